@@ -1,0 +1,1 @@
+"""Turn domain data into bytes: CSV, JSON, PNG (and later PDF)."""

@@ -1,0 +1,7 @@
+"""`python -m facilitation …`: the command line."""
+
+import sys
+
+from facilitation.cli import main
+
+sys.exit(main())

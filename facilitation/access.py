@@ -1,0 +1,101 @@
+"""Who may enter: signed resident links, captains' table codes, the organiser's password."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from facilitation.errors import AccessDenied, InvalidInput
+
+JOIN_PARAM = "t"
+_SIGNATURE_BYTES = 16
+# No 0/O, 1/I/L: captains read their code off a sheet of paper.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+FORGED_LINK_MESSAGE = (
+    "Ce lien n'est pas valable. Scannez à nouveau le QR code posé sur votre table, "
+    "ou demandez de l'aide au capitaine de table."
+)
+
+
+@dataclass(frozen=True)
+class JoinClaim:
+    """What a verified resident link grants: one table of one café."""
+
+    cafe_id: str
+    table_number: int
+
+
+def _signature(secret: str, payload: str) -> str:
+    digest = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:_SIGNATURE_BYTES]).rstrip(b"=").decode()
+
+
+def make_join_token(secret: str, cafe_id: str, table_number: int) -> str:
+    """Token carried by a table's QR code: café, table and an HMAC over both."""
+    payload = f"{cafe_id}.{table_number}"
+    return f"{payload}.{_signature(secret, payload)}"
+
+
+def join_url(base_url: str, token: str) -> str:
+    """Resident link for a token, on the public base URL phones can reach."""
+    return f"{base_url.rstrip('/')}/?{urlencode({JOIN_PARAM: token})}"
+
+
+def verify_join_token(secret: str, token: str | None) -> JoinClaim:
+    """Check a token's signature; raise AccessDenied with a plain French message otherwise."""
+    parts = (token or "").strip().split(".")
+    if len(parts) != 3 or not parts[1].isdigit():
+        raise AccessDenied(FORGED_LINK_MESSAGE)
+    cafe_id, table, signature = parts
+    expected = _signature(secret, f"{cafe_id}.{table}")
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
+        raise AccessDenied(FORGED_LINK_MESSAGE)
+    return JoinClaim(cafe_id=cafe_id, table_number=int(table))
+
+
+def new_table_code(length: int = 6) -> str:
+    """Short random code a captain types to enter their table."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+def normalise_table_code(raw: str | None) -> str:
+    """Accept codes typed in lower case or with spaces."""
+    return "".join((raw or "").split()).upper()
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_id() -> str:
+    """Stable unique identifier, generated where the object is born (e.g. at submit time)."""
+    return secrets.token_hex(16)
+
+
+# Passwords: scrypt from the standard library, parameters stored with the hash so they can evolve.
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+
+
+def hash_password(password: str) -> str:
+    """Hash for CAFE_ORGANISER_PASSWORD_HASH."""
+    if len(password) < 8:
+        raise InvalidInput("Le mot de passe doit compter au moins 8 caractères.")
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P)
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def check_password(password: str, stored_hash: str) -> bool:
+    """True when the password matches the stored scrypt hash."""
+    try:
+        scheme, n, r, p, salt, digest = stored_hash.split("$")
+        if scheme != "scrypt":
+            return False
+        candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))
+    except ValueError:
+        return False
+    return hmac.compare_digest(candidate.hex(), digest)

@@ -1,0 +1,260 @@
+"""Use cases of the organiser: prepare a café, its rounds and tables, run the rounds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from facilitation.access import join_url, make_join_token, new_id, new_table_code
+from facilitation.domain import (
+    Cafe,
+    Place,
+    Round,
+    Table,
+    Theme,
+    clean_label,
+    clean_text,
+    parse_choice,
+)
+from facilitation.errors import InvalidInput, NotFound
+from facilitation.storage.base import Store
+
+MAX_ROUND_MINUTES = 240
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _place(residence: str, quartier: str, commune: str) -> Place:
+    place = Place(
+        residence=clean_label(residence, what="La résidence", required=False),
+        quartier=clean_label(quartier, what="Le quartier", required=False),
+        commune=clean_label(commune, what="La commune", required=False),
+    )
+    if not place.label():
+        raise InvalidInput("Indiquez au moins le lieu : une résidence, un quartier ou une commune.")
+    return place
+
+
+def _description(raw: str) -> str:
+    return clean_text(raw, max_chars=2000, what="La description") if (raw or "").strip() else ""
+
+
+def create_cafe(
+    store: Store,
+    *,
+    title: str,
+    held_on: date,
+    theme: str,
+    residence: str = "",
+    quartier: str = "",
+    commune: str = "",
+    description: str = "",
+    now: datetime | None = None,
+) -> Cafe:
+    """Create a café in preparation."""
+    if not isinstance(held_on, date):
+        raise InvalidInput("Indiquez la date du café.")
+    chosen_theme = parse_choice(Theme, theme, "Thème")
+    if chosen_theme is None:
+        raise InvalidInput("Choisissez le thème de l'Atelier que sert ce café.")
+    cafe = Cafe(
+        id=new_id(),
+        title=clean_label(title, what="Le titre"),
+        held_on=held_on,
+        place=_place(residence, quartier, commune),
+        theme=chosen_theme,
+        description=_description(description),
+        created_at=now or utcnow(),
+    )
+    store.add_cafe(cafe)
+    return cafe
+
+
+def get_cafe(store: Store, cafe_id: str) -> Cafe:
+    """The café, or NotFound in French."""
+    cafe = store.get_cafe((cafe_id or "").strip())
+    if cafe is None:
+        raise NotFound(f"Aucun café ne porte l'identifiant « {cafe_id} ».")
+    return cafe
+
+
+def update_cafe(
+    store: Store,
+    cafe_id: str,
+    *,
+    title: str,
+    held_on: date,
+    theme: str,
+    residence: str = "",
+    quartier: str = "",
+    commune: str = "",
+    description: str = "",
+) -> Cafe:
+    """Edit a café's details, before or during the café."""
+    cafe = get_cafe(store, cafe_id)
+    chosen_theme = parse_choice(Theme, theme, "Thème") or cafe.theme
+    updated = replace(
+        cafe,
+        title=clean_label(title, what="Le titre"),
+        held_on=held_on,
+        place=_place(residence, quartier, commune),
+        theme=chosen_theme,
+        description=_description(description),
+    )
+    store.update_cafe(updated)
+    return updated
+
+
+def list_cafes(store: Store, *, include_archived: bool = False) -> list[Cafe]:
+    """Cafés, most recent first."""
+    return [c for c in store.list_cafes() if include_archived or c.archived_at is None]
+
+
+def close_cafe(store: Store, cafe_id: str, *, now: datetime | None = None) -> Cafe:
+    """End the café: the open round closes and residents' pages stop accepting input."""
+    cafe = get_cafe(store, cafe_id)
+    now = now or utcnow()
+    for round_ in store.list_rounds(cafe_id):
+        if round_.is_open:
+            store.close_round(round_.id, now)
+    updated = replace(cafe, closed_at=cafe.closed_at or now)
+    store.update_cafe(updated)
+    return updated
+
+
+def reopen_cafe(store: Store, cafe_id: str) -> Cafe:
+    """Undo a closing (rounds stay closed until opened again)."""
+    updated = replace(get_cafe(store, cafe_id), closed_at=None)
+    store.update_cafe(updated)
+    return updated
+
+
+def set_archived(store: Store, cafe_id: str, archived: bool, *, now: datetime | None = None) -> Cafe:
+    """Archive a café (hidden from the working lists) or bring it back."""
+    cafe = close_cafe(store, cafe_id, now=now) if archived else get_cafe(store, cafe_id)
+    updated = replace(cafe, archived_at=(now or utcnow()) if archived else None)
+    store.update_cafe(updated)
+    return updated
+
+
+# -- rounds ------------------------------------------------------------------------------------
+def _minutes(planned_minutes: int) -> int:
+    try:
+        minutes = int(planned_minutes)
+    except (TypeError, ValueError):
+        raise InvalidInput("La durée prévue doit être un nombre de minutes.") from None
+    if not 1 <= minutes <= MAX_ROUND_MINUTES:
+        raise InvalidInput(f"La durée prévue doit être comprise entre 1 et {MAX_ROUND_MINUTES} minutes.")
+    return minutes
+
+
+def add_round(store: Store, cafe_id: str, *, question: str, planned_minutes: int) -> Round:
+    """Append a round (one question, a planned duration) to the café."""
+    get_cafe(store, cafe_id)
+    round_ = Round(
+        id=new_id(),
+        cafe_id=cafe_id,
+        position=0,  # the store appends at the end
+        question=clean_text(question, max_chars=500, what="La question"),
+        planned_minutes=_minutes(planned_minutes),
+    )
+    store.add_round(round_)
+    return next(r for r in store.list_rounds(cafe_id) if r.id == round_.id)
+
+
+def get_round(store: Store, cafe_id: str, round_id: str) -> Round:
+    for round_ in store.list_rounds(cafe_id):
+        if round_.id == round_id:
+            return round_
+    raise NotFound("Ce tour n'existe pas (ou plus) dans ce café.")
+
+
+def update_round(store: Store, cafe_id: str, round_id: str, *, question: str, planned_minutes: int) -> Round:
+    """Change a round's question or duration, even while it runs."""
+    updated = replace(
+        get_round(store, cafe_id, round_id),
+        question=clean_text(question, max_chars=500, what="La question"),
+        planned_minutes=_minutes(planned_minutes),
+    )
+    store.update_round(updated)
+    return updated
+
+
+def delete_round(store: Store, cafe_id: str, round_id: str) -> None:
+    """Remove a round that has collected nothing yet."""
+    get_round(store, cafe_id, round_id)
+    if store.list_contributions(cafe_id, round_id=round_id, include_deleted=True):
+        raise InvalidInput("Ce tour contient déjà des contributions : il ne peut pas être supprimé.")
+    store.delete_round(round_id)
+
+
+def open_round(store: Store, cafe_id: str, round_id: str, *, now: datetime | None = None) -> Round:
+    """Open a round (closing the one that was open); the countdown starts now."""
+    cafe = get_cafe(store, cafe_id)
+    if cafe.is_closed:
+        raise InvalidInput("Ce café est clos : rouvrez-le avant d'ouvrir un tour.")
+    get_round(store, cafe_id, round_id)
+    store.open_round(cafe_id, round_id, now or utcnow())
+    return get_round(store, cafe_id, round_id)
+
+
+def close_round(store: Store, cafe_id: str, round_id: str, *, now: datetime | None = None) -> Round:
+    """Close a round: nobody can add to it any more."""
+    get_round(store, cafe_id, round_id)
+    store.close_round(round_id, now or utcnow())
+    return get_round(store, cafe_id, round_id)
+
+
+def open_round_of(store: Store, cafe_id: str) -> Round | None:
+    """The round currently open in the café, if any."""
+    return next((r for r in store.list_rounds(cafe_id) if r.is_open), None)
+
+
+# -- tables ------------------------------------------------------------------------------------
+def add_table(store: Store, cafe_id: str, *, number: int, name: str = "", captain_name: str = "") -> Table:
+    """Add a table with a fresh captain code."""
+    get_cafe(store, cafe_id)
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        raise InvalidInput("Le numéro de table doit être un nombre entier.") from None
+    if not 1 <= number <= 999:
+        raise InvalidInput("Le numéro de table doit être compris entre 1 et 999.")
+    if any(t.number == number for t in store.list_tables(cafe_id)):
+        raise InvalidInput(f"La table {number} existe déjà dans ce café.")
+    table = Table(
+        id=new_id(),
+        cafe_id=cafe_id,
+        number=number,
+        name=clean_label(name, what="Le nom de table", required=False),
+        captain_name=clean_label(captain_name, what="Le nom du capitaine", required=False),
+        code=new_table_code(),
+    )
+    store.add_table(table)
+    return table
+
+
+def get_table(store: Store, cafe_id: str, number: int) -> Table:
+    for table in store.list_tables(cafe_id):
+        if table.number == number:
+            return table
+    raise NotFound(f"La table {number} n'existe pas dans ce café.")
+
+
+def update_table(store: Store, cafe_id: str, number: int, *, name: str = "", captain_name: str = "") -> Table:
+    """Rename a table or change its captain."""
+    updated = replace(
+        get_table(store, cafe_id, number),
+        name=clean_label(name, what="Le nom de table", required=False),
+        captain_name=clean_label(captain_name, what="Le nom du capitaine", required=False),
+    )
+    store.update_table(updated)
+    return updated
+
+
+def join_link(store: Store, cafe_id: str, table_number: int, base_url: str) -> str:
+    """The signed resident link a table's QR code carries."""
+    table = get_table(store, get_cafe(store, cafe_id).id, table_number)
+    return join_url(base_url, make_join_token(store.link_secret(), cafe_id, table.number))

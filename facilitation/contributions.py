@@ -1,0 +1,273 @@
+"""Use cases at the tables: captains and residents add contributions and support them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
+from facilitation.cafes import get_cafe, get_table, open_round_of, utcnow
+from facilitation.domain import (
+    Cafe,
+    Contribution,
+    Kind,
+    Profile,
+    Round,
+    Source,
+    Table,
+    clean_text,
+    parse_choice,
+)
+from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound
+from facilitation.storage.base import Store
+
+MAX_AGREEMENT_COUNT = 500
+
+
+@dataclass(frozen=True)
+class TableContext:
+    """What a captain or a resident sees of their table right now."""
+
+    cafe: Cafe
+    table: Table
+    open_round: Round | None
+    contributions: list[Contribution]
+
+    @property
+    def accepting(self) -> bool:
+        return self.open_round is not None and not self.cafe.is_closed
+
+    def closed_message(self) -> str:
+        """Why nothing can be added now, in plain French."""
+        if self.cafe.is_closed:
+            return "Ce café est terminé. Merci pour votre participation !"
+        return "Aucun tour n'est ouvert pour le moment. Attendez que l'animateur lance le tour suivant."
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    contribution: Contribution
+    created: bool  # False when the same submission id was already stored (retry, double click)
+
+
+def table_context(store: Store, cafe_id: str, table_number: int) -> TableContext:
+    """The table with its café, the open round and that round's contributions at this table."""
+    cafe = get_cafe(store, cafe_id)
+    table = get_table(store, cafe_id, table_number)
+    current = None if cafe.is_closed else open_round_of(store, cafe_id)
+    listed = store.list_contributions(cafe_id, round_id=current.id, table_id=table.id) if current else []
+    return TableContext(cafe=cafe, table=table, open_round=current, contributions=listed)
+
+
+def enter_table(store: Store, code: str) -> TableContext:
+    """A captain enters their table with its short code."""
+    table = store.table_by_code(normalise_table_code(code))
+    if table is None:
+        raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
+    cafe = get_cafe(store, table.cafe_id)
+    if cafe.archived_at is not None:
+        raise AccessDenied("Ce café est archivé : sa saisie est fermée.")
+    return table_context(store, table.cafe_id, table.number)
+
+
+def join_table(store: Store, token: str | None) -> TableContext:
+    """A resident opens a table's QR link; forged or unknown links are refused."""
+    claim = verify_join_token(store.link_secret(), token)
+    return _claimed_context(store, claim)
+
+
+def _claimed_context(store: Store, claim: JoinClaim) -> TableContext:
+    try:
+        context = table_context(store, claim.cafe_id, claim.table_number)
+    except NotFound:
+        raise AccessDenied(
+            "Ce lien ne correspond à aucune table d'un café en cours. "
+            "Scannez à nouveau le QR code posé sur votre table."
+        ) from None
+    if context.cafe.archived_at is not None:
+        raise AccessDenied("Ce café est terminé et archivé. Merci pour votre participation !")
+    return context
+
+
+def _agreement(value: int | str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput("« Combien sont d'accord ? » doit être un nombre.") from None
+    if not 0 <= count <= MAX_AGREEMENT_COUNT:
+        raise InvalidInput(f"« Combien sont d'accord ? » doit être entre 0 et {MAX_AGREEMENT_COUNT}.")
+    return count
+
+
+def submit_contribution(
+    store: Store,
+    *,
+    cafe_id: str,
+    table_number: int,
+    text: str,
+    source: Source,
+    submission_id: str,
+    max_chars: int,
+    kind: str | None = None,
+    profile: str | None = None,
+    agreement_count: int | str | None = None,
+    now: datetime | None = None,
+) -> SubmitResult:
+    """Store a contribution exactly once (idempotent on submission_id) in the open round."""
+    if not submission_id or len(submission_id) > 32 or not submission_id.isalnum():
+        raise InvalidInput("Identifiant d'envoi invalide : rechargez la page.")
+    clean = clean_text(text, max_chars=max_chars)
+    chosen_kind = parse_choice(Kind, kind, "Type")
+    chosen_profile = parse_choice(Profile, profile, "Profil")
+    agreement = _agreement(agreement_count)
+    context = table_context(store, cafe_id, table_number)
+    existing = store.get_contribution(submission_id)
+    if existing is not None:
+        if existing.table_id != context.table.id:
+            raise InvalidInput("Identifiant d'envoi déjà utilisé ailleurs : rechargez la page.")
+        # A retried submit: answer as the first time, whatever the round's state now.
+        return SubmitResult(existing, created=False)
+    if not context.accepting or context.open_round is None:
+        raise NotAccepting(context.closed_message() + " Votre texte n'a pas été envoyé.")
+    contribution, created = store.add_contribution(
+        Contribution(
+            id=submission_id,
+            cafe_id=cafe_id,
+            round_id=context.open_round.id,
+            table_id=context.table.id,
+            text=clean,
+            source=Source(source),
+            created_at=now or utcnow(),
+            kind=chosen_kind,
+            profile=chosen_profile,
+            agreement_count=agreement,
+        )
+    )
+    return SubmitResult(contribution, created)
+
+
+def resident_submit(
+    store: Store, *, token: str, text: str, submission_id: str, max_chars: int, now: datetime | None = None
+) -> SubmitResult:
+    """A resident's contribution, through their table's signed link."""
+    claim = verify_join_token(store.link_secret(), token)
+    _claimed_context(store, claim)
+    return submit_contribution(
+        store,
+        cafe_id=claim.cafe_id,
+        table_number=claim.table_number,
+        text=text,
+        source=Source.RESIDENT,
+        submission_id=submission_id,
+        max_chars=max_chars,
+        now=now,
+    )
+
+
+def supporter_key(cafe_id: str, browser_id: str) -> str:
+    """Pseudonymous key of a phone for one café: enough to count a support once, nothing more."""
+    return hashlib.sha256(f"{cafe_id}:{browser_id}".encode()).hexdigest()[:32]
+
+
+def support(
+    store: Store, *, token: str, contribution_id: str, browser_id: str, now: datetime | None = None
+) -> bool:
+    """+1 from a resident on a contribution of their table's open round; True if newly counted."""
+    if not browser_id:
+        raise InvalidInput("Rechargez la page avant de soutenir une idée.")
+    context = join_table(store, token)
+    if not context.accepting:
+        raise NotAccepting(context.closed_message())
+    if contribution_id not in {c.id for c in context.contributions}:
+        raise NotFound("Cette idée n'est plus affichée à votre table.")
+    return store.add_support(contribution_id, supporter_key(context.cafe.id, browser_id), now or utcnow())
+
+
+def _table_contribution(store: Store, table: Table, contribution_id: str) -> Contribution:
+    contribution = store.get_contribution(contribution_id)
+    if contribution is None or contribution.table_id != table.id:
+        raise NotFound("Cette contribution n'existe pas à votre table.")
+    return contribution
+
+
+def edit_contribution(
+    store: Store,
+    *,
+    table_code: str,
+    contribution_id: str,
+    text: str,
+    max_chars: int,
+    kind: str | None = None,
+    profile: str | None = None,
+    agreement_count: int | str | None = None,
+    now: datetime | None = None,
+) -> Contribution:
+    """A captain corrects a contribution of their own table."""
+    context = enter_table(store, table_code)
+    contribution = _table_contribution(store, context.table, contribution_id)
+    updated = replace(
+        contribution,
+        text=clean_text(text, max_chars=max_chars),
+        kind=parse_choice(Kind, kind, "Type"),
+        profile=parse_choice(Profile, profile, "Profil"),
+        agreement_count=_agreement(agreement_count),
+        updated_at=now or utcnow(),
+    )
+    store.update_contribution(updated)
+    return updated
+
+
+def delete_contribution(
+    store: Store, *, table_code: str, contribution_id: str, now: datetime | None = None
+) -> None:
+    """A captain removes a contribution; it stays recoverable by the organiser."""
+    context = enter_table(store, table_code)
+    contribution = _table_contribution(store, context.table, contribution_id)
+    store.update_contribution(replace(contribution, deleted_at=now or utcnow()))
+
+
+def restore_contribution(store: Store, cafe_id: str, contribution_id: str) -> Contribution:
+    """The organiser brings back a deleted contribution."""
+    contribution = store.get_contribution(contribution_id)
+    if contribution is None or contribution.cafe_id != cafe_id:
+        raise NotFound("Cette contribution n'existe pas dans ce café.")
+    restored = replace(contribution, deleted_at=None)
+    store.update_contribution(restored)
+    return restored
+
+
+def deleted_contributions(store: Store, cafe_id: str) -> list[Contribution]:
+    """Contributions removed by captains, for the organiser to review."""
+    return [c for c in store.list_contributions(cafe_id, include_deleted=True) if c.deleted_at is not None]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Live figures of a café for the organiser."""
+
+    cafe: Cafe
+    rounds: list[Round]
+    tables: list[Table]
+    counts: Counter  # (round_id, table_id) -> contributions
+    latest: list[Contribution]
+    total: int
+    from_residents: int
+
+
+def overview(store: Store, cafe_id: str, *, latest: int = 10) -> Overview:
+    """Contributions per table and round, and the latest ones."""
+    cafe = get_cafe(store, cafe_id)
+    listed = store.list_contributions(cafe_id)
+    return Overview(
+        cafe=cafe,
+        rounds=store.list_rounds(cafe_id),
+        tables=store.list_tables(cafe_id),
+        counts=Counter((c.round_id, c.table_id) for c in listed),
+        latest=list(reversed(listed[-latest:])),
+        total=len(listed),
+        from_residents=sum(c.source is Source.RESIDENT for c in listed),
+    )

@@ -1,0 +1,182 @@
+"""Domain model of a café concertation: plain dataclasses and vocabularies, no framework."""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from facilitation.errors import InvalidInput
+
+
+class Theme(enum.StrEnum):
+    """Themes of the Atelier that a café serves."""
+
+    AMENAGEMENT_DURABLE = "aménagement durable"
+    VIEILLISSEMENT = "vieillissement, handicap, précarité"
+    MIEUX_VIVRE = "mieux-vivre ensemble"
+    ENERGIE = "défi énergétique"
+    NUMERIQUE = "numérique"
+    AUTRE = "autre"
+
+
+class Kind(enum.StrEnum):
+    """What a contribution is."""
+
+    IDEE = "idée"
+    PROBLEME = "problème"
+    PROPOSITION = "proposition"
+    QUESTION = "question"
+
+
+class Profile(enum.StrEnum):
+    """Who spoke, as the captain noted it (optional, never a name)."""
+
+    LOCATAIRE = "locataire"
+    PERSONNE_AGEE = "personne âgée"
+    FAMILLE = "famille"
+    JEUNE = "jeune"
+    HANDICAP = "personne en situation de handicap"
+    PARTENAIRE = "partenaire"
+    AUTRE = "autre"
+
+
+class Source(enum.StrEnum):
+    """Where a contribution was typed."""
+
+    CAPTAIN = "capitaine"
+    RESIDENT = "habitant"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a café is held."""
+
+    residence: str = ""
+    quartier: str = ""
+    commune: str = ""
+
+    def label(self) -> str:
+        """Human-readable place, most precise first."""
+        return ", ".join(part for part in (self.residence, self.quartier, self.commune) if part)
+
+
+@dataclass(frozen=True)
+class Cafe:
+    id: str
+    title: str
+    held_on: date
+    place: Place
+    theme: Theme
+    description: str
+    created_at: datetime
+    closed_at: datetime | None = None
+    archived_at: datetime | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None or self.archived_at is not None
+
+
+@dataclass(frozen=True)
+class Round:
+    id: str
+    cafe_id: str
+    position: int
+    question: str
+    planned_minutes: int
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None and self.closed_at is None
+
+    def remaining(self, now: datetime) -> timedelta | None:
+        """Time left before the planned end of an open round (negative once overdue)."""
+        if not self.is_open or self.opened_at is None:
+            return None
+        return self.opened_at + timedelta(minutes=self.planned_minutes) - now
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    cafe_id: str
+    number: int
+    name: str
+    captain_name: str
+    code: str
+
+    def label(self) -> str:
+        return f"Table {self.number}" + (f" — {self.name}" if self.name else "")
+
+
+@dataclass(frozen=True)
+class Contribution:
+    id: str
+    cafe_id: str
+    round_id: str
+    table_id: str
+    text: str
+    source: Source
+    created_at: datetime
+    kind: Kind | None = None
+    profile: Profile | None = None
+    agreement_count: int | None = None
+    supports: int = 0
+    updated_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+
+# Characters a person can legitimately type: newlines and tabs. Every other C0/C1 control (NUL,
+# escape sequences) and the bidi overrides that can disguise text are refused, not silently stored.
+# Other format characters (emoji joiners, soft hyphens) are legitimate.
+_ALLOWED_CONTROLS = frozenset("\n\t")
+_BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
+def _is_forbidden(char: str) -> bool:
+    if char in _ALLOWED_CONTROLS:
+        return False
+    return unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS
+
+
+def clean_text(raw: str | None, *, max_chars: int, what: str = "La contribution") -> str:
+    """Normalise and validate free text typed by a person, or raise InvalidInput in French."""
+    text = unicodedata.normalize("NFC", (raw or "").replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.strip()
+    if not text:
+        raise InvalidInput(f"{what} est vide : écrivez quelques mots avant d'envoyer.")
+    if len(text) > max_chars:
+        raise InvalidInput(
+            f"{what} est trop longue : {len(text)} caractères pour {max_chars} au plus. "
+            "Raccourcissez-la ou coupez-la en deux."
+        )
+    forbidden = next((c for c in text if _is_forbidden(c)), None)
+    if forbidden is not None:
+        raise InvalidInput(
+            f"{what} contient un caractère de contrôle invisible (code {ord(forbidden):#06x}). "
+            "Retapez le texte sans copier-coller depuis un autre programme."
+        )
+    return text
+
+
+def clean_label(raw: str | None, *, what: str, max_chars: int = 200, required: bool = True) -> str:
+    """Validate a short one-line label (title, question, name)."""
+    if not required and not (raw or "").strip():
+        return ""
+    text = clean_text(raw, max_chars=max_chars, what=what)
+    return " ".join(text.split())
+
+
+def parse_choice(enum_type: type[enum.StrEnum], value: str | None, what: str):
+    """Turn a stored or typed label into an enum member; None and '' mean not given."""
+    if value is None or value == "":
+        return None
+    try:
+        return enum_type(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum_type)
+        raise InvalidInput(f"{what} inconnu : « {value} ». Choix possibles : {allowed}.") from None

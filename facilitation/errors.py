@@ -1,0 +1,31 @@
+"""The domain's one exception family. Messages are French and shown to users as they are."""
+
+from __future__ import annotations
+
+
+class CafeError(Exception):
+    """Base class: something the user can understand and act on."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(CafeError):
+    """Text or values refused before anything is written."""
+
+
+class NotFound(CafeError):
+    """A café, round, table or contribution that does not exist."""
+
+
+class NotAccepting(CafeError):
+    """The café or round does not accept contributions right now."""
+
+
+class AccessDenied(CafeError):
+    """A link, code or password that does not grant access."""
+
+
+class StorageUnavailable(CafeError):
+    """The database cannot be reached."""

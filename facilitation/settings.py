@@ -1,0 +1,115 @@
+"""Every setting of the application, declared once with its default and help.
+
+Values come from the environment; the Streamlit layer may pass its secrets as a second source.
+The environment wins so that an operator can always override a secrets file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: environment name, default, parser and a line of help."""
+
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        f"sqlite:///{PROJECT_ROOT / 'data' / 'cafe.sqlite3'}",
+        "Base de données (SQLAlchemy). Par défaut un fichier SQLite sous data/ ; "
+        "postgresql+psycopg://utilisateur@hôte/base pour PostgreSQL.",
+    ),
+    Setting(
+        "CAFE_PUBLIC_BASE_URL",
+        "http://localhost:8501",
+        "Adresse que les téléphones des habitants atteignent sur le réseau du café ; "
+        "les QR codes la contiennent.",
+    ),
+    Setting(
+        "CAFE_ORGANISER_PASSWORD_HASH",
+        "",
+        "Empreinte du mot de passe organisateur (python -m facilitation hash-password). "
+        "Sans elle, les pages organisateur refusent de s'ouvrir.",
+    ),
+    Setting(
+        "CAFE_LINK_SECRET",
+        "",
+        "Secret qui signe les liens des habitants (HMAC). Vide : un secret aléatoire est créé "
+        "une fois et gardé dans la base, partagé par toutes les instances.",
+    ),
+    Setting(
+        "CAFE_MAX_CONTRIBUTION_CHARS",
+        2000,
+        "Longueur maximale d'une contribution, en caractères.",
+        int,
+    ),
+    Setting(
+        "CAFE_TIMEZONE",
+        "Europe/Paris",
+        "Fuseau horaire d'affichage (les dates sont stockées en UTC).",
+    ),
+    Setting(
+        "CAFE_REFRESH_SECONDS",
+        3,
+        "Intervalle de rafraîchissement automatique des listes en direct, en secondes.",
+        int,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; attribute names are the lower-case setting names."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, item: str) -> Any:
+        try:
+            return self.values[item.upper()]
+        except KeyError:
+            raise AttributeError(item) from None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    secrets: Mapping[str, Any] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Resolve every declared setting: overrides, then environment, then secrets, then default."""
+    environ = os.environ if environ is None else environ
+    secrets = secrets or {}
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        key = setting.name.lower()
+        if key in overrides:
+            values[setting.name] = overrides[key]
+        elif environ.get(setting.name, "") != "":
+            values[setting.name] = _parse(setting, environ[setting.name])
+        elif setting.name in secrets:
+            values[setting.name] = _parse(setting, str(secrets[setting.name]))
+        else:
+            values[setting.name] = setting.default
+    unknown = set(overrides) - {s.name.lower() for s in SETTINGS}
+    if unknown:
+        raise TypeError(f"unknown settings: {sorted(unknown)}")
+    return Settings(values)
+
+
+def _parse(setting: Setting, raw: str) -> Any:
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        raise ValueError(f"{setting.name} : valeur invalide {raw!r}") from exc

@@ -1,0 +1,128 @@
+"""SQLAlchemy table definitions (the source of truth for Alembic migrations)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """Timestamps always stored and returned in UTC, even on SQLite which keeps no time zone."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(32)
+
+app_secrets = Table(
+    "app_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+cafes = Table(
+    "cafes",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("held_on", Date, nullable=False),
+    Column("residence", String(200), nullable=False, default=""),
+    Column("quartier", String(200), nullable=False, default=""),
+    Column("commune", String(200), nullable=False, default=""),
+    Column("theme", String(60), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime),
+    Column("archived_at", UTCDateTime),
+)
+
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("cafe_id", ID, ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("question", Text, nullable=False),
+    Column("planned_minutes", Integer, nullable=False),
+    Column("opened_at", UTCDateTime),
+    Column("closed_at", UTCDateTime),
+    UniqueConstraint("cafe_id", "position"),
+)
+
+cafe_tables = Table(
+    "cafe_tables",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("cafe_id", ID, ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("name", String(200), nullable=False, default=""),
+    Column("captain_name", String(200), nullable=False, default=""),
+    Column("code", String(16), nullable=False, unique=True),
+    UniqueConstraint("cafe_id", "number"),
+)
+
+contributions = Table(
+    "contributions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("cafe_id", ID, ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False),
+    Column("round_id", ID, ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("table_id", ID, ForeignKey("cafe_tables.id", ondelete="CASCADE"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("kind", String(30)),
+    Column("profile", String(60)),
+    Column("agreement_count", Integer),
+    Column("source", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime),
+    Column("deleted_at", UTCDateTime),
+    Index("ix_contributions_cafe_round_table", "cafe_id", "round_id", "table_id"),
+)
+
+supports = Table(
+    "supports",
+    metadata,
+    Column("contribution_id", ID, ForeignKey("contributions.id", ondelete="CASCADE"), nullable=False),
+    Column("supporter", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("contribution_id", "supporter"),
+)

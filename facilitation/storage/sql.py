@@ -1,0 +1,373 @@
+"""SQLAlchemy implementation of the Store, shared by SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from facilitation.access import new_secret
+from facilitation.domain import (
+    Cafe,
+    Contribution,
+    Kind,
+    Place,
+    Profile,
+    Round,
+    Source,
+    Table,
+    Theme,
+)
+from facilitation.errors import InvalidInput, StorageUnavailable
+from facilitation.storage.engine import safe_url
+from facilitation.storage.schema import (
+    app_secrets,
+    cafe_tables,
+    cafes,
+    contributions,
+    rounds,
+    supports,
+)
+
+_LINK_SECRET = "link_secret"
+
+
+class SqlStore:
+    """Store over a SQLAlchemy engine; converts rows to domain objects and back."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _insert_ignoring_duplicates(
+        self, connection, table, key_columns: list[str], values: dict[str, Any]
+    ) -> bool:
+        """INSERT … ON CONFLICT DO NOTHING; True when a row was inserted.
+
+        RETURNING tells reliably on both dialects (psycopg reports rowcount -1 here).
+        """
+        module = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        statement = (
+            module.insert(table)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=key_columns)
+            .returning(table.c[key_columns[0]])
+        )
+        return connection.execute(statement).first() is not None
+
+    def _run(self, work):
+        """Run work(connection) in one transaction; outages become a French StorageUnavailable."""
+        try:
+            with self.engine.begin() as connection:
+                return work(connection)
+        except OperationalError as exc:
+            raise StorageUnavailable(
+                "La base de données ne répond pas "
+                f"({safe_url(str(self.engine.url))}). Rien n'a été enregistré : réessayez dans "
+                "un instant."
+            ) from exc
+
+    # -- secrets -------------------------------------------------------------------------------
+    def link_secret(self) -> str:
+        def work(conn):
+            self._insert_ignoring_duplicates(
+                conn, app_secrets, ["name"], {"name": _LINK_SECRET, "value": new_secret()}
+            )
+            return conn.execute(
+                select(app_secrets.c.value).where(app_secrets.c.name == _LINK_SECRET)
+            ).scalar_one()
+
+        return self._run(work)
+
+    # -- cafés ---------------------------------------------------------------------------------
+    @staticmethod
+    def _cafe_values(cafe: Cafe) -> dict[str, Any]:
+        return {
+            "id": cafe.id,
+            "title": cafe.title,
+            "held_on": cafe.held_on,
+            "residence": cafe.place.residence,
+            "quartier": cafe.place.quartier,
+            "commune": cafe.place.commune,
+            "theme": cafe.theme.value,
+            "description": cafe.description,
+            "created_at": cafe.created_at,
+            "closed_at": cafe.closed_at,
+            "archived_at": cafe.archived_at,
+        }
+
+    @staticmethod
+    def _cafe(row) -> Cafe:
+        return Cafe(
+            id=row.id,
+            title=row.title,
+            held_on=row.held_on,
+            place=Place(row.residence, row.quartier, row.commune),
+            theme=Theme(row.theme),
+            description=row.description,
+            created_at=row.created_at,
+            closed_at=row.closed_at,
+            archived_at=row.archived_at,
+        )
+
+    def add_cafe(self, cafe: Cafe) -> None:
+        self._run(lambda conn: conn.execute(insert(cafes).values(**self._cafe_values(cafe))))
+
+    def update_cafe(self, cafe: Cafe) -> None:
+        values = self._cafe_values(cafe)
+        del values["id"], values["created_at"]
+        self._run(lambda conn: conn.execute(update(cafes).where(cafes.c.id == cafe.id).values(**values)))
+
+    def get_cafe(self, cafe_id: str) -> Cafe | None:
+        row = self._run(lambda conn: conn.execute(select(cafes).where(cafes.c.id == cafe_id)).first())
+        return self._cafe(row) if row else None
+
+    def list_cafes(self) -> list[Cafe]:
+        rows = self._run(
+            lambda conn: conn.execute(
+                select(cafes).order_by(cafes.c.held_on.desc(), cafes.c.created_at.desc())
+            ).all()
+        )
+        return [self._cafe(row) for row in rows]
+
+    # -- rounds --------------------------------------------------------------------------------
+    @staticmethod
+    def _round(row) -> Round:
+        return Round(
+            id=row.id,
+            cafe_id=row.cafe_id,
+            position=row.position,
+            question=row.question,
+            planned_minutes=row.planned_minutes,
+            opened_at=row.opened_at,
+            closed_at=row.closed_at,
+        )
+
+    def add_round(self, round_: Round) -> None:
+        def work(conn):
+            position = conn.execute(
+                select(func.coalesce(func.max(rounds.c.position), 0) + 1).where(
+                    rounds.c.cafe_id == round_.cafe_id
+                )
+            ).scalar_one()
+            conn.execute(
+                insert(rounds).values(
+                    id=round_.id,
+                    cafe_id=round_.cafe_id,
+                    position=position,
+                    question=round_.question,
+                    planned_minutes=round_.planned_minutes,
+                )
+            )
+
+        self._run(work)
+
+    def update_round(self, round_: Round) -> None:
+        self._run(
+            lambda conn: conn.execute(
+                update(rounds)
+                .where(rounds.c.id == round_.id)
+                .values(question=round_.question, planned_minutes=round_.planned_minutes)
+            )
+        )
+
+    def delete_round(self, round_id: str) -> None:
+        self._run(lambda conn: conn.execute(rounds.delete().where(rounds.c.id == round_id)))
+
+    def list_rounds(self, cafe_id: str) -> list[Round]:
+        rows = self._run(
+            lambda conn: conn.execute(
+                select(rounds).where(rounds.c.cafe_id == cafe_id).order_by(rounds.c.position)
+            ).all()
+        )
+        return [self._round(row) for row in rows]
+
+    def open_round(self, cafe_id: str, round_id: str, now: datetime) -> None:
+        def work(conn):
+            # One open round at a time: opening one closes whichever was open, atomically.
+            conn.execute(
+                update(rounds)
+                .where(
+                    rounds.c.cafe_id == cafe_id,
+                    rounds.c.id != round_id,
+                    rounds.c.opened_at.is_not(None),
+                    rounds.c.closed_at.is_(None),
+                )
+                .values(closed_at=now)
+            )
+            conn.execute(
+                update(rounds)
+                .where(rounds.c.id == round_id, rounds.c.cafe_id == cafe_id)
+                .values(opened_at=now, closed_at=None)
+            )
+
+        self._run(work)
+
+    def close_round(self, round_id: str, now: datetime) -> None:
+        self._run(
+            lambda conn: conn.execute(
+                update(rounds)
+                .where(rounds.c.id == round_id, rounds.c.closed_at.is_(None))
+                .values(closed_at=now)
+            )
+        )
+
+    # -- tables --------------------------------------------------------------------------------
+    @staticmethod
+    def _table(row) -> Table:
+        return Table(
+            id=row.id,
+            cafe_id=row.cafe_id,
+            number=row.number,
+            name=row.name,
+            captain_name=row.captain_name,
+            code=row.code,
+        )
+
+    def add_table(self, table: Table) -> None:
+        try:
+            self._run(
+                lambda conn: conn.execute(
+                    insert(cafe_tables).values(
+                        id=table.id,
+                        cafe_id=table.cafe_id,
+                        number=table.number,
+                        name=table.name,
+                        captain_name=table.captain_name,
+                        code=table.code,
+                    )
+                )
+            )
+        except IntegrityError as exc:
+            raise InvalidInput(f"La table {table.number} existe déjà dans ce café.") from exc
+
+    def update_table(self, table: Table) -> None:
+        self._run(
+            lambda conn: conn.execute(
+                update(cafe_tables)
+                .where(cafe_tables.c.id == table.id)
+                .values(name=table.name, captain_name=table.captain_name)
+            )
+        )
+
+    def list_tables(self, cafe_id: str) -> list[Table]:
+        rows = self._run(
+            lambda conn: conn.execute(
+                select(cafe_tables).where(cafe_tables.c.cafe_id == cafe_id).order_by(cafe_tables.c.number)
+            ).all()
+        )
+        return [self._table(row) for row in rows]
+
+    def table_by_code(self, code: str) -> Table | None:
+        row = self._run(
+            lambda conn: conn.execute(select(cafe_tables).where(cafe_tables.c.code == code)).first()
+        )
+        return self._table(row) if row else None
+
+    # -- contributions -------------------------------------------------------------------------
+    _support_counts = (
+        select(supports.c.contribution_id, func.count().label("supports"))
+        .group_by(supports.c.contribution_id)
+        .subquery()
+    )
+
+    @staticmethod
+    def _contribution(row) -> Contribution:
+        return Contribution(
+            id=row.id,
+            cafe_id=row.cafe_id,
+            round_id=row.round_id,
+            table_id=row.table_id,
+            text=row.text,
+            source=Source(row.source),
+            created_at=row.created_at,
+            kind=Kind(row.kind) if row.kind else None,
+            profile=Profile(row.profile) if row.profile else None,
+            agreement_count=row.agreement_count,
+            supports=row.supports or 0,
+            updated_at=row.updated_at,
+            deleted_at=row.deleted_at,
+        )
+
+    def _select_contributions(self):
+        counts = self._support_counts
+        return select(contributions, counts.c.supports).outerjoin(
+            counts, counts.c.contribution_id == contributions.c.id
+        )
+
+    def add_contribution(self, contribution: Contribution) -> tuple[Contribution, bool]:
+        values = {
+            "id": contribution.id,
+            "cafe_id": contribution.cafe_id,
+            "round_id": contribution.round_id,
+            "table_id": contribution.table_id,
+            "text": contribution.text,
+            "kind": contribution.kind.value if contribution.kind else None,
+            "profile": contribution.profile.value if contribution.profile else None,
+            "agreement_count": contribution.agreement_count,
+            "source": contribution.source.value,
+            "created_at": contribution.created_at,
+        }
+
+        def work(conn):
+            inserted = self._insert_ignoring_duplicates(conn, contributions, ["id"], values)
+            row = conn.execute(
+                self._select_contributions().where(contributions.c.id == contribution.id)
+            ).one()
+            return self._contribution(row), inserted
+
+        return self._run(work)
+
+    def update_contribution(self, contribution: Contribution) -> None:
+        self._run(
+            lambda conn: conn.execute(
+                update(contributions)
+                .where(contributions.c.id == contribution.id)
+                .values(
+                    text=contribution.text,
+                    kind=contribution.kind.value if contribution.kind else None,
+                    profile=contribution.profile.value if contribution.profile else None,
+                    agreement_count=contribution.agreement_count,
+                    updated_at=contribution.updated_at,
+                    deleted_at=contribution.deleted_at,
+                )
+            )
+        )
+
+    def get_contribution(self, contribution_id: str) -> Contribution | None:
+        row = self._run(
+            lambda conn: conn.execute(
+                self._select_contributions().where(contributions.c.id == contribution_id)
+            ).first()
+        )
+        return self._contribution(row) if row else None
+
+    def list_contributions(
+        self,
+        cafe_id: str,
+        *,
+        round_id: str | None = None,
+        table_id: str | None = None,
+        include_deleted: bool = False,
+    ) -> list[Contribution]:
+        query = self._select_contributions().where(contributions.c.cafe_id == cafe_id)
+        if round_id is not None:
+            query = query.where(contributions.c.round_id == round_id)
+        if table_id is not None:
+            query = query.where(contributions.c.table_id == table_id)
+        if not include_deleted:
+            query = query.where(contributions.c.deleted_at.is_(None))
+        query = query.order_by(contributions.c.created_at, contributions.c.id)
+        rows = self._run(lambda conn: conn.execute(query).all())
+        return [self._contribution(row) for row in rows]
+
+    def add_support(self, contribution_id: str, supporter: str, now: datetime) -> bool:
+        values = {"contribution_id": contribution_id, "supporter": supporter, "created_at": now}
+        return self._run(
+            lambda conn: self._insert_ignoring_duplicates(
+                conn, supports, ["contribution_id", "supporter"], values
+            )
+        )
