@@ -182,12 +182,18 @@ def update_round(store: Store, cafe_id: str, round_id: str, *, question: str, pl
     return updated
 
 
-def delete_round(store: Store, cafe_id: str, round_id: str) -> None:
-    """Remove a round that has collected nothing yet."""
-    get_round(store, cafe_id, round_id)
+def list_rounds(store: Store, cafe_id: str) -> list[Round]:
+    """The café's rounds in order."""
+    return store.list_rounds(cafe_id)
+
+
+def delete_round(store: Store, cafe_id: str, round_id: str) -> Round:
+    """Remove a round that has collected nothing yet; returns the removed round."""
+    round_ = get_round(store, cafe_id, round_id)
     if store.list_contributions(cafe_id, round_id=round_id, include_deleted=True):
         raise InvalidInput("Ce tour contient déjà des contributions : il ne peut pas être supprimé.")
     store.delete_round(round_id)
+    return round_
 
 
 def open_round(store: Store, cafe_id: str, round_id: str, *, now: datetime | None = None) -> Round:
@@ -234,6 +240,11 @@ def add_table(store: Store, cafe_id: str, *, number: int, name: str = "", captai
     )
     store.add_table(table)
     return table
+
+
+def list_tables(store: Store, cafe_id: str) -> list[Table]:
+    """The café's tables by number."""
+    return store.list_tables(cafe_id)
 
 
 def get_table(store: Store, cafe_id: str, number: int) -> Table:

@@ -187,6 +187,12 @@ def support(
     return store.add_support(contribution_id, supporter_key(context.cafe.id, browser_id), now or utcnow())
 
 
+def supported_here(store: Store, context: TableContext, browser_id: str) -> set[str]:
+    """Ids of the listed contributions this phone already supported."""
+    key = supporter_key(context.cafe.id, browser_id)
+    return store.supported_by(key, [c.id for c in context.contributions])
+
+
 def _table_contribution(store: Store, table: Table, contribution_id: str) -> Contribution:
     contribution = store.get_contribution(contribution_id)
     if contribution is None or contribution.table_id != table.id:

@@ -58,7 +58,8 @@ def create_demo_cafe(store: Store, *, max_chars: int = 2000, now: datetime | Non
     ideas = resident_ideas()
     rng.shuffle(ideas)
     per_round = len(ideas) // len(rounds)
-    start = now - timedelta(minutes=50)
+    # Round 3 opened half an hour ago; every timestamp stays in the past.
+    start = now - timedelta(minutes=75)
     for index, round_ in enumerate(rounds):
         opened = start + timedelta(minutes=22 * index)
         cafes.open_round(store, cafe.id, round_.id, now=opened)

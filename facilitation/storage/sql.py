@@ -371,3 +371,16 @@ class SqlStore:
                 conn, supports, ["contribution_id", "supporter"], values
             )
         )
+
+    def supported_by(self, supporter: str, contribution_ids: list[str]) -> set[str]:
+        if not contribution_ids:
+            return set()
+        rows = self._run(
+            lambda conn: conn.execute(
+                select(supports.c.contribution_id).where(
+                    supports.c.supporter == supporter,
+                    supports.c.contribution_id.in_(contribution_ids),
+                )
+            ).all()
+        )
+        return {row.contribution_id for row in rows}

@@ -1,0 +1,35 @@
+"""Café concertation: the router. Residents holding a table's link only ever get the join page."""
+
+import streamlit as st
+
+from facilitation.access import JOIN_PARAM
+
+resident_link = JOIN_PARAM in st.query_params
+
+st.set_page_config(
+    page_title="Café concertation",
+    page_icon="☕",
+    layout="centered" if resident_link else "wide",
+    initial_sidebar_state="collapsed" if resident_link else "auto",
+)
+
+if resident_link:
+    # Nothing else is registered: typing another page's URL lands back on the join page.
+    pages = [st.Page("pages/resident.py", title="Participer", icon="💬", default=True)]
+    navigation = st.navigation(pages, position="hidden")
+else:
+    navigation = st.navigation(
+        {
+            "Café concertation": [
+                st.Page("pages/home.py", title="Accueil", icon="☕", default=True),
+                st.Page("pages/captain.py", title="Ma table (capitaine)", icon="📝", url_path="capitaine"),
+            ],
+            "Organisation": [
+                st.Page("pages/organiser_cafes.py", title="Cafés", icon="🗂️", url_path="cafes"),
+                st.Page("pages/organiser_prepare.py", title="Préparer", icon="🛠️", url_path="preparer"),
+                st.Page("pages/organiser_run.py", title="Animer", icon="⏱️", url_path="animer"),
+                st.Page("pages/organiser_qr.py", title="QR codes des tables", icon="🔳", url_path="qr"),
+            ],
+        }
+    )
+navigation.run()

@@ -1,0 +1,19 @@
+"""Welcome page: who are you?"""
+
+import streamlit as st
+
+st.title("☕ Café concertation")
+st.markdown(
+    "Des cafés conviviaux avec les habitants, table par table, pour faire remonter leurs idées "
+    "vers l'Atelier d'innovation."
+)
+left, right = st.columns(2)
+with left:
+    st.subheader("Capitaine de table")
+    st.write("Saisissez les idées de votre table avec le code donné par l'organisateur.")
+    st.page_link("pages/captain.py", label="Ouvrir ma table", icon="📝")
+with right:
+    st.subheader("Organisateur")
+    st.write("Préparez un café, imprimez les QR codes, animez les tours.")
+    st.page_link("pages/organiser_cafes.py", label="Espace organisateur", icon="🗂️")
+st.info("Habitants : scannez le QR code posé sur votre table pour participer depuis votre téléphone.")

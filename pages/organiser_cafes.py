@@ -1,0 +1,75 @@
+"""Organiser: list, create and archive cafés."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from facilitation import cafes
+from facilitation.domain import Theme
+from ui.access import require_organiser
+from ui.organiser import cafe_label, choose
+from ui.runtime import show_errors, store
+
+require_organiser()
+st.title("Cafés concertation")
+
+existing = cafes.list_cafes(store(), include_archived=True)
+
+with st.expander("➕ Créer un café", expanded=not existing), st.form("create_cafe"):
+    title = st.text_input("Titre", placeholder="Café concertation — Bien vivre aux Tilleuls")
+    held_on = st.date_input("Date", value=dt.date.today(), format="DD/MM/YYYY")
+    theme = st.selectbox("Thème de l'Atelier", [t.value for t in Theme])
+    col1, col2, col3 = st.columns(3)
+    residence = col1.text_input("Résidence")
+    quartier = col2.text_input("Quartier")
+    commune = col3.text_input("Commune")
+    description = st.text_area("Description montrée aux habitants", placeholder="Venez partager vos idées…")
+    if st.form_submit_button("Créer le café", type="primary"):
+        created = show_errors(
+            cafes.create_cafe,
+            store(),
+            title=title,
+            held_on=held_on,
+            theme=theme,
+            residence=residence,
+            quartier=quartier,
+            commune=commune,
+            description=description,
+        )
+        if created:
+            choose(created.id)
+            st.success(f"Café créé : {created.title}. Ajoutez ses tours et ses tables dans « Préparer ».")
+            existing = cafes.list_cafes(store(), include_archived=True)
+
+show_archived = st.toggle("Montrer les cafés archivés")
+shown = [c for c in existing if show_archived or c.archived_at is None]
+if not shown:
+    st.info("Aucun café à afficher.")
+    st.stop()
+
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Date": [c.held_on.strftime("%d/%m/%Y") for c in shown],
+            "Titre": [c.title for c in shown],
+            "Lieu": [c.place.label() for c in shown],
+            "Thème": [c.theme.value for c in shown],
+            "État": [
+                "archivé" if c.archived_at else "terminé" if c.closed_at else "en préparation / en cours"
+                for c in shown
+            ],
+            "Identifiant": [c.id for c in shown],
+        }
+    ),
+    hide_index=True,
+    use_container_width=True,
+)
+
+st.subheader("Archiver")
+by_id = {c.id: c for c in shown}
+target = st.selectbox("Café", list(by_id), format_func=lambda cafe_id: cafe_label(by_id[cafe_id]))
+archived = by_id[target].archived_at is not None
+if st.button("Désarchiver" if archived else "Archiver ce café"):
+    if show_errors(cafes.set_archived, store(), target, not archived):
+        st.rerun()

@@ -1,0 +1,103 @@
+"""Organiser: a café's details, its rounds and its tables (before or during the café)."""
+
+import pandas as pd
+import streamlit as st
+
+from facilitation import cafes
+from facilitation.domain import Theme
+from ui.access import require_organiser
+from ui.organiser import current_cafe
+from ui.runtime import show_errors, store
+
+require_organiser()
+st.title("Préparer le café")
+cafe = current_cafe()
+
+with st.expander("Informations du café"), st.form("edit_cafe"):
+    title = st.text_input("Titre", value=cafe.title)
+    held_on = st.date_input("Date", value=cafe.held_on, format="DD/MM/YYYY")
+    themes = [t.value for t in Theme]
+    theme = st.selectbox("Thème de l'Atelier", themes, index=themes.index(cafe.theme.value))
+    col1, col2, col3 = st.columns(3)
+    residence = col1.text_input("Résidence", value=cafe.place.residence)
+    quartier = col2.text_input("Quartier", value=cafe.place.quartier)
+    commune = col3.text_input("Commune", value=cafe.place.commune)
+    description = st.text_area("Description montrée aux habitants", value=cafe.description)
+    if st.form_submit_button("Enregistrer") and show_errors(
+        cafes.update_cafe,
+        store(),
+        cafe.id,
+        title=title,
+        held_on=held_on,
+        theme=theme,
+        residence=residence,
+        quartier=quartier,
+        commune=commune,
+        description=description,
+    ):
+        st.success("Informations enregistrées.")
+
+st.header("Tours")
+for round_ in cafes.list_rounds(store(), cafe.id):
+    state = "ouvert" if round_.is_open else "fermé" if round_.closed_at else "à venir"
+    with st.expander(f"Tour {round_.position} ({state}) — {round_.question}"):
+        with st.form(f"round_{round_.id}"):
+            question = st.text_area("Question", value=round_.question)
+            minutes = st.number_input(
+                "Durée prévue (minutes)", min_value=1, max_value=240, value=round_.planned_minutes
+            )
+            save, delete = st.columns(2)
+            if save.form_submit_button("Enregistrer") and show_errors(
+                cafes.update_round, store(), cafe.id, round_.id, question=question, planned_minutes=minutes
+            ):
+                st.rerun()
+            if delete.form_submit_button("Supprimer ce tour") and show_errors(
+                cafes.delete_round, store(), cafe.id, round_.id
+            ):
+                st.rerun()
+
+with st.form("add_round", clear_on_submit=True):
+    st.markdown("**Ajouter un tour**")
+    question = st.text_area("Question posée aux tables")
+    minutes = st.number_input("Durée prévue (minutes)", min_value=1, max_value=240, value=20)
+    if st.form_submit_button("Ajouter le tour") and show_errors(
+        cafes.add_round, store(), cafe.id, question=question, planned_minutes=minutes
+    ):
+        st.rerun()
+
+st.header("Tables")
+tables = cafes.list_tables(store(), cafe.id)
+if tables:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Table": [t.number for t in tables],
+                "Nom": [t.name for t in tables],
+                "Capitaine": [t.captain_name for t in tables],
+                "Code capitaine": [t.code for t in tables],
+            }
+        ),
+        hide_index=True,
+        use_container_width=True,
+    )
+    with st.expander("Modifier une table"):
+        by_number = {t.number: t for t in tables}
+        number = st.selectbox("Table", list(by_number), format_func=lambda n: by_number[n].label())
+        with st.form("edit_table"):
+            name = st.text_input("Nom", value=by_number[number].name)
+            captain = st.text_input("Capitaine", value=by_number[number].captain_name)
+            if st.form_submit_button("Enregistrer") and show_errors(
+                cafes.update_table, store(), cafe.id, number, name=name, captain_name=captain
+            ):
+                st.rerun()
+
+with st.form("add_table", clear_on_submit=True):
+    st.markdown("**Ajouter une table**")
+    col1, col2, col3 = st.columns(3)
+    number = col1.number_input("Numéro", min_value=1, max_value=999, value=len(tables) + 1)
+    name = col2.text_input("Nom (facultatif)")
+    captain = col3.text_input("Capitaine (facultatif)")
+    if st.form_submit_button("Ajouter la table") and show_errors(
+        cafes.add_table, store(), cafe.id, number=number, name=name, captain_name=captain
+    ):
+        st.rerun()

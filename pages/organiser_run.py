@@ -1,0 +1,106 @@
+"""Organiser: run the rounds (with a countdown) and follow the café live."""
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from facilitation import cafes, contributions
+from ui.access import require_organiser
+from ui.display import countdown_label, local_time, show_literal
+from ui.organiser import current_cafe
+from ui.runtime import settings, show_errors, store
+
+require_organiser()
+st.title("Animer le café")
+cafe = current_cafe()
+timezone = settings().cafe_timezone
+
+if cafe.is_closed:
+    st.warning("Ce café est terminé : les habitants ne peuvent plus participer.")
+    if st.button("Rouvrir le café") and show_errors(cafes.reopen_cafe, store(), cafe.id):
+        st.rerun()
+
+rounds = cafes.list_rounds(store(), cafe.id)
+if not rounds:
+    st.info("Ce café n'a pas encore de tour : ajoutez-en dans « Préparer ».")
+    st.page_link("pages/organiser_prepare.py", label="Préparer le café", icon="🛠️")
+    st.stop()
+
+st.header("Tours")
+for round_ in rounds:
+    col_text, col_action = st.columns([5, 1])
+    state = "🟢 ouvert" if round_.is_open else "✅ fermé" if round_.closed_at else "⏳ à venir"
+    col_text.markdown(f"**Tour {round_.position}** · {state} · {round_.planned_minutes} min")
+    with col_text:
+        show_literal(round_.question)
+    if round_.is_open:
+        if col_action.button("Fermer", key=f"close_{round_.id}") and show_errors(
+            cafes.close_round, store(), cafe.id, round_.id
+        ):
+            st.rerun()
+    elif (
+        not cafe.is_closed
+        and col_action.button(
+            "Rouvrir" if round_.closed_at else "Ouvrir", key=f"open_{round_.id}", type="primary"
+        )
+        and show_errors(cafes.open_round, store(), cafe.id, round_.id)
+    ):
+        st.rerun()
+
+
+@st.fragment(run_every=1)
+def countdown() -> None:
+    current = cafes.open_round_of(store(), cafe.id)
+    if current is None:
+        st.caption("Aucun tour ouvert.")
+        return
+    remaining = current.remaining(datetime.now(UTC))
+    st.metric(f"Temps restant — tour {current.position}", countdown_label(remaining.total_seconds()))
+
+
+countdown()
+
+
+@st.fragment(run_every=settings().cafe_refresh_seconds)
+def live_overview() -> None:
+    view = contributions.overview(store(), cafe.id)
+    st.header("En direct")
+    total, phones, tables_count = st.columns(3)
+    total.metric("Contributions", view.total)
+    phones.metric("Depuis les téléphones", view.from_residents)
+    tables_count.metric("Tables", len(view.tables))
+    if view.tables:
+        grid = pd.DataFrame(
+            [[view.counts.get((r.id, t.id), 0) for r in view.rounds] for t in view.tables],
+            index=[t.label() for t in view.tables],
+            columns=[f"Tour {r.position}" for r in view.rounds],
+        )
+        grid["Total"] = grid.sum(axis=1)
+        st.dataframe(grid, use_container_width=True)
+    st.subheader("Dernières contributions")
+    tables = {t.id: t for t in view.tables}
+    for item in view.latest:
+        st.caption(
+            f"{local_time(item.created_at, timezone)} · {tables[item.table_id].label()} · {item.source.value}"
+        )
+        show_literal(item.text)
+
+
+live_overview()
+
+with st.expander("Contributions supprimées par les capitaines"):
+    removed = contributions.deleted_contributions(store(), cafe.id)
+    if not removed:
+        st.caption("Aucune.")
+    for item in removed:
+        text_col, button_col = st.columns([5, 1])
+        with text_col:
+            show_literal(item.text)
+        if button_col.button("Restaurer", key=f"restore_{item.id}") and show_errors(
+            contributions.restore_contribution, store(), cafe.id, item.id
+        ):
+            st.rerun()
+
+if not cafe.is_closed and st.button("Terminer le café") and show_errors(cafes.close_cafe, store(), cafe.id):
+    st.rerun()

@@ -1,0 +1,102 @@
+"""Resident's phone, opened from the table's QR code: read the question, send an idea, support others."""
+
+import streamlit as st
+
+from facilitation import contributions
+from facilitation.access import JOIN_PARAM, new_id
+from ui.display import question, readable_type, show_literal
+from ui.runtime import settings, show_errors, store
+from ui.submission import feedback, submit
+
+BROWSER_PARAM = "p"
+
+readable_type()
+config = settings()
+token = st.query_params.get(JOIN_PARAM, "")
+context = show_errors(contributions.join_table, store(), token)
+if context is None:
+    st.stop()
+
+# A random id kept in this phone's URL: only used to count a support once. Not a person.
+browser_id = st.query_params.get(BROWSER_PARAM)
+if not browser_id:
+    browser_id = new_id()
+    st.query_params[BROWSER_PARAM] = browser_id
+
+st.header(context.cafe.title)
+st.markdown(f"**{context.table.label()}**")
+if context.cafe.description:
+    show_literal(context.cafe.description)
+st.markdown(
+    "🔒 Vous participez de façon anonyme : on ne vous demande ni nom, ni téléphone, ni adresse. "
+    "Ne donnez pas de nom dans vos messages."
+)
+
+if not context.accepting:
+    st.info(context.closed_message())
+    st.stop()
+
+question(context.open_round.question)
+
+
+def send(text: str, submission_id: str):
+    return contributions.resident_submit(
+        store(),
+        token=token,
+        text=text,
+        submission_id=submission_id,
+        max_chars=config.cafe_max_contribution_chars,
+    )
+
+
+with st.form("resident"):
+    st.text_area(
+        "Votre idée",
+        key="resident_text",
+        max_chars=config.cafe_max_contribution_chars,
+        placeholder="Écrivez ici votre idée, votre remarque ou votre question.",
+        height=140,
+    )
+    st.form_submit_button(
+        "Envoyer",
+        type="primary",
+        use_container_width=True,
+        on_click=submit,
+        args=("resident", "resident_text", send),
+    )
+outcome = feedback("resident")
+if outcome and outcome[0] == "error":
+    st.error(outcome[1] + " Votre texte est toujours dans la case ci-dessus.")
+elif outcome:
+    st.success("Merci ! Votre idée a bien été envoyée. Vous pouvez en écrire une autre.")
+
+
+@st.fragment(run_every=config.cafe_refresh_seconds)
+def table_ideas() -> None:
+    now = show_errors(contributions.join_table, store(), token)
+    if now is None or not now.accepting:
+        return
+    supported = contributions.supported_here(store(), now, browser_id)
+    st.subheader("Les idées de la table")
+    if not now.contributions:
+        st.markdown("Pas encore d'idée pour ce tour. Soyez le premier ou la première !")
+    for item in reversed(now.contributions):
+        with st.container(border=True):
+            show_literal(item.text)
+            if item.id in supported:
+                st.markdown(f"✓ Vous êtes d'accord · {item.supports} soutien(s)")
+            elif st.button(f"👍 Je suis d'accord ({item.supports})", key=f"support_{item.id}"):
+                if (
+                    show_errors(
+                        contributions.support,
+                        store(),
+                        token=token,
+                        contribution_id=item.id,
+                        browser_id=browser_id,
+                    )
+                    is not None
+                ):
+                    st.rerun(scope="fragment")
+
+
+table_ideas()

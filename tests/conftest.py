@@ -1,0 +1,121 @@
+"""Shared fixtures: a fresh database per test, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from facilitation import cafes  # noqa: E402
+from facilitation.storage import open_store  # noqa: E402
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+OUTPUT_DIR = ROOT / "test-output"
+
+
+def _postgres_unavailable_reason() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except OperationalError as exc:
+        return f"PostgreSQL injoignable à {POSTGRES_URL} ({type(exc.orig).__name__})"
+    return None
+
+
+def require_tool(path_or_name: str, why: str) -> str:
+    """A system tool the test needs; skipped with a reason locally, a failure in CI."""
+    import shutil
+
+    found = shutil.which(path_or_name)
+    if found is None:
+        message = f"{path_or_name} absent ({why})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " : .ci/run doit l'installer.")
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The PostgreSQL URL; in CI an unreachable server fails the run instead of skipping."""
+    reason = _postgres_unavailable_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} : en CI, les tests PostgreSQL ne sont jamais sautés.")
+        pytest.skip(reason)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cafe.sqlite3'}"
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str):
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_engine(postgres_server)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in postgres_server else "?"
+    yield f"{postgres_server}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request) -> str:
+    """Runs the test once on a SQLite file and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def store(database_url: str):
+    store = open_store(database_url)
+    yield store
+    store.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_store(sqlite_url: str):
+    store = open_store(sqlite_url)
+    yield store
+    store.engine.dispose()
+
+
+def make_cafe(store, *, tables: int = 2, rounds: int = 2, open_first: bool = True):
+    """A café with numbered tables and rounds; the first round open by default."""
+    cafe = cafes.create_cafe(
+        store, title="Café des Tilleuls", held_on=date(2026, 11, 26), theme="numérique", commune="Lyon"
+    )
+    for number in range(1, tables + 1):
+        cafes.add_table(store, cafe.id, number=number, name=f"Table des {number}")
+    created = [
+        cafes.add_round(store, cafe.id, question=f"Question {i} ?", planned_minutes=20)
+        for i in range(1, rounds + 1)
+    ]
+    if open_first and created:
+        cafes.open_round(store, cafe.id, created[0].id)
+    return cafe, created
+
+
+@pytest.fixture
+def output_dir() -> Path:
+    """Where tests leave screenshots and rendered pages for a person to look at."""
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    return OUTPUT_DIR

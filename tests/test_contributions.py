@@ -1,0 +1,189 @@
+"""Contributions at the tables, on SQLite and PostgreSQL."""
+
+import pytest
+
+from facilitation import cafes, contributions
+from facilitation.access import make_join_token, new_id
+from facilitation.domain import Source
+from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound
+from tests.conftest import make_cafe
+
+
+def captain_submit(store, cafe, text="Plus de bancs", table=1, **fields):
+    return contributions.submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=table,
+        text=text,
+        source=Source.CAPTAIN,
+        submission_id=fields.pop("submission_id", new_id()),
+        max_chars=2000,
+        **fields,
+    )
+
+
+def token_for(store, cafe, table=1):
+    return make_join_token(store.link_secret(), cafe.id, table)
+
+
+def test_captain_records_with_optional_fields(store):
+    cafe, rounds = make_cafe(store)
+    result = captain_submit(store, cafe, kind="idée", profile="personne âgée", agreement_count="4")
+    assert result.created
+    stored = store.get_contribution(result.contribution.id)
+    assert stored.round_id == rounds[0].id and stored.source is Source.CAPTAIN
+    assert (stored.kind.value, stored.profile.value, stored.agreement_count) == ("idée", "personne âgée", 4)
+
+
+def test_a_retried_submit_is_stored_once(store):
+    cafe, _ = make_cafe(store)
+    submission = new_id()
+    first = captain_submit(store, cafe, submission_id=submission)
+    again = captain_submit(store, cafe, submission_id=submission)
+    assert first.created and not again.created
+    assert again.contribution.id == first.contribution.id
+    assert len(store.list_contributions(cafe.id)) == 1
+
+
+def test_a_submission_id_cannot_be_replayed_on_another_table(store):
+    cafe, _ = make_cafe(store)
+    submission = new_id()
+    captain_submit(store, cafe, submission_id=submission, table=1)
+    with pytest.raises(InvalidInput, match="déjà utilisé"):
+        captain_submit(store, cafe, submission_id=submission, table=2)
+
+
+@pytest.mark.parametrize(
+    ("fields", "error", "message"),
+    [
+        ({"text": "   "}, InvalidInput, "vide"),
+        ({"text": "x" * 2001}, InvalidInput, "trop longue"),
+        ({"text": "a\x07b"}, InvalidInput, "contrôle"),
+        ({"kind": "rumeur"}, InvalidInput, "Type inconnu"),
+        ({"agreement_count": -1}, InvalidInput, "entre 0 et"),
+        ({"agreement_count": "plein"}, InvalidInput, "un nombre"),
+        ({"submission_id": "../../etc"}, InvalidInput, "Identifiant d'envoi"),
+        ({"table": 7}, NotFound, "La table 7"),
+    ],
+)
+def test_bad_contributions_write_nothing(store, fields, error, message):
+    cafe, _ = make_cafe(store)
+    with pytest.raises(error, match=message):
+        captain_submit(store, cafe, **fields)
+    assert store.list_contributions(cafe.id, include_deleted=True) == []
+
+
+def test_nothing_is_accepted_without_an_open_round_or_once_closed(store):
+    cafe, rounds = make_cafe(store, open_first=False)
+    with pytest.raises(NotAccepting, match="Aucun tour n'est ouvert"):
+        captain_submit(store, cafe)
+    cafes.open_round(store, cafe.id, rounds[0].id)
+    cafes.close_cafe(store, cafe.id)
+    with pytest.raises(NotAccepting, match="café est terminé"):
+        captain_submit(store, cafe)
+    assert store.list_contributions(cafe.id) == []
+
+
+def test_resident_submits_through_the_signed_link_only(store):
+    cafe, _ = make_cafe(store)
+    result = contributions.resident_submit(
+        store,
+        token=token_for(store, cafe, 2),
+        text="<b>gras</b> & **étoiles**",
+        submission_id=new_id(),
+        max_chars=2000,
+    )
+    assert result.contribution.source is Source.RESIDENT
+    assert result.contribution.text == "<b>gras</b> & **étoiles**"
+    assert cafes.get_table(store, cafe.id, 2).id == result.contribution.table_id
+    forged = make_join_token("autre-secret", cafe.id, 2)
+    with pytest.raises(AccessDenied):
+        contributions.resident_submit(store, token=forged, text="x", submission_id=new_id(), max_chars=2000)
+    assert len(store.list_contributions(cafe.id)) == 1
+
+
+def test_a_valid_signature_for_a_missing_table_is_refused(store):
+    cafe, _ = make_cafe(store, tables=1)
+    with pytest.raises(AccessDenied, match="aucune table"):
+        contributions.join_table(store, token_for(store, cafe, 5))
+
+
+def test_residents_see_their_tables_open_round_only(store):
+    cafe, rounds = make_cafe(store)
+    captain_submit(store, cafe, "à la table 1", table=1)
+    captain_submit(store, cafe, "à la table 2", table=2)
+    cafes.open_round(store, cafe.id, rounds[1].id)
+    captain_submit(store, cafe, "tour 2 table 1", table=1)
+    context = contributions.join_table(store, token_for(store, cafe, 1))
+    assert [c.text for c in context.contributions] == ["tour 2 table 1"]
+
+
+def test_each_phone_supports_an_idea_once(store):
+    cafe, _ = make_cafe(store)
+    idea = captain_submit(store, cafe).contribution
+    token = token_for(store, cafe)
+    assert contributions.support(store, token=token, contribution_id=idea.id, browser_id="phone-a")
+    assert not contributions.support(store, token=token, contribution_id=idea.id, browser_id="phone-a")
+    assert contributions.support(store, token=token, contribution_id=idea.id, browser_id="phone-b")
+    assert store.get_contribution(idea.id).supports == 2
+    context = contributions.join_table(store, token)
+    assert contributions.supported_here(store, context, "phone-a") == {idea.id}
+    assert contributions.supported_here(store, context, "phone-c") == set()
+
+
+def test_supports_are_limited_to_the_phones_table(store):
+    cafe, _ = make_cafe(store)
+    other_table_idea = captain_submit(store, cafe, table=2).contribution
+    with pytest.raises(NotFound):
+        contributions.support(
+            store, token=token_for(store, cafe, 1), contribution_id=other_table_idea.id, browser_id="p"
+        )
+
+
+def test_captain_enters_with_code_and_edits_deletes_own_table_only(store):
+    cafe, _ = make_cafe(store)
+    table1, table2 = cafes.list_tables(store, cafe.id)
+    mine = captain_submit(store, cafe, "Plus de banc", table=1).contribution
+    theirs = captain_submit(store, cafe, "Autre table", table=2).contribution
+
+    context = contributions.enter_table(store, table1.code.lower())
+    assert context.table == table1 and context.open_round is not None
+    with pytest.raises(AccessDenied, match="Code de table inconnu"):
+        contributions.enter_table(store, "ZZZZZZ")
+
+    contributions.edit_contribution(
+        store,
+        table_code=table1.code,
+        contribution_id=mine.id,
+        text="Plus de bancs",
+        max_chars=2000,
+        kind="proposition",
+    )
+    edited = store.get_contribution(mine.id)
+    assert (edited.text, edited.kind.value) == ("Plus de bancs", "proposition") and edited.updated_at
+    with pytest.raises(NotFound):
+        contributions.edit_contribution(
+            store, table_code=table1.code, contribution_id=theirs.id, text="piraté", max_chars=2000
+        )
+    with pytest.raises(NotFound):
+        contributions.delete_contribution(store, table_code=table2.code, contribution_id=mine.id)
+
+    contributions.delete_contribution(store, table_code=table1.code, contribution_id=mine.id)
+    assert [c.id for c in store.list_contributions(cafe.id)] == [theirs.id]
+    assert [c.id for c in contributions.deleted_contributions(store, cafe.id)] == [mine.id]
+    contributions.restore_contribution(store, cafe.id, mine.id)
+    assert {c.id for c in store.list_contributions(cafe.id)} == {mine.id, theirs.id}
+
+
+def test_overview_counts_per_table_and_round(store):
+    cafe, rounds = make_cafe(store)
+    for table in (1, 1, 2):
+        captain_submit(store, cafe, table=table)
+    contributions.resident_submit(
+        store, token=token_for(store, cafe, 2), text="du téléphone", submission_id=new_id(), max_chars=2000
+    )
+    view = contributions.overview(store, cafe.id)
+    table1, table2 = view.tables
+    assert view.counts[(rounds[0].id, table1.id)] == 2 and view.counts[(rounds[0].id, table2.id)] == 2
+    assert (view.total, view.from_residents) == (4, 1)
+    assert view.latest[0].text == "du téléphone"

@@ -1,0 +1,38 @@
+"""Settings: one declared table, read from the environment, every one documented."""
+
+from pathlib import Path
+
+import pytest
+
+from facilitation.settings import SETTINGS, load_settings
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_defaults_apply_without_environment():
+    settings = load_settings(environ={})
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith(
+        "data/cafe.sqlite3"
+    )
+    assert settings.cafe_max_contribution_chars == 2000
+    assert settings.cafe_organiser_password_hash == ""
+
+
+def test_environment_wins_over_secrets_and_values_are_parsed():
+    settings = load_settings(
+        environ={"CAFE_MAX_CONTRIBUTION_CHARS": "500"},
+        secrets={"CAFE_MAX_CONTRIBUTION_CHARS": 100, "CAFE_PUBLIC_BASE_URL": "http://10.0.0.2:8501"},
+    )
+    assert settings.cafe_max_contribution_chars == 500
+    assert settings.cafe_public_base_url == "http://10.0.0.2:8501"
+
+
+def test_invalid_values_name_the_setting():
+    with pytest.raises(ValueError, match="CAFE_MAX_CONTRIBUTION_CHARS"):
+        load_settings(environ={"CAFE_MAX_CONTRIBUTION_CHARS": "beaucoup"})
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
+def test_every_setting_is_documented_in_the_readme(setting):
+    assert setting.help
+    assert f"`{setting.name}`" in README.read_text(encoding="utf-8")

@@ -1,0 +1,77 @@
+"""The real storage: migrations, SQLite settings, time zones, outages."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import inspect, text
+
+from facilitation import cafes
+from facilitation.errors import StorageUnavailable
+from facilitation.records import local_time
+from facilitation.storage import SqlStore, open_store
+from facilitation.storage.engine import create_db_engine, migrate
+
+
+def test_migrations_create_every_table_and_run_again_harmlessly(store):
+    names = set(inspect(store.engine).get_table_names())
+    assert {"cafes", "rounds", "cafe_tables", "contributions", "supports", "alembic_version"} <= names
+    migrate(store.engine)  # a second instance starting on the same database
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+
+
+def test_sqlite_file_is_created_on_first_start_in_wal_mode(tmp_path):
+    path = tmp_path / "nouveau" / "cafe.sqlite3"
+    store = open_store(f"sqlite:///{path}")
+    assert path.exists()
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
+def test_timestamps_are_stored_in_utc_and_shown_in_paris_time(store):
+    paris_evening = datetime(2026, 7, 14, 20, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    cafe = cafes.create_cafe(
+        store, title="Café d'été", held_on=date(2026, 7, 14), theme="autre", commune="Lyon", now=paris_evening
+    )
+    stored = cafes.get_cafe(store, cafe.id).created_at
+    assert stored.tzinfo == UTC and stored == paris_evening
+    assert stored.hour == 18
+    assert local_time(stored, "Europe/Paris").hour == 20
+
+
+def test_naive_datetimes_are_refused(store):
+    with pytest.raises(Exception, match="naive datetime"):
+        cafes.create_cafe(
+            store, title="C", held_on=date(2026, 1, 1), theme="autre", commune="L", now=datetime(2026, 1, 1)
+        )
+
+
+def test_link_secret_is_created_once_and_shared(store, database_url):
+    first = store.link_secret()
+    assert len(first) >= 40
+    other_instance = open_store(database_url)
+    assert other_instance.link_secret() == first
+    other_instance.engine.dispose()
+
+
+def test_unreachable_database_is_named_without_its_password():
+    with pytest.raises(StorageUnavailable) as caught:
+        open_store("postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2")
+    message = caught.value.message
+    assert "Impossible de joindre la base de données" in message
+    assert "127.0.0.1:1" in message and "hunter2" not in message and "***" in message
+
+
+def test_an_outage_after_start_is_a_french_error():
+    # A store whose server has gone away: every call becomes StorageUnavailable, nothing half-done.
+    gone = SqlStore(create_db_engine("postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2"))
+    with pytest.raises(StorageUnavailable, match="ne répond pas") as caught:
+        gone.get_cafe("abc")
+    assert "hunter2" not in caught.value.message
+
+
+def test_a_sqlite_folder_that_cannot_be_created_is_explained():
+    with pytest.raises(StorageUnavailable, match="Impossible de créer le dossier"):
+        open_store("sqlite:////proc/pas-de-dossier/cafe.sqlite3")

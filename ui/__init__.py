@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages: runtime, access gates, safe display of user text."""

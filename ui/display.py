@@ -1,0 +1,60 @@
+"""Showing what people typed: always literally, never as Markdown or HTML."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+# CommonMark lets any ASCII punctuation be backslash-escaped; escaping all of it also disarms
+# Streamlit's own extensions (:emoji:, :red[colour], $maths$).
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def literal_markdown(text: str) -> str:
+    """Markdown source that renders exactly the given text."""
+    escaped = _ASCII_PUNCTUATION.sub(r"\\\1", text)
+    return escaped.replace("\n", "  \n")
+
+
+def show_literal(text: str) -> None:
+    st.markdown(literal_markdown(text))
+
+
+def local_time(moment: datetime, timezone: str, fmt: str = "%H:%M") -> str:
+    return moment.astimezone(ZoneInfo(timezone)).strftime(fmt)
+
+
+def countdown_label(seconds: float) -> str:
+    """'12:05' before the planned end, 'dépassé de 01:10' after it."""
+    whole = int(abs(seconds))
+    clock = f"{whole // 60:02d}:{whole % 60:02d}"
+    return clock if seconds >= 0 else f"dépassé de {clock}"
+
+
+READABLE_CSS = """
+<style>
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {
+  font-size: 1.2rem; line-height: 1.55;
+}
+[data-testid="stMarkdownContainer"] p.question { font-size: 1.6rem; font-weight: 700; line-height: 1.35; margin: 0.4rem 0 1rem; }
+label [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; font-weight: 600; }
+textarea, input { font-size: 1.2rem !important; }
+button[kind] p { font-size: 1.2rem; font-weight: 600; }
+</style>
+"""
+
+
+def readable_type() -> None:
+    """Large type for captains' and residents' screens (static CSS, no user text)."""
+    st.html(READABLE_CSS)
+
+
+def question(text: str) -> None:
+    """The round's question in large type."""
+    # Questions are typed by the organiser: escaped all the same.
+    escaped = html.escape(text).replace("\n", "<br>")
+    st.markdown(f'<p class="question">{escaped}</p>', unsafe_allow_html=True)

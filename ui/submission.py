@@ -1,0 +1,58 @@
+"""The submit step shared by the captain's and the resident's forms.
+
+The text lives in session state until it is stored: on any error it stays in the field, so nothing
+typed is lost. A repeated submit of the text just stored (double click, retried request) reuses the
+same submission id, which the database stores once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import streamlit as st
+
+from facilitation.access import new_id
+from facilitation.contributions import SubmitResult
+from facilitation.errors import CafeError
+
+_LAST = "_last_submission"
+# A second click this soon after a success, on a field the first click emptied, is the same click.
+_DOUBLE_CLICK_SECONDS = 3.0
+
+
+def submission_id(form_key: str, text: str) -> str:
+    last = st.session_state.get(_LAST, {}).get(form_key)
+    if last and last[1] == text.strip():
+        return last[0]
+    return new_id()
+
+
+def submit(
+    form_key: str,
+    text_key: str,
+    store_it: Callable[[str, str], SubmitResult],
+    reset_keys: tuple[str, ...] = (),
+) -> None:
+    """Widget callback: store the text; on success clear the fields, on failure keep them."""
+    text = st.session_state.get(text_key, "") or ""
+    last = st.session_state.get(_LAST, {}).get(form_key)
+    if not text.strip() and last and time.monotonic() - last[2] < _DOUBLE_CLICK_SECONDS:
+        st.session_state[f"{form_key}_feedback"] = ("success", last[3])
+        return
+    sid = submission_id(form_key, text)
+    try:
+        result = store_it(text, sid)
+    except CafeError as exc:
+        st.session_state[f"{form_key}_feedback"] = ("error", exc.message)
+        return
+    st.session_state.setdefault(_LAST, {})[form_key] = (sid, text.strip(), time.monotonic(), result)
+    st.session_state[text_key] = ""
+    for key in reset_keys:
+        st.session_state.pop(key, None)
+    st.session_state[f"{form_key}_feedback"] = ("success", result)
+
+
+def feedback(form_key: str) -> tuple[str, object] | None:
+    """The outcome of the last submit of this form, shown once."""
+    return st.session_state.pop(f"{form_key}_feedback", None)
