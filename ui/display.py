@@ -40,7 +40,9 @@ READABLE_CSS = """
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {
   font-size: 1.2rem; line-height: 1.55;
 }
-[data-testid="stMarkdownContainer"] p.question { font-size: 1.6rem; font-weight: 700; line-height: 1.35; margin: 0.4rem 0 1rem; }
+[data-testid="stMarkdownContainer"] p.question {
+  font-size: 1.6rem; font-weight: 700; line-height: 1.35; margin: 0.4rem 0 1rem;
+}
 label [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; font-weight: 600; }
 textarea, input { font-size: 1.2rem !important; }
 button[kind] p { font-size: 1.2rem; font-weight: 600; }
