@@ -14,7 +14,7 @@ readable_type()
 config = settings()
 cafe_id, table_number = context.cafe.id, context.table.number
 
-head, leave = st.columns([5, 1])
+head, leave = st.columns([4, 1])
 head.title(f"{context.table.label()}")
 head.caption(f"{context.cafe.title} · code {context.table.code}")
 if leave.button("Changer de table"):

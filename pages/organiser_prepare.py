@@ -78,7 +78,7 @@ if tables:
             }
         ),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
     with st.expander("Modifier une table"):
         by_number = {t.number: t for t in tables}

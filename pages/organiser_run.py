@@ -77,7 +77,7 @@ def live_overview() -> None:
             columns=[f"Tour {r.position}" for r in view.rounds],
         )
         grid["Total"] = grid.sum(axis=1)
-        st.dataframe(grid, use_container_width=True)
+        st.dataframe(grid, width="stretch")
     st.subheader("Dernières contributions")
     tables = {t.id: t for t in view.tables}
     for item in view.latest:

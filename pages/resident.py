@@ -4,6 +4,7 @@ import streamlit as st
 
 from facilitation import contributions
 from facilitation.access import JOIN_PARAM, new_id
+from facilitation.errors import CafeError
 from ui.display import question, readable_type, show_literal
 from ui.runtime import settings, show_errors, store
 from ui.submission import feedback, submit
@@ -32,8 +33,13 @@ st.markdown(
     "Ne donnez pas de nom dans vos messages."
 )
 
+outcome = feedback("resident")
 if not context.accepting:
     st.info(context.closed_message())
+    if outcome and outcome[0] == "error":
+        # The round closed while they typed: give their words back so nothing is lost.
+        st.markdown("Votre texte n'a pas été envoyé. Le voici, pour le garder :")
+        st.code(st.session_state.get("resident_text", ""), language=None, wrap_lines=True)
     st.stop()
 
 question(context.open_round.question)
@@ -60,15 +66,21 @@ with st.form("resident"):
     st.form_submit_button(
         "Envoyer",
         type="primary",
-        use_container_width=True,
+        width="stretch",
         on_click=submit,
         args=("resident", "resident_text", send),
     )
-outcome = feedback("resident")
 if outcome and outcome[0] == "error":
     st.error(outcome[1] + " Votre texte est toujours dans la case ci-dessus.")
 elif outcome:
     st.success("Merci ! Votre idée a bien été envoyée. Vous pouvez en écrire une autre.")
+
+
+def support(contribution_id: str) -> None:
+    try:
+        contributions.support(store(), token=token, contribution_id=contribution_id, browser_id=browser_id)
+    except CafeError as exc:
+        st.session_state["support_error"] = exc.message
 
 
 @st.fragment(run_every=config.cafe_refresh_seconds)
@@ -76,6 +88,8 @@ def table_ideas() -> None:
     now = show_errors(contributions.join_table, store(), token)
     if now is None or not now.accepting:
         return
+    if "support_error" in st.session_state:
+        st.error(st.session_state.pop("support_error"))
     supported = contributions.supported_here(store(), now, browser_id)
     st.subheader("Les idées de la table")
     if not now.contributions:
@@ -85,18 +99,13 @@ def table_ideas() -> None:
             show_literal(item.text)
             if item.id in supported:
                 st.markdown(f"✓ Vous êtes d'accord · {item.supports} soutien(s)")
-            elif st.button(f"👍 Je suis d'accord ({item.supports})", key=f"support_{item.id}"):
-                if (
-                    show_errors(
-                        contributions.support,
-                        store(),
-                        token=token,
-                        contribution_id=item.id,
-                        browser_id=browser_id,
-                    )
-                    is not None
-                ):
-                    st.rerun(scope="fragment")
+            else:
+                st.button(
+                    f"👍 Je suis d'accord ({item.supports})",
+                    key=f"support_{item.id}",
+                    on_click=support,
+                    args=(item.id,),
+                )
 
 
 table_ideas()

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set up (first time) and start Café concertation on the embedded SQLite database.
+# Extra arguments go to `streamlit run`, e.g. scripts/run.sh --server.port 8502
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+if [ -z "${CAFE_ORGANISER_PASSWORD_HASH:-}" ] && [ ! -f .streamlit/secrets.toml ]; then
+  echo "» Pas de mot de passe organisateur : les pages organisateur resteront fermées."
+  echo "  Définissez-le : export CAFE_ORGANISER_PASSWORD_HASH=\"\$(.venv/bin/python -m facilitation hash-password)\""
+fi
+# 0.0.0.0: phones reach the app on the café's network (set CAFE_PUBLIC_BASE_URL to match).
+exec .venv/bin/streamlit run app.py --server.address "${CAFE_SERVER_ADDRESS:-0.0.0.0}" \
+  --server.port "${CAFE_SERVER_PORT:-8501}" --server.headless true "$@"

@@ -1,0 +1,192 @@
+"""The resident's QR journey in a real headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from facilitation import cafes
+from facilitation.storage import open_store
+from tests.conftest import ROOT, make_cafe, require_tool
+
+pytestmark = pytest.mark.browser
+MARKUP = "<b>gras</b> & **étoiles**"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "fr-FR"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def running_app(sqlite_url, tmp_path):
+    """The real app served by `streamlit run` on loopback, on its own SQLite file."""
+    port = free_port()
+    env = os.environ | {"DATABASE_URL": sqlite_url, "CAFE_REFRESH_SECONDS": "1"}
+    log = (tmp_path / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("Streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
+            time.sleep(0.2)
+    store = open_store(sqlite_url)
+    yield base, store
+    store.engine.dispose()
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture
+def browser():
+    chromium = require_tool("/usr/bin/chromium", "Debian chromium, pour les tests dans un vrai navigateur")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def shown(page, text: str):
+    """A paragraph showing exactly this text (not a form field that happens to hold it)."""
+    return page.locator("p").filter(has_text=re.compile(f"^{re.escape(text)}$"))
+
+
+def open_captain_page(browser, base: str, code: str):
+    """The captain's page, after one visit of the home page.
+
+    Streamlit (issue #9992) shows a "Page not found" modal when the very first visit to a fresh
+    server deep-links to a non-default page; residents' links point at the root and never hit it.
+    """
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR").new_page()
+    page.goto(base)
+    page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
+    page.goto(f"{base}/capitaine?code={code}")
+    return page
+
+
+def serious_accessibility_violations(page) -> list[dict]:
+    assert AXE.exists(), "axe-core missing: run `npm install` (the test script does)"
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["html"][:120] for n in v["nodes"]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_resident_sends_markup_from_a_phone_and_the_captain_sees_it_literally(
+    running_app, browser, output_dir
+):
+    base, store = running_app
+    cafe, _ = make_cafe(store)
+    join_link = cafes.join_link(store, cafe.id, 1, base)
+
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(join_link)
+    phone.get_by_text("Question 1 ?").wait_for(timeout=30_000)
+    phone.get_by_label("Votre idée").fill(MARKUP)
+    phone.get_by_role("button", name="Envoyer").click()
+    phone.get_by_text("Merci ! Votre idée a bien été envoyée.").wait_for(timeout=30_000)
+    assert phone.get_by_label("Votre idée").input_value() == ""
+    shown(phone, MARKUP).wait_for(timeout=10_000)  # in the table's list, literally
+    phone.screenshot(path=str(output_dir / "resident-phone.png"), full_page=True)
+
+    violations = serious_accessibility_violations(phone)
+    assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+
+    (stored,) = store.list_contributions(cafe.id)
+    assert stored.text == MARKUP
+
+    captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
+    shown(captain, MARKUP).wait_for(timeout=30_000)
+    assert captain.locator("b", has_text="gras").count() == 0  # never rendered as markup
+    assert captain.locator("strong", has_text="étoiles").count() == 0
+    captain.get_by_role("textbox", name="Contribution", exact=True).wait_for()
+    captain.screenshot(path=str(output_dir / "captain-laptop.png"))
+
+
+def test_captain_keyboard_capture_and_resident_ideas_arrive_without_reload(running_app, browser):
+    base, store = running_app
+    cafe, _ = make_cafe(store)
+    captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
+    field = captain.get_by_role("textbox", name="Contribution", exact=True)
+    field.wait_for(timeout=30_000)
+    field.click()
+    for text in ("Premier avis", "Deuxième avis"):
+        captain.keyboard.type(text)
+        captain.keyboard.press("Enter")
+        shown(captain, text).wait_for(timeout=15_000)
+        captain.wait_for_function(
+            "() => { const focused = document.activeElement;"
+            " return focused && focused.getAttribute('aria-label') === 'Contribution'"
+            " && focused.value === ''; }",
+            timeout=10_000,
+        )
+    assert [c.text for c in store.list_contributions(cafe.id)] == ["Premier avis", "Deuxième avis"]
+
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(cafes.join_link(store, cafe.id, 1, base))
+    phone.get_by_label("Votre idée").fill("Venue du téléphone")
+    phone.get_by_role("button", name="Envoyer").click()
+    phone.get_by_text("Merci !").first.wait_for(timeout=30_000)
+    shown(captain, "Venue du téléphone").wait_for(timeout=15_000)  # no reload
+
+
+def test_a_forged_link_shows_a_plain_error_and_no_form(running_app, browser):
+    base, store = running_app
+    cafe, _ = make_cafe(store)
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{base}/?t={cafe.id}.1.AAAAAAAAAAAAAAAAAAAAAA")
+    page.get_by_text("Ce lien n'est pas valable").wait_for(timeout=30_000)
+    assert page.get_by_label("Votre idée").count() == 0
+    page.goto(f"{base}/capitaine?t={cafe.id}.1.AAAAAAAAAAAAAAAAAAAAAA")
+    page.get_by_text("Ce lien n'est pas valable").wait_for(timeout=30_000)
+    assert page.get_by_label("Code de votre table").count() == 0

@@ -1,0 +1,357 @@
+"""Every page of the real Streamlit app, driven by AppTest, on a fresh SQLite file per test."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from facilitation import cafes, contributions
+from facilitation.access import hash_password, make_join_token, new_id
+from facilitation.domain import Source
+from facilitation.storage import open_store
+from tests.conftest import ROOT, make_cafe
+
+PASSWORD = "mot-de-passe-organisateur"
+PASSWORD_HASH = hash_password(PASSWORD)
+
+
+@pytest.fixture
+def store(sqlite_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", PASSWORD_HASH)
+    monkeypatch.setenv("CAFE_PUBLIC_BASE_URL", "http://localhost:8501")
+    store = open_store(sqlite_url)
+    yield store
+    store.engine.dispose()
+
+
+def app(*, organiser: bool = False, page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    if organiser:
+        at.session_state["organiser_signed_in"] = True
+    at.query_params.update(query)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def labelled(widgets, label):
+    matches = [w for w in widgets if w.label == label]
+    assert matches, f"no widget labelled {label!r} among {[w.label for w in widgets]}"
+    return matches[0]
+
+
+def texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [e.value for e in at.error] + [i.value for i in at.info]
+    parts += [t.value for t in at.title] + [h.value for h in at.header] + [s.value for s in at.success]
+    parts += [w.value for w in at.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+# -- home and organiser access -----------------------------------------------------------------
+def test_home_offers_captain_and_organiser_entries(store):
+    at = app()
+    assert at.title[0].value == "☕ Café concertation"
+    assert "scannez le QR code" in at.info[0].value
+
+
+def test_organiser_pages_refuse_to_open_without_a_configured_password(store, monkeypatch):
+    monkeypatch.delenv("CAFE_ORGANISER_PASSWORD_HASH")
+    for page in (
+        "pages/organiser_cafes.py",
+        "pages/organiser_prepare.py",
+        "pages/organiser_run.py",
+        "pages/organiser_qr.py",
+    ):
+        at = app(page=page)
+        assert "Aucun mot de passe organisateur n'est configuré" in at.error[0].value
+        assert "python -m facilitation hash-password" in texts(at)
+        assert not at.text_input  # no password form: there is no default password
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/organiser_cafes.py",
+        "pages/organiser_prepare.py",
+        "pages/organiser_run.py",
+        "pages/organiser_qr.py",
+    ],
+)
+def test_organiser_pages_ask_for_the_password(store, page):
+    at = app(page=page)
+    labelled(at.text_input, "Mot de passe organisateur").input("mauvais")
+    at.form_submit_button[0].click().run()
+    assert at.error[0].value == "Mot de passe incorrect."
+    assert not at.session_state["organiser_signed_in"] if "organiser_signed_in" in at.session_state else True
+    labelled(at.text_input, "Mot de passe organisateur").input(PASSWORD)
+    at.form_submit_button[0].click().run()
+    assert at.session_state["organiser_signed_in"] is True
+    assert not at.exception
+
+
+# -- organiser pages ---------------------------------------------------------------------------
+def test_organiser_creates_a_cafe(store):
+    at = app(organiser=True, page="pages/organiser_cafes.py")
+    labelled(at.text_input, "Titre").input("Café des Érables")
+    labelled(at.selectbox, "Thème de l'Atelier").select("défi énergétique")
+    labelled(at.text_input, "Commune").input("Vaulx-en-Velin")
+    labelled(at.text_area, "Description montrée aux habitants").input("Parlons chauffage.")
+    labelled(at.button, "Créer le café").click().run()
+    assert "Café créé : Café des Érables" in at.success[0].value
+    (cafe,) = cafes.list_cafes(store)
+    assert (cafe.title, cafe.theme.value, cafe.place.commune) == (
+        "Café des Érables",
+        "défi énergétique",
+        "Vaulx-en-Velin",
+    )
+    assert at.query_params["cafe"] == cafe.id
+    assert at.dataframe[0].value["Titre"].tolist() == ["Café des Érables"]
+
+
+def test_creating_a_cafe_without_a_place_writes_nothing(store):
+    at = app(organiser=True, page="pages/organiser_cafes.py")
+    labelled(at.text_input, "Titre").input("Café sans lieu")
+    labelled(at.button, "Créer le café").click().run()
+    assert "Indiquez au moins le lieu" in at.error[0].value
+    assert cafes.list_cafes(store) == []
+
+
+def test_organiser_archives_a_cafe(store):
+    cafe, _ = make_cafe(store)
+    at = app(organiser=True, page="pages/organiser_cafes.py")
+    labelled(at.button, "Archiver ce café").click().run()
+    assert cafes.get_cafe(store, cafe.id).archived_at is not None
+
+
+def test_organiser_prepares_rounds_and_tables(store):
+    cafe, _ = make_cafe(store, tables=0, rounds=0)
+    at = app(organiser=True, page="pages/organiser_prepare.py", cafe=cafe.id)
+    labelled(at.text_area, "Question posée aux tables").input("Qu'aimeriez-vous changer ?")
+    labelled(at.button, "Ajouter le tour").click().run()
+    labelled(at.text_input, "Nom (facultatif)").input("Les Tilleuls")
+    labelled(at.text_input, "Capitaine (facultatif)").input("Amina")
+    labelled(at.button, "Ajouter la table").click().run()
+    (round_,) = cafes.list_rounds(store, cafe.id)
+    (table,) = cafes.list_tables(store, cafe.id)
+    assert round_.question == "Qu'aimeriez-vous changer ?" and round_.planned_minutes == 20
+    assert (table.number, table.name, table.captain_name) == (1, "Les Tilleuls", "Amina")
+    assert at.dataframe[0].value["Code capitaine"].tolist() == [table.code]
+
+
+def test_organiser_runs_rounds_and_sees_the_live_overview(store):
+    cafe, rounds = make_cafe(store, open_first=False)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    at.button(key=f"open_{rounds[0].id}").click().run()
+    assert cafes.open_round_of(store, cafe.id).id == rounds[0].id
+    contributions.submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=2,
+        text="Des bancs **partout**",
+        source=Source.CAPTAIN,
+        submission_id=new_id(),
+        max_chars=2000,
+    )
+    at.run()
+    assert at.metric[0].label == "Temps restant — tour 1" and at.metric[0].value.startswith(("19:", "20:"))
+    grid = at.dataframe[0].value
+    assert grid.loc["Table 2 — Table des 2", "Tour 1"] == 1 and grid["Total"].sum() == 1
+    assert r"Des bancs \*\*partout\*\*" in texts(at)  # shown literally
+    at.button(key=f"close_{rounds[0].id}").click().run()
+    assert cafes.open_round_of(store, cafe.id) is None
+
+
+def test_organiser_restores_a_deleted_contribution(store):
+    cafe, _ = make_cafe(store)
+    table = cafes.get_table(store, cafe.id, 1)
+    idea = contributions.submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=1,
+        text="À garder",
+        source=Source.CAPTAIN,
+        submission_id=new_id(),
+        max_chars=2000,
+    ).contribution
+    contributions.delete_contribution(store, table_code=table.code, contribution_id=idea.id)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    at.button(key=f"restore_{idea.id}").click().run()
+    assert [c.id for c in store.list_contributions(cafe.id)] == [idea.id]
+
+
+def test_qr_page_shows_each_table_and_warns_about_localhost(store):
+    cafe, _ = make_cafe(store, tables=3)
+    at = app(organiser=True, page="pages/organiser_qr.py", cafe=cafe.id)
+    assert "ne désigne que cet ordinateur" in at.warning[0].value
+    links = [c.value for c in at.code]
+    assert len(links) == 3 and all(link.startswith(f"http://localhost:8501/?t={cafe.id}.") for link in links)
+    labelled(at.text_input, "Adresse publique de l'application (celle que les téléphones atteignent)").input(
+        "http://192.168.1.20:8501"
+    ).run()
+    assert not at.warning
+    assert all(c.value.startswith("http://192.168.1.20:8501/?t=") for c in at.code)
+
+
+# -- captain -----------------------------------------------------------------------------------
+def test_captain_enters_with_the_table_code_and_records(store):
+    cafe, rounds = make_cafe(store)
+    table = cafes.get_table(store, cafe.id, 1)
+    at = app(page="pages/captain.py")
+    labelled(at.text_input, "Code de votre table").input("nope")
+    at.form_submit_button[0].click().run()
+    assert "Code de table inconnu" in at.error[0].value
+    labelled(at.text_input, "Code de votre table").input(table.code.lower())
+    at.form_submit_button[0].click().run()
+    assert "Question 1 ?" in texts(at)
+    assert at.query_params["code"] == table.code.lower()  # survives a page reload
+
+    at.text_input(key="capture_text").input("<b>gras</b> & **étoiles**")
+    at.selectbox(key="capture_kind").select("proposition")
+    at.number_input(key="capture_agreement").set_value(5)
+    labelled(at.button, "Enregistrer (Entrée)").click().run()
+    (stored,) = store.list_contributions(cafe.id)
+    assert (stored.text, stored.kind.value, stored.agreement_count) == (
+        "<b>gras</b> & **étoiles**",
+        "proposition",
+        5,
+    )
+    assert stored.source is Source.CAPTAIN and stored.round_id == rounds[0].id
+    assert at.text_input(key="capture_text").value == ""  # ready for the next one
+    assert r"\<b\>gras\<\/b\> \& \*\*étoiles\*\*" in texts(at)  # escaped: renders literally
+
+
+def test_captain_double_submit_stores_one_row(store):
+    cafe, _ = make_cafe(store)
+    at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
+    at.text_input(key="capture_text").input("Un seul exemplaire")
+    submit = labelled(at.button, "Enregistrer (Entrée)")
+    submit.click().run()
+    # The browser sends the same text again before the cleared field came back.
+    at.text_input(key="capture_text").input("Un seul exemplaire")
+    labelled(at.button, "Enregistrer (Entrée)").click().run()
+    assert len(store.list_contributions(cafe.id)) == 1
+
+
+def test_captain_sees_a_closed_round_plainly(store):
+    cafe, _ = make_cafe(store, open_first=False)
+    at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
+    assert "Aucun tour n'est ouvert" in at.info[0].value
+    assert not [w for w in at.text_input if w.key == "capture_text"]
+
+
+def test_captain_edits_and_deletes(store):
+    cafe, _ = make_cafe(store)
+    table = cafes.get_table(store, cafe.id, 1)
+    idea = contributions.submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=1,
+        text="Plus de banc",
+        source=Source.CAPTAIN,
+        submission_id=new_id(),
+        max_chars=2000,
+    ).contribution
+    at = app(page="pages/captain.py", code=table.code)
+    labelled(at.text_area, "Texte").input("Plus de bancs")
+    labelled(at.button, "Enregistrer la correction").click().run()
+    assert store.get_contribution(idea.id).text == "Plus de bancs"
+    labelled(at.button, "Supprimer").click().run()
+    assert store.list_contributions(cafe.id) == []
+    assert store.get_contribution(idea.id).deleted_at is not None
+
+
+# -- resident ----------------------------------------------------------------------------------
+def resident_app(store, cafe, table=1, **query):
+    return app(t=make_join_token(store.link_secret(), cafe.id, table), **query)
+
+
+def test_resident_reads_the_question_and_sends_an_idea(store):
+    cafe, _ = make_cafe(store)
+    at = resident_app(store, cafe, table=2)
+    assert "Table 2" in texts(at) and "Question 1 ?" in texts(at)
+    assert "anonyme" in texts(at)
+    at.text_area(key="resident_text").input("Un banc près de l'arrêt de bus")
+    labelled(at.button, "Envoyer").click().run()
+    assert at.success[0].value.startswith("Merci !")
+    assert at.text_area(key="resident_text").value == ""
+    (stored,) = store.list_contributions(cafe.id)
+    assert stored.source is Source.RESIDENT and stored.text == "Un banc près de l'arrêt de bus"
+    assert stored.table_id == cafes.get_table(store, cafe.id, 2).id
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    # Over-long text is stopped by the field itself (max_chars); the use case tests cover it.
+    [("   ", "est vide"), ("bip\x07", "contrôle")],
+)
+def test_resident_bad_input_is_explained_and_kept(store, text, message):
+    cafe, _ = make_cafe(store)
+    at = resident_app(store, cafe)
+    at.text_area(key="resident_text").input(text)
+    labelled(at.button, "Envoyer").click().run()
+    assert message in at.error[0].value and "toujours dans la case" in at.error[0].value
+    assert at.text_area(key="resident_text").value == text
+    assert store.list_contributions(cafe.id) == []
+
+
+def test_resident_text_survives_a_round_closing_while_typing(store):
+    cafe, rounds = make_cafe(store)
+    at = resident_app(store, cafe)
+    at.text_area(key="resident_text").input("Mon idée importante")
+    cafes.close_round(store, cafe.id, rounds[0].id)
+    labelled(at.button, "Envoyer").click().run()
+    assert "n'a pas été envoyé" in texts(at)
+    assert at.code[0].value == "Mon idée importante"  # given back, not lost
+    assert store.list_contributions(cafe.id) == []
+
+
+def test_resident_supports_an_idea_once(store):
+    cafe, _ = make_cafe(store)
+    idea = contributions.submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=1,
+        text="Jardin partagé",
+        source=Source.CAPTAIN,
+        submission_id=new_id(),
+        max_chars=2000,
+    ).contribution
+    at = resident_app(store, cafe)
+    at.button(key=f"support_{idea.id}").click().run()
+    assert store.get_contribution(idea.id).supports == 1
+    assert "Vous êtes d'accord" in texts(at)
+    assert not [b for b in at.button if b.key == f"support_{idea.id}"]
+    browser = at.query_params["p"]
+    reloaded = resident_app(store, cafe, p=browser)  # F5 keeps the phone's id in the URL
+    assert not [b for b in reloaded.button if b.key == f"support_{idea.id}"]
+
+
+@pytest.mark.parametrize(
+    "token", ["", "abc", "deadbeef.1.AAAAAAAAAAAAAAAAAAAAAA", "<script>alert(1)</script>"]
+)
+def test_forged_links_get_a_plain_error_and_no_form(store, token):
+    make_cafe(store)
+    at = app(t=token)
+    assert "Ce lien n'est pas valable" in at.error[0].value
+    assert not at.text_area and not at.button
+
+
+def test_a_link_for_a_closed_cafe_says_so(store):
+    cafe, _ = make_cafe(store)
+    cafes.close_cafe(store, cafe.id)
+    at = resident_app(store, cafe)
+    assert "Ce café est terminé" in at.info[0].value
+    assert not at.text_area
+
+
+@pytest.mark.parametrize(
+    "page", ["pages/captain.py", "pages/organiser_cafes.py", "pages/organiser_run.py", "pages/home.py"]
+)
+def test_residents_cannot_reach_any_other_page(store, page):
+    cafe, _ = make_cafe(store)
+    at = resident_app(store, cafe)
+    with pytest.raises(ValueError):
+        at.switch_page(page)
