@@ -85,11 +85,21 @@ def test_organiser_pages_ask_for_the_password(store, page):
     labelled(at.text_input, "Mot de passe organisateur").input("mauvais")
     at.form_submit_button[0].click().run()
     assert at.error[0].value == "Mot de passe incorrect."
-    assert not at.session_state["organiser_signed_in"] if "organiser_signed_in" in at.session_state else True
+    assert "organiser_signed_in" not in at.session_state
     labelled(at.text_input, "Mot de passe organisateur").input(PASSWORD)
     at.form_submit_button[0].click().run()
     assert at.session_state["organiser_signed_in"] is True
     assert not at.exception
+
+
+def test_an_unreachable_database_is_explained_without_its_password(store, monkeypatch):
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2"
+    )
+    at = app(organiser=True, page="pages/organiser_cafes.py")
+    assert "Impossible de joindre la base de données" in at.error[0].value
+    assert "127.0.0.1:1" in at.error[0].value and "hunter2" not in at.error[0].value
+    assert not at.text_input and not at.dataframe
 
 
 # -- organiser pages ---------------------------------------------------------------------------
