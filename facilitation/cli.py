@@ -10,7 +10,7 @@ from pathlib import Path
 from facilitation import cafes
 from facilitation.access import hash_password
 from facilitation.demo import create_demo_cafe
-from facilitation.errors import CafeError
+from facilitation.errors import CafeError, InvalidInput
 from facilitation.records import EXPORT_COLUMNS, contribution_records
 from facilitation.settings import SETTINGS, Settings, load_settings
 from facilitation.storage import open_store
@@ -35,6 +35,24 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "csv"), default="csv")
     export.add_argument("--out", type=Path, help="fichier de sortie (défaut : sortie standard)")
 
+    topics = commands.add_parser("topics", help="groupe en thèmes les textes d'un fichier CSV")
+    topics.add_argument("input", type=Path, metavar="INPUT.csv")
+    topics.add_argument("--text-column", required=True, metavar="COL", help="colonne des textes")
+    topics.add_argument("--topics", type=int, metavar="K", help="nombre de groupes (défaut : automatique)")
+    topics.add_argument("--lang", default="fr", help="langue des textes (seul « fr » est pris en charge)")
+    topics.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="OUT.csv",
+        help="lignes + topic_id, topic_label ; les groupes vont dans OUT.topics.csv",
+    )
+
+    harvest = commands.add_parser("harvest", help="groupe les contributions d'un café (nouvelle version)")
+    harvest.add_argument("cafe_id", metavar="CAFE_ID")
+    harvest.add_argument("--topics", type=int, metavar="K", help="nombre de groupes (défaut : automatique)")
+    harvest.add_argument("--round", type=int, metavar="N", help="seulement le tour N")
+
     commands.add_parser(
         "hash-password", help="calcule l'empreinte du mot de passe organisateur (lu au clavier)"
     )
@@ -50,6 +68,48 @@ def _export(settings: Settings, args: argparse.Namespace) -> bytes:
     if args.format == "json":
         return to_json(records)
     return to_csv(records, EXPORT_COLUMNS)
+
+
+def _topics(settings: Settings, args: argparse.Namespace) -> None:
+    from facilitation.topics import make_grouper
+    from facilitation.topics.csv_input import read_text_table, write_rows, write_topics
+
+    if args.lang != "fr":
+        raise InvalidInput("Seul le français (--lang fr) est pris en charge.")
+    try:
+        data = args.input.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"Impossible de lire {args.input} ({exc.strerror}).") from None
+    table = read_text_table(data, args.text_column)
+    if args.topics is not None and not 1 <= args.topics <= len(table.rows):
+        raise InvalidInput(f"--topics doit être entre 1 et {len(table.rows)}.")
+    grouper = make_grouper(settings.cafe_embedding_backend, settings.cafe_embedding_model_path)
+    grouping = grouper.group([row[args.text_column] for row in table.rows], args.topics)
+    topics_path = args.out.with_name(args.out.stem + ".topics" + (args.out.suffix or ".csv"))
+    args.out.write_bytes(write_rows(table, grouping))
+    topics_path.write_bytes(write_topics(table, grouping))
+    print(f"{len(table.rows)} textes, {len(grouping.topics)} groupes : {args.out}, {topics_path}")
+
+
+def _harvest(settings: Settings, args: argparse.Namespace) -> None:
+    from facilitation import harvest
+    from facilitation.topics import make_grouper
+
+    store = open_store(settings.database_url)
+    round_id = None
+    if args.round is not None:
+        rounds = {r.position: r.id for r in cafes.list_rounds(store, cafes.get_cafe(store, args.cafe_id).id)}
+        if args.round not in rounds:
+            raise InvalidInput(f"Le tour {args.round} n'existe pas dans ce café.")
+        round_id = rounds[args.round]
+    scope = harvest.scope_of([args.cafe_id], round_id)
+    grouper = make_grouper(settings.cafe_embedding_backend, settings.cafe_embedding_model_path)
+    version = harvest.run_harvest(store, grouper, scope, n_topics=args.topics)
+    result = harvest.view(harvest.scope_data(store, scope), version)
+    print(f"Version {version.number} : {version.note}")
+    for topic in sorted(result.topics, key=lambda t: -t.size):
+        keywords = ", ".join(topic.topic.keywords[:6])
+        print(f"- {topic.topic.label} ({topic.size} contributions, {topic.supports} soutiens) : {keywords}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Export écrit dans {args.out}", file=sys.stderr)
             else:
                 sys.stdout.buffer.write(data)
+        elif args.command == "topics":
+            _topics(settings, args)
+        elif args.command == "harvest":
+            _harvest(settings, args)
         elif args.command == "hash-password":
             password = getpass.getpass("Mot de passe organisateur : ")
             if getpass.getpass("Répétez-le : ") != password:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from facilitation.errors import InvalidInput
+from facilitation.errors import InvalidInput, NotFound
 
 
 class Theme(enum.StrEnum):
@@ -180,3 +182,52 @@ def parse_choice(enum_type: type[enum.StrEnum], value: str | None, what: str):
     except ValueError:
         allowed = ", ".join(member.value for member in enum_type)
         raise InvalidInput(f"{what} inconnu : « {value} ». Choix possibles : {allowed}.") from None
+
+
+@dataclass(frozen=True)
+class HarvestScope:
+    """What a harvest groups: one café, one of its rounds, or several cafés together."""
+
+    cafe_ids: tuple[str, ...]
+    round_id: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"cafe_ids": sorted(self.cafe_ids), "round_id": self.round_id}
+
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    """A topic of a harvest version; `renamed` tells a person chose its label."""
+
+    key: str
+    label: str
+    keywords: tuple[str, ...]
+    contribution_ids: tuple[str, ...]
+    representative_ids: tuple[str, ...]
+    kept: bool = False
+    renamed: bool = False
+
+
+@dataclass(frozen=True)
+class HarvestVersion:
+    """One saved state of a harvest. Every correction adds a version; none is overwritten."""
+
+    id: str
+    harvest_id: str
+    number: int
+    created_at: datetime
+    author: str
+    note: str
+    topics: tuple[TopicGroup, ...]
+    set_aside: tuple[str, ...]
+    coordinates: dict  # contribution id -> [x, y] on the 2-D map
+    method: dict
+
+    def topic(self, key: str) -> TopicGroup:
+        for topic in self.topics:
+            if topic.key == key:
+                return topic
+        raise NotFound("Ce groupe n'existe pas (ou plus) dans cette version.")

@@ -62,6 +62,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Fuseau horaire d'affichage (les dates sont stockées en UTC).",
     ),
     Setting(
+        "CAFE_EMBEDDING_BACKEND",
+        "spacy",
+        "Moteur d'embeddings du regroupement : spacy (hors ligne, par défaut), "
+        "sentence-transformers ou model2vec (dossier de modèle déjà sur le disque).",
+    ),
+    Setting(
+        "CAFE_EMBEDDING_MODEL_PATH",
+        "",
+        "Dossier du modèle pour sentence-transformers ou model2vec (jamais téléchargé).",
+    ),
+    Setting(
         "CAFE_REFRESH_SECONDS",
         3,
         "Intervalle de rafraîchissement automatique des listes en direct, en secondes.",

@@ -118,3 +118,84 @@ def test_unreachable_database_fails_with_a_clear_message():
     )
     assert result.returncode == 2
     assert "Impossible de joindre la base de données" in result.stderr and "hunter2" not in result.stderr
+
+
+# -- topics and harvest ------------------------------------------------------------------------
+RESIDENT_CSV = ROOT / "facilitation" / "data" / "resident_ideas_fr.csv"
+
+
+def test_topics_groups_any_csv_and_keeps_its_columns(sqlite_url, tmp_path):
+    out = tmp_path / "groupes.csv"
+    run_cli(
+        "topics",
+        str(RESIDENT_CSV),
+        "--text-column",
+        "text",
+        "--topics",
+        "8",
+        "--out",
+        str(out),
+        database_url=sqlite_url,
+    )
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    source = list(csv.DictReader(io.StringIO(RESIDENT_CSV.read_text(encoding="utf-8"))))
+    assert len(rows) == len(source) == 120
+    assert [r["text"] for r in rows] == [r["text"] for r in source]
+    assert {"topic", "kind", "topic_id", "topic_label"} <= set(rows[0])
+    topics = list(csv.DictReader(io.StringIO((tmp_path / "groupes.topics.csv").read_text(encoding="utf-8"))))
+    assert len(topics) == 8 and sum(int(t["size"]) for t in topics) == 120
+    assert {r["topic_label"] for r in rows} == {t["topic_label"] for t in topics}
+
+
+def test_topics_reads_semicolons_and_multiline_quoted_cells(sqlite_url, tmp_path):
+    source = tmp_path / "avis.csv"
+    source.write_text(
+        'n°;avis\n1;"Le chauffage\nne marche pas"\n2;Ascenseur en panne\n'
+        "3;Radiateurs froids\n4;Jardin partagé\n",
+        encoding="utf-8-sig",
+    )
+    out = tmp_path / "out.csv"
+    run_cli("topics", str(source), "--text-column", "avis", "--out", str(out), database_url=sqlite_url)
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")), delimiter=";"))
+    assert rows[0]["avis"] == "Le chauffage\nne marche pas" and len(rows) == 4
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (b"", (), "Le fichier est vide"),
+        (b"texte\n", (), "pas de ligne de données"),
+        (b"avis\nbonjour\n", (), "Colonne « texte » absente. Colonnes du fichier : avis"),
+        (b"texte\nUn avis\n\nAutre\n  \n", (), "Texte vide aux lignes"),
+        (b"texte\nPlus de bancs\nplus  de bancs\nAutre\n", (), "Textes en double (lignes 2, 3)"),
+        ("texte\nÉté chaud\nHiver froid\n".encode("latin-1"), (), "n'est pas en UTF-8"),
+        (b"texte\nUn\nDeux\n", ("--topics", "5"), "--topics doit être entre 1 et 2"),
+        (b"texte\nUn\nDeux\n", ("--lang", "en"), "Seul le français"),
+    ],
+)
+def test_topics_refuses_bad_files_clearly(sqlite_url, tmp_path, content, args, message):
+    source = tmp_path / "in.csv"
+    source.write_bytes(content)
+    result = run_cli(
+        "topics",
+        str(source),
+        "--text-column",
+        "texte",
+        "--out",
+        str(tmp_path / "o.csv"),
+        *args,
+        database_url=sqlite_url,
+        check=False,
+    )
+    assert result.returncode == 2 and message in result.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_harvest_groups_a_stored_cafe_as_a_new_version(demo_cafe, database_url):
+    first = run_cli("harvest", demo_cafe, "--topics", "6", database_url=database_url).stdout
+    assert first.startswith("Version 1 : Regroupement automatique : 6 groupes")
+    assert first.count("\n- ") == 6
+    second = run_cli("harvest", demo_cafe, "--round", "3", database_url=database_url).stdout
+    assert second.startswith("Version 1")  # a round is a scope of its own
+    failed = run_cli("harvest", demo_cafe, "--round", "9", database_url=database_url, check=False)
+    assert failed.returncode == 2 and "Le tour 9 n'existe pas" in failed.stderr

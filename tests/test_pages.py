@@ -365,3 +365,46 @@ def test_residents_cannot_reach_any_other_page(store, page):
     at = resident_app(store, cafe)
     with pytest.raises(ValueError):
         at.switch_page(page)
+
+
+# -- harvest -----------------------------------------------------------------------------------
+def test_harvest_page_groups_corrects_and_charts(store):
+    from facilitation.demo import create_demo_cafe
+
+    cafe = create_demo_cafe(store)
+    at = app(organiser=True, page="pages/organiser_harvest.py", cafe=cafe.id)
+    assert "Pas encore de récolte" in at.info[0].value
+    at.checkbox[0].uncheck().run()
+    labelled(at.number_input, "Nombre de groupes").set_value(6)
+    labelled(at.button, "Lancer le regroupement").click().run()
+    assert at.success[0].value.startswith("Version 1 enregistrée : Regroupement automatique : 6 groupes")
+    topic_expanders = [e for e in at.expander if "contribution(s)" in e.label]
+    assert len(topic_expanders) == 6
+    assert len(at.get("plotly_chart")) == 4
+
+    labelled(at.text_input, "Nouveau nom").input("Vivre ensemble")
+    labelled(at.button, "Renommer").click().run()
+    assert any(e.label.startswith("Vivre ensemble —") for e in at.expander)
+    first_key = harvest_versions(store, cafe.id)[-1].topics[0].key
+    labelled(at.multiselect, "Groupes retenus (ils deviendront des fiches d'observation)").select(first_key)
+    labelled(at.button, "Enregistrer la sélection").click().run()
+    assert at.metric[3].value == "1"
+    versions = harvest_versions(store, cafe.id)
+    assert [v.number for v in versions] == [1, 2, 3] and versions[1].topics != versions[0].topics
+
+
+def test_harvest_page_maps_onto_atelier_themes(store):
+    from facilitation.demo import create_demo_cafe
+
+    cafe = create_demo_cafe(store)
+    at = app(organiser=True, page="pages/organiser_harvest.py", cafe=cafe.id)
+    labelled(at.radio, "Méthode").set_value("Sur les thèmes de l'Atelier").run()
+    labelled(at.button, "Lancer le regroupement").click().run()
+    assert "Regroupement guidé sur 5 thèmes" in at.success[0].value
+    assert any(e.label.startswith("défi énergétique —") for e in at.expander)
+
+
+def harvest_versions(store, cafe_id):
+    from facilitation import harvest
+
+    return harvest.versions(store, harvest.scope_of([cafe_id]))

@@ -34,6 +34,27 @@ def store() -> SqlStore:
         st.stop()
 
 
+@st.cache_resource(show_spinner="Chargement du modèle de langue français…")
+def _grouper(backend: str, model_path: str):
+    # Heavy models (spaCy vectors, BERTopic) load once per process.
+    from facilitation.topics import make_grouper
+    from facilitation.topics.embeddings import load_spacy_vectors
+
+    if backend == "spacy":
+        load_spacy_vectors()
+    return make_grouper(backend, model_path)
+
+
+def grouper():
+    """The configured topic grouper, loaded once per process; a French error if it cannot load."""
+    config = settings()
+    try:
+        return _grouper(config.cafe_embedding_backend, config.cafe_embedding_model_path)
+    except CafeError as exc:
+        st.error(exc.message)
+        st.stop()
+
+
 def show_errors(action, *args, **kwargs):
     """Run a use case; show its French error and return None when it refuses."""
     try:

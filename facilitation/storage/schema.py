@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    JSON,
     Column,
     Date,
     DateTime,
@@ -125,4 +126,28 @@ supports = Table(
     Column("supporter", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("contribution_id", "supporter"),
+)
+
+harvests = Table(
+    "harvests",
+    metadata,
+    Column("id", ID, primary_key=True),
+    # What was grouped: one café, one round, or several cafés; scope_key is its SHA-256.
+    Column("scope_key", String(64), nullable=False, unique=True),
+    Column("scope", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+harvest_versions = Table(
+    "harvest_versions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("harvest_id", ID, ForeignKey("harvests.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("note", Text, nullable=False),
+    # Whole state of the grouping at this version: topics, members, set-aside, 2-D map, method.
+    Column("payload", JSON, nullable=False),
+    UniqueConstraint("harvest_id", "number"),
 )

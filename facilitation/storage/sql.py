@@ -9,10 +9,12 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from facilitation.access import new_secret
+from facilitation.access import new_id, new_secret
 from facilitation.domain import (
     Cafe,
     Contribution,
+    HarvestScope,
+    HarvestVersion,
     Kind,
     Place,
     Profile,
@@ -20,6 +22,7 @@ from facilitation.domain import (
     Source,
     Table,
     Theme,
+    TopicGroup,
 )
 from facilitation.errors import InvalidInput, StorageUnavailable
 from facilitation.storage.engine import safe_url
@@ -28,6 +31,8 @@ from facilitation.storage.schema import (
     cafe_tables,
     cafes,
     contributions,
+    harvest_versions,
+    harvests,
     rounds,
     supports,
 )
@@ -384,3 +389,98 @@ class SqlStore:
             ).all()
         )
         return {row.contribution_id for row in rows}
+
+    # -- harvests ------------------------------------------------------------------------------
+    def harvest_id_for(self, scope: HarvestScope, now: datetime) -> str:
+        def work(conn):
+            self._insert_ignoring_duplicates(
+                conn,
+                harvests,
+                ["scope_key"],
+                {"id": new_id(), "scope_key": scope.key(), "scope": scope.as_dict(), "created_at": now},
+            )
+            return conn.execute(select(harvests.c.id).where(harvests.c.scope_key == scope.key())).scalar_one()
+
+        return self._run(work)
+
+    def find_harvest(self, scope: HarvestScope) -> str | None:
+        return self._run(
+            lambda conn: conn.execute(
+                select(harvests.c.id).where(harvests.c.scope_key == scope.key())
+            ).scalar_one_or_none()
+        )
+
+    @staticmethod
+    def _version(row) -> HarvestVersion:
+        payload = row.payload
+        return HarvestVersion(
+            id=row.id,
+            harvest_id=row.harvest_id,
+            number=row.number,
+            created_at=row.created_at,
+            author=row.author,
+            note=row.note,
+            topics=tuple(
+                TopicGroup(
+                    key=t["key"],
+                    label=t["label"],
+                    keywords=tuple(t["keywords"]),
+                    contribution_ids=tuple(t["contribution_ids"]),
+                    representative_ids=tuple(t["representative_ids"]),
+                    kept=t["kept"],
+                    renamed=t["renamed"],
+                )
+                for t in payload["topics"]
+            ),
+            set_aside=tuple(payload["set_aside"]),
+            coordinates=payload["coordinates"],
+            method=payload["method"],
+        )
+
+    def add_harvest_version(self, version: HarvestVersion) -> None:
+        payload = {
+            "topics": [
+                {
+                    "key": t.key,
+                    "label": t.label,
+                    "keywords": list(t.keywords),
+                    "contribution_ids": list(t.contribution_ids),
+                    "representative_ids": list(t.representative_ids),
+                    "kept": t.kept,
+                    "renamed": t.renamed,
+                }
+                for t in version.topics
+            ],
+            "set_aside": list(version.set_aside),
+            "coordinates": version.coordinates,
+            "method": version.method,
+        }
+        try:
+            self._run(
+                lambda conn: conn.execute(
+                    insert(harvest_versions).values(
+                        id=version.id,
+                        harvest_id=version.harvest_id,
+                        number=version.number,
+                        created_at=version.created_at,
+                        author=version.author,
+                        note=version.note,
+                        payload=payload,
+                    )
+                )
+            )
+        except IntegrityError as exc:
+            raise InvalidInput(
+                "Quelqu'un vient d'enregistrer une autre version de ce regroupement : "
+                "rechargez la page et refaites votre correction."
+            ) from exc
+
+    def list_harvest_versions(self, harvest_id: str) -> list[HarvestVersion]:
+        rows = self._run(
+            lambda conn: conn.execute(
+                select(harvest_versions)
+                .where(harvest_versions.c.harvest_id == harvest_id)
+                .order_by(harvest_versions.c.number)
+            ).all()
+        )
+        return [self._version(row) for row in rows]

@@ -1,0 +1,118 @@
+"""Topic grouping quality: NMI and ARI against human labels, with two baselines in the same run.
+
+Datasets: SIB-200 French (bench/data/sib200-fra, 7 categories) sampled at n = 40, 120, 300 and all
+1,004, and the project's own resident-style set (facilitation/data/resident_ideas_fr.csv, 8 topics).
+Every method gets the same number of topics, the one the app chooses automatically (√(n/2), 2–15).
+
+    .venv/bin/python bench/topics_quality.py [--seeds 5] [--out bench/results/topics_quality.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.decomposition import LatentDirichletAllocation
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from facilitation.demo import resident_ideas  # noqa: E402
+from facilitation.topics import BertopicGrouper, automatic_topic_count  # noqa: E402
+from facilitation.topics.french import KEYWORD_STOP_WORDS, TOKEN_PATTERN  # noqa: E402
+
+SIB = ROOT / "bench" / "data" / "sib200-fra"
+
+
+def sib200() -> tuple[list[str], list[str]]:
+    texts, labels = [], []
+    for split in ("train", "dev", "test"):
+        with (SIB / f"{split}.tsv").open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                texts.append(row["text"])
+                labels.append(row["category"])
+    return texts, labels
+
+
+def residents() -> tuple[list[str], list[str]]:
+    ideas = resident_ideas()
+    return [i["text"] for i in ideas], [i["topic"] for i in ideas]
+
+
+def lda(texts: list[str], k: int, seed: int) -> list[int]:
+    vectorizer = CountVectorizer(stop_words=KEYWORD_STOP_WORDS, token_pattern=TOKEN_PATTERN)
+    counts = vectorizer.fit_transform(texts)
+    model = LatentDirichletAllocation(n_components=k, random_state=seed, learning_method="batch", max_iter=50)
+    return model.fit_transform(counts).argmax(axis=1).tolist()
+
+
+def tfidf_kmeans(texts: list[str], k: int, seed: int) -> list[int]:
+    matrix = TfidfVectorizer(
+        stop_words=KEYWORD_STOP_WORDS, token_pattern=TOKEN_PATTERN, sublinear_tf=True
+    ).fit_transform(texts)
+    return KMeans(n_clusters=k, random_state=seed, n_init=10).fit_predict(matrix).tolist()
+
+
+def ours(texts: list[str], k: int, seed: int) -> list[int]:
+    return BertopicGrouper(seed=seed).group(texts, n_topics=k).assignments
+
+
+METHODS = {"Café concertation (BERTopic)": ours, "LDA": lda, "TF-IDF + KMeans": tfidf_kmeans}
+
+
+def evaluate(texts, labels, sizes, seeds) -> list[dict]:
+    rows = []
+    for n in sizes:
+        for method, run in METHODS.items():
+            nmis, aris, seconds = [], [], []
+            for seed in range(seeds):
+                rng = np.random.default_rng(seed)
+                index = np.arange(len(texts)) if n >= len(texts) else rng.choice(len(texts), n, replace=False)
+                sample = [texts[i] for i in index]
+                truth = [labels[i] for i in index]
+                start = time.perf_counter()
+                predicted = run(sample, automatic_topic_count(len(sample)), seed)
+                seconds.append(time.perf_counter() - start)
+                nmis.append(normalized_mutual_info_score(truth, predicted))
+                aris.append(adjusted_rand_score(truth, predicted))
+            rows.append(
+                {
+                    "n": min(n, len(texts)),
+                    "k": automatic_topic_count(min(n, len(texts))),
+                    "method": method,
+                    "nmi": round(float(np.mean(nmis)), 3),
+                    "ari": round(float(np.mean(aris)), 3),
+                    "nmi_sd": round(float(np.std(nmis)), 3),
+                    "ari_sd": round(float(np.std(aris)), 3),
+                    "seconds": round(float(np.mean(seconds)), 2),
+                }
+            )
+            print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--sizes", default="40,120,300,1004")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "topics_quality.json")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = {
+        "sib200-fra": evaluate(*sib200(), sizes, args.seeds),
+        "residents-fr": evaluate(*residents(), [120], args.seeds),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

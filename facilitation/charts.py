@@ -1,0 +1,112 @@
+"""Harvest charts: pure functions from a HarvestView to a Plotly figure.
+
+Plotly renders a subset of HTML in labels and hover text, so every text people typed is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+
+import plotly.graph_objects as go
+
+from facilitation.harvest import HarvestView
+
+_LAYOUT = {"template": "plotly_white", "font": {"size": 14}, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}}
+
+
+def _safe(text: str, width: int = 60) -> str:
+    """Escaped text, wrapped for a hover label."""
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)[:6])
+
+
+def _labels(view: HarvestView) -> list[str]:
+    return [html.escape(t.topic.label) for t in view.topics]
+
+
+def topic_sizes(view: HarvestView) -> go.Figure:
+    """Contributions and supports per topic, largest first."""
+    topics = sorted(view.topics, key=lambda t: t.size)
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="Contributions",
+                y=[html.escape(t.topic.label) for t in topics],
+                x=[t.size for t in topics],
+                orientation="h",
+            ),
+            go.Bar(
+                name="Soutiens",
+                y=[html.escape(t.topic.label) for t in topics],
+                x=[t.supports for t in topics],
+                orientation="h",
+            ),
+        ]
+    )
+    return figure.update_layout(title="Taille des groupes", barmode="group", **_LAYOUT)
+
+
+def _heatmap(view: HarvestView, attribute: str, title: str) -> go.Figure:
+    columns = sorted({key for t in view.topics for key in getattr(t, attribute)})
+    values = [[getattr(t, attribute).get(column, 0) for column in columns] for t in view.topics]
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=[html.escape(c) for c in columns],
+            y=_labels(view),
+            colorscale="Blues",
+            hovertemplate="%{y}<br>%{x} : %{z} contribution(s)<extra></extra>",
+        )
+    )
+    return figure.update_layout(title=title, **_LAYOUT)
+
+
+def topic_by_table(view: HarvestView) -> go.Figure:
+    """How many contributions of each topic came from each table."""
+    return _heatmap(view, "tables", "Groupes × tables")
+
+
+def topic_by_round(view: HarvestView) -> go.Figure:
+    """How many contributions of each topic came from each round."""
+    return _heatmap(view, "rounds", "Groupes × tours")
+
+
+def contribution_map(view: HarvestView) -> go.Figure:
+    """Every contribution on a 2-D map of meaning, coloured by topic, its text on hover."""
+    figure = go.Figure()
+    for topic in view.topics:
+        placed = [c for c in topic.contributions if c.id in view.version.coordinates]
+        figure.add_trace(
+            go.Scatter(
+                x=[view.version.coordinates[c.id][0] for c in placed],
+                y=[view.version.coordinates[c.id][1] for c in placed],
+                mode="markers",
+                name=html.escape(topic.topic.label),
+                text=[_safe(c.text) for c in placed],
+                hovertemplate="%{text}<extra>%{fullData.name}</extra>",
+                marker={"size": 10, "opacity": 0.8},
+            )
+        )
+    figure.update_xaxes(showticklabels=False, title=None)
+    figure.update_yaxes(showticklabels=False, title=None)
+    return figure.update_layout(title="Carte des contributions (proches = idées voisines)", **_LAYOUT)
+
+
+def topics_over_time(view: HarvestView) -> go.Figure:
+    """Contributions per topic at each café, in date order (for harvests over several cafés)."""
+    cafes = sorted(view.data.cafes.values(), key=lambda c: (c.held_on, c.title))
+    figure = go.Figure()
+    for topic in view.topics:
+        figure.add_trace(
+            go.Scatter(
+                x=[c.held_on.isoformat() for c in cafes],
+                y=[topic.cafes.get(c.id, 0) for c in cafes],
+                mode="lines+markers",
+                name=html.escape(topic.topic.label),
+                text=[html.escape(c.title) for c in cafes],
+                hovertemplate="%{text}<br>%{x} : %{y}<extra>%{fullData.name}</extra>",
+            )
+        )
+    figure.update_xaxes(title="Date du café", type="category")
+    figure.update_yaxes(title="Contributions")
+    return figure.update_layout(title="Évolution des groupes d'un café à l'autre", **_LAYOUT)

@@ -1,0 +1,23 @@
+"""Topic grouping behind a small interface: `TopicGrouper.group(texts, n_topics) -> Grouping`."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from facilitation.topics.grouping import BertopicGrouper, Grouping, Topic, automatic_topic_count
+
+
+class TopicGrouper(Protocol):
+    """Groups texts into topics; the engine behind it can change without touching the pages."""
+
+    def group(self, texts: list[str], n_topics: int | None = None) -> Grouping: ...
+
+
+def make_grouper(backend: str = "spacy", model_path: str = "") -> BertopicGrouper:
+    """The grouper for the configured embedding backend (a French error when it cannot load)."""
+    from facilitation.topics.embeddings import make_embedder
+
+    return BertopicGrouper(make_embedder(backend, model_path))
+
+
+__all__ = ["BertopicGrouper", "Grouping", "Topic", "TopicGrouper", "automatic_topic_count", "make_grouper"]

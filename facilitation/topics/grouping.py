@@ -1,0 +1,148 @@
+"""Topic grouping with BERTopic, set up to work offline and on café-sized inputs.
+
+BERTopic's default UMAP + HDBSCAN returns no topic at all on ~30 texts (everything is an outlier);
+KMeans as BERTopic's clustering step always yields topics. Embeddings are computed by our own
+offline embedder and handed to BERTopic, with language="french" so keywords keep their accents.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.feature_extraction.text import CountVectorizer
+
+from facilitation.errors import InvalidInput
+from facilitation.topics.embeddings import Embedder, SpacyLsaEmbedder
+from facilitation.topics.french import KEYWORD_STOP_WORDS, TOKEN_PATTERN
+
+MAX_AUTOMATIC_TOPICS = 15
+REPRESENTATIVES = 5
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One group of texts; members and representatives are indices into the input."""
+
+    id: int
+    label: str
+    keywords: list[str]
+    members: list[int]
+    representatives: list[int]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    assignments: list[int]
+    topics: list[Topic]
+    coordinates: np.ndarray = field(repr=False)
+    method: dict
+
+
+def automatic_topic_count(n_texts: int) -> int:
+    """k = √(n/2), between 2 and 15: a few topics for a small café, at most 15 for years of cafés."""
+    return int(np.clip(round(math.sqrt(n_texts / 2)), 2, MAX_AUTOMATIC_TOPICS))
+
+
+def readable_label(keywords: list[str], size: int = 3) -> str:
+    """'Ascenseur, panne, étages' from c-TF-IDF keywords, skipping words already said."""
+    chosen: list[str] = []
+    for keyword in keywords:
+        if any(set(keyword.split()) & set(other.split()) for other in chosen):
+            continue
+        chosen.append(keyword)
+        if len(chosen) == size:
+            break
+    label = ", ".join(chosen) or "Sans mot-clé"
+    return label[0].upper() + label[1:]
+
+
+class BertopicGrouper:
+    """BERTopic with KMeans clustering over offline French embeddings; deterministic per seed."""
+
+    def __init__(self, embedder: Embedder | None = None, seed: int = 0) -> None:
+        self.embedder = embedder or SpacyLsaEmbedder(seed=seed)
+        self.seed = seed
+
+    def group(self, texts: list[str], n_topics: int | None = None) -> Grouping:
+        """Group texts into n_topics (automatic when None); every text gets a topic."""
+        from bertopic import BERTopic
+        from bertopic.dimensionality import BaseDimensionalityReduction
+        from bertopic.vectorizers import ClassTfidfTransformer
+        from sklearn.cluster import KMeans
+
+        if len(texts) < 2:
+            raise InvalidInput("Il faut au moins deux contributions pour former des groupes.")
+        if any(not (t or "").strip() for t in texts):
+            raise InvalidInput("Certaines contributions sont vides : retirez-les avant de grouper.")
+        embeddings = self.embedder.embed(texts)
+        distinct = len(np.unique(np.round(embeddings, 6), axis=0))
+        wanted = n_topics or automatic_topic_count(len(texts))
+        if wanted < 1:
+            raise InvalidInput("Le nombre de groupes doit être au moins 1.")
+        k = max(1, min(wanted, distinct))
+        model = BERTopic(
+            language="french",
+            umap_model=BaseDimensionalityReduction(),
+            hdbscan_model=KMeans(n_clusters=k, random_state=self.seed, n_init=10),
+            vectorizer_model=CountVectorizer(
+                stop_words=KEYWORD_STOP_WORDS, token_pattern=TOKEN_PATTERN, ngram_range=(1, 2)
+            ),
+            ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+            top_n_words=10,
+            calculate_probabilities=False,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=FutureWarning)
+            assignments, _ = model.fit_transform(texts, embeddings=embeddings)
+        assignments = [int(a) for a in assignments]
+        analyse = model.vectorizer_model.build_analyzer()
+        topics = []
+        for topic_id in sorted(set(assignments)):
+            members = [i for i, a in enumerate(assignments) if a == topic_id]
+            # c-TF-IDF joins a topic's texts into one document, so some bigrams straddle two
+            # contributions ("marche jardin"): keep only words and bigrams someone actually wrote.
+            written = set().union(*(analyse(texts[i]) for i in members))
+            keywords = [
+                word for word, score in (model.get_topic(topic_id) or []) if score > 0 and word in written
+            ]
+            topics.append(
+                Topic(
+                    id=topic_id,
+                    label=readable_label(keywords),
+                    keywords=keywords,
+                    members=members,
+                    representatives=_most_central(embeddings, members),
+                )
+            )
+        return Grouping(
+            assignments=assignments,
+            topics=topics,
+            coordinates=_map_2d(embeddings, self.seed),
+            method={
+                "engine": "BERTopic",
+                "embedding": self.embedder.name,
+                "clustering": "KMeans",
+                "topics_requested": n_topics,
+                "topics": len(topics),
+                "seed": self.seed,
+            },
+        )
+
+
+def _most_central(embeddings: np.ndarray, members: list[int]) -> list[int]:
+    vectors = embeddings[members]
+    centre = vectors.mean(axis=0)
+    norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(centre) or 1.0)
+    similarity = vectors @ centre / np.where(norms == 0, 1.0, norms)
+    order = np.argsort(-similarity, kind="stable")[:REPRESENTATIVES]
+    return [members[i] for i in order]
+
+
+def _map_2d(embeddings: np.ndarray, seed: int) -> np.ndarray:
+    if len(embeddings) < 3:
+        return np.zeros((len(embeddings), 2))
+    return PCA(n_components=2, random_state=seed).fit_transform(embeddings)

@@ -1,0 +1,222 @@
+"""Organiser: the harvest — group contributions into topics, correct the grouping, see charts."""
+
+import datetime as dt
+
+import streamlit as st
+
+from facilitation import cafes, charts, harvest
+from facilitation.domain import Theme
+from facilitation.topics.guided import atelier_targets
+from ui.access import require_organiser
+from ui.display import local_time, show_literal
+from ui.organiser import cafe_label, current_cafe
+from ui.runtime import grouper, settings, show_errors, store
+
+require_organiser()
+st.title("Récolte")
+timezone = settings().cafe_timezone
+
+# -- scope -------------------------------------------------------------------------------------
+several = st.radio("Périmètre", ["Un café", "Plusieurs cafés"], horizontal=True) == "Plusieurs cafés"
+if several:
+    col_from, col_to, col_place, col_theme = st.columns(4)
+    date_from = col_from.date_input("Du", value=dt.date.today() - dt.timedelta(days=365), format="DD/MM/YYYY")
+    date_to = col_to.date_input("Au", value=dt.date.today(), format="DD/MM/YYYY")
+    place = col_place.text_input("Lieu contient")
+    theme = col_theme.selectbox("Thème", [t.value for t in Theme], index=None, placeholder="tous")
+    found = (
+        show_errors(
+            harvest.find_cafes, store(), date_from=date_from, date_to=date_to, place=place, theme=theme
+        )
+        or []
+    )
+    by_id = {c.id: c for c in found}
+    chosen = st.multiselect(
+        "Cafés", list(by_id), default=list(by_id), format_func=lambda cid: cafe_label(by_id[cid])
+    )
+    round_id = None
+else:
+    cafe = current_cafe()
+    rounds = {r.id: r for r in cafes.list_rounds(store(), cafe.id)}
+    round_id = st.selectbox(
+        "Tour",
+        [None, *rounds],
+        format_func=lambda rid: "Tous les tours" if rid is None else f"Tour {rounds[rid].position}",
+    )
+    chosen = [cafe.id]
+scope = show_errors(harvest.scope_of, chosen, round_id)
+if scope is None:
+    st.stop()
+
+# -- run ---------------------------------------------------------------------------------------
+with st.expander("Lancer un regroupement", expanded=harvest.latest_version(store(), scope) is None):
+    method = st.radio(
+        "Méthode",
+        ["Automatique (BERTopic)", "Sur les thèmes de l'Atelier", "Sur des thèmes que je nomme"],
+    )
+    automatic = method.startswith("Automatique")
+    if automatic:
+        auto_count = st.checkbox("Nombre de groupes choisi automatiquement", value=True)
+        count = (
+            None if auto_count else st.number_input("Nombre de groupes", min_value=1, max_value=50, value=6)
+        )
+    elif method.startswith("Sur des thèmes"):
+        named = st.text_area(
+            "Un thème par ligne, avec des mots qui le décrivent",
+            placeholder="Chauffage : radiateurs, froid, facture\nPropreté : déchets, encombrants",
+        )
+    st.caption(
+        "Chaque regroupement enregistre une nouvelle version ; vos corrections restent dans l'historique."
+    )
+    if st.button("Lancer le regroupement", type="primary"):
+        with st.spinner(
+            "Regroupement en cours… quelques secondes pour un café, une minute pour des milliers."
+        ):
+            if automatic:
+                done = show_errors(harvest.run_harvest, store(), grouper(), scope, n_topics=count)
+            elif method.startswith("Sur les thèmes"):
+                done = show_errors(harvest.run_guided_harvest, store(), scope, atelier_targets())
+            else:
+                targets = show_errors(harvest.parse_named_topics, named)
+                done = targets and show_errors(harvest.run_guided_harvest, store(), scope, targets)
+        if done:
+            st.success(f"Version {done.number} enregistrée : {done.note}.")
+
+history = harvest.versions(store(), scope)
+if not history:
+    st.info("Pas encore de récolte pour ce périmètre.")
+    st.stop()
+
+numbers = [v.number for v in reversed(history)]
+by_number = {v.number: v for v in history}
+number = st.selectbox(
+    "Version",
+    numbers,
+    format_func=lambda n: (
+        f"Version {n} — {local_time(by_number[n].created_at, timezone, '%d/%m %H:%M')} — {by_number[n].note}"
+    ),
+)
+current = harvest.harvest_view(store(), scope, number)
+latest = number == history[-1].number
+if not latest:
+    st.warning("Vous regardez une version ancienne. Les corrections s'appliquent à la dernière version.")
+    if st.button(f"Revenir à la version {number}") and show_errors(
+        harvest.restore_version, store(), scope, number
+    ):
+        st.rerun()
+
+total = sum(t.size for t in current.topics)
+cols = st.columns(4)
+cols[0].metric("Contributions groupées", total)
+cols[1].metric("Groupes", len(current.topics))
+cols[2].metric("Mises de côté", len(current.set_aside))
+cols[3].metric("Retenus pour les fiches", sum(t.topic.kept for t in current.topics))
+if current.ungrouped:
+    st.info(
+        f"{len(current.ungrouped)} contribution(s) arrivée(s) après ce regroupement : "
+        "relancez-le pour les inclure."
+    )
+
+# -- topics ------------------------------------------------------------------------------------
+for topic in sorted(current.topics, key=lambda t: -t.size):
+    kept = "⭐ " if topic.topic.kept else ""
+    with st.expander(
+        f"{kept}{topic.topic.label} — {topic.size} contribution(s), {topic.supports} soutien(s)"
+    ):
+        st.markdown(f"**Mots-clés :** {', '.join(topic.topic.keywords) or '—'}")
+        st.markdown(
+            "**Tables :** "
+            + ", ".join(f"{name} ({n})" for name, n in topic.tables.most_common())
+            + "  \n**Tours :** "
+            + ", ".join(f"{name} ({n})" for name, n in sorted(topic.rounds.items()))
+            + (f"  \n**Nombre d'accord (capitaines) :** {topic.agreement}" if topic.agreement else "")
+        )
+        st.markdown("**Les plus représentatives :**")
+        for item in topic.representatives:
+            show_literal(f"« {item.text} »")
+        others = [c for c in topic.contributions if c not in topic.representatives]
+        if others:
+            st.markdown(f"**Les {len(others)} autres :**")
+            for item in others:
+                show_literal(f"« {item.text} »")
+
+if current.set_aside:
+    with st.expander(f"Mises de côté ({len(current.set_aside)})"):
+        for item in current.set_aside:
+            show_literal(item.text)
+
+# -- corrections -------------------------------------------------------------------------------
+if latest:
+    st.header("Corriger")
+    keys = {t.topic.key: t.topic.label for t in current.topics}
+    in_topics = {c.id: c for t in current.topics for c in t.contributions} | {
+        c.id: c for c in current.set_aside
+    }
+
+    def short(cid: str) -> str:
+        text = in_topics[cid].text
+        return text[:90] + ("…" if len(text) > 90 else "")
+
+    rename_tab, merge_tab, split_tab, move_tab, aside_tab, keep_tab = st.tabs(
+        ["Renommer", "Fusionner", "Couper", "Déplacer", "Mettre de côté", "Retenir pour les fiches"]
+    )
+    with rename_tab, st.form("rename"):
+        key = st.selectbox("Groupe", list(keys), format_func=keys.get)
+        label = st.text_input("Nouveau nom")
+        if st.form_submit_button("Renommer") and show_errors(
+            harvest.rename_topic, store(), scope, key, label
+        ):
+            st.rerun()
+    with merge_tab, st.form("merge"):
+        chosen_keys = st.multiselect("Groupes à fusionner", list(keys), format_func=keys.get)
+        label = st.text_input("Nom du groupe fusionné (facultatif)")
+        if st.form_submit_button("Fusionner") and show_errors(
+            harvest.merge_topics, store(), scope, chosen_keys, label
+        ):
+            st.rerun()
+    with split_tab, st.form("split"):
+        key = st.selectbox("Groupe à couper", list(keys), format_func=keys.get)
+        parts = st.number_input("En combien de groupes", min_value=2, max_value=10, value=2)
+        if st.form_submit_button("Couper (regroupe ce groupe seul)") and show_errors(
+            harvest.split_topic, store(), grouper(), scope, key, int(parts)
+        ):
+            st.rerun()
+    with move_tab, st.form("move"):
+        contribution = st.selectbox("Contribution", list(in_topics), format_func=short)
+        key = st.selectbox("Vers le groupe", list(keys), format_func=keys.get)
+        if st.form_submit_button("Déplacer") and show_errors(
+            harvest.move_contribution, store(), scope, contribution, key
+        ):
+            st.rerun()
+    with aside_tab, st.form("aside"):
+        grouped = [cid for t in current.topics for cid in t.topic.contribution_ids if cid in in_topics]
+        contribution = st.selectbox("Contribution hors sujet", grouped, format_func=short)
+        if st.form_submit_button("Mettre de côté") and show_errors(
+            harvest.set_aside, store(), scope, contribution
+        ):
+            st.rerun()
+    with keep_tab, st.form("keep"):
+        kept_keys = st.multiselect(
+            "Groupes retenus (ils deviendront des fiches d'observation)",
+            list(keys),
+            default=[t.topic.key for t in current.topics if t.topic.kept],
+            format_func=keys.get,
+        )
+        if st.form_submit_button("Enregistrer la sélection") and show_errors(
+            harvest.set_kept, store(), scope, kept_keys
+        ):
+            st.rerun()
+
+# -- charts ------------------------------------------------------------------------------------
+st.header("Graphiques")
+figures = {
+    "Tailles": charts.topic_sizes,
+    "Groupes × tables": charts.topic_by_table,
+    "Groupes × tours": charts.topic_by_round,
+    "Carte": charts.contribution_map,
+}
+if len(current.data.cafes) > 1:
+    figures["Évolution"] = charts.topics_over_time
+for tab, draw in zip(st.tabs(list(figures)), figures.values(), strict=True):
+    with tab:
+        st.plotly_chart(draw(current), width="stretch")

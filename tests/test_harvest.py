@@ -1,0 +1,205 @@
+"""Harvest use cases on SQLite and PostgreSQL: grouping, corrections as versions, guided mapping."""
+
+from datetime import date
+
+import pytest
+
+from facilitation import cafes, harvest
+from facilitation.access import new_id
+from facilitation.contributions import submit_contribution
+from facilitation.domain import Source
+from facilitation.errors import InvalidInput, NotFound
+from tests.conftest import make_cafe
+from tests.fakes import KeywordGrouper
+
+TEXTS = {
+    1: ["Le chauffage est froid", "Chauffage en panne l'hiver", "Réparer l'ascenseur", "Ascenseur bloqué"],
+    2: ["Un jardin partagé", "Plus de jardin", "Chauffage trop cher", "Ascenseur lent"],
+}
+
+
+@pytest.fixture
+def grouper():
+    return KeywordGrouper(["chauffage", "ascenseur", "jardin"])
+
+
+def add(store, cafe, text, table=1):
+    return submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=table,
+        text=text,
+        source=Source.CAPTAIN,
+        submission_id=new_id(),
+        max_chars=2000,
+    ).contribution
+
+
+@pytest.fixture
+def cafe_with_ideas(store):
+    cafe, rounds = make_cafe(store)
+    for text in TEXTS[1]:
+        add(store, cafe, text, table=1)
+    cafes.open_round(store, cafe.id, rounds[1].id)
+    for text in TEXTS[2]:
+        add(store, cafe, text, table=2)
+    return cafe, rounds
+
+
+def labels(version):
+    return {t.label: len(t.contribution_ids) for t in version.topics}
+
+
+def test_a_harvest_groups_every_contribution_of_the_scope(store, grouper, cafe_with_ideas):
+    cafe, rounds = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    version = harvest.run_harvest(store, grouper, scope)
+    assert version.number == 1 and labels(version) == {"Chauffage": 3, "Ascenseur": 3, "Jardin": 2}
+    view = harvest.harvest_view(store, scope)
+    heating = next(t for t in view.topics if t.topic.label == "Chauffage")
+    assert heating.tables == {"Table 1 — Table des 1": 2, "Table 2 — Table des 2": 1}
+    assert heating.rounds == {"Tour 1": 2, "Tour 2": 1}
+    only_round_two = harvest.run_harvest(store, grouper, harvest.scope_of([cafe.id], rounds[1].id))
+    assert sum(labels(only_round_two).values()) == 4
+
+
+def test_corrections_are_new_versions_and_survive_a_new_run(store, grouper, cafe_with_ideas):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    first = harvest.run_harvest(store, grouper, scope)
+    heating = next(t for t in first.topics if t.label == "Chauffage")
+    renamed = harvest.rename_topic(store, scope, heating.key, "Se chauffer sans se ruiner")
+    harvest.set_kept(store, scope, [heating.key])
+    off_topic = next(c for c in store.list_contributions(cafe.id) if c.text == "Ascenseur lent")
+    harvest.set_aside(store, scope, off_topic.id)
+
+    rerun = harvest.run_harvest(store, grouper, scope)
+    assert rerun.number == 5
+    kept = next(t for t in rerun.topics if t.kept)
+    assert kept.label == "Se chauffer sans se ruiner" and kept.renamed
+    assert rerun.set_aside == (off_topic.id,)
+    assert all(off_topic.id not in t.contribution_ids for t in rerun.topics)
+    history = harvest.versions(store, scope)
+    assert [v.number for v in history] == [1, 2, 3, 4, 5]
+    assert harvest.harvest_view(store, scope, number=2).version.topics == renamed.topics  # still readable
+    assert "renommé" in history[1].note
+
+
+def test_merge_split_move_and_restore(store, grouper, cafe_with_ideas):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    first = harvest.run_harvest(store, grouper, scope)
+    keys = {t.label: t.key for t in first.topics}
+    merged = harvest.merge_topics(store, scope, [keys["Chauffage"], keys["Ascenseur"]], "Bâtiment")
+    assert labels(merged) == {"Bâtiment": 6, "Jardin": 2}
+    split = harvest.split_topic(store, grouper, scope, keys["Chauffage"], parts=2)
+    assert sorted(labels(split).values()) == [2, 3, 3]
+    assert len({t.key for t in split.topics}) == 3
+    garden = next(c for c in store.list_contributions(cafe.id) if c.text == "Un jardin partagé")
+    target = next(t for t in split.topics if t.label == "Chauffage")
+    moved = harvest.move_contribution(store, scope, garden.id, target.key)
+    assert garden.id in moved.topic(target.key).contribution_ids
+    assert sum(len(t.contribution_ids) for t in moved.topics) == 8
+    restored = harvest.restore_version(store, scope, 1)
+    assert labels(restored) == labels(first) and restored.number == 5
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        (lambda s, sc, v: harvest.merge_topics(s, sc, [v.topics[0].key]), "au moins deux"),
+        (lambda s, sc, v: harvest.rename_topic(s, sc, "zz", "Nom"), "Ce groupe n'existe pas"),
+        (lambda s, sc, v: harvest.rename_topic(s, sc, v.topics[0].key, "  "), "est vide"),
+        (
+            lambda s, sc, v: harvest.move_contribution(s, sc, "inconnue", v.topics[0].key),
+            "ne fait pas partie",
+        ),
+        (lambda s, sc, v: harvest.restore_version(s, sc, 42), "La version 42"),
+        (
+            lambda s, sc, v: harvest.split_topic(s, KeywordGrouper(["x"]), sc, v.topics[-1].key, 9),
+            "impossible",
+        ),
+    ],
+)
+def test_bad_corrections_are_refused_and_save_nothing(store, grouper, cafe_with_ideas, action, message):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    version = harvest.run_harvest(store, grouper, scope)
+    with pytest.raises((InvalidInput, NotFound), match=message):
+        action(store, scope, version)
+    assert len(harvest.versions(store, scope)) == 1
+
+
+def test_two_people_saving_at_once_cannot_silently_overwrite(store, grouper, cafe_with_ideas, monkeypatch):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    first = harvest.run_harvest(store, grouper, scope)
+    # Both read version 1; the first saves version 2, the second must not replace it.
+    monkeypatch.setattr(harvest, "latest_version", lambda *_: first)
+    harvest.rename_topic(store, scope, first.topics[0].key, "Premier")
+    with pytest.raises(InvalidInput, match="Quelqu'un vient d'enregistrer"):
+        harvest.rename_topic(store, scope, first.topics[0].key, "Second")
+
+
+def test_a_harvest_needs_contributions(store, grouper):
+    cafe, _ = make_cafe(store)
+    with pytest.raises(InvalidInput, match="au moins deux contributions"):
+        harvest.run_harvest(store, grouper, harvest.scope_of([cafe.id]))
+    with pytest.raises(InvalidInput, match="au moins un café"):
+        harvest.scope_of([])
+    with pytest.raises(NotFound, match="Aucune récolte"):
+        harvest.rename_topic(store, harvest.scope_of([cafe.id]), "t1", "x")
+
+
+def test_several_cafes_found_by_date_place_and_theme(store, grouper):
+    first, _ = make_cafe(store)
+    second = cafes.create_cafe(
+        store,
+        title="Café d'hiver",
+        held_on=date(2027, 1, 15),
+        theme="numérique",
+        residence="Les Cèdres",
+        commune="Bron",
+    )
+    cafes.create_cafe(store, title="Autre", held_on=date(2027, 2, 1), theme="autre", commune="Bron")
+    found = harvest.find_cafes(
+        store, date_from=date(2026, 11, 1), date_to=date(2027, 1, 31), theme="numérique"
+    )
+    assert {c.id for c in found} == {first.id, second.id}
+    assert [c.id for c in harvest.find_cafes(store, place="cèdres")] == [second.id]
+    with pytest.raises(InvalidInput, match="Thème inconnu"):
+        harvest.find_cafes(store, theme="cuisine")
+    add(store, first, "Chauffage froid")
+    cafes.add_table(store, second.id, number=1)
+    round_ = cafes.add_round(store, second.id, question="Q ?", planned_minutes=10)
+    cafes.open_round(store, second.id, round_.id)
+    add(store, second, "Chauffage cher")
+    add(store, second, "Un jardin")
+    view_scope = harvest.scope_of([first.id, second.id])
+    harvest.run_harvest(store, grouper, view_scope)
+    heating = next(t for t in harvest.harvest_view(store, view_scope).topics if t.topic.label == "Chauffage")
+    assert heating.cafes == {first.id: 1, second.id: 1}
+
+
+def test_guided_harvest_on_named_topics_says_what_fits_none(store, cafe_with_ideas):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    targets = harvest.parse_named_topics("Chauffage : radiateurs froid facture\nAscenseur : panne étage\n")
+    version = harvest.run_guided_harvest(store, scope, targets)
+    by_label = {t.label: t for t in version.topics}
+    texts = {c.id: c.text for c in store.list_contributions(cafe.id)}
+    assert {texts[c] for c in by_label["Chauffage"].contribution_ids} >= {
+        "Le chauffage est froid",
+        "Chauffage trop cher",
+    }
+    assert {texts[c] for c in by_label["Ascenseur"].contribution_ids} >= {"Réparer l'ascenseur"}
+    assert {texts[c] for c in by_label[harvest.NO_THEME_LABEL].contribution_ids} >= {"Un jardin partagé"}
+    assert all(t.renamed for t in version.topics)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [("", "au moins un thème"), ("A\na", "même nom"), (" : mots", "est vide")]
+)
+def test_named_topics_are_checked(text, message):
+    with pytest.raises(InvalidInput, match=message):
+        harvest.parse_named_topics(text)

@@ -1,0 +1,124 @@
+"""The real topic engine (BERTopic + spaCy French vectors), offline, on small and labelled inputs."""
+
+import re
+
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score
+
+from facilitation.demo import resident_ideas
+from facilitation.errors import InvalidInput
+from facilitation.topics import BertopicGrouper, automatic_topic_count
+from facilitation.topics.embeddings import make_embedder
+from facilitation.topics.french import FRENCH_STOP_WORDS, KEYWORD_STOP_WORDS
+from facilitation.topics.grouping import readable_label
+from facilitation.topics.guided import atelier_targets, guided_grouping
+
+IDEAS = resident_ideas()
+TEXTS = [i["text"] for i in IDEAS]
+LABELS = [i["topic"] for i in IDEAS]
+
+
+@pytest.fixture(scope="module")
+def grouper():
+    return BertopicGrouper()
+
+
+def test_twenty_contributions_always_give_topics(grouper):
+    grouping = grouper.group(TEXTS[::6][:20])
+    assert len(grouping.assignments) == 20 and -1 not in grouping.assignments
+    assert len(grouping.topics) == automatic_topic_count(20) == 3
+    assert sorted(i for t in grouping.topics for i in t.members) == list(range(20))
+
+
+def test_the_facilitator_can_set_the_number_of_topics(grouper):
+    assert len(grouper.group(TEXTS, n_topics=5).topics) == 5
+    assert automatic_topic_count(20_000) == 15 and automatic_topic_count(4) == 2
+
+
+def test_labels_are_readable_french_keywords_with_accents(grouper):
+    grouping = grouper.group(TEXTS, n_topics=8)
+    labels = [t.label for t in grouping.topics]
+    assert all(not re.match(r"^-?\d+_", label) for label in labels)  # not BERTopic's "0_de_la_les"
+    assert all(label[0].isupper() for label in labels)
+    keywords = [k for t in grouping.topics for k in t.keywords]
+    assert not set(keywords) & FRENCH_STOP_WORDS
+    assert any(re.search("[éèàêç]", k) for k in keywords)  # accents kept, not stripped
+    for topic in grouping.topics:
+        assert set(topic.representatives) <= set(topic.members) and len(topic.representatives) <= 5
+        written = " ".join(TEXTS[i].lower() for i in topic.members)
+        assert all(word in written for k in topic.keywords for word in k.split())
+
+
+def test_same_input_and_settings_give_the_same_grouping():
+    first = BertopicGrouper(seed=3).group(TEXTS, n_topics=6)
+    second = BertopicGrouper(seed=3).group(TEXTS, n_topics=6)
+    assert first.assignments == second.assignments
+    assert [t.label for t in first.topics] == [t.label for t in second.topics]
+    assert (first.coordinates == second.coordinates).all()
+
+
+def test_grouping_finds_the_labelled_topics_better_than_tfidf_kmeans(grouper):
+    ours = adjusted_rand_score(LABELS, grouper.group(TEXTS, n_topics=8).assignments)
+    tfidf = TfidfVectorizer(stop_words=KEYWORD_STOP_WORDS, sublinear_tf=True).fit_transform(TEXTS)
+    baseline = adjusted_rand_score(LABELS, KMeans(8, random_state=0, n_init=10).fit_predict(tfidf))
+    assert ours > baseline and ours > 0.1
+
+
+@pytest.mark.parametrize(("texts", "message"), [(["seule"], "au moins deux"), (["a b", "  "], "vides")])
+def test_too_little_or_empty_input_is_refused(grouper, texts, message):
+    with pytest.raises(InvalidInput, match=message):
+        grouper.group(texts)
+
+
+def test_identical_texts_do_not_break_the_grouping(grouper):
+    grouping = grouper.group(["Plus de bancs"] * 5 + ["Réparer l'ascenseur"] * 5, n_topics=4)
+    assert len(grouping.topics) == 2
+
+
+def test_guided_grouping_maps_onto_atelier_themes_and_says_what_fits_none():
+    texts = [
+        "Les radiateurs sont froids et la facture d'électricité augmente",
+        "Des ateliers pour apprendre à faire ses démarches sur internet avec un smartphone",
+        "Le match de dimanche était formidable",
+    ]
+    targets = atelier_targets()
+    result = guided_grouping(texts, targets)
+    labels = [targets[a][0] if a is not None else None for a in result.assignments]
+    assert labels == ["défi énergétique", "numérique", None]
+
+
+def test_guided_grouping_matches_most_labelled_contributions():
+    names = {
+        "chauffage": ("Chauffage", "radiateurs froid facture électricité isolation"),
+        "ascenseur": ("Ascenseur", "ascenseur panne étage fauteuil accessibilité"),
+        "mobilite": ("Mobilité", "parking vélo bus voiture transport"),
+    }
+    chosen = [(t, lab) for t, lab in zip(TEXTS, LABELS, strict=True) if lab in names]
+    keys = list(names)
+    result = guided_grouping([t for t, _ in chosen], [names[k] for k in keys], min_similarity=-1)
+    accuracy = sum(keys[a] == lab for a, (_, lab) in zip(result.assignments, chosen, strict=True)) / len(
+        chosen
+    )
+    assert accuracy >= 0.7
+
+
+def test_a_configured_but_missing_model_is_explained():
+    with pytest.raises(InvalidInput, match="introuvable"):
+        make_embedder("sentence-transformers", "/pas/de/modele")
+    with pytest.raises(InvalidInput, match="Moteur d'embeddings inconnu"):
+        make_embedder("gpt", "")
+
+
+@pytest.mark.parametrize(
+    ("keywords", "label"),
+    [
+        (["ascenseur", "panne", "ascenseur panne", "étage"], "Ascenseur, panne, étage"),
+        (["local vélo", "vélo", "parking"], "Local vélo, parking"),
+        (["jardin partagé", "partagé fleurs", "parc", "bancs"], "Jardin partagé, parc, bancs"),
+        ([], "Sans mot-clé"),
+    ],
+)
+def test_readable_label(keywords, label):
+    assert readable_label(keywords) == label
