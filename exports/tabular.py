@@ -33,3 +33,27 @@ def to_csv(
 def to_json(payload: object) -> bytes:
     """Indented UTF-8 JSON, accents kept as they are."""
     return json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+
+def to_xlsx(sheets: dict[str, tuple[Sequence[str], Iterable[dict]]]) -> bytes:
+    """An Excel workbook, one sheet per entry. Cells that look like formulas stay plain text."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, (columns, records) in sheets.items():
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append(list(columns))
+        for record in records:
+            sheet.append([record.get(column) for column in columns])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_PREFIXES):
+                    # Typed as a string, Excel shows "=1+1" instead of computing it; the text stays exact.
+                    cell.data_type = "s"
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, len(column) + 2))
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -53,6 +53,19 @@ def _parser() -> argparse.ArgumentParser:
     harvest.add_argument("--topics", type=int, metavar="K", help="nombre de groupes (défaut : automatique)")
     harvest.add_argument("--round", type=int, metavar="N", help="seulement le tour N")
 
+    report = commands.add_parser("report", help="synthèse PDF d'un café")
+    report.add_argument("cafe_id", metavar="CAFE_ID")
+    report.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+
+    fiches = commands.add_parser("fiches", help="une fiche d'observation PDF par groupe retenu, et le ZIP")
+    fiches.add_argument("cafe_id", metavar="CAFE_ID")
+    fiches.add_argument("--out", type=Path, required=True, metavar="DIR")
+
+    cards = commands.add_parser("cards", help="cartes de table PDF avec QR code")
+    cards.add_argument("cafe_id", metavar="CAFE_ID")
+    cards.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    cards.add_argument("--base-url", help="adresse publique (défaut : CAFE_PUBLIC_BASE_URL)")
+
     commands.add_parser(
         "hash-password", help="calcule l'empreinte du mot de passe organisateur (lu au clavier)"
     )
@@ -112,6 +125,30 @@ def _harvest(settings: Settings, args: argparse.Namespace) -> None:
         print(f"- {topic.topic.label} ({topic.size} contributions, {topic.supports} soutiens) : {keywords}")
 
 
+def _documents(settings: Settings, args: argparse.Namespace) -> None:
+    from facilitation import documents, synthesis
+
+    store = open_store(settings.database_url)
+    options = {
+        "base_url": getattr(args, "base_url", None) or settings.cafe_public_base_url,
+        "timezone": settings.cafe_timezone,
+    }
+    if args.command == "fiches":
+        args.out.mkdir(parents=True, exist_ok=True)
+        sheets = synthesis.fiche_sheets(store, args.cafe_id)
+        for sheet in sheets:
+            name, content = documents.single_fiche(store, args.cafe_id, sheet.topic.key)
+            (args.out / name).write_bytes(content)
+        name, content = documents.render(store, args.cafe_id, "fiches", **options)
+        (args.out / name).write_bytes(content)
+        print(f"{len(sheets)} fiche(s) et {name} écrits dans {args.out}")
+        return
+    kind = {"report": "synthese", "cards": "cartes"}[args.command]
+    _, content = documents.render(store, args.cafe_id, kind, **options)
+    args.out.write_bytes(content)
+    print(f"{args.out} écrit ({len(content) // 1024} Ko)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the process exit code."""
     args = _parser().parse_args(argv)
@@ -136,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
             _topics(settings, args)
         elif args.command == "harvest":
             _harvest(settings, args)
+        elif args.command in ("report", "fiches", "cards"):
+            _documents(settings, args)
         elif args.command == "hash-password":
             password = getpass.getpass("Mot de passe organisateur : ")
             if getpass.getpass("Répétez-le : ") != password:

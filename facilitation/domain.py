@@ -231,3 +231,46 @@ class HarvestVersion:
             if topic.key == key:
                 return topic
         raise NotFound("Ce groupe n'existe pas (ou plus) dans cette version.")
+
+
+class Committee(enum.StrEnum):
+    """The Atelier's committees that read fiches d'observation."""
+
+    SERVICES_QUALITE = "Comité Services et Qualité"
+    PROJETS_PRIORITAIRES = "Comité des Projets Prioritaires"
+    MANAGEMENT_STRATEGIQUE = "Comité de Management Stratégique"
+
+
+class FicheStatus(enum.StrEnum):
+    """Where an observation stands in the Atelier's process."""
+
+    NOUVELLE = "nouvelle"
+    EN_ETUDE = "en étude"
+    EXPERIMENTEE = "expérimentée"
+    INDUSTRIALISEE = "industrialisée"
+    ECARTEE = "écartée"
+
+
+@dataclass(frozen=True)
+class Fiche:
+    """The organiser's decisions about one retained topic of a café."""
+
+    cafe_id: str
+    topic_key: str
+    follow_up: str
+    committee: Committee
+    status: FicheStatus
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A generated document kept for the library; regenerating adds a new version."""
+
+    id: str
+    cafe_id: str
+    kind: str
+    version: int
+    generated_at: datetime
+    filename: str
+    content: bytes = b""

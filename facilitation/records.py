@@ -20,6 +20,7 @@ EXPORT_COLUMNS = (
     "table",
     "nom_table",
     "texte",
+    "groupe",
     "type",
     "profil",
     "combien_d_accord",
@@ -36,7 +37,11 @@ def local_time(moment: datetime, timezone: str) -> datetime:
 
 def contribution_records(store: Store, cafe_id: str, *, timezone: str) -> list[dict]:
     """One dict per live contribution, columns as EXPORT_COLUMNS, times in local ISO format."""
+    from facilitation.harvest import latest_version, scope_of
+
     cafe = get_cafe(store, cafe_id)
+    version = latest_version(store, scope_of([cafe_id]))
+    group_of = {cid: t.label for t in (version.topics if version else ()) for cid in t.contribution_ids}
     rounds = {r.id: r for r in store.list_rounds(cafe_id)}
     tables = {t.id: t for t in store.list_tables(cafe_id)}
     records = []
@@ -55,6 +60,7 @@ def contribution_records(store: Store, cafe_id: str, *, timezone: str) -> list[d
                 "table": table.number,
                 "nom_table": table.name,
                 "texte": c.text,
+                "groupe": group_of.get(c.id, ""),
                 "type": c.kind.value if c.kind else "",
                 "profil": c.profile.value if c.profile else "",
                 "combien_d_accord": c.agreement_count,
@@ -64,3 +70,27 @@ def contribution_records(store: Store, cafe_id: str, *, timezone: str) -> list[d
             }
         )
     return records
+
+
+TOPIC_COLUMNS = ("groupe_id", "groupe", "retenu", "contributions", "soutiens", "mots_cles", "version_recolte")
+
+
+def topic_records(store: Store, cafe_id: str) -> list[dict]:
+    """One dict per topic of the café's latest harvest version (empty before any harvest)."""
+    from facilitation.harvest import harvest_view, scope_of
+
+    view = harvest_view(store, scope_of([get_cafe(store, cafe_id).id]))
+    if view is None:
+        return []
+    return [
+        {
+            "groupe_id": t.topic.key,
+            "groupe": t.topic.label,
+            "retenu": "oui" if t.topic.kept else "non",
+            "contributions": t.size,
+            "soutiens": t.supports,
+            "mots_cles": ", ".join(t.topic.keywords),
+            "version_recolte": view.version.number,
+        }
+        for t in view.topics
+    ]

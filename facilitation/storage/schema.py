@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -150,4 +151,29 @@ harvest_versions = Table(
     # Whole state of the grouping at this version: topics, members, set-aside, 2-D map, method.
     Column("payload", JSON, nullable=False),
     UniqueConstraint("harvest_id", "number"),
+)
+
+fiches = Table(
+    "fiches",
+    metadata,
+    Column("cafe_id", ID, ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False),
+    Column("topic_key", String(64), nullable=False),
+    Column("follow_up", Text, nullable=False),
+    Column("committee", String(80), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("cafe_id", "topic_key"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("cafe_id", ID, ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("generated_at", UTCDateTime, nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    UniqueConstraint("cafe_id", "kind", "version"),
 )

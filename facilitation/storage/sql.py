@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from facilitation.access import new_id, new_secret
 from facilitation.domain import (
     Cafe,
+    Committee,
     Contribution,
+    Fiche,
+    FicheStatus,
     HarvestScope,
     HarvestVersion,
     Kind,
@@ -20,6 +24,7 @@ from facilitation.domain import (
     Profile,
     Round,
     Source,
+    StoredDocument,
     Table,
     Theme,
     TopicGroup,
@@ -31,6 +36,8 @@ from facilitation.storage.schema import (
     cafe_tables,
     cafes,
     contributions,
+    documents,
+    fiches,
     harvest_versions,
     harvests,
     rounds,
@@ -484,3 +491,96 @@ class SqlStore:
             ).all()
         )
         return [self._version(row) for row in rows]
+
+    # -- fiches and documents ------------------------------------------------------------------
+    def list_fiches(self, cafe_id: str | None = None) -> list[Fiche]:
+        query = select(fiches)
+        if cafe_id is not None:
+            query = query.where(fiches.c.cafe_id == cafe_id)
+        rows = self._run(lambda conn: conn.execute(query).all())
+        return [
+            Fiche(
+                cafe_id=row.cafe_id,
+                topic_key=row.topic_key,
+                follow_up=row.follow_up,
+                committee=Committee(row.committee),
+                status=FicheStatus(row.status),
+                updated_at=row.updated_at,
+            )
+            for row in rows
+        ]
+
+    def save_fiche(self, fiche: Fiche) -> None:
+        values = {
+            "follow_up": fiche.follow_up,
+            "committee": fiche.committee.value,
+            "status": fiche.status.value,
+            "updated_at": fiche.updated_at,
+        }
+
+        def work(conn):
+            changed = conn.execute(
+                update(fiches)
+                .where(fiches.c.cafe_id == fiche.cafe_id, fiches.c.topic_key == fiche.topic_key)
+                .values(**values)
+            ).rowcount
+            if not changed:
+                self._insert_ignoring_duplicates(
+                    conn,
+                    fiches,
+                    ["cafe_id", "topic_key"],
+                    {"cafe_id": fiche.cafe_id, "topic_key": fiche.topic_key, **values},
+                )
+
+        self._run(work)
+
+    def add_document(self, document: StoredDocument) -> StoredDocument:
+        def work(conn):
+            version = conn.execute(
+                select(func.coalesce(func.max(documents.c.version), 0) + 1).where(
+                    documents.c.cafe_id == document.cafe_id, documents.c.kind == document.kind
+                )
+            ).scalar_one()
+            stored = replace(document, version=version)
+            conn.execute(
+                insert(documents).values(
+                    id=stored.id,
+                    cafe_id=stored.cafe_id,
+                    kind=stored.kind,
+                    version=stored.version,
+                    generated_at=stored.generated_at,
+                    filename=stored.filename,
+                    content=stored.content,
+                )
+            )
+            return stored
+
+        return self._run(work)
+
+    def list_documents(self, cafe_id: str) -> list[StoredDocument]:
+        """Every generated document of a café, without its bytes, newest first."""
+        columns = [c for c in documents.c if c.name != "content"]
+        rows = self._run(
+            lambda conn: conn.execute(
+                select(*columns)
+                .where(documents.c.cafe_id == cafe_id)
+                .order_by(documents.c.generated_at.desc(), documents.c.version.desc())
+            ).all()
+        )
+        return [StoredDocument(**row._mapping) for row in rows]
+
+    def get_document(self, document_id: str) -> StoredDocument | None:
+        row = self._run(
+            lambda conn: conn.execute(select(documents).where(documents.c.id == document_id)).first()
+        )
+        return StoredDocument(**row._mapping) if row else None
+
+    def search_contributions(self, words: list[str], limit: int = 200) -> list[Contribution]:
+        """Live contributions containing every word (case-insensitive), newest first."""
+        query = self._select_contributions().where(contributions.c.deleted_at.is_(None))
+        for word in words:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(contributions.c.text.ilike(f"%{escaped}%", escape="\\"))
+        query = query.order_by(contributions.c.created_at.desc()).limit(limit)
+        rows = self._run(lambda conn: conn.execute(query).all())
+        return [self._contribution(row) for row in rows]

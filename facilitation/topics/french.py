@@ -10,15 +10,54 @@ from spacy.lang.fr.stop_words import STOP_WORDS
 # In spaCy's list, but they carry meaning in housing contributions ("personnes âgées", "seule chez
 # moi", "jouer dehors", "salle ouverte").
 _MEANINGFUL = {
-    "personne", "gens", "seul", "seule", "seuls", "seules", "ouvert", "ouverte", "ouverts",
-    "proche", "dehors", "bas", "nouveau", "retour", "longtemps",
-}  # fmt: skip
+    "personne",
+    "gens",
+    "seul",
+    "seule",
+    "seuls",
+    "seules",
+    "ouvert",
+    "ouverte",
+    "ouverts",
+    "proche",
+    "dehors",
+    "bas",
+    "nouveau",
+    "retour",
+    "longtemps",
+}
 # Spoken filler that says nothing about a topic.
 _FILLER = {
-    "faut", "faudrait", "trop", "faire", "mettre", "avoir", "être", "chose", "choses", "idée",
-    "idées", "bien", "vraiment", "oui", "non", "veut", "voudrais", "aimerait", "aimerais",
-    "pouvoir", "beaucoup", "ya", "quelqu", "aujourd", "hui", "peut", "fois", "cas", "sais",
-}  # fmt: skip
+    "faut",
+    "faudrait",
+    "trop",
+    "faire",
+    "mettre",
+    "avoir",
+    "être",
+    "chose",
+    "choses",
+    "idée",
+    "idées",
+    "bien",
+    "vraiment",
+    "oui",
+    "non",
+    "veut",
+    "voudrais",
+    "aimerait",
+    "aimerais",
+    "pouvoir",
+    "beaucoup",
+    "ya",
+    "quelqu",
+    "aujourd",
+    "hui",
+    "peut",
+    "fois",
+    "cas",
+    "sais",
+}
 
 FRENCH_STOP_WORDS: frozenset[str] = frozenset((set(STOP_WORDS) - _MEANINGFUL) | _FILLER)
 # Words of at least two letters (apostrophes split "l'ascenseur" into "l" and "ascenseur").

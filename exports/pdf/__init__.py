@@ -1,0 +1,1 @@
+"""PDF documents built with reportlab: synthesis, fiches d'observation, table cards."""

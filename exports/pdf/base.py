@@ -1,0 +1,186 @@
+"""What every PDF shares: an embedded Unicode font, styles, escaping and the page frame.
+
+reportlab's Paragraph reads its text as markup: an unclosed <b> raises, <font size=40> is obeyed,
+<img src="/etc/passwd"/> opens a local file. Every text that comes from a person goes through
+`para()`, which escapes it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
+
+FONTS = Path(__file__).resolve().parent.parent / "fonts"
+FONT = "DejaVuSans"
+BRAND = colors.HexColor("#8c1c2c")
+MUTED = colors.HexColor("#555555")
+LIGHT = colors.HexColor("#f3ecea")
+
+
+@cache
+def register_fonts() -> None:
+    """Embed DejaVu Sans (é, œ, €, « », narrow no-break space) with bold and italic variants."""
+    variants = {
+        FONT: "DejaVuSans.ttf",
+        f"{FONT}-Bold": "DejaVuSans-Bold.ttf",
+        f"{FONT}-Oblique": "DejaVuSans-Oblique.ttf",
+        f"{FONT}-BoldOblique": "DejaVuSans-BoldOblique.ttf",
+    }
+    for name, filename in variants.items():
+        pdfmetrics.registerFont(TTFont(name, str(FONTS / filename)))
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=f"{FONT}-Bold", italic=f"{FONT}-Oblique", boldItalic=f"{FONT}-BoldOblique"
+    )
+
+
+@cache
+def styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14.5, spaceAfter=4)
+    return {
+        "body": body,
+        "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=MUTED),
+        "title": ParagraphStyle(
+            "title",
+            parent=body,
+            fontName=f"{FONT}-Bold",
+            fontSize=24,
+            leading=30,
+            textColor=BRAND,
+            spaceAfter=10,
+        ),
+        "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=13, leading=18, textColor=MUTED),
+        "h1": ParagraphStyle(
+            "h1",
+            parent=body,
+            fontName=f"{FONT}-Bold",
+            fontSize=16,
+            leading=21,
+            textColor=BRAND,
+            spaceBefore=12,
+            spaceAfter=6,
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=body, fontName=f"{FONT}-Bold", fontSize=12.5, leading=17, spaceBefore=8, spaceAfter=4
+        ),
+        "quote": ParagraphStyle(
+            "quote",
+            parent=body,
+            fontName=f"{FONT}-Oblique",
+            leftIndent=12,
+            borderPadding=(2, 0, 2, 6),
+            textColor=colors.HexColor("#222222"),
+        ),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=11.5, spaceAfter=0),
+        "cell_light": ParagraphStyle(
+            "cell_light", parent=body, fontSize=9, leading=11.5, spaceAfter=0, textColor=colors.white
+        ),
+        "card_title": ParagraphStyle(
+            "card_title",
+            parent=body,
+            fontName=f"{FONT}-Bold",
+            fontSize=20,
+            leading=25,
+            alignment=TA_CENTER,
+            textColor=BRAND,
+        ),
+        "card_big": ParagraphStyle(
+            "card_big", parent=body, fontName=f"{FONT}-Bold", fontSize=40, leading=46, alignment=TA_CENTER
+        ),
+        "card_text": ParagraphStyle("card_text", parent=body, fontSize=13, leading=17, alignment=TA_CENTER),
+    }
+
+
+def para(text: object, style: str = "body", *, bold: bool = False) -> Paragraph:
+    """A paragraph of plain text: escaped, line breaks kept. Never pass markup from people here."""
+    safe = escape(str(text)).replace("\n", "<br/>")
+    return Paragraph(f"<b>{safe}</b>" if bold else safe, styles()[style])
+
+
+def quote(text: str) -> Paragraph:
+    """A resident's words, quoted French-style (narrow no-break spaces keep « » with the words)."""
+    return para(f"«\u202f{text}\u202f»", "quote")
+
+
+def french_date(moment: datetime) -> str:
+    months = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ]
+    return f"{moment.day} {months[moment.month - 1]} {moment.year}"
+
+
+def build_pdf(
+    story: list[Flowable],
+    *,
+    title: str,
+    subject: str,
+    running_header: str,
+    pagesize=A4,
+    margins: float = 18 * mm,
+    decorate: bool = True,
+) -> bytes:
+    """Lay the story out with running header, page numbers and PDF metadata (language fr)."""
+    register_fonts()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=margins,
+        rightMargin=margins,
+        topMargin=margins + (8 * mm if decorate else 0),
+        bottomMargin=margins + (6 * mm if decorate else 0),
+        title=title,
+        author="Café concertation — Atelier d'innovation",
+        subject=subject,
+        creator="Café concertation",
+        lang="fr-FR",
+    )
+    frame = _page_frame(running_header) if decorate else (lambda canvas, doc: None)
+    document.build(story, onFirstPage=frame, onLaterPages=frame)
+    return buffer.getvalue()
+
+
+def _page_frame(running_header: str) -> Callable:
+    def draw(canvas, document) -> None:
+        width, height = document.pagesize
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(document.leftMargin, height - document.topMargin + 10 * mm, running_header[:110])
+        canvas.setStrokeColor(BRAND)
+        canvas.line(
+            document.leftMargin,
+            height - document.topMargin + 8 * mm,
+            width - document.rightMargin,
+            height - document.topMargin + 8 * mm,
+        )
+        canvas.drawRightString(
+            width - document.rightMargin, document.bottomMargin - 10 * mm, f"Page {document.page}"
+        )
+        canvas.restoreState()
+
+    return draw

@@ -1,0 +1,177 @@
+"""The synthesis of a café: cover, key figures, questions, retained topics with verbatims, charts."""
+
+from __future__ import annotations
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
+
+from exports.pdf.base import BRAND, FONT, LIGHT, MUTED, build_pdf, french_date, para, quote
+from facilitation.synthesis import CafeSynthesis
+
+WIDTH = 174 * mm  # A4 minus margins
+
+
+def _figures_table(synthesis: CafeSynthesis) -> Table:
+    f = synthesis.figures
+    share = round(100 * f["from_residents"] / f["contributions"]) if f["contributions"] else 0
+    cells = [
+        (f["contributions"], "contributions"),
+        (f["tables"], "tables"),
+        (f["rounds"], "tours"),
+        (f"{share} %", "depuis les téléphones"),
+        (f["supports"], "soutiens (+1)"),
+    ]
+    table = Table(
+        [[para(value, "h1") for value, _ in cells], [para(label, "small") for _, label in cells]],
+        colWidths=[WIDTH / len(cells)] * len(cells),
+    )
+    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), LIGHT), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
+
+
+def _sizes_chart(synthesis: CafeSynthesis) -> Drawing:
+    """Native (vector) bar chart of retained topic sizes: text stays extractable."""
+    topics = list(reversed(synthesis.topics[:12]))
+    height = 30 + 22 * len(topics)
+    drawing = Drawing(WIDTH, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 62 * mm, 10, WIDTH - 70 * mm, height - 25
+    chart.data = [[t.size for t in topics], [t.supports for t in topics]]
+    chart.categoryAxis.categoryNames = [t.label[:38] + ("…" if len(t.label) > 38 else "") for t in topics]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 8
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = BRAND
+    chart.bars[1].fillColor = colors.HexColor("#d9a5ac")
+    chart.barSpacing = 1
+    drawing.add(chart)
+    drawing.add(
+        String(
+            0,
+            height - 10,
+            "Contributions (foncé) et soutiens (clair) par groupe retenu",
+            fontName=FONT,
+            fontSize=9,
+            fillColor=MUTED,
+        )
+    )
+    return drawing
+
+
+def _topic_by_table(synthesis: CafeSynthesis) -> Table:
+    """Topics × tables, cells shaded by count (a heat table)."""
+    tables = synthesis.table_labels
+    peak = max((t.tables.get(label, 0) for t in synthesis.topics for label in tables), default=0) or 1
+    header = [para("Groupe", "cell", bold=True)] + [para(label, "cell", bold=True) for label in tables]
+    rows = [header]
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.3, colors.white),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+    ]
+    for r, topic in enumerate(synthesis.topics, start=1):
+        row = [para(topic.label, "cell")]
+        for c, label in enumerate(tables, start=1):
+            count = topic.tables.get(label, 0)
+            alpha = 0.15 + 0.85 * count / peak
+            # White figures on the darkest cells keep them readable once printed.
+            row.append(para(count or "", "cell_light" if alpha > 0.6 else "cell", bold=alpha > 0.6))
+            if count:
+                style.append(("BACKGROUND", (c, r), (c, r), colors.Color(0.55, 0.11, 0.17, alpha=alpha)))
+        rows.append(row)
+    first = 60 * mm
+    other = (WIDTH - first) / max(1, len(tables))
+    table = Table(rows, colWidths=[first] + [other] * len(tables), repeatRows=1)
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
+    """The café's synthesis as a printable PDF (A4)."""
+    cafe = synthesis.cafe
+    story = [
+        Spacer(1, 30 * mm),
+        para("Synthèse du café concertation", "subtitle"),
+        para(cafe.title, "title"),
+        para(f"{french_date(cafe.held_on)} · {cafe.place.label()}", "subtitle"),
+        para(f"Thème de l'Atelier : {cafe.theme.value}", "subtitle"),
+        para(f"Organisé par {synthesis.organiser}", "subtitle"),
+        Spacer(1, 8 * mm),
+    ]
+    if cafe.description:
+        story.append(para(cafe.description))
+    story += [Spacer(1, 6 * mm), _figures_table(synthesis), Spacer(1, 4 * mm)]
+    story.append(
+        para(
+            f"{synthesis.figures['from_captains']} contributions saisies par les capitaines de table, "
+            f"{synthesis.figures['from_residents']} envoyées par les habitants depuis leur téléphone.",
+            "small",
+        )
+    )
+    story.append(para(f"Document généré le {french_date(synthesis.generated_at)}.", "small"))
+    story.append(PageBreak())
+
+    story.append(para("Les questions posées", "h1"))
+    for round_ in synthesis.rounds:
+        story.append(para(f"Tour {round_.position} — {round_.question}", "body"))
+
+    story.append(para("Ce que les habitants ont dit", "h1"))
+    if not synthesis.harvested:
+        story.append(para("Les contributions de ce café n'ont pas encore été regroupées par thème."))
+    elif not synthesis.topics:
+        story.append(
+            para("Aucun groupe n'a été retenu pour la synthèse : voir la page Récolte de l'application.")
+        )
+    else:
+        story.append(_sizes_chart(synthesis))
+        for topic in synthesis.topics:
+            block = [
+                para(topic.label, "h2"),
+                para(
+                    f"{topic.size} contribution(s) · {topic.supports} soutien(s)"
+                    + (f" · {topic.agreement} personne(s) d'accord aux tables" if topic.agreement else ""),
+                    "small",
+                ),
+                para(f"Mots-clés : {', '.join(topic.keywords)}", "small"),
+            ]
+            block += [quote(v) for v in topic.verbatims[:5]]
+            story.append(KeepTogether(block[:4]))
+            story += block[4:]
+        story.append(para("Groupes × tables", "h1"))
+        story.append(_topic_by_table(synthesis))
+
+    story.append(para("Tour par tour", "h1"))
+    for round_ in synthesis.rounds:
+        story.append(para(f"Tour {round_.position} : {round_.question}", "h2"))
+        story.append(
+            para(f"{round_.contributions} contribution(s), dont {round_.from_residents} depuis un téléphone.")
+        )
+        if round_.topics:
+            story.append(
+                para("Groupes retenus : " + ", ".join(f"{label} ({n})" for label, n in round_.topics))
+            )
+
+    story.append(para("Mis de côté", "h1"))
+    if synthesis.set_aside:
+        story.append(para(f"{len(synthesis.set_aside)} contribution(s) jugée(s) hors sujet :", "small"))
+        story += [quote(text) for text in synthesis.set_aside]
+    else:
+        story.append(para("Aucune contribution n'a été mise de côté."))
+    if synthesis.other_topics:
+        story.append(
+            para(f"{synthesis.other_topics} autre(s) groupe(s) non retenu(s) pour cette synthèse.", "small")
+        )
+
+    story.append(para("Méthode", "h1"))
+    story.append(para(synthesis.method_note))
+    return build_pdf(
+        story,
+        title=f"Synthèse — {cafe.title}",
+        subject=f"Synthèse du café concertation du {french_date(cafe.held_on)}, {cafe.place.label()}",
+        running_header=f"Synthèse · {cafe.title} · {cafe.held_on:%d/%m/%Y}",
+    )

@@ -1,0 +1,187 @@
+"""Documents for the Atelier and the marketing team: generate, keep every version, find them again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from facilitation import cafes
+from facilitation.access import new_id
+from facilitation.cafes import get_cafe, utcnow
+from facilitation.domain import Cafe, Contribution, FicheStatus, StoredDocument, parse_choice
+from facilitation.errors import InvalidInput, NotFound
+from facilitation.harvest import find_cafes
+from facilitation.records import EXPORT_COLUMNS, TOPIC_COLUMNS, contribution_records, topic_records
+from facilitation.storage.base import Store
+from facilitation.synthesis import cafe_synthesis, fiche_sheets
+
+KINDS = {
+    "synthese": "Synthèse du café (PDF)",
+    "fiches": "Fiches d'observation (ZIP de PDF)",
+    "cartes": "Cartes de table avec QR code (PDF)",
+    "contributions_csv": "Contributions (CSV pour Excel)",
+    "contributions_xlsx": "Contributions et groupes (Excel)",
+    "groupes_csv": "Groupes (CSV pour Excel)",
+    "cafe_json": "Export complet du café (JSON)",
+}
+
+
+def render(
+    store: Store, cafe_id: str, kind: str, *, base_url: str, timezone: str, delimiter: str = ";"
+) -> tuple[str, bytes]:
+    """Build one document from the current data: (file name, bytes)."""
+    from exports.pdf.cards import Card, table_cards_pdf
+    from exports.pdf.fiches import fiches_zip, slug
+    from exports.pdf.synthesis import synthesis_pdf
+    from exports.tabular import to_csv, to_json, to_xlsx
+
+    cafe = get_cafe(store, cafe_id)
+    stem = f"{cafe.held_on:%Y-%m-%d}-{slug(cafe.title, 40)}"
+    if kind == "synthese":
+        return f"synthese-{stem}.pdf", synthesis_pdf(cafe_synthesis(store, cafe_id))
+    if kind == "fiches":
+        return f"fiches-{stem}.zip", fiches_zip(fiche_sheets(store, cafe_id))
+    if kind == "cartes":
+        rounds = cafes.list_rounds(store, cafe_id)
+        cards = [
+            Card(table.label(), table.number, cafes.join_link(store, cafe_id, table.number, base_url))
+            for table in cafes.list_tables(store, cafe_id)
+        ]
+        return f"cartes-{stem}.pdf", table_cards_pdf(
+            cafe.title, cafe.held_on, rounds[0].question if rounds else None, cards
+        )
+    if kind == "contributions_csv":
+        records = contribution_records(store, cafe_id, timezone=timezone)
+        return f"contributions-{stem}.csv", to_csv(records, EXPORT_COLUMNS, delimiter=delimiter, excel=True)
+    if kind == "groupes_csv":
+        return f"groupes-{stem}.csv", to_csv(
+            topic_records(store, cafe_id), TOPIC_COLUMNS, delimiter=delimiter, excel=True
+        )
+    if kind == "contributions_xlsx":
+        return f"contributions-{stem}.xlsx", to_xlsx(
+            {
+                "Contributions": (EXPORT_COLUMNS, contribution_records(store, cafe_id, timezone=timezone)),
+                "Groupes": (TOPIC_COLUMNS, topic_records(store, cafe_id)),
+            }
+        )
+    if kind == "cafe_json":
+        return f"cafe-{stem}.json", to_json(full_export(store, cafe_id, timezone=timezone))
+    raise InvalidInput(f"Type de document inconnu : « {kind} ».")
+
+
+def full_export(store: Store, cafe_id: str, *, timezone: str) -> dict:
+    """The whole café as plain data: details, rounds, tables, contributions, topics, fiches."""
+    cafe = get_cafe(store, cafe_id)
+    return {
+        "format": "cafe-concertation/1",
+        "cafe": {
+            "id": cafe.id,
+            "titre": cafe.title,
+            "date": cafe.held_on.isoformat(),
+            "residence": cafe.place.residence,
+            "quartier": cafe.place.quartier,
+            "commune": cafe.place.commune,
+            "theme": cafe.theme.value,
+            "description": cafe.description,
+        },
+        "tours": [
+            {"numero": r.position, "question": r.question, "duree_minutes": r.planned_minutes}
+            for r in cafes.list_rounds(store, cafe_id)
+        ],
+        "tables": [
+            {"numero": t.number, "nom": t.name, "capitaine": t.captain_name}
+            for t in cafes.list_tables(store, cafe_id)
+        ],
+        "contributions": contribution_records(store, cafe_id, timezone=timezone),
+        "groupes": topic_records(store, cafe_id),
+        "fiches": [
+            {
+                "groupe_id": f.topic_key,
+                "suite": f.follow_up,
+                "comite": f.committee.value,
+                "statut": f.status.value,
+            }
+            for f in store.list_fiches(cafe_id)
+        ],
+    }
+
+
+def generate(
+    store: Store, cafe_id: str, kind: str, *, base_url: str, timezone: str, now: datetime | None = None
+) -> StoredDocument:
+    """Build a document and keep it in the library as its kind's next version."""
+    filename, content = render(store, cafe_id, kind, base_url=base_url, timezone=timezone)
+    return store.add_document(
+        StoredDocument(
+            id=new_id(),
+            cafe_id=cafe_id,
+            kind=kind,
+            version=0,
+            generated_at=now or utcnow(),
+            filename=filename,
+            content=content,
+        )
+    )
+
+
+def download(store: Store, document_id: str) -> StoredDocument:
+    """A stored document with its bytes."""
+    document = store.get_document(document_id)
+    if document is None:
+        raise NotFound("Ce document n'existe pas (ou plus).")
+    return document
+
+
+def single_fiche(store: Store, cafe_id: str, topic_key: str) -> tuple[str, bytes]:
+    """One fiche d'observation as a PDF, from the current data."""
+    from exports.pdf.fiches import fiche_filename, fiche_pdf
+
+    for index, sheet in enumerate(fiche_sheets(store, cafe_id), start=1):
+        if sheet.topic.key == topic_key:
+            return fiche_filename(sheet, index), fiche_pdf(sheet)
+    raise NotFound("Ce groupe n'est pas retenu pour les fiches de ce café.")
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    cafe: Cafe
+    documents: list[StoredDocument]
+    fiche_statuses: dict[str, int] = field(default_factory=dict)
+
+
+def library(
+    store: Store,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    place: str = "",
+    theme: str | None = None,
+    status: str | None = None,
+) -> list[LibraryEntry]:
+    """Every café with its documents, filtered; `status` keeps cafés with a fiche in that status."""
+    wanted = parse_choice(FicheStatus, status, "Statut")
+    entries = []
+    for cafe in find_cafes(store, date_from=date_from, date_to=date_to, place=place, theme=theme):
+        statuses: dict[str, int] = {}
+        for fiche in store.list_fiches(cafe.id):
+            statuses[fiche.status.value] = statuses.get(fiche.status.value, 0) + 1
+        if wanted is not None and wanted.value not in statuses:
+            continue
+        entries.append(LibraryEntry(cafe, store.list_documents(cafe.id), statuses))
+    return entries
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    contribution: Contribution
+    cafe: Cafe
+
+
+def search(store: Store, query: str) -> list[SearchHit]:
+    """Contributions of every café containing all the words of the query."""
+    words = [w for w in (query or "").split() if len(w) >= 2][:8]
+    if not words:
+        raise InvalidInput("Tapez au moins un mot de deux lettres.")
+    found = store.search_contributions(words)
+    known = {c.id: c for c in cafes.list_cafes(store, include_archived=True)}
+    return [SearchHit(c, known[c.cafe_id]) for c in found if c.cafe_id in known]

@@ -1,0 +1,243 @@
+"""What the documents say: a café's synthesis and its fiches d'observation, as plain data.
+
+exports/ turns these into PDF, CSV, XLSX and ZIP; nothing here knows about layout.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from facilitation import harvest
+from facilitation.cafes import get_cafe, list_cafes, utcnow
+from facilitation.domain import (
+    Cafe,
+    Committee,
+    Fiche,
+    FicheStatus,
+    Round,
+    Source,
+    Theme,
+    clean_text,
+    parse_choice,
+)
+from facilitation.errors import InvalidInput, NotFound
+from facilitation.storage.base import Store
+
+MAX_VERBATIMS = 5
+ORGANISER_LABEL = "l'Atelier d'innovation (organisateur du café)"
+
+# Which committee an observation goes to by default, from the café's theme; the organiser changes it.
+DEFAULT_COMMITTEE = {
+    Theme.AMENAGEMENT_DURABLE: Committee.PROJETS_PRIORITAIRES,
+    Theme.ENERGIE: Committee.PROJETS_PRIORITAIRES,
+    Theme.VIEILLISSEMENT: Committee.SERVICES_QUALITE,
+    Theme.MIEUX_VIVRE: Committee.SERVICES_QUALITE,
+    Theme.NUMERIQUE: Committee.MANAGEMENT_STRATEGIQUE,
+    Theme.AUTRE: Committee.SERVICES_QUALITE,
+}
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    key: str
+    label: str
+    size: int
+    supports: int
+    agreement: int
+    keywords: list[str]
+    verbatims: list[str]
+    tables: Counter
+    rounds: Counter
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    position: int
+    question: str
+    contributions: int
+    from_residents: int
+    topics: list[tuple[str, int]]  # retained topics present in this round, with counts
+
+
+@dataclass(frozen=True)
+class CafeSynthesis:
+    cafe: Cafe
+    organiser: str
+    generated_at: datetime
+    figures: dict[str, int]
+    rounds: list[RoundSummary]
+    table_labels: list[str]
+    topics: list[TopicSummary]  # retained for the syntheses
+    other_topics: int
+    set_aside: list[str]
+    method_note: str
+    harvested: bool
+
+
+@dataclass(frozen=True)
+class RelatedTopic:
+    cafe_title: str
+    held_on: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FicheSheet:
+    cafe: Cafe
+    fiche: Fiche
+    topic: TopicSummary
+    related: list[RelatedTopic] = field(default_factory=list)
+    generated_at: datetime | None = None
+
+
+def _summary(topic: harvest.TopicView) -> TopicSummary:
+    verbatims = [c.text for c in topic.representatives][:MAX_VERBATIMS]
+    return TopicSummary(
+        key=topic.topic.key,
+        label=topic.topic.label,
+        size=topic.size,
+        supports=topic.supports,
+        agreement=topic.agreement,
+        keywords=list(topic.topic.keywords[:8]),
+        verbatims=verbatims,
+        tables=topic.tables,
+        rounds=topic.rounds,
+    )
+
+
+def _cafe_harvest(store: Store, cafe_id: str) -> harvest.HarvestView | None:
+    return harvest.harvest_view(store, harvest.scope_of([cafe_id]))
+
+
+def cafe_synthesis(store: Store, cafe_id: str, *, now: datetime | None = None) -> CafeSynthesis:
+    """Everything the synthesis of a café reports, from its latest harvest version."""
+    cafe = get_cafe(store, cafe_id)
+    rounds: list[Round] = store.list_rounds(cafe_id)
+    tables = store.list_tables(cafe_id)
+    listed = store.list_contributions(cafe_id)
+    from_residents = sum(c.source is Source.RESIDENT for c in listed)
+    view = _cafe_harvest(store, cafe_id)
+    retained = [t for t in view.topics if t.topic.kept] if view else []
+    topic_of = {cid: t.topic.label for t in retained for cid in t.topic.contribution_ids}
+    round_summaries = []
+    for round_ in rounds:
+        in_round = [c for c in listed if c.round_id == round_.id]
+        counts = Counter(topic_of[c.id] for c in in_round if c.id in topic_of)
+        round_summaries.append(
+            RoundSummary(
+                position=round_.position,
+                question=round_.question,
+                contributions=len(in_round),
+                from_residents=sum(c.source is Source.RESIDENT for c in in_round),
+                topics=counts.most_common(),
+            )
+        )
+    if view is None:
+        method = (
+            "Aucune récolte n'a encore été faite pour ce café : les contributions ne sont pas regroupées."
+        )
+    else:
+        engine = view.version.method.get("engine", "")
+        how = "BERTopic (embeddings français hors ligne, KMeans)" if engine == "BERTopic" else engine
+        corrections = view.version.number - 1
+        method = (
+            f"Contributions regroupées par {how}, puis relues et corrigées par l'organisateur "
+            f"({corrections} correction(s) ou relance(s) enregistrée(s), "
+            f"version {view.version.number} du {view.version.created_at:%d/%m/%Y}). "
+            "Les verbatims sont cités tels qu'écrits, sans nom."
+        )
+    return CafeSynthesis(
+        cafe=cafe,
+        organiser=ORGANISER_LABEL,
+        generated_at=now or utcnow(),
+        figures={
+            "contributions": len(listed),
+            "tables": len(tables),
+            "rounds": len(rounds),
+            "from_residents": from_residents,
+            "from_captains": len(listed) - from_residents,
+            "supports": sum(c.supports for c in listed),
+        },
+        rounds=round_summaries,
+        table_labels=[t.label() for t in tables],
+        topics=[_summary(t) for t in sorted(retained, key=lambda t: -t.size)],
+        other_topics=(len(view.topics) - len(retained)) if view else 0,
+        set_aside=[c.text for c in view.set_aside] if view else [],
+        method_note=method,
+        harvested=view is not None,
+    )
+
+
+def _default_fiche(cafe: Cafe, topic: TopicSummary, now: datetime) -> Fiche:
+    return Fiche(
+        cafe_id=cafe.id,
+        topic_key=topic.key,
+        follow_up=f"Étudier avec les habitants de {cafe.place.label()} une réponse à « {topic.label} ».",
+        committee=DEFAULT_COMMITTEE[cafe.theme],
+        status=FicheStatus.NOUVELLE,
+        updated_at=now,
+    )
+
+
+def _related(store: Store, cafe: Cafe, topic: TopicSummary) -> list[RelatedTopic]:
+    """Topics of earlier cafés sharing keywords with this one."""
+    words = set(topic.keywords)
+    related = []
+    for other in list_cafes(store, include_archived=True):
+        if other.id == cafe.id or other.held_on > cafe.held_on:
+            continue
+        view = _cafe_harvest(store, other.id)
+        for candidate in view.topics if view else []:
+            shared = words & set(candidate.topic.keywords)
+            if len(shared) >= 2:
+                related.append(
+                    RelatedTopic(other.title, other.held_on.strftime("%d/%m/%Y"), candidate.topic.label)
+                )
+    return related[:8]
+
+
+def fiche_sheets(store: Store, cafe_id: str, *, now: datetime | None = None) -> list[FicheSheet]:
+    """One fiche d'observation per retained topic of the café (defaults until the organiser edits)."""
+    synthesis = cafe_synthesis(store, cafe_id, now=now)
+    saved = {f.topic_key: f for f in store.list_fiches(cafe_id)}
+    return [
+        FicheSheet(
+            cafe=synthesis.cafe,
+            fiche=saved.get(topic.key) or _default_fiche(synthesis.cafe, topic, synthesis.generated_at),
+            topic=topic,
+            related=_related(store, synthesis.cafe, topic),
+            generated_at=synthesis.generated_at,
+        )
+        for topic in synthesis.topics
+    ]
+
+
+def update_fiche(
+    store: Store,
+    cafe_id: str,
+    topic_key: str,
+    *,
+    follow_up: str,
+    committee: str,
+    status: str,
+    now: datetime | None = None,
+) -> Fiche:
+    """The organiser edits the follow-up, committee and status of a retained topic's fiche."""
+    sheet = next((s for s in fiche_sheets(store, cafe_id) if s.topic.key == topic_key), None)
+    if sheet is None:
+        raise NotFound("Ce groupe n'est pas retenu pour les fiches de ce café.")
+    chosen_committee = parse_choice(Committee, committee, "Comité")
+    chosen_status = parse_choice(FicheStatus, status, "Statut")
+    if chosen_committee is None or chosen_status is None:
+        raise InvalidInput("Choisissez un comité et un statut.")
+    fiche = replace(
+        sheet.fiche,
+        follow_up=clean_text(follow_up, max_chars=2000, what="La suite proposée"),
+        committee=chosen_committee,
+        status=chosen_status,
+        updated_at=now or utcnow(),
+    )
+    store.save_fiche(fiche)
+    return fiche
