@@ -30,6 +30,16 @@ else:
                 st.Page("pages/organiser_run.py", title="Animer", icon="⏱️", url_path="animer"),
                 st.Page("pages/organiser_qr.py", title="QR codes des tables", icon="🔳", url_path="qr"),
                 st.Page("pages/organiser_harvest.py", title="Récolte", icon="🧺", url_path="recolte"),
+                st.Page(
+                    "pages/organiser_fiches.py", title="Fiches et documents", icon="📄", url_path="fiches"
+                ),
+                st.Page("pages/library.py", title="Bibliothèque", icon="📚", url_path="bibliotheque"),
+                st.Page(
+                    "pages/organiser_privacy.py",
+                    title="Confidentialité",
+                    icon="🔒",
+                    url_path="confidentialite",
+                ),
             ],
         }
     )

@@ -23,10 +23,11 @@ FORGED_LINK_MESSAGE = (
 
 @dataclass(frozen=True)
 class JoinClaim:
-    """What a verified resident link grants: one table of one café."""
+    """What a verified resident link grants: one table of one café, for one link generation."""
 
     cafe_id: str
     table_number: int
+    generation: int = 0
 
 
 def _signature(secret: str, payload: str) -> str:
@@ -34,9 +35,9 @@ def _signature(secret: str, payload: str) -> str:
     return base64.urlsafe_b64encode(digest[:_SIGNATURE_BYTES]).rstrip(b"=").decode()
 
 
-def make_join_token(secret: str, cafe_id: str, table_number: int) -> str:
-    """Token carried by a table's QR code: café, table and an HMAC over both."""
-    payload = f"{cafe_id}.{table_number}"
+def make_join_token(secret: str, cafe_id: str, table_number: int, generation: int = 0) -> str:
+    """Token carried by a table's QR code: café, table, link generation and an HMAC over them."""
+    payload = f"{cafe_id}.{table_number}.{generation}"
     return f"{payload}.{_signature(secret, payload)}"
 
 
@@ -48,13 +49,13 @@ def join_url(base_url: str, token: str) -> str:
 def verify_join_token(secret: str, token: str | None) -> JoinClaim:
     """Check a token's signature; raise AccessDenied with a plain French message otherwise."""
     parts = (token or "").strip().split(".")
-    if len(parts) != 3 or not parts[1].isdigit():
+    if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit():
         raise AccessDenied(FORGED_LINK_MESSAGE)
-    cafe_id, table, signature = parts
-    expected = _signature(secret, f"{cafe_id}.{table}")
+    cafe_id, table, generation, signature = parts
+    expected = _signature(secret, f"{cafe_id}.{table}.{generation}")
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise AccessDenied(FORGED_LINK_MESSAGE)
-    return JoinClaim(cafe_id=cafe_id, table_number=int(table))
+    return JoinClaim(cafe_id=cafe_id, table_number=int(table), generation=int(generation))
 
 
 def new_table_code(length: int = 6) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from facilitation import audit
 from facilitation.access import join_url, make_join_token, new_id, new_table_code
 from facilitation.domain import (
     Cafe,
@@ -69,6 +70,7 @@ def create_cafe(
         created_at=now or utcnow(),
     )
     store.add_cafe(cafe)
+    audit.record(store, "café créé", cafe_id=cafe.id, target=cafe.title)
     return cafe
 
 
@@ -104,6 +106,7 @@ def update_cafe(
         description=_description(description),
     )
     store.update_cafe(updated)
+    audit.record(store, "café modifié", cafe_id=cafe_id, target=updated.title)
     return updated
 
 
@@ -121,6 +124,7 @@ def close_cafe(store: Store, cafe_id: str, *, now: datetime | None = None) -> Ca
             store.close_round(round_.id, now)
     updated = replace(cafe, closed_at=cafe.closed_at or now)
     store.update_cafe(updated)
+    audit.record(store, "café terminé", cafe_id=cafe_id)
     return updated
 
 
@@ -128,6 +132,7 @@ def reopen_cafe(store: Store, cafe_id: str) -> Cafe:
     """Undo a closing (rounds stay closed until opened again)."""
     updated = replace(get_cafe(store, cafe_id), closed_at=None)
     store.update_cafe(updated)
+    audit.record(store, "café rouvert", cafe_id=cafe_id)
     return updated
 
 
@@ -136,6 +141,7 @@ def set_archived(store: Store, cafe_id: str, archived: bool, *, now: datetime | 
     cafe = close_cafe(store, cafe_id, now=now) if archived else get_cafe(store, cafe_id)
     updated = replace(cafe, archived_at=(now or utcnow()) if archived else None)
     store.update_cafe(updated)
+    audit.record(store, "café archivé" if archived else "café désarchivé", cafe_id=cafe_id)
     return updated
 
 
@@ -161,6 +167,7 @@ def add_round(store: Store, cafe_id: str, *, question: str, planned_minutes: int
         planned_minutes=_minutes(planned_minutes),
     )
     store.add_round(round_)
+    audit.record(store, "tour ajouté", cafe_id=cafe_id, target=round_.question[:200])
     return next(r for r in store.list_rounds(cafe_id) if r.id == round_.id)
 
 
@@ -179,6 +186,7 @@ def update_round(store: Store, cafe_id: str, round_id: str, *, question: str, pl
         planned_minutes=_minutes(planned_minutes),
     )
     store.update_round(updated)
+    audit.record(store, "tour modifié", cafe_id=cafe_id, target=f"tour {updated.position}")
     return updated
 
 
@@ -193,6 +201,7 @@ def delete_round(store: Store, cafe_id: str, round_id: str) -> Round:
     if store.list_contributions(cafe_id, round_id=round_id, include_deleted=True):
         raise InvalidInput("Ce tour contient déjà des contributions : il ne peut pas être supprimé.")
     store.delete_round(round_id)
+    audit.record(store, "tour supprimé", cafe_id=cafe_id, target=f"tour {round_.position}")
     return round_
 
 
@@ -203,14 +212,18 @@ def open_round(store: Store, cafe_id: str, round_id: str, *, now: datetime | Non
         raise InvalidInput("Ce café est clos : rouvrez-le avant d'ouvrir un tour.")
     get_round(store, cafe_id, round_id)
     store.open_round(cafe_id, round_id, now or utcnow())
-    return get_round(store, cafe_id, round_id)
+    opened = get_round(store, cafe_id, round_id)
+    audit.record(store, "tour ouvert", cafe_id=cafe_id, target=f"tour {opened.position}")
+    return opened
 
 
 def close_round(store: Store, cafe_id: str, round_id: str, *, now: datetime | None = None) -> Round:
     """Close a round: nobody can add to it any more."""
     get_round(store, cafe_id, round_id)
     store.close_round(round_id, now or utcnow())
-    return get_round(store, cafe_id, round_id)
+    closed = get_round(store, cafe_id, round_id)
+    audit.record(store, "tour fermé", cafe_id=cafe_id, target=f"tour {closed.position}")
+    return closed
 
 
 def open_round_of(store: Store, cafe_id: str) -> Round | None:
@@ -239,6 +252,7 @@ def add_table(store: Store, cafe_id: str, *, number: int, name: str = "", captai
         code=new_table_code(),
     )
     store.add_table(table)
+    audit.record(store, "table ajoutée", cafe_id=cafe_id, target=table.label())
     return table
 
 
@@ -262,10 +276,22 @@ def update_table(store: Store, cafe_id: str, number: int, *, name: str = "", cap
         captain_name=clean_label(captain_name, what="Le nom du capitaine", required=False),
     )
     store.update_table(updated)
+    audit.record(store, "table modifiée", cafe_id=cafe_id, target=updated.label())
     return updated
 
 
 def join_link(store: Store, cafe_id: str, table_number: int, base_url: str) -> str:
     """The signed resident link a table's QR code carries."""
     table = get_table(store, get_cafe(store, cafe_id).id, table_number)
-    return join_url(base_url, make_join_token(store.link_secret(), cafe_id, table.number))
+    token = make_join_token(store.link_secret(), cafe_id, table.number, table.link_generation)
+    return join_url(base_url, token)
+
+
+def revoke_links(store: Store, cafe_id: str, table_number: int | None = None) -> list[Table]:
+    """Invalidate the printed QR codes of one table (or of every table): new cards must be printed."""
+    get_cafe(store, cafe_id)
+    table_id = get_table(store, cafe_id, table_number).id if table_number is not None else None
+    store.revoke_links(cafe_id, table_id)
+    which = f"table {table_number}" if table_number is not None else "toutes les tables"
+    audit.record(store, "liens habitants révoqués", cafe_id=cafe_id, target=which)
+    return list_tables(store, cafe_id)

@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from facilitation import cafes
+from facilitation import audit, cafes
 from facilitation.access import hash_password
 from facilitation.demo import create_demo_cafe
 from facilitation.errors import CafeError, InvalidInput
@@ -66,6 +66,29 @@ def _parser() -> argparse.ArgumentParser:
     cards.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     cards.add_argument("--base-url", help="adresse publique (défaut : CAFE_PUBLIC_BASE_URL)")
 
+    transfer_out = commands.add_parser(
+        "transfer-export", help="exporte un café entier (ids compris) dans un fichier"
+    )
+    transfer_out.add_argument("cafe_id", metavar="CAFE_ID")
+    transfer_out.add_argument("--out", type=Path, required=True, metavar="FICHIER.json")
+    transfer_in = commands.add_parser(
+        "transfer-import", help="importe un café exporté (deux fois : aucun effet)"
+    )
+    transfer_in.add_argument("file", type=Path, metavar="FICHIER.json")
+
+    backup = commands.add_parser("backup", help="sauvegarde toute la base dans un fichier")
+    backup.add_argument("--out", type=Path, required=True, metavar="FICHIER.json.gz")
+    restore = commands.add_parser("restore", help="restaure une sauvegarde (ajoute ce qui manque)")
+    restore.add_argument("file", type=Path, metavar="FICHIER.json.gz")
+
+    purge = commands.add_parser(
+        "purge", help="efface les contributions plus vieilles que la durée de conservation"
+    )
+    purge.add_argument("--days", type=int, help="durée en jours (défaut : CAFE_RETENTION_DAYS)")
+
+    audit_cmd = commands.add_parser("audit", help="exporte le journal d'audit en CSV")
+    audit_cmd.add_argument("--out", type=Path, required=True, metavar="FICHIER.csv")
+
     commands.add_parser(
         "hash-password", help="calcule l'empreinte du mot de passe organisateur (lu au clavier)"
     )
@@ -78,6 +101,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> bytes:
 
     store = open_store(settings.database_url)
     records = contribution_records(store, args.cafe_id, timezone=settings.cafe_timezone)
+    audit.record(store, "export", cafe_id=args.cafe_id, target=f"contributions ({args.format})")
     if args.format == "json":
         return to_json(records)
     return to_csv(records, EXPORT_COLUMNS)
@@ -146,7 +170,55 @@ def _documents(settings: Settings, args: argparse.Namespace) -> None:
     kind = {"report": "synthese", "cards": "cartes"}[args.command]
     _, content = documents.render(store, args.cafe_id, kind, **options)
     args.out.write_bytes(content)
+    audit.record(store, "document généré", cafe_id=args.cafe_id, target=args.out.name)
     print(f"{args.out} écrit ({len(content) // 1024} Ko)")
+
+
+def _trust(settings: Settings, args: argparse.Namespace) -> None:
+    import gzip
+    import json
+
+    from exports.tabular import to_csv
+    from facilitation import rgpd
+    from facilitation.storage.transfer import dump, load
+
+    store = open_store(settings.database_url)
+    if args.command == "transfer-export":
+        args.out.write_text(json.dumps(rgpd.transfer_file(store, args.cafe_id), ensure_ascii=False), "utf-8")
+        print(f"Café exporté dans {args.out} (contient des données personnelles : à transmettre avec soin).")
+    elif args.command == "transfer-import":
+        added = rgpd.import_transfer(store, _read_json(args.file))
+        print(f"Import terminé : {sum(added.values())} ligne(s) ajoutée(s).")
+    elif args.command == "backup":
+        with gzip.open(args.out, "wt", encoding="utf-8") as handle:
+            json.dump(dump(store.engine), handle, ensure_ascii=False)
+        audit.record(store, "sauvegarde de la base", target=str(args.out))
+        print(f"Sauvegarde écrite dans {args.out}")
+    elif args.command == "restore":
+        try:
+            with gzip.open(args.file, "rt", encoding="utf-8") as handle:
+                payload = json.load(handle)
+            added = load(store.engine, payload)
+        except (OSError, ValueError, KeyError) as exc:
+            raise InvalidInput(f"Sauvegarde illisible : {args.file} ({exc}).") from None
+        audit.record(store, "restauration de la base", target=str(args.file))
+        print(f"Restauration terminée : {sum(added.values())} ligne(s) ajoutée(s).")
+    elif args.command == "purge":
+        report = rgpd.purge_expired(store, args.days or settings.cafe_retention_days)
+        print(f"{report.contributions} contribution(s) effacée(s) dans {len(report.cafes)} café(s).")
+    elif args.command == "audit":
+        records = audit.audit_records(store, timezone=settings.cafe_timezone)
+        args.out.write_bytes(to_csv(records, audit.AUDIT_COLUMNS, delimiter=";", excel=True))
+        print(f"{len(records)} événement(s) écrits dans {args.out}")
+
+
+def _read_json(path: Path) -> dict:
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"Fichier illisible : {path} ({exc}).") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
+        audit.set_actor(audit.COMMAND_LINE)
         if args.command == "demo":
             cafe = create_demo_cafe(open_store(settings.database_url))
             print(f"Café de démonstration créé : {cafe.title}")
@@ -175,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             _harvest(settings, args)
         elif args.command in ("report", "fiches", "cards"):
             _documents(settings, args)
+        elif args.command in ("transfer-export", "transfer-import", "backup", "restore", "purge", "audit"):
+            _trust(settings, args)
         elif args.command == "hash-password":
             password = getpass.getpass("Mot de passe organisateur : ")
             if getpass.getpass("Répétez-le : ") != password:

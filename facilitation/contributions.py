@@ -6,7 +6,10 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 
+from facilitation import audit
+from facilitation.abuse import SlidingWindow, check_table_rate
 from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
 from facilitation.cafes import get_cafe, get_table, open_round_of, utcnow
 from facilitation.domain import (
@@ -88,6 +91,10 @@ def _claimed_context(store: Store, claim: JoinClaim) -> TableContext:
         ) from None
     if context.cafe.archived_at is not None:
         raise AccessDenied("Ce café est terminé et archivé. Merci pour votre participation !")
+    if context.table.link_generation != claim.generation:
+        raise AccessDenied(
+            "Ce QR code n'est plus valable : il a été remplacé. Demandez le nouveau au capitaine de table."
+        )
     return context
 
 
@@ -147,15 +154,38 @@ def submit_contribution(
             agreement_count=agreement,
         )
     )
+    if created:
+        audit.record(store, "contribution ajoutée", cafe_id=cafe_id, target=contribution.id)
     return SubmitResult(contribution, created)
 
 
+@cache
+def _phone_window(limit: int) -> SlidingWindow:
+    return SlidingWindow(limit, 60.0)
+
+
 def resident_submit(
-    store: Store, *, token: str, text: str, submission_id: str, max_chars: int, now: datetime | None = None
+    store: Store,
+    *,
+    token: str,
+    text: str,
+    submission_id: str,
+    max_chars: int,
+    browser_id: str = "",
+    per_phone: int | None = None,
+    per_table: int | None = None,
+    now: datetime | None = None,
 ) -> SubmitResult:
-    """A resident's contribution, through their table's signed link."""
+    """A resident's contribution, through their table's signed link, within the rate limits."""
     claim = verify_join_token(store.link_secret(), token)
-    _claimed_context(store, claim)
+    context = _claimed_context(store, claim)
+    existing = store.get_contribution(submission_id) if submission_id else None
+    if existing is None:  # a retry of a stored submit is answered, never counted again
+        clean_text(text, max_chars=max_chars)  # bad text is explained before it counts
+        if per_table is not None:
+            check_table_rate(store, context.table.id, per_table, now or utcnow())
+        if per_phone is not None:
+            _phone_window(per_phone).hit(f"{claim.cafe_id}:{browser_id or submission_id}")
     return submit_contribution(
         store,
         cafe_id=claim.cafe_id,
@@ -224,6 +254,7 @@ def edit_contribution(
         updated_at=now or utcnow(),
     )
     store.update_contribution(updated)
+    audit.record(store, "contribution modifiée", cafe_id=contribution.cafe_id, target=contribution_id)
     return updated
 
 
@@ -234,6 +265,9 @@ def delete_contribution(
     context = enter_table(store, table_code)
     contribution = _table_contribution(store, context.table, contribution_id)
     store.update_contribution(replace(contribution, deleted_at=now or utcnow()))
+    audit.record(
+        store, "contribution supprimée (récupérable)", cafe_id=contribution.cafe_id, target=contribution_id
+    )
 
 
 def restore_contribution(store: Store, cafe_id: str, contribution_id: str) -> Contribution:
@@ -243,6 +277,7 @@ def restore_contribution(store: Store, cafe_id: str, contribution_id: str) -> Co
         raise NotFound("Cette contribution n'existe pas dans ce café.")
     restored = replace(contribution, deleted_at=None)
     store.update_contribution(restored)
+    audit.record(store, "contribution restaurée", cafe_id=cafe_id, target=contribution_id)
     return restored
 
 

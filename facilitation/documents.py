@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from facilitation import cafes
+from facilitation import audit, cafes
 from facilitation.access import new_id
 from facilitation.cafes import get_cafe, utcnow
 from facilitation.domain import Cafe, Contribution, FicheStatus, StoredDocument, parse_choice
@@ -111,6 +111,7 @@ def generate(
 ) -> StoredDocument:
     """Build a document and keep it in the library as its kind's next version."""
     filename, content = render(store, cafe_id, kind, base_url=base_url, timezone=timezone)
+    audit.record(store, "document généré", cafe_id=cafe_id, target=filename)
     return store.add_document(
         StoredDocument(
             id=new_id(),
@@ -125,10 +126,11 @@ def generate(
 
 
 def download(store: Store, document_id: str) -> StoredDocument:
-    """A stored document with its bytes."""
+    """A stored document with its bytes (each download is an export, so it is logged)."""
     document = store.get_document(document_id)
     if document is None:
         raise NotFound("Ce document n'existe pas (ou plus).")
+    audit.record(store, "document téléchargé", cafe_id=document.cafe_id, target=document.filename)
     return document
 
 

@@ -110,6 +110,7 @@ class Table:
     name: str
     captain_name: str
     code: str
+    link_generation: int = 0
 
     def label(self) -> str:
         return f"Table {self.number}" + (f" — {self.name}" if self.name else "")

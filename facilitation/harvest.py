@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from facilitation import audit
 from facilitation.access import new_id
 from facilitation.cafes import get_cafe, get_round, list_cafes, utcnow
 from facilitation.domain import (
@@ -132,6 +133,10 @@ def _save(
         method=method,
     )
     store.add_harvest_version(version)
+    for cafe_id in scope.cafe_ids:
+        audit.record(
+            store, "récolte enregistrée", cafe_id=cafe_id, target=f"version {version.number}", details=note
+        )
     return version
 
 

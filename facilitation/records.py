@@ -36,10 +36,15 @@ def local_time(moment: datetime, timezone: str) -> datetime:
 
 
 def contribution_records(store: Store, cafe_id: str, *, timezone: str) -> list[dict]:
-    """One dict per live contribution, columns as EXPORT_COLUMNS, times in local ISO format."""
+    """One dict per live contribution, columns as EXPORT_COLUMNS, times in local ISO format.
+
+    Texts are masked (e-mails, phones, flat numbers, flagged names): records feed every export.
+    """
     from facilitation.harvest import latest_version, scope_of
+    from facilitation.privacy import mask_personal_data
 
     cafe = get_cafe(store, cafe_id)
+    names = store.list_masked_names(cafe_id)
     version = latest_version(store, scope_of([cafe_id]))
     group_of = {cid: t.label for t in (version.topics if version else ()) for cid in t.contribution_ids}
     rounds = {r.id: r for r in store.list_rounds(cafe_id)}
@@ -59,7 +64,8 @@ def contribution_records(store: Store, cafe_id: str, *, timezone: str) -> list[d
                 "question": round_.question,
                 "table": table.number,
                 "nom_table": table.name,
-                "texte": c.text,
+                # Leaves the app: personal data masked (the stored original stays in the app).
+                "texte": mask_personal_data(c.text, names),
                 "groupe": group_of.get(c.id, ""),
                 "type": c.kind.value if c.kind else "",
                 "profil": c.profile.value if c.profile else "",

@@ -73,6 +73,30 @@ SETTINGS: tuple[Setting, ...] = (
         "Dossier du modèle pour sentence-transformers ou model2vec (jamais téléchargé).",
     ),
     Setting(
+        "CAFE_RETENTION_DAYS",
+        365,
+        "Durée de conservation des contributions brutes après la date du café, en jours "
+        "(python -m facilitation purge) ; les synthèses et fiches restent.",
+        int,
+    ),
+    Setting(
+        "CAFE_PRIVACY_CONTACT",
+        "l'Atelier d'innovation, à l'accueil de votre agence",
+        "Qui contacter pour ses données : affiché aux habitants dans la notice d'information.",
+    ),
+    Setting(
+        "CAFE_RATE_PER_PHONE",
+        6,
+        "Envois au plus par téléphone et par minute (au-delà, un message poli demande de patienter).",
+        int,
+    ),
+    Setting(
+        "CAFE_RATE_PER_TABLE",
+        40,
+        "Envois d'habitants au plus par lien de table et par minute, toutes instances confondues.",
+        int,
+    ),
+    Setting(
         "CAFE_REFRESH_SECONDS",
         3,
         "Intervalle de rafraîchissement automatique des listes en direct, en secondes.",

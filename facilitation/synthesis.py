@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from facilitation import harvest
+from facilitation import audit, harvest
 from facilitation.cafes import get_cafe, list_cafes, utcnow
 from facilitation.domain import (
     Cafe,
@@ -23,6 +23,7 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import InvalidInput, NotFound
+from facilitation.privacy import mask_personal_data
 from facilitation.storage.base import Store
 
 MAX_VERBATIMS = 5
@@ -92,8 +93,8 @@ class FicheSheet:
     generated_at: datetime | None = None
 
 
-def _summary(topic: harvest.TopicView) -> TopicSummary:
-    verbatims = [c.text for c in topic.representatives][:MAX_VERBATIMS]
+def _summary(topic: harvest.TopicView, names: list[str]) -> TopicSummary:
+    verbatims = [mask_personal_data(c.text, names) for c in topic.representatives][:MAX_VERBATIMS]
     return TopicSummary(
         key=topic.topic.key,
         label=topic.topic.label,
@@ -117,6 +118,7 @@ def cafe_synthesis(store: Store, cafe_id: str, *, now: datetime | None = None) -
     rounds: list[Round] = store.list_rounds(cafe_id)
     tables = store.list_tables(cafe_id)
     listed = store.list_contributions(cafe_id)
+    names = store.list_masked_names(cafe_id)
     from_residents = sum(c.source is Source.RESIDENT for c in listed)
     view = _cafe_harvest(store, cafe_id)
     retained = [t for t in view.topics if t.topic.kept] if view else []
@@ -146,7 +148,8 @@ def cafe_synthesis(store: Store, cafe_id: str, *, now: datetime | None = None) -
             f"Contributions regroupées par {how}, puis relues et corrigées par l'organisateur "
             f"({corrections} correction(s) ou relance(s) enregistrée(s), "
             f"version {view.version.number} du {view.version.created_at:%d/%m/%Y}). "
-            "Les verbatims sont cités tels qu'écrits, sans nom."
+            "Les verbatims sont cités tels qu'écrits ; adresses, téléphones, numéros de logement et "
+            "noms signalés sont masqués."
         )
     return CafeSynthesis(
         cafe=cafe,
@@ -162,9 +165,9 @@ def cafe_synthesis(store: Store, cafe_id: str, *, now: datetime | None = None) -
         },
         rounds=round_summaries,
         table_labels=[t.label() for t in tables],
-        topics=[_summary(t) for t in sorted(retained, key=lambda t: -t.size)],
+        topics=[_summary(t, names) for t in sorted(retained, key=lambda t: -t.size)],
         other_topics=(len(view.topics) - len(retained)) if view else 0,
-        set_aside=[c.text for c in view.set_aside] if view else [],
+        set_aside=[mask_personal_data(c.text, names) for c in view.set_aside] if view else [],
         method_note=method,
         harvested=view is not None,
     )
@@ -240,4 +243,11 @@ def update_fiche(
         updated_at=now or utcnow(),
     )
     store.save_fiche(fiche)
+    audit.record(
+        store,
+        "fiche modifiée",
+        cafe_id=cafe_id,
+        target=sheet.topic.label,
+        details=f"{fiche.status.value} · {fiche.committee.value}",
+    )
     return fiche

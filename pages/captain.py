@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from facilitation import contributions
+from facilitation import contributions, rgpd
 from facilitation.domain import Kind, Profile, Source
 from ui.access import captain_context, leave_table
 from ui.display import local_time, question, readable_type, show_literal
@@ -92,6 +92,14 @@ else:
                 st.caption(f"{icon} " + " · ".join(details))
 
     table_list()
+
+    with st.expander("Un nom a été cité ? Le masquer dans les documents"):
+        with st.form("flag_name", clear_on_submit=True):
+            name = st.text_input("Nom ou prénom à masquer", max_chars=60)
+            if st.form_submit_button("Masquer ce nom") and show_errors(
+                rgpd.flag_name, store(), cafe_id, name
+            ):
+                st.success("Ce nom sera masqué dans la synthèse, les fiches et les exports.")
 
     current = contributions.table_context(store(), cafe_id, table_number).contributions
     if current:

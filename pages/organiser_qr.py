@@ -30,6 +30,23 @@ if not tables:
     st.info("Ce café n'a pas encore de table : ajoutez-en dans « Préparer ».")
     st.stop()
 
+with st.expander("Un QR code a circulé (photo, réseau social) ? Révoquer les liens"):
+    st.markdown(
+        "Révoquer rend les anciens QR codes inutilisables : il faut ensuite réimprimer les cartes "
+        "des tables concernées."
+    )
+    numbers = {t.number: t.label() for t in tables}
+    chosen = st.selectbox("Table", list(numbers), format_func=numbers.get)
+    left, right = st.columns(2)
+    if left.button("Révoquer le lien de cette table") and show_errors(
+        cafes.revoke_links, store(), cafe.id, chosen
+    ):
+        st.rerun()
+    if right.button("Révoquer les liens de toutes les tables") and show_errors(
+        cafes.revoke_links, store(), cafe.id
+    ):
+        st.rerun()
+
 columns = st.columns(3)
 for index, table in enumerate(tables):
     link = show_errors(cafes.join_link, store(), cafe.id, table.number, base_url)

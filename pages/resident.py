@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from facilitation import contributions
+from facilitation import audit, contributions
 from facilitation.access import JOIN_PARAM, new_id
 from facilitation.errors import CafeError
 from ui.display import question, readable_type, show_literal
@@ -28,10 +28,18 @@ st.header(context.cafe.title)
 st.markdown(f"**{context.table.label()}**")
 if context.cafe.description:
     show_literal(context.cafe.description)
-st.markdown(
-    "🔒 Vous participez de façon anonyme : on ne vous demande ni nom, ni téléphone, ni adresse. "
-    "Ne donnez pas de nom dans vos messages."
-)
+audit.set_actor(audit.resident_link(context.table.number))
+with st.expander("🔒 Vos données : ce qui est gardé, pourquoi, combien de temps"):
+    st.markdown(
+        "Vous participez **sans compte et sans donner votre nom**. Nous gardons seulement le texte "
+        "de vos idées et l'heure d'envoi, pour préparer la synthèse du café et les propositions "
+        "étudiées par l'Atelier d'innovation. Avant tout document, les adresses e-mail, numéros de "
+        "téléphone, numéros de logement et noms cités sont masqués. "
+        f"Les textes sont effacés **{config.cafe_retention_days} jours** après le café ; la synthèse "
+        f"reste. Pour consulter ou faire effacer ce que vous avez écrit, adressez-vous à "
+        f"{config.cafe_privacy_contact}."
+    )
+st.markdown("Ne donnez pas de nom ni d'adresse dans vos messages.")
 
 outcome = feedback("resident")
 if not context.accepting:
@@ -52,6 +60,9 @@ def send(text: str, submission_id: str):
         text=text,
         submission_id=submission_id,
         max_chars=config.cafe_max_contribution_chars,
+        browser_id=browser_id,
+        per_phone=config.cafe_rate_per_phone,
+        per_table=config.cafe_rate_per_table,
     )
 
 

@@ -8,7 +8,10 @@ from facilitation.topics import Grouping, Topic
 
 
 class KeywordGrouper:
-    """Groups texts by the first listed keyword they contain (deterministic, instant)."""
+    """Groups texts by the first listed topic whose first word they contain (deterministic, instant).
+
+    A topic is given as "word other words": the first word matches and labels it, all are keywords.
+    """
 
     def __init__(self, keywords: list[str]) -> None:
         self.keywords = keywords
@@ -19,15 +22,15 @@ class KeywordGrouper:
         keys = self.keywords[: n_topics or len(self.keywords)]
 
         def topic_of(text: str) -> int:
-            return next((i for i, k in enumerate(keys) if k in text.lower()), len(keys) - 1)
+            return next((i for i, k in enumerate(keys) if k.split()[0] in text.lower()), len(keys) - 1)
 
         assignments = [topic_of(t) for t in texts]
         used = sorted(set(assignments))
         topics = [
             Topic(
                 id=i,
-                label=keys[i].capitalize(),
-                keywords=[keys[i]],
+                label=keys[i].split()[0].capitalize(),
+                keywords=keys[i].split(),
                 members=[j for j, a in enumerate(assignments) if a == i],
                 representatives=[j for j, a in enumerate(assignments) if a == i][:5],
             )

@@ -199,3 +199,27 @@ def test_harvest_groups_a_stored_cafe_as_a_new_version(demo_cafe, database_url):
     assert second.startswith("Version 1")  # a round is a scope of its own
     failed = run_cli("harvest", demo_cafe, "--round", "9", database_url=database_url, check=False)
     assert failed.returncode == 2 and "Le tour 9 n'existe pas" in failed.stderr
+
+
+def test_report_fiches_and_cards_write_pdfs(demo_cafe, database_url, tmp_path):
+    run_cli("harvest", demo_cafe, "--topics", "4", database_url=database_url)
+    report = tmp_path / "synthese.pdf"
+    assert "écrit" in run_cli("report", demo_cafe, "--out", str(report), database_url=database_url).stdout
+    assert report.read_bytes().startswith(b"%PDF")
+    out = tmp_path / "fiches"
+    printed = run_cli("fiches", demo_cafe, "--out", str(out), database_url=database_url).stdout
+    assert printed.startswith("0 fiche(s)")  # nothing retained yet: only the ZIP, saying so
+    assert [p.suffix for p in out.iterdir()] == [".zip"]
+    cards = tmp_path / "cartes.pdf"
+    run_cli(
+        "cards",
+        demo_cafe,
+        "--out",
+        str(cards),
+        "--base-url",
+        "http://10.0.0.5:8501",
+        database_url=database_url,
+    )
+    assert cards.read_bytes().startswith(b"%PDF")
+    failed = run_cli("report", "inconnu", "--out", str(report), database_url=database_url, check=False)
+    assert failed.returncode == 2 and "Aucun café" in failed.stderr

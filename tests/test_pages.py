@@ -408,3 +408,59 @@ def harvest_versions(store, cafe_id):
     from facilitation import harvest
 
     return harvest.versions(store, harvest.scope_of([cafe_id]))
+
+
+# -- fiches and library ------------------------------------------------------------------------
+@pytest.fixture
+def kept_cafe(store):
+    from facilitation import harvest
+    from tests.fakes import KeywordGrouper
+
+    cafe, _ = make_cafe(store)
+    for text in ("Chauffage froid", "Chauffage cher", "Ascenseur en panne", "Jardin partagé"):
+        contributions.submit_contribution(
+            store,
+            cafe_id=cafe.id,
+            table_number=1,
+            text=text,
+            source=Source.CAPTAIN,
+            submission_id=new_id(),
+            max_chars=2000,
+        )
+    scope = harvest.scope_of([cafe.id])
+    version = harvest.run_harvest(store, KeywordGrouper(["chauffage", "ascenseur", "jardin"]), scope)
+    harvest.set_kept(store, scope, [version.topics[0].key])
+    return cafe
+
+
+def test_fiches_page_edits_a_fiche_and_generates_documents(store, kept_cafe):
+    from facilitation import synthesis
+
+    at = app(organiser=True, page="pages/organiser_fiches.py", cafe=kept_cafe.id)
+    assert any(e.label.startswith("Chauffage — nouvelle") for e in at.expander)
+    labelled(at.text_area, "Suite proposée").input("Tester des thermostats")
+    labelled(at.selectbox, "Statut").select("en étude")
+    labelled(at.button, "Enregistrer la fiche").click().run()
+    (sheet,) = synthesis.fiche_sheets(store, kept_cafe.id)
+    assert (sheet.fiche.follow_up, sheet.fiche.status.value) == ("Tester des thermostats", "en étude")
+    labelled(at.selectbox, "Document").select("synthese")
+    labelled(at.button, "Générer").click().run()
+    assert "Synthèse du café (PDF) — version 1 générée" in at.success[0].value
+
+
+def test_library_lists_documents_and_searches(store, kept_cafe):
+    from facilitation import documents
+
+    documents.generate(store, kept_cafe.id, "synthese", base_url="http://x", timezone="Europe/Paris")
+    at = app(organiser=True, page="pages/library.py")
+    assert any("Café des Tilleuls" in e.label for e in at.expander)
+    assert any("Synthèse du café (PDF) — version 1" in m.value for m in at.markdown)
+    labelled(at.text_input, "Mots recherchés").input("chauffage")
+    labelled(at.button, "Rechercher").click().run()
+    assert "**2 contribution(s) trouvée(s)**" in texts(at)
+
+
+def test_library_is_for_the_organiser_and_marketing_only(store):
+    at = app(page="pages/library.py")
+    assert at.text_input[0].label == "Mot de passe organisateur"
+    assert not at.expander

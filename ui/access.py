@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
-from facilitation.access import check_password
+from facilitation import audit
+from facilitation.abuse import organiser_login
 from facilitation.contributions import TableContext, enter_table
 from facilitation.errors import CafeError
 from ui.runtime import settings, store
@@ -17,6 +20,7 @@ CAPTAIN_CODE_PARAM = "code"
 def require_organiser() -> None:
     """Stop the page unless the organiser has signed in with the configured password."""
     if st.session_state.get(ORGANISER_KEY):
+        audit.set_actor(audit.ORGANISER)
         return
     password_hash = settings().cafe_organiser_password_hash
     st.title("Espace organisateur")
@@ -37,10 +41,13 @@ def require_organiser() -> None:
         password = st.text_input("Mot de passe organisateur", type="password")
         submitted = st.form_submit_button("Entrer", type="primary")
     if submitted:
-        if check_password(password, password_hash):
+        try:
+            organiser_login(store(), password, password_hash, datetime.now(UTC))
+        except CafeError as exc:
+            st.error(exc.message)
+        else:
             st.session_state[ORGANISER_KEY] = True
             st.rerun()
-        st.error("Mot de passe incorrect.")
     st.stop()
 
 
@@ -56,6 +63,7 @@ def captain_context() -> TableContext:
         else:
             st.session_state[CAPTAIN_CODE_KEY] = code
             st.query_params[CAPTAIN_CODE_PARAM] = code
+            audit.set_actor(audit.captain(context.table.number))
             return context
     st.title("Capitaine de table")
     with st.form("captain_login"):

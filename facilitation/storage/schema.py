@@ -99,6 +99,8 @@ cafe_tables = Table(
     Column("name", String(200), nullable=False, default=""),
     Column("captain_name", String(200), nullable=False, default=""),
     Column("code", String(16), nullable=False, unique=True),
+    # Part of the signed resident link: raising it revokes every QR code printed before.
+    Column("link_generation", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("cafe_id", "number"),
 )
 
@@ -176,4 +178,34 @@ documents = Table(
     Column("filename", String(200), nullable=False),
     Column("content", LargeBinary, nullable=False),
     UniqueConstraint("cafe_id", "kind", "version"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("cafe_id", ID),  # no foreign key: the trace of a deleted café stays
+    Column("target", String(200), nullable=False, default=""),
+    Column("details", Text, nullable=False, default=""),
+    Index("ix_audit_log_at", "at"),
+)
+
+masked_names = Table(
+    "masked_names",
+    metadata,
+    Column("cafe_id", ID, ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(120), nullable=False),
+    PrimaryKeyConstraint("cafe_id", "name"),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("succeeded", Integer, nullable=False),
+    Index("ix_login_attempts_at", "at"),
 )

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from facilitation.access import new_id, new_secret
+from facilitation.audit import AuditEvent
 from facilitation.domain import (
     Cafe,
     Committee,
@@ -33,6 +34,7 @@ from facilitation.errors import InvalidInput, StorageUnavailable
 from facilitation.storage.engine import safe_url
 from facilitation.storage.schema import (
     app_secrets,
+    audit_log,
     cafe_tables,
     cafes,
     contributions,
@@ -40,6 +42,8 @@ from facilitation.storage.schema import (
     fiches,
     harvest_versions,
     harvests,
+    login_attempts,
+    masked_names,
     rounds,
     supports,
 )
@@ -237,6 +241,7 @@ class SqlStore:
             name=row.name,
             captain_name=row.captain_name,
             code=row.code,
+            link_generation=row.link_generation,
         )
 
     def add_table(self, table: Table) -> None:
@@ -263,6 +268,14 @@ class SqlStore:
                 .where(cafe_tables.c.id == table.id)
                 .values(name=table.name, captain_name=table.captain_name)
             )
+        )
+
+    def revoke_links(self, cafe_id: str, table_id: str | None = None) -> None:
+        statement = update(cafe_tables).where(cafe_tables.c.cafe_id == cafe_id)
+        if table_id is not None:
+            statement = statement.where(cafe_tables.c.id == table_id)
+        self._run(
+            lambda conn: conn.execute(statement.values(link_generation=cafe_tables.c.link_generation + 1))
         )
 
     def list_tables(self, cafe_id: str) -> list[Table]:
@@ -584,3 +597,144 @@ class SqlStore:
         query = query.order_by(contributions.c.created_at.desc()).limit(limit)
         rows = self._run(lambda conn: conn.execute(query).all())
         return [self._contribution(row) for row in rows]
+
+    # -- trust: audit, masked names, login attempts, rates ----------------------------------------
+    def add_audit_event(self, event: AuditEvent) -> None:
+        self._run(
+            lambda conn: conn.execute(
+                insert(audit_log).values(
+                    at=event.at,
+                    actor=event.actor,
+                    action=event.action,
+                    cafe_id=event.cafe_id,
+                    target=event.target,
+                    details=event.details,
+                )
+            )
+        )
+
+    def list_audit_events(self, *, cafe_id: str | None = None, limit: int = 2000) -> list[AuditEvent]:
+        query = select(audit_log).order_by(audit_log.c.at.desc(), audit_log.c.id.desc()).limit(limit)
+        if cafe_id is not None:
+            query = query.where(audit_log.c.cafe_id == cafe_id)
+        rows = self._run(lambda conn: conn.execute(query).all())
+        return [AuditEvent(r.at, r.actor, r.action, r.cafe_id, r.target, r.details) for r in rows]
+
+    def add_masked_name(self, cafe_id: str, name: str) -> None:
+        self._run(
+            lambda conn: self._insert_ignoring_duplicates(
+                conn, masked_names, ["cafe_id", "name"], {"cafe_id": cafe_id, "name": name}
+            )
+        )
+
+    def list_masked_names(self, cafe_id: str) -> list[str]:
+        rows = self._run(
+            lambda conn: conn.execute(
+                select(masked_names.c.name)
+                .where(masked_names.c.cafe_id == cafe_id)
+                .order_by(masked_names.c.name)
+            ).all()
+        )
+        return [row.name for row in rows]
+
+    def remove_masked_name(self, cafe_id: str, name: str) -> None:
+        self._run(
+            lambda conn: conn.execute(
+                masked_names.delete().where(masked_names.c.cafe_id == cafe_id, masked_names.c.name == name)
+            )
+        )
+
+    def add_login_attempt(self, at: datetime, succeeded: bool) -> None:
+        self._run(lambda conn: conn.execute(insert(login_attempts).values(at=at, succeeded=int(succeeded))))
+
+    def recent_login_failures(self, since: datetime) -> tuple[int, datetime | None]:
+        """Failures since the last success (within the window), and when the last one happened."""
+
+        def work(conn):
+            last_success = conn.execute(
+                select(func.max(login_attempts.c.at)).where(
+                    login_attempts.c.succeeded == 1, login_attempts.c.at >= since
+                )
+            ).scalar_one()
+            start = max(since, last_success) if last_success else since
+            failures = conn.execute(
+                select(func.count(), func.max(login_attempts.c.at)).where(
+                    login_attempts.c.succeeded == 0, login_attempts.c.at >= start
+                )
+            ).one()
+            return failures[0], failures[1]
+
+        return self._run(work)
+
+    def count_recent_resident_contributions(self, table_id: str, since: datetime) -> int:
+        return self._run(
+            lambda conn: conn.execute(
+                select(func.count()).where(
+                    contributions.c.table_id == table_id,
+                    contributions.c.source == Source.RESIDENT.value,
+                    contributions.c.created_at >= since,
+                )
+            ).scalar_one()
+        )
+
+    # -- deletion ------------------------------------------------------------------------------
+    def delete_contributions(self, contribution_ids: list[str]) -> None:
+        """Hard delete (supports go with them) and scrub the ids from every harvest version."""
+        if not contribution_ids:
+            return
+        gone = set(contribution_ids)
+
+        def work(conn):
+            conn.execute(supports.delete().where(supports.c.contribution_id.in_(gone)))
+            conn.execute(contributions.delete().where(contributions.c.id.in_(gone)))
+            for row in conn.execute(select(harvest_versions.c.id, harvest_versions.c.payload)).all():
+                payload = row.payload
+                scrubbed = _scrub(payload, gone)
+                if scrubbed != payload:
+                    conn.execute(
+                        update(harvest_versions)
+                        .where(harvest_versions.c.id == row.id)
+                        .values(payload=scrubbed)
+                    )
+
+        self._run(work)
+
+    def delete_documents(self, cafe_id: str) -> int:
+        return self._run(
+            lambda conn: conn.execute(documents.delete().where(documents.c.cafe_id == cafe_id)).rowcount
+        )
+
+    def delete_cafe(self, cafe_id: str) -> None:
+        """The café and everything derived from it, harvests over several cafés included."""
+
+        def work(conn):
+            ids = [
+                r.id
+                for r in conn.execute(select(contributions.c.id).where(contributions.c.cafe_id == cafe_id))
+            ]
+            conn.execute(supports.delete().where(supports.c.contribution_id.in_(ids)))
+            for row in conn.execute(select(harvests.c.id, harvests.c.scope)).all():
+                if cafe_id in row.scope.get("cafe_ids", []):
+                    conn.execute(harvest_versions.delete().where(harvest_versions.c.harvest_id == row.id))
+                    conn.execute(harvests.delete().where(harvests.c.id == row.id))
+            for table in (contributions, documents, fiches, masked_names, rounds, cafe_tables):
+                conn.execute(table.delete().where(table.c.cafe_id == cafe_id))
+            conn.execute(cafes.delete().where(cafes.c.id == cafe_id))
+
+        self._run(work)
+
+
+def _scrub(payload: dict, gone: set[str]) -> dict:
+    return {
+        **payload,
+        "topics": [
+            {
+                **topic,
+                "contribution_ids": [c for c in topic["contribution_ids"] if c not in gone],
+                "representative_ids": [c for c in topic["representative_ids"] if c not in gone],
+            }
+            for topic in payload["topics"]
+        ],
+        "set_aside": [c for c in payload["set_aside"] if c not in gone],
+        "coordinates": {c: xy for c, xy in payload["coordinates"].items() if c not in gone},
+    }

@@ -1,0 +1,85 @@
+"""Synthesis PDF build time for a 500-contribution café (in process, after one warm-up build).
+
+.venv/bin/python bench/pdf_speed.py [--contributions 500] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from exports.pdf.synthesis import synthesis_pdf  # noqa: E402
+from facilitation import cafes, harvest, synthesis  # noqa: E402
+from facilitation.access import new_id  # noqa: E402
+from facilitation.contributions import submit_contribution  # noqa: E402
+from facilitation.demo import resident_ideas  # noqa: E402
+from facilitation.domain import Source  # noqa: E402
+from facilitation.storage import open_store  # noqa: E402
+from facilitation.topics import BertopicGrouper  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contributions", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(f"sqlite:///{folder}/bench.sqlite3")
+        cafe = cafes.create_cafe(
+            store,
+            title="Café de mesure",
+            held_on=date(2026, 11, 26),
+            theme="mieux-vivre ensemble",
+            commune="Lyon",
+        )
+        for number in range(1, 9):
+            cafes.add_table(store, cafe.id, number=number)
+        round_ = cafes.add_round(
+            store, cafe.id, question="Qu'est-ce qui compte pour vous ?", planned_minutes=30
+        )
+        cafes.open_round(store, cafe.id, round_.id)
+        ideas = [i["text"] for i in resident_ideas()]
+        for i in range(args.contributions):
+            submit_contribution(
+                store,
+                cafe_id=cafe.id,
+                table_number=1 + i % 8,
+                text=f"{ideas[i % len(ideas)]} ({i})",
+                source=Source.CAPTAIN,
+                submission_id=new_id(),
+                max_chars=2000,
+            )
+        scope = harvest.scope_of([cafe.id])
+        version = harvest.run_harvest(store, BertopicGrouper(), scope)
+        harvest.set_kept(store, scope, [t.key for t in version.topics])
+        synthesis_pdf(synthesis.cafe_synthesis(store, cafe.id))  # warm-up: fonts registered once
+        timings, size = [], 0
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            data = synthesis_pdf(synthesis.cafe_synthesis(store, cafe.id))
+            timings.append(time.perf_counter() - start)
+            size = len(data)
+    result = {
+        "contributions": args.contributions,
+        "topics": len(version.topics),
+        "runs": args.runs,
+        "median_s": round(statistics.median(timings), 3),
+        "max_s": round(max(timings), 3),
+        "pdf_kb": size // 1024,
+    }
+    print(json.dumps(result))
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / "pdf_speed.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Privacy use cases (RGPD): names to mask, erasure on request, retention of raw contributions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from facilitation import audit
+from facilitation.cafes import get_cafe, list_cafes, utcnow
+from facilitation.domain import clean_label
+from facilitation.errors import InvalidInput, NotFound
+from facilitation.storage.base import Store
+
+
+def flag_name(store: Store, cafe_id: str, name: str) -> list[str]:
+    """A name someone said aloud: masked in every document and export of the café."""
+    get_cafe(store, cafe_id)
+    clean = clean_label(name, what="Le nom à masquer", max_chars=60)
+    if len(clean) < 2:
+        raise InvalidInput("Le nom à masquer doit compter au moins deux lettres.")
+    store.add_masked_name(cafe_id, clean)
+    audit.record(store, "nom signalé pour masquage", cafe_id=cafe_id)  # the name itself is not logged
+    return store.list_masked_names(cafe_id)
+
+
+def unflag_name(store: Store, cafe_id: str, name: str) -> list[str]:
+    store.remove_masked_name(cafe_id, name)
+    audit.record(store, "nom retiré du masquage", cafe_id=cafe_id)
+    return store.list_masked_names(cafe_id)
+
+
+def masked_names(store: Store, cafe_id: str) -> list[str]:
+    return store.list_masked_names(cafe_id)
+
+
+def erase_contribution(store: Store, cafe_id: str, contribution_id: str) -> int:
+    """Delete a contribution for good, on request: from harvests too, and the café's generated
+    documents (which may quote it) are removed to be regenerated. Returns how many were removed."""
+    contribution = store.get_contribution(contribution_id)
+    if contribution is None or contribution.cafe_id != cafe_id:
+        raise NotFound("Cette contribution n'existe pas dans ce café.")
+    store.delete_contributions([contribution_id])
+    removed = store.delete_documents(cafe_id)
+    audit.record(
+        store,
+        "contribution effacée (demande RGPD)",
+        cafe_id=cafe_id,
+        target=contribution_id,
+        details=f"{removed} document(s) généré(s) supprimé(s)",
+    )
+    return removed
+
+
+def erase_cafe(store: Store, cafe_id: str, *, confirm_title: str) -> str:
+    """Delete a whole café and everything derived from it; the title must be typed to confirm."""
+    cafe = get_cafe(store, cafe_id)
+    if confirm_title.strip() != cafe.title:
+        raise InvalidInput("Pour confirmer, recopiez exactement le titre du café.")
+    store.delete_cafe(cafe_id)
+    audit.record(store, "café effacé", cafe_id=cafe_id, target=cafe.title)
+    return cafe.title
+
+
+def contributions_of(store: Store, cafe_id: str) -> list:
+    """Every contribution of the café, deleted ones included (for erasure on request)."""
+    return store.list_contributions(get_cafe(store, cafe_id).id, include_deleted=True)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    cafes: list[str]
+    contributions: int
+
+
+def purge_expired(
+    store: Store, retention_days: int, *, today: date | None = None, now: datetime | None = None
+) -> PurgeReport:
+    """Delete the raw contributions of cafés held more than `retention_days` ago.
+
+    Syntheses, fiches and generated documents stay (their verbatims were masked when produced).
+    """
+    if retention_days < 1:
+        raise InvalidInput("La durée de conservation doit être d'au moins un jour.")
+    limit = (today or (now or utcnow()).date()) - timedelta(days=retention_days)
+    purged, count = [], 0
+    for cafe in list_cafes(store, include_archived=True):
+        if cafe.held_on >= limit:
+            continue
+        ids = [c.id for c in store.list_contributions(cafe.id, include_deleted=True)]
+        if ids:
+            store.delete_contributions(ids)
+            purged.append(cafe.title)
+            count += len(ids)
+            audit.record(
+                store,
+                "contributions purgées (durée de conservation)",
+                cafe_id=cafe.id,
+                details=f"{len(ids)} contribution(s), café du {cafe.held_on:%d/%m/%Y}",
+            )
+    return PurgeReport(purged, count)
+
+
+def transfer_file(store: Store, cafe_id: str) -> dict:
+    """One café with ids and originals, to move it to another installation (holds personal data)."""
+    from facilitation.storage.transfer import dump
+
+    get_cafe(store, cafe_id)
+    audit.record(store, "café exporté pour transfert", cafe_id=cafe_id)
+    return dump(store.engine, cafe_id)
+
+
+def import_transfer(store: Store, payload: dict) -> dict[str, int]:
+    """Load a café's transfer file; importing it twice changes nothing."""
+    from facilitation.storage.transfer import load
+
+    try:
+        added = load(store.engine, payload)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(f"Fichier de transfert illisible ({exc}).") from None
+    audit.record(store, "café importé", cafe_id=payload.get("cafe_id"), details=str(added))
+    return added

@@ -1,0 +1,73 @@
+"""Marketing team: every café and its documents, filters, and full-text search in contributions."""
+
+import datetime as dt
+
+import streamlit as st
+
+from facilitation import documents
+from facilitation.domain import FicheStatus, Theme
+from ui.access import require_organiser
+from ui.display import local_time, show_literal
+from ui.runtime import settings, show_errors, store
+
+require_organiser()
+st.title("Bibliothèque")
+timezone = settings().cafe_timezone
+database = store()
+
+search_tab, cafes_tab = st.tabs(["Rechercher dans les contributions", "Cafés et documents"])
+with search_tab, st.form("search"):
+    query = st.text_input("Mots recherchés", placeholder="ascenseur panne")
+    if st.form_submit_button("Rechercher"):
+        hits = show_errors(documents.search, store(), query)
+        if hits is not None:
+            st.markdown(f"**{len(hits)} contribution(s) trouvée(s)**")
+            for hit in hits:
+                with st.container(border=True):
+                    show_literal(hit.contribution.text)
+                    st.caption(f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.cafe.place.label()}")
+
+with cafes_tab:
+    col_from, col_to, col_place, col_theme, col_status = st.columns(5)
+    date_from = col_from.date_input("Du", value=dt.date(2020, 1, 1), format="DD/MM/YYYY")
+    date_to = col_to.date_input("Au", value=dt.date.today() + dt.timedelta(days=365), format="DD/MM/YYYY")
+    place = col_place.text_input("Lieu contient")
+    theme = col_theme.selectbox("Thème", [t.value for t in Theme], index=None, placeholder="tous")
+    status = col_status.selectbox(
+        "Fiches au statut", [s.value for s in FicheStatus], index=None, placeholder="tous"
+    )
+    entries = (
+        show_errors(
+            documents.library,
+            store(),
+            date_from=date_from,
+            date_to=date_to,
+            place=place,
+            theme=theme,
+            status=status,
+        )
+        or []
+    )
+    st.markdown(f"**{len(entries)} café(s)**")
+    for entry in entries:
+        cafe = entry.cafe
+        statuses = ", ".join(f"{n} {label}" for label, n in entry.fiche_statuses.items()) or "aucune fiche"
+        with st.expander(
+            f"{cafe.held_on:%d/%m/%Y} — {cafe.title} — {cafe.place.label()} — {cafe.theme.value}"
+        ):
+            st.caption(f"Fiches : {statuses}")
+            if not entry.documents:
+                st.caption("Aucun document généré : générez-les depuis la page « Fiches et documents ».")
+            for document in entry.documents:
+                left, right = st.columns([4, 1])
+                left.markdown(
+                    f"{documents.KINDS.get(document.kind, document.kind)} — version {document.version}, "
+                    f"générée le {local_time(document.generated_at, timezone, '%d/%m/%Y à %H:%M')}"
+                )
+                right.download_button(
+                    "Télécharger",
+                    # Read from the database only when clicked.
+                    data=lambda db=database, doc_id=document.id: documents.download(db, doc_id).content,
+                    file_name=document.filename,
+                    key=f"doc_{document.id}",
+                )

@@ -1,0 +1,86 @@
+"""Organiser: privacy (RGPD) — names to mask, erasure on request, retention, audit log."""
+
+import pandas as pd
+import streamlit as st
+
+from exports.tabular import to_csv
+from facilitation import audit, rgpd
+from ui.access import require_organiser
+from ui.display import show_literal
+from ui.organiser import current_cafe
+from ui.runtime import settings, show_errors, store
+
+require_organiser()
+st.title("Confidentialité et journal")
+cafe = current_cafe()
+config = settings()
+database = store()
+
+st.header("Noms à masquer")
+st.caption("Masqués dans la synthèse, les fiches et tous les exports ; l'original reste visible ici.")
+names = rgpd.masked_names(store(), cafe.id)
+for name in names:
+    left, right = st.columns([4, 1])
+    with left:
+        show_literal(name)
+    if right.button("Retirer", key=f"unflag_{name}") and show_errors(
+        rgpd.unflag_name, store(), cafe.id, name
+    ):
+        st.rerun()
+with st.form("flag", clear_on_submit=True):
+    name = st.text_input("Ajouter un nom à masquer", max_chars=60)
+    if st.form_submit_button("Ajouter") and show_errors(rgpd.flag_name, store(), cafe.id, name):
+        st.rerun()
+
+st.header("Effacer sur demande")
+listed = rgpd.contributions_of(store(), cafe.id)
+if listed:
+    by_id = {c.id: c for c in listed}
+    with st.form("erase_contribution"):
+        chosen = st.selectbox(
+            "Contribution à effacer définitivement",
+            list(by_id),
+            format_func=lambda cid: by_id[cid].text[:100] + ("…" if len(by_id[cid].text) > 100 else ""),
+        )
+        if st.form_submit_button("Effacer définitivement"):
+            removed = show_errors(rgpd.erase_contribution, store(), cafe.id, chosen)
+            if removed is not None:
+                st.success(
+                    "Contribution effacée, y compris des récoltes. "
+                    f"{removed} document(s) généré(s) supprimé(s) : regénérez-les."
+                )
+with st.form("erase_cafe"):
+    st.markdown("Effacer **tout le café** (contributions, récoltes, fiches, documents) : recopiez son titre.")
+    typed = st.text_input("Titre du café")
+    if st.form_submit_button("Effacer tout le café"):
+        erased = show_errors(rgpd.erase_cafe, store(), cafe.id, confirm_title=typed)
+        if erased:
+            del st.query_params["cafe"]
+            st.success(f"Le café « {erased} » et tout ce qui en découlait ont été effacés.")
+            st.stop()
+
+st.header("Durée de conservation")
+st.markdown(
+    f"Les contributions brutes sont effacées **{config.cafe_retention_days} jours** après la date du café "
+    "(réglage `CAFE_RETENTION_DAYS`) ; synthèses, fiches et documents restent."
+)
+if st.button("Appliquer la durée de conservation maintenant"):
+    report = show_errors(rgpd.purge_expired, store(), config.cafe_retention_days)
+    if report is not None:
+        st.success(f"{report.contributions} contribution(s) effacée(s) dans {len(report.cafes)} café(s).")
+
+st.header("Journal d'audit")
+records = audit.audit_records(store(), timezone=config.cafe_timezone, limit=500)
+st.dataframe(pd.DataFrame(records, columns=audit.AUDIT_COLUMNS), hide_index=True, width="stretch")
+st.download_button(
+    "Exporter le journal (CSV)",
+    # Built when clicked: the whole journal, newest first, for Excel.
+    data=lambda: to_csv(
+        audit.audit_records(database, timezone=config.cafe_timezone),
+        audit.AUDIT_COLUMNS,
+        delimiter=";",
+        excel=True,
+    ),
+    file_name="journal-audit.csv",
+    mime="text/csv",
+)

@@ -1,0 +1,278 @@
+"""Documents for the Atelier: PDF text, fonts and metadata; QR decoded from the rendered card;
+exports re-read by pandas; injection cases; library versions and search. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import zipfile
+from datetime import date
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from facilitation import cafes, documents, harvest, synthesis
+from facilitation.access import new_id
+from facilitation.contributions import submit_contribution
+from facilitation.domain import Source
+from facilitation.errors import InvalidInput, NotFound
+from facilitation.records import EXPORT_COLUMNS
+from tests.conftest import make_cafe, require_tool
+from tests.fakes import KeywordGrouper
+
+BASE = "http://192.168.1.20:8501"
+TRICKY = [
+    "<b>gras chauffage",
+    '<img src="/etc/passwd"/> chauffage',
+    '=HYPERLINK("http://x") ascenseur',
+    "@SUM(A1) jardin partagé",
+    "Chauffage : 12 € de plus, « trop cher », sœur et cœur",
+    "Chauffage\u202f: espace fine insécable",
+    "-1 pour l'ascenseur & les <i>escaliers</i>",
+    "Long chauffage " + "très " * 300,
+]
+
+
+def pdf_text(data: bytes) -> str:
+    """The document's text with line breaks and spacing folded (wrapped lines join up again)."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def render_first_pages(data: bytes, output_dir, name: str, pages: int = 2) -> list:
+    """Pages as PNG in test-output/, for a person to look at (and for the QR decoder)."""
+    require_tool("pdftoppm", "Debian poppler-utils, pour rendre les PDF en images")
+    path = output_dir / f"{name}.pdf"
+    path.write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", str(pages), str(path), str(output_dir / name)],
+        check=True,
+    )
+    return sorted(output_dir.glob(f"{name}-*.png"))
+
+
+@pytest.fixture
+def harvested_cafe(store):
+    cafe, rounds = make_cafe(store, tables=3)
+    for i, text in enumerate(TRICKY):
+        if i == 5:
+            cafes.open_round(store, cafe.id, rounds[1].id)
+        submit_contribution(
+            store,
+            cafe_id=cafe.id,
+            table_number=1 + i % 3,
+            text=text,
+            source=Source.RESIDENT if i % 2 else Source.CAPTAIN,
+            submission_id=new_id(),
+            max_chars=2000,
+        )
+    scope = harvest.scope_of([cafe.id])
+    version = harvest.run_harvest(store, KeywordGrouper(["chauffage cher", "ascenseur", "jardin"]), scope)
+    keep = [t.key for t in version.topics if t.label in ("Chauffage", "Ascenseur")]
+    harvest.set_kept(store, scope, keep)
+    return cafe
+
+
+def test_synthesis_has_every_section_and_prints_user_text_literally(store, harvested_cafe, output_dir):
+    _, data = documents.render(store, harvested_cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")
+    text = pdf_text(data)
+    for expected in (
+        "Synthèse du café concertation",
+        "Café des Tilleuls",
+        "Thème de l'Atelier : numérique",
+        "Les questions posées",
+        "Question 1 ?",
+        "Chauffage",
+        "Ascenseur",
+        "Groupes × tables",
+        "Tour par tour",
+        "Mis de côté",
+        "Méthode",
+        "<b>gras chauffage",
+        '<img src="/etc/passwd"/>',
+        "12 € de plus",
+        "« trop cher »",
+        "sœur et cœur",
+        "Page 2",
+        "depuis les",
+    ):
+        assert expected in text, expected
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.metadata.title == "Synthèse — Café des Tilleuls"
+    assert reader.metadata.author.startswith("Café concertation")
+    assert "numérique" not in reader.metadata.subject and "Lyon" in reader.metadata.subject
+    assert str(reader.trailer["/Root"]["/Lang"]) == "fr-FR"
+    fonts = {str(f["/BaseFont"]) for page in reader.pages for f in page["/Resources"]["/Font"].values()}
+    assert any("DejaVuSans" in font for font in fonts)
+    assert len(render_first_pages(data, output_dir, "synthese")) == 2
+
+
+def test_synthesis_of_an_empty_cafe_is_still_a_clear_document(store):
+    cafe, _ = make_cafe(store)
+    text = pdf_text(documents.render(store, cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")[1])
+    assert "pas encore été regroupées" in text and "Aucune contribution n'a été mise de côté" in text
+
+
+def test_synthesis_without_retained_topic_says_so(store, harvested_cafe):
+    harvest.set_kept(store, harvest.scope_of([harvested_cafe.id]), [])
+    text = pdf_text(
+        documents.render(store, harvested_cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")[1]
+    )
+    assert "Aucun groupe n'a été retenu" in text
+
+
+def test_fiches_one_per_retained_topic_editable_and_zipped(store, harvested_cafe, output_dir):
+    sheets = synthesis.fiche_sheets(store, harvested_cafe.id)
+    assert [s.topic.label for s in sheets] == ["Chauffage", "Ascenseur"]
+    assert sheets[0].fiche.status.value == "nouvelle"
+    synthesis.update_fiche(
+        store,
+        harvested_cafe.id,
+        sheets[0].topic.key,
+        follow_up="Tester des thermostats <b>connectés</b>",
+        committee="Comité des Projets Prioritaires",
+        status="en étude",
+    )
+    name, data = documents.single_fiche(store, harvested_cafe.id, sheets[0].topic.key)
+    text = pdf_text(data)
+    for expected in (
+        "Fiche d'observation",
+        "Chauffage",
+        "Café des Tilleuls",
+        "numérique",
+        "Tester des thermostats <b>connectés</b>",
+        "Comité des Projets Prioritaires",
+        "en étude",
+        "12 € de plus",
+        "Déjà entendu lors de cafés précédents",
+    ):
+        assert expected in text, expected
+    assert name == "fiche-01-chauffage.pdf"
+    render_first_pages(data, output_dir, "fiche", pages=1)
+    archive = zipfile.ZipFile(
+        io.BytesIO(
+            documents.render(store, harvested_cafe.id, "fiches", base_url=BASE, timezone="Europe/Paris")[1]
+        )
+    )
+    assert archive.namelist() == ["fiche-01-chauffage.pdf", "fiche-02-ascenseur.pdf"]
+    with pytest.raises(InvalidInput, match="Statut inconnu"):
+        synthesis.update_fiche(
+            store,
+            harvested_cafe.id,
+            sheets[0].topic.key,
+            follow_up="x",
+            committee="Comité Services et Qualité",
+            status="perdue",
+        )
+    with pytest.raises(NotFound):
+        synthesis.update_fiche(store, harvested_cafe.id, "zz", follow_up="x", committee="", status="")
+
+
+def test_fiches_mention_related_topics_from_earlier_cafes(store, harvested_cafe):
+    later = cafes.create_cafe(
+        store, title="Café suivant", held_on=date(2027, 3, 1), theme="numérique", commune="Lyon"
+    )
+    cafes.add_table(store, later.id, number=1)
+    round_ = cafes.add_round(store, later.id, question="Et maintenant ?", planned_minutes=10)
+    cafes.open_round(store, later.id, round_.id)
+    for text in ("Chauffage trop cher", "Le chauffage reste froid"):
+        submit_contribution(
+            store,
+            cafe_id=later.id,
+            table_number=1,
+            text=text,
+            source=Source.CAPTAIN,
+            submission_id=new_id(),
+            max_chars=2000,
+        )
+    scope = harvest.scope_of([later.id])
+    version = harvest.run_harvest(store, KeywordGrouper(["chauffage cher froid"]), scope)
+    harvest.set_kept(store, scope, [version.topics[0].key])
+    (sheet,) = synthesis.fiche_sheets(store, later.id)
+    # "chauffage" and "cher" are keywords of the earlier café's topic too; "Ascenseur" shares none.
+    assert [(r.cafe_title, r.label) for r in sheet.related] == [("Café des Tilleuls", "Chauffage")]
+    assert synthesis.fiche_sheets(store, harvested_cafe.id)[0].related == []  # nothing earlier than it
+
+
+def test_table_cards_scan_back_to_each_tables_link(store, output_dir):
+    cafe, _ = make_cafe(store, tables=2)
+    _, data = documents.render(store, cafe.id, "cartes", base_url=BASE, timezone="Europe/Paris")
+    text = pdf_text(data)
+    assert (
+        "Table 1 — Table des 1" in text and "Première question : Question 1 ?" in text and "Scannez" in text
+    )
+    zbarimg = require_tool("zbarimg", "Debian zbar-tools, pour décoder les QR codes")
+    pages = render_first_pages(data, output_dir, "cartes", pages=2)
+    for number, page in enumerate(pages, start=1):
+        decoded = subprocess.run(
+            [zbarimg, "--quiet", "--raw", str(page)], capture_output=True, text=True, check=True
+        )
+        assert decoded.stdout.strip() == cafes.join_link(store, cafe.id, number, BASE)
+    assert PdfReader(io.BytesIO(data)).pages[0].mediabox.width == pytest.approx(419.5, abs=1)  # A5
+
+
+def test_csv_and_xlsx_exports_reread_by_pandas_equal_the_stored_data(store, harvested_cafe):
+    stored = {c.id: c for c in store.list_contributions(harvested_cafe.id)}
+    options = {"base_url": BASE, "timezone": "Europe/Paris"}
+    _, csv_bytes = documents.render(store, harvested_cafe.id, "contributions_csv", **options)
+    assert csv_bytes.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(
+        io.BytesIO(csv_bytes), sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
+    assert list(frame.columns) == list(EXPORT_COLUMNS)
+    for row in frame.itertuples():
+        original = stored[row.contribution_id].text
+        # Formula-like cells carry a leading apostrophe in CSV (spreadsheets would run them).
+        assert row.texte == ("'" + original if original[0] in "=+-@" else original)
+    assert set(frame["groupe"]) >= {"Chauffage", "Ascenseur"}
+
+    _, xlsx_bytes = documents.render(store, harvested_cafe.id, "contributions_xlsx", **options)
+    sheet = pd.read_excel(
+        io.BytesIO(xlsx_bytes), sheet_name="Contributions", dtype=str, keep_default_na=False
+    )
+    assert {row.contribution_id: row.texte for row in sheet.itertuples()} == {
+        k: c.text for k, c in stored.items()
+    }
+    workbook = load_workbook(io.BytesIO(xlsx_bytes))
+    formula_cells = [
+        c
+        for row in workbook["Contributions"].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
+    assert formula_cells and all(c.data_type == "s" for c in formula_cells)
+    groups = pd.read_excel(io.BytesIO(xlsx_bytes), sheet_name="Groupes")
+    assert set(groups["groupe"]) == {"Chauffage", "Ascenseur", "Jardin"}
+
+    _, json_bytes = documents.render(store, harvested_cafe.id, "cafe_json", **options)
+    export = pd.read_json(io.BytesIO(json_bytes), typ="series")
+    assert export["cafe"]["titre"] == "Café des Tilleuls" and len(export["contributions"]) == len(stored)
+    assert "code" not in export["tables"][0]  # captains' codes never leave the app
+
+
+def test_library_keeps_versions_filters_and_searches(store, harvested_cafe):
+    options = {"base_url": BASE, "timezone": "Europe/Paris"}
+    first = documents.generate(store, harvested_cafe.id, "synthese", **options)
+    second = documents.generate(store, harvested_cafe.id, "synthese", **options)
+    assert (first.version, second.version) == (1, 2)
+    assert documents.download(store, second.id).content.startswith(b"%PDF")
+    (entry,) = documents.library(store, theme="numérique")
+    assert [d.version for d in entry.documents] == [2, 1] and entry.documents[0].content == b""
+    assert documents.library(store, theme="numérique", status="en étude") == []
+    sheet = synthesis.fiche_sheets(store, harvested_cafe.id)[0]
+    synthesis.update_fiche(
+        store,
+        harvested_cafe.id,
+        sheet.topic.key,
+        follow_up="Suite",
+        committee=sheet.fiche.committee.value,
+        status="en étude",
+    )
+    assert len(documents.library(store, status="en étude")) == 1
+    assert documents.library(store, place="Marseille") == []
+    hits = documents.search(store, "CHAUFFAGE cher")
+    assert [h.contribution.text for h in hits] == [TRICKY[4]]
+    assert documents.search(store, "100%") == []  # % is a literal, not a wildcard
+    with pytest.raises(InvalidInput, match="au moins un mot"):
+        documents.search(store, " a ")

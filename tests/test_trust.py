@@ -1,0 +1,332 @@
+"""Trust: link revocation, masking, erasure, retention, audit, abuse limits, transfer and backup.
+On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from facilitation import audit, cafes, contributions, documents, harvest, rgpd
+from facilitation.abuse import SlidingWindow, login_delay, organiser_login
+from facilitation.access import hash_password, new_id
+from facilitation.domain import Source
+from facilitation.errors import AccessDenied, InvalidInput, NotAccepting
+from facilitation.privacy import mask_personal_data
+from facilitation.storage import open_store
+from facilitation.storage.transfer import dump, load
+from tests.conftest import make_cafe
+from tests.fakes import KeywordGrouper
+
+OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
+
+
+def token_of(store, cafe, table=1):
+    return cafes.join_link(store, cafe.id, table, "http://x").split("?t=")[1]
+
+
+def resident(store, token, text, **limits):
+    return contributions.resident_submit(
+        store, token=token, text=text, submission_id=new_id(), max_chars=2000, **limits
+    )
+
+
+# -- revocation ---------------------------------------------------------------------------------
+def test_revoking_a_table_link_refuses_its_old_qr_code_only(store):
+    cafe, _ = make_cafe(store)
+    old_one, old_two = token_of(store, cafe, 1), token_of(store, cafe, 2)
+    cafes.revoke_links(store, cafe.id, 1)
+    with pytest.raises(AccessDenied, match="n'est plus valable"):
+        contributions.join_table(store, old_one)
+    assert contributions.join_table(store, old_two).table.number == 2
+    assert contributions.join_table(store, token_of(store, cafe, 1)).accepting  # the new card works
+    cafes.revoke_links(store, cafe.id)
+    with pytest.raises(AccessDenied):
+        resident(store, old_two, "Encore là ?")
+    assert store.list_contributions(cafe.id) == []
+
+
+# -- masking ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Écrivez à jean.dupont@mail.fr", "Écrivez à [courriel masqué]"),
+        (
+            "Appelez le 06 12 34 56 78 ou le +33 6 12 34 56 78",
+            "Appelez le [téléphone masqué] ou le [téléphone masqué]",
+        ),
+        ("04.78.12.34.56 / 0612345678", "[téléphone masqué] / [téléphone masqué]"),
+        ("Fuite à l'appartement 12, porte B3", "Fuite à l'appartement [n° masqué], porte [n° masqué]"),
+        (
+            "appt 4B, logement n° 15, bâtiment C",
+            "appt [n° masqué], logement [n° masqué], bâtiment [n° masqué]",
+        ),
+        ("Mme Martin se plaint, martine non", "Mme [nom masqué] se plaint, martine non"),
+        ("Le 12 mai, 3 personnes à 19 degrés en 2024", "Le 12 mai, 3 personnes à 19 degrés en 2024"),
+        ("Porte d'entrée lourde, escalier de secours", "Porte d'entrée lourde, escalier de secours"),
+        ("porte n° 7 et bât. B", "porte [n° masqué] et bât [n° masqué]"),
+    ],
+)
+def test_personal_data_is_masked(text, expected):
+    assert mask_personal_data(text, ["Martin"]) == expected
+
+
+def test_documents_and_exports_are_masked_while_the_original_stays(store):
+    cafe, _ = make_cafe(store)
+    secret = "Chauffage en panne chez Mme Durand, appartement 12, appelez le 06 12 34 56 78"
+    contributions.submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=1,
+        text=secret,
+        source=Source.CAPTAIN,
+        submission_id=new_id(),
+        max_chars=2000,
+    )
+    contributions.submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=1,
+        text="Chauffage froid",
+        source=Source.CAPTAIN,
+        submission_id=new_id(),
+        max_chars=2000,
+    )
+    rgpd.flag_name(store, cafe.id, "Durand")
+    scope = harvest.scope_of([cafe.id])
+    version = harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope)
+    harvest.set_kept(store, scope, [version.topics[0].key])
+    masked = (
+        "Chauffage en panne chez Mme [nom masqué], appartement [n° masqué], appelez le [téléphone masqué]"
+    )
+    for kind in ("contributions_csv", "cafe_json"):
+        data = documents.render(store, cafe.id, kind, **OPTIONS)[1].decode("utf-8-sig")
+        assert masked in data and "Durand" not in data and "06 12" not in data
+    pdf = documents.render(store, cafe.id, "synthese", **OPTIONS)[1]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "[nom masqué]" in text and "Durand" not in text and "06 12 34" not in text
+    assert any(c.text == secret for c in store.list_contributions(cafe.id))  # the organiser keeps it
+
+
+def test_flagged_names_are_checked_and_never_logged(store):
+    cafe, _ = make_cafe(store)
+    assert rgpd.flag_name(store, cafe.id, "  Durand ") == ["Durand"]
+    with pytest.raises(InvalidInput, match="deux lettres"):
+        rgpd.flag_name(store, cafe.id, "X")
+    assert "Durand" not in json.dumps(audit.audit_records(store, timezone="Europe/Paris"), ensure_ascii=False)
+    assert rgpd.unflag_name(store, cafe.id, "Durand") == []
+
+
+# -- erasure and retention ----------------------------------------------------------------------
+def test_erasing_a_contribution_reaches_harvests_and_generated_documents(store):
+    cafe, _ = make_cafe(store)
+    ids = [
+        contributions.submit_contribution(
+            store,
+            cafe_id=cafe.id,
+            table_number=1,
+            text=t,
+            source=Source.CAPTAIN,
+            submission_id=new_id(),
+            max_chars=2000,
+        ).contribution.id
+        for t in ("Chauffage froid", "Chauffage cher", "Jardin")
+    ]
+    scope = harvest.scope_of([cafe.id])
+    harvest.run_harvest(store, KeywordGrouper(["chauffage", "jardin"]), scope)
+    harvest.set_aside(store, scope, ids[2])
+    documents.generate(store, cafe.id, "synthese", **OPTIONS)
+    assert rgpd.erase_contribution(store, cafe.id, ids[0]) == 1
+    assert store.get_contribution(ids[0]) is None
+    for version in harvest.versions(store, scope):
+        assert all(ids[0] not in t.contribution_ids + t.representative_ids for t in version.topics)
+        assert ids[0] not in version.coordinates
+    assert store.list_documents(cafe.id) == []
+    rgpd.erase_contribution(store, cafe.id, ids[2])
+    assert harvest.latest_version(store, scope).set_aside == ()
+
+
+def test_erasing_a_cafe_removes_everything_derived(store):
+    cafe, _ = make_cafe(store)
+    other, _ = make_cafe(store)
+    for c in (cafe, other):
+        contributions.submit_contribution(
+            store,
+            cafe_id=c.id,
+            table_number=1,
+            text="Chauffage",
+            source=Source.CAPTAIN,
+            submission_id=new_id(),
+            max_chars=2000,
+        )
+    both = harvest.scope_of([cafe.id, other.id])
+    harvest.run_harvest(store, KeywordGrouper(["chauffage"]), both)
+    documents.generate(store, cafe.id, "cafe_json", **OPTIONS)
+    with pytest.raises(InvalidInput, match="recopiez exactement"):
+        rgpd.erase_cafe(store, cafe.id, confirm_title="autre")
+    rgpd.erase_cafe(store, cafe.id, confirm_title="Café des Tilleuls")
+    assert store.get_cafe(cafe.id) is None and store.list_contributions(cafe.id, include_deleted=True) == []
+    assert harvest.versions(store, both) == []
+    assert len(store.list_contributions(other.id)) == 1
+    assert audit.audit_records(store, timezone="Europe/Paris")[0]["action"] == "café effacé"
+
+
+def test_retention_deletes_old_raw_contributions_but_keeps_syntheses(store):
+    old = cafes.create_cafe(store, title="Ancien", held_on=date(2024, 1, 10), theme="autre", commune="Lyon")
+    cafes.add_table(store, old.id, number=1)
+    round_ = cafes.add_round(store, old.id, question="Q ?", planned_minutes=5)
+    cafes.open_round(store, old.id, round_.id)
+    contributions.submit_contribution(
+        store,
+        cafe_id=old.id,
+        table_number=1,
+        text="Ancienne idée",
+        source=Source.CAPTAIN,
+        submission_id=new_id(),
+        max_chars=2000,
+    )
+    recent, _ = make_cafe(store)
+    contributions.submit_contribution(
+        store,
+        cafe_id=recent.id,
+        table_number=1,
+        text="Idée récente",
+        source=Source.CAPTAIN,
+        submission_id=new_id(),
+        max_chars=2000,
+    )
+    documents.generate(store, old.id, "synthese", **OPTIONS)
+    report = rgpd.purge_expired(store, 365, today=date(2026, 12, 1))
+    assert (report.cafes, report.contributions) == (["Ancien"], 1)
+    assert store.list_contributions(old.id, include_deleted=True) == []
+    assert len(store.list_contributions(recent.id)) == 1
+    assert [d.kind for d in store.list_documents(old.id)] == ["synthese"]
+    with pytest.raises(InvalidInput):
+        rgpd.purge_expired(store, 0)
+
+
+# -- audit --------------------------------------------------------------------------------------
+def test_the_audit_log_says_who_did_what(store):
+    with audit.acting_as(audit.ORGANISER):
+        cafe, _ = make_cafe(store)
+    with audit.acting_as(audit.captain(1)):
+        idea = contributions.submit_contribution(
+            store,
+            cafe_id=cafe.id,
+            table_number=1,
+            text="Idée",
+            source=Source.CAPTAIN,
+            submission_id=new_id(),
+            max_chars=2000,
+        ).contribution
+        contributions.delete_contribution(
+            store, table_code=cafes.get_table(store, cafe.id, 1).code, contribution_id=idea.id
+        )
+    with audit.acting_as(audit.resident_link(2)):
+        resident(store, token_of(store, cafe, 2), "Depuis mon téléphone")
+    with audit.acting_as(audit.ORGANISER):
+        documents.generate(store, cafe.id, "contributions_csv", **OPTIONS)
+    events = [
+        (e["acteur"], e["action"])
+        for e in reversed(audit.audit_records(store, cafe_id=cafe.id, timezone="Europe/Paris"))
+    ]
+    assert ("organisateur", "café créé") in events and ("organisateur", "tour ouvert") in events
+    assert ("capitaine, table 1", "contribution ajoutée") in events
+    assert ("capitaine, table 1", "contribution supprimée (récupérable)") in events
+    assert ("lien habitant, table 2", "contribution ajoutée") in events
+    assert events[-1] == ("organisateur", "document généré")
+
+
+# -- abuse --------------------------------------------------------------------------------------
+def test_a_burst_from_one_phone_is_refused_politely_and_normal_use_is_not(store):
+    cafe, _ = make_cafe(store)
+    token = token_of(store, cafe)
+    phone = new_id()
+    stored, refused = 0, []
+    for i in range(50):
+        try:
+            resident(store, token, f"Idée numéro {i}", browser_id=phone, per_phone=6, per_table=40)
+            stored += 1
+        except NotAccepting as exc:
+            refused.append(exc.message)
+    assert stored == 6 and len(refused) == 44 and "Patientez une minute" in refused[0]
+    # Four other people at the same table, two ideas each: never limited.
+    for person in range(4):
+        for idea in range(2):
+            resident(store, token, f"Avis {person}-{idea}", browser_id=new_id(), per_phone=6, per_table=40)
+    assert len(store.list_contributions(cafe.id)) == 14
+
+
+def test_the_table_limit_holds_whatever_the_phone(store):
+    cafe, _ = make_cafe(store)
+    token = token_of(store, cafe)
+    for i in range(5):
+        resident(store, token, f"Idée {i}", browser_id=new_id(), per_table=5)
+    with pytest.raises(NotAccepting):
+        resident(store, token, "Une de trop", browser_id=new_id(), per_table=5)
+
+
+def test_sliding_window_forgets_after_a_minute():
+    window = SlidingWindow(2, 60)
+    window.hit("a", now=0)
+    window.hit("a", now=1)
+    with pytest.raises(NotAccepting):
+        window.hit("a", now=30)
+    window.hit("a", now=61)
+    window.hit("b", now=30)
+
+
+def test_organiser_login_slows_down_after_failures(store):
+    stored_hash = hash_password("le-bon-mot-de-passe")
+    start = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+    for i in range(3):
+        with pytest.raises(AccessDenied, match="Mot de passe incorrect"):
+            organiser_login(store, "faux", stored_hash, start + timedelta(seconds=i))
+    with pytest.raises(AccessDenied, match="Trop d'essais manqués : réessayez dans 2 s"):
+        organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=2.5))
+    organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=10))
+    with pytest.raises(AccessDenied, match="Mot de passe incorrect"):  # a success starts afresh
+        organiser_login(store, "faux", stored_hash, start + timedelta(seconds=11))
+    assert [login_delay(n) for n in (0, 2, 3, 4, 5, 20)] == [0, 0, 2, 4, 8, 300]
+
+
+# -- transfer and backup ------------------------------------------------------------------------
+def test_a_laptop_cafe_moves_to_postgresql_idempotently(sqlite_store, postgres_url):
+    from facilitation.demo import create_demo_cafe
+
+    cafe = create_demo_cafe(sqlite_store)
+    scope = harvest.scope_of([cafe.id])
+    harvest.run_harvest(sqlite_store, KeywordGrouper(["chauffage", "ascenseur"]), scope)
+    rgpd.flag_name(sqlite_store, cafe.id, "Durand")
+    payload = json.loads(json.dumps(rgpd.transfer_file(sqlite_store, cafe.id)))  # through a file
+    head_office = open_store(postgres_url)
+    first = rgpd.import_transfer(head_office, payload)
+    again = rgpd.import_transfer(head_office, payload)
+    assert first["contributions"] == 120 and sum(again.values()) == 0
+    assert head_office.list_contributions(cafe.id) == sqlite_store.list_contributions(cafe.id)
+    assert head_office.list_tables(cafe.id) == sqlite_store.list_tables(cafe.id)
+    assert harvest.versions(head_office, scope) == harvest.versions(sqlite_store, scope)
+    assert head_office.list_masked_names(cafe.id) == ["Durand"]
+    with pytest.raises(InvalidInput, match="illisible"):
+        rgpd.import_transfer(head_office, {"format": "autre"})
+    head_office.engine.dispose()
+
+
+def test_backup_and_restore_round_trip(store, tmp_path):
+    from facilitation.demo import create_demo_cafe
+
+    cafe = create_demo_cafe(store)
+    documents.generate(store, cafe.id, "synthese", **OPTIONS)
+    secret = store.link_secret()
+    backup = json.loads(json.dumps(dump(store.engine)))
+    restored = open_store(f"sqlite:///{tmp_path / 'restored.sqlite3'}")
+    load(restored.engine, backup)
+    assert restored.list_contributions(cafe.id) == store.list_contributions(cafe.id)
+    assert restored.link_secret() == secret  # printed QR codes keep working
+    (document,) = restored.list_documents(cafe.id)
+    assert restored.get_document(document.id).content == store.get_document(document.id).content
+    assert sum(load(restored.engine, backup).values()) == 0
+    restored.engine.dispose()
