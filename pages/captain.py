@@ -7,7 +7,7 @@ from facilitation.domain import Kind, Profile, Source
 from ui.access import captain_context, leave_table
 from ui.display import local_time, question, readable_type, show_literal
 from ui.runtime import settings, show_errors, store
-from ui.submission import feedback, submit
+from ui.submission import feedback, restore_draft, submit
 
 context = captain_context()
 readable_type()
@@ -41,6 +41,7 @@ else:
             agreement_count=st.session_state.get("capture_agreement"),
         )
 
+    restore_draft("capture", "capture_text")
     with st.form("capture", enter_to_submit=True):
         st.text_input(
             "Contribution",

@@ -7,7 +7,7 @@ from facilitation.access import JOIN_PARAM, new_id
 from facilitation.errors import CafeError
 from ui.display import question, readable_type, show_literal
 from ui.runtime import settings, show_errors, store
-from ui.submission import feedback, submit
+from ui.submission import feedback, restore_draft, show_draft, submit
 
 BROWSER_PARAM = "p"
 
@@ -16,6 +16,7 @@ config = settings()
 token = st.query_params.get(JOIN_PARAM, "")
 context = show_errors(contributions.join_table, store(), token)
 if context is None:
+    show_draft("resident")
     st.stop()
 
 # A random id kept in this phone's URL: only used to count a support once. Not a person.
@@ -44,10 +45,7 @@ st.markdown("Ne donnez pas de nom ni d'adresse dans vos messages.")
 outcome = feedback("resident")
 if not context.accepting:
     st.info(context.closed_message())
-    if outcome and outcome[0] == "error":
-        # The round closed while they typed: give their words back so nothing is lost.
-        st.markdown("Votre texte n'a pas été envoyé. Le voici, pour le garder :")
-        st.code(st.session_state.get("resident_text", ""), language=None, wrap_lines=True)
+    show_draft("resident")  # the round closed while they typed: their words are given back
     st.stop()
 
 question(context.open_round.question)
@@ -66,6 +64,7 @@ def send(text: str, submission_id: str):
     )
 
 
+restore_draft("resident", "resident_text")
 with st.form("resident"):
     st.text_area(
         "Votre idée",

@@ -57,29 +57,28 @@ def test_home_offers_captain_and_organiser_entries(store):
     assert "scannez le QR code" in at.info[0].value
 
 
+ORGANISER_PAGES = [
+    "pages/organiser_cafes.py",
+    "pages/organiser_prepare.py",
+    "pages/organiser_run.py",
+    "pages/organiser_qr.py",
+    "pages/organiser_harvest.py",
+    "pages/organiser_fiches.py",
+    "pages/library.py",
+    "pages/organiser_privacy.py",
+]
+
+
 def test_organiser_pages_refuse_to_open_without_a_configured_password(store, monkeypatch):
     monkeypatch.delenv("CAFE_ORGANISER_PASSWORD_HASH")
-    for page in (
-        "pages/organiser_cafes.py",
-        "pages/organiser_prepare.py",
-        "pages/organiser_run.py",
-        "pages/organiser_qr.py",
-    ):
+    for page in ORGANISER_PAGES:
         at = app(page=page)
         assert "Aucun mot de passe organisateur n'est configuré" in at.error[0].value
         assert "python -m facilitation hash-password" in texts(at)
         assert not at.text_input  # no password form: there is no default password
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        "pages/organiser_cafes.py",
-        "pages/organiser_prepare.py",
-        "pages/organiser_run.py",
-        "pages/organiser_qr.py",
-    ],
-)
+@pytest.mark.parametrize("page", ORGANISER_PAGES)
 def test_organiser_pages_ask_for_the_password(store, page):
     at = app(page=page)
     labelled(at.text_input, "Mot de passe organisateur").input("mauvais")
@@ -282,7 +281,8 @@ def test_resident_reads_the_question_and_sends_an_idea(store):
     cafe, _ = make_cafe(store)
     at = resident_app(store, cafe, table=2)
     assert "Table 2" in texts(at) and "Question 1 ?" in texts(at)
-    assert "anonyme" in texts(at)
+    notice = texts(at)  # what is kept, why, for how long, who to ask
+    assert "sans donner votre nom" in notice and "effacés **365 jours**" in notice and "Atelier" in notice
     at.text_area(key="resident_text").input("Un banc près de l'arrêt de bus")
     labelled(at.button, "Envoyer").click().run()
     assert at.success[0].value.startswith("Merci !")
@@ -357,9 +357,7 @@ def test_a_link_for_a_closed_cafe_says_so(store):
     assert not at.text_area
 
 
-@pytest.mark.parametrize(
-    "page", ["pages/captain.py", "pages/organiser_cafes.py", "pages/organiser_run.py", "pages/home.py"]
-)
+@pytest.mark.parametrize("page", ["pages/captain.py", "pages/home.py", *ORGANISER_PAGES])
 def test_residents_cannot_reach_any_other_page(store, page):
     cafe, _ = make_cafe(store)
     at = resident_app(store, cafe)
@@ -464,3 +462,68 @@ def test_library_is_for_the_organiser_and_marketing_only(store):
     at = app(page="pages/library.py")
     assert at.text_input[0].label == "Mot de passe organisateur"
     assert not at.expander
+
+
+# -- trust -------------------------------------------------------------------------------------
+def test_repeated_wrong_passwords_slow_the_login_down(store):
+    at = app(page="pages/organiser_cafes.py")
+    for _ in range(3):
+        labelled(at.text_input, "Mot de passe organisateur").input("mauvais")
+        at.form_submit_button[0].click().run()
+    labelled(at.text_input, "Mot de passe organisateur").input(PASSWORD)
+    at.form_submit_button[0].click().run()
+    assert at.error[0].value.startswith("Trop d'essais manqués : réessayez dans")
+    assert "organiser_signed_in" not in at.session_state
+
+
+def test_qr_page_revokes_a_tables_link(store):
+    cafe, _ = make_cafe(store)
+    old = cafes.join_link(store, cafe.id, 1, "http://localhost:8501")
+    at = app(organiser=True, page="pages/organiser_qr.py", cafe=cafe.id)
+    labelled(at.button, "Révoquer le lien de cette table").click().run()
+    assert cafes.get_table(store, cafe.id, 1).link_generation == 1
+    assert old not in [c.value for c in at.code] and len(at.code) == 2
+    resident = app(t=old.split("?t=")[1])
+    assert "n'est plus valable" in resident.error[0].value and not resident.text_area
+
+
+def test_a_captain_flags_a_name_to_mask(store):
+    from facilitation import rgpd
+
+    cafe, _ = make_cafe(store)
+    at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
+    labelled(at.text_input, "Nom ou prénom à masquer").input("Durand")
+    labelled(at.button, "Masquer ce nom").click().run()
+    assert rgpd.masked_names(store, cafe.id) == ["Durand"]
+
+
+def test_privacy_page_erases_a_contribution_and_shows_the_audit_log(store):
+    cafe, _ = make_cafe(store)
+    idea = contributions.submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=1,
+        text="Appelez-moi au 06 12 34 56 78",
+        source=Source.CAPTAIN,
+        submission_id=new_id(),
+        max_chars=2000,
+    ).contribution
+    at = app(organiser=True, page="pages/organiser_privacy.py", cafe=cafe.id)
+    labelled(at.button, "Effacer définitivement").click().run()
+    assert "Contribution effacée" in at.success[0].value
+    assert store.get_contribution(idea.id) is None
+    journal = at.dataframe[0].value
+    assert journal["action"].iloc[0] == "contribution effacée (demande RGPD)"
+    assert journal["acteur"].iloc[0] == "organisateur"
+
+
+def test_a_burst_from_one_phone_is_refused_on_the_page(store, monkeypatch):
+    monkeypatch.setenv("CAFE_RATE_PER_PHONE", "3")
+    cafe, _ = make_cafe(store)
+    at = resident_app(store, cafe)
+    for i in range(5):
+        at.text_area(key="resident_text").input(f"Idée {i}")
+        labelled(at.button, "Envoyer").click().run()
+    assert "Patientez une minute" in at.error[0].value
+    assert at.text_area(key="resident_text").value == "Idée 4"  # kept in the field
+    assert len(store.list_contributions(cafe.id)) == 3

@@ -44,13 +44,32 @@ def submit(
     try:
         result = store_it(text, sid)
     except CafeError as exc:
+        # Kept outside the widget: if the next run cannot draw the form (database down, round
+        # closed), Streamlit drops the widget's value, not this draft.
+        st.session_state[f"{form_key}_draft"] = text
         st.session_state[f"{form_key}_feedback"] = ("error", exc.message)
         return
+    st.session_state.pop(f"{form_key}_draft", None)
     st.session_state.setdefault(_LAST, {})[form_key] = (sid, text.strip(), time.monotonic(), result)
     st.session_state[text_key] = ""
     for key in reset_keys:
         st.session_state.pop(key, None)
     st.session_state[f"{form_key}_feedback"] = ("success", result)
+
+
+def restore_draft(form_key: str, text_key: str) -> None:
+    """Put back unsent text into an empty field (call before drawing the field)."""
+    draft = st.session_state.get(f"{form_key}_draft")
+    if draft and not st.session_state.get(text_key):
+        st.session_state[text_key] = draft
+
+
+def show_draft(form_key: str) -> None:
+    """When the form cannot be drawn: give the unsent text back so that it can be copied."""
+    draft = st.session_state.get(f"{form_key}_draft")
+    if draft:
+        st.markdown("Votre texte n'a pas été envoyé. Le voici, pour ne pas le perdre :")
+        st.code(draft, language=None, wrap_lines=True)
 
 
 def feedback(form_key: str) -> tuple[str, object] | None:
