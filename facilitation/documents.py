@@ -145,10 +145,47 @@ def single_fiche(store: Store, cafe_id: str, topic_key: str) -> tuple[str, bytes
 
 
 @dataclass(frozen=True)
+class FicheEntry:
+    topic_key: str
+    label: str
+    status: str
+    committee: str
+
+
+@dataclass(frozen=True)
 class LibraryEntry:
     cafe: Cafe
     documents: list[StoredDocument]
-    fiche_statuses: dict[str, int] = field(default_factory=dict)
+    fiches: list[FicheEntry] = field(default_factory=list)
+
+    @property
+    def fiche_statuses(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for fiche in self.fiches:
+            counts[fiche.status] = counts.get(fiche.status, 0) + 1
+        return counts
+
+
+def _fiches_of(store: Store, cafe: Cafe) -> list[FicheEntry]:
+    """The café's retained topics with their fiche's status (defaults before any edit)."""
+    from facilitation.harvest import latest_version, scope_of
+    from facilitation.synthesis import DEFAULT_COMMITTEE
+
+    version = latest_version(store, scope_of([cafe.id]))
+    saved = {f.topic_key: f for f in store.list_fiches(cafe.id)}
+    entries = []
+    for topic in version.topics if version else ():
+        if topic.kept:
+            fiche = saved.get(topic.key)
+            entries.append(
+                FicheEntry(
+                    topic.key,
+                    topic.label,
+                    fiche.status.value if fiche else FicheStatus.NOUVELLE.value,
+                    (fiche.committee if fiche else DEFAULT_COMMITTEE[cafe.theme]).value,
+                )
+            )
+    return entries
 
 
 def library(
@@ -164,12 +201,10 @@ def library(
     wanted = parse_choice(FicheStatus, status, "Statut")
     entries = []
     for cafe in find_cafes(store, date_from=date_from, date_to=date_to, place=place, theme=theme):
-        statuses: dict[str, int] = {}
-        for fiche in store.list_fiches(cafe.id):
-            statuses[fiche.status.value] = statuses.get(fiche.status.value, 0) + 1
-        if wanted is not None and wanted.value not in statuses:
+        fiches = _fiches_of(store, cafe)
+        if wanted is not None and all(f.status != wanted.value for f in fiches):
             continue
-        entries.append(LibraryEntry(cafe, store.list_documents(cafe.id), statuses))
+        entries.append(LibraryEntry(cafe, store.list_documents(cafe.id), fiches))
     return entries
 
 

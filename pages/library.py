@@ -56,6 +56,19 @@ with cafes_tab:
             f"{cafe.held_on:%d/%m/%Y} — {cafe.title} — {cafe.place.label()} — {cafe.theme.value}"
         ):
             st.caption(f"Fiches : {statuses}")
+            for fiche in entry.fiches:
+                left, right = st.columns([4, 1])
+                left.markdown(f"Fiche « {fiche.label} » — {fiche.status} — {fiche.committee}")
+                right.download_button(
+                    "PDF",
+                    # Built from the current data when clicked.
+                    data=lambda db=database, cid=cafe.id, key=fiche.topic_key: documents.single_fiche(
+                        db, cid, key
+                    )[1],
+                    file_name=f"fiche-{fiche.topic_key}.pdf",
+                    mime="application/pdf",
+                    key=f"fiche_{cafe.id}_{fiche.topic_key}",
+                )
             if not entry.documents:
                 st.caption("Aucun document généré : générez-les depuis la page « Fiches et documents ».")
             for document in entry.documents:

@@ -1,14 +1,11 @@
 """Organiser: list, create and archive cafés."""
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 from facilitation import cafes
-from facilitation.domain import Theme
 from ui.access import require_organiser
-from ui.organiser import cafe_label, choose
+from ui.organiser import cafe_details, cafe_label, choose
 from ui.runtime import show_errors, store
 
 require_organiser()
@@ -17,26 +14,9 @@ st.title("Cafés concertation")
 existing = cafes.list_cafes(store(), include_archived=True)
 
 with st.expander("➕ Créer un café", expanded=not existing), st.form("create_cafe"):
-    title = st.text_input("Titre", placeholder="Café concertation — Bien vivre aux Tilleuls")
-    held_on = st.date_input("Date", value=dt.date.today(), format="DD/MM/YYYY")
-    theme = st.selectbox("Thème de l'Atelier", [t.value for t in Theme])
-    col1, col2, col3 = st.columns(3)
-    residence = col1.text_input("Résidence")
-    quartier = col2.text_input("Quartier")
-    commune = col3.text_input("Commune")
-    description = st.text_area("Description montrée aux habitants", placeholder="Venez partager vos idées…")
+    details = cafe_details()
     if st.form_submit_button("Créer le café", type="primary"):
-        created = show_errors(
-            cafes.create_cafe,
-            store(),
-            title=title,
-            held_on=held_on,
-            theme=theme,
-            residence=residence,
-            quartier=quartier,
-            commune=commune,
-            description=description,
-        )
+        created = show_errors(cafes.create_cafe, store(), **details)
         if created:
             choose(created.id)
             st.success(f"Café créé : {created.title}. Ajoutez ses tours et ses tables dans « Préparer ».")

@@ -4,9 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from facilitation import cafes
-from facilitation.domain import Theme
 from ui.access import require_organiser
-from ui.organiser import current_cafe
+from ui.organiser import cafe_details, current_cafe
 from ui.runtime import show_errors, store
 
 require_organiser()
@@ -14,27 +13,8 @@ st.title("Préparer le café")
 cafe = current_cafe()
 
 with st.expander("Informations du café"), st.form("edit_cafe"):
-    title = st.text_input("Titre", value=cafe.title)
-    held_on = st.date_input("Date", value=cafe.held_on, format="DD/MM/YYYY")
-    themes = [t.value for t in Theme]
-    theme = st.selectbox("Thème de l'Atelier", themes, index=themes.index(cafe.theme.value))
-    col1, col2, col3 = st.columns(3)
-    residence = col1.text_input("Résidence", value=cafe.place.residence)
-    quartier = col2.text_input("Quartier", value=cafe.place.quartier)
-    commune = col3.text_input("Commune", value=cafe.place.commune)
-    description = st.text_area("Description montrée aux habitants", value=cafe.description)
-    if st.form_submit_button("Enregistrer") and show_errors(
-        cafes.update_cafe,
-        store(),
-        cafe.id,
-        title=title,
-        held_on=held_on,
-        theme=theme,
-        residence=residence,
-        quartier=quartier,
-        commune=commune,
-        description=description,
-    ):
+    details = cafe_details(cafe)
+    if st.form_submit_button("Enregistrer") and show_errors(cafes.update_cafe, store(), cafe.id, **details):
         st.success("Informations enregistrées.")
 
 st.header("Tours")

@@ -114,6 +114,23 @@ def make_cafe(store, *, tables: int = 2, rounds: int = 2, open_first: bool = Tru
     return cafe, created
 
 
+def add_idea(store, cafe, text: str, *, table: int = 1, source=None):
+    """Store a contribution at a table of the café's open round (a captain's, by default)."""
+    from facilitation.access import new_id
+    from facilitation.contributions import submit_contribution
+    from facilitation.domain import Source
+
+    return submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=table,
+        text=text,
+        source=source or Source.CAPTAIN,
+        submission_id=new_id(),
+        max_chars=2000,
+    ).contribution
+
+
 @pytest.fixture
 def output_dir() -> Path:
     """Where tests leave screenshots and rendered pages for a person to look at."""

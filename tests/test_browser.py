@@ -37,12 +37,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def running_app(sqlite_url, tmp_path):
-    """The real app served by `streamlit run` on loopback, on its own SQLite file."""
+def start_app(database_url: str, log_path) -> tuple[str, subprocess.Popen]:
+    """The real app served by `streamlit run` on a free loopback port; returns its base URL."""
     port = free_port()
-    env = os.environ | {"DATABASE_URL": sqlite_url, "CAFE_REFRESH_SECONDS": "1"}
-    log = (tmp_path / "streamlit.log").open("w")
+    env = os.environ | {"DATABASE_URL": database_url, "CAFE_REFRESH_SECONDS": "1"}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -61,7 +59,7 @@ def running_app(sqlite_url, tmp_path):
         ],
         cwd=ROOT,
         env=env,
-        stdout=log,
+        stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -69,17 +67,27 @@ def running_app(sqlite_url, tmp_path):
     while True:
         try:
             if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
-                break
+                return base, process
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
-                pytest.fail("Streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
+                pytest.fail("Streamlit did not start: " + log_path.read_text())
             time.sleep(0.2)
+
+
+def stop_app(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture
+def running_app(sqlite_url, tmp_path):
+    """One app instance on its own SQLite file."""
+    base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
     store = open_store(sqlite_url)
     yield base, store
     store.engine.dispose()
-    process.terminate()
-    process.wait(timeout=20)
+    stop_app(process)
 
 
 @pytest.fixture
@@ -190,3 +198,83 @@ def test_a_forged_link_shows_a_plain_error_and_no_form(running_app, browser):
     page.goto(f"{base}/capitaine?t={cafe.id}.1.AAAAAAAAAAAAAAAAAAAAAA")
     page.get_by_text("Ce lien n'est pas valable").wait_for(timeout=30_000)
     assert page.get_by_label("Code de votre table").count() == 0
+
+
+def test_two_instances_on_one_postgresql_share_the_cafe_live(postgres_url, browser, tmp_path):
+    """Head office: a resident on instance A, the captain on instance B sees it without reloading."""
+    store = open_store(postgres_url)  # migrates once; both instances then start on the same schema
+    first, process_a = start_app(postgres_url, tmp_path / "a.log")
+    second, process_b = start_app(postgres_url, tmp_path / "b.log")
+    try:
+        cafe, _ = make_cafe(store)
+        captain = open_captain_page(browser, second, cafes.get_table(store, cafe.id, 1).code)
+        captain.get_by_role("textbox", name="Contribution", exact=True).wait_for(timeout=30_000)
+        phone = browser.new_context(**PHONE).new_page()
+        phone.goto(cafes.join_link(store, cafe.id, 1, first))
+        phone.get_by_label("Votre idée").fill("Envoyée sur l'instance A")
+        phone.get_by_role("button", name="Envoyer").click()
+        phone.get_by_text("Merci !").first.wait_for(timeout=30_000)
+        shown(captain, "Envoyée sur l'instance A").wait_for(timeout=15_000)
+        # Both instances sign links with the same secret (kept in the database).
+        assert cafes.join_link(store, cafe.id, 1, first).split("?t=")[1] in phone.url
+    finally:
+        stop_app(process_a)
+        stop_app(process_b)
+        store.engine.dispose()
+
+
+def test_killing_the_app_server_mid_burst_loses_no_acknowledged_contribution(sqlite_url, browser, tmp_path):
+    """SIGKILL of the running Streamlit server while phones send ideas: every idea a phone saw
+    thanked for is in the database afterwards (SQLite WAL, synchronous=FULL)."""
+    import signal
+
+    base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
+    store = open_store(sqlite_url)
+    cafe, _ = make_cafe(store)
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(cafes.join_link(store, cafe.id, 1, base))
+    field = phone.get_by_label("Votre idée")
+    acknowledged = []
+    try:
+        for i in range(6):
+            text = f"Idée avant la panne {i}"
+            field.fill(text)
+            phone.get_by_role("button", name="Envoyer").click()
+            phone.wait_for_function("() => document.querySelector('textarea').value === ''", timeout=30_000)
+            acknowledged.append(text)
+        field.fill("Envoyée au moment de la panne")
+        phone.get_by_role("button", name="Envoyer").click()
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=20)
+    stored = [c.text for c in open_store(sqlite_url).list_contributions(cafe.id)]
+    assert set(acknowledged) <= set(stored) and len(stored) in (6, 7)
+    store.engine.dispose()
+
+
+def test_secrets_never_reach_the_server_log(sqlite_url, browser, tmp_path, monkeypatch):
+    """Passwords, the link secret and database credentials stay out of what the server prints."""
+    from facilitation.access import hash_password
+
+    password_hash = hash_password("mot-de-passe-secret")
+    monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", password_hash)
+    base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
+    store = open_store(sqlite_url)
+    try:
+        cafe, _ = make_cafe(store)
+        page = browser.new_context(**PHONE).new_page()
+        page.goto(cafes.join_link(store, cafe.id, 1, base))
+        page.get_by_label("Votre idée").wait_for(timeout=30_000)
+        page.goto(f"{base}/?t=forge.1.0.AAAA")  # an error path too
+        page.get_by_text("Ce lien n'est pas valable").wait_for(timeout=30_000)
+        admin = browser.new_context().new_page()
+        admin.goto(f"{base}/cafes")
+        admin.get_by_label("Mot de passe organisateur").fill("mot-de-passe-secret")
+        admin.get_by_role("button", name="Entrer").click()
+        admin.get_by_text("Cafés concertation").first.wait_for(timeout=30_000)
+    finally:
+        stop_app(process)
+    log = (tmp_path / "streamlit.log").read_text()
+    for secret in ("mot-de-passe-secret", password_hash, store.link_secret()):
+        assert secret not in log
+    store.engine.dispose()

@@ -3,10 +3,7 @@
 import pytest
 
 from facilitation import cafes, charts, harvest
-from facilitation.access import new_id
-from facilitation.contributions import submit_contribution
-from facilitation.domain import Source
-from tests.conftest import make_cafe
+from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
 
@@ -17,15 +14,7 @@ def harvest_view(sqlite_store):
     for i, text in enumerate(texts):
         if i == 3:
             cafes.open_round(sqlite_store, cafe.id, rounds[1].id)
-        submit_contribution(
-            sqlite_store,
-            cafe_id=cafe.id,
-            table_number=1 + i % 2,
-            text=text,
-            source=Source.CAPTAIN,
-            submission_id=new_id(),
-            max_chars=2000,
-        )
+        add_idea(sqlite_store, cafe, text, table=1 + i % 2)
     scope = harvest.scope_of([cafe.id])
     grouper = KeywordGrouper(["chauffage", "ascenseur", "jardin"])
     harvest.run_harvest(sqlite_store, grouper, scope)

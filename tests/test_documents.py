@@ -14,12 +14,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from facilitation import cafes, documents, harvest, synthesis
-from facilitation.access import new_id
-from facilitation.contributions import submit_contribution
 from facilitation.domain import Source
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.records import EXPORT_COLUMNS
-from tests.conftest import make_cafe, require_tool
+from tests.conftest import add_idea, make_cafe, require_tool
 from tests.fakes import KeywordGrouper
 
 BASE = "http://192.168.1.20:8501"
@@ -58,14 +56,12 @@ def harvested_cafe(store):
     for i, text in enumerate(TRICKY):
         if i == 5:
             cafes.open_round(store, cafe.id, rounds[1].id)
-        submit_contribution(
+        add_idea(
             store,
-            cafe_id=cafe.id,
-            table_number=1 + i % 3,
-            text=text,
+            cafe,
+            text,
+            table=1 + i % 3,
             source=Source.RESIDENT if i % 2 else Source.CAPTAIN,
-            submission_id=new_id(),
-            max_chars=2000,
         )
     scope = harvest.scope_of([cafe.id])
     version = harvest.run_harvest(store, KeywordGrouper(["chauffage cher", "ascenseur", "jardin"]), scope)
@@ -177,15 +173,7 @@ def test_fiches_mention_related_topics_from_earlier_cafes(store, harvested_cafe)
     round_ = cafes.add_round(store, later.id, question="Et maintenant ?", planned_minutes=10)
     cafes.open_round(store, later.id, round_.id)
     for text in ("Chauffage trop cher", "Le chauffage reste froid"):
-        submit_contribution(
-            store,
-            cafe_id=later.id,
-            table_number=1,
-            text=text,
-            source=Source.CAPTAIN,
-            submission_id=new_id(),
-            max_chars=2000,
-        )
+        add_idea(store, later, text)
     scope = harvest.scope_of([later.id])
     version = harvest.run_harvest(store, KeywordGrouper(["chauffage cher froid"]), scope)
     harvest.set_kept(store, scope, [version.topics[0].key])
@@ -259,6 +247,10 @@ def test_library_keeps_versions_filters_and_searches(store, harvested_cafe):
     assert documents.download(store, second.id).content.startswith(b"%PDF")
     (entry,) = documents.library(store, theme="numérique")
     assert [d.version for d in entry.documents] == [2, 1] and entry.documents[0].content == b""
+    assert [(f.label, f.status) for f in entry.fiches] == [
+        ("Chauffage", "nouvelle"),
+        ("Ascenseur", "nouvelle"),
+    ]
     assert documents.library(store, theme="numérique", status="en étude") == []
     sheet = synthesis.fiche_sheets(store, harvested_cafe.id)[0]
     synthesis.update_fiche(

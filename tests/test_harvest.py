@@ -5,11 +5,8 @@ from datetime import date
 import pytest
 
 from facilitation import cafes, harvest
-from facilitation.access import new_id
-from facilitation.contributions import submit_contribution
-from facilitation.domain import Source
 from facilitation.errors import InvalidInput, NotFound
-from tests.conftest import make_cafe
+from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
 TEXTS = {
@@ -23,26 +20,14 @@ def grouper():
     return KeywordGrouper(["chauffage", "ascenseur", "jardin"])
 
 
-def add(store, cafe, text, table=1):
-    return submit_contribution(
-        store,
-        cafe_id=cafe.id,
-        table_number=table,
-        text=text,
-        source=Source.CAPTAIN,
-        submission_id=new_id(),
-        max_chars=2000,
-    ).contribution
-
-
 @pytest.fixture
 def cafe_with_ideas(store):
     cafe, rounds = make_cafe(store)
     for text in TEXTS[1]:
-        add(store, cafe, text, table=1)
+        add_idea(store, cafe, text, table=1)
     cafes.open_round(store, cafe.id, rounds[1].id)
     for text in TEXTS[2]:
-        add(store, cafe, text, table=2)
+        add_idea(store, cafe, text, table=2)
     return cafe, rounds
 
 
@@ -169,12 +154,12 @@ def test_several_cafes_found_by_date_place_and_theme(store, grouper):
     assert [c.id for c in harvest.find_cafes(store, place="cèdres")] == [second.id]
     with pytest.raises(InvalidInput, match="Thème inconnu"):
         harvest.find_cafes(store, theme="cuisine")
-    add(store, first, "Chauffage froid")
+    add_idea(store, first, "Chauffage froid")
     cafes.add_table(store, second.id, number=1)
     round_ = cafes.add_round(store, second.id, question="Q ?", planned_minutes=10)
     cafes.open_round(store, second.id, round_.id)
-    add(store, second, "Chauffage cher")
-    add(store, second, "Un jardin")
+    add_idea(store, second, "Chauffage cher")
+    add_idea(store, second, "Un jardin")
     view_scope = harvest.scope_of([first.id, second.id])
     harvest.run_harvest(store, grouper, view_scope)
     heating = next(t for t in harvest.harvest_view(store, view_scope).topics if t.topic.label == "Chauffage")

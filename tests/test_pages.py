@@ -6,10 +6,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from facilitation import cafes, contributions
-from facilitation.access import hash_password, make_join_token, new_id
+from facilitation.access import hash_password, make_join_token
 from facilitation.domain import Source
 from facilitation.storage import open_store
-from tests.conftest import ROOT, make_cafe
+from tests.conftest import ROOT, add_idea, make_cafe
 
 PASSWORD = "mot-de-passe-organisateur"
 PASSWORD_HASH = hash_password(PASSWORD)
@@ -155,15 +155,7 @@ def test_organiser_runs_rounds_and_sees_the_live_overview(store):
     at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
     at.button(key=f"open_{rounds[0].id}").click().run()
     assert cafes.open_round_of(store, cafe.id).id == rounds[0].id
-    contributions.submit_contribution(
-        store,
-        cafe_id=cafe.id,
-        table_number=2,
-        text="Des bancs **partout**",
-        source=Source.CAPTAIN,
-        submission_id=new_id(),
-        max_chars=2000,
-    )
+    add_idea(store, cafe, "Des bancs **partout**", table=2)
     at.run()
     assert at.metric[0].label == "Temps restant — tour 1" and at.metric[0].value.startswith(("19:", "20:"))
     grid = at.dataframe[0].value
@@ -176,15 +168,7 @@ def test_organiser_runs_rounds_and_sees_the_live_overview(store):
 def test_organiser_restores_a_deleted_contribution(store):
     cafe, _ = make_cafe(store)
     table = cafes.get_table(store, cafe.id, 1)
-    idea = contributions.submit_contribution(
-        store,
-        cafe_id=cafe.id,
-        table_number=1,
-        text="À garder",
-        source=Source.CAPTAIN,
-        submission_id=new_id(),
-        max_chars=2000,
-    ).contribution
+    idea = add_idea(store, cafe, "À garder")
     contributions.delete_contribution(store, table_code=table.code, contribution_id=idea.id)
     at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
     at.button(key=f"restore_{idea.id}").click().run()
@@ -254,15 +238,7 @@ def test_captain_sees_a_closed_round_plainly(store):
 def test_captain_edits_and_deletes(store):
     cafe, _ = make_cafe(store)
     table = cafes.get_table(store, cafe.id, 1)
-    idea = contributions.submit_contribution(
-        store,
-        cafe_id=cafe.id,
-        table_number=1,
-        text="Plus de banc",
-        source=Source.CAPTAIN,
-        submission_id=new_id(),
-        max_chars=2000,
-    ).contribution
+    idea = add_idea(store, cafe, "Plus de banc")
     at = app(page="pages/captain.py", code=table.code)
     labelled(at.text_area, "Texte").input("Plus de bancs")
     labelled(at.button, "Enregistrer la correction").click().run()
@@ -320,15 +296,7 @@ def test_resident_text_survives_a_round_closing_while_typing(store):
 
 def test_resident_supports_an_idea_once(store):
     cafe, _ = make_cafe(store)
-    idea = contributions.submit_contribution(
-        store,
-        cafe_id=cafe.id,
-        table_number=1,
-        text="Jardin partagé",
-        source=Source.CAPTAIN,
-        submission_id=new_id(),
-        max_chars=2000,
-    ).contribution
+    idea = add_idea(store, cafe, "Jardin partagé")
     at = resident_app(store, cafe)
     at.button(key=f"support_{idea.id}").click().run()
     assert store.get_contribution(idea.id).supports == 1
@@ -416,15 +384,7 @@ def kept_cafe(store):
 
     cafe, _ = make_cafe(store)
     for text in ("Chauffage froid", "Chauffage cher", "Ascenseur en panne", "Jardin partagé"):
-        contributions.submit_contribution(
-            store,
-            cafe_id=cafe.id,
-            table_number=1,
-            text=text,
-            source=Source.CAPTAIN,
-            submission_id=new_id(),
-            max_chars=2000,
-        )
+        add_idea(store, cafe, text)
     scope = harvest.scope_of([cafe.id])
     version = harvest.run_harvest(store, KeywordGrouper(["chauffage", "ascenseur", "jardin"]), scope)
     harvest.set_kept(store, scope, [version.topics[0].key])
@@ -453,6 +413,8 @@ def test_library_lists_documents_and_searches(store, kept_cafe):
     at = app(organiser=True, page="pages/library.py")
     assert any("Café des Tilleuls" in e.label for e in at.expander)
     assert any("Synthèse du café (PDF) — version 1" in m.value for m in at.markdown)
+    assert any(m.value.startswith("Fiche « Chauffage » — nouvelle") for m in at.markdown)
+    assert any(b.key.startswith(f"fiche_{kept_cafe.id}_") for b in at.get("download_button"))
     labelled(at.text_input, "Mots recherchés").input("chauffage")
     labelled(at.button, "Rechercher").click().run()
     assert "**2 contribution(s) trouvée(s)**" in texts(at)
@@ -499,15 +461,7 @@ def test_a_captain_flags_a_name_to_mask(store):
 
 def test_privacy_page_erases_a_contribution_and_shows_the_audit_log(store):
     cafe, _ = make_cafe(store)
-    idea = contributions.submit_contribution(
-        store,
-        cafe_id=cafe.id,
-        table_number=1,
-        text="Appelez-moi au 06 12 34 56 78",
-        source=Source.CAPTAIN,
-        submission_id=new_id(),
-        max_chars=2000,
-    ).contribution
+    idea = add_idea(store, cafe, "Appelez-moi au 06 12 34 56 78")
     at = app(organiser=True, page="pages/organiser_privacy.py", cafe=cafe.id)
     labelled(at.button, "Effacer définitivement").click().run()
     assert "Contribution effacée" in at.success[0].value

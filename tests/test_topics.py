@@ -122,3 +122,37 @@ def test_a_configured_but_missing_model_is_explained():
 )
 def test_readable_label(keywords, label):
     assert readable_label(keywords) == label
+
+
+def test_a_model2vec_model_on_disk_is_used_when_configured(tmp_path):
+    """The optional backend, for real: a tiny static model saved to a folder, loaded offline."""
+    import numpy as np
+    from model2vec import StaticModel
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from tokenizers.normalizers import Lowercase
+    from tokenizers.pre_tokenizers import Whitespace
+
+    heating, lift = ["chauffage", "radiateurs", "froid"], ["ascenseur", "panne", "étage"]
+    vocab = {word: i for i, word in enumerate(["[UNK]", "[PAD]", *heating, *lift])}
+    tokenizer = Tokenizer(WordLevel(vocab, unk_token="[UNK]"))
+    tokenizer.normalizer, tokenizer.pre_tokenizer = Lowercase(), Whitespace()
+    vectors = np.zeros((len(vocab), 8), dtype=np.float32)
+    for word in heating:
+        vectors[vocab[word], 0] = 1.0
+    for word in lift:
+        vectors[vocab[word], 1] = 1.0
+    StaticModel(vectors=vectors, tokenizer=tokenizer).save_pretrained(str(tmp_path / "modele"))
+
+    embedder = make_embedder("model2vec", str(tmp_path / "modele"))
+    texts = [
+        "Chauffage froid",
+        "Radiateurs froid",
+        "Le chauffage",
+        "Ascenseur en panne",
+        "Panne étage",
+        "Ascenseur",
+    ]
+    grouping = BertopicGrouper(embedder).group(texts, n_topics=2)
+    assert grouping.method["embedding"] == "model2vec"
+    assert adjusted_rand_score([0, 0, 0, 1, 1, 1], grouping.assignments) == 1.0

@@ -13,12 +13,11 @@ from pypdf import PdfReader
 from facilitation import audit, cafes, contributions, documents, harvest, rgpd
 from facilitation.abuse import SlidingWindow, login_delay, organiser_login
 from facilitation.access import hash_password, new_id
-from facilitation.domain import Source
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting
 from facilitation.privacy import mask_personal_data
 from facilitation.storage import open_store
 from facilitation.storage.transfer import dump, load
-from tests.conftest import make_cafe
+from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
@@ -77,24 +76,8 @@ def test_personal_data_is_masked(text, expected):
 def test_documents_and_exports_are_masked_while_the_original_stays(store):
     cafe, _ = make_cafe(store)
     secret = "Chauffage en panne chez Mme Durand, appartement 12, appelez le 06 12 34 56 78"
-    contributions.submit_contribution(
-        store,
-        cafe_id=cafe.id,
-        table_number=1,
-        text=secret,
-        source=Source.CAPTAIN,
-        submission_id=new_id(),
-        max_chars=2000,
-    )
-    contributions.submit_contribution(
-        store,
-        cafe_id=cafe.id,
-        table_number=1,
-        text="Chauffage froid",
-        source=Source.CAPTAIN,
-        submission_id=new_id(),
-        max_chars=2000,
-    )
+    add_idea(store, cafe, secret)
+    add_idea(store, cafe, "Chauffage froid")
     rgpd.flag_name(store, cafe.id, "Durand")
     scope = harvest.scope_of([cafe.id])
     version = harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope)
@@ -123,18 +106,7 @@ def test_flagged_names_are_checked_and_never_logged(store):
 # -- erasure and retention ----------------------------------------------------------------------
 def test_erasing_a_contribution_reaches_harvests_and_generated_documents(store):
     cafe, _ = make_cafe(store)
-    ids = [
-        contributions.submit_contribution(
-            store,
-            cafe_id=cafe.id,
-            table_number=1,
-            text=t,
-            source=Source.CAPTAIN,
-            submission_id=new_id(),
-            max_chars=2000,
-        ).contribution.id
-        for t in ("Chauffage froid", "Chauffage cher", "Jardin")
-    ]
+    ids = [add_idea(store, cafe, t).id for t in ("Chauffage froid", "Chauffage cher", "Jardin")]
     scope = harvest.scope_of([cafe.id])
     harvest.run_harvest(store, KeywordGrouper(["chauffage", "jardin"]), scope)
     harvest.set_aside(store, scope, ids[2])
@@ -153,15 +125,7 @@ def test_erasing_a_cafe_removes_everything_derived(store):
     cafe, _ = make_cafe(store)
     other, _ = make_cafe(store)
     for c in (cafe, other):
-        contributions.submit_contribution(
-            store,
-            cafe_id=c.id,
-            table_number=1,
-            text="Chauffage",
-            source=Source.CAPTAIN,
-            submission_id=new_id(),
-            max_chars=2000,
-        )
+        add_idea(store, c, "Chauffage")
     both = harvest.scope_of([cafe.id, other.id])
     harvest.run_harvest(store, KeywordGrouper(["chauffage"]), both)
     documents.generate(store, cafe.id, "cafe_json", **OPTIONS)
@@ -179,25 +143,9 @@ def test_retention_deletes_old_raw_contributions_but_keeps_syntheses(store):
     cafes.add_table(store, old.id, number=1)
     round_ = cafes.add_round(store, old.id, question="Q ?", planned_minutes=5)
     cafes.open_round(store, old.id, round_.id)
-    contributions.submit_contribution(
-        store,
-        cafe_id=old.id,
-        table_number=1,
-        text="Ancienne idée",
-        source=Source.CAPTAIN,
-        submission_id=new_id(),
-        max_chars=2000,
-    )
+    add_idea(store, old, "Ancienne idée")
     recent, _ = make_cafe(store)
-    contributions.submit_contribution(
-        store,
-        cafe_id=recent.id,
-        table_number=1,
-        text="Idée récente",
-        source=Source.CAPTAIN,
-        submission_id=new_id(),
-        max_chars=2000,
-    )
+    add_idea(store, recent, "Idée récente")
     documents.generate(store, old.id, "synthese", **OPTIONS)
     report = rgpd.purge_expired(store, 365, today=date(2026, 12, 1))
     assert (report.cafes, report.contributions) == (["Ancien"], 1)
@@ -213,15 +161,7 @@ def test_the_audit_log_says_who_did_what(store):
     with audit.acting_as(audit.ORGANISER):
         cafe, _ = make_cafe(store)
     with audit.acting_as(audit.captain(1)):
-        idea = contributions.submit_contribution(
-            store,
-            cafe_id=cafe.id,
-            table_number=1,
-            text="Idée",
-            source=Source.CAPTAIN,
-            submission_id=new_id(),
-            max_chars=2000,
-        ).contribution
+        idea = add_idea(store, cafe, "Idée")
         contributions.delete_contribution(
             store, table_code=cafes.get_table(store, cafe.id, 1).code, contribution_id=idea.id
         )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from facilitation.cafes import list_cafes
-from facilitation.domain import Cafe
+from facilitation.domain import Cafe, Theme
 from ui.runtime import store
 
 CAFE_PARAM = "cafe"
@@ -35,3 +37,31 @@ def current_cafe() -> Cafe:
     )
     choose(chosen)
     return by_id[chosen]
+
+
+def cafe_details(cafe: Cafe | None = None) -> dict:
+    """The café's fields, drawn inside a form (blank for a new café); returns what was typed."""
+    themes = [t.value for t in Theme]
+    title = st.text_input(
+        "Titre", value=cafe.title if cafe else "", placeholder="Café concertation — Bien vivre aux Tilleuls"
+    )
+    held_on = st.date_input("Date", value=cafe.held_on if cafe else dt.date.today(), format="DD/MM/YYYY")
+    theme = st.selectbox("Thème de l'Atelier", themes, index=themes.index(cafe.theme.value) if cafe else 0)
+    col1, col2, col3 = st.columns(3)
+    residence = col1.text_input("Résidence", value=cafe.place.residence if cafe else "")
+    quartier = col2.text_input("Quartier", value=cafe.place.quartier if cafe else "")
+    commune = col3.text_input("Commune", value=cafe.place.commune if cafe else "")
+    description = st.text_area(
+        "Description montrée aux habitants",
+        value=cafe.description if cafe else "",
+        placeholder="Venez partager vos idées…",
+    )
+    return {
+        "title": title,
+        "held_on": held_on,
+        "theme": theme,
+        "residence": residence,
+        "quartier": quartier,
+        "commune": commune,
+        "description": description,
+    }

@@ -9,6 +9,7 @@ Optional backends (sentence-transformers, model2vec) load a model folder already
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -126,6 +127,7 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model_path: str) -> None:
         self.model_path = _existing_folder(model_path, "sentence-transformers")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
@@ -146,6 +148,7 @@ class Model2VecEmbedder:
 
     def __init__(self, model_path: str) -> None:
         self.model_path = _existing_folder(model_path, "model2vec")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a folder on disk: never ask a model hub
         try:
             from model2vec import StaticModel
         except ImportError as exc:

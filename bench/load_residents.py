@@ -1,0 +1,203 @@
+"""N resident phones at once on the real join page of a running app (loopback only, bounded).
+
+Starts `streamlit run` on 127.0.0.1 with a fresh SQLite file, opens N headless Chromium contexts
+(phone viewport) on the tables' join links, and has each send `--submits` ideas. Reports the
+submit→thank-you latency (p50/p95), the server's CPU time and peak memory, and lost writes
+(acknowledged in the browser but missing from the database).
+
+    .venv/bin/python bench/load_residents.py [--sizes 5,20,50] [--submits 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from facilitation import cafes  # noqa: E402
+from facilitation.storage import open_store  # noqa: E402
+
+TIME_LIMIT_S = 600  # the whole run stops by itself
+ARRIVAL_SPACING_S = 0.3  # phones arrive over a few seconds, as people scan the QR code
+
+
+def _proc_stats(pid: int) -> tuple[float, int]:
+    """CPU seconds used and peak resident memory (MiB) of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    peak = next(
+        line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmHWM")
+    )
+    return cpu, int(peak.split()[1]) // 1024
+
+
+async def _resident(
+    browser,
+    url: str,
+    delay: float,
+    submits: int,
+    latencies: list[float],
+    acknowledged: list[str],
+    failures: list[str],
+) -> None:
+    """One phone: arrives after `delay` seconds (people do not all scan at once), sends its ideas."""
+    await asyncio.sleep(delay)
+    context = await browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, locale="fr-FR"
+    )
+    page = await context.new_page()
+    try:
+        await page.goto(url, timeout=120_000)
+        field = page.get_by_label("Votre idée")
+        for i in range(submits):
+            text = f"Idée {os.urandom(4).hex()} {i}"
+            await field.fill(text, timeout=120_000)
+            start = time.perf_counter()
+            await page.get_by_role("button", name="Envoyer").click(timeout=120_000)
+            # Acknowledged = the thank-you is shown and the field was emptied, which only a stored
+            # submit does (a thank-you left from the previous send does not count).
+            await page.get_by_text("Merci !").first.wait_for(timeout=120_000)
+            await page.wait_for_function(
+                "() => document.querySelector('textarea').value === ''", timeout=120_000
+            )
+            latencies.append(time.perf_counter() - start)
+            acknowledged.append(text)
+    except Exception as exc:  # noqa: BLE001 - reported with what the page showed, not raised
+        shown = await page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+        failures.append(f"{type(exc).__name__}: {shown[:1] or 'pas de message affiché'}")
+    await context.close()
+
+
+async def _run_size(
+    base: str, links: list[str], n: int, submits: int
+) -> tuple[list[float], list[str], list[str]]:
+    from playwright.async_api import async_playwright
+
+    latencies: list[float] = []
+    acknowledged: list[str] = []
+    failures: list[str] = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        await asyncio.wait_for(
+            asyncio.gather(
+                *(
+                    _resident(
+                        browser,
+                        links[i % len(links)],
+                        ARRIVAL_SPACING_S * i,
+                        submits,
+                        latencies,
+                        acknowledged,
+                        failures,
+                    )
+                    for i in range(n)
+                )
+            ),
+            TIME_LIMIT_S,
+        )
+        await browser.close()
+    return latencies, acknowledged, failures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="5,20,50")
+    parser.add_argument("--submits", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load_residents.json")
+    args = parser.parse_args()
+    rows = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{folder}/load.sqlite3"
+            store = open_store(url)
+            tables = 10
+            cafe = cafes.create_cafe(
+                store, title="Café de charge", held_on=date.today(), theme="autre", commune="Lyon"
+            )
+            for number in range(1, tables + 1):
+                cafes.add_table(store, cafe.id, number=number)
+            round_ = cafes.add_round(store, cafe.id, question="Une idée ?", planned_minutes=30)
+            cafes.open_round(store, cafe.id, round_.id)
+            port = 8700 + n
+            env = os.environ | {"DATABASE_URL": url, "CAFE_RATE_PER_TABLE": "1000"}
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    "app.py",
+                    "--server.headless",
+                    "true",
+                    "--server.port",
+                    str(port),
+                    "--server.address",
+                    "127.0.0.1",
+                    "--server.fileWatcherType",
+                    "none",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            cpu_before, _ = _proc_stats(server.pid)
+            links = [cafes.join_link(store, cafe.id, t, base) for t in range(1, tables + 1)]
+            started = time.perf_counter()
+            latencies, acknowledged, failures = asyncio.run(_run_size(base, links, n, args.submits))
+            wall = time.perf_counter() - started
+            cpu_after, peak = _proc_stats(server.pid)
+            server.terminate()
+            server.wait(timeout=20)
+            stored = {c.text for c in store.list_contributions(cafe.id)}
+            ordered = sorted(latencies)
+            rows.append(
+                {
+                    "residents": n,
+                    "submits": len(acknowledged),
+                    "wall_s": round(wall, 1),
+                    "p50_s": round(statistics.median(ordered), 2),
+                    "p95_s": round(ordered[max(0, int(0.95 * len(ordered)) - 1)], 2),
+                    "server_cpu_s": round(cpu_after - cpu_before, 1),
+                    "server_peak_mb": peak,
+                    "lost_writes": len([t for t in acknowledged if t not in stored]),
+                    "stored": len(stored),
+                    "not_acknowledged": n * args.submits - len(acknowledged),
+                    "failures": failures[:5],
+                }
+            )
+            print(json.dumps(rows[-1]), flush=True)
+            store.engine.dispose()
+    args.out.parent.mkdir(exist_ok=True)
+    args.out.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
