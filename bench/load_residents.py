@@ -15,11 +15,9 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -28,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from facilitation import cafes  # noqa: E402
 from facilitation.storage import open_store  # noqa: E402
+from tests.serving import start_app  # noqa: E402
 
 TIME_LIMIT_S = 600  # the whole run stops by itself
 ARRIVAL_SPACING_S = 0.3  # phones arrive over a few seconds, as people scan the QR code
@@ -138,36 +137,9 @@ def main() -> None:
                 cafes.add_table(store, cafe.id, number=number)
             round_ = cafes.add_round(store, cafe.id, question="Une idée ?", planned_minutes=30)
             cafes.open_round(store, cafe.id, round_.id)
-            port = 8700 + n
-            env = os.environ | {"DATABASE_URL": url, "CAFE_RATE_PER_TABLE": "1000"}
-            server = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "streamlit",
-                    "run",
-                    "app.py",
-                    "--server.headless",
-                    "true",
-                    "--server.port",
-                    str(port),
-                    "--server.address",
-                    "127.0.0.1",
-                    "--server.fileWatcherType",
-                    "none",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+            base, server = start_app(
+                url, Path(folder) / "streamlit.log", CAFE_RATE_PER_TABLE="1000", CAFE_REFRESH_SECONDS="3"
             )
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
             cpu_before, _ = _proc_stats(server.pid)
             links = [cafes.join_link(store, cafe.id, t, base) for t in range(1, tables + 1)]
             started = time.perf_counter()

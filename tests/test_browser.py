@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from facilitation import cafes
 from facilitation.storage import open_store
+from tests import serving
 from tests.conftest import ROOT, make_cafe, require_tool
+from tests.serving import stop_app
 
 pytestmark = pytest.mark.browser
 MARKUP = "<b>gras</b> & **étoiles**"
@@ -31,53 +28,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_app(database_url: str, log_path) -> tuple[str, subprocess.Popen]:
-    """The real app served by `streamlit run` on a free loopback port; returns its base URL."""
-    port = free_port()
-    env = os.environ | {"DATABASE_URL": database_url, "CAFE_REFRESH_SECONDS": "1"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
-                return base, process
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("Streamlit did not start: " + log_path.read_text())
-            time.sleep(0.2)
-
-
-def stop_app(process: subprocess.Popen) -> None:
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        return serving.start_app(database_url, log_path)
+    except serving.AppDidNotStart as exc:
+        pytest.fail(f"Streamlit did not start: {exc}")
 
 
 @pytest.fixture

@@ -1,0 +1,66 @@
+"""Serve the real app on loopback for browser tests and load benchmarks."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class AppDidNotStart(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_app(database_url: str, log_path: Path, **settings: str) -> tuple[str, subprocess.Popen]:
+    """`streamlit run app.py` on a free 127.0.0.1 port, once healthy; returns (base URL, process)."""
+    port = free_port()
+    env = os.environ | {"DATABASE_URL": database_url, "CAFE_REFRESH_SECONDS": "1"} | settings
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
+                return base, process
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise AppDidNotStart(log_path.read_text()) from None
+            time.sleep(0.2)
+
+
+def stop_app(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=20)
