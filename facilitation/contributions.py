@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -30,13 +31,12 @@ MAX_AGREEMENT_COUNT = 500
 
 
 @dataclass(frozen=True)
-class TableContext:
-    """What a captain or a resident sees of their table right now."""
+class TableState:
+    """A table, its café and the round open there right now."""
 
     cafe: Cafe
     table: Table
     open_round: Round | None
-    contributions: list[Contribution]
 
     @property
     def accepting(self) -> bool:
@@ -50,18 +50,37 @@ class TableContext:
 
 
 @dataclass(frozen=True)
+class TableContext(TableState):
+    """What a captain or a resident sees of their table: also the open round's contributions there."""
+
+    contributions: list[Contribution]
+
+
+@dataclass(frozen=True)
 class SubmitResult:
     contribution: Contribution
     created: bool  # False when the same submission id was already stored (retry, double click)
 
 
-def table_context(store: Store, cafe_id: str, table_number: int) -> TableContext:
-    """The table with its café, the open round and that round's contributions at this table."""
+def _locate(store: Store, cafe_id: str, table_number: int) -> TableState:
     cafe = get_cafe(store, cafe_id)
     table = get_table(store, cafe_id, table_number)
-    current = None if cafe.is_closed else open_round_of(store, cafe_id)
-    listed = store.list_contributions(cafe_id, round_id=current.id, table_id=table.id) if current else []
-    return TableContext(cafe=cafe, table=table, open_round=current, contributions=listed)
+    return TableState(cafe, table, None if cafe.is_closed else open_round_of(store, cafe_id))
+
+
+def _with_contributions(store: Store, state: TableState) -> TableContext:
+    current = state.open_round
+    listed = (
+        store.list_contributions(state.cafe.id, round_id=current.id, table_id=state.table.id)
+        if current
+        else []
+    )
+    return TableContext(state.cafe, state.table, current, listed)
+
+
+def table_context(store: Store, cafe_id: str, table_number: int) -> TableContext:
+    """The table with its café, the open round and that round's contributions at this table."""
+    return _with_contributions(store, _locate(store, cafe_id, table_number))
 
 
 def enter_table(store: Store, code: str) -> TableContext:
@@ -78,24 +97,24 @@ def enter_table(store: Store, code: str) -> TableContext:
 def join_table(store: Store, token: str | None) -> TableContext:
     """A resident opens a table's QR link; forged or unknown links are refused."""
     claim = verify_join_token(store.link_secret(), token)
-    return _claimed_context(store, claim)
+    return _with_contributions(store, _claimed_state(store, claim))
 
 
-def _claimed_context(store: Store, claim: JoinClaim) -> TableContext:
+def _claimed_state(store: Store, claim: JoinClaim) -> TableState:
     try:
-        context = table_context(store, claim.cafe_id, claim.table_number)
+        state = _locate(store, claim.cafe_id, claim.table_number)
     except NotFound:
         raise AccessDenied(
             "Ce lien ne correspond à aucune table d'un café en cours. "
             "Scannez à nouveau le QR code posé sur votre table."
         ) from None
-    if context.cafe.archived_at is not None:
+    if state.cafe.archived_at is not None:
         raise AccessDenied("Ce café est terminé et archivé. Merci pour votre participation !")
-    if context.table.link_generation != claim.generation:
+    if state.table.link_generation != claim.generation:
         raise AccessDenied(
             "Ce QR code n'est plus valable : il a été remplacé. Demandez le nouveau au capitaine de table."
         )
-    return context
+    return state
 
 
 def _agreement(value: int | str | None) -> int | None:
@@ -125,27 +144,58 @@ def submit_contribution(
     now: datetime | None = None,
 ) -> SubmitResult:
     """Store a contribution exactly once (idempotent on submission_id) in the open round."""
+    return _submit(
+        store,
+        lambda: _locate(store, cafe_id, table_number),
+        text=text,
+        source=source,
+        submission_id=submission_id,
+        max_chars=max_chars,
+        kind=kind,
+        profile=profile,
+        agreement_count=agreement_count,
+        now=now,
+    )
+
+
+def _submit(
+    store: Store,
+    locate: Callable[[], TableState],
+    *,
+    text: str,
+    source: Source,
+    submission_id: str,
+    max_chars: int,
+    kind: str | None = None,
+    profile: str | None = None,
+    agreement_count: int | str | None = None,
+    now: datetime | None = None,
+    admit_new: Callable[[TableState], None] | None = None,
+) -> SubmitResult:
+    """Validate, answer a retry as the first time, else admit (rate limits) and store once."""
     if not submission_id or len(submission_id) > 32 or not submission_id.isalnum():
         raise InvalidInput("Identifiant d'envoi invalide : rechargez la page.")
     clean = clean_text(text, max_chars=max_chars)
     chosen_kind = parse_choice(Kind, kind, "Type")
     chosen_profile = parse_choice(Profile, profile, "Profil")
     agreement = _agreement(agreement_count)
-    context = table_context(store, cafe_id, table_number)
+    state = locate()
     existing = store.get_contribution(submission_id)
     if existing is not None:
-        if existing.table_id != context.table.id:
+        if existing.table_id != state.table.id:
             raise InvalidInput("Identifiant d'envoi déjà utilisé ailleurs : rechargez la page.")
         # A retried submit: answer as the first time, whatever the round's state now.
         return SubmitResult(existing, created=False)
-    if not context.accepting or context.open_round is None:
-        raise NotAccepting(context.closed_message() + " Votre texte n'a pas été envoyé.")
+    if admit_new is not None:
+        admit_new(state)  # a retry of a stored submit is answered above, never counted again
+    if not state.accepting or state.open_round is None:
+        raise NotAccepting(state.closed_message() + " Votre texte n'a pas été envoyé.")
     contribution, created = store.add_contribution(
         Contribution(
             id=submission_id,
-            cafe_id=cafe_id,
-            round_id=context.open_round.id,
-            table_id=context.table.id,
+            cafe_id=state.cafe.id,
+            round_id=state.open_round.id,
+            table_id=state.table.id,
             text=clean,
             source=Source(source),
             created_at=now or utcnow(),
@@ -155,7 +205,7 @@ def submit_contribution(
         )
     )
     if created:
-        audit.record(store, "contribution ajoutée", cafe_id=cafe_id, target=contribution.id)
+        audit.record(store, "contribution ajoutée", cafe_id=state.cafe.id, target=contribution.id)
     return SubmitResult(contribution, created)
 
 
@@ -178,23 +228,23 @@ def resident_submit(
 ) -> SubmitResult:
     """A resident's contribution, through their table's signed link, within the rate limits."""
     claim = verify_join_token(store.link_secret(), token)
-    context = _claimed_context(store, claim)
-    existing = store.get_contribution(submission_id) if submission_id else None
-    if existing is None:  # a retry of a stored submit is answered, never counted again
-        clean_text(text, max_chars=max_chars)  # bad text is explained before it counts
+    claimed = _claimed_state(store, claim)  # a revoked or unknown link is refused before anything else
+
+    def admit(state: TableState) -> None:
         if per_table is not None:
-            check_table_rate(store, context.table.id, per_table, now or utcnow())
+            check_table_rate(store, state.table.id, per_table, now or utcnow())
         if per_phone is not None:
             _phone_window(per_phone).hit(f"{claim.cafe_id}:{browser_id or submission_id}")
-    return submit_contribution(
+
+    return _submit(
         store,
-        cafe_id=claim.cafe_id,
-        table_number=claim.table_number,
+        lambda: claimed,
         text=text,
         source=Source.RESIDENT,
         submission_id=submission_id,
         max_chars=max_chars,
         now=now,
+        admit_new=admit,
     )
 
 
