@@ -19,6 +19,7 @@ from facilitation.domain import (
     Round,
     Source,
     Theme,
+    TopicGroup,
     clean_text,
     parse_choice,
 )
@@ -184,33 +185,47 @@ def _default_fiche(cafe: Cafe, topic: TopicSummary, now: datetime) -> Fiche:
     )
 
 
-def _related(store: Store, cafe: Cafe, topic: TopicSummary) -> list[RelatedTopic]:
-    """Topics of earlier cafés sharing keywords with this one."""
-    words = set(topic.keywords)
-    related = []
+def _earlier_topics(store: Store, cafe: Cafe) -> list[tuple[Cafe, TopicGroup]]:
+    """Every topic of the latest harvest of each café held before this one (keywords only)."""
+    earlier = []
     for other in list_cafes(store, include_archived=True):
         if other.id == cafe.id or other.held_on > cafe.held_on:
             continue
-        view = _cafe_harvest(store, other.id)
-        for candidate in view.topics if view else []:
-            shared = words & set(candidate.topic.keywords)
-            if len(shared) >= 2:
-                related.append(
-                    RelatedTopic(other.title, other.held_on.strftime("%d/%m/%Y"), candidate.topic.label)
-                )
-    return related[:8]
+        version = harvest.latest_version(store, harvest.scope_of([other.id]))
+        earlier += [(other, topic) for topic in version.topics] if version else []
+    return earlier
+
+
+def _related(topic: TopicSummary, earlier: list[tuple[Cafe, TopicGroup]]) -> list[RelatedTopic]:
+    """Earlier topics sharing at least two keywords with this one."""
+    words = set(topic.keywords)
+    return [
+        RelatedTopic(other.title, other.held_on.strftime("%d/%m/%Y"), candidate.label)
+        for other, candidate in earlier
+        if len(words & set(candidate.keywords)) >= 2
+    ][:8]
+
+
+def _fiches(store: Store, synthesis: CafeSynthesis) -> dict[str, Fiche]:
+    """The fiche of each retained topic: as the organiser saved it, or the defaults."""
+    saved = {f.topic_key: f for f in store.list_fiches(synthesis.cafe.id)}
+    return {
+        topic.key: saved.get(topic.key) or _default_fiche(synthesis.cafe, topic, synthesis.generated_at)
+        for topic in synthesis.topics
+    }
 
 
 def fiche_sheets(store: Store, cafe_id: str, *, now: datetime | None = None) -> list[FicheSheet]:
     """One fiche d'observation per retained topic of the café (defaults until the organiser edits)."""
     synthesis = cafe_synthesis(store, cafe_id, now=now)
-    saved = {f.topic_key: f for f in store.list_fiches(cafe_id)}
+    fiches = _fiches(store, synthesis)
+    earlier = _earlier_topics(store, synthesis.cafe)
     return [
         FicheSheet(
             cafe=synthesis.cafe,
-            fiche=saved.get(topic.key) or _default_fiche(synthesis.cafe, topic, synthesis.generated_at),
+            fiche=fiches[topic.key],
             topic=topic,
-            related=_related(store, synthesis.cafe, topic),
+            related=_related(topic, earlier),
             generated_at=synthesis.generated_at,
         )
         for topic in synthesis.topics
@@ -228,15 +243,16 @@ def update_fiche(
     now: datetime | None = None,
 ) -> Fiche:
     """The organiser edits the follow-up, committee and status of a retained topic's fiche."""
-    sheet = next((s for s in fiche_sheets(store, cafe_id) if s.topic.key == topic_key), None)
-    if sheet is None:
+    synthesis = cafe_synthesis(store, cafe_id)
+    current = _fiches(store, synthesis).get(topic_key)
+    if current is None:
         raise NotFound("Ce groupe n'est pas retenu pour les fiches de ce café.")
     chosen_committee = parse_choice(Committee, committee, "Comité")
     chosen_status = parse_choice(FicheStatus, status, "Statut")
     if chosen_committee is None or chosen_status is None:
         raise InvalidInput("Choisissez un comité et un statut.")
     fiche = replace(
-        sheet.fiche,
+        current,
         follow_up=clean_text(follow_up, max_chars=2000, what="La suite proposée"),
         committee=chosen_committee,
         status=chosen_status,
@@ -247,7 +263,7 @@ def update_fiche(
         store,
         "fiche modifiée",
         cafe_id=cafe_id,
-        target=sheet.topic.label,
+        target=next(t.label for t in synthesis.topics if t.key == topic_key),
         details=f"{fiche.status.value} · {fiche.committee.value}",
     )
     return fiche
