@@ -95,10 +95,7 @@ def scope_data(store: Store, scope: HarvestScope) -> ScopeData:
 
 def latest_version(store: Store, scope: HarvestScope) -> HarvestVersion | None:
     harvest_id = store.find_harvest(scope)
-    if harvest_id is None:
-        return None
-    versions = store.list_harvest_versions(harvest_id)
-    return versions[-1] if versions else None
+    return store.latest_harvest_version(harvest_id) if harvest_id else None
 
 
 def versions(store: Store, scope: HarvestScope) -> list[HarvestVersion]:

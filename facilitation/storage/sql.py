@@ -505,6 +505,17 @@ class SqlStore:
         )
         return [self._version(row) for row in rows]
 
+    def latest_harvest_version(self, harvest_id: str) -> HarvestVersion | None:
+        row = self._run(
+            lambda conn: conn.execute(
+                select(harvest_versions)
+                .where(harvest_versions.c.harvest_id == harvest_id)
+                .order_by(harvest_versions.c.number.desc())
+                .limit(1)
+            ).first()
+        )
+        return self._version(row) if row else None
+
     # -- fiches and documents ------------------------------------------------------------------
     def list_fiches(self, cafe_id: str | None = None) -> list[Fiche]:
         query = select(fiches)
