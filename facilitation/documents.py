@@ -10,10 +10,10 @@ from facilitation.access import new_id
 from facilitation.cafes import get_cafe, utcnow
 from facilitation.domain import Cafe, Contribution, FicheStatus, StoredDocument, parse_choice
 from facilitation.errors import InvalidInput, NotFound
-from facilitation.harvest import find_cafes
+from facilitation.harvest import find_cafes, latest_version, scope_of
 from facilitation.records import EXPORT_COLUMNS, TOPIC_COLUMNS, contribution_records, topic_records
 from facilitation.storage.base import Store
-from facilitation.synthesis import cafe_synthesis, fiche_sheets
+from facilitation.synthesis import cafe_synthesis, default_fiche, fiche_sheets
 
 KINDS = {
     "synthese": "Synthèse du café (PDF)",
@@ -167,24 +167,17 @@ class LibraryEntry:
 
 
 def _fiches_of(store: Store, cafe: Cafe) -> list[FicheEntry]:
-    """The café's retained topics with their fiche's status (defaults before any edit)."""
-    from facilitation.harvest import latest_version, scope_of
-    from facilitation.synthesis import DEFAULT_COMMITTEE
+    """The café's retained topics with their fiche's status (defaults before any edit).
 
+    Read from the latest harvest version, not from a full synthesis: the library lists every café.
+    """
     version = latest_version(store, scope_of([cafe.id]))
     saved = {f.topic_key: f for f in store.list_fiches(cafe.id)}
     entries = []
     for topic in version.topics if version else ():
         if topic.kept:
-            fiche = saved.get(topic.key)
-            entries.append(
-                FicheEntry(
-                    topic.key,
-                    topic.label,
-                    fiche.status.value if fiche else FicheStatus.NOUVELLE.value,
-                    (fiche.committee if fiche else DEFAULT_COMMITTEE[cafe.theme]).value,
-                )
-            )
+            fiche = saved.get(topic.key) or default_fiche(cafe, topic.key, topic.label, utcnow())
+            entries.append(FicheEntry(topic.key, topic.label, fiche.status.value, fiche.committee.value))
     return entries
 
 

@@ -174,11 +174,12 @@ def cafe_synthesis(store: Store, cafe_id: str, *, now: datetime | None = None) -
     )
 
 
-def _default_fiche(cafe: Cafe, topic: TopicSummary, now: datetime) -> Fiche:
+def default_fiche(cafe: Cafe, topic_key: str, label: str, now: datetime) -> Fiche:
+    """The fiche of a retained topic before the organiser edits it."""
     return Fiche(
         cafe_id=cafe.id,
-        topic_key=topic.key,
-        follow_up=f"Étudier avec les habitants de {cafe.place.label()} une réponse à « {topic.label} ».",
+        topic_key=topic_key,
+        follow_up=f"Étudier avec les habitants de {cafe.place.label()} une réponse à « {label} ».",
         committee=DEFAULT_COMMITTEE[cafe.theme],
         status=FicheStatus.NOUVELLE,
         updated_at=now,
@@ -210,7 +211,8 @@ def _fiches(store: Store, synthesis: CafeSynthesis) -> dict[str, Fiche]:
     """The fiche of each retained topic: as the organiser saved it, or the defaults."""
     saved = {f.topic_key: f for f in store.list_fiches(synthesis.cafe.id)}
     return {
-        topic.key: saved.get(topic.key) or _default_fiche(synthesis.cafe, topic, synthesis.generated_at)
+        topic.key: saved.get(topic.key)
+        or default_fiche(synthesis.cafe, topic.key, topic.label, synthesis.generated_at)
         for topic in synthesis.topics
     }
 
