@@ -1,4 +1,4 @@
-"""Café concertation: the router. Residents holding a table's link only ever get the join page."""
+"""Café concertation: the router. Residents holding a table's link never get another page."""
 
 import streamlit as st
 
@@ -14,8 +14,8 @@ st.set_page_config(
 )
 
 if resident_link:
-    # Nothing else is registered: typing another page's URL lands back on the join page.
-    pages = [st.Page("pages/resident.py", title="Participer", icon="💬", default=True)]
+    # Nothing else is registered: typing another page's URL lands back on this one.
+    pages = [st.Page("pages/resident_moved.py", title="Participer", icon="💬", default=True)]
     navigation = st.navigation(pages, position="hidden")
 else:
     navigation = st.navigation(

@@ -43,7 +43,7 @@ def run(database_url: str, writers: int, each: int) -> dict:
         cafes.add_table(store, cafe.id, number=number)
     round_ = cafes.add_round(store, cafe.id, question="Q ?", planned_minutes=30)
     cafes.open_round(store, cafe.id, round_.id)
-    tokens = [cafes.join_link(store, cafe.id, t, "http://x").split("?t=")[1] for t in range(1, 11)]
+    tokens = [cafes.join_link(store, cafe.id, t, "http://x").split("/j/")[1] for t in range(1, 11)]
     first = contributions.resident_submit(
         store, token=tokens[0], text="Idée à soutenir", submission_id=new_id(), max_chars=2000
     ).contribution

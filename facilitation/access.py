@@ -7,11 +7,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote
 
-from facilitation.errors import AccessDenied, InvalidInput
+from facilitation.errors import AccessDenied, InvalidInput, StaleForm
 
-JOIN_PARAM = "t"
+JOIN_PARAM = "t"  # printed cards of the first version carry /?t=<token>: the server redirects them
+JOIN_PATH = "/j/"
 _SIGNATURE_BYTES = 16
 # No 0/O, 1/I/L: captains read their code off a sheet of paper.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -43,7 +44,28 @@ def make_join_token(secret: str, cafe_id: str, table_number: int, generation: in
 
 def join_url(base_url: str, token: str) -> str:
     """Resident link for a token, on the public base URL phones can reach."""
-    return f"{base_url.rstrip('/')}/?{urlencode({JOIN_PARAM: token})}"
+    return f"{base_url.rstrip('/')}{JOIN_PATH}{quote(token, safe='')}"
+
+
+def form_nonce(secret: str, *parts: str) -> str:
+    """Proof that a form was drawn by this server for these values (link, submission id, phone).
+
+    A page on another site can neither read our forms nor compute this, so a cross-site POST is
+    refused even when it knows a table's link.
+    """
+    return _signature(secret, "form\x1f" + "\x1f".join(parts))
+
+
+STALE_FORM_MESSAGE = (
+    "Ce formulaire a expiré ou ne vient pas de cette page. Votre texte n'a pas été envoyé : il est "
+    "gardé dans la case. Appuyez à nouveau sur « Envoyer »."
+)
+
+
+def check_form_nonce(secret: str, nonce: str | None, *parts: str) -> None:
+    """Raise StaleForm unless the nonce was made by form_nonce for the same parts."""
+    if not nonce or not hmac.compare_digest(form_nonce(secret, *parts).encode(), nonce.encode()):
+        raise StaleForm(STALE_FORM_MESSAGE)
 
 
 def verify_join_token(secret: str, token: str | None) -> JoinClaim:

@@ -24,10 +24,14 @@ from facilitation.domain import (
     clean_text,
     parse_choice,
 )
-from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound
+from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
 from facilitation.storage.base import Store
 
 MAX_AGREEMENT_COUNT = 500
+ROUND_CHANGED_MESSAGE = (
+    "La question a changé pendant que vous écriviez. Votre texte n'a pas été envoyé : il est gardé. "
+    "Lisez la nouvelle question, puis envoyez-le à nouveau s'il y répond."
+)
 
 
 @dataclass(frozen=True)
@@ -224,13 +228,20 @@ def resident_submit(
     browser_id: str = "",
     per_phone: int | None = None,
     per_table: int | None = None,
+    round_id: str | None = None,
     now: datetime | None = None,
 ) -> SubmitResult:
-    """A resident's contribution, through their table's signed link, within the rate limits."""
+    """A resident's contribution, through their table's signed link, within the rate limits.
+
+    `round_id` is the round whose question the resident was shown: if another round is open now,
+    the text is refused rather than filed under a question its author never read.
+    """
     claim = verify_join_token(store.link_secret(), token)
     claimed = _claimed_state(store, claim)  # a revoked or unknown link is refused before anything else
 
     def admit(state: TableState) -> None:
+        if round_id and state.open_round is not None and state.open_round.id != round_id:
+            raise RoundChanged(ROUND_CHANGED_MESSAGE)
         if per_table is not None:
             check_table_rate(store, state.table.id, per_table, now or utcnow())
         if per_phone is not None:

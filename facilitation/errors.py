@@ -23,8 +23,16 @@ class NotAccepting(CafeError):
     """The café or round does not accept contributions right now."""
 
 
+class RoundChanged(NotAccepting):
+    """The question its author answered is no longer the open one."""
+
+
 class AccessDenied(CafeError):
     """A link, code or password that does not grant access."""
+
+
+class StaleForm(AccessDenied):
+    """A form this server did not draw, or drew for other values (cross-site or tampered)."""
 
 
 class StorageUnavailable(CafeError):

@@ -9,5 +9,5 @@ if [ -z "${CAFE_ORGANISER_PASSWORD_HASH:-}" ] && [ ! -f .streamlit/secrets.toml 
   echo "  Définissez-le : export CAFE_ORGANISER_PASSWORD_HASH=\"\$(.venv/bin/python -m facilitation hash-password)\""
 fi
 # 0.0.0.0: phones reach the app on the café's network (set CAFE_PUBLIC_BASE_URL to match).
-exec .venv/bin/streamlit run app.py --server.address "${CAFE_SERVER_ADDRESS:-0.0.0.0}" \
+exec .venv/bin/streamlit run serve.py --server.address "${CAFE_SERVER_ADDRESS:-0.0.0.0}" \
   --server.port "${CAFE_SERVER_PORT:-8501}" --server.headless true "$@"

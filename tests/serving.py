@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 def start_app(database_url: str, log_path: Path, **settings: str) -> tuple[str, subprocess.Popen]:
-    """`streamlit run app.py` on a free 127.0.0.1 port, once healthy; returns (base URL, process)."""
+    """`streamlit run serve.py` on a free 127.0.0.1 port, once healthy; returns (base URL, process)."""
     port = free_port()
     env = os.environ | {"DATABASE_URL": database_url, "CAFE_REFRESH_SECONDS": "1"} | settings
     process = subprocess.Popen(
@@ -33,7 +33,7 @@ def start_app(database_url: str, log_path: Path, **settings: str) -> tuple[str, 
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "serve.py",
             "--server.headless",
             "true",
             "--server.port",

@@ -43,7 +43,7 @@ def test_forged_altered_or_foreign_tokens_are_refused(token):
 
 def test_join_url_carries_the_token_on_the_public_base_url():
     token = make_join_token(SECRET, "cafe42", 3)
-    assert join_url("http://192.168.1.20:8501/", token) == f"http://192.168.1.20:8501/?t={token}"
+    assert join_url("http://192.168.1.20:8501/", token) == f"http://192.168.1.20:8501/j/{token}"
 
 
 def test_table_codes_are_short_and_unambiguous():

@@ -123,6 +123,6 @@ def test_tables_get_unique_codes_and_numbers(store):
 def test_join_link_is_signed_for_the_table(store):
     cafe, _ = make_cafe(store)
     link = cafes.join_link(store, cafe.id, 2, "http://192.168.1.20:8501")
-    assert link.startswith(f"http://192.168.1.20:8501/?t={cafe.id}.2.")
+    assert link.startswith(f"http://192.168.1.20:8501/j/{cafe.id}.2.")
     with pytest.raises(NotFound, match="La table 9 n'existe pas"):
         cafes.join_link(store, cafe.id, 9, "http://x")

@@ -53,7 +53,7 @@ def test_demo_cafe_is_in_progress_with_realistic_contributions(demo_cafe, databa
     from facilitation.storage import open_store
 
     store = open_store(database_url)
-    context = contributions.join_table(store, link.split("?t=")[1])
+    context = contributions.join_table(store, link.split("/j/")[1])
     assert context.accepting and context.open_round.position == 3
     store.engine.dispose()
 
@@ -68,7 +68,7 @@ def test_join_url_uses_the_given_base_url(demo_cafe, database_url):
         "http://192.168.0.12:8501",
         database_url=database_url,
     ).stdout.strip()
-    assert link.startswith(f"http://192.168.0.12:8501/?t={demo_cafe}.3.")
+    assert link.startswith(f"http://192.168.0.12:8501/j/{demo_cafe}.3.")
 
 
 def test_csv_export_has_every_column_and_round_trips(demo_cafe, database_url, tmp_path):

@@ -45,7 +45,7 @@ def test_json_keeps_accents():
 
 def test_qr_png_decodes_back_to_the_link(tmp_path):
     zbarimg = require_tool("zbarimg", "Debian zbar-tools, pour décoder les QR codes")
-    link = "http://192.168.1.20:8501/?t=0123456789abcdef0123456789abcdef.12.AbCdEfGhIjKlMnOpQrStUv"
+    link = "http://192.168.1.20:8501/j/0123456789abcdef0123456789abcdef.12.AbCdEfGhIjKlMnOpQrStUv"
     path = tmp_path / "qr.png"
     path.write_bytes(qr_png(link))
     decoded = subprocess.run(

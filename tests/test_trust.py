@@ -24,7 +24,7 @@ OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
 
 
 def token_of(store, cafe, table=1):
-    return cafes.join_link(store, cafe.id, table, "http://x").split("?t=")[1]
+    return cafes.join_link(store, cafe.id, table, "http://x").split("/j/")[1]
 
 
 def resident(store, token, text, **limits):

@@ -1,0 +1,11 @@
+"""The one server: Streamlit for captains and organisers, plain HTML routes for residents' phones.
+
+`streamlit run serve.py` finds `app` below and serves both on one port (scripts/run.sh does this).
+"""
+
+import streamlit as st
+
+from ui.runtime import settings
+from web import WebRuntime, resident_middleware, resident_routes
+
+app = st.App("app.py", routes=resident_routes(WebRuntime(settings)), middleware=resident_middleware())

@@ -1,0 +1,367 @@
+"""The residents' server-rendered page over HTTP, without JavaScript (Starlette's test client).
+
+These are the no-JavaScript journeys: every form posts, redirects and draws again. The real
+browser, JavaScript and small screens are in test_resident_browser.py.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import create_engine
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from facilitation import audit, cafes
+from facilitation.access import make_join_token
+from facilitation.domain import Source
+from facilitation.settings import load_settings
+from tests.conftest import add_idea, make_cafe
+from web import WebRuntime, resident_middleware, resident_routes
+from web.resident import PHONE_COOKIE, UNAVAILABLE_MESSAGE
+
+
+class Phone:
+    """One phone's browser without JavaScript: it keeps its cookies and reads the forms it is shown."""
+
+    def __init__(self, app: Starlette, store, cafe, table: int = 1) -> None:
+        self.client = TestClient(app, base_url="http://cafe.local")
+        self.store = store
+        self.link = cafes.join_link(store, cafe.id, table, "")
+        self.page = self.client.get(self.link)
+
+    def field(self, name: str, html: str | None = None) -> str:
+        html = self.page.text if html is None else html
+        found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)
+        assert found, f"no field {name} in the page"
+        return unescape(found.group(1))
+
+    def text_in_field(self) -> str:
+        found = re.search(r'<textarea id="texte"[^>]*>(.*?)</textarea>', self.page.text, re.S)
+        assert found, "no text field in the page"
+        return unescape(found.group(1))
+
+    def form(self, text: str) -> dict[str, str]:
+        """The idea form as drawn on the current page, with this text typed in."""
+        return {"texte": text, **{name: self.field(name) for name in ("sid", "nonce", "tour")}}
+
+    def send(self, text: str, **overrides: str):
+        form = self.form(text) | overrides
+        self.page = self.client.post(self.link, data=form)
+        return self.page
+
+    def support(self, idea_id: str, *, json: bool = False):
+        nonce = re.search(r'data-support-nonce="([^"]+)"', self.client.get(self.link).text).group(1)
+        headers = {"accept": "application/json"} if json else {}
+        form = {"idee": idea_id, "nonce": nonce}
+        answer = self.client.post(f"{self.link}/soutien", data=form, headers=headers)
+        if not json:
+            self.page = answer
+        return answer
+
+
+@pytest.fixture
+def served(database_url):
+    """The resident routes and middleware as the real server mounts them, on a fresh database."""
+    runtime = WebRuntime(lambda: load_settings(database_url=database_url, cafe_rate_per_phone=6))
+    store = runtime.store()
+    yield Starlette(routes=resident_routes(runtime), middleware=resident_middleware()), store, runtime
+    runtime.close()
+
+
+def test_the_page_reads_in_french_and_sets_a_private_phone_cookie(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    phone = Phone(app, store, cafe, table=2)
+    page = phone.page
+    assert page.status_code == 200 and '<html lang="fr">' in page.text
+    assert "Table 2" in page.text and "Question 1 ?" in page.text and "Tour 1" in page.text
+    assert '<label for="texte">Votre idée</label>' in page.text
+    assert "sans donner votre nom" in page.text and "<strong>365 jours</strong>" in page.text
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith(f"{PHONE_COOKIE}=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Path=/j/" in cookie
+
+
+def test_the_page_sends_strict_security_headers_and_asks_no_other_site(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    page = Phone(app, store, cafe).page
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "default-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy and "form-action 'self'" in policy
+    assert page.headers["referrer-policy"] == "no-referrer"  # the link never leaks to another site
+    assert page.headers["x-content-type-options"] == "nosniff" and page.headers["x-frame-options"] == "DENY"
+    assert page.headers["cache-control"] == "no-store"
+    assert not re.search(r'(src|href|action)="(https?:)?//', page.text)  # nothing from elsewhere
+    tags = re.sub(r">[^<]*<", "><", page.text)
+    assert "<script>" not in page.text and " on" not in tags  # no inline script, no handler
+
+
+def test_a_resident_sends_an_idea_without_javascript(served):
+    app, store, _ = served
+    cafe, rounds = make_cafe(store)
+    phone = Phone(app, store, cafe, table=2)
+    sent = phone.send("Un banc près de l'arrêt de bus")
+    assert sent.history[0].status_code == 303  # POST → redirect → GET: F5 never sends twice
+    assert "Merci ! Votre idée a bien été envoyée." in sent.text and phone.text_in_field() == ""
+    (stored,) = store.list_contributions(cafe.id)
+    assert stored.text == "Un banc près de l'arrêt de bus" and stored.source is Source.RESIDENT
+    assert stored.table_id == cafes.get_table(store, cafe.id, 2).id and stored.round_id == rounds[0].id
+    assert "Un banc près de l&#39;arrêt de bus" in sent.text  # now in the table's list
+
+
+def test_a_retried_post_stores_once(served):
+    """Double and triple taps, the back button, a flaky network: the same drawn form stores once."""
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    form = phone.form("Plus de bancs")
+    answers = [phone.client.post(phone.link, data=form, follow_redirects=False) for _ in range(3)]
+    assert [a.status_code for a in answers] == [303, 303, 303]
+    assert [c.text for c in store.list_contributions(cafe.id)] == ["Plus de bancs"]
+
+
+def test_each_drawn_form_has_its_own_submission_id(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    first = phone.field("sid")
+    phone.send("Une idée")
+    assert phone.field("sid") != first
+    phone.send("Une autre idée")
+    assert [c.text for c in store.list_contributions(cafe.id)] == ["Une idée", "Une autre idée"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("   ", "est vide"),
+        ("bip\x07", "contrôle"),
+        ("x" * 2001, "trop long"),
+        ("\u202eevil", "contrôle"),
+    ],
+)
+def test_refused_text_comes_back_in_the_field_and_nothing_is_stored(served, text, message):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    answer = phone.send(text)
+    assert answer.status_code == 422 and message in unescape(answer.text)
+    assert phone.text_in_field() == text
+    assert store.list_contributions(cafe.id) == []
+
+
+def test_a_question_changed_while_typing_is_not_filed_under_the_new_one(served):
+    app, store, _ = served
+    cafe, rounds = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    cafes.open_round(store, cafe.id, rounds[1].id)  # the organiser moves on while they type
+    refused = phone.send("Réponse à la question 1")
+    assert refused.status_code == 409 and "La question a changé" in unescape(refused.text)
+    assert "Question 2 ?" in refused.text and phone.text_in_field() == "Réponse à la question 1"
+    assert store.list_contributions(cafe.id) == []
+    assert phone.field("tour") == rounds[1].id  # they read the new question: the next send is for it
+    phone.send(phone.text_in_field())
+    (stored,) = store.list_contributions(cafe.id)
+    assert stored.round_id == rounds[1].id
+
+
+def test_a_round_closed_while_typing_gives_the_text_back(served):
+    app, store, _ = served
+    cafe, rounds = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    cafes.close_round(store, cafe.id, rounds[0].id)
+    refused = phone.send("Mon idée importante")
+    assert refused.status_code == 409 and "n'a pas été envoyé" in unescape(refused.text)
+    assert phone.text_in_field() == "Mon idée importante"
+    assert store.list_contributions(cafe.id) == []
+    # The next round opens: the same words, sent again, are refused once with the new question shown.
+    cafes.open_round(store, cafe.id, rounds[1].id)
+    assert "La question a changé" in unescape(phone.send(phone.text_in_field()).text)
+    phone.send(phone.text_in_field())
+    assert [c.text for c in store.list_contributions(cafe.id)] == ["Mon idée importante"]
+
+
+def test_the_waiting_screen_has_no_open_form(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store, open_first=False)
+    page = Phone(app, store, cafe).page
+    assert "Attendez que l&#39;animateur lance le tour suivant" in page.text
+    assert re.search(r'<form method="post" action="[^"]+" id="idea-form" hidden>', page.text)
+
+
+def test_a_burst_from_one_phone_is_refused_and_the_text_kept(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    for i in range(7):
+        answer = phone.send(f"Idée {i}")
+    assert answer.status_code == 409 and "Patientez une minute" in unescape(answer.text)
+    assert phone.text_in_field() == "Idée 6"
+    assert len(store.list_contributions(cafe.id)) == 6
+
+
+def test_an_outage_gives_the_text_back_without_database_details_and_stores_once_after(sqlite_url):
+    runtime = WebRuntime(lambda: load_settings(database_url=sqlite_url))
+    store = runtime.store()
+    app = Starlette(routes=resident_routes(runtime), middleware=resident_middleware())
+    cafe, _ = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    healthy = store.engine
+    store.engine = create_engine("postgresql+psycopg://cafe:S3cretQ@127.0.0.1:1/base?connect_timeout=1")
+    refused = phone.send("Mon idée pendant la panne")
+    assert refused.status_code == 503 and UNAVAILABLE_MESSAGE in unescape(refused.text)
+    for detail in ("S3cretQ", "127.0.0.1", "cafe:", "base", "psycopg"):
+        assert detail not in refused.text
+    assert phone.text_in_field() == "Mon idée pendant la panne"
+    store.engine = healthy  # back: the retry button sends the same form
+    phone.send(phone.text_in_field())
+    phone.send("Mon idée pendant la panne", sid=phone.field("sid"))  # and once more by mistake
+    assert [c.text for c in store.list_contributions(cafe.id)] == ["Mon idée pendant la panne"]
+    runtime.close()
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["abc", "deadbeef.1.0.AAAAAAAAAAAAAAAAAAAAAA", "<script>alert(1)</script>", "x" * 3000],
+)
+def test_forged_links_get_a_plain_error_and_no_form(served, token):
+    app, store, _ = served
+    make_cafe(store)
+    client = TestClient(app)
+    for page in (client.get(f"/j/{token}"), client.post(f"/j/{token}", data={"texte": "x"})):
+        assert page.status_code in (403, 404) and "Ce lien n&#39;est pas valable" in page.text
+        assert "<textarea" not in page.text and "<script>alert" not in page.text
+    assert client.get(f"/j/{token}/etat").status_code in (403, 404)
+
+
+def test_revoked_closed_and_archived_links_are_refused(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    old = Phone(app, store, cafe)
+    cafes.revoke_links(store, cafe.id, 1)
+    assert "n&#39;est plus valable" in old.client.get(old.link).text
+    refused = old.send("Encore là ?")
+    assert refused.status_code == 403 and store.list_contributions(cafe.id) == []
+    cafes.close_cafe(store, cafe.id)
+    closed = Phone(app, store, cafe).page
+    assert "Ce café est terminé" in closed.text and 'id="idea-form" hidden' in closed.text
+    cafes.set_archived(store, cafe.id, True)
+    archived = Phone(app, store, cafe).page
+    assert archived.status_code == 403 and "archivé" in archived.text
+
+
+def test_links_printed_on_the_first_cards_redirect_to_the_new_page(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    client = TestClient(app)
+    token = make_join_token(store.link_secret(), cafe.id, 1)
+    for old in (f"/?t={token}", f"/capitaine?t={token}&code=X"):
+        moved = client.get(old, follow_redirects=False)
+        assert moved.status_code == 301 and moved.headers["location"] == f"/j/{token}"
+    assert "Question 1 ?" in client.get(f"/?t={token}").text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<b>gras</b> & **étoiles**",
+        "<script>alert(1)</script>",
+        "[cliquez](javascript:alert(1))",
+        "https://phishing.example/login et www.evil.example",
+        "<a href='https://phishing.example'>ici</a>",
+        '" onmouseover="alert(1)',
+    ],
+)
+def test_what_residents_type_is_shown_literally_never_as_markup_or_link(served, text):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    add_idea(store, cafe, text, source=Source.RESIDENT)
+    phone = Phone(app, store, cafe)
+    listed = re.search(r'<ul id="ideas">(.*?)</ul>', phone.page.text, re.S).group(1)
+    shown = re.search(r'<p class="idea-text">(.*?)</p>', listed, re.S).group(1)
+    assert unescape(shown) == text
+    assert "<a" not in listed and "<b>" not in listed and "<script" not in listed
+    assert phone.client.get(f"{phone.link}/etat").json()["ideas"][0]["text"] == text
+
+
+def test_a_post_from_another_site_or_without_the_forms_nonce_stores_nothing(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    forged = phone.send("Pirate", nonce="AAAAAAAAAAAAAAAAAAAAAA")
+    assert forged.status_code == 403 and phone.text_in_field() == "Pirate"
+    assert "a expiré ou ne vient pas de cette page" in unescape(forged.text)
+    form = phone.form("Pirate")
+    cross_site = phone.client.post(phone.link, data=form, headers={"sec-fetch-site": "cross-site"})
+    assert cross_site.status_code == 403
+    assert store.list_contributions(cafe.id) == []
+    phone.send("Pas pirate")  # the form given back works
+    assert [c.text for c in store.list_contributions(cafe.id)] == ["Pas pirate"]
+
+
+def test_a_body_larger_than_any_contribution_is_refused(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    urlencoded = {"content-type": "application/x-www-form-urlencoded"}
+    huge = phone.client.post(phone.link, content=b"texte=" + b"a" * 200_000, headers=urlencoded)
+    assert huge.status_code == 413 and store.list_contributions(cafe.id) == []
+
+
+def test_a_phone_supports_an_idea_once_even_when_it_reopens_the_link(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    idea = add_idea(store, cafe, "Jardin partagé")
+    phone = Phone(app, store, cafe)
+    after = phone.support(idea.id)
+    assert after.history[0].status_code == 303 and "✓ Vous êtes d'accord · 1 soutien" in after.text
+    phone.page = phone.client.get(phone.link)  # the QR code scanned again: same phone, same cookie
+    assert phone.support(idea.id, json=True).json()["supports"] == 1
+    other = Phone(app, store, cafe)
+    assert other.support(idea.id, json=True).json() == {
+        "ok": True,
+        "id": idea.id,
+        "supports": 2,
+        "supports_label": "2 soutiens",
+    }
+    assert store.get_contribution(idea.id).supports == 2
+
+
+def test_a_support_with_a_forged_nonce_or_an_unknown_idea_is_refused(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    idea = add_idea(store, cafe, "Jardin partagé")
+    phone = Phone(app, store, cafe)
+    forged = phone.client.post(
+        f"{phone.link}/soutien", data={"idee": idea.id, "nonce": "x"}, headers={"accept": "application/json"}
+    )
+    assert forged.status_code == 403 and forged.json()["ok"] is False
+    unknown = phone.support("0" * 32, json=True)
+    assert unknown.status_code == 404 and "n'est plus affichée" in unknown.json()["message"]
+    assert store.get_contribution(idea.id).supports == 0
+
+
+def test_the_state_follows_the_rounds_for_the_page_script(served):
+    app, store, _ = served
+    cafe, rounds = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    state = phone.client.get(f"{phone.link}/etat").json()
+    assert (state["accepting"], state["round_id"], state["question"]) == (True, rounds[0].id, "Question 1 ?")
+    cafes.open_round(store, cafe.id, rounds[1].id)
+    state = phone.client.get(f"{phone.link}/etat").json()
+    assert (state["round_label"], state["question"]) == ("Tour 2", "Question 2 ?")
+    cafes.close_round(store, cafe.id, rounds[1].id)
+    state = phone.client.get(f"{phone.link}/etat").json()
+    assert state["accepting"] is False and "Attendez" in state["closed_message"]
+
+
+def test_the_audit_log_names_the_tables_link_for_a_web_submit(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    Phone(app, store, cafe, table=2).send("Depuis mon téléphone")
+    events = audit.audit_records(store, cafe_id=cafe.id, timezone="Europe/Paris")
+    assert (events[0]["acteur"], events[0]["action"]) == ("lien habitant, table 2", "contribution ajoutée")

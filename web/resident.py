@@ -1,0 +1,393 @@
+"""The resident's phone page: read the question, send an idea, support the table's ideas.
+
+Works without JavaScript (POST → redirect → GET; the idempotency key is minted when the form is
+drawn and travels in a hidden field). With JavaScript, `habitant.js` refreshes the question and the
+table's ideas and sends +1 without reloading. Every text is rendered by Jinja2 with autoescaping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from facilitation import audit, contributions
+from facilitation.access import (
+    FORGED_LINK_MESSAGE,
+    JOIN_PATH,
+    STALE_FORM_MESSAGE,
+    check_form_nonce,
+    form_nonce,
+    new_id,
+    verify_join_token,
+)
+from facilitation.contributions import TableContext
+from facilitation.errors import (
+    AccessDenied,
+    CafeError,
+    InvalidInput,
+    NotAccepting,
+    NotFound,
+    RoundChanged,
+    StaleForm,
+    StorageUnavailable,
+)
+from facilitation.wording import plural
+from web.runtime import WebRuntime
+from web.security import ASSETS_PATH
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+PHONE_COOKIE = "cafe_telephone"
+PHONE_COOKIE_DAYS = 2
+MAX_FORM_BYTES = 64 * 1024  # a contribution is at most a few thousand characters
+UNAVAILABLE_MESSAGE = (
+    "Le service est momentanément indisponible. Réessayez dans un instant : votre texte est gardé."
+)
+THANKS_PARAM = "envoye"
+_PHONE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+_templates = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _asset_version() -> str:
+    # Changes whenever a file changes, so phones may cache the files for a day.
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.iterdir()):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+ASSET_VERSION = _asset_version()
+
+
+class FormTooLarge(InvalidInput):
+    """A request body larger than any real contribution."""
+
+
+@dataclass
+class Page:
+    """What the join page shows; built by the handlers, drawn by `join.html`."""
+
+    token: str
+    context: TableContext | None = None
+    text: str = ""
+    error: str = ""
+    thanks: bool = False
+    sid: str = field(default_factory=new_id)
+    round_id: str = ""
+    supported: set[str] = field(default_factory=set)
+
+
+def _paths(token: str) -> dict[str, str]:
+    join = JOIN_PATH + quote(token, safe="")
+    return {"join_path": join, "support_path": join + "/soutien", "state_path": join + "/etat"}
+
+
+def _timer(context: TableContext) -> str:
+    """The round's remaining time in plain words (small, never alarming)."""
+    if context.open_round is None:
+        return ""
+    remaining = context.open_round.remaining(datetime.now(UTC))
+    if remaining is None:
+        return ""
+    minutes = int(remaining.total_seconds() // 60)
+    if minutes < 0:
+        return "Le temps prévu est écoulé : le tour va bientôt se terminer."
+    if minutes == 0:
+        return "Moins d'une minute pour ce tour."
+    return f"Environ {plural(minutes, 'minute')} pour ce tour."
+
+
+def _idea(item, supported: set[str]) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "text": item.text,
+        "supports": item.supports,
+        "supports_label": plural(item.supports, "soutien"),
+        "supported": item.id in supported,
+    }
+
+
+def _state(context: TableContext, supported: set[str]) -> dict[str, Any]:
+    """What the page shows of the table right now; the same for the HTML and for the JSON."""
+    current = context.open_round
+    return {
+        "accepting": context.accepting,
+        "round_id": current.id if current and context.accepting else "",
+        "round_label": f"Tour {current.position}" if current else "",
+        "question": current.question if current else "",
+        "timer": _timer(context),
+        "closed_message": "" if context.accepting else context.closed_message(),
+        "ideas": [_idea(item, supported) for item in reversed(context.contributions)],
+    }
+
+
+class ResidentPages:
+    """Handlers of the resident routes, sharing one runtime (settings + store)."""
+
+    def __init__(self, runtime: WebRuntime) -> None:
+        self.runtime = runtime
+
+    # -- drawing -----------------------------------------------------------------------------------
+    def _render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        config = self.runtime.settings
+        html = _templates.get_template(template).render(
+            asset_version=ASSET_VERSION,
+            refresh_seconds=config.cafe_refresh_seconds,
+            max_chars=config.cafe_max_contribution_chars,
+            retention_days=config.cafe_retention_days,
+            privacy_contact=config.cafe_privacy_contact,
+            **values,
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def _error_page(self, message: str, status: int) -> HTMLResponse:
+        return self._render("error.html", status, message=message)
+
+    def _join_page(self, page: Page, phone: str, status: int = 200) -> HTMLResponse:
+        """The table's page; `page.context` must be loaded."""
+        store = self.runtime.store()
+        context = page.context
+        assert context is not None
+        state = _state(context, page.supported)
+        secret = store.link_secret()
+        # A text given back keeps the round it was typed for, so that a changed question is noticed.
+        round_id = page.round_id if page.text and page.round_id else state["round_id"]
+        return self._render(
+            "join.html",
+            status,
+            cafe=context.cafe,
+            table_label=context.table.label(),
+            state=state,
+            text=page.text,
+            error=page.error,
+            thanks=page.thanks,
+            sid=page.sid,
+            nonce=form_nonce(secret, page.token, page.sid),
+            support_nonce=form_nonce(secret, page.token, "soutien", phone),
+            round_id=round_id,
+            show_form=state["accepting"] or bool(page.text),
+            **_paths(page.token),
+        )
+
+    def _retry_page(self, page: Page) -> HTMLResponse:
+        """The database cannot be reached: give the text back with a button to send it again."""
+        return self._render(
+            "unavailable.html",
+            503,
+            message=UNAVAILABLE_MESSAGE,
+            text=page.text,
+            sid=page.sid,
+            round_id=page.round_id,
+            nonce=self._nonce_or_empty(page),
+            **_paths(page.token),
+        )
+
+    def _nonce_or_empty(self, page: Page) -> str:
+        try:
+            return form_nonce(self.runtime.store().link_secret(), page.token, page.sid)
+        except StorageUnavailable:
+            return ""
+
+    def _load(self, page: Page, phone: str) -> None:
+        store = self.runtime.store()
+        page.context = contributions.join_table(store, page.token)
+        page.supported = contributions.supported_here(store, page.context, phone)
+
+    def _show(self, page: Page, phone: str, status: int = 200) -> Response:
+        """Load the table and draw it; refusals and outages get their own page."""
+        try:
+            self._load(page, phone)
+            return self._join_page(page, phone, status)
+        except StorageUnavailable:
+            return self._retry_page(page) if page.text else self._error_page(UNAVAILABLE_MESSAGE, 503)
+        except CafeError as exc:
+            return self._error_page(exc.message, _status_of(exc))
+
+    # -- routes --------------------------------------------------------------------------------
+    async def join(self, request: Request) -> Response:
+        phone, is_new = _phone(request)
+        page = Page(token=request.path_params["token"], thanks=request.query_params.get(THANKS_PARAM) == "1")
+        response = await run_in_threadpool(self._show, page, phone)
+        return _with_phone_cookie(response, request, phone, is_new)
+
+    async def submit(self, request: Request) -> Response:
+        phone, is_new = _phone(request)
+        token = request.path_params["token"]
+        try:
+            form = await _read_form(request)
+        except FormTooLarge as exc:
+            return self._error_page(exc.message, 413)
+        page = Page(token=token, text=form.get("texte", ""), round_id=form.get("tour", ""))
+        page.sid = form.get("sid", "") or new_id()
+        response = await run_in_threadpool(self._submit, request, page, form.get("nonce", ""), phone)
+        return _with_phone_cookie(response, request, phone, is_new)
+
+    def _submit(self, request: Request, page: Page, nonce: str, phone: str) -> Response:
+        config = self.runtime.settings
+        try:
+            store = self.runtime.store()
+            _refuse_cross_site(request)
+            secret = store.link_secret()
+            check_form_nonce(secret, nonce, page.token, page.sid)
+            table_number = verify_join_token(secret, page.token).table_number
+            with audit.acting_as(audit.resident_link(table_number)):
+                contributions.resident_submit(
+                    store,
+                    token=page.token,
+                    text=page.text,
+                    submission_id=page.sid,
+                    max_chars=config.cafe_max_contribution_chars,
+                    browser_id=phone,
+                    per_phone=config.cafe_rate_per_phone,
+                    per_table=config.cafe_rate_per_table,
+                    round_id=page.round_id or None,
+                )
+        except StorageUnavailable:
+            return self._retry_page(page)
+        except StaleForm as exc:
+            page.sid = new_id()  # a fresh form the resident can send from here
+            page.error = exc.message
+            return self._show(page, phone, 403)
+        except AccessDenied as exc:
+            return self._error_page(exc.message, 403)
+        except CafeError as exc:
+            if isinstance(exc, RoundChanged):
+                page.round_id = ""  # the new question is shown: the next send is for it
+            page.error = exc.message
+            return self._show(page, phone, _status_of(exc))
+        return RedirectResponse(_paths(page.token)["join_path"] + f"?{THANKS_PARAM}=1", status_code=303)
+
+    async def support(self, request: Request) -> Response:
+        phone, is_new = _phone(request)
+        token = request.path_params["token"]
+        wants_json = "application/json" in request.headers.get("accept", "")
+        try:
+            form = await _read_form(request)
+        except FormTooLarge as exc:
+            return self._error_page(exc.message, 413)
+        response = await run_in_threadpool(
+            self._support, request, token, form.get("idee", ""), form.get("nonce", ""), phone, wants_json
+        )
+        return _with_phone_cookie(response, request, phone, is_new)
+
+    def _support(
+        self, request: Request, token: str, idea_id: str, nonce: str, phone: str, wants_json: bool
+    ) -> Response:
+        try:
+            store = self.runtime.store()
+            _refuse_cross_site(request)
+            check_form_nonce(store.link_secret(), nonce, token, "soutien", phone)
+            contributions.support(store, token=token, contribution_id=idea_id, browser_id=phone)
+            supported = store.get_contribution(idea_id)
+        except CafeError as exc:
+            message = UNAVAILABLE_MESSAGE if isinstance(exc, StorageUnavailable) else exc.message
+            if wants_json:
+                return JSONResponse({"ok": False, "message": message}, status_code=_status_of(exc))
+            return self._show(Page(token=token, error=message), phone, _status_of(exc))
+        count = supported.supports if supported else 0
+        if wants_json:
+            label = plural(count, "soutien")
+            return JSONResponse({"ok": True, "id": idea_id, "supports": count, "supports_label": label})
+        return RedirectResponse(_paths(token)["join_path"] + f"#idee-{idea_id}", status_code=303)
+
+    async def unknown(self, request: Request) -> Response:
+        """Any other address under /j/: a damaged or invented link."""
+        return self._error_page(FORGED_LINK_MESSAGE, 404)
+
+    async def state(self, request: Request) -> Response:
+        phone, is_new = _phone(request)
+        response = await run_in_threadpool(self._state_json, request.path_params["token"], phone)
+        return _with_phone_cookie(response, request, phone, is_new)
+
+    def _state_json(self, token: str, phone: str) -> JSONResponse:
+        page = Page(token=token)
+        try:
+            self._load(page, phone)
+        except StorageUnavailable:
+            return JSONResponse({"error": UNAVAILABLE_MESSAGE}, status_code=503)
+        except CafeError as exc:
+            return JSONResponse({"error": exc.message}, status_code=_status_of(exc))
+        assert page.context is not None
+        return JSONResponse(_state(page.context, page.supported))
+
+
+def _status_of(error: CafeError) -> int:
+    if isinstance(error, StorageUnavailable):
+        return 503
+    if isinstance(error, AccessDenied):
+        return 403
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, NotAccepting):
+        return 409
+    return 422
+
+
+def _refuse_cross_site(request: Request) -> None:
+    # Browsers say where a request comes from: a form on another site is never ours.
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        raise StaleForm(STALE_FORM_MESSAGE)
+
+
+async def _read_form(request: Request) -> dict[str, str]:
+    """The posted fields of an urlencoded form, refusing bodies larger than MAX_FORM_BYTES."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_FORM_BYTES:
+            raise FormTooLarge("Ce texte est beaucoup trop long pour être envoyé.")
+    fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=16)
+    return {name: values[0] for name, values in fields.items()}
+
+
+def _phone(request: Request) -> tuple[str, bool]:
+    """This phone's random id (a cookie: counts a support once; not a person). True when new."""
+    current = request.cookies.get(PHONE_COOKIE, "")
+    if _PHONE_ID.match(current):
+        return current, False
+    return new_id(), True
+
+
+def _with_phone_cookie(response: Response, request: Request, phone: str, is_new: bool) -> Response:
+    if is_new:
+        response.set_cookie(
+            PHONE_COOKIE,
+            phone,
+            max_age=PHONE_COOKIE_DAYS * 86400,
+            path=JOIN_PATH,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    return response
+
+
+def resident_routes(runtime: WebRuntime) -> list[BaseRoute]:
+    """The resident routes, for st.App's `routes=` (or any Starlette app in tests)."""
+    pages = ResidentPages(runtime)
+    return [
+        Route(JOIN_PATH + "{token}", pages.join, methods=["GET", "HEAD"]),
+        Route(JOIN_PATH + "{token}", pages.submit, methods=["POST"]),
+        Route(JOIN_PATH + "{token}/soutien", pages.support, methods=["POST"]),
+        Route(JOIN_PATH + "{token}/etat", pages.state, methods=["GET"]),
+        Route(JOIN_PATH + "{rest:path}", pages.unknown, methods=["GET", "HEAD", "POST"]),
+        Mount(ASSETS_PATH.rstrip("/"), StaticFiles(directory=STATIC_DIR), name="ressources"),
+    ]

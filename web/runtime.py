@@ -1,0 +1,41 @@
+"""Settings and the store for the plain HTTP pages, built once per process."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import cached_property
+
+from facilitation.settings import Settings
+from facilitation.storage import SqlStore, open_store
+
+
+class WebRuntime:
+    """What the resident routes need: the settings, and a store opened on first use.
+
+    The store is opened lazily and not cached while the database is unreachable, so the page
+    recovers by itself when the database comes back.
+    """
+
+    def __init__(self, load_settings: Callable[[], Settings]) -> None:
+        self._load_settings = load_settings
+        self._store: SqlStore | None = None
+        self._lock = threading.Lock()
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self._load_settings()
+
+    def store(self) -> SqlStore:
+        """The migrated store; raises StorageUnavailable while the database cannot be reached."""
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = open_store(self.settings.database_url)
+        return self._store
+
+    def close(self) -> None:
+        """Release the connection pool (tests, shutdown)."""
+        if self._store is not None:
+            self._store.engine.dispose()
+            self._store = None
