@@ -74,7 +74,7 @@ async def _resident(
             latencies.append(time.perf_counter() - start)
             acknowledged.append(text)
     except Exception as exc:  # noqa: BLE001 - reported with what the page showed, not raised
-        shown = await page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+        shown = await page.locator(".notice.error").all_inner_texts()
         failures.append(f"{type(exc).__name__}: {shown[:1] or 'pas de message affiché'}")
     await context.close()
 

@@ -23,8 +23,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(database_url: str, log_path: Path, **settings: str) -> tuple[str, subprocess.Popen]:
-    """`streamlit run serve.py` on a free 127.0.0.1 port, once healthy; returns (base URL, process)."""
+def start_app(
+    database_url: str, log_path: Path, *, root: Path = ROOT, **settings: str
+) -> tuple[str, subprocess.Popen]:
+    """`streamlit run serve.py` on a free 127.0.0.1 port, once healthy; returns (base URL, process).
+
+    `root` may be another checkout of the project (benchmarks compare versions); one without
+    serve.py is started from app.py, as the first version was.
+    """
+    entry = "serve.py" if (root / "serve.py").exists() else "app.py"
     port = free_port()
     env = os.environ | {"DATABASE_URL": database_url, "CAFE_REFRESH_SECONDS": "1"} | settings
     process = subprocess.Popen(
@@ -33,7 +40,7 @@ def start_app(database_url: str, log_path: Path, **settings: str) -> tuple[str, 
             "-m",
             "streamlit",
             "run",
-            "serve.py",
+            entry,
             "--server.headless",
             "true",
             "--server.port",
@@ -43,7 +50,7 @@ def start_app(database_url: str, log_path: Path, **settings: str) -> tuple[str, 
             "--server.fileWatcherType",
             "none",
         ],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,

@@ -80,15 +80,16 @@
 
   function showState(state) {
     var typing = field && field.value.trim() !== "";
-    byId("question-zone").hidden = !state.accepting;
-    byId("ideas-zone").hidden = !state.accepting;
+    var question = byId("question");
+    question.textContent = state.accepting ? state.question : state.closed_message;
+    question.className = state.accepting ? "" : "waiting";
+    setText("round-label", state.round_label);
+    setText("timer", state.timer);
     var message = byId("state-message");
-    message.hidden = state.accepting;
-    message.textContent = state.closed_message + (typing && !state.accepting ? " Votre texte est gardé dans la case." : "");
+    message.hidden = state.accepting || !typing;
+    message.textContent = "Votre texte n'a pas été envoyé : il est gardé dans la case.";
+    byId("ideas-zone").hidden = !state.accepting;
     if (state.accepting) {
-      setText("round-label", state.round_label);
-      setText("question", state.question);
-      setText("timer", state.timer);
       // A text typed for an earlier question keeps that round: the server will ask to check it.
       if (!typing && roundField) { roundField.value = state.round_id; }
       showIdeas(state.ideas);

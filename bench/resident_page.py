@@ -1,0 +1,234 @@
+"""The residents' page: first load on a slow phone network, and 50 phones sending at once.
+
+First load: a real app on 127.0.0.1, headless Chromium (Debian's) with a phone viewport, throttled
+through the DevTools protocol to Slow 3G (400 kbit/s each way, 400 ms round trip). Measured: bytes
+transferred until the field is usable (HTTP bodies + WebSocket frames) and the time from navigation
+until the « Votre idée » field is visible and enabled and the page's files have loaded (the `load`
+event: style sheet, script, icon). `--compare-with DIR` measures another
+checkout the same way, side by side (for example the version before the HTML page):
+
+    git worktree add /tmp/cafe-before 96ed6ae && ln -s "$PWD/.venv" /tmp/cafe-before/.venv
+    .venv/bin/python bench/resident_page.py --compare-with /tmp/cafe-before
+
+Fifty phones: 50 HTTP clients (one thread each, their own cookies), each opens its table's page,
+sends `--submits` ideas through the form, and taps « Envoyer » twice on the last one (the same drawn
+form posted twice). Reported: submit → thank-you at the server (the POST's and the redirected
+page's Server-Timing, summed), p50/p95; lost (acknowledged but not stored), duplicated; the
+server's CPU seconds and peak memory (from /proc). Loopback only, bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from html import unescape
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load_residents import _proc_stats  # noqa: E402
+from facilitation import cafes  # noqa: E402
+from facilitation.storage import open_store  # noqa: E402
+from tests.serving import start_app, stop_app  # noqa: E402
+
+SLOW_3G = {
+    "offline": False,
+    "latency": 400,
+    "downloadThroughput": 400_000 / 8,
+    "uploadThroughput": 400_000 / 8,
+}
+TIME_LIMIT_S = 300
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+def _cafe(url: str, tables: int = 10):
+    store = open_store(url)
+    cafe = cafes.create_cafe(
+        store, title="Café de mesure", held_on=date.today(), theme="autre", commune="Lyon"
+    )
+    for number in range(1, tables + 1):
+        cafes.add_table(store, cafe.id, number=number)
+    question = cafes.add_round(store, cafe.id, question="Qu'aimeriez-vous changer ?", planned_minutes=30)
+    cafes.open_round(store, cafe.id, question.id)
+    return store, cafe
+
+
+def first_load(root: Path, throttled: bool) -> dict:
+    """Bytes and seconds until a phone can type its idea, on a fresh server and a fresh browser."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        store, cafe = _cafe(f"sqlite:///{folder}/bench.sqlite3")
+        base, server = start_app(f"sqlite:///{folder}/bench.sqlite3", Path(folder) / "server.log", root=root)
+        link = cafes.join_link(store, cafe.id, 1, base)
+        if not (root / "serve.py").exists():  # the first version's link shape
+            link = link.replace("/j/", "/?t=")
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                warm = browser.new_page()  # the server's first page is not the phone's problem
+                warm.goto(link)
+                warm.get_by_label("Votre idée").wait_for(timeout=60_000)
+                warm.close()
+                context = browser.new_context(
+                    viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="fr-FR"
+                )
+                page = context.new_page()
+                session = context.new_cdp_session(page)
+                session.send("Network.enable")
+                session.send("Network.setCacheDisabled", {"cacheDisabled": True})
+                if throttled:
+                    session.send("Network.emulateNetworkConditions", SLOW_3G)
+                received = Counter()
+                session.on("Network.loadingFinished", lambda e: received.update(http=e["encodedDataLength"]))
+                session.on(
+                    "Network.webSocketFrameReceived",
+                    lambda e: received.update(websocket=len(e["response"]["payloadData"])),
+                )
+                started = time.perf_counter()
+                page.goto(link, wait_until="commit", timeout=120_000)
+                page.get_by_label("Votre idée").wait_for(state="visible", timeout=120_000)
+                # Usable: the field is drawn, enabled, and the page's own files (style, script) are in.
+                page.wait_for_load_state("load", timeout=120_000)
+                page.wait_for_function(
+                    "() => { const f = [...document.querySelectorAll('textarea')]"
+                    ".find(t => t.offsetParent); return f && !f.disabled; }",
+                    timeout=120_000,
+                )
+                usable_s = time.perf_counter() - started
+                browser.close()
+        finally:
+            stop_app(server)
+            store.engine.dispose()
+    return {
+        "version": root.name if root != ROOT else "courante",
+        "network": "Slow 3G (400 kbit/s, 400 ms)" if throttled else "loopback",
+        "bytes_until_usable": received["http"] + received["websocket"],
+        "websocket_bytes": received["websocket"],
+        "seconds_until_usable": round(usable_s, 2),
+    }
+
+
+class HttpPhone:
+    """One phone without JavaScript: a cookie jar and the forms it was shown."""
+
+    def __init__(self, link: str) -> None:
+        import httpx
+
+        self.client = httpx.Client(timeout=60)
+        self.link = link
+        self.page = self.client.get(link)
+
+    def form(self, text: str) -> dict[str, str]:
+        idea_form = self.page.text.split('id="idea-form"', 1)[1].split("</form>", 1)[0]
+        fields = dict(re.findall(r'name="(sid|nonce|tour)"[^>]*value="([^"]*)"', idea_form))
+        return {"texte": text, **{k: unescape(v) for k, v in fields.items()}}
+
+    def send(self, form: dict[str, str]) -> float:
+        """Post the form, follow the redirect; the server's own time for both, in seconds."""
+        posted = self.client.post(self.link, data=form)
+        self.page = (
+            self.client.get(posted.url.join(posted.headers["location"]))
+            if posted.status_code == 303
+            else posted
+        )
+        if "Merci ! Votre idée a bien été envoyée." not in self.page.text:
+            raise RuntimeError(f"pas de merci (HTTP {posted.status_code})")
+        return sum(_server_ms(r) for r in (posted, self.page)) / 1000
+
+
+def _server_ms(response) -> float:
+    found = re.search(r"dur=([0-9.]+)", response.headers.get("server-timing", ""))
+    return float(found.group(1)) if found else 0.0
+
+
+def fifty_phones(phones: int, submits: int) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/bench.sqlite3"
+        store, cafe = _cafe(url)
+        base, server = start_app(url, Path(folder) / "server.log", CAFE_RATE_PER_TABLE="1000")
+        links = [cafes.join_link(store, cafe.id, t, base) for t in range(1, 11)]
+        latencies: list[float] = []
+        acknowledged: list[str] = []
+        failures: list[str] = []
+        lock = threading.Lock()
+        deadline = time.monotonic() + TIME_LIMIT_S
+
+        def phone(i: int) -> None:
+            try:
+                device = HttpPhone(links[i % len(links)])
+                for n in range(submits):
+                    if time.monotonic() > deadline:
+                        return
+                    text = f"Idée {i}-{n} du téléphone {i}"
+                    form = device.form(text)
+                    seconds = device.send(form)
+                    if n == submits - 1:  # the double tap: the same drawn form posted again
+                        device.client.post(device.link, data=form)
+                    with lock:
+                        latencies.append(seconds)
+                        acknowledged.append(text)
+            except Exception as exc:  # noqa: BLE001 - counted and reported, not raised
+                with lock:
+                    failures.append(f"{type(exc).__name__}: {exc}")
+
+        cpu_before, _ = _proc_stats(server.pid)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=phones) as pool:
+            list(pool.map(phone, range(phones)))
+        wall = time.perf_counter() - started
+        cpu_after, peak = _proc_stats(server.pid)
+        stop_app(server)
+        stored = Counter(c.text for c in store.list_contributions(cafe.id))
+        store.engine.dispose()
+    ordered = sorted(latencies)
+    return {
+        "phones": phones,
+        "acknowledged": len(acknowledged),
+        "wall_s": round(wall, 1),
+        "server_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
+        "server_p95_ms": round(ordered[max(0, int(0.95 * len(ordered)) - 1)] * 1000, 1) if ordered else None,
+        "lost": sum(1 for text in acknowledged if text not in stored),
+        "duplicated": sum(count - 1 for count in stored.values() if count > 1),
+        "server_cpu_s": round(cpu_after - cpu_before, 1),
+        "server_peak_mb": peak,
+        "failures": failures[:5],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare-with", type=Path, help="another checkout, measured the same way")
+    parser.add_argument("--phones", type=int, default=50)
+    parser.add_argument("--submits", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "resident_page.json")
+    args = parser.parse_args()
+    roots = [ROOT] + ([args.compare_with.resolve()] if args.compare_with else [])
+    results = {"first_load": [], "phones": None}
+    for root in roots:
+        for throttled in (False, True):
+            results["first_load"].append(first_load(root, throttled))
+            print(json.dumps(results["first_load"][-1], ensure_ascii=False), flush=True)
+    results["phones"] = fifty_phones(args.phones, args.submits)
+    print(json.dumps(results["phones"], ensure_ascii=False), flush=True)
+    args.out.parent.mkdir(exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
