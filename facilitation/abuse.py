@@ -14,6 +14,13 @@ RATE_LIMIT_MESSAGE = (
     "Vous avez envoyé beaucoup d'idées en très peu de temps. Merci ! Patientez une minute avant "
     "d'envoyer la suivante : votre texte est gardé dans la case."
 )
+SUPPORT_RATE_MESSAGE = (
+    "Beaucoup de « d'accord » en très peu de temps : patientez une minute, puis recommencez."
+)
+# A phone may support several ideas for each one it sends; phones sharing one address (a family's
+# box, a proxy that hides addresses) get a few phones' worth together.
+SUPPORTS_PER_SUBMIT = 5
+PHONES_PER_ADDRESS = 4
 
 
 class SlidingWindow:
@@ -24,15 +31,15 @@ class SlidingWindow:
         self._events: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def hit(self, key: str, now: float | None = None) -> None:
-        """Count one event for the key, or raise NotAccepting if the limit is reached."""
+    def hit(self, key: str, now: float | None = None, message: str = RATE_LIMIT_MESSAGE) -> None:
+        """Count one event for the key, or raise NotAccepting(message) if the limit is reached."""
         now = time.monotonic() if now is None else now
         with self._lock:
             events = self._events[key]
             while events and now - events[0] >= self.seconds:
                 events.popleft()
             if len(events) >= self.limit:
-                raise NotAccepting(RATE_LIMIT_MESSAGE)
+                raise NotAccepting(message)
             events.append(now)
 
 

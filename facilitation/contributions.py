@@ -10,7 +10,14 @@ from datetime import datetime
 from functools import cache
 
 from facilitation import audit
-from facilitation.abuse import SlidingWindow, check_table_rate
+from facilitation.abuse import (
+    PHONES_PER_ADDRESS,
+    RATE_LIMIT_MESSAGE,
+    SUPPORT_RATE_MESSAGE,
+    SUPPORTS_PER_SUBMIT,
+    SlidingWindow,
+    check_table_rate,
+)
 from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
 from facilitation.cafes import get_cafe, get_table, open_round_of, utcnow
 from facilitation.domain import (
@@ -218,6 +225,20 @@ def _phone_window(limit: int) -> SlidingWindow:
     return SlidingWindow(limit, 60.0)
 
 
+def _count_phone(
+    cafe_id: str, kind: str, per_phone: int, browser_id: str, client_address: str, message: str
+) -> None:
+    """Count one action of a phone and of its network address; refuse past the minute's limits.
+
+    The address is the backstop for a script that drops its cookie to look like a new phone.
+    """
+    _phone_window(per_phone).hit(f"{kind}:{cafe_id}:{browser_id}", message=message)
+    if client_address:
+        _phone_window(per_phone * PHONES_PER_ADDRESS).hit(
+            f"{kind}:{cafe_id}:@{client_address}", message=message
+        )
+
+
 def resident_submit(
     store: Store,
     *,
@@ -229,6 +250,7 @@ def resident_submit(
     per_phone: int | None = None,
     per_table: int | None = None,
     round_id: str | None = None,
+    client_address: str = "",
     now: datetime | None = None,
 ) -> SubmitResult:
     """A resident's contribution, through their table's signed link, within the rate limits.
@@ -245,7 +267,8 @@ def resident_submit(
         if per_table is not None:
             check_table_rate(store, state.table.id, per_table, now or utcnow())
         if per_phone is not None:
-            _phone_window(per_phone).hit(f"{claim.cafe_id}:{browser_id or submission_id}")
+            phone = browser_id or submission_id
+            _count_phone(claim.cafe_id, "idée", per_phone, phone, client_address, RATE_LIMIT_MESSAGE)
 
     return _submit(
         store,
@@ -265,9 +288,19 @@ def supporter_key(cafe_id: str, browser_id: str) -> str:
 
 
 def support(
-    store: Store, *, token: str, contribution_id: str, browser_id: str, now: datetime | None = None
+    store: Store,
+    *,
+    token: str,
+    contribution_id: str,
+    browser_id: str,
+    per_phone: int | None = None,
+    client_address: str = "",
+    now: datetime | None = None,
 ) -> bool:
-    """+1 from a resident on a contribution of their table's open round; True if newly counted."""
+    """+1 from a resident on a contribution of their table's open round; True if newly counted.
+
+    `per_phone` is the submit limit: a phone may give SUPPORTS_PER_SUBMIT times as many +1.
+    """
     if not browser_id:
         raise InvalidInput("Rechargez la page avant de soutenir une idée.")
     context = join_table(store, token)
@@ -275,6 +308,9 @@ def support(
         raise NotAccepting(context.closed_message())
     if contribution_id not in {c.id for c in context.contributions}:
         raise NotFound("Cette idée n'est plus affichée à votre table.")
+    if per_phone is not None:
+        limit = per_phone * SUPPORTS_PER_SUBMIT
+        _count_phone(context.cafe.id, "soutien", limit, browser_id, client_address, SUPPORT_RATE_MESSAGE)
     return store.add_support(contribution_id, supporter_key(context.cafe.id, browser_id), now or utcnow())
 
 

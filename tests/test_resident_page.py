@@ -365,3 +365,32 @@ def test_the_audit_log_names_the_tables_link_for_a_web_submit(served):
     Phone(app, store, cafe, table=2).send("Depuis mon téléphone")
     events = audit.audit_records(store, cafe_id=cafe.id, timezone="Europe/Paris")
     assert (events[0]["acteur"], events[0]["action"]) == ("lien habitant, table 2", "contribution ajoutée")
+
+
+@pytest.fixture
+def strict(sqlite_url):
+    """One submit per phone and per minute: five +1 per phone, four phones' worth per address."""
+    runtime = WebRuntime(lambda: load_settings(database_url=sqlite_url, cafe_rate_per_phone=1))
+    yield Starlette(routes=resident_routes(runtime), middleware=resident_middleware()), runtime.store()
+    runtime.close()
+
+
+def test_a_script_that_drops_its_cookie_is_still_limited_by_its_address(strict):
+    app, store = strict
+    cafe, _ = make_cafe(store)
+    answers = [Phone(app, store, cafe).send(f"Spam {i}").status_code for i in range(5)]
+    assert answers == [200, 200, 200, 200, 409]  # four fresh "phones" from one address, then no more
+    assert len(store.list_contributions(cafe.id)) == 4
+
+
+def test_supports_are_rate_limited_per_phone_and_per_address(strict):
+    app, store = strict
+    cafe, _ = make_cafe(store)
+    ideas = [add_idea(store, cafe, f"Idée {i}") for i in range(6)]
+    phone = Phone(app, store, cafe)
+    answers = [phone.support(idea.id, json=True) for idea in ideas]
+    assert [a.status_code for a in answers] == [200] * 5 + [409]
+    assert "patientez une minute" in answers[-1].json()["message"]
+    others = [Phone(app, store, cafe).support(ideas[5].id, json=True).status_code for _ in range(16)]
+    assert others == [200] * 15 + [409]  # 20 +1 per address and per minute, the first phone's included
+    assert store.get_contribution(ideas[5].id).supports == 15

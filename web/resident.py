@@ -259,6 +259,7 @@ class ResidentPages:
                     per_phone=config.cafe_rate_per_phone,
                     per_table=config.cafe_rate_per_table,
                     round_id=page.round_id or None,
+                    client_address=_address(request),
                 )
         except StorageUnavailable:
             return self._retry_page(page)
@@ -295,7 +296,14 @@ class ResidentPages:
             store = self.runtime.store()
             _refuse_cross_site(request)
             check_form_nonce(store.link_secret(), nonce, token, "soutien", phone)
-            contributions.support(store, token=token, contribution_id=idea_id, browser_id=phone)
+            contributions.support(
+                store,
+                token=token,
+                contribution_id=idea_id,
+                browser_id=phone,
+                per_phone=self.runtime.settings.cafe_rate_per_phone,
+                client_address=_address(request),
+            )
             supported = store.get_contribution(idea_id)
         except CafeError as exc:
             message = UNAVAILABLE_MESSAGE if isinstance(exc, StorageUnavailable) else exc.message
@@ -339,6 +347,11 @@ def _status_of(error: CafeError) -> int:
     if isinstance(error, NotAccepting):
         return 409
     return 422
+
+
+def _address(request: Request) -> str:
+    # Behind a local reverse proxy, uvicorn already puts the phone's own address here.
+    return request.client.host if request.client else ""
 
 
 def _refuse_cross_site(request: Request) -> None:

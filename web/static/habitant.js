@@ -28,7 +28,7 @@
     });
   }
 
-  function supportForm(id, label) {
+  function supportForm(id, count, label) {
     var f = document.createElement("form");
     f.method = "post"; f.action = supportPath; f.className = "support";
     [["idee", id], ["nonce", supportNonce]].forEach(function (pair) {
@@ -41,8 +41,13 @@
     var thumb = document.createElement("span");
     thumb.setAttribute("aria-hidden", "true"); thumb.textContent = "👍";
     button.appendChild(thumb);
-    button.appendChild(document.createTextNode(" Je suis d'accord (" + label + ")"));
+    button.appendChild(document.createTextNode(" Je suis d'accord"));
     f.appendChild(button);
+    if (count > 0) {
+      var shown = document.createElement("span");
+      shown.className = "count"; shown.textContent = label;
+      f.appendChild(shown);
+    }
     return f;
   }
 
@@ -59,7 +64,7 @@
     var p = document.createElement("p");
     p.className = "idea-text"; p.textContent = idea.text;
     li.appendChild(p);
-    li.appendChild(idea.supported ? supportedLine(idea.supports_label) : supportForm(idea.id, idea.supports_label));
+    li.appendChild(idea.supported ? supportedLine(idea.supports_label) : supportForm(idea.id, idea.supports, idea.supports_label));
     return li;
   }
 
