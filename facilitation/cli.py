@@ -14,6 +14,7 @@ from facilitation.errors import CafeError, InvalidInput
 from facilitation.records import EXPORT_COLUMNS, contribution_records
 from facilitation.settings import SETTINGS, Settings, load_settings
 from facilitation.storage import open_store
+from facilitation.wording import plural
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
 
     audit_cmd = commands.add_parser("audit", help="exporte le journal d'audit en CSV")
     audit_cmd.add_argument("--out", type=Path, required=True, metavar="FICHIER.csv")
+
+    search = commands.add_parser(
+        "search",
+        help="cherche des mots dans les contributions de tous les cafés (accents et pluriels ignorés)",
+    )
+    search.add_argument("query", nargs="+", metavar="MOT")
 
     commands.add_parser(
         "hash-password", help="calcule l'empreinte du mot de passe organisateur (lu au clavier)"
@@ -212,6 +219,16 @@ def _trust(settings: Settings, args: argparse.Namespace) -> None:
         print(f"{len(records)} événement(s) écrits dans {args.out}")
 
 
+def _search(settings: Settings, args: argparse.Namespace) -> None:
+    from facilitation.documents import search
+
+    hits = search(open_store(settings.database_url), " ".join(args.query))
+    for hit in hits:
+        where = f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.table.label()}"
+        print(f"{where}\n    {' '.join(hit.contribution.text.split())}")
+    print(f"{plural(len(hits), 'contribution trouvée', 'contributions trouvées')}", file=sys.stderr)
+
+
 def _read_json(path: Path) -> dict:
     import json
 
@@ -250,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             _documents(settings, args)
         elif args.command in ("transfer-export", "transfer-import", "backup", "restore", "purge", "audit"):
             _trust(settings, args)
+        elif args.command == "search":
+            _search(settings, args)
         elif args.command == "hash-password":
             password = getpass.getpass("Mot de passe organisateur : ")
             if getpass.getpass("Répétez-le : ") != password:

@@ -8,10 +8,11 @@ from datetime import date, datetime
 from facilitation import audit, cafes
 from facilitation.access import new_id
 from facilitation.cafes import get_cafe, utcnow
-from facilitation.domain import Cafe, Contribution, FicheStatus, StoredDocument, parse_choice
+from facilitation.domain import Cafe, Contribution, FicheStatus, StoredDocument, Table, parse_choice
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.harvest import find_cafes, latest_version, scope_of
 from facilitation.records import EXPORT_COLUMNS, TOPIC_COLUMNS, contribution_records, topic_records
+from facilitation.search import MAX_QUERY_WORDS, highlight, query_terms
 from facilitation.storage.base import Store
 from facilitation.synthesis import cafe_synthesis, default_fiche, fiche_sheets
 
@@ -205,13 +206,35 @@ def library(
 class SearchHit:
     contribution: Contribution
     cafe: Cafe
+    table: Table
+    pieces: list[tuple[str, bool]]  # the text, cut so that matching words are marked True
 
 
-def search(store: Store, query: str) -> list[SearchHit]:
-    """Contributions of every café containing all the words of the query."""
-    words = [w for w in (query or "").split() if len(w) >= 2][:8]
-    if not words:
+def search(
+    store: Store,
+    query: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    place: str = "",
+    theme: str | None = None,
+) -> list[SearchHit]:
+    """Contributions of the cafés kept by the filters containing every word of the query, best first.
+
+    Accents, case and plurals do not matter (« agees » finds « âgées »).
+    """
+    words = [w for w in (query or "").split() if len(w) >= 2][:MAX_QUERY_WORDS]
+    terms = query_terms(" ".join(words))
+    if not terms:
         raise InvalidInput("Tapez au moins un mot de deux lettres.")
-    found = store.search_contributions(words)
-    known = {c.id: c for c in cafes.list_cafes(store, include_archived=True)}
-    return [SearchHit(c, known[c.cafe_id]) for c in found if c.cafe_id in known]
+    known = {
+        c.id: c for c in find_cafes(store, date_from=date_from, date_to=date_to, place=place, theme=theme)
+    }
+    filtered = bool(date_from or date_to or place or theme)
+    found = store.search_contributions(words, terms, list(known) if filtered else None)
+    tables = {t.id: t for cafe_id in {c.cafe_id for c in found} for t in store.list_tables(cafe_id)}
+    return [
+        SearchHit(c, known[c.cafe_id], tables[c.table_id], highlight(c.text, terms))
+        for c in found
+        if c.cafe_id in known and c.table_id in tables
+    ]

@@ -28,6 +28,7 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import InvalidInput, NotFound
+from facilitation.search import plain
 from facilitation.storage.base import Store
 from facilitation.topics import Grouping, TopicGrouper
 from facilitation.topics.embeddings import Embedder
@@ -57,15 +58,15 @@ def find_cafes(
     place: str = "",
     theme: str | None = None,
 ) -> list[Cafe]:
-    """Cafés (archived included) filtered by date range, place (any part) and Atelier theme."""
+    """Cafés (archived included) filtered by date range, place (any part, accents aside), theme."""
     wanted_theme = parse_choice(Theme, theme, "Thème")
-    needle = place.strip().casefold()
+    needle = plain(place.strip())
     return [
         cafe
         for cafe in list_cafes(store, include_archived=True)
         if (date_from is None or cafe.held_on >= date_from)
         and (date_to is None or cafe.held_on <= date_to)
-        and (not needle or needle in cafe.place.label().casefold())
+        and (not needle or needle in plain(cafe.place.label()))
         and (wanted_theme is None or cafe.theme is wanted_theme)
     ]
 

@@ -6,8 +6,9 @@ import streamlit as st
 
 from facilitation import documents
 from facilitation.domain import FicheStatus, Theme
+from facilitation.wording import plural
 from ui.access import require_organiser
-from ui.display import local_time, show_literal
+from ui.display import local_time, show_highlighted
 from ui.runtime import settings, show_errors, store
 
 require_organiser()
@@ -15,27 +16,36 @@ st.title("Bibliothèque")
 timezone = settings().cafe_timezone
 database = store()
 
+# The same filters serve the search and the list of cafés.
+col_from, col_to, col_place, col_theme, col_status = st.columns(5)
+date_from = col_from.date_input("Du", value=dt.date(2020, 1, 1), format="DD/MM/YYYY")
+date_to = col_to.date_input("Au", value=dt.date.today() + dt.timedelta(days=365), format="DD/MM/YYYY")
+place = col_place.text_input("Lieu contient")
+theme = col_theme.selectbox("Thème", [t.value for t in Theme], index=None, placeholder="tous")
+status = col_status.selectbox(
+    "Fiches au statut", [s.value for s in FicheStatus], index=None, placeholder="tous"
+)
+
 search_tab, cafes_tab = st.tabs(["Rechercher dans les contributions", "Cafés et documents"])
-with search_tab, st.form("search"):
-    query = st.text_input("Mots recherchés", placeholder="ascenseur panne")
-    if st.form_submit_button("Rechercher"):
-        hits = show_errors(documents.search, store(), query)
+with search_tab:
+    with st.form("search"):
+        query = st.text_input("Mots recherchés", placeholder="ascenseur panne")
+        searched = st.form_submit_button("Rechercher")
+    if searched:
+        hits = show_errors(
+            documents.search, store(), query, date_from=date_from, date_to=date_to, place=place, theme=theme
+        )
         if hits is not None:
-            st.markdown(f"**{len(hits)} contribution(s) trouvée(s)**")
+            st.markdown(f"**{plural(len(hits), 'contribution trouvée', 'contributions trouvées')}**")
             for hit in hits:
                 with st.container(border=True):
-                    show_literal(hit.contribution.text)
-                    st.caption(f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.cafe.place.label()}")
+                    show_highlighted(hit.pieces)
+                    st.caption(
+                        f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.cafe.place.label()} · "
+                        f"{hit.table.label()}"
+                    )
 
 with cafes_tab:
-    col_from, col_to, col_place, col_theme, col_status = st.columns(5)
-    date_from = col_from.date_input("Du", value=dt.date(2020, 1, 1), format="DD/MM/YYYY")
-    date_to = col_to.date_input("Au", value=dt.date.today() + dt.timedelta(days=365), format="DD/MM/YYYY")
-    place = col_place.text_input("Lieu contient")
-    theme = col_theme.selectbox("Thème", [t.value for t in Theme], index=None, placeholder="tous")
-    status = col_status.selectbox(
-        "Fiches au statut", [s.value for s in FicheStatus], index=None, placeholder="tous"
-    )
     entries = (
         show_errors(
             documents.library,

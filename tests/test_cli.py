@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -223,3 +224,15 @@ def test_report_fiches_and_cards_write_pdfs(demo_cafe, database_url, tmp_path):
     assert cards.read_bytes().startswith(b"%PDF")
     failed = run_cli("report", "inconnu", "--out", str(report), database_url=database_url, check=False)
     assert failed.returncode == 2 and "Aucun café" in failed.stderr
+
+
+def test_search_prints_where_each_hit_was_said(demo_cafe, database_url):
+    result = run_cli("search", "ascenseurs", database_url=database_url)
+    lines = result.stdout.splitlines()
+    assert lines and len(lines) % 2 == 0
+    for where, text in zip(lines[::2], lines[1::2], strict=True):
+        assert re.match(r"\d\d/\d\d/\d{4} · .+ · Table \d", where)
+        assert "ascenseur" in text.lower()
+    assert result.stderr.strip().endswith(("contribution trouvée", "contributions trouvées"))
+    refused = run_cli("search", "a", database_url=database_url, check=False)
+    assert refused.returncode == 2 and "au moins un mot" in refused.stderr

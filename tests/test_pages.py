@@ -353,9 +353,14 @@ def test_library_lists_documents_and_searches(store, kept_cafe):
     assert any("Synthèse du café (PDF) — version 1" in m.value for m in at.markdown)
     assert any(m.value.startswith("Fiche « Chauffage » — nouvelle") for m in at.markdown)
     assert any(b.key.startswith(f"fiche_{kept_cafe.id}_") for b in at.get("download_button"))
-    labelled(at.text_input, "Mots recherchés").input("chauffage")
+    labelled(at.text_input, "Mots recherchés").input("CHAUFFAGES")
     labelled(at.button, "Rechercher").click().run()
-    assert "**2 contribution(s) trouvée(s)**" in texts(at)
+    assert "**2 contributions trouvées**" in texts(at)
+    marked = [h.proto.body for h in at.get("html") if "<mark>" in h.proto.body]
+    assert len(marked) == 2 and all("<mark>chauffage</mark>" in body.lower() for body in marked)
+    labelled(at.text_input, "Lieu contient").input("Paris").run()
+    labelled(at.button, "Rechercher").click().run()
+    assert "**0 contribution trouvée**" in texts(at)  # the filters hold for the search too
 
 
 def test_library_is_for_the_organiser_and_marketing_only(store):

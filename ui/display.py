@@ -60,3 +60,11 @@ def question(text: str) -> None:
     # Questions are typed by the organiser: escaped all the same.
     escaped = html.escape(text).replace("\n", "<br>")
     st.markdown(f'<p class="question">{escaped}</p>', unsafe_allow_html=True)
+
+
+def show_highlighted(pieces: list[tuple[str, bool]]) -> None:
+    """A text with some words marked (search hits): every piece escaped, only <mark> is markup."""
+    body = "".join(
+        f"<mark>{html.escape(piece)}</mark>" if matched else html.escape(piece) for piece, matched in pieces
+    )
+    st.html(f'<p style="white-space: pre-wrap; margin: 0">{body}</p>')

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from facilitation.errors import StorageUnavailable
+from facilitation.search import search_terms
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any constant works; it only has to be the same for every instance migrating the same database.
@@ -54,6 +55,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # The search index's triggers (migration 0005) store French stems computed in Python.
+        dbapi_connection.create_function("cafe_search_terms", 1, search_terms, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:

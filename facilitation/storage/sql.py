@@ -6,7 +6,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, literal_column, select, update
+from sqlalchemy import column as column_clause
+from sqlalchemy import table as table_clause
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -49,6 +51,12 @@ from facilitation.storage.schema import (
 )
 
 _LINK_SECRET = "link_secret"
+
+
+# SQLite's search index (migration 0005), kept by triggers; outside `metadata`, so that backups and
+# transfers never copy it (the triggers rebuild it from the contributions).
+search_ids = table_clause("contribution_search_ids", column_clause("rowid"), column_clause("contribution_id"))
+search_index = table_clause("contribution_search", column_clause("rowid"), column_clause("terms"))
 
 
 class SqlStore:
@@ -599,14 +607,39 @@ class SqlStore:
         )
         return StoredDocument(**row._mapping) if row else None
 
-    def search_contributions(self, words: list[str], limit: int = 200) -> list[Contribution]:
-        """Live contributions containing every word (case-insensitive), newest first."""
+    def search_contributions(
+        self, words: list[str], terms: list[str], cafe_ids: list[str] | None = None, limit: int = 200
+    ) -> list[Contribution]:
+        """Live contributions containing every word (accents, case, plurals aside), best first.
+
+        `words` are the query's own words (PostgreSQL stems them with `cafe_french`), `terms` their
+        stems (SQLite's FTS5 index holds stems, see migration 0005).
+        """
         query = self._select_contributions().where(contributions.c.deleted_at.is_(None))
-        for word in words:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(contributions.c.text.ilike(f"%{escaped}%", escape="\\"))
-        query = query.order_by(contributions.c.created_at.desc()).limit(limit)
-        rows = self._run(lambda conn: conn.execute(query).all())
+        if cafe_ids is not None:
+            query = query.where(contributions.c.cafe_id.in_(cafe_ids))
+        if self.engine.dialect.name == "postgresql":
+            document = literal_column("contributions.search_vector")  # migration 0005
+            wanted = func.plainto_tsquery(literal_column("'cafe_french'"), " ".join(words))
+            query = query.where(document.bool_op("@@")(wanted)).order_by(
+                func.ts_rank(document, wanted).desc(), contributions.c.created_at.desc()
+            )
+        else:
+            # Each stem quoted: FTS5 reads them as plain words (no operator), all required.
+            match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+            ranked = (
+                select(
+                    search_ids.c.contribution_id,
+                    literal_column("bm25(contribution_search)").label("rank"),
+                )
+                .select_from(search_ids.join(search_index, search_index.c.rowid == search_ids.c.rowid))
+                .where(literal_column("contribution_search").op("MATCH")(match))
+                .subquery()
+            )
+            query = query.join(ranked, ranked.c.contribution_id == contributions.c.id).order_by(
+                ranked.c.rank, contributions.c.created_at.desc()
+            )
+        rows = self._run(lambda conn: conn.execute(query.limit(limit)).all())
         return [self._contribution(row) for row in rows]
 
     # -- trust: audit, masked names, login attempts, rates ----------------------------------------

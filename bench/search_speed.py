@@ -1,0 +1,142 @@
+"""Library search over 100,000 contributions, on a SQLite file and on PostgreSQL.
+
+Fills one database with `--rows` contributions (French sentences from SIB-200 and the resident
+set, each with a random suffix so that no two are equal) spread over 20 cafés, through the real
+schema and its search index, then times `documents.search` (the library's use case: query, filters,
+ranking, highlighting) for a few queries: median and worst of 5 runs each, after one warm-up.
+PostgreSQL: TEST_POSTGRES_URL or the local server, in a fresh schema dropped afterwards.
+
+    .venv/bin/python bench/search_speed.py [--rows 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from facilitation import cafes, documents  # noqa: E402
+from facilitation.access import new_id  # noqa: E402
+from facilitation.storage import open_store  # noqa: E402
+from facilitation.storage.schema import contributions  # noqa: E402
+
+POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+QUERIES = ["ascenseurs", "agees", "ECLAIRAGE escalier", "chauffage froid", "bus", "zzzquelconque"]
+
+
+def _sentences() -> list[str]:
+    found = []
+    for split in ("train", "dev", "test"):
+        with (ROOT / "bench" / "data" / "sib200-fra" / f"{split}.tsv").open(encoding="utf-8") as file:
+            found += [row["text"] for row in csv.DictReader(file, delimiter="\t")]
+    with (ROOT / "facilitation" / "data" / "resident_ideas_fr.csv").open(encoding="utf-8") as file:
+        found += [row["text"] for row in csv.DictReader(file)]
+    return found
+
+
+def _fill(store, rows: int) -> None:
+    sentences = _sentences()
+    generator = random.Random(7)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    batch = []
+    for number in range(20):
+        cafe = cafes.create_cafe(
+            store,
+            title=f"Café {number}",
+            held_on=date(2026, 1, 1) + timedelta(days=7 * number),
+            theme="autre",
+            commune=generator.choice(["Lyon", "Villeurbanne", "Vénissieux"]),
+        )
+        table = cafes.add_table(store, cafe.id, number=1)
+        question = cafes.add_round(store, cafe.id, question="Une idée ?", planned_minutes=30)
+        for i in range(rows // 20):
+            batch.append(
+                {
+                    "id": new_id(),
+                    "cafe_id": cafe.id,
+                    "round_id": question.id,
+                    "table_id": table.id,
+                    "text": f"{generator.choice(sentences)} ({number}-{i})",
+                    "source": "capitaine",
+                    "created_at": start + timedelta(seconds=i),
+                }
+            )
+    with store.engine.begin() as connection:
+        for offset in range(0, len(batch), 5000):
+            connection.execute(insert(contributions), batch[offset : offset + 5000])
+
+
+def run(database_url: str, rows: int) -> dict:
+    store = open_store(database_url)
+    started = time.perf_counter()
+    _fill(store, rows)
+    filled_s = time.perf_counter() - started
+    timings = {}
+    for query in QUERIES:
+        documents.search(store, query)  # warm-up
+        runs = []
+        for _ in range(5):
+            begin = time.perf_counter()
+            hits = documents.search(store, query)
+            runs.append(time.perf_counter() - begin)
+        timings[query] = {
+            "hits": len(hits),
+            "median_ms": round(statistics.median(runs) * 1000, 1),
+            "max_ms": round(max(runs) * 1000, 1),
+        }
+    begin = time.perf_counter()
+    filtered = documents.search(store, "ascenseur", place="Vénissieux", date_from=date(2026, 3, 1))
+    timings["ascenseur (lieu + dates)"] = {
+        "hits": len(filtered),
+        "median_ms": round((time.perf_counter() - begin) * 1000, 1),
+    }
+    store.engine.dispose()
+    return {
+        "database": database_url.split(":")[0],
+        "rows": rows,
+        "fill_s": round(filled_s, 1),
+        "queries": timings,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "search_speed.json")
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        results.append(run(f"sqlite:///{folder}/search.sqlite3", args.rows))
+        print(json.dumps(results[-1], ensure_ascii=False), flush=True)
+    schema = f"bench_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        separator = "&" if "?" in POSTGRES else "?"
+        results.append(run(f"{POSTGRES}{separator}options=-csearch_path%3D{schema}", args.rows))
+        print(json.dumps(results[-1], ensure_ascii=False), flush=True)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    args.out.parent.mkdir(exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

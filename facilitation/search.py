@@ -1,0 +1,63 @@
+"""French word matching for the library search: accents, case and plurals do not matter.
+
+« agees » finds « âgées », « ascenseurs » finds « ascenseur », « ECLAIRAGE » finds « éclairage ».
+Words are lower-cased, stripped of accents, then reduced to their Snowball French stem. SQLite
+indexes these stems (FTS5); PostgreSQL does the same with its own `french` configuration and
+`unaccent` (same Snowball algorithm), and both use `highlight` to show which words matched.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"\w+")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+_stemmer = snowballstemmer.stemmer("french")
+MAX_QUERY_WORDS = 8
+
+
+def plain(word: str) -> str:
+    """Lower case without accents or ligatures: « Vénissieux » and « VENISSIEUX » compare equal."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().translate(_LIGATURES))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """The comparable form of one word: lower case, no accent, French stem."""
+    return _stemmer.stemWord(plain(word))
+
+
+def search_terms(text: str | None) -> str:
+    """What the index stores for a text: its words' stems, space-separated."""
+    return " ".join(stem(word) for word in _WORD.findall(text or ""))
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct stems of a query's words (two letters or more), in order, at most eight."""
+    terms: list[str] = []
+    for word in _WORD.findall(query or ""):
+        term = stem(word)
+        if len(word) >= 2 and term not in terms:
+            terms.append(term)
+    return terms[:MAX_QUERY_WORDS]
+
+
+def highlight(text: str, terms: list[str]) -> list[tuple[str, bool]]:
+    """The text cut into pieces, each marked True when it is a word matching one of the terms."""
+    wanted = set(terms)
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for match in _WORD.finditer(text):
+        if stem(match.group()) in wanted:
+            if match.start() > position:
+                pieces.append((text[position : match.start()], False))
+            pieces.append((match.group(), True))
+            position = match.end()
+    if position < len(text):
+        pieces.append((text[position:], False))
+    return pieces
