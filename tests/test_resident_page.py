@@ -394,3 +394,27 @@ def test_supports_are_rate_limited_per_phone_and_per_address(strict):
     others = [Phone(app, store, cafe).support(ideas[5].id, json=True).status_code for _ in range(16)]
     assert others == [200] * 15 + [409]  # 20 +1 per address and per minute, the first phone's included
     assert store.get_contribution(ideas[5].id).supports == 15
+
+
+def test_new_words_posted_with_an_already_sent_form_are_not_lost(served):
+    """The back button can bring back a form already sent: its id must not swallow new words."""
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    old_form = phone.form("Première idée")
+    phone.client.post(phone.link, data=old_form)
+    again = phone.send("Deuxième idée", sid=old_form["sid"], nonce=old_form["nonce"])
+    assert again.status_code == 422 and "avait déjà servi" in unescape(again.text)
+    assert phone.text_in_field() == "Deuxième idée" and phone.field("sid") != old_form["sid"]
+    phone.send(phone.text_in_field())
+    assert [c.text for c in store.list_contributions(cafe.id)] == ["Première idée", "Deuxième idée"]
+
+
+def test_a_retried_multiline_idea_is_a_retry_not_new_words(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    form = phone.form("Deux lignes\r\nla seconde  ")  # what a browser sends for a textarea
+    answers = [phone.client.post(phone.link, data=form, follow_redirects=False) for _ in range(2)]
+    assert [a.status_code for a in answers] == [303, 303]
+    assert len(store.list_contributions(cafe.id)) == 1

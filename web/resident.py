@@ -33,6 +33,7 @@ from facilitation.access import (
     verify_join_token,
 )
 from facilitation.contributions import TableContext
+from facilitation.domain import clean_text
 from facilitation.errors import (
     AccessDenied,
     CafeError,
@@ -79,6 +80,10 @@ ASSET_VERSION = _asset_version()
 
 class FormTooLarge(InvalidInput):
     """A request body larger than any real contribution."""
+
+
+class AlreadySent(InvalidInput):
+    """New words posted with the submission id of an idea already stored."""
 
 
 @dataclass
@@ -247,6 +252,7 @@ class ResidentPages:
             _refuse_cross_site(request)
             secret = store.link_secret()
             check_form_nonce(secret, nonce, page.token, page.sid)
+            _refuse_other_text_under_a_sent_id(store, page, config.cafe_max_contribution_chars)
             table_number = verify_join_token(secret, page.token).table_number
             with audit.acting_as(audit.resident_link(table_number)):
                 contributions.resident_submit(
@@ -347,6 +353,24 @@ def _status_of(error: CafeError) -> int:
     if isinstance(error, NotAccepting):
         return 409
     return 422
+
+
+def _refuse_other_text_under_a_sent_id(store, page: Page, max_chars: int) -> None:
+    """A form already sent, sent again with other words (a page restored by the back button):
+    the store would answer « already stored » and the new words would be lost."""
+    sent = store.get_contribution(page.sid)
+    if sent is None:
+        return
+    try:
+        same = sent.text == clean_text(page.text, max_chars=max_chars)
+    except InvalidInput:
+        return  # the use case explains what is wrong with the text
+    if not same:
+        page.sid = new_id()  # the page given back carries a fresh form for these words
+        raise AlreadySent(
+            "Ce formulaire avait déjà servi à envoyer une idée. Votre nouveau texte n'a pas encore été "
+            "envoyé : il est dans la case. Appuyez à nouveau sur « Envoyer »."
+        )
 
 
 def _address(request: Request) -> str:
