@@ -154,10 +154,34 @@ class FicheEntry:
 
 
 @dataclass(frozen=True)
+class DocumentVersions:
+    """One kind of document of a café: its latest version, then the older ones (newest first)."""
+
+    kind: str
+    label: str
+    latest: StoredDocument
+    older: list[StoredDocument]
+
+
+@dataclass(frozen=True)
 class LibraryEntry:
     cafe: Cafe
     documents: list[StoredDocument]
     fiches: list[FicheEntry] = field(default_factory=list)
+
+    @property
+    def by_kind(self) -> list[DocumentVersions]:
+        """The documents grouped by kind, in the order of KINDS (the synthesis first)."""
+        order = list(KINDS)
+        grouped: dict[str, list[StoredDocument]] = {}
+        for document in sorted(self.documents, key=lambda d: (d.version, d.generated_at), reverse=True):
+            grouped.setdefault(document.kind, []).append(document)
+        return [
+            DocumentVersions(kind, KINDS.get(kind, kind), versions[0], versions[1:])
+            for kind, versions in sorted(
+                grouped.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)
+            )
+        ]
 
     @property
     def fiche_statuses(self) -> dict[str, int]:

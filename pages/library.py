@@ -26,6 +26,19 @@ status = col_status.selectbox(
     "Fiches au statut", [s.value for s in FicheStatus], index=None, placeholder="tous"
 )
 
+
+def show_document(document, title: str) -> None:
+    left, right = st.columns([4, 1])
+    left.markdown(f"{title}, générée le {local_time(document.generated_at, timezone, '%d/%m/%Y à %H:%M')}")
+    right.download_button(
+        "Télécharger",
+        # Read from the database only when clicked.
+        data=lambda db=database, doc_id=document.id: documents.download(db, doc_id).content,
+        file_name=document.filename,
+        key=f"doc_{document.id}",
+    )
+
+
 search_tab, cafes_tab = st.tabs(["Rechercher dans les contributions", "Cafés et documents"])
 with search_tab:
     with st.form("search"):
@@ -58,7 +71,7 @@ with cafes_tab:
         )
         or []
     )
-    st.markdown(f"**{len(entries)} café(s)**")
+    st.markdown(f"**{plural(len(entries), 'café')}**")
     for entry in entries:
         cafe = entry.cafe
         statuses = ", ".join(f"{n} {label}" for label, n in entry.fiche_statuses.items()) or "aucune fiche"
@@ -81,16 +94,11 @@ with cafes_tab:
                 )
             if not entry.documents:
                 st.caption("Aucun document généré : générez-les depuis la page « Fiches et documents ».")
-            for document in entry.documents:
-                left, right = st.columns([4, 1])
-                left.markdown(
-                    f"{documents.KINDS.get(document.kind, document.kind)} — version {document.version}, "
-                    f"générée le {local_time(document.generated_at, timezone, '%d/%m/%Y à %H:%M')}"
-                )
-                right.download_button(
-                    "Télécharger",
-                    # Read from the database only when clicked.
-                    data=lambda db=database, doc_id=document.id: documents.download(db, doc_id).content,
-                    file_name=document.filename,
-                    key=f"doc_{document.id}",
-                )
+            for group in entry.by_kind:
+                show_document(group.latest, f"{group.label} — **dernière version** ({group.latest.version})")
+                if group.older and st.toggle(
+                    f"Voir {plural(len(group.older), 'version précédente', 'versions précédentes')}",
+                    key=f"older_{cafe.id}_{group.kind}",
+                ):
+                    for document in group.older:
+                        show_document(document, f"{group.label} — version {document.version}")

@@ -347,10 +347,18 @@ def test_fiches_page_edits_a_fiche_and_generates_documents(store, kept_cafe):
 def test_library_lists_documents_and_searches(store, kept_cafe):
     from facilitation import documents
 
-    documents.generate(store, kept_cafe.id, "synthese", base_url="http://x", timezone="Europe/Paris")
+    options = {"base_url": "http://x", "timezone": "Europe/Paris"}
+    documents.generate(store, kept_cafe.id, "synthese", **options)
+    documents.generate(store, kept_cafe.id, "contributions_csv", **options)
+    documents.generate(store, kept_cafe.id, "synthese", **options)
     at = app(organiser=True, page="pages/library.py")
     assert any("Café des Tilleuls" in e.label for e in at.expander)
-    assert any("Synthèse du café (PDF) — version 1" in m.value for m in at.markdown)
+    listed = [m.value for m in at.markdown if "générée le" in m.value]
+    assert listed[0].startswith("Synthèse du café (PDF) — **dernière version** (2)")  # synthesis first
+    assert listed[1].startswith("Contributions (CSV pour Excel) — **dernière version** (1)")
+    assert len(listed) == 2  # the older synthesis is folded
+    labelled(at.toggle, "Voir 1 version précédente").set_value(True).run()
+    assert any(m.value.startswith("Synthèse du café (PDF) — version 1") for m in at.markdown)
     assert any(m.value.startswith("Fiche « Chauffage » — nouvelle") for m in at.markdown)
     assert any(b.key.startswith(f"fiche_{kept_cafe.id}_") for b in at.get("download_button"))
     labelled(at.text_input, "Mots recherchés").input("CHAUFFAGES")
