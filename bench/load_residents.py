@@ -18,28 +18,17 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import open_cafe, proc_stats  # noqa: E402
 from facilitation import cafes  # noqa: E402
-from facilitation.storage import open_store  # noqa: E402
 from tests.serving import start_app  # noqa: E402
 
 TIME_LIMIT_S = 600  # the whole run stops by itself
 ARRIVAL_SPACING_S = 0.3  # phones arrive over a few seconds, as people scan the QR code
-
-
-def _proc_stats(pid: int) -> tuple[float, int]:
-    """CPU seconds used and peak resident memory (MiB) of a process, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    peak = next(
-        line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmHWM")
-    )
-    return cpu, int(peak.split()[1]) // 1024
 
 
 async def _resident(
@@ -128,24 +117,16 @@ def main() -> None:
     for n in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{folder}/load.sqlite3"
-            store = open_store(url)
-            tables = 10
-            cafe = cafes.create_cafe(
-                store, title="Café de charge", held_on=date.today(), theme="autre", commune="Lyon"
-            )
-            for number in range(1, tables + 1):
-                cafes.add_table(store, cafe.id, number=number)
-            round_ = cafes.add_round(store, cafe.id, question="Une idée ?", planned_minutes=30)
-            cafes.open_round(store, cafe.id, round_.id)
+            store, cafe = open_cafe(url)
             base, server = start_app(
                 url, Path(folder) / "streamlit.log", CAFE_RATE_PER_TABLE="1000", CAFE_REFRESH_SECONDS="3"
             )
-            cpu_before, _ = _proc_stats(server.pid)
-            links = [cafes.join_link(store, cafe.id, t, base) for t in range(1, tables + 1)]
+            cpu_before, _ = proc_stats(server.pid)
+            links = [cafes.join_link(store, cafe.id, t, base) for t in range(1, 11)]
             started = time.perf_counter()
             latencies, acknowledged, failures = asyncio.run(_run_size(base, links, n, args.submits))
             wall = time.perf_counter() - started
-            cpu_after, peak = _proc_stats(server.pid)
+            cpu_after, peak = proc_stats(server.pid)
             server.terminate()
             server.wait(timeout=20)
             stored = {c.text for c in store.list_contributions(cafe.id)}

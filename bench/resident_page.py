@@ -29,16 +29,14 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from html import unescape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load_residents import _proc_stats  # noqa: E402
+from bench.common import open_cafe, proc_stats  # noqa: E402
 from facilitation import cafes  # noqa: E402
-from facilitation.storage import open_store  # noqa: E402
 from tests.serving import start_app, stop_app  # noqa: E402
 
 SLOW_3G = {
@@ -56,24 +54,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _cafe(url: str, tables: int = 10):
-    store = open_store(url)
-    cafe = cafes.create_cafe(
-        store, title="Café de mesure", held_on=date.today(), theme="autre", commune="Lyon"
-    )
-    for number in range(1, tables + 1):
-        cafes.add_table(store, cafe.id, number=number)
-    question = cafes.add_round(store, cafe.id, question="Qu'aimeriez-vous changer ?", planned_minutes=30)
-    cafes.open_round(store, cafe.id, question.id)
-    return store, cafe
-
-
 def first_load(root: Path, throttled: bool) -> dict:
     """Bytes and seconds until a phone can type its idea, on a fresh server and a fresh browser."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as folder:
-        store, cafe = _cafe(f"sqlite:///{folder}/bench.sqlite3")
+        store, cafe = open_cafe(f"sqlite:///{folder}/bench.sqlite3")
         base, server = start_app(f"sqlite:///{folder}/bench.sqlite3", Path(folder) / "server.log", root=root)
         link = cafes.join_link(store, cafe.id, 1, base)
         if not (root / "serve.py").exists():  # the first version's link shape
@@ -160,7 +146,7 @@ def _server_ms(response) -> float:
 def fifty_phones(phones: int, submits: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.sqlite3"
-        store, cafe = _cafe(url)
+        store, cafe = open_cafe(url)
         base, server = start_app(url, Path(folder) / "server.log", CAFE_RATE_PER_TABLE="1000")
         links = [cafes.join_link(store, cafe.id, t, base) for t in range(1, 11)]
         latencies: list[float] = []
@@ -187,12 +173,12 @@ def fifty_phones(phones: int, submits: int) -> dict:
                 with lock:
                     failures.append(f"{type(exc).__name__}: {exc}")
 
-        cpu_before, _ = _proc_stats(server.pid)
+        cpu_before, _ = proc_stats(server.pid)
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=phones) as pool:
             list(pool.map(phone, range(phones)))
         wall = time.perf_counter() - started
-        cpu_after, peak = _proc_stats(server.pid)
+        cpu_after, peak = proc_stats(server.pid)
         stop_app(server)
         stored = Counter(c.text for c in store.list_contributions(cafe.id))
         store.engine.dispose()
