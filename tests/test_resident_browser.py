@@ -118,6 +118,7 @@ def test_with_javascript_taps_store_once_and_the_page_follows_the_room(
     cafes.open_round(store, cafe.id, rounds[2].id)
     page.get_by_role("heading", name="Question 3 ?").wait_for(timeout=5_000)
     assert field.input_value() == "Ma réponse à la question 2"
+    assert page.get_by_role("status").filter(has_text="La question vient de changer").is_visible()
     send.click()
     page.get_by_text("La question a changé pendant que vous écriviez.").wait_for()
     assert page.get_by_label("Votre idée").input_value() == "Ma réponse à la question 2"

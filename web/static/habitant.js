@@ -91,8 +91,11 @@
     setText("round-label", state.round_label);
     setText("timer", state.timer);
     var message = byId("state-message");
-    message.hidden = state.accepting || !typing;
-    message.textContent = "Votre texte n'a pas été envoyé : il est gardé dans la case.";
+    var questionChanged = state.accepting && typing && roundField && roundField.value !== state.round_id;
+    message.hidden = !typing || (state.accepting && !questionChanged);
+    message.textContent = questionChanged
+      ? "La question vient de changer : relisez-la. Votre texte est gardé dans la case."
+      : "Votre texte n'a pas été envoyé : il est gardé dans la case.";
     byId("ideas-zone").hidden = !state.accepting;
     if (state.accepting) {
       // A text typed for an earlier question keeps that round: the server will ask to check it.
