@@ -33,6 +33,9 @@ else:
                 st.Page(
                     "pages/organiser_fiches.py", title="Fiches et documents", icon="📄", url_path="fiches"
                 ),
+                st.Page(
+                    "pages/fiches_exchange.py", title="Échanges et comités", icon="🗳️", url_path="comites"
+                ),
                 st.Page("pages/library.py", title="Bibliothèque", icon="📚", url_path="bibliotheque"),
                 st.Page(
                     "pages/organiser_privacy.py",

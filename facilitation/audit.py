@@ -40,6 +40,11 @@ def set_actor(actor: str) -> None:
     _actor.set(actor)
 
 
+def current_actor() -> str:
+    """Who acts in this thread right now (« système » when nobody was set)."""
+    return _actor.get()
+
+
 @contextmanager
 def acting_as(actor: str) -> Iterator[None]:
     token = _actor.set(actor)

@@ -151,6 +151,7 @@ class FicheEntry:
     label: str
     status: str
     committee: str
+    follow_up: str
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,9 @@ def _fiches_of(store: Store, cafe: Cafe) -> list[FicheEntry]:
     for topic in version.topics if version else ():
         if topic.kept:
             fiche = saved.get(topic.key) or default_fiche(cafe, topic.key, topic.label, utcnow())
-            entries.append(FicheEntry(topic.key, topic.label, fiche.status.value, fiche.committee.value))
+            entries.append(
+                FicheEntry(topic.key, topic.label, fiche.status.value, fiche.committee.value, fiche.follow_up)
+            )
     return entries
 
 

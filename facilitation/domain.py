@@ -275,3 +275,76 @@ class StoredDocument:
     generated_at: datetime
     filename: str
     content: bytes = b""
+
+
+# -- the Atelier's exchange around fiches ------------------------------------------------------
+FIELD_SOURCE = "terrain"
+CAFE_SOURCE = "café"
+
+
+def cafe_fiche_ref(cafe_id: str, topic_key: str) -> str:
+    """How the exchange names the fiche of a café's retained topic."""
+    return f"cafe/{cafe_id}/{topic_key}"
+
+
+def field_fiche_ref(fiche_id: str) -> str:
+    """How the exchange names a fiche written from the field."""
+    return f"terrain/{fiche_id}"
+
+
+@dataclass(frozen=True)
+class FieldFiche:
+    """An observation written by staff or a partner from the field, not from a café."""
+
+    id: str
+    title: str
+    observation: str
+    author: str
+    observed_on: date
+    place: str
+    theme: Theme
+    follow_up: str
+    committee: Committee
+    status: FicheStatus
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row) -> FieldFiche:
+        values = dict(row)
+        values |= {
+            "theme": Theme(values["theme"]),
+            "committee": Committee(values["committee"]),
+            "status": FicheStatus(values["status"]),
+        }
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One message of a fiche's thread (the Atelier's private exchange)."""
+
+    id: str
+    fiche_ref: str
+    author: str
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A change of a fiche's status or committee: who decided, when, which committee."""
+
+    id: str
+    fiche_ref: str
+    at: datetime
+    actor: str  # the role that recorded it in the app (audit actor)
+    decided_by: str  # who took the decision, as typed (a committee meeting, a person)
+    committee: Committee
+    status: FicheStatus
+    note: str = ""
+
+    @classmethod
+    def from_row(cls, row) -> Decision:
+        values = dict(row)
+        values |= {"committee": Committee(values["committee"]), "status": FicheStatus(values["status"])}
+        return cls(**values)

@@ -10,16 +10,19 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from facilitation import audit, harvest
+from facilitation.access import new_id
 from facilitation.cafes import get_cafe, list_cafes, utcnow
 from facilitation.domain import (
     Cafe,
     Committee,
+    Decision,
     Fiche,
     FicheStatus,
     Round,
     Source,
     Theme,
     TopicGroup,
+    cafe_fiche_ref,
     clean_text,
     parse_choice,
 )
@@ -261,6 +264,19 @@ def update_fiche(
         updated_at=now or utcnow(),
     )
     store.save_fiche(fiche)
+    if (fiche.status, fiche.committee) != (current.status, current.committee):
+        store.exchange.add_decision(
+            Decision(
+                id=new_id(),
+                fiche_ref=cafe_fiche_ref(cafe_id, topic_key),
+                at=fiche.updated_at,
+                actor=audit.current_actor(),
+                decided_by=audit.current_actor(),
+                committee=fiche.committee,
+                status=fiche.status,
+                note="Modifiée depuis la page des fiches du café.",
+            )
+        )
     audit.record(
         store,
         "fiche modifiée",

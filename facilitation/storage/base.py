@@ -8,8 +8,11 @@ from typing import Protocol
 from facilitation.audit import AuditEvent
 from facilitation.domain import (
     Cafe,
+    Comment,
     Contribution,
+    Decision,
     Fiche,
+    FieldFiche,
     HarvestScope,
     HarvestVersion,
     Round,
@@ -18,8 +21,23 @@ from facilitation.domain import (
 )
 
 
+class ExchangeStore(Protocol):
+    """Persistence of the Atelier's exchange around fiches. Every method is one transaction."""
+
+    def add_field_fiche(self, fiche: FieldFiche) -> None: ...
+    def list_field_fiches(self) -> list[FieldFiche]: ...
+    def get_field_fiche(self, fiche_id: str) -> FieldFiche | None: ...
+    def set_field_fiche_decision(self, fiche_id: str, committee: str, status: str) -> None: ...
+    def add_comment(self, comment: Comment) -> None: ...
+    def list_comments(self, fiche_ref: str) -> list[Comment]: ...
+    def add_decision(self, decision: Decision) -> None: ...
+    def list_decisions(self, fiche_ref: str) -> list[Decision]: ...
+
+
 class Store(Protocol):
     """Persistence of cafés and what is said in them. Every method is one transaction."""
+
+    exchange: ExchangeStore
 
     def link_secret(self) -> str: ...
 

@@ -209,3 +209,47 @@ login_attempts = Table(
     Column("succeeded", Integer, nullable=False),
     Index("ix_login_attempts_at", "at"),
 )
+
+# -- the Atelier's exchange around fiches (fiches from the field, comments, committee decisions) --
+# A fiche is named by a reference: "cafe/<cafe_id>/<topic_key>" for a café's retained topic,
+# "terrain/<id>" for a fiche written from the field.
+field_fiches = Table(
+    "field_fiches",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("observation", Text, nullable=False),
+    Column("author", String(120), nullable=False),
+    Column("observed_on", Date, nullable=False),
+    Column("place", String(200), nullable=False),
+    Column("theme", String(60), nullable=False),
+    Column("follow_up", Text, nullable=False),
+    Column("committee", String(80), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+fiche_comments = Table(
+    "fiche_comments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("fiche_ref", String(120), nullable=False),
+    Column("author", String(120), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_fiche_comments_fiche_ref", "fiche_ref"),
+)
+
+fiche_decisions = Table(
+    "fiche_decisions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("fiche_ref", String(120), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("committee", String(80), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("note", Text, nullable=False),
+    Index("ix_fiche_decisions_fiche_ref", "fiche_ref"),
+)

@@ -34,6 +34,7 @@ from facilitation.domain import (
 )
 from facilitation.errors import InvalidInput, StorageUnavailable
 from facilitation.storage.engine import safe_url
+from facilitation.storage.exchange import ExchangeRepository
 from facilitation.storage.schema import (
     app_secrets,
     audit_log,
@@ -64,6 +65,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.exchange = ExchangeRepository(self._run)
 
     # -- plumbing ------------------------------------------------------------------------------
     def _insert_ignoring_duplicates(

@@ -1,0 +1,64 @@
+"""A committee's meeting agenda: the fiches awaiting its decision, printable (A4)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+
+from exports.pdf.base import LIGHT, build_pdf, french_date, para
+from facilitation.exchange import Agenda, FicheCard
+from facilitation.wording import plural
+
+WIDTH = 174 * mm
+
+
+def _fiche_block(number: int, card: FicheCard) -> KeepTogether:
+    facts = Table(
+        [
+            [para(label, "cell", bold=True), para(value, "cell")]
+            for label, value in (
+                ("Source", f"{card.source} — {card.author}"),
+                ("Lieu et date", f"{card.where} — {french_date(card.when)}"),
+                ("Thème", card.theme.value),
+                ("Statut", card.status.value),
+                ("Suite proposée", card.follow_up or "à définir"),
+                ("Décision", "☐ en étude   ☐ expérimentée   ☐ industrialisée   ☐ écartée"),
+            )
+        ],
+        colWidths=[35 * mm, WIDTH - 35 * mm],
+    )
+    facts.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, -1), LIGHT), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return KeepTogether(
+        [
+            para(f"{number}. {card.title}", "h2"),
+            para(card.summary),
+            Spacer(1, 2 * mm),
+            facts,
+            Spacer(1, 4 * mm),
+        ]
+    )
+
+
+def agenda_pdf(agenda: Agenda, timezone: str) -> bytes:
+    """The agenda of the committee's next meeting, one block per fiche, a box to tick for the decision."""
+    printed_on = agenda.generated_at.astimezone(ZoneInfo(timezone))
+    story = [
+        para(f"Ordre du jour — {agenda.committee.value}", "title"),
+        para(
+            f"{plural(len(agenda.fiches), 'fiche')} en attente d'une décision · imprimé le "
+            f"{french_date(printed_on)}",
+            "small",
+        ),
+        Spacer(1, 5 * mm),
+    ]
+    if not agenda.fiches:
+        story.append(para("Aucune fiche n'attend ce comité."))
+    story += [_fiche_block(number, card) for number, card in enumerate(agenda.fiches, start=1)]
+    return build_pdf(
+        story,
+        title=f"Ordre du jour — {agenda.committee.value}",
+        subject="Fiches d'observation en attente de décision",
+        running_header=f"Atelier d'innovation — {agenda.committee.value}",
+    )

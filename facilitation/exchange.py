@@ -1,0 +1,261 @@
+"""Fiches d'observation as the Atelier's exchange: fiches from the field, threads, committees.
+
+The Atelier's fiches come from cafés (a retained group of a harvest) and from the field (staff and
+partners). Each has a comment thread — the private exchange the Atelier ran on a blog — and a
+status decided by a committee: nouvelle → en étude → expérimentée → industrialisée, or écartée.
+Every change of status or committee is kept with who decided it, when and in which committee.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from facilitation import audit, documents, synthesis
+from facilitation.access import new_id
+from facilitation.cafes import get_cafe, utcnow
+from facilitation.domain import (
+    CAFE_SOURCE,
+    FIELD_SOURCE,
+    Comment,
+    Committee,
+    Decision,
+    FicheStatus,
+    FieldFiche,
+    Theme,
+    cafe_fiche_ref,
+    clean_label,
+    clean_text,
+    field_fiche_ref,
+    parse_choice,
+)
+from facilitation.errors import InvalidInput, NotFound
+from facilitation.storage.base import Store
+
+# What a committee still has to look at: the agenda of its next meeting.
+AWAITING = (FicheStatus.NOUVELLE, FicheStatus.EN_ETUDE)
+MAX_OBSERVATION_CHARS = 5000
+MAX_COMMENT_CHARS = 3000
+
+
+@dataclass(frozen=True)
+class FicheCard:
+    """One fiche, whatever its source, as the exchange lists it."""
+
+    ref: str
+    source: str  # CAFE_SOURCE or FIELD_SOURCE
+    title: str
+    where: str
+    when: date
+    theme: Theme
+    author: str
+    summary: str  # the observation, or the café group's size
+    follow_up: str
+    committee: Committee
+    status: FicheStatus
+
+
+def _cafe_cards(store: Store) -> list[FicheCard]:
+    cards = []
+    for entry in documents.library(store):
+        for fiche in entry.fiches:
+            cafe = entry.cafe
+            cards.append(
+                FicheCard(
+                    ref=cafe_fiche_ref(cafe.id, fiche.topic_key),
+                    source=CAFE_SOURCE,
+                    title=fiche.label,
+                    where=cafe.place.label(),
+                    when=cafe.held_on,
+                    theme=cafe.theme,
+                    author=f"café « {cafe.title} »",
+                    summary=f"Groupe de contributions du café « {cafe.title} ».",
+                    follow_up=fiche.follow_up,
+                    committee=Committee(fiche.committee),
+                    status=FicheStatus(fiche.status),
+                )
+            )
+    return cards
+
+
+def _field_card(fiche: FieldFiche) -> FicheCard:
+    return FicheCard(
+        ref=field_fiche_ref(fiche.id),
+        source=FIELD_SOURCE,
+        title=fiche.title,
+        where=fiche.place,
+        when=fiche.observed_on,
+        theme=fiche.theme,
+        author=fiche.author,
+        summary=fiche.observation,
+        follow_up=fiche.follow_up,
+        committee=fiche.committee,
+        status=fiche.status,
+    )
+
+
+def all_fiches(store: Store, *, committee: str | None = None, status: str | None = None) -> list[FicheCard]:
+    """Every fiche, from cafés and from the field, newest first, filtered by committee and status."""
+    wanted_committee = parse_choice(Committee, committee, "Comité")
+    wanted_status = parse_choice(FicheStatus, status, "Statut")
+    cards = _cafe_cards(store) + [_field_card(f) for f in store.exchange.list_field_fiches()]
+    return sorted(
+        (
+            card
+            for card in cards
+            if (wanted_committee is None or card.committee is wanted_committee)
+            and (wanted_status is None or card.status is wanted_status)
+        ),
+        key=lambda card: card.when,
+        reverse=True,
+    )
+
+
+def find_fiche(store: Store, ref: str) -> FicheCard:
+    """One fiche by its reference, or NotFound in French."""
+    for card in all_fiches(store):
+        if card.ref == ref:
+            return card
+    raise NotFound("Cette fiche n'existe pas (ou son groupe n'est plus retenu).")
+
+
+def create_field_fiche(
+    store: Store,
+    *,
+    title: str,
+    observation: str,
+    author: str,
+    observed_on: date,
+    place: str,
+    theme: str,
+    committee: str | None = None,
+    follow_up: str = "",
+    fiche_id: str | None = None,
+    now: datetime | None = None,
+) -> FieldFiche:
+    """A fiche written from the field by staff or a partner (source « terrain »).
+
+    `fiche_id`, minted when the form was drawn, makes a double click create one fiche.
+    """
+    if fiche_id is not None and (existing := store.exchange.get_field_fiche(fiche_id)) is not None:
+        return existing
+    now = now or utcnow()
+    # Checked in the order of the form, so that the first message is about the first field.
+    clean_title = clean_label(title, what="Le titre")
+    clean_observation = clean_text(observation, max_chars=MAX_OBSERVATION_CHARS, what="L'observation")
+    clean_author = clean_label(author, what="L'auteur", max_chars=120)
+    if observed_on > now.date():
+        raise InvalidInput("La date d'observation ne peut pas être dans le futur.")
+    clean_place = clean_label(place, what="Le lieu")
+    chosen_theme = parse_choice(Theme, theme, "Thème")
+    if chosen_theme is None:
+        raise InvalidInput("Choisissez le thème de l'Atelier concerné.")
+    fiche = FieldFiche(
+        id=fiche_id or new_id(),
+        title=clean_title,
+        observation=clean_observation,
+        author=clean_author,
+        observed_on=observed_on,
+        place=clean_place,
+        theme=chosen_theme,
+        follow_up=clean_text(follow_up, max_chars=2000, what="La suite proposée")
+        if follow_up.strip()
+        else "",
+        committee=parse_choice(Committee, committee, "Comité") or synthesis.DEFAULT_COMMITTEE[chosen_theme],
+        status=FicheStatus.NOUVELLE,
+        created_at=now,
+    )
+    store.exchange.add_field_fiche(fiche)
+    audit.record(store, "fiche de terrain créée", target=fiche.title)
+    return fiche
+
+
+def add_comment(store: Store, ref: str, *, author: str, text: str, now: datetime | None = None) -> Comment:
+    """A message in a fiche's thread."""
+    card = find_fiche(store, ref)
+    comment = Comment(
+        id=new_id(),
+        fiche_ref=card.ref,
+        author=clean_label(author, what="Votre nom", max_chars=120),
+        at=now or utcnow(),
+        text=clean_text(text, max_chars=MAX_COMMENT_CHARS, what="Le commentaire"),
+    )
+    store.exchange.add_comment(comment)
+    audit.record(store, "fiche commentée", target=card.title)
+    return comment
+
+
+def comments(store: Store, ref: str) -> list[Comment]:
+    """A fiche's thread, oldest first."""
+    return store.exchange.list_comments(ref)
+
+
+def decide(
+    store: Store,
+    ref: str,
+    *,
+    status: str,
+    committee: str,
+    decided_by: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> Decision:
+    """Record a committee's decision on a fiche and apply its status and committee."""
+    card = find_fiche(store, ref)
+    chosen_status = parse_choice(FicheStatus, status, "Statut")
+    chosen_committee = parse_choice(Committee, committee, "Comité")
+    if chosen_status is None or chosen_committee is None:
+        raise InvalidInput("Choisissez un statut et un comité.")
+    decision = Decision(
+        id=new_id(),
+        fiche_ref=card.ref,
+        at=now or utcnow(),
+        actor=audit.current_actor(),
+        decided_by=clean_label(decided_by, what="« Décidé par »"),
+        committee=chosen_committee,
+        status=chosen_status,
+        note=clean_text(note, max_chars=2000, what="La note") if note.strip() else "",
+    )
+    if card.source == FIELD_SOURCE:
+        fiche_id = card.ref.removeprefix("terrain/")
+        store.exchange.set_field_fiche_decision(fiche_id, chosen_committee.value, chosen_status.value)
+    else:
+        _, cafe_id, topic_key = card.ref.split("/", 2)
+        saved = {f.topic_key: f for f in store.list_fiches(cafe_id)}
+        current = saved.get(topic_key) or synthesis.default_fiche(
+            get_cafe(store, cafe_id), topic_key, card.title, decision.at
+        )
+        store.save_fiche(
+            replace(current, committee=chosen_committee, status=chosen_status, updated_at=decision.at)
+        )
+    store.exchange.add_decision(decision)
+    audit.record(
+        store,
+        "décision sur une fiche",
+        target=card.title,
+        details=f"{chosen_status.value} · {chosen_committee.value} · {decision.decided_by}",
+    )
+    return decision
+
+
+def decisions(store: Store, ref: str) -> list[Decision]:
+    """A fiche's decisions, oldest first."""
+    return store.exchange.list_decisions(ref)
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """What a committee has to look at: its fiches still « nouvelle » or « en étude »."""
+
+    committee: Committee
+    generated_at: datetime
+    fiches: list[FicheCard]
+
+
+def committee_agenda(store: Store, committee: str, *, now: datetime | None = None) -> Agenda:
+    """The fiches awaiting a committee, oldest observation first (the order of a meeting)."""
+    chosen = parse_choice(Committee, committee, "Comité")
+    if chosen is None:
+        raise InvalidInput("Choisissez un comité.")
+    waiting = [card for card in all_fiches(store, committee=chosen.value) if card.status in AWAITING]
+    return Agenda(chosen, now or utcnow(), sorted(waiting, key=lambda card: card.when))

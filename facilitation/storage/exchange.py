@@ -1,0 +1,71 @@
+"""Storage of the Atelier's exchange: fiches from the field, comment threads, committee decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from facilitation.domain import Comment, Decision, FieldFiche
+from facilitation.storage.schema import fiche_comments, fiche_decisions, field_fiches
+
+
+class ExchangeRepository:
+    """Reads and writes the exchange's three tables, each call one transaction of the store."""
+
+    def __init__(self, run: Callable[[Callable[[Any], Any]], Any]) -> None:
+        self._run = run
+
+    def add_field_fiche(self, fiche: FieldFiche) -> None:
+        values = {**fiche.__dict__, "theme": fiche.theme.value}
+        values |= {"committee": fiche.committee.value, "status": fiche.status.value}
+        self._run(lambda conn: conn.execute(insert(field_fiches).values(**values)))
+
+    def list_field_fiches(self) -> list[FieldFiche]:
+        rows = self._run(
+            lambda conn: conn.execute(select(field_fiches).order_by(field_fiches.c.created_at.desc())).all()
+        )
+        return [FieldFiche.from_row(row._mapping) for row in rows]
+
+    def get_field_fiche(self, fiche_id: str) -> FieldFiche | None:
+        row = self._run(
+            lambda conn: conn.execute(select(field_fiches).where(field_fiches.c.id == fiche_id)).first()
+        )
+        return FieldFiche.from_row(row._mapping) if row else None
+
+    def set_field_fiche_decision(self, fiche_id: str, committee: str, status: str) -> None:
+        self._run(
+            lambda conn: conn.execute(
+                update(field_fiches)
+                .where(field_fiches.c.id == fiche_id)
+                .values(committee=committee, status=status)
+            )
+        )
+
+    def add_comment(self, comment: Comment) -> None:
+        self._run(lambda conn: conn.execute(insert(fiche_comments).values(**comment.__dict__)))
+
+    def list_comments(self, fiche_ref: str) -> list[Comment]:
+        rows = self._run(
+            lambda conn: conn.execute(
+                select(fiche_comments)
+                .where(fiche_comments.c.fiche_ref == fiche_ref)
+                .order_by(fiche_comments.c.at, fiche_comments.c.id)
+            ).all()
+        )
+        return [Comment(**row._mapping) for row in rows]
+
+    def add_decision(self, decision: Decision) -> None:
+        values = {**decision.__dict__, "committee": decision.committee.value, "status": decision.status.value}
+        self._run(lambda conn: conn.execute(insert(fiche_decisions).values(**values)))
+
+    def list_decisions(self, fiche_ref: str) -> list[Decision]:
+        rows = self._run(
+            lambda conn: conn.execute(
+                select(fiche_decisions)
+                .where(fiche_decisions.c.fiche_ref == fiche_ref)
+                .order_by(fiche_decisions.c.at, fiche_decisions.c.id)
+            ).all()
+        )
+        return [Decision.from_row(row._mapping) for row in rows]

@@ -1,0 +1,61 @@
+"""fiche exchange: fiches from the field, comment threads, committee decisions
+
+Revision ID: 0006
+Revises: 0005
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "field_fiches",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("observation", sa.Text(), nullable=False),
+        sa.Column("author", sa.String(120), nullable=False),
+        sa.Column("observed_on", sa.Date(), nullable=False),
+        sa.Column("place", sa.String(200), nullable=False),
+        sa.Column("theme", sa.String(60), nullable=False),
+        sa.Column("follow_up", sa.Text(), nullable=False),
+        sa.Column("committee", sa.String(80), nullable=False),
+        sa.Column("status", sa.String(30), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_field_fiches")),
+    )
+    op.create_table(
+        "fiche_comments",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("fiche_ref", sa.String(120), nullable=False),
+        sa.Column("author", sa.String(120), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fiche_comments")),
+    )
+    op.create_index("ix_fiche_comments_fiche_ref", "fiche_comments", ["fiche_ref"])
+    op.create_table(
+        "fiche_decisions",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("fiche_ref", sa.String(120), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(120), nullable=False),
+        sa.Column("decided_by", sa.String(200), nullable=False),
+        sa.Column("committee", sa.String(80), nullable=False),
+        sa.Column("status", sa.String(30), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fiche_decisions")),
+    )
+    op.create_index("ix_fiche_decisions_fiche_ref", "fiche_decisions", ["fiche_ref"])
+
+
+def downgrade() -> None:
+    op.drop_table("fiche_decisions")
+    op.drop_table("fiche_comments")
+    op.drop_table("field_fiches")

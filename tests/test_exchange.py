@@ -1,0 +1,172 @@
+"""The Atelier's exchange around fiches: field fiches, threads, decisions, committee agendas.
+Use cases on SQLite and PostgreSQL; the agenda PDF read back with pypdf."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+
+from exports.pdf.agenda import agenda_pdf
+from facilitation import audit, exchange, harvest, synthesis
+from facilitation.domain import CAFE_SOURCE, FIELD_SOURCE, Committee, FicheStatus, cafe_fiche_ref
+from facilitation.errors import InvalidInput, NotFound
+from tests.conftest import add_idea, make_cafe
+from tests.fakes import KeywordGrouper
+
+NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+
+
+def field_fiche(store, **overrides):
+    values = {
+        "title": "Boîtes à livres dans les halls",
+        "observation": "Les gardiens voient des livres échangés au pied des boîtes aux lettres.",
+        "author": "Agence Lyon Est",
+        "observed_on": date(2026, 11, 20),
+        "place": "Résidence Les Tilleuls, Vaulx-en-Velin",
+        "theme": "mieux-vivre ensemble",
+        "now": NOW,
+    }
+    return exchange.create_field_fiche(store, **(values | overrides))
+
+
+def cafe_with_a_kept_group(store):
+    cafe, _ = make_cafe(store)
+    for text in ("Chauffage froid", "Chauffage cher", "Ascenseur en panne"):
+        add_idea(store, cafe, text)
+    scope = harvest.scope_of([cafe.id])
+    version = harvest.run_harvest(store, KeywordGrouper(["chauffage", "ascenseur"]), scope)
+    harvest.set_kept(store, scope, [version.topics[0].key])
+    return cafe, version.topics[0].key
+
+
+def test_a_field_fiche_joins_the_cafes_fiches(store):
+    cafe, key = cafe_with_a_kept_group(store)
+    created = field_fiche(store)
+    assert created.status is FicheStatus.NOUVELLE
+    assert created.committee is Committee.SERVICES_QUALITE  # from its theme, as for cafés
+    cards = exchange.all_fiches(store)
+    assert {(c.source, c.title) for c in cards} == {
+        (FIELD_SOURCE, "Boîtes à livres dans les halls"),
+        (CAFE_SOURCE, "Chauffage"),
+    }
+    assert cards[0].source == CAFE_SOURCE  # held 26/11, newer than the field's 20/11
+    assert exchange.find_fiche(store, cafe_fiche_ref(cafe.id, key)).title == "Chauffage"
+
+
+def test_a_double_click_creates_one_field_fiche(store):
+    first = field_fiche(store, fiche_id="a" * 32)
+    again = field_fiche(store, fiche_id="a" * 32)
+    assert again == first and len(exchange.all_fiches(store)) == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"title": "  "}, "Le titre"),
+        ({"observation": ""}, "L'observation est vide"),
+        ({"observed_on": date(2026, 12, 25)}, "dans le futur"),
+        ({"theme": "astrologie"}, "Thème inconnu"),
+        ({"theme": None}, "Choisissez le thème"),
+        ({"committee": "Comité imaginaire"}, "Comité inconnu"),
+        ({"observation": "bip\x07"}, "contrôle"),
+    ],
+)
+def test_bad_field_fiches_are_refused_in_french_and_nothing_is_stored(store, overrides, message):
+    with pytest.raises(InvalidInput, match=message):
+        field_fiche(store, **overrides)
+    assert exchange.all_fiches(store) == []
+
+
+def test_a_thread_keeps_every_message_in_order(store):
+    fiche = field_fiche(store)
+    ref = exchange.all_fiches(store)[0].ref
+    exchange.add_comment(store, ref, author="Claire (marketing)", text="Déjà vu à Bron ?", now=NOW)
+    exchange.add_comment(store, ref, author="Karim", text="Oui, <b>fin 2025</b>.", now=NOW.replace(hour=10))
+    thread = exchange.comments(store, ref)
+    assert [(c.author, c.text) for c in thread] == [
+        ("Claire (marketing)", "Déjà vu à Bron ?"),
+        ("Karim", "Oui, <b>fin 2025</b>."),
+    ]
+    assert fiche.id in ref
+    with pytest.raises(InvalidInput, match="Le commentaire est vide"):
+        exchange.add_comment(store, ref, author="Karim", text="  ")
+    with pytest.raises(NotFound):
+        exchange.add_comment(store, "terrain/inconnue", author="Karim", text="Bonjour")
+
+
+def test_decisions_record_who_when_which_committee_on_both_kinds_of_fiche(store):
+    cafe, _ = cafe_with_a_kept_group(store)
+    field_fiche(store)
+    by_source = {c.source: c.ref for c in exchange.all_fiches(store)}
+    with audit.acting_as(audit.ORGANISER):
+        for ref in by_source.values():
+            exchange.decide(
+                store,
+                ref,
+                status="en étude",
+                committee="Comité des Projets Prioritaires",
+                decided_by="Comité du 3 décembre",
+                note="À chiffrer",
+                now=NOW,
+            )
+    for ref in by_source.values():
+        (decision,) = exchange.decisions(store, ref)
+        assert (decision.actor, decision.decided_by, decision.at) == (
+            "organisateur",
+            "Comité du 3 décembre",
+            NOW,
+        )
+        assert decision.status is FicheStatus.EN_ETUDE and decision.note == "À chiffrer"
+    cards = {c.source: c for c in exchange.all_fiches(store)}
+    assert {c.status for c in cards.values()} == {FicheStatus.EN_ETUDE}
+    assert {c.committee for c in cards.values()} == {Committee.PROJETS_PRIORITAIRES}
+    (sheet,) = synthesis.fiche_sheets(store, cafe.id)  # the café's own fiche follows the decision
+    assert sheet.fiche.status is FicheStatus.EN_ETUDE
+
+
+def test_editing_a_cafe_fiche_keeps_its_status_history(store):
+    cafe, key = cafe_with_a_kept_group(store)
+    with audit.acting_as(audit.ORGANISER):
+        synthesis.update_fiche(
+            store, cafe.id, key, follow_up="Tester", committee="Comité Services et Qualité", status="écartée"
+        )
+        synthesis.update_fiche(
+            store,
+            cafe.id,
+            key,
+            follow_up="Tester encore",
+            committee="Comité Services et Qualité",
+            status="écartée",
+        )
+    (decision,) = exchange.decisions(store, cafe_fiche_ref(cafe.id, key))  # only a real change counts
+    assert decision.status is FicheStatus.ECARTEE and decision.actor == "organisateur"
+
+
+def test_the_committee_agenda_lists_what_awaits_it_and_prints(store, output_dir):
+    field_fiche(store, title="Compost partagé", observed_on=date(2026, 10, 1), theme="aménagement durable")
+    waiting = field_fiche(store, title="Boîtes à livres <i>halls</i>")
+    decided = field_fiche(store, title="Fête des voisins")
+    exchange.decide(
+        store,
+        exchange.find_fiche(store, f"terrain/{decided.id}").ref,
+        status="industrialisée",
+        committee="Comité Services et Qualité",
+        decided_by="Comité du 1er octobre",
+    )
+    agenda = exchange.committee_agenda(store, "Comité Services et Qualité", now=NOW)
+    assert [c.title for c in agenda.fiches] == [waiting.title]
+    other = exchange.committee_agenda(store, "Comité des Projets Prioritaires", now=NOW)
+    assert [c.title for c in other.fiches] == ["Compost partagé"]
+    from pypdf import PdfReader
+
+    pdf = agenda_pdf(agenda, "Europe/Paris")
+    (output_dir / "ordre-du-jour.pdf").write_bytes(pdf)
+    text = " ".join("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Ordre du jour — Comité Services et Qualité" in text
+    assert "1 fiche en attente d'une décision" in text and "27 novembre 2026" in text
+    assert "Boîtes à livres <i>halls</i>" in text  # printed as written, never as markup
+    assert "Fête des voisins" not in text
+    with pytest.raises(InvalidInput):
+        exchange.committee_agenda(store, "")
