@@ -8,6 +8,7 @@ Every change of status or committee is kept with who decided it, when and in whi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -30,6 +31,7 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import InvalidInput, NotFound
+from facilitation.photos import prepare_photos
 from facilitation.storage.base import Store
 
 # What a committee still has to look at: the agenda of its next meeting.
@@ -130,12 +132,14 @@ def create_field_fiche(
     theme: str,
     committee: str | None = None,
     follow_up: str = "",
+    photos: Sequence[tuple[str, bytes]] = (),
     fiche_id: str | None = None,
     now: datetime | None = None,
 ) -> FieldFiche:
     """A fiche written from the field by staff or a partner (source « terrain »).
 
-    `fiche_id`, minted when the form was drawn, makes a double click create one fiche.
+    `photos` are (file name, bytes) pairs, stored re-encoded (see facilitation.photos); `fiche_id`,
+    minted when the form was drawn, makes a double click create one fiche.
     """
     if fiche_id is not None and (existing := store.exchange.get_field_fiche(fiche_id)) is not None:
         return existing
@@ -147,6 +151,7 @@ def create_field_fiche(
     if observed_on > now.date():
         raise InvalidInput("La date d'observation ne peut pas être dans le futur.")
     clean_place = clean_label(place, what="Le lieu")
+    prepared = prepare_photos(list(photos))
     chosen_theme = parse_choice(Theme, theme, "Thème")
     if chosen_theme is None:
         raise InvalidInput("Choisissez le thème de l'Atelier concerné.")
@@ -166,6 +171,7 @@ def create_field_fiche(
         created_at=now,
     )
     store.exchange.add_field_fiche(fiche)
+    store.exchange.add_photos(field_fiche_ref(fiche.id), prepared)
     audit.record(store, "fiche de terrain créée", target=fiche.title)
     return fiche
 
@@ -236,6 +242,11 @@ def decide(
         details=f"{chosen_status.value} · {chosen_committee.value} · {decision.decided_by}",
     )
     return decision
+
+
+def fiche_photos(store: Store, ref: str) -> list[bytes]:
+    """A fiche's photos (JPEG), in the order they were attached."""
+    return store.exchange.list_photos(ref)
 
 
 def decisions(store: Store, ref: str) -> list[Decision]:

@@ -33,6 +33,9 @@ with all_tab:
         with st.expander(f"{card.title} — {card.source} — {card.status.value} — {card.committee.value}"):
             st.caption(f"{card.author} · {card.where} · {card.when:%d/%m/%Y} · {card.theme.value}")
             show_literal(card.summary)
+            pictures = exchange.fiche_photos(store(), card.ref)
+            if pictures:
+                st.image(pictures, width=220)
             if card.follow_up:
                 st.markdown("**Suite proposée**")
                 show_literal(card.follow_up)
@@ -98,6 +101,9 @@ with new_tab:
             "Comité destinataire", committees, index=None, placeholder="selon le thème"
         )
         follow_up = st.text_area("Suite proposée (facultatif)", height=80)
+        attached = st.file_uploader(
+            "Photos (facultatif, 4 au plus)", type=["jpg", "jpeg", "png", "webp"], accept_multiple_files=True
+        )
         if st.form_submit_button("Créer la fiche", type="primary"):
             created = show_errors(
                 exchange.create_field_fiche,
@@ -110,6 +116,7 @@ with new_tab:
                 theme=theme,
                 committee=committee_choice,
                 follow_up=follow_up,
+                photos=[(file.name, file.getvalue()) for file in attached or []],
                 fiche_id=st.session_state["field_fiche_id"],
             )
             if created:

@@ -170,3 +170,53 @@ def test_the_committee_agenda_lists_what_awaits_it_and_prints(store, output_dir)
     assert "Fête des voisins" not in text
     with pytest.raises(InvalidInput):
         exchange.committee_agenda(store, "")
+
+
+def _image(format_: str, size=(3000, 2000), exif: bool = False) -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGB", size, (200, 120, 40))
+    out = io.BytesIO()
+    if exif:
+        data = Image.Exif()
+        data[0x010E] = "Chez Mme Dupont, 12 rue des Lilas"  # ImageDescription
+        data[0x8825] = {2: (45.0, 45.0, 0.0)}  # GPSInfo: latitude
+        image.save(out, format=format_, exif=data)
+    else:
+        image.save(out, format=format_)
+    return out.getvalue()
+
+
+def test_photos_are_kept_small_upright_and_without_metadata(store):
+    from PIL import Image
+
+    with_gps = _image("JPEG", exif=True)
+    assert b"Dupont" in with_gps
+    fiche = field_fiche(store, photos=[("hall.jpg", with_gps), ("plan.png", _image("PNG", (800, 600)))])
+    stored = exchange.fiche_photos(store, f"terrain/{fiche.id}")
+    assert len(stored) == 2 and all(s.startswith(b"\xff\xd8") for s in stored)  # JPEG both
+    first = Image.open(io.BytesIO(stored[0]))
+    assert max(first.size) == 1600 and not first.getexif()
+    assert b"Dupont" not in stored[0]
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ([("notes.jpg", b"pas une image")], "n'est pas une photo lisible"),
+        ([("anim.gif", None)], "n'est pas une photo JPEG, PNG ou WebP"),
+        ([("bombe.png", "bomb")], "trop grande"),
+        ([(f"p{i}.png", None) for i in range(5)], "Quatre photos au plus"),
+    ],
+)
+def test_bad_photos_refuse_the_fiche_and_store_nothing(store, files, message):
+    def content(name, data):
+        if data == "bomb":
+            return _image("PNG", (8000, 6000))  # 48 million pixels in a few hundred kilobytes
+        if data is None:
+            return _image("GIF" if name.endswith(".gif") else "PNG", (40, 40))
+        return data
+
+    with pytest.raises(InvalidInput, match=message):
+        field_fiche(store, photos=[(name, content(name, data)) for name, data in files])
+    assert exchange.all_fiches(store) == []

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from facilitation.access import new_id
 from facilitation.domain import Comment, Decision, FieldFiche
-from facilitation.storage.schema import fiche_comments, fiche_decisions, field_fiches
+from facilitation.storage.schema import fiche_comments, fiche_decisions, fiche_photos, field_fiches
 
 
 class ExchangeRepository:
@@ -69,3 +70,21 @@ class ExchangeRepository:
             ).all()
         )
         return [Decision.from_row(row._mapping) for row in rows]
+
+    def add_photos(self, fiche_ref: str, photos: list[bytes]) -> None:
+        rows = [
+            {"id": new_id(), "fiche_ref": fiche_ref, "position": position, "content": content}
+            for position, content in enumerate(photos)
+        ]
+        if rows:
+            self._run(lambda conn: conn.execute(insert(fiche_photos), rows))
+
+    def list_photos(self, fiche_ref: str) -> list[bytes]:
+        rows = self._run(
+            lambda conn: conn.execute(
+                select(fiche_photos.c.content)
+                .where(fiche_photos.c.fiche_ref == fiche_ref)
+                .order_by(fiche_photos.c.position)
+            ).all()
+        )
+        return [row.content for row in rows]

@@ -253,3 +253,13 @@ fiche_decisions = Table(
     Column("note", Text, nullable=False),
     Index("ix_fiche_decisions_fiche_ref", "fiche_ref"),
 )
+
+fiche_photos = Table(
+    "fiche_photos",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("fiche_ref", String(120), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),  # JPEG, re-encoded: no metadata, bounded size
+    Index("ix_fiche_photos_fiche_ref", "fiche_ref"),
+)

@@ -1,4 +1,4 @@
-"""fiche exchange: fiches from the field, comment threads, committee decisions
+"""fiche exchange: fiches from the field (with photos), comment threads, committee decisions
 
 Revision ID: 0006
 Revises: 0005
@@ -53,9 +53,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fiche_decisions")),
     )
     op.create_index("ix_fiche_decisions_fiche_ref", "fiche_decisions", ["fiche_ref"])
+    op.create_table(
+        "fiche_photos",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("fiche_ref", sa.String(120), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fiche_photos")),
+    )
+    op.create_index("ix_fiche_photos_fiche_ref", "fiche_photos", ["fiche_ref"])
 
 
 def downgrade() -> None:
+    op.drop_table("fiche_photos")
     op.drop_table("fiche_decisions")
     op.drop_table("fiche_comments")
     op.drop_table("field_fiches")

@@ -1,0 +1,45 @@
+"""Photos attached to a fiche: checked, turned upright, shrunk and re-encoded without metadata.
+
+Re-encoding drops EXIF data (a phone's photo can carry the GPS position of a resident's home) and
+anything hidden in the file; a size and pixel bound refuses decompression bombs.
+"""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from facilitation.errors import InvalidInput
+
+MAX_PHOTOS = 4
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # a 40-megapixel photo is already more than any phone takes
+LONGEST_SIDE = 1600
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def prepare_photo(data: bytes, name: str = "photo") -> bytes:
+    """A JPEG of at most LONGEST_SIDE pixels, upright, with no metadata; InvalidInput otherwise."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"La photo « {name} » dépasse 8 Mo : envoyez-la en plus petit.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ACCEPTED_FORMATS:
+                raise InvalidInput(f"« {name} » n'est pas une photo JPEG, PNG ou WebP.")
+            if image.width * image.height > MAX_PIXELS:
+                raise InvalidInput(f"La photo « {name} » est trop grande (plus de 40 millions de pixels).")
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+            upright.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
+            out = io.BytesIO()
+            upright.save(out, format="JPEG", quality=82, optimize=True)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError):
+        raise InvalidInput(f"« {name} » n'est pas une photo lisible (JPEG, PNG ou WebP).") from None
+
+
+def prepare_photos(files: list[tuple[str, bytes]]) -> list[bytes]:
+    """Every attached photo prepared, at most MAX_PHOTOS; the first bad one refuses them all."""
+    if len(files) > MAX_PHOTOS:
+        raise InvalidInput(f"Quatre photos au plus par fiche ({len(files)} jointes).")
+    return [prepare_photo(data, name) for name, data in files]
