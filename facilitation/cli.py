@@ -10,7 +10,7 @@ from pathlib import Path
 from facilitation import audit, cafes
 from facilitation.access import hash_password
 from facilitation.demo import create_demo_cafe
-from facilitation.errors import CafeError, InvalidInput
+from facilitation.errors import CafeError, InvalidInput, StorageUnavailable
 from facilitation.records import EXPORT_COLUMNS, contribution_records
 from facilitation.settings import SETTINGS, Settings, load_settings
 from facilitation.storage import open_store
@@ -259,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "settings":
             for setting in SETTINGS:
                 print(f"{setting.name} (défaut : {setting.default!r})\n    {setting.help}")
+    except StorageUnavailable as exc:
+        print(f"Erreur : {exc.detail}", file=sys.stderr)
+        return 2
     except (CafeError, ValueError) as exc:
         print(f"Erreur : {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 2

@@ -112,12 +112,20 @@ def test_bad_arguments_fail_clearly(sqlite_url, args, message):
     assert message in result.stderr
 
 
-def test_unreachable_database_fails_with_a_clear_message():
-    result = run_cli(
-        "demo", database_url="postgresql+psycopg://cafe:hunter2@127.0.0.1:1/x?connect_timeout=2", check=False
-    )
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://postgres@127.0.0.1:59999/db?password=S3cretQ&connect_timeout=2",
+        "postgresql+psycopg://cafe:hunt@er2@127.0.0.1:59999/db?connect_timeout=2",
+    ],
+)
+def test_unreachable_database_fails_with_its_address_and_no_credential(url):
+    result = run_cli("demo", database_url=url, check=False)
     assert result.returncode == 2
-    assert "Impossible de joindre la base de données" in result.stderr and "hunter2" not in result.stderr
+    assert "Impossible de joindre la base de données" in result.stderr
+    assert "postgresql+psycopg://127.0.0.1:59999/db" in result.stderr
+    for secret in ("S3cretQ", "password", "er2", "hunt", "postgres@", "cafe@"):
+        assert secret not in result.stderr
 
 
 # -- topics and harvest ------------------------------------------------------------------------

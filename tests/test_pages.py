@@ -91,14 +91,35 @@ def test_organiser_pages_ask_for_the_password(store, page):
     assert not at.exception
 
 
-def test_an_unreachable_database_is_explained_without_its_password(store, monkeypatch):
-    monkeypatch.setenv(
-        "DATABASE_URL", "postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2"
-    )
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:59999/db?password=S3cretQ&connect_timeout=2"
+UNREACHABLE_AT_SIGN = "postgresql+psycopg://cafe:hunt@er2@127.0.0.1:59999/db?connect_timeout=2"
+
+
+@pytest.mark.parametrize("url", [UNREACHABLE, UNREACHABLE_AT_SIGN])
+def test_an_unreachable_database_shows_the_organiser_its_address_without_credentials(store, monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
     at = app(organiser=True, page="pages/organiser_cafes.py")
-    assert "Impossible de joindre la base de données" in at.error[0].value
-    assert "127.0.0.1:1" in at.error[0].value and "hunter2" not in at.error[0].value
+    assert at.error[0].value == "Le service est momentanément indisponible. Réessayez dans un instant."
+    detail = at.caption[0].value
+    assert "Impossible de joindre la base de données" in detail and "127.0.0.1:59999/db" in detail
+    for secret in ("S3cretQ", "password", "er2", "hunt", "cafe@", "postgres@"):
+        assert secret not in detail
     assert not at.text_input and not at.dataframe
+
+
+@pytest.mark.parametrize("url", [UNREACHABLE, UNREACHABLE_AT_SIGN])
+@pytest.mark.parametrize("visitor", ["resident", "captain"])
+def test_phones_and_captains_learn_nothing_about_the_database(store, monkeypatch, url, visitor):
+    cafe, _ = make_cafe(store)
+    monkeypatch.setenv("DATABASE_URL", url)
+    if visitor == "resident":
+        at = app(t=make_join_token(store.link_secret(), cafe.id, 1))
+    else:
+        at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
+    shown = texts(at) + "\n".join(c.value for c in at.caption)
+    assert "Le service est momentanément indisponible" in shown
+    for leak in ("S3cretQ", "er2", "127.0.0.1", "59999", "postgres", "db?", "base de données"):
+        assert leak not in shown
 
 
 # -- organiser pages ---------------------------------------------------------------------------

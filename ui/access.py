@@ -10,9 +10,8 @@ from facilitation import audit
 from facilitation.abuse import organiser_login
 from facilitation.contributions import TableContext, enter_table
 from facilitation.errors import CafeError
-from ui.runtime import settings, store
+from ui.runtime import ORGANISER_KEY, settings, store
 
-ORGANISER_KEY = "organiser_signed_in"
 CAPTAIN_CODE_KEY = "captain_code"
 CAPTAIN_CODE_PARAM = "code"
 

@@ -5,9 +5,18 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from facilitation.errors import CafeError
+from facilitation.errors import CafeError, StorageUnavailable
 from facilitation.settings import Settings, load_settings
 from facilitation.storage import SqlStore, open_store
+
+ORGANISER_KEY = "organiser_signed_in"
+
+
+def show_error(exc: CafeError) -> None:
+    """A domain error in French; only a signed-in organiser also reads which database failed."""
+    st.error(exc.message)
+    if isinstance(exc, StorageUnavailable) and st.session_state.get(ORGANISER_KEY):
+        st.caption(exc.detail)
 
 
 def settings() -> Settings:
@@ -30,7 +39,7 @@ def store() -> SqlStore:
     try:
         return _store(settings().database_url)
     except CafeError as exc:
-        st.error(exc.message)
+        show_error(exc)
         st.stop()
 
 
@@ -51,7 +60,7 @@ def grouper():
     try:
         return _grouper(config.cafe_embedding_backend, config.cafe_embedding_model_path)
     except CafeError as exc:
-        st.error(exc.message)
+        show_error(exc)
         st.stop()
 
 
@@ -60,5 +69,5 @@ def show_errors(action, *args, **kwargs):
     try:
         return action(*args, **kwargs)
     except CafeError as exc:
-        st.error(exc.message)
+        show_error(exc)
         return None

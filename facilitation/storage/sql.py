@@ -80,9 +80,14 @@ class SqlStore:
             with self.engine.begin() as connection:
                 return work(connection)
         except OperationalError as exc:
+            if _is_disk_full(exc):
+                raise StorageUnavailable(
+                    f"Le disque de la base de données est plein ({safe_url(self.engine.url)}) : "
+                    "rien n'a été enregistré. Libérez de la place puis réessayez."
+                ) from exc
             raise StorageUnavailable(
                 "La base de données ne répond pas "
-                f"({safe_url(str(self.engine.url))}). Rien n'a été enregistré : réessayez dans "
+                f"({safe_url(self.engine.url)}). Rien n'a été enregistré : réessayez dans "
                 "un instant."
             ) from exc
 
@@ -733,6 +738,11 @@ class SqlStore:
             conn.execute(cafes.delete().where(cafes.c.id == cafe_id))
 
         self._run(work)
+
+
+def _is_disk_full(exc: OperationalError) -> bool:
+    """SQLite says "database or disk is full"; PostgreSQL raises SQLSTATE 53100 (disk_full)."""
+    return "disk is full" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "53100"
 
 
 def _scrub(payload: dict, gone: set[str]) -> dict:
