@@ -39,6 +39,7 @@ def erase_contribution(store: Store, cafe_id: str, contribution_id: str) -> int:
     contribution = store.get_contribution(contribution_id)
     if contribution is None or contribution.cafe_id != cafe_id:
         raise NotFound("Cette contribution n'existe pas dans ce café.")
+    store.record_erasure("contribution", cafe_id, [contribution_id], utcnow())
     store.delete_contributions([contribution_id])
     removed = store.delete_documents(cafe_id)
     audit.record(
@@ -56,6 +57,7 @@ def erase_cafe(store: Store, cafe_id: str, *, confirm_title: str) -> str:
     cafe = get_cafe(store, cafe_id)
     if confirm_title.strip() != cafe.title:
         raise InvalidInput("Pour confirmer, recopiez exactement le titre du café.")
+    store.record_erasure("cafe", cafe_id, [cafe_id], utcnow())
     store.delete_cafe(cafe_id)
     audit.record(store, "café effacé", cafe_id=cafe_id, target=cafe.title)
     return cafe.title
@@ -64,6 +66,9 @@ def erase_cafe(store: Store, cafe_id: str, *, confirm_title: str) -> str:
 def contributions_of(store: Store, cafe_id: str) -> list:
     """Every contribution of the café, deleted ones included (for erasure on request)."""
     return store.list_contributions(get_cafe(store, cafe_id).id, include_deleted=True)
+
+
+MAX_RETENTION_DAYS = 36_500  # a century: beyond, the date arithmetic overflows
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,10 @@ def purge_expired(
 
     Syntheses, fiches and generated documents stay (their verbatims were masked when produced).
     """
-    if retention_days < 1:
-        raise InvalidInput("La durée de conservation doit être d'au moins un jour.")
+    if not 1 <= retention_days <= MAX_RETENTION_DAYS:
+        raise InvalidInput(
+            f"La durée de conservation doit être comprise entre 1 et {MAX_RETENTION_DAYS} jours."
+        )
     limit = (today or (now or utcnow()).date()) - timedelta(days=retention_days)
     purged, count = [], 0
     for cafe in list_cafes(store, include_archived=True):
@@ -98,24 +105,3 @@ def purge_expired(
                 details=f"{len(ids)} contribution(s), café du {cafe.held_on:%d/%m/%Y}",
             )
     return PurgeReport(purged, count)
-
-
-def transfer_file(store: Store, cafe_id: str) -> dict:
-    """One café with ids and originals, to move it to another installation (holds personal data)."""
-    from facilitation.storage.transfer import dump
-
-    get_cafe(store, cafe_id)
-    audit.record(store, "café exporté pour transfert", cafe_id=cafe_id)
-    return dump(store.engine, cafe_id)
-
-
-def import_transfer(store: Store, payload: dict) -> dict[str, int]:
-    """Load a café's transfer file; importing it twice changes nothing."""
-    from facilitation.storage.transfer import load
-
-    try:
-        added = load(store.engine, payload)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(f"Fichier de transfert illisible ({exc}).") from None
-    audit.record(store, "café importé", cafe_id=payload.get("cafe_id"), details=str(added))
-    return added

@@ -92,3 +92,28 @@ def test_a_sqlite_folder_that_cannot_be_created_is_explained():
     with pytest.raises(StorageUnavailable) as caught:
         open_store("sqlite:////proc/pas-de-dossier/cafe.sqlite3")
     assert "Impossible de créer le dossier" in caught.value.detail
+
+
+def test_a_full_disk_says_so(sqlite_url):
+    from sqlalchemy import event
+
+    from tests.conftest import make_cafe
+
+    store = open_store(sqlite_url)
+    make_cafe(store)
+    with store.engine.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar()
+    store.engine.dispose()
+
+    @event.listens_for(store.engine, "connect")
+    def _small_disk(dbapi_connection, _record):
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+    with pytest.raises(StorageUnavailable) as caught:
+        for _ in range(200):
+            cafes.create_cafe(
+                store, title="x", held_on=date(2026, 1, 1), theme="autre", commune="L", description="x" * 1990
+            )
+    assert "Le disque de la base de données est plein" in caught.value.detail
+    assert caught.value.message == SERVICE_UNAVAILABLE
+    store.engine.dispose()

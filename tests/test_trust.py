@@ -10,17 +10,17 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
-from facilitation import audit, cafes, contributions, documents, harvest, rgpd
+from facilitation import audit, backups, cafes, contributions, documents, harvest, rgpd
 from facilitation.abuse import SlidingWindow, login_delay, organiser_login
-from facilitation.access import hash_password, new_id
+from facilitation.access import hash_password, new_id, verify_join_token
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting
 from facilitation.privacy import mask_personal_data
 from facilitation.storage import open_store
-from facilitation.storage.transfer import dump, load
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
+LIMITS = {"max_bytes": 50_000_000, "max_text_chars": 2000}
 
 
 def token_of(store, cafe, table=1):
@@ -46,6 +46,29 @@ def test_revoking_a_table_link_refuses_its_old_qr_code_only(store):
     with pytest.raises(AccessDenied):
         resident(store, old_two, "Encore là ?")
     assert store.list_contributions(cafe.id) == []
+
+
+def test_cafe_link_secret_signs_the_links_and_changing_it_refuses_the_old_ones(database_url):
+    configured = open_store(database_url, link_secret="s" * 40)
+    cafe, _ = make_cafe(configured)
+    token = token_of(configured, cafe)
+    assert verify_join_token("s" * 40, token).table_number == 1  # not the secret kept in the base
+    assert contributions.join_table(configured, token).table.number == 1
+    rotated = open_store(database_url, link_secret="t" * 40)
+    with pytest.raises(AccessDenied):
+        contributions.join_table(rotated, token)
+    assert contributions.join_table(rotated, token_of(rotated, cafe)).accepting
+    for store in (configured, rotated):
+        store.engine.dispose()
+
+
+def test_rotating_the_stored_link_secret_refuses_every_printed_link(store):
+    cafe, _ = make_cafe(store)
+    old = token_of(store, cafe)
+    store.rotate_link_secret()
+    with pytest.raises(AccessDenied):
+        contributions.join_table(store, old)
+    assert contributions.join_table(store, token_of(store, cafe)).accepting
 
 
 # -- masking ------------------------------------------------------------------------------------
@@ -234,24 +257,24 @@ def test_organiser_login_slows_down_after_failures(store):
 
 
 # -- transfer and backup ------------------------------------------------------------------------
-def test_a_laptop_cafe_moves_to_postgresql_idempotently(sqlite_store, postgres_url):
+def test_a_laptop_cafe_moves_to_postgresql_idempotently(sqlite_store, postgres_url, tmp_path):
     from facilitation.demo import create_demo_cafe
 
     cafe = create_demo_cafe(sqlite_store)
     scope = harvest.scope_of([cafe.id])
     harvest.run_harvest(sqlite_store, KeywordGrouper(["chauffage", "ascenseur"]), scope)
     rgpd.flag_name(sqlite_store, cafe.id, "Durand")
-    payload = json.loads(json.dumps(rgpd.transfer_file(sqlite_store, cafe.id)))  # through a file
+    path = tmp_path / "cafe.json"
+    backups.export_transfer(sqlite_store, cafe.id, path)
+    assert path.stat().st_mode & 0o777 == 0o600  # personal data: readable by its owner only
     head_office = open_store(postgres_url)
-    first = rgpd.import_transfer(head_office, payload)
-    again = rgpd.import_transfer(head_office, payload)
-    assert first["contributions"] == 120 and sum(again.values()) == 0
+    first = backups.import_transfer(head_office, path, **LIMITS)
+    again = backups.import_transfer(head_office, path, **LIMITS)
+    assert first.added["contributions"] == 120 and again.total == 0
     assert head_office.list_contributions(cafe.id) == sqlite_store.list_contributions(cafe.id)
     assert head_office.list_tables(cafe.id) == sqlite_store.list_tables(cafe.id)
     assert harvest.versions(head_office, scope) == harvest.versions(sqlite_store, scope)
     assert head_office.list_masked_names(cafe.id) == ["Durand"]
-    with pytest.raises(InvalidInput, match="illisible"):
-        rgpd.import_transfer(head_office, {"format": "autre"})
     head_office.engine.dispose()
 
 
@@ -261,12 +284,16 @@ def test_backup_and_restore_round_trip(store, tmp_path):
     cafe = create_demo_cafe(store)
     documents.generate(store, cafe.id, "synthese", **OPTIONS)
     secret = store.link_secret()
-    backup = json.loads(json.dumps(dump(store.engine)))
+    (tmp_path / "out").mkdir()
+    path = tmp_path / "out" / "sauvegarde.json.gz"
+    backups.backup(store, path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["sauvegarde.json.gz"]  # no temporary file left
     restored = open_store(f"sqlite:///{tmp_path / 'restored.sqlite3'}")
-    load(restored.engine, backup)
+    backups.restore(restored, path, **LIMITS)
     assert restored.list_contributions(cafe.id) == store.list_contributions(cafe.id)
     assert restored.link_secret() == secret  # printed QR codes keep working
     (document,) = restored.list_documents(cafe.id)
     assert restored.get_document(document.id).content == store.get_document(document.id).content
-    assert sum(load(restored.engine, backup).values()) == 0
+    assert backups.restore(restored, path, **LIMITS).total == 0
     restored.engine.dispose()

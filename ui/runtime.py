@@ -29,15 +29,16 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(database_url: str) -> SqlStore:
+def _store(database_url: str, link_secret: str) -> SqlStore:
     # One engine (connection pool) per process and database, migrated once.
-    return open_store(database_url)
+    return open_store(database_url, link_secret)
 
 
 def store() -> SqlStore:
     """The migrated store; a clear French message and a stop when the database is unreachable."""
     try:
-        return _store(settings().database_url)
+        config = settings()
+        return _store(config.database_url, config.cafe_link_secret)
     except CafeError as exc:
         show_error(exc)
         st.stop()

@@ -39,6 +39,7 @@ from facilitation.storage.schema import (
     cafes,
     contributions,
     documents,
+    erased_records,
     fiches,
     harvest_versions,
     harvests,
@@ -54,8 +55,10 @@ _LINK_SECRET = "link_secret"
 class SqlStore:
     """Store over a SQLAlchemy engine; converts rows to domain objects and back."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, configured_link_secret: str = "") -> None:
         self.engine = engine
+        # CAFE_LINK_SECRET, when set, wins over the secret kept in the database.
+        self.configured_link_secret = configured_link_secret
 
     # -- plumbing ------------------------------------------------------------------------------
     def _insert_ignoring_duplicates(
@@ -93,6 +96,9 @@ class SqlStore:
 
     # -- secrets -------------------------------------------------------------------------------
     def link_secret(self) -> str:
+        if self.configured_link_secret:
+            return self.configured_link_secret
+
         def work(conn):
             self._insert_ignoring_duplicates(
                 conn, app_secrets, ["name"], {"name": _LINK_SECRET, "value": new_secret()}
@@ -102,6 +108,15 @@ class SqlStore:
             ).scalar_one()
 
         return self._run(work)
+
+    def rotate_link_secret(self) -> None:
+        """Replace the stored link secret: every resident link signed before is refused."""
+
+        def work(conn):
+            conn.execute(app_secrets.delete().where(app_secrets.c.name == _LINK_SECRET))
+            conn.execute(insert(app_secrets).values(name=_LINK_SECRET, value=new_secret()))
+
+        self._run(work)
 
     # -- cafés ---------------------------------------------------------------------------------
     @staticmethod
@@ -694,6 +709,20 @@ class SqlStore:
         )
 
     # -- deletion ------------------------------------------------------------------------------
+    def record_erasure(self, kind: str, cafe_id: str, ids: list[str], now: datetime) -> None:
+        """Remember erased ids, so that no restore or import brings them back."""
+        self._run(
+            lambda conn: [
+                self._insert_ignoring_duplicates(
+                    conn,
+                    erased_records,
+                    ["id"],
+                    {"id": i, "kind": kind, "cafe_id": cafe_id, "erased_at": now},
+                )
+                for i in ids
+            ]
+        )
+
     def delete_contributions(self, contribution_ids: list[str]) -> None:
         """Hard delete (supports go with them) and scrub the ids from every harvest version."""
         if not contribution_ids:
@@ -705,7 +734,7 @@ class SqlStore:
             conn.execute(contributions.delete().where(contributions.c.id.in_(gone)))
             for row in conn.execute(select(harvest_versions.c.id, harvest_versions.c.payload)).all():
                 payload = row.payload
-                scrubbed = _scrub(payload, gone)
+                scrubbed = scrub_contribution_ids(payload, gone)
                 if scrubbed != payload:
                     conn.execute(
                         update(harvest_versions)
@@ -745,7 +774,8 @@ def _is_disk_full(exc: OperationalError) -> bool:
     return "disk is full" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "53100"
 
 
-def _scrub(payload: dict, gone: set[str]) -> dict:
+def scrub_contribution_ids(payload: dict, gone: set[str]) -> dict:
+    """A harvest version's payload without the given contribution ids."""
     return {
         **payload,
         "topics": [
