@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cache
 
 from facilitation import audit
-from facilitation.abuse import SlidingWindow, check_table_rate
+from facilitation.abuse import Client, SlidingWindow, check_table_rate, guarded_try
 from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
 from facilitation.cafes import get_cafe, get_table, open_round_of, utcnow
 from facilitation.domain import (
@@ -92,6 +92,21 @@ def enter_table(store: Store, code: str) -> TableContext:
     if cafe.archived_at is not None:
         raise AccessDenied("Ce café est archivé : sa saisie est fermée.")
     return table_context(store, table.cafe_id, table.number)
+
+
+def try_table_code(store: Store, code: str, client: Client, now: datetime | None = None) -> TableContext:
+    """A typed (or linked) captain code: throttled per session and address like the organiser's
+    password, and every refusal is written to the audit log."""
+    normalised = normalise_table_code(code)
+    if not guarded_try(
+        store, "captain", client, now or utcnow(), lambda: store.table_by_code(normalised) is not None
+    ):
+        audit.record(store, "code capitaine refusé")
+        raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
+    context = enter_table(store, normalised)
+    with audit.acting_as(audit.captain(context.table.number)):
+        audit.record(store, "capitaine entré à sa table", cafe_id=context.cafe.id)
+    return context
 
 
 def join_table(store: Store, token: str | None) -> TableContext:

@@ -41,7 +41,14 @@ def rows(payload: dict, table: str) -> list[dict]:
 
 def future_login(payload, _victim):
     rows(payload, "login_attempts").append(
-        {"id": 9999, "at": "2099-01-01T00:00:00+00:00", "succeeded": 0, "scope": "organiser", "client": ""}
+        {
+            "id": 9999,
+            "at": "2099-01-01T00:00:00+00:00",
+            "succeeded": 0,
+            "scope": "organiser",
+            "address": "",
+            "session": "",
+        }
     )
 
 
@@ -183,7 +190,14 @@ def backup_with(store, mutate) -> dict:
 RESTORE_CASES = {
     "login attempts dated 2099": (
         lambda p: rows(p, "login_attempts").append(
-            {"id": 7, "at": "2099-01-01T00:00:00+00:00", "succeeded": 0, "scope": "organiser", "client": ""}
+            {
+                "id": 7,
+                "at": "2099-01-01T00:00:00+00:00",
+                "succeeded": 0,
+                "scope": "organiser",
+                "address": "",
+                "session": "",
+            }
         ),
         "date dans le futur",
     ),

@@ -459,6 +459,54 @@ def test_repeated_wrong_passwords_slow_the_login_down(store):
     assert "organiser_signed_in" not in at.session_state
 
 
+def sign_in(page: str = "pages/organiser_cafes.py", password: str = PASSWORD, **query) -> AppTest:
+    at = app(page=page, **query)
+    labelled(at.text_input, "Mot de passe organisateur").input(password)
+    at.form_submit_button[0].click().run()
+    return at
+
+
+def test_wrong_passwords_from_another_connection_do_not_delay_the_organiser(store):
+    for _ in range(6):  # someone on the café Wi-Fi
+        assert sign_in(password="au-hasard").error
+    at = sign_in()
+    assert at.session_state["organiser_signed_in"] is True and not at.error
+
+
+def test_the_organiser_stays_signed_in_across_a_reload(store):
+    at = sign_in()
+    token = at.query_params["organisateur"]
+    reloaded = app(page="pages/organiser_cafes.py", organisateur=token)  # F5: a new session
+    assert reloaded.session_state["organiser_signed_in"] is True
+    assert not [w for w in reloaded.text_input if w.label == "Mot de passe organisateur"]
+
+
+@pytest.mark.parametrize("token", ["9999999999.forged", "1000.abc", ""])
+def test_a_forged_or_expired_organiser_token_asks_for_the_password(store, token):
+    at = app(page="pages/organiser_cafes.py", organisateur=token)
+    assert "organiser_signed_in" not in at.session_state
+    labelled(at.text_input, "Mot de passe organisateur")
+
+
+def test_captain_code_guesses_are_throttled_and_audited(store):
+    from facilitation import audit
+
+    cafe, _ = make_cafe(store)
+    at = app(page="pages/captain.py")
+    messages = []
+    for guess in ("AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD"):
+        labelled(at.text_input, "Code de votre table").input(guess)
+        at.form_submit_button[0].click().run()
+        messages.append(at.error[0].value)
+    assert messages[:3] == ["Code de table inconnu. Vérifiez le code donné par l'organisateur."] * 3
+    assert messages[3].startswith("Trop d'essais manqués")
+    labelled(at.text_input, "Code de votre table").input(cafes.get_table(store, cafe.id, 1).code)
+    at.form_submit_button[0].click().run()
+    assert at.error and at.error[0].value.startswith("Trop d'essais manqués")  # even the right one waits
+    actions = [e["action"] for e in audit.audit_records(store, timezone="Europe/Paris")]
+    assert actions.count("code capitaine refusé") == 3
+
+
 def test_qr_page_revokes_a_tables_link(store):
     cafe, _ = make_cafe(store)
     old = cafes.join_link(store, cafe.id, 1, "http://localhost:8501")

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from facilitation import audit, backups, cafes, contributions, documents, harvest, rgpd
-from facilitation.abuse import SlidingWindow, login_delay, organiser_login
+from facilitation.abuse import (
+    GLOBAL_FAILURES_PER_MINUTE,
+    SESSION_FREE_FAILURES,
+    Client,
+    SlidingWindow,
+    login_delay,
+    organiser_login,
+)
 from facilitation.access import hash_password, new_id, verify_join_token
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting
 from facilitation.privacy import mask_personal_data
@@ -242,18 +251,79 @@ def test_sliding_window_forgets_after_a_minute():
     window.hit("b", now=30)
 
 
-def test_organiser_login_slows_down_after_failures(store):
+ORGANISER = Client(address="192.168.1.20", session="organisateur")
+
+
+def test_organiser_login_slows_down_after_failures_of_the_same_client(store):
     stored_hash = hash_password("le-bon-mot-de-passe")
     start = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
     for i in range(3):
         with pytest.raises(AccessDenied, match="Mot de passe incorrect"):
-            organiser_login(store, "faux", stored_hash, start + timedelta(seconds=i))
+            organiser_login(store, "faux", stored_hash, start + timedelta(seconds=i), ORGANISER)
     with pytest.raises(AccessDenied, match="Trop d'essais manqués : réessayez dans 2 s"):
-        organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=2.5))
-    organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=10))
+        organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=2.5), ORGANISER)
+    organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=10), ORGANISER)
     with pytest.raises(AccessDenied, match="Mot de passe incorrect"):  # a success starts afresh
-        organiser_login(store, "faux", stored_hash, start + timedelta(seconds=11))
+        organiser_login(store, "faux", stored_hash, start + timedelta(seconds=11), ORGANISER)
     assert [login_delay(n) for n in (0, 2, 3, 4, 5, 20)] == [0, 0, 2, 4, 8, 300]
+
+
+def test_strangers_on_the_cafe_wifi_cannot_keep_the_organiser_out(store):
+    stored_hash = hash_password("le-bon-mot-de-passe")
+    start = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+    checked = 0
+    # An hour of tries from one phone, a new session each time (a reload), every 20 s.
+    for i in range(180):
+        try:
+            organiser_login(
+                store, f"essai{i}", stored_hash, start + timedelta(seconds=20 * i),
+                Client(address="192.168.1.66", session=f"s{i}"),
+            )  # fmt: skip
+        except AccessDenied as exc:
+            checked += exc.message == "Mot de passe incorrect."
+    assert checked < 40  # of 180 tries: the address is slowed down, whatever its sessions
+    # The organiser, on their own laptop, enters at once.
+    organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(hours=1), ORGANISER)
+
+
+def test_a_flood_from_many_clients_is_capped_and_the_organiser_waits_a_minute_at_most(store):
+    stored_hash = hash_password("le-bon-mot-de-passe")
+    start = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+    checked = 0
+    for i in range(100):  # a hundred different devices, within ten seconds
+        try:
+            organiser_login(
+                store, "faux", stored_hash, start + timedelta(seconds=i / 10),
+                Client(address=f"10.0.{i}.1", session=f"s{i}"),
+            )  # fmt: skip
+        except AccessDenied as exc:
+            checked += exc.message == "Mot de passe incorrect."
+    assert checked == GLOBAL_FAILURES_PER_MINUTE
+    with pytest.raises(AccessDenied, match="réessayez dans"):
+        organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=20), ORGANISER)
+    organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=61), ORGANISER)
+
+
+def test_parallel_tries_are_counted_before_they_are_checked(database_url):
+    stored_hash = hash_password("le-bon-mot-de-passe")
+    now = datetime.now(UTC)
+    stores = [open_store(database_url) for _ in range(3)]
+    barrier = threading.Barrier(30)
+
+    def attempt(i: int) -> str:
+        barrier.wait()
+        try:
+            organiser_login(stores[i % 3], f"faux{i}", stored_hash, now, Client("10.0.0.9", "s"))
+        except AccessDenied as exc:
+            return exc.message
+        return "entré"
+
+    with ThreadPoolExecutor(30) as pool:
+        outcomes = list(pool.map(attempt, range(30)))
+    assert outcomes.count("Mot de passe incorrect.") == SESSION_FREE_FAILURES
+    assert all(o.startswith("Trop d'essais") for o in outcomes if o != "Mot de passe incorrect.")
+    for store in stores:
+        store.engine.dispose()
 
 
 # -- transfer and backup ------------------------------------------------------------------------

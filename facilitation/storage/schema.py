@@ -209,11 +209,12 @@ login_attempts = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UTCDateTime, nullable=False),
     Column("succeeded", Integer, nullable=False),
-    # "organiser" (password) or "captain" (table code); client: who tried (session or address).
+    # "organiser" (password) or "captain" (table code); who tried: network address and app session.
     Column("scope", String(20), nullable=False, default="organiser", server_default="organiser"),
-    Column("client", String(128), nullable=False, default="", server_default=""),
+    Column("address", String(64), nullable=False, default="", server_default=""),
+    Column("session", String(64), nullable=False, default="", server_default=""),
     Index("ix_login_attempts_at", "at"),
-    Index("ix_login_attempts_scope_client_at", "scope", "client", "at"),
+    Index("ix_login_attempts_scope_at", "scope", "at"),
 )
 
 # Ids erased on request: a restore or a re-imported transfer never brings them back.

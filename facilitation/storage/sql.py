@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from facilitation.abuse import FAILURE_WINDOW, GLOBAL_WINDOW, Client, LoginHistory
 from facilitation.access import new_id, new_secret
 from facilitation.audit import AuditEvent
 from facilitation.domain import (
@@ -50,6 +52,8 @@ from facilitation.storage.schema import (
 )
 
 _LINK_SECRET = "link_secret"
+# Any constant: the same for every instance that counts login tries in the same database.
+_LOGIN_LOCK_ID = 727_274_002
 
 
 class SqlStore:
@@ -675,27 +679,62 @@ class SqlStore:
             )
         )
 
-    def add_login_attempt(self, at: datetime, succeeded: bool) -> None:
-        self._run(lambda conn: conn.execute(insert(login_attempts).values(at=at, succeeded=int(succeeded))))
+    def reserve_login_attempt(
+        self, scope: str, client: Client, now: datetime, wait_for: Callable[[LoginHistory], int]
+    ) -> tuple[int, int | None]:
+        """Under a lock: read the recent failures, ask `wait_for` how long this client must wait,
+        and when it need not, record the try as a failure. Returns (wait, attempt id)."""
 
-    def recent_login_failures(self, since: datetime) -> tuple[int, datetime | None]:
-        """Failures since the last success (within the window), and when the last one happened."""
-
-        def work(conn):
+        def failures(conn, column, value):
+            if not value:
+                return 0, None
+            mine = (login_attempts.c.scope == scope, column == value)
             last_success = conn.execute(
                 select(func.max(login_attempts.c.at)).where(
-                    login_attempts.c.succeeded == 1, login_attempts.c.at >= since
+                    *mine, login_attempts.c.succeeded == 1, login_attempts.c.at >= now - FAILURE_WINDOW
                 )
             ).scalar_one()
-            start = max(since, last_success) if last_success else since
-            failures = conn.execute(
+            start = max(now - FAILURE_WINDOW, last_success) if last_success else now - FAILURE_WINDOW
+            row = conn.execute(
                 select(func.count(), func.max(login_attempts.c.at)).where(
-                    login_attempts.c.succeeded == 0, login_attempts.c.at >= start
+                    *mine, login_attempts.c.succeeded == 0, login_attempts.c.at >= start
                 )
             ).one()
-            return failures[0], failures[1]
+            return row[0], row[1]
+
+        def work(conn):
+            if conn.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOGIN_LOCK_ID})")
+            recent = conn.execute(
+                select(func.count(), func.min(login_attempts.c.at)).where(
+                    login_attempts.c.scope == scope,
+                    login_attempts.c.succeeded == 0,
+                    login_attempts.c.at >= now - GLOBAL_WINDOW,
+                )
+            ).one()
+            history = LoginHistory(
+                *failures(conn, login_attempts.c.session, client.session),
+                *failures(conn, login_attempts.c.address, client.address),
+                recent[0],
+                recent[1],
+            )
+            wait = wait_for(history)
+            if wait:
+                return wait, None
+            values = {"at": now, "succeeded": 0, "scope": scope, "address": client.address[:64]}
+            values["session"] = client.session[:64]
+            return 0, conn.execute(
+                insert(login_attempts).values(**values).returning(login_attempts.c.id)
+            ).scalar_one()
 
         return self._run(work)
+
+    def mark_login_succeeded(self, attempt_id: int) -> None:
+        self._run(
+            lambda conn: conn.execute(
+                update(login_attempts).where(login_attempts.c.id == attempt_id).values(succeeded=1)
+            )
+        )
 
     def count_recent_resident_contributions(self, table_id: str, since: datetime) -> int:
         return self._run(

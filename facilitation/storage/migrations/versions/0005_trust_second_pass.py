@@ -1,4 +1,4 @@
-"""trust, second pass: erasure tombstones, login attempts per client, names awaiting confirmation
+"""trust, second pass: erasure tombstones, login attempts per session and address, names awaiting confirmation
 
 Revision ID: 0005
 Revises: 0004
@@ -25,8 +25,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("scope", sa.String(length=20), server_default="organiser", nullable=False))
-        batch_op.add_column(sa.Column("client", sa.String(length=128), server_default="", nullable=False))
-        batch_op.create_index("ix_login_attempts_scope_client_at", ["scope", "client", "at"], unique=False)
+        batch_op.add_column(sa.Column("address", sa.String(length=64), server_default="", nullable=False))
+        batch_op.add_column(sa.Column("session", sa.String(length=64), server_default="", nullable=False))
+        batch_op.create_index("ix_login_attempts_scope_at", ["scope", "at"], unique=False)
     with op.batch_alter_table("masked_names", schema=None) as batch_op:
         batch_op.add_column(sa.Column("confirmed", sa.Integer(), server_default="1", nullable=False))
 
@@ -35,7 +36,8 @@ def downgrade() -> None:
     with op.batch_alter_table("masked_names", schema=None) as batch_op:
         batch_op.drop_column("confirmed")
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
-        batch_op.drop_index("ix_login_attempts_scope_client_at")
-        batch_op.drop_column("client")
+        batch_op.drop_index("ix_login_attempts_scope_at")
+        batch_op.drop_column("session")
+        batch_op.drop_column("address")
         batch_op.drop_column("scope")
     op.drop_table("erased_records")
