@@ -25,6 +25,7 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound
+from facilitation.privacy import mask_personal_data
 from facilitation.storage.base import Store
 
 MAX_AGREEMENT_COUNT = 500
@@ -220,8 +221,17 @@ def _submit(
         )
     )
     if created:
-        audit.record(store, "contribution ajoutée", cafe_id=state.cafe.id, target=contribution.id)
+        with audit.acting_as(_actor_of(source, state.table.number)):
+            audit.record(store, "contribution ajoutée", cafe_id=state.cafe.id, target=contribution.id)
     return SubmitResult(contribution, created)
+
+
+def _actor_of(source: Source, table_number: int) -> str:
+    # Derived from the credential that reached the use case, not from the page: a form callback
+    # runs before the page has said who is there.
+    if Source(source) is Source.CAPTAIN:
+        return audit.captain(table_number)
+    return audit.resident_link(table_number)
 
 
 @cache
@@ -319,7 +329,20 @@ def edit_contribution(
         updated_at=now or utcnow(),
     )
     store.update_contribution(updated)
-    audit.record(store, "contribution modifiée", cafe_id=contribution.cafe_id, target=contribution_id)
+    names = store.list_masked_names(contribution.cafe_id)
+    changes = (
+        f"avant : « {mask_personal_data(contribution.text, names)} » ; "
+        f"après : « {mask_personal_data(updated.text, names)} »"
+        if updated.text != contribution.text
+        else "texte inchangé (type, profil ou nombre d'accord)"
+    )
+    action = (
+        "contribution d'habitant corrigée par le capitaine"
+        if contribution.source is Source.RESIDENT
+        else "contribution modifiée"
+    )
+    with audit.acting_as(audit.captain(context.table.number)):
+        audit.record(store, action, cafe_id=contribution.cafe_id, target=contribution_id, details=changes)
     return updated
 
 
@@ -330,9 +353,13 @@ def delete_contribution(
     context = enter_table(store, table_code)
     contribution = _table_contribution(store, context.table, contribution_id)
     store.update_contribution(replace(contribution, deleted_at=now or utcnow()))
-    audit.record(
-        store, "contribution supprimée (récupérable)", cafe_id=contribution.cafe_id, target=contribution_id
-    )
+    with audit.acting_as(audit.captain(context.table.number)):
+        audit.record(
+            store,
+            "contribution supprimée (récupérable)",
+            cafe_id=contribution.cafe_id,
+            target=contribution_id,
+        )
 
 
 def restore_contribution(store: Store, cafe_id: str, contribution_id: str) -> Contribution:

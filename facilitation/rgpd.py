@@ -12,25 +12,46 @@ from facilitation.errors import InvalidInput, NotFound
 from facilitation.storage.base import Store
 
 
-def flag_name(store: Store, cafe_id: str, name: str) -> list[str]:
-    """A name someone said aloud: masked in every document and export of the café."""
+def flag_name(store: Store, cafe_id: str, name: str, *, by_organiser: bool = False) -> list[str]:
+    """A name someone said aloud, to mask in every document and export of the café.
+
+    The organiser's flag applies at once; a captain's waits for the organiser's confirmation, so
+    that no captain can blank a common word (« le ») everywhere. Returns the names in force.
+    """
     get_cafe(store, cafe_id)
     clean = clean_label(name, what="Le nom à masquer", max_chars=60)
     if len(clean) < 2:
         raise InvalidInput("Le nom à masquer doit compter au moins deux lettres.")
-    store.add_masked_name(cafe_id, clean)
-    audit.record(store, "nom signalé pour masquage", cafe_id=cafe_id)  # the name itself is not logged
+    store.add_masked_name(cafe_id, clean, confirmed=by_organiser)
+    action = "nom signalé pour masquage" if by_organiser else "nom signalé, à confirmer par l'organisateur"
+    audit.record(store, action, cafe_id=cafe_id)  # the name itself is not logged
+    return store.list_masked_names(cafe_id)
+
+
+def confirm_name(store: Store, cafe_id: str, name: str) -> list[str]:
+    """The organiser confirms a captain's flag: the name is masked from now on."""
+    if name not in store.list_masked_names(cafe_id, confirmed=False):
+        raise NotFound("Ce nom n'attend plus de confirmation.")
+    store.add_masked_name(cafe_id, name, confirmed=True)
+    audit.record(store, "nom à masquer confirmé", cafe_id=cafe_id)
     return store.list_masked_names(cafe_id)
 
 
 def unflag_name(store: Store, cafe_id: str, name: str) -> list[str]:
+    """Stop masking a name (or turn down a captain's flag)."""
     store.remove_masked_name(cafe_id, name)
     audit.record(store, "nom retiré du masquage", cafe_id=cafe_id)
     return store.list_masked_names(cafe_id)
 
 
 def masked_names(store: Store, cafe_id: str) -> list[str]:
+    """Names masked in the café's documents."""
     return store.list_masked_names(cafe_id)
+
+
+def names_to_confirm(store: Store, cafe_id: str) -> list[str]:
+    """Names captains flagged that the organiser has not confirmed yet."""
+    return store.list_masked_names(cafe_id, confirmed=False)
 
 
 def erase_contribution(store: Store, cafe_id: str, contribution_id: str) -> int:

@@ -518,13 +518,16 @@ def test_qr_page_revokes_a_tables_link(store):
     assert "n'est plus valable" in resident.error[0].value and not resident.text_area
 
 
-def test_a_captain_flags_a_name_to_mask(store):
+def test_a_captain_flags_a_name_and_the_organiser_confirms_it(store):
     from facilitation import rgpd
 
     cafe, _ = make_cafe(store)
     at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
     labelled(at.text_input, "Nom ou prénom à masquer").input("Durand")
     labelled(at.button, "Masquer ce nom").click().run()
+    assert rgpd.names_to_confirm(store, cafe.id) == ["Durand"] and rgpd.masked_names(store, cafe.id) == []
+    privacy = app(organiser=True, page="pages/organiser_privacy.py", cafe=cafe.id)
+    labelled(privacy.button, "Confirmer").click().run()
     assert rgpd.masked_names(store, cafe.id) == ["Durand"]
 
 

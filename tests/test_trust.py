@@ -110,7 +110,7 @@ def test_documents_and_exports_are_masked_while_the_original_stays(store):
     secret = "Chauffage en panne chez Mme Durand, appartement 12, appelez le 06 12 34 56 78"
     add_idea(store, cafe, secret)
     add_idea(store, cafe, "Chauffage froid")
-    rgpd.flag_name(store, cafe.id, "Durand")
+    rgpd.flag_name(store, cafe.id, "Durand", by_organiser=True)
     scope = harvest.scope_of([cafe.id])
     version = harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope)
     harvest.set_kept(store, scope, [version.topics[0].key])
@@ -128,7 +128,7 @@ def test_documents_and_exports_are_masked_while_the_original_stays(store):
 
 def test_flagged_names_are_checked_and_never_logged(store):
     cafe, _ = make_cafe(store)
-    assert rgpd.flag_name(store, cafe.id, "  Durand ") == ["Durand"]
+    assert rgpd.flag_name(store, cafe.id, "  Durand ", by_organiser=True) == ["Durand"]
     with pytest.raises(InvalidInput, match="deux lettres"):
         rgpd.flag_name(store, cafe.id, "X")
     assert "Durand" not in json.dumps(audit.audit_records(store, timezone="Europe/Paris"), ensure_ascii=False)
@@ -210,6 +210,34 @@ def test_the_audit_log_says_who_did_what(store):
     assert ("capitaine, table 1", "contribution supprimée (récupérable)") in events
     assert ("lien habitant, table 2", "contribution ajoutée") in events
     assert events[-1] == ("organisateur", "document généré")
+
+
+def test_every_write_names_its_real_actor_even_before_the_page_says_who(store):
+    # A Streamlit form callback runs before the page sets the actor: nothing is set here either.
+    cafe, _ = make_cafe(store)
+    code = cafes.get_table(store, cafe.id, 1).code
+    captured = add_idea(store, cafe, "Idée du capitaine")
+    phone = resident(store, token_of(store, cafe, 2), "Depuis mon téléphone, appelez Durand")
+    rgpd.flag_name(store, cafe.id, "Durand", by_organiser=True)
+    contributions.edit_contribution(
+        store, table_code=cafes.get_table(store, cafe.id, 2).code, contribution_id=phone.contribution.id,
+        text="Depuis mon téléphone", max_chars=2000,
+    )  # fmt: skip
+    contributions.delete_contribution(store, table_code=code, contribution_id=captured.id)
+    events = {
+        (e["acteur"], e["action"]): e["details"]
+        for e in audit.audit_records(store, cafe_id=cafe.id, timezone="Europe/Paris")
+    }
+    assert ("capitaine, table 1", "contribution ajoutée") in events
+    assert ("lien habitant, table 2", "contribution ajoutée") in events
+    assert ("capitaine, table 1", "contribution supprimée (récupérable)") in events
+    details = events[("capitaine, table 2", "contribution d'habitant corrigée par le capitaine")]
+    assert (
+        details == "avant : « Depuis mon téléphone, appelez [nom masqué] » ; après : « Depuis mon téléphone »"
+    )
+    assert not any(actor == "système" for actor, action in events if "contribution" in action)
+    exported = documents.render(store, cafe.id, "contributions_csv", **OPTIONS)[1].decode("utf-8-sig")
+    assert "habitant, corrigé par le capitaine" in exported
 
 
 # -- abuse --------------------------------------------------------------------------------------
@@ -333,7 +361,7 @@ def test_a_laptop_cafe_moves_to_postgresql_idempotently(sqlite_store, postgres_u
     cafe = create_demo_cafe(sqlite_store)
     scope = harvest.scope_of([cafe.id])
     harvest.run_harvest(sqlite_store, KeywordGrouper(["chauffage", "ascenseur"]), scope)
-    rgpd.flag_name(sqlite_store, cafe.id, "Durand")
+    rgpd.flag_name(sqlite_store, cafe.id, "Durand", by_organiser=True)
     path = tmp_path / "cafe.json"
     backups.export_transfer(sqlite_store, cafe.id, path)
     assert path.stat().st_mode & 0o777 == 0o600  # personal data: readable by its owner only

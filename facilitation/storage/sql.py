@@ -655,18 +655,24 @@ class SqlStore:
         rows = self._run(lambda conn: conn.execute(query).all())
         return [AuditEvent(r.at, r.actor, r.action, r.cafe_id, r.target, r.details) for r in rows]
 
-    def add_masked_name(self, cafe_id: str, name: str) -> None:
-        self._run(
-            lambda conn: self._insert_ignoring_duplicates(
-                conn, masked_names, ["cafe_id", "name"], {"cafe_id": cafe_id, "name": name}
-            )
-        )
+    def add_masked_name(self, cafe_id: str, name: str, confirmed: bool = True) -> None:
+        def work(conn):
+            values = {"cafe_id": cafe_id, "name": name, "confirmed": int(confirmed)}
+            added = self._insert_ignoring_duplicates(conn, masked_names, ["cafe_id", "name"], values)
+            if not added and confirmed:
+                conn.execute(
+                    update(masked_names)
+                    .where(masked_names.c.cafe_id == cafe_id, masked_names.c.name == name)
+                    .values(confirmed=1)
+                )
 
-    def list_masked_names(self, cafe_id: str) -> list[str]:
+        self._run(work)
+
+    def list_masked_names(self, cafe_id: str, *, confirmed: bool = True) -> list[str]:
         rows = self._run(
             lambda conn: conn.execute(
                 select(masked_names.c.name)
-                .where(masked_names.c.cafe_id == cafe_id)
+                .where(masked_names.c.cafe_id == cafe_id, masked_names.c.confirmed == int(confirmed))
                 .order_by(masked_names.c.name)
             ).all()
         )
