@@ -7,7 +7,7 @@ import streamlit as st
 from facilitation import documents
 from facilitation.domain import FicheStatus, Theme
 from ui.access import require_organiser
-from ui.display import local_time, show_literal
+from ui.display import literal_markdown, local_time, show_literal
 from ui.runtime import settings, show_errors, store
 
 require_organiser()
@@ -25,7 +25,11 @@ with search_tab, st.form("search"):
             for hit in hits:
                 with st.container(border=True):
                     show_literal(hit.contribution.text)
-                    st.caption(f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.cafe.place.label()}")
+                    st.caption(
+                        literal_markdown(
+                            f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.cafe.place.label()}"
+                        )
+                    )
 
 with cafes_tab:
     col_from, col_to, col_place, col_theme, col_status = st.columns(5)
@@ -52,9 +56,8 @@ with cafes_tab:
     for entry in entries:
         cafe = entry.cafe
         statuses = ", ".join(f"{n} {label}" for label, n in entry.fiche_statuses.items()) or "aucune fiche"
-        with st.expander(
-            f"{cafe.held_on:%d/%m/%Y} — {cafe.title} — {cafe.place.label()} — {cafe.theme.value}"
-        ):
+        where = literal_markdown(f"{cafe.title} — {cafe.place.label()}")
+        with st.expander(f"{cafe.held_on:%d/%m/%Y} — {where} — {cafe.theme.value}"):
             st.caption(f"Fiches : {statuses}")
             for fiche in entry.fiches:
                 left, right = st.columns([4, 1])

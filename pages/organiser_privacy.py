@@ -6,7 +6,7 @@ import streamlit as st
 from exports.tabular import to_csv
 from facilitation import audit, rgpd
 from ui.access import require_organiser
-from ui.display import show_literal
+from ui.display import literal_markdown, show_literal
 from ui.organiser import current_cafe
 from ui.runtime import settings, show_errors, store
 
@@ -74,7 +74,7 @@ with st.form("erase_cafe"):
         erased = show_errors(rgpd.erase_cafe, store(), cafe.id, confirm_title=typed)
         if erased:
             del st.query_params["cafe"]
-            st.success(f"Le café « {erased} » et tout ce qui en découlait ont été effacés.")
+            st.success(f"Le café « {literal_markdown(erased)} » et tout ce qui en découlait ont été effacés.")
             st.stop()
 
 st.header("Durée de conservation")

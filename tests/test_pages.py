@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -364,7 +366,8 @@ def test_harvest_page_groups_corrects_and_charts(store):
     at.checkbox[0].uncheck().run()
     labelled(at.number_input, "Nombre de groupes").set_value(6)
     labelled(at.button, "Lancer le regroupement").click().run()
-    assert at.success[0].value.startswith("Version 1 enregistrée : Regroupement automatique : 6 groupes")
+    # The note quotes topic labels: shown literally (Markdown-escaped).
+    assert at.success[0].value.startswith("Version 1 enregistrée : Regroupement automatique \\: 6 groupes")
     topic_expanders = [e for e in at.expander if "contribution(s)" in e.label]
     assert len(topic_expanders) == 6
     assert len(at.get("plotly_chart")) == 4
@@ -553,3 +556,20 @@ def test_a_burst_from_one_phone_is_refused_on_the_page(store, monkeypatch):
     assert "Patientez une minute" in at.error[0].value
     assert at.text_area(key="resident_text").value == "Idée 4"  # kept in the field
     assert len(store.list_contributions(cafe.id)) == 3
+
+
+# -- organiser text shown literally ------------------------------------------------------------
+def test_organiser_text_on_the_captain_page_is_never_markdown_nor_a_link(store):
+    cafe = cafes.create_cafe(
+        store, title="Café $x^2$ [x](javascript:alert(1))", held_on=date(2026, 11, 26),
+        theme="numérique", commune="Lyon",
+    )  # fmt: skip
+    cafes.add_table(store, cafe.id, number=1, name="www.evil.example")
+    at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
+    shown = at.title[0].value + "\n" + at.caption[0].value
+    for source in ("$x^2$", "[x](javascript:alert(1))", "www.evil.example"):
+        assert source not in shown  # raw, it would be a formula, a link, a link
+    from tests.test_properties import _rendered_text
+
+    assert _rendered_text(at.title[0].value).replace("\u2060", "") == "Table 1 — www.evil.example"
+    assert "javascript:alert(1)" in _rendered_text(at.caption[0].value).replace("\u2060", "")
