@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from facilitation.access import check_password
@@ -52,27 +54,80 @@ def check_table_rate(store, table_id: str, limit: int, now: datetime) -> None:
         raise NotAccepting(RATE_LIMIT_MESSAGE)
 
 
-# Login: after FREE_FAILURES failed passwords, each new try waits 2, 4, 8… seconds (at most 5 min).
-FREE_FAILURES = 3
+@dataclass(frozen=True)
+class Client:
+    """Who is trying a password or a code: the network address and the app session.
+
+    Callers that know neither (the command line, tests) share one anonymous session.
+    """
+
+    address: str = ""
+    session: str = "anonyme"
+
+
+@dataclass(frozen=True)
+class LoginHistory:
+    """Recent failed tries of one scope ("organiser", "captain"), read under a lock."""
+
+    session_failures: int
+    session_last: datetime | None
+    address_failures: int
+    address_last: datetime | None
+    global_failures: int  # in the last GLOBAL_WINDOW, every client together
+    global_oldest: datetime | None
+
+
+# After these failures, each new try from the same session (or address) waits 2, 4, 8… seconds, at
+# most MAX_DELAY_SECONDS. An address gets more free tries: several people may share it (a proxy).
+SESSION_FREE_FAILURES = 3
+ADDRESS_FREE_FAILURES = 10
 MAX_DELAY_SECONDS = 300
 FAILURE_WINDOW = timedelta(minutes=30)
+# Whatever the number of clients, at most this many failures per minute are checked: a slow
+# ceiling for attackers that keeps the real organiser waiting a minute at most, never locked out.
+GLOBAL_FAILURES_PER_MINUTE = 30
+GLOBAL_WINDOW = timedelta(minutes=1)
 
 
-def login_delay(failures: int) -> int:
+def login_delay(failures: int, free_failures: int = SESSION_FREE_FAILURES) -> int:
     """Seconds to wait after this many consecutive failures."""
-    if failures < FREE_FAILURES:
+    if failures < free_failures:
         return 0
-    return min(MAX_DELAY_SECONDS, 2 ** (failures - FREE_FAILURES + 1))
+    return min(MAX_DELAY_SECONDS, 2 ** (failures - free_failures + 1))
 
 
-def organiser_login(store, password: str, stored_hash: str, now: datetime) -> None:
+def wait_before_try(history: LoginHistory, now: datetime) -> int:
+    """Whole seconds this client must still wait before its next try (0: it may try now)."""
+    ends = []
+    for failures, last, free in (
+        (history.session_failures, history.session_last, SESSION_FREE_FAILURES),
+        (history.address_failures, history.address_last, ADDRESS_FREE_FAILURES),
+    ):
+        delay = login_delay(failures, free)
+        if delay and last is not None:
+            ends.append(last + timedelta(seconds=delay))
+    if history.global_failures >= GLOBAL_FAILURES_PER_MINUTE and history.global_oldest is not None:
+        ends.append(history.global_oldest + GLOBAL_WINDOW)
+    remaining = max(((end - now).total_seconds() for end in ends), default=0)
+    return int(remaining) + 1 if remaining > 0 else 0
+
+
+def guarded_try(store, scope: str, client: Client, now: datetime, check: Callable[[], bool]) -> bool:
+    """Count the try as a failure and check it only if this client may try now; the count and the
+    decision are one atomic step, so that parallel tries cannot slip through together.
+
+    Raises AccessDenied with the time to wait; returns whether `check()` succeeded.
+    """
+    wait, attempt_id = store.reserve_login_attempt(scope, client, now, lambda h: wait_before_try(h, now))
+    if wait:
+        raise AccessDenied(f"Trop d'essais manqués : réessayez dans {wait} s.")
+    succeeded = check()
+    if succeeded:
+        store.mark_login_succeeded(attempt_id)
+    return succeeded
+
+
+def organiser_login(store, password: str, stored_hash: str, now: datetime, client: Client = Client()) -> None:
     """Check the organiser password; slower and slower after failures, shared by all instances."""
-    failures, last_failure = store.recent_login_failures(now - FAILURE_WINDOW)
-    wait = login_delay(failures)
-    if last_failure is not None and wait and now < last_failure + timedelta(seconds=wait):
-        remaining = int((last_failure + timedelta(seconds=wait) - now).total_seconds()) + 1
-        raise AccessDenied(f"Trop d'essais manqués : réessayez dans {remaining} s.")
-    succeeded = check_password(password, stored_hash)
-    store.add_login_attempt(now, succeeded)
-    if not succeeded:
+    if not guarded_try(store, "organiser", client, now, lambda: check_password(password, stored_hash)):
         raise AccessDenied("Mot de passe incorrect.")

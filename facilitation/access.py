@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from facilitation.errors import AccessDenied, InvalidInput, StaleForm
@@ -78,6 +79,30 @@ def verify_join_token(secret: str, token: str | None) -> JoinClaim:
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise AccessDenied(FORGED_LINK_MESSAGE)
     return JoinClaim(cafe_id=cafe_id, table_number=int(table), generation=int(generation))
+
+
+# The organiser stays signed in across a reload (F5) for this long, through a signed token.
+ORGANISER_SESSION_HOURS = 12
+
+
+def _organiser_key(link_secret: str, password_hash: str) -> str:
+    # Changing the password or the link secret ends every organiser session.
+    return hmac.new(link_secret.encode(), f"organiser:{password_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def make_organiser_token(link_secret: str, password_hash: str, now: datetime) -> str:
+    """Token given after a correct password: its expiry and an HMAC over it."""
+    expires = int((now + timedelta(hours=ORGANISER_SESSION_HOURS)).timestamp())
+    return f"{expires}.{_signature(_organiser_key(link_secret, password_hash), f'organiser.{expires}')}"
+
+
+def organiser_token_valid(link_secret: str, password_hash: str, token: str | None, now: datetime) -> bool:
+    """True for an unexpired token signed for this password and this installation."""
+    expires, _, signature = (token or "").partition(".")
+    if not expires.isdigit() or int(expires) < now.timestamp() or not password_hash:
+        return False
+    expected = _signature(_organiser_key(link_secret, password_hash), f"organiser.{expires}")
+    return hmac.compare_digest(expected.encode(), signature.encode())
 
 
 def new_table_code(length: int = 6) -> str:

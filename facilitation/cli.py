@@ -10,11 +10,16 @@ from pathlib import Path
 from facilitation import audit, cafes
 from facilitation.access import hash_password
 from facilitation.demo import create_demo_cafe
-from facilitation.errors import CafeError, InvalidInput
+from facilitation.errors import CafeError, InvalidInput, StorageUnavailable
+from facilitation.files import write_private_file
 from facilitation.records import EXPORT_COLUMNS, contribution_records
 from facilitation.settings import SETTINGS, Settings, load_settings
 from facilitation.storage import open_store
 from facilitation.wording import plural
+
+
+def _store(settings: Settings):
+    return open_store(settings.database_url, settings.cafe_link_secret)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,6 +102,10 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="+", metavar="MOT")
 
     commands.add_parser(
+        "rotate-link-secret",
+        help="change le secret des liens habitants : tous les anciens QR codes sont refusés",
+    )
+    commands.add_parser(
         "hash-password", help="calcule l'empreinte du mot de passe organisateur (lu au clavier)"
     )
     commands.add_parser("settings", help="liste les réglages, leur valeur par défaut et leur aide")
@@ -106,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
 def _export(settings: Settings, args: argparse.Namespace) -> bytes:
     from exports.tabular import to_csv, to_json
 
-    store = open_store(settings.database_url)
+    store = _store(settings)
     records = contribution_records(store, args.cafe_id, timezone=settings.cafe_timezone)
     audit.record(store, "export", cafe_id=args.cafe_id, target=f"contributions ({args.format})")
     if args.format == "json":
@@ -130,8 +139,8 @@ def _topics(settings: Settings, args: argparse.Namespace) -> None:
     grouper = make_grouper(settings.cafe_embedding_backend, settings.cafe_embedding_model_path)
     grouping = grouper.group([row[args.text_column] for row in table.rows], args.topics)
     topics_path = args.out.with_name(args.out.stem + ".topics" + (args.out.suffix or ".csv"))
-    args.out.write_bytes(write_rows(table, grouping))
-    topics_path.write_bytes(write_topics(table, grouping))
+    write_private_file(args.out, write_rows(table, grouping))
+    write_private_file(topics_path, write_topics(table, grouping))
     print(f"{len(table.rows)} textes, {len(grouping.topics)} groupes : {args.out}, {topics_path}")
 
 
@@ -139,7 +148,7 @@ def _harvest(settings: Settings, args: argparse.Namespace) -> None:
     from facilitation import harvest
     from facilitation.topics import make_grouper
 
-    store = open_store(settings.database_url)
+    store = _store(settings)
     round_id = None
     if args.round is not None:
         rounds = {r.position: r.id for r in cafes.list_rounds(store, cafes.get_cafe(store, args.cafe_id).id)}
@@ -159,7 +168,7 @@ def _harvest(settings: Settings, args: argparse.Namespace) -> None:
 def _documents(settings: Settings, args: argparse.Namespace) -> None:
     from facilitation import documents, synthesis
 
-    store = open_store(settings.database_url)
+    store = _store(settings)
     options = {
         "base_url": getattr(args, "base_url", None) or settings.cafe_public_base_url,
         "timezone": settings.cafe_timezone,
@@ -169,73 +178,63 @@ def _documents(settings: Settings, args: argparse.Namespace) -> None:
         sheets = synthesis.fiche_sheets(store, args.cafe_id)
         for sheet in sheets:
             name, content = documents.single_fiche(store, args.cafe_id, sheet.topic.key)
-            (args.out / name).write_bytes(content)
+            write_private_file(args.out / name, content)
         name, content = documents.render(store, args.cafe_id, "fiches", **options)
-        (args.out / name).write_bytes(content)
+        write_private_file(args.out / name, content)
         print(f"{len(sheets)} fiche(s) et {name} écrits dans {args.out}")
         return
     kind = {"report": "synthese", "cards": "cartes"}[args.command]
     _, content = documents.render(store, args.cafe_id, kind, **options)
-    args.out.write_bytes(content)
+    write_private_file(args.out, content)
     audit.record(store, "document généré", cafe_id=args.cafe_id, target=args.out.name)
     print(f"{args.out} écrit ({len(content) // 1024} Ko)")
 
 
 def _trust(settings: Settings, args: argparse.Namespace) -> None:
-    import gzip
-    import json
-
     from exports.tabular import to_csv
-    from facilitation import rgpd
-    from facilitation.storage.transfer import dump, load
+    from facilitation import backups, rgpd
 
-    store = open_store(settings.database_url)
+    store = _store(settings)
+    limits = {
+        "max_bytes": settings.cafe_max_import_mb * 1_000_000,
+        "max_text_chars": settings.cafe_max_contribution_chars,
+    }
     if args.command == "transfer-export":
-        args.out.write_text(json.dumps(rgpd.transfer_file(store, args.cafe_id), ensure_ascii=False), "utf-8")
+        backups.export_transfer(store, args.cafe_id, args.out)
         print(f"Café exporté dans {args.out} (contient des données personnelles : à transmettre avec soin).")
     elif args.command == "transfer-import":
-        added = rgpd.import_transfer(store, _read_json(args.file))
-        print(f"Import terminé : {sum(added.values())} ligne(s) ajoutée(s).")
+        report = backups.import_transfer(store, args.file, **limits)
+        print(f"Import terminé : {report.total} ligne(s) ajoutée(s).{_erased_note(report)}")
     elif args.command == "backup":
-        with gzip.open(args.out, "wt", encoding="utf-8") as handle:
-            json.dump(dump(store.engine), handle, ensure_ascii=False)
-        audit.record(store, "sauvegarde de la base", target=str(args.out))
+        backups.backup(store, args.out)
         print(f"Sauvegarde écrite dans {args.out}")
     elif args.command == "restore":
-        try:
-            with gzip.open(args.file, "rt", encoding="utf-8") as handle:
-                payload = json.load(handle)
-            added = load(store.engine, payload)
-        except (OSError, ValueError, KeyError) as exc:
-            raise InvalidInput(f"Sauvegarde illisible : {args.file} ({exc}).") from None
-        audit.record(store, "restauration de la base", target=str(args.file))
-        print(f"Restauration terminée : {sum(added.values())} ligne(s) ajoutée(s).")
+        report = backups.restore(store, args.file, **limits)
+        print(f"Restauration terminée : {report.total} ligne(s) ajoutée(s).{_erased_note(report)}")
     elif args.command == "purge":
-        report = rgpd.purge_expired(store, args.days or settings.cafe_retention_days)
+        days = settings.cafe_retention_days if args.days is None else args.days
+        report = rgpd.purge_expired(store, days)
         print(f"{report.contributions} contribution(s) effacée(s) dans {len(report.cafes)} café(s).")
     elif args.command == "audit":
         records = audit.audit_records(store, timezone=settings.cafe_timezone)
-        args.out.write_bytes(to_csv(records, audit.AUDIT_COLUMNS, delimiter=";", excel=True))
+        write_private_file(args.out, to_csv(records, audit.AUDIT_COLUMNS, delimiter=";", excel=True))
         print(f"{len(records)} événement(s) écrits dans {args.out}")
 
 
 def _search(settings: Settings, args: argparse.Namespace) -> None:
     from facilitation.documents import search
 
-    hits = search(open_store(settings.database_url), " ".join(args.query))
+    hits = search(_store(settings), " ".join(args.query))
     for hit in hits:
         where = f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.table.label()}"
         print(f"{where}\n    {' '.join(hit.contribution.text.split())}")
     print(f"{plural(len(hits), 'contribution trouvée', 'contributions trouvées')}", file=sys.stderr)
 
 
-def _read_json(path: Path) -> dict:
-    import json
-
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InvalidInput(f"Fichier illisible : {path} ({exc}).") from None
+def _erased_note(report) -> str:
+    if not report.skipped_erased:
+        return ""
+    return f" {report.skipped_erased} contribution(s) ou café(s) effacé(s) sur demande n'ont pas été repris."
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -245,17 +244,17 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         audit.set_actor(audit.COMMAND_LINE)
         if args.command == "demo":
-            cafe = create_demo_cafe(open_store(settings.database_url))
+            cafe = create_demo_cafe(_store(settings))
             print(f"Café de démonstration créé : {cafe.title}")
             print(cafe.id)
         elif args.command == "join-url":
-            store = open_store(settings.database_url)
+            store = _store(settings)
             base_url = args.base_url or settings.cafe_public_base_url
             print(cafes.join_link(store, args.cafe_id, args.table, base_url))
         elif args.command == "export":
             data = _export(settings, args)
             if args.out:
-                args.out.write_bytes(data)
+                write_private_file(args.out, data)
                 print(f"Export écrit dans {args.out}", file=sys.stderr)
             else:
                 sys.stdout.buffer.write(data)
@@ -269,6 +268,16 @@ def main(argv: list[str] | None = None) -> int:
             _trust(settings, args)
         elif args.command == "search":
             _search(settings, args)
+        elif args.command == "rotate-link-secret":
+            if settings.cafe_link_secret:
+                raise InvalidInput(
+                    "CAFE_LINK_SECRET est défini : changez sa valeur (et redémarrez l'application) pour "
+                    "changer le secret des liens."
+                )
+            store = _store(settings)
+            store.rotate_link_secret()
+            audit.record(store, "secret des liens changé (anciens QR codes refusés)")
+            print("Secret des liens changé : réimprimez les cartes de table (anciens QR codes refusés).")
         elif args.command == "hash-password":
             password = getpass.getpass("Mot de passe organisateur : ")
             if getpass.getpass("Répétez-le : ") != password:
@@ -278,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "settings":
             for setting in SETTINGS:
                 print(f"{setting.name} (défaut : {setting.default!r})\n    {setting.help}")
+    except StorageUnavailable as exc:
+        print(f"Erreur : {exc.detail}", file=sys.stderr)
+        return 2
     except (CafeError, ValueError) as exc:
         print(f"Erreur : {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 2

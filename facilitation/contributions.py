@@ -15,8 +15,10 @@ from facilitation.abuse import (
     RATE_LIMIT_MESSAGE,
     SUPPORT_RATE_MESSAGE,
     SUPPORTS_PER_SUBMIT,
+    Client,
     SlidingWindow,
     check_table_rate,
+    guarded_try,
 )
 from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
 from facilitation.cafes import get_cafe, get_table, open_round_of, utcnow
@@ -32,6 +34,7 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
+from facilitation.privacy import mask_personal_data
 from facilitation.storage.base import Store
 
 MAX_AGREEMENT_COUNT = 500
@@ -103,6 +106,21 @@ def enter_table(store: Store, code: str) -> TableContext:
     if cafe.archived_at is not None:
         raise AccessDenied("Ce café est archivé : sa saisie est fermée.")
     return table_context(store, table.cafe_id, table.number)
+
+
+def try_table_code(store: Store, code: str, client: Client, now: datetime | None = None) -> TableContext:
+    """A typed (or linked) captain code: throttled per session and address like the organiser's
+    password, and every refusal is written to the audit log."""
+    normalised = normalise_table_code(code)
+    if not guarded_try(
+        store, "captain", client, now or utcnow(), lambda: store.table_by_code(normalised) is not None
+    ):
+        audit.record(store, "code capitaine refusé")
+        raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
+    context = enter_table(store, normalised)
+    with audit.acting_as(audit.captain(context.table.number)):
+        audit.record(store, "capitaine entré à sa table", cafe_id=context.cafe.id)
+    return context
 
 
 def join_table(store: Store, token: str | None) -> TableContext:
@@ -216,8 +234,17 @@ def _submit(
         )
     )
     if created:
-        audit.record(store, "contribution ajoutée", cafe_id=state.cafe.id, target=contribution.id)
+        with audit.acting_as(_actor_of(source, state.table.number)):
+            audit.record(store, "contribution ajoutée", cafe_id=state.cafe.id, target=contribution.id)
     return SubmitResult(contribution, created)
+
+
+def _actor_of(source: Source, table_number: int) -> str:
+    # Derived from the credential that reached the use case, not from the page: a form callback
+    # runs before the page has said who is there.
+    if Source(source) is Source.CAPTAIN:
+        return audit.captain(table_number)
+    return audit.resident_link(table_number)
 
 
 @cache
@@ -351,7 +378,20 @@ def edit_contribution(
         updated_at=now or utcnow(),
     )
     store.update_contribution(updated)
-    audit.record(store, "contribution modifiée", cafe_id=contribution.cafe_id, target=contribution_id)
+    names = store.list_masked_names(contribution.cafe_id)
+    changes = (
+        f"avant : « {mask_personal_data(contribution.text, names)} » ; "
+        f"après : « {mask_personal_data(updated.text, names)} »"
+        if updated.text != contribution.text
+        else "texte inchangé (type, profil ou nombre d'accord)"
+    )
+    action = (
+        "contribution d'habitant corrigée par le capitaine"
+        if contribution.source is Source.RESIDENT
+        else "contribution modifiée"
+    )
+    with audit.acting_as(audit.captain(context.table.number)):
+        audit.record(store, action, cafe_id=contribution.cafe_id, target=contribution_id, details=changes)
     return updated
 
 
@@ -362,9 +402,13 @@ def delete_contribution(
     context = enter_table(store, table_code)
     contribution = _table_contribution(store, context.table, contribution_id)
     store.update_contribution(replace(contribution, deleted_at=now or utcnow()))
-    audit.record(
-        store, "contribution supprimée (récupérable)", cafe_id=contribution.cafe_id, target=contribution_id
-    )
+    with audit.acting_as(audit.captain(context.table.number)):
+        audit.record(
+            store,
+            "contribution supprimée (récupérable)",
+            cafe_id=contribution.cafe_id,
+            target=contribution_id,
+        )
 
 
 def restore_contribution(store: Store, cafe_id: str, contribution_id: str) -> Contribution:

@@ -11,6 +11,7 @@ from facilitation.cafes import get_cafe, utcnow
 from facilitation.domain import Cafe, Contribution, FicheStatus, StoredDocument, Table, parse_choice
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.harvest import find_cafes, latest_version, scope_of
+from facilitation.privacy import mask_personal_data
 from facilitation.records import EXPORT_COLUMNS, TOPIC_COLUMNS, contribution_records, topic_records
 from facilitation.search import MAX_QUERY_WORDS, highlight, query_terms
 from facilitation.storage.base import Store
@@ -98,7 +99,7 @@ def full_export(store: Store, cafe_id: str, *, timezone: str) -> dict:
         "fiches": [
             {
                 "groupe_id": f.topic_key,
-                "suite": f.follow_up,
+                "suite": mask_personal_data(f.follow_up, store.list_masked_names(cafe_id)),
                 "comite": f.committee.value,
                 "statut": f.status.value,
             }

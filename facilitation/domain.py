@@ -146,6 +146,11 @@ def _is_forbidden(char: str) -> bool:
     return unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS
 
 
+def forbidden_character(text: str) -> str | None:
+    """The first character people may not type (invisible controls, bidi overrides), if any."""
+    return next((c for c in text if _is_forbidden(c)), None)
+
+
 def clean_text(raw: str | None, *, max_chars: int, what: str = "La contribution") -> str:
     """Normalise and validate free text typed by a person, or raise InvalidInput in French."""
     text = unicodedata.normalize("NFC", (raw or "").replace("\r\n", "\n").replace("\r", "\n"))
@@ -157,7 +162,7 @@ def clean_text(raw: str | None, *, max_chars: int, what: str = "La contribution"
             f"{what} est trop longue : {len(text)} caractères pour {max_chars} au plus. "
             "Raccourcissez-la ou coupez-la en deux."
         )
-    forbidden = next((c for c in text if _is_forbidden(c)), None)
+    forbidden = forbidden_character(text)
     if forbidden is not None:
         raise InvalidInput(
             f"{what} contient un caractère de contrôle invisible (code {ord(forbidden):#06x}). "

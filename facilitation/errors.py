@@ -35,5 +35,16 @@ class StaleForm(AccessDenied):
     """A form this server did not draw, or drew for other values (cross-site or tampered)."""
 
 
+SERVICE_UNAVAILABLE = "Le service est momentanément indisponible. Réessayez dans un instant."
+
+
 class StorageUnavailable(CafeError):
-    """The database cannot be reached."""
+    """The database cannot be reached or written.
+
+    `message` is what anyone may read (a phone, a captain); `detail` names the database, without
+    credentials, for the organiser and the command line only.
+    """
+
+    def __init__(self, detail: str, message: str = SERVICE_UNAVAILABLE) -> None:
+        super().__init__(message)
+        self.detail = detail

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from facilitation import audit
@@ -28,6 +28,7 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import InvalidInput, NotFound
+from facilitation.privacy import mask_personal_data
 from facilitation.search import plain
 from facilitation.storage.base import Store
 from facilitation.topics import Grouping, TopicGrouper
@@ -48,6 +49,16 @@ class ScopeData:
     rounds: dict[str, Round]
     tables: dict[str, Table]
     contributions: dict[str, Contribution]
+    masked_names: dict[str, list[str]] = field(default_factory=dict)  # café id -> flagged names
+
+    def masked_text(self, contribution_id: str) -> str:
+        """The text as documents show it: grouping reads this, so that no label, keyword or
+        representative quote can carry a flagged name, a phone number or an address."""
+        contribution = self.contributions[contribution_id]
+        return mask_personal_data(contribution.text, self.masked_names.get(contribution.cafe_id, ()))
+
+    def all_masked_names(self) -> list[str]:
+        return [name for names in self.masked_names.values() for name in names]
 
 
 def find_cafes(
@@ -83,15 +94,16 @@ def scope_of(cafe_ids: Iterable[str], round_id: str | None = None) -> HarvestSco
 
 def scope_data(store: Store, scope: HarvestScope) -> ScopeData:
     """Load the live contributions of the scope."""
-    cafes, rounds, tables, found = {}, {}, {}, {}
+    cafes, rounds, tables, found, names = {}, {}, {}, {}, {}
     for cafe_id in scope.cafe_ids:
         cafes[cafe_id] = get_cafe(store, cafe_id)
+        names[cafe_id] = store.list_masked_names(cafe_id)
         rounds.update({r.id: r for r in store.list_rounds(cafe_id)})
         tables.update({t.id: t for t in store.list_tables(cafe_id)})
         if scope.round_id:
             get_round(store, cafe_id, scope.round_id)
         found.update({c.id: c for c in store.list_contributions(cafe_id, round_id=scope.round_id)})
-    return ScopeData(scope, cafes, rounds, tables, found)
+    return ScopeData(scope, cafes, rounds, tables, found, names)
 
 
 def latest_version(store: Store, scope: HarvestScope) -> HarvestVersion | None:
@@ -132,8 +144,10 @@ def _save(
     )
     store.add_harvest_version(version)
     for cafe_id in scope.cafe_ids:
+        # Notes quote topic labels, which a person may have typed with a name in them.
+        logged = mask_personal_data(note, store.list_masked_names(cafe_id))
         audit.record(
-            store, "récolte enregistrée", cafe_id=cafe_id, target=f"version {version.number}", details=note
+            store, "récolte enregistrée", cafe_id=cafe_id, target=f"version {version.number}", details=logged
         )
     return version
 
@@ -192,7 +206,7 @@ def run_harvest(
     if n_topics is not None and not 1 <= n_topics <= len(to_group):
         raise InvalidInput(f"Le nombre de groupes doit être entre 1 et {len(to_group)}.")
     ids = [c.id for c in to_group]
-    grouping = grouper.group([c.text for c in to_group], n_topics)
+    grouping = grouper.group([data.masked_text(c.id) for c in to_group], n_topics)
     topics = [_carry_over(t, previous) for t in _topics_from(grouping, ids)]
     note = f"Regroupement automatique : {len(topics)} groupes ({grouping.method.get('engine', '')})"
     return _save(
@@ -275,7 +289,7 @@ def split_topic(
         )
     data = scope_data(store, scope)
     ids = [cid for cid in topic.contribution_ids if cid in data.contributions]
-    grouping = grouper.group([data.contributions[cid].text for cid in ids], parts)
+    grouping = grouper.group([data.masked_text(cid) for cid in ids], parts)
     taken = {t.key for t in current.topics}
     pieces = []
     for piece in _topics_from(grouping, ids, prefix=f"{key}."):
@@ -461,7 +475,7 @@ def run_guided_harvest(
     previous = latest_version(store, scope)
     aside = [cid for cid in (previous.set_aside if previous else ()) if cid in data.contributions]
     to_map = [c for c in data.contributions.values() if c.id not in set(aside)]
-    result = guided_grouping([c.text for c in to_map], targets, embedder=embedder)
+    result = guided_grouping([data.masked_text(c.id) for c in to_map], targets, embedder=embedder)
     position = {c.id: i for i, c in enumerate(to_map)}
     topics = []
     for index, (label, description) in enumerate([*targets, (NO_THEME_LABEL, "")]):

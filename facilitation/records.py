@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from facilitation.cafes import get_cafe
+from facilitation.domain import Source
 from facilitation.storage.base import Store
 
 EXPORT_COLUMNS = (
@@ -46,7 +47,11 @@ def contribution_records(store: Store, cafe_id: str, *, timezone: str) -> list[d
     cafe = get_cafe(store, cafe_id)
     names = store.list_masked_names(cafe_id)
     version = latest_version(store, scope_of([cafe_id]))
-    group_of = {cid: t.label for t in (version.topics if version else ()) for cid in t.contribution_ids}
+    group_of = {
+        cid: mask_personal_data(t.label, names)
+        for t in (version.topics if version else ())
+        for cid in t.contribution_ids
+    }
     rounds = {r.id: r for r in store.list_rounds(cafe_id)}
     tables = {t.id: t for t in store.list_tables(cafe_id)}
     records = []
@@ -71,11 +76,18 @@ def contribution_records(store: Store, cafe_id: str, *, timezone: str) -> list[d
                 "profil": c.profile.value if c.profile else "",
                 "combien_d_accord": c.agreement_count,
                 "soutiens": c.supports,
-                "source": c.source.value,
+                "source": _source_label(c),
                 "heure": local_time(c.created_at, timezone).isoformat(timespec="seconds"),
             }
         )
     return records
+
+
+def _source_label(contribution) -> str:
+    # A resident's words corrected by a captain must not pass for the resident's own.
+    if contribution.source is Source.RESIDENT and contribution.updated_at is not None:
+        return "habitant, corrigé par le capitaine"
+    return contribution.source.value
 
 
 TOPIC_COLUMNS = ("groupe_id", "groupe", "retenu", "contributions", "soutiens", "mots_cles", "version_recolte")
@@ -84,18 +96,20 @@ TOPIC_COLUMNS = ("groupe_id", "groupe", "retenu", "contributions", "soutiens", "
 def topic_records(store: Store, cafe_id: str) -> list[dict]:
     """One dict per topic of the café's latest harvest version (empty before any harvest)."""
     from facilitation.harvest import harvest_view, scope_of
+    from facilitation.privacy import mask_personal_data
 
     view = harvest_view(store, scope_of([get_cafe(store, cafe_id).id]))
     if view is None:
         return []
+    names = store.list_masked_names(cafe_id)  # labels of older versions predate later flags
     return [
         {
             "groupe_id": t.topic.key,
-            "groupe": t.topic.label,
+            "groupe": mask_personal_data(t.topic.label, names),
             "retenu": "oui" if t.topic.kept else "non",
             "contributions": t.size,
             "soutiens": t.supports,
-            "mots_cles": ", ".join(t.topic.keywords),
+            "mots_cles": mask_personal_data(", ".join(t.topic.keywords), names),
             "version_recolte": view.version.number,
         }
         for t in view.topics

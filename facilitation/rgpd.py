@@ -12,25 +12,46 @@ from facilitation.errors import InvalidInput, NotFound
 from facilitation.storage.base import Store
 
 
-def flag_name(store: Store, cafe_id: str, name: str) -> list[str]:
-    """A name someone said aloud: masked in every document and export of the café."""
+def flag_name(store: Store, cafe_id: str, name: str, *, by_organiser: bool = False) -> list[str]:
+    """A name someone said aloud, to mask in every document and export of the café.
+
+    The organiser's flag applies at once; a captain's waits for the organiser's confirmation, so
+    that no captain can blank a common word (« le ») everywhere. Returns the names in force.
+    """
     get_cafe(store, cafe_id)
     clean = clean_label(name, what="Le nom à masquer", max_chars=60)
     if len(clean) < 2:
         raise InvalidInput("Le nom à masquer doit compter au moins deux lettres.")
-    store.add_masked_name(cafe_id, clean)
-    audit.record(store, "nom signalé pour masquage", cafe_id=cafe_id)  # the name itself is not logged
+    store.add_masked_name(cafe_id, clean, confirmed=by_organiser)
+    action = "nom signalé pour masquage" if by_organiser else "nom signalé, à confirmer par l'organisateur"
+    audit.record(store, action, cafe_id=cafe_id)  # the name itself is not logged
+    return store.list_masked_names(cafe_id)
+
+
+def confirm_name(store: Store, cafe_id: str, name: str) -> list[str]:
+    """The organiser confirms a captain's flag: the name is masked from now on."""
+    if name not in store.list_masked_names(cafe_id, confirmed=False):
+        raise NotFound("Ce nom n'attend plus de confirmation.")
+    store.add_masked_name(cafe_id, name, confirmed=True)
+    audit.record(store, "nom à masquer confirmé", cafe_id=cafe_id)
     return store.list_masked_names(cafe_id)
 
 
 def unflag_name(store: Store, cafe_id: str, name: str) -> list[str]:
+    """Stop masking a name (or turn down a captain's flag)."""
     store.remove_masked_name(cafe_id, name)
     audit.record(store, "nom retiré du masquage", cafe_id=cafe_id)
     return store.list_masked_names(cafe_id)
 
 
 def masked_names(store: Store, cafe_id: str) -> list[str]:
+    """Names masked in the café's documents."""
     return store.list_masked_names(cafe_id)
+
+
+def names_to_confirm(store: Store, cafe_id: str) -> list[str]:
+    """Names captains flagged that the organiser has not confirmed yet."""
+    return store.list_masked_names(cafe_id, confirmed=False)
 
 
 def erase_contribution(store: Store, cafe_id: str, contribution_id: str) -> int:
@@ -39,6 +60,7 @@ def erase_contribution(store: Store, cafe_id: str, contribution_id: str) -> int:
     contribution = store.get_contribution(contribution_id)
     if contribution is None or contribution.cafe_id != cafe_id:
         raise NotFound("Cette contribution n'existe pas dans ce café.")
+    store.record_erasure("contribution", cafe_id, [contribution_id], utcnow())
     store.delete_contributions([contribution_id])
     removed = store.delete_documents(cafe_id)
     audit.record(
@@ -56,6 +78,7 @@ def erase_cafe(store: Store, cafe_id: str, *, confirm_title: str) -> str:
     cafe = get_cafe(store, cafe_id)
     if confirm_title.strip() != cafe.title:
         raise InvalidInput("Pour confirmer, recopiez exactement le titre du café.")
+    store.record_erasure("cafe", cafe_id, [cafe_id], utcnow())
     store.delete_cafe(cafe_id)
     audit.record(store, "café effacé", cafe_id=cafe_id, target=cafe.title)
     return cafe.title
@@ -64,6 +87,9 @@ def erase_cafe(store: Store, cafe_id: str, *, confirm_title: str) -> str:
 def contributions_of(store: Store, cafe_id: str) -> list:
     """Every contribution of the café, deleted ones included (for erasure on request)."""
     return store.list_contributions(get_cafe(store, cafe_id).id, include_deleted=True)
+
+
+MAX_RETENTION_DAYS = 36_500  # a century: beyond, the date arithmetic overflows
 
 
 @dataclass(frozen=True)
@@ -79,8 +105,10 @@ def purge_expired(
 
     Syntheses, fiches and generated documents stay (their verbatims were masked when produced).
     """
-    if retention_days < 1:
-        raise InvalidInput("La durée de conservation doit être d'au moins un jour.")
+    if not 1 <= retention_days <= MAX_RETENTION_DAYS:
+        raise InvalidInput(
+            f"La durée de conservation doit être comprise entre 1 et {MAX_RETENTION_DAYS} jours."
+        )
     limit = (today or (now or utcnow()).date()) - timedelta(days=retention_days)
     purged, count = [], 0
     for cafe in list_cafes(store, include_archived=True):
@@ -98,24 +126,3 @@ def purge_expired(
                 details=f"{len(ids)} contribution(s), café du {cafe.held_on:%d/%m/%Y}",
             )
     return PurgeReport(purged, count)
-
-
-def transfer_file(store: Store, cafe_id: str) -> dict:
-    """One café with ids and originals, to move it to another installation (holds personal data)."""
-    from facilitation.storage.transfer import dump
-
-    get_cafe(store, cafe_id)
-    audit.record(store, "café exporté pour transfert", cafe_id=cafe_id)
-    return dump(store.engine, cafe_id)
-
-
-def import_transfer(store: Store, payload: dict) -> dict[str, int]:
-    """Load a café's transfer file; importing it twice changes nothing."""
-    from facilitation.storage.transfer import load
-
-    try:
-        added = load(store.engine, payload)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(f"Fichier de transfert illisible ({exc}).") from None
-    audit.record(store, "café importé", cafe_id=payload.get("cafe_id"), details=str(added))
-    return added

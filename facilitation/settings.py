@@ -25,6 +25,27 @@ class Setting:
     parse: Callable[[str], Any] = str
 
 
+def positive_int(raw: str) -> int:
+    """A whole number of at least 1 (a limit of 0 or -1 would silently disable what it limits)."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"« {raw} » n'est pas un nombre entier") from None
+    if value < 1:
+        raise ValueError(f"{value} : un nombre entier d'au moins 1 est attendu")
+    return value
+
+
+def link_secret(raw: str) -> str:
+    """A secret long enough that nobody can guess it (at least 32 characters)."""
+    if len(raw) < 32:
+        raise ValueError(
+            "au moins 32 caractères sont attendus (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')"
+        )
+    return raw
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DATABASE_URL",
@@ -47,14 +68,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CAFE_LINK_SECRET",
         "",
-        "Secret qui signe les liens des habitants (HMAC). Vide : un secret aléatoire est créé "
-        "une fois et gardé dans la base, partagé par toutes les instances.",
+        "Secret qui signe les liens des habitants (HMAC), 32 caractères au moins. Vide : un secret "
+        "aléatoire est créé une fois et gardé dans la base, partagé par toutes les instances. "
+        "Le changer refuse tous les liens imprimés avant.",
+        link_secret,
     ),
     Setting(
         "CAFE_MAX_CONTRIBUTION_CHARS",
         2000,
         "Longueur maximale d'une contribution, en caractères.",
-        int,
+        positive_int,
     ),
     Setting(
         "CAFE_TIMEZONE",
@@ -77,7 +100,7 @@ SETTINGS: tuple[Setting, ...] = (
         365,
         "Durée de conservation des contributions brutes après la date du café, en jours "
         "(python -m facilitation purge) ; les synthèses et fiches restent.",
-        int,
+        positive_int,
     ),
     Setting(
         "CAFE_PRIVACY_CONTACT",
@@ -88,19 +111,25 @@ SETTINGS: tuple[Setting, ...] = (
         "CAFE_RATE_PER_PHONE",
         6,
         "Envois au plus par téléphone et par minute (au-delà, un message poli demande de patienter).",
-        int,
+        positive_int,
     ),
     Setting(
         "CAFE_RATE_PER_TABLE",
         40,
         "Envois d'habitants au plus par lien de table et par minute, toutes instances confondues.",
-        int,
+        positive_int,
     ),
     Setting(
         "CAFE_REFRESH_SECONDS",
         3,
         "Intervalle de rafraîchissement automatique des listes en direct, en secondes.",
-        int,
+        positive_int,
+    ),
+    Setting(
+        "CAFE_MAX_IMPORT_MB",
+        200,
+        "Taille maximale, une fois décompressé, d'un fichier lu par restore ou transfer-import, en Mo.",
+        positive_int,
     ),
 )
 
@@ -147,4 +176,4 @@ def _parse(setting: Setting, raw: str) -> Any:
     try:
         return setting.parse(raw)
     except ValueError as exc:
-        raise ValueError(f"{setting.name} : valeur invalide {raw!r}") from exc
+        raise ValueError(f"{setting.name} : valeur refusée ({exc})") from exc

@@ -27,7 +27,7 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import InvalidInput, NotFound
-from facilitation.privacy import mask_personal_data
+from facilitation.privacy import MASKED_SUMMARY, mask_personal_data
 from facilitation.storage.base import Store
 
 MAX_VERBATIMS = 5
@@ -101,11 +101,12 @@ def _summary(topic: harvest.TopicView, names: list[str]) -> TopicSummary:
     verbatims = [mask_personal_data(c.text, names) for c in topic.representatives][:MAX_VERBATIMS]
     return TopicSummary(
         key=topic.topic.key,
-        label=topic.topic.label,
+        # Labels and keywords of a version made before a name was flagged may still carry it.
+        label=mask_personal_data(topic.topic.label, names),
         size=topic.size,
         supports=topic.supports,
         agreement=topic.agreement,
-        keywords=list(topic.topic.keywords[:8]),
+        keywords=[mask_personal_data(k, names) for k in topic.topic.keywords[:8]],
         verbatims=verbatims,
         tables=topic.tables,
         rounds=topic.rounds,
@@ -126,7 +127,9 @@ def cafe_synthesis(store: Store, cafe_id: str, *, now: datetime | None = None) -
     from_residents = sum(c.source is Source.RESIDENT for c in listed)
     view = _cafe_harvest(store, cafe_id)
     retained = [t for t in view.topics if t.topic.kept] if view else []
-    topic_of = {cid: t.topic.label for t in retained for cid in t.topic.contribution_ids}
+    topic_of = {
+        cid: mask_personal_data(t.topic.label, names) for t in retained for cid in t.topic.contribution_ids
+    }
     round_summaries = []
     for round_ in rounds:
         in_round = [c for c in listed if c.round_id == round_.id]
@@ -152,8 +155,7 @@ def cafe_synthesis(store: Store, cafe_id: str, *, now: datetime | None = None) -
             f"Contributions regroupées par {how}, puis relues et corrigées par l'organisateur "
             f"({corrections} correction(s) ou relance(s) enregistrée(s), "
             f"version {view.version.number} du {view.version.created_at:%d/%m/%Y}). "
-            "Les verbatims sont cités tels qu'écrits ; adresses, téléphones, numéros de logement et "
-            "noms signalés sont masqués."
+            f"Les verbatims sont cités tels qu'écrits ; sont masqués : {MASKED_SUMMARY}."
         )
     return CafeSynthesis(
         cafe=cafe,
@@ -190,13 +192,20 @@ def default_fiche(cafe: Cafe, topic_key: str, label: str, now: datetime) -> Fich
 
 
 def _earlier_topics(store: Store, cafe: Cafe) -> list[tuple[Cafe, TopicGroup]]:
-    """Every topic of the latest harvest of each café held before this one (keywords only)."""
+    """Every topic of the latest harvest of each café held before this one (keywords only),
+    with the names flagged in either café masked."""
     earlier = []
+    names = store.list_masked_names(cafe.id)
     for other in list_cafes(store, include_archived=True):
         if other.id == cafe.id or other.held_on > cafe.held_on:
             continue
         version = harvest.latest_version(store, harvest.scope_of([other.id]))
-        earlier += [(other, topic) for topic in version.topics] if version else []
+        both = [*names, *store.list_masked_names(other.id)]
+        earlier += (
+            [(other, replace(topic, label=mask_personal_data(topic.label, both))) for topic in version.topics]
+            if version
+            else []
+        )
     return earlier
 
 
@@ -223,7 +232,11 @@ def _fiches(store: Store, synthesis: CafeSynthesis) -> dict[str, Fiche]:
 def fiche_sheets(store: Store, cafe_id: str, *, now: datetime | None = None) -> list[FicheSheet]:
     """One fiche d'observation per retained topic of the café (defaults until the organiser edits)."""
     synthesis = cafe_synthesis(store, cafe_id, now=now)
-    fiches = _fiches(store, synthesis)
+    names = store.list_masked_names(cafe_id)
+    fiches = {
+        key: replace(fiche, follow_up=mask_personal_data(fiche.follow_up, names))
+        for key, fiche in _fiches(store, synthesis).items()
+    }
     earlier = _earlier_topics(store, synthesis.cafe)
     return [
         FicheSheet(

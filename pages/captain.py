@@ -5,7 +5,7 @@ import streamlit as st
 from facilitation import contributions, rgpd
 from facilitation.domain import Kind, Profile, Source
 from ui.access import captain_context, leave_table
-from ui.display import local_time, question, readable_type, show_literal
+from ui.display import literal_markdown, local_time, question, readable_type, show_literal
 from ui.runtime import settings, show_errors, store
 from ui.submission import feedback, restore_draft, submit
 
@@ -15,8 +15,8 @@ config = settings()
 cafe_id, table_number = context.cafe.id, context.table.number
 
 head, leave = st.columns([4, 1])
-head.title(f"{context.table.label()}")
-head.caption(f"{context.cafe.title} · code {context.table.code}")
+head.title(literal_markdown(context.table.label()), anchor=False)
+head.caption(literal_markdown(f"{context.cafe.title} · code {context.table.code}"))
 if leave.button("Changer de table"):
     leave_table()
     st.rerun()

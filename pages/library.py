@@ -8,7 +8,7 @@ from facilitation import documents
 from facilitation.domain import FicheStatus, Theme
 from facilitation.wording import plural
 from ui.access import require_organiser
-from ui.display import local_time, show_highlighted
+from ui.display import literal_markdown, local_time, show_highlighted
 from ui.runtime import settings, show_errors, store
 
 require_organiser()
@@ -54,8 +54,10 @@ with search_tab:
                 with st.container(border=True):
                     show_highlighted(hit.pieces)
                     st.caption(
-                        f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.cafe.place.label()} · "
-                        f"{hit.table.label()}"
+                        literal_markdown(
+                            f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.cafe.place.label()} · "
+                            f"{hit.table.label()}"
+                        )
                     )
 
 with cafes_tab:
@@ -75,13 +77,14 @@ with cafes_tab:
     for entry in entries:
         cafe = entry.cafe
         statuses = ", ".join(f"{n} {label}" for label, n in entry.fiche_statuses.items()) or "aucune fiche"
-        with st.expander(
-            f"{cafe.held_on:%d/%m/%Y} — {cafe.title} — {cafe.place.label()} — {cafe.theme.value}"
-        ):
+        where = literal_markdown(f"{cafe.title} — {cafe.place.label()}")
+        with st.expander(f"{cafe.held_on:%d/%m/%Y} — {where} — {cafe.theme.value}"):
             st.caption(f"Fiches : {statuses}")
             for fiche in entry.fiches:
                 left, right = st.columns([4, 1])
-                left.markdown(f"Fiche « {fiche.label} » — {fiche.status} — {fiche.committee}")
+                left.markdown(
+                    f"Fiche « {literal_markdown(fiche.label)} » — {fiche.status} — {fiche.committee}"
+                )
                 right.download_button(
                     "PDF",
                     # Built from the current data when clicked.

@@ -5,6 +5,7 @@ import streamlit as st
 
 from facilitation import cafes
 from ui.access import require_organiser
+from ui.display import literal_markdown
 from ui.organiser import cafe_details, cafe_label, choose
 from ui.runtime import show_errors, store
 
@@ -19,7 +20,8 @@ with st.expander("➕ Créer un café", expanded=not existing), st.form("create_
         created = show_errors(cafes.create_cafe, store(), **details)
         if created:
             choose(created.id)
-            st.success(f"Café créé : {created.title}. Ajoutez ses tours et ses tables dans « Préparer ».")
+            title = literal_markdown(created.title)
+            st.success(f"Café créé : {title}. Ajoutez ses tours et ses tables dans « Préparer ».")
             existing = cafes.list_cafes(store(), include_archived=True)
 
 show_archived = st.toggle("Montrer les cafés archivés")

@@ -5,7 +5,7 @@ import streamlit as st
 from facilitation import documents, synthesis
 from facilitation.domain import Committee, FicheStatus
 from ui.access import require_organiser
-from ui.display import local_time, show_literal
+from ui.display import literal_markdown, local_time, show_literal
 from ui.organiser import current_cafe
 from ui.runtime import settings, show_errors, store
 
@@ -23,7 +23,8 @@ if not sheets:
     )
 committees, statuses = [c.value for c in Committee], [s.value for s in FicheStatus]
 for sheet in sheets:
-    with st.expander(f"{sheet.topic.label} — {sheet.fiche.status.value} — {sheet.fiche.committee.value}"):
+    label = literal_markdown(sheet.topic.label)
+    with st.expander(f"{label} — {sheet.fiche.status.value} — {sheet.fiche.committee.value}"):
         st.markdown(f"**{sheet.topic.size} contribution(s), {sheet.topic.supports} soutien(s)**")
         for verbatim in sheet.topic.verbatims:
             show_literal(f"« {verbatim} »")

@@ -8,7 +8,7 @@ from facilitation import cafes, charts, harvest
 from facilitation.domain import Theme
 from facilitation.topics.guided import atelier_targets
 from ui.access import require_organiser
-from ui.display import local_time, show_literal
+from ui.display import literal_markdown, local_time, show_literal
 from ui.organiser import cafe_label, current_cafe
 from ui.runtime import grouper, settings, show_errors, store
 
@@ -80,7 +80,7 @@ with st.expander("Lancer un regroupement", expanded=harvest.latest_version(store
                 targets = show_errors(harvest.parse_named_topics, named)
                 done = targets and show_errors(harvest.run_guided_harvest, store(), scope, targets)
         if done:
-            st.success(f"Version {done.number} enregistrée : {done.note}.")
+            st.success(f"Version {done.number} enregistrée : {literal_markdown(done.note)}.")
 
 history = harvest.versions(store(), scope)
 if not history:
@@ -120,13 +120,12 @@ if current.ungrouped:
 # -- topics ------------------------------------------------------------------------------------
 for topic in sorted(current.topics, key=lambda t: -t.size):
     kept = "⭐ " if topic.topic.kept else ""
-    with st.expander(
-        f"{kept}{topic.topic.label} — {topic.size} contribution(s), {topic.supports} soutien(s)"
-    ):
-        st.markdown(f"**Mots-clés :** {', '.join(topic.topic.keywords) or '—'}")
+    label = literal_markdown(topic.topic.label)
+    with st.expander(f"{kept}{label} — {topic.size} contribution(s), {topic.supports} soutien(s)"):
+        st.markdown("**Mots-clés :** " + literal_markdown(", ".join(topic.topic.keywords) or "—"))
         st.markdown(
             "**Tables :** "
-            + ", ".join(f"{name} ({n})" for name, n in topic.tables.most_common())
+            + literal_markdown(", ".join(f"{name} ({n})" for name, n in topic.tables.most_common()))
             + "  \n**Tours :** "
             + ", ".join(f"{name} ({n})" for name, n in sorted(topic.rounds.items()))
             + (f"  \n**Nombre d'accord (capitaines) :** {topic.agreement}" if topic.agreement else "")

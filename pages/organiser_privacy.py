@@ -6,7 +6,7 @@ import streamlit as st
 from exports.tabular import to_csv
 from facilitation import audit, rgpd
 from ui.access import require_organiser
-from ui.display import show_literal
+from ui.display import literal_markdown, show_literal
 from ui.organiser import current_cafe
 from ui.runtime import settings, show_errors, store
 
@@ -29,7 +29,25 @@ for name in names:
         st.rerun()
 with st.form("flag", clear_on_submit=True):
     name = st.text_input("Ajouter un nom à masquer", max_chars=60)
-    if st.form_submit_button("Ajouter") and show_errors(rgpd.flag_name, store(), cafe.id, name):
+    if st.form_submit_button("Ajouter") and show_errors(
+        rgpd.flag_name, store(), cafe.id, name, by_organiser=True
+    ):
+        st.rerun()
+pending = rgpd.names_to_confirm(store(), cafe.id)
+if pending:
+    st.subheader("Signalés par les capitaines, à confirmer")
+    st.caption("Un nom signalé par un capitaine n'est masqué qu'une fois confirmé ici.")
+for name in pending:
+    left, confirm, refuse = st.columns([3, 1, 1])
+    with left:
+        show_literal(name)
+    if confirm.button("Confirmer", key=f"confirm_{name}") and show_errors(
+        rgpd.confirm_name, store(), cafe.id, name
+    ):
+        st.rerun()
+    if refuse.button("Refuser", key=f"refuse_{name}") and show_errors(
+        rgpd.unflag_name, store(), cafe.id, name
+    ):
         st.rerun()
 
 st.header("Effacer sur demande")
@@ -56,7 +74,7 @@ with st.form("erase_cafe"):
         erased = show_errors(rgpd.erase_cafe, store(), cafe.id, confirm_title=typed)
         if erased:
             del st.query_params["cafe"]
-            st.success(f"Le café « {erased} » et tout ce qui en découlait ont été effacés.")
+            st.success(f"Le café « {literal_markdown(erased)} » et tout ce qui en découlait ont été effacés.")
             st.stop()
 
 st.header("Durée de conservation")

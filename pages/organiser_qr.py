@@ -5,6 +5,7 @@ import streamlit as st
 from exports.qr import qr_png
 from facilitation import cafes
 from ui.access import require_organiser
+from ui.display import literal_markdown
 from ui.organiser import current_cafe
 from ui.runtime import settings, show_errors, store
 
@@ -53,7 +54,7 @@ for index, table in enumerate(tables):
     if link is None:
         continue
     with columns[index % 3], st.container(border=True):
-        st.subheader(table.label())
+        st.subheader(literal_markdown(table.label()), anchor=False)
         png = qr_png(link)
         st.image(png, caption=f"QR code de la {table.label().lower()}", width=220)
         st.code(link, language=None)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from facilitation import cafes, contributions
 from ui.access import require_organiser
-from ui.display import countdown_label, local_time, show_literal
+from ui.display import countdown_label, literal_markdown, local_time, show_literal
 from ui.organiser import current_cafe
 from ui.runtime import settings, show_errors, store
 
@@ -81,9 +81,8 @@ def live_overview() -> None:
     st.subheader("Dernières contributions")
     tables = {t.id: t for t in view.tables}
     for item in view.latest:
-        st.caption(
-            f"{local_time(item.created_at, timezone)} · {tables[item.table_id].label()} · {item.source.value}"
-        )
+        when = local_time(item.created_at, timezone)
+        st.caption(literal_markdown(f"{when} · {tables[item.table_id].label()} · {item.source.value}"))
         show_literal(item.text)
 
 

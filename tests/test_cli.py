@@ -1,6 +1,7 @@
 """The command line, run as a user would run it (a real process, a real database)."""
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -113,12 +114,63 @@ def test_bad_arguments_fail_clearly(sqlite_url, args, message):
     assert message in result.stderr
 
 
-def test_unreachable_database_fails_with_a_clear_message():
-    result = run_cli(
-        "demo", database_url="postgresql+psycopg://cafe:hunter2@127.0.0.1:1/x?connect_timeout=2", check=False
-    )
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://postgres@127.0.0.1:59999/db?password=S3cretQ&connect_timeout=2",
+        "postgresql+psycopg://cafe:hunt@er2@127.0.0.1:59999/db?connect_timeout=2",
+    ],
+)
+def test_unreachable_database_fails_with_its_address_and_no_credential(url):
+    result = run_cli("demo", database_url=url, check=False)
     assert result.returncode == 2
-    assert "Impossible de joindre la base de données" in result.stderr and "hunter2" not in result.stderr
+    assert "Impossible de joindre la base de données" in result.stderr
+    assert "postgresql+psycopg://127.0.0.1:59999/db" in result.stderr
+    for secret in ("S3cretQ", "password", "er2", "hunt", "postgres@", "cafe@"):
+        assert secret not in result.stderr
+
+
+def _backup_file(tmp_path, content: bytes, name: str = "f.json.gz"):
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("make_args", "message"),
+    [
+        (
+            lambda tmp: ("restore", _backup_file(tmp, gzip.compress(b'{"format": 1, "tables": {}}')[:-10])),
+            "Fichier compressé tronqué ou abîmé",
+        ),
+        (
+            lambda tmp: ("restore", _backup_file(tmp, gzip.compress(b"[1, 2]"))),
+            "ne contient pas un objet JSON",
+        ),
+        (
+            lambda tmp: (
+                "transfer-import",
+                _backup_file(
+                    tmp, b'{"format": "cafe-concertation-dump/1", "tables": {"cafes": 3}}', "t.json"
+                ),
+            ),
+            "cafes : une liste de lignes (objets) est attendue",
+        ),
+        (lambda tmp: ("restore", _backup_file(tmp, b"pas du json", "r.json")), "n'est pas un fichier JSON"),
+        (lambda tmp: ("purge", "--days", "99999999"), "comprise entre 1 et 36500 jours"),
+        (lambda tmp: ("purge", "--days", "0"), "comprise entre 1 et 36500 jours"),
+    ],
+)
+def test_bad_files_and_values_are_french_errors_not_tracebacks(sqlite_url, tmp_path, make_args, message):
+    result = run_cli(*make_args(tmp_path), database_url=sqlite_url, check=False)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_postgres_scheme_url_is_explained(tmp_path):
+    result = run_cli("demo", database_url="postgres://cafe:secret@127.0.0.1/cafes", check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "n'est pas une adresse de base reconnue" in result.stderr and "secret" not in result.stderr
 
 
 # -- topics and harvest ------------------------------------------------------------------------
@@ -172,6 +224,13 @@ def test_topics_reads_semicolons_and_multiline_quoted_cells(sqlite_url, tmp_path
         ("texte\nÉté chaud\nHiver froid\n".encode("latin-1"), (), "n'est pas en UTF-8"),
         (b"texte\nUn\nDeux\n", ("--topics", "5"), "--topics doit être entre 1 et 2"),
         (b"texte\nUn\nDeux\n", ("--lang", "en"), "Seul le français"),
+        pytest.param(
+            b"texte\n" + b"a" * 131_073 + b"\nAutre\n",
+            (),
+            "Ligne 2 : une cellule dépasse 131\u202f072 caractères",
+            id="cell-over-131072",  # pytest puts the id in the environment: keep it short
+        ),
+        (b"texte\nUn,avis,de,trop\nDeux\n", (), "Plus de cellules que de colonnes d'en-tête aux lignes 2"),
     ],
 )
 def test_topics_refuses_bad_files_clearly(sqlite_url, tmp_path, content, args, message):

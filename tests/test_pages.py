@@ -92,14 +92,35 @@ def test_organiser_pages_ask_for_the_password(store, page):
     assert not at.exception
 
 
-def test_an_unreachable_database_is_explained_without_its_password(store, monkeypatch):
-    monkeypatch.setenv(
-        "DATABASE_URL", "postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2"
-    )
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:59999/db?password=S3cretQ&connect_timeout=2"
+UNREACHABLE_AT_SIGN = "postgresql+psycopg://cafe:hunt@er2@127.0.0.1:59999/db?connect_timeout=2"
+
+
+@pytest.mark.parametrize("url", [UNREACHABLE, UNREACHABLE_AT_SIGN])
+def test_an_unreachable_database_shows_the_organiser_its_address_without_credentials(store, monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
     at = app(organiser=True, page="pages/organiser_cafes.py")
-    assert "Impossible de joindre la base de données" in at.error[0].value
-    assert "127.0.0.1:1" in at.error[0].value and "hunter2" not in at.error[0].value
+    assert at.error[0].value == "Le service est momentanément indisponible. Réessayez dans un instant."
+    detail = at.caption[0].value
+    assert "Impossible de joindre la base de données" in detail and "127.0.0.1:59999/db" in detail
+    for secret in ("S3cretQ", "password", "er2", "hunt", "cafe@", "postgres@"):
+        assert secret not in detail
     assert not at.text_input and not at.dataframe
+
+
+@pytest.mark.parametrize("url", [UNREACHABLE, UNREACHABLE_AT_SIGN])
+@pytest.mark.parametrize("visitor", ["resident", "captain"])
+def test_phones_and_captains_learn_nothing_about_the_database(store, monkeypatch, url, visitor):
+    cafe, _ = make_cafe(store)
+    monkeypatch.setenv("DATABASE_URL", url)
+    if visitor == "resident":
+        at = app(t=make_join_token(store.link_secret(), cafe.id, 1))
+    else:
+        at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
+    shown = texts(at) + "\n".join(c.value for c in at.caption)
+    assert "Le service est momentanément indisponible" in shown
+    for leak in ("S3cretQ", "er2", "127.0.0.1", "59999", "postgres", "db?", "base de données"):
+        assert leak not in shown
 
 
 # -- organiser pages ---------------------------------------------------------------------------
@@ -281,7 +302,8 @@ def test_harvest_page_groups_corrects_and_charts(store):
     at.checkbox[0].uncheck().run()
     labelled(at.number_input, "Nombre de groupes").set_value(6)
     labelled(at.button, "Lancer le regroupement").click().run()
-    assert at.success[0].value.startswith("Version 1 enregistrée : Regroupement automatique : 6 groupes")
+    # The note quotes topic labels: shown literally (Markdown-escaped).
+    assert at.success[0].value.startswith("Version 1 enregistrée : Regroupement automatique \\: 6 groupes")
     topic_expanders = [e for e in at.expander if "contribution(s)" in e.label]
     assert len(topic_expanders) == 6
     assert len(at.get("plotly_chart")) == 4
@@ -389,6 +411,54 @@ def test_repeated_wrong_passwords_slow_the_login_down(store):
     assert "organiser_signed_in" not in at.session_state
 
 
+def sign_in(page: str = "pages/organiser_cafes.py", password: str = PASSWORD, **query) -> AppTest:
+    at = app(page=page, **query)
+    labelled(at.text_input, "Mot de passe organisateur").input(password)
+    at.form_submit_button[0].click().run()
+    return at
+
+
+def test_wrong_passwords_from_another_connection_do_not_delay_the_organiser(store):
+    for _ in range(6):  # someone on the café Wi-Fi
+        assert sign_in(password="au-hasard").error
+    at = sign_in()
+    assert at.session_state["organiser_signed_in"] is True and not at.error
+
+
+def test_the_organiser_stays_signed_in_across_a_reload(store):
+    at = sign_in()
+    token = at.query_params["organisateur"]
+    reloaded = app(page="pages/organiser_cafes.py", organisateur=token)  # F5: a new session
+    assert reloaded.session_state["organiser_signed_in"] is True
+    assert not [w for w in reloaded.text_input if w.label == "Mot de passe organisateur"]
+
+
+@pytest.mark.parametrize("token", ["9999999999.forged", "1000.abc", ""])
+def test_a_forged_or_expired_organiser_token_asks_for_the_password(store, token):
+    at = app(page="pages/organiser_cafes.py", organisateur=token)
+    assert "organiser_signed_in" not in at.session_state
+    labelled(at.text_input, "Mot de passe organisateur")
+
+
+def test_captain_code_guesses_are_throttled_and_audited(store):
+    from facilitation import audit
+
+    cafe, _ = make_cafe(store)
+    at = app(page="pages/captain.py")
+    messages = []
+    for guess in ("AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD"):
+        labelled(at.text_input, "Code de votre table").input(guess)
+        at.form_submit_button[0].click().run()
+        messages.append(at.error[0].value)
+    assert messages[:3] == ["Code de table inconnu. Vérifiez le code donné par l'organisateur."] * 3
+    assert messages[3].startswith("Trop d'essais manqués")
+    labelled(at.text_input, "Code de votre table").input(cafes.get_table(store, cafe.id, 1).code)
+    at.form_submit_button[0].click().run()
+    assert at.error and at.error[0].value.startswith("Trop d'essais manqués")  # even the right one waits
+    actions = [e["action"] for e in audit.audit_records(store, timezone="Europe/Paris")]
+    assert actions.count("code capitaine refusé") == 3
+
+
 def test_qr_page_revokes_a_tables_link(store):
     cafe, _ = make_cafe(store)
     old = cafes.join_link(store, cafe.id, 1, "http://localhost:8501")
@@ -400,13 +470,16 @@ def test_qr_page_revokes_a_tables_link(store):
         contributions.join_table(store, old.split("/j/")[1])
 
 
-def test_a_captain_flags_a_name_to_mask(store):
+def test_a_captain_flags_a_name_and_the_organiser_confirms_it(store):
     from facilitation import rgpd
 
     cafe, _ = make_cafe(store)
     at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
     labelled(at.text_input, "Nom ou prénom à masquer").input("Durand")
     labelled(at.button, "Masquer ce nom").click().run()
+    assert rgpd.names_to_confirm(store, cafe.id) == ["Durand"] and rgpd.masked_names(store, cafe.id) == []
+    privacy = app(organiser=True, page="pages/organiser_privacy.py", cafe=cafe.id)
+    labelled(privacy.button, "Confirmer").click().run()
     assert rgpd.masked_names(store, cafe.id) == ["Durand"]
 
 

@@ -32,6 +32,23 @@ def test_invalid_values_name_the_setting():
         load_settings(environ={"CAFE_MAX_CONTRIBUTION_CHARS": "beaucoup"})
 
 
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("CAFE_RATE_PER_TABLE", "-1"),
+        ("CAFE_RATE_PER_PHONE", "0"),
+        ("CAFE_RETENTION_DAYS", "-30"),
+        ("CAFE_MAX_CONTRIBUTION_CHARS", "0"),
+        ("CAFE_REFRESH_SECONDS", "-2"),
+        ("CAFE_MAX_IMPORT_MB", "0"),
+        ("CAFE_LINK_SECRET", "court"),
+    ],
+)
+def test_limits_that_would_disable_a_protection_are_refused(name, raw):
+    with pytest.raises(ValueError, match=name):
+        load_settings(environ={name: raw})
+
+
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
 def test_every_setting_is_documented_in_the_readme(setting):
     assert setting.help

@@ -7,15 +7,16 @@ import pytest
 from sqlalchemy import inspect, text
 
 from facilitation import cafes
-from facilitation.errors import StorageUnavailable
+from facilitation.errors import SERVICE_UNAVAILABLE, StorageUnavailable
 from facilitation.records import local_time
 from facilitation.storage import SqlStore, open_store
 from facilitation.storage.engine import create_db_engine, head_revision, migrate
 from facilitation.storage.schema import metadata
+from facilitation.storage.sql import is_search_index
 
 
 def test_migrations_create_every_table_and_run_again_harmlessly(store):
-    names = set(inspect(store.engine).get_table_names())
+    names = {name for name in inspect(store.engine).get_table_names() if not is_search_index(name)}
     assert names == {t.name for t in metadata.sorted_tables} | {"alembic_version"}
     migrate(store.engine)  # a second instance starting on the same database
     with store.engine.connect() as connection:
@@ -30,7 +31,11 @@ def test_migrations_match_the_declared_schema(store):
     from alembic.migration import MigrationContext
 
     with store.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+        context = MigrationContext.configure(
+            connection,
+            opts={"include_object": lambda obj, name, kind, reflected, other: not is_search_index(name)},
+        )
+        differences = compare_metadata(context, metadata)
     # Types are compared loosely across dialects; any table, column or index drift shows up here.
     assert [d for d in differences if d[0] not in ("modify_type",)] == []
 
@@ -70,22 +75,50 @@ def test_link_secret_is_created_once_and_shared(store, database_url):
     other_instance.engine.dispose()
 
 
-def test_unreachable_database_is_named_without_its_password():
+def test_unreachable_database_is_named_without_any_credential():
     with pytest.raises(StorageUnavailable) as caught:
         open_store("postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2")
-    message = caught.value.message
-    assert "Impossible de joindre la base de données" in message
-    assert "127.0.0.1:1" in message and "hunter2" not in message and "***" in message
+    assert caught.value.message == SERVICE_UNAVAILABLE
+    detail = caught.value.detail
+    assert "Impossible de joindre la base de données" in detail and "127.0.0.1:1/cafes" in detail
+    assert "hunter2" not in detail and "cafe@" not in detail and "connect_timeout" not in detail
 
 
 def test_an_outage_after_start_is_a_french_error():
     # A store whose server has gone away: every call becomes StorageUnavailable, nothing half-done.
     gone = SqlStore(create_db_engine("postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2"))
-    with pytest.raises(StorageUnavailable, match="ne répond pas") as caught:
+    with pytest.raises(StorageUnavailable) as caught:
         gone.get_cafe("abc")
-    assert "hunter2" not in caught.value.message
+    assert "ne répond pas" in caught.value.detail and "hunter2" not in caught.value.detail
+    assert caught.value.message == SERVICE_UNAVAILABLE
 
 
 def test_a_sqlite_folder_that_cannot_be_created_is_explained():
-    with pytest.raises(StorageUnavailable, match="Impossible de créer le dossier"):
+    with pytest.raises(StorageUnavailable) as caught:
         open_store("sqlite:////proc/pas-de-dossier/cafe.sqlite3")
+    assert "Impossible de créer le dossier" in caught.value.detail
+
+
+def test_a_full_disk_says_so(sqlite_url):
+    from sqlalchemy import event
+
+    from tests.conftest import make_cafe
+
+    store = open_store(sqlite_url)
+    make_cafe(store)
+    with store.engine.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar()
+    store.engine.dispose()
+
+    @event.listens_for(store.engine, "connect")
+    def _small_disk(dbapi_connection, _record):
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+    with pytest.raises(StorageUnavailable) as caught:
+        for _ in range(200):
+            cafes.create_cafe(
+                store, title="x", held_on=date(2026, 1, 1), theme="autre", commune="L", description="x" * 1990
+            )
+    assert "Le disque de la base de données est plein" in caught.value.detail
+    assert caught.value.message == SERVICE_UNAVAILABLE
+    store.engine.dispose()

@@ -5,22 +5,31 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
 
-from facilitation import audit, cafes, contributions, documents, harvest, rgpd
-from facilitation.abuse import SlidingWindow, login_delay, organiser_login
-from facilitation.access import hash_password, new_id
+from facilitation import audit, backups, cafes, contributions, documents, harvest, rgpd
+from facilitation.abuse import (
+    GLOBAL_FAILURES_PER_MINUTE,
+    SESSION_FREE_FAILURES,
+    Client,
+    SlidingWindow,
+    login_delay,
+    organiser_login,
+)
+from facilitation.access import hash_password, new_id, verify_join_token
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting
 from facilitation.privacy import mask_personal_data
 from facilitation.storage import open_store
-from facilitation.storage.transfer import dump, load
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
+LIMITS = {"max_bytes": 50_000_000, "max_text_chars": 2000}
 
 
 def token_of(store, cafe, table=1):
@@ -46,6 +55,29 @@ def test_revoking_a_table_link_refuses_its_old_qr_code_only(store):
     with pytest.raises(AccessDenied):
         resident(store, old_two, "Encore là ?")
     assert store.list_contributions(cafe.id) == []
+
+
+def test_cafe_link_secret_signs_the_links_and_changing_it_refuses_the_old_ones(database_url):
+    configured = open_store(database_url, link_secret="s" * 40)
+    cafe, _ = make_cafe(configured)
+    token = token_of(configured, cafe)
+    assert verify_join_token("s" * 40, token).table_number == 1  # not the secret kept in the base
+    assert contributions.join_table(configured, token).table.number == 1
+    rotated = open_store(database_url, link_secret="t" * 40)
+    with pytest.raises(AccessDenied):
+        contributions.join_table(rotated, token)
+    assert contributions.join_table(rotated, token_of(rotated, cafe)).accepting
+    for store in (configured, rotated):
+        store.engine.dispose()
+
+
+def test_rotating_the_stored_link_secret_refuses_every_printed_link(store):
+    cafe, _ = make_cafe(store)
+    old = token_of(store, cafe)
+    store.rotate_link_secret()
+    with pytest.raises(AccessDenied):
+        contributions.join_table(store, old)
+    assert contributions.join_table(store, token_of(store, cafe)).accepting
 
 
 # -- masking ------------------------------------------------------------------------------------
@@ -78,7 +110,7 @@ def test_documents_and_exports_are_masked_while_the_original_stays(store):
     secret = "Chauffage en panne chez Mme Durand, appartement 12, appelez le 06 12 34 56 78"
     add_idea(store, cafe, secret)
     add_idea(store, cafe, "Chauffage froid")
-    rgpd.flag_name(store, cafe.id, "Durand")
+    rgpd.flag_name(store, cafe.id, "Durand", by_organiser=True)
     scope = harvest.scope_of([cafe.id])
     version = harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope)
     harvest.set_kept(store, scope, [version.topics[0].key])
@@ -96,7 +128,7 @@ def test_documents_and_exports_are_masked_while_the_original_stays(store):
 
 def test_flagged_names_are_checked_and_never_logged(store):
     cafe, _ = make_cafe(store)
-    assert rgpd.flag_name(store, cafe.id, "  Durand ") == ["Durand"]
+    assert rgpd.flag_name(store, cafe.id, "  Durand ", by_organiser=True) == ["Durand"]
     with pytest.raises(InvalidInput, match="deux lettres"):
         rgpd.flag_name(store, cafe.id, "X")
     assert "Durand" not in json.dumps(audit.audit_records(store, timezone="Europe/Paris"), ensure_ascii=False)
@@ -180,6 +212,34 @@ def test_the_audit_log_says_who_did_what(store):
     assert events[-1] == ("organisateur", "document généré")
 
 
+def test_every_write_names_its_real_actor_even_before_the_page_says_who(store):
+    # A Streamlit form callback runs before the page sets the actor: nothing is set here either.
+    cafe, _ = make_cafe(store)
+    code = cafes.get_table(store, cafe.id, 1).code
+    captured = add_idea(store, cafe, "Idée du capitaine")
+    phone = resident(store, token_of(store, cafe, 2), "Depuis mon téléphone, appelez Durand")
+    rgpd.flag_name(store, cafe.id, "Durand", by_organiser=True)
+    contributions.edit_contribution(
+        store, table_code=cafes.get_table(store, cafe.id, 2).code, contribution_id=phone.contribution.id,
+        text="Depuis mon téléphone", max_chars=2000,
+    )  # fmt: skip
+    contributions.delete_contribution(store, table_code=code, contribution_id=captured.id)
+    events = {
+        (e["acteur"], e["action"]): e["details"]
+        for e in audit.audit_records(store, cafe_id=cafe.id, timezone="Europe/Paris")
+    }
+    assert ("capitaine, table 1", "contribution ajoutée") in events
+    assert ("lien habitant, table 2", "contribution ajoutée") in events
+    assert ("capitaine, table 1", "contribution supprimée (récupérable)") in events
+    details = events[("capitaine, table 2", "contribution d'habitant corrigée par le capitaine")]
+    assert (
+        details == "avant : « Depuis mon téléphone, appelez [nom masqué] » ; après : « Depuis mon téléphone »"
+    )
+    assert not any(actor == "système" for actor, action in events if "contribution" in action)
+    exported = documents.render(store, cafe.id, "contributions_csv", **OPTIONS)[1].decode("utf-8-sig")
+    assert "habitant, corrigé par le capitaine" in exported
+
+
 # -- abuse --------------------------------------------------------------------------------------
 def test_a_burst_from_one_phone_is_refused_politely_and_normal_use_is_not(store):
     cafe, _ = make_cafe(store)
@@ -219,39 +279,100 @@ def test_sliding_window_forgets_after_a_minute():
     window.hit("b", now=30)
 
 
-def test_organiser_login_slows_down_after_failures(store):
+ORGANISER = Client(address="192.168.1.20", session="organisateur")
+
+
+def test_organiser_login_slows_down_after_failures_of_the_same_client(store):
     stored_hash = hash_password("le-bon-mot-de-passe")
     start = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
     for i in range(3):
         with pytest.raises(AccessDenied, match="Mot de passe incorrect"):
-            organiser_login(store, "faux", stored_hash, start + timedelta(seconds=i))
+            organiser_login(store, "faux", stored_hash, start + timedelta(seconds=i), ORGANISER)
     with pytest.raises(AccessDenied, match="Trop d'essais manqués : réessayez dans 2 s"):
-        organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=2.5))
-    organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=10))
+        organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=2.5), ORGANISER)
+    organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=10), ORGANISER)
     with pytest.raises(AccessDenied, match="Mot de passe incorrect"):  # a success starts afresh
-        organiser_login(store, "faux", stored_hash, start + timedelta(seconds=11))
+        organiser_login(store, "faux", stored_hash, start + timedelta(seconds=11), ORGANISER)
     assert [login_delay(n) for n in (0, 2, 3, 4, 5, 20)] == [0, 0, 2, 4, 8, 300]
 
 
+def test_strangers_on_the_cafe_wifi_cannot_keep_the_organiser_out(store):
+    stored_hash = hash_password("le-bon-mot-de-passe")
+    start = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+    checked = 0
+    # An hour of tries from one phone, a new session each time (a reload), every 20 s.
+    for i in range(180):
+        try:
+            organiser_login(
+                store, f"essai{i}", stored_hash, start + timedelta(seconds=20 * i),
+                Client(address="192.168.1.66", session=f"s{i}"),
+            )  # fmt: skip
+        except AccessDenied as exc:
+            checked += exc.message == "Mot de passe incorrect."
+    assert checked < 40  # of 180 tries: the address is slowed down, whatever its sessions
+    # The organiser, on their own laptop, enters at once.
+    organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(hours=1), ORGANISER)
+
+
+def test_a_flood_from_many_clients_is_capped_and_the_organiser_waits_a_minute_at_most(store):
+    stored_hash = hash_password("le-bon-mot-de-passe")
+    start = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+    checked = 0
+    for i in range(100):  # a hundred different devices, within ten seconds
+        try:
+            organiser_login(
+                store, "faux", stored_hash, start + timedelta(seconds=i / 10),
+                Client(address=f"10.0.{i}.1", session=f"s{i}"),
+            )  # fmt: skip
+        except AccessDenied as exc:
+            checked += exc.message == "Mot de passe incorrect."
+    assert checked == GLOBAL_FAILURES_PER_MINUTE
+    with pytest.raises(AccessDenied, match="réessayez dans"):
+        organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=20), ORGANISER)
+    organiser_login(store, "le-bon-mot-de-passe", stored_hash, start + timedelta(seconds=61), ORGANISER)
+
+
+def test_parallel_tries_are_counted_before_they_are_checked(database_url):
+    stored_hash = hash_password("le-bon-mot-de-passe")
+    now = datetime.now(UTC)
+    stores = [open_store(database_url) for _ in range(3)]
+    barrier = threading.Barrier(30)
+
+    def attempt(i: int) -> str:
+        barrier.wait()
+        try:
+            organiser_login(stores[i % 3], f"faux{i}", stored_hash, now, Client("10.0.0.9", "s"))
+        except AccessDenied as exc:
+            return exc.message
+        return "entré"
+
+    with ThreadPoolExecutor(30) as pool:
+        outcomes = list(pool.map(attempt, range(30)))
+    assert outcomes.count("Mot de passe incorrect.") == SESSION_FREE_FAILURES
+    assert all(o.startswith("Trop d'essais") for o in outcomes if o != "Mot de passe incorrect.")
+    for store in stores:
+        store.engine.dispose()
+
+
 # -- transfer and backup ------------------------------------------------------------------------
-def test_a_laptop_cafe_moves_to_postgresql_idempotently(sqlite_store, postgres_url):
+def test_a_laptop_cafe_moves_to_postgresql_idempotently(sqlite_store, postgres_url, tmp_path):
     from facilitation.demo import create_demo_cafe
 
     cafe = create_demo_cafe(sqlite_store)
     scope = harvest.scope_of([cafe.id])
     harvest.run_harvest(sqlite_store, KeywordGrouper(["chauffage", "ascenseur"]), scope)
-    rgpd.flag_name(sqlite_store, cafe.id, "Durand")
-    payload = json.loads(json.dumps(rgpd.transfer_file(sqlite_store, cafe.id)))  # through a file
+    rgpd.flag_name(sqlite_store, cafe.id, "Durand", by_organiser=True)
+    path = tmp_path / "cafe.json"
+    backups.export_transfer(sqlite_store, cafe.id, path)
+    assert path.stat().st_mode & 0o777 == 0o600  # personal data: readable by its owner only
     head_office = open_store(postgres_url)
-    first = rgpd.import_transfer(head_office, payload)
-    again = rgpd.import_transfer(head_office, payload)
-    assert first["contributions"] == 120 and sum(again.values()) == 0
+    first = backups.import_transfer(head_office, path, **LIMITS)
+    again = backups.import_transfer(head_office, path, **LIMITS)
+    assert first.added["contributions"] == 120 and again.total == 0
     assert head_office.list_contributions(cafe.id) == sqlite_store.list_contributions(cafe.id)
     assert head_office.list_tables(cafe.id) == sqlite_store.list_tables(cafe.id)
     assert harvest.versions(head_office, scope) == harvest.versions(sqlite_store, scope)
     assert head_office.list_masked_names(cafe.id) == ["Durand"]
-    with pytest.raises(InvalidInput, match="illisible"):
-        rgpd.import_transfer(head_office, {"format": "autre"})
     head_office.engine.dispose()
 
 
@@ -261,12 +382,16 @@ def test_backup_and_restore_round_trip(store, tmp_path):
     cafe = create_demo_cafe(store)
     documents.generate(store, cafe.id, "synthese", **OPTIONS)
     secret = store.link_secret()
-    backup = json.loads(json.dumps(dump(store.engine)))
+    (tmp_path / "out").mkdir()
+    path = tmp_path / "out" / "sauvegarde.json.gz"
+    backups.backup(store, path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["sauvegarde.json.gz"]  # no temporary file left
     restored = open_store(f"sqlite:///{tmp_path / 'restored.sqlite3'}")
-    load(restored.engine, backup)
+    backups.restore(restored, path, **LIMITS)
     assert restored.list_contributions(cafe.id) == store.list_contributions(cafe.id)
     assert restored.link_secret() == secret  # printed QR codes keep working
     (document,) = restored.list_documents(cafe.id)
     assert restored.get_document(document.id).content == store.get_document(document.id).content
-    assert sum(load(restored.engine, backup).values()) == 0
+    assert backups.restore(restored, path, **LIMITS).total == 0
     restored.engine.dispose()

@@ -14,9 +14,21 @@ import streamlit as st
 _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
+# Streamlit's Markdown (GFM) turns "https://…", "www.…" and "a@b.c" into links after parsing, so
+# escaping cannot stop it. An invisible word joiner inside each pattern does: the text reads the
+# same, but no link is made (a resident's link must not become a phishing route on every phone).
+WORD_JOINER = "\u2060"
+# Zero-width positions: between ":" and "//", between "www" and ".", before "@".
+_LINK_PATTERNS = re.compile(r"(?<=:)(?=//)|(?i:(?<=www))(?=\.)|(?=@)")
+
+
+def _break_links(text: str) -> str:
+    return _LINK_PATTERNS.sub(WORD_JOINER, text)
+
+
 def literal_markdown(text: str) -> str:
-    """Markdown source that renders exactly the given text."""
-    escaped = _ASCII_PUNCTUATION.sub(r"\\\1", text)
+    """Markdown source that renders exactly the given text, never as a link."""
+    escaped = _ASCII_PUNCTUATION.sub(r"\\\1", _break_links(text))
     return escaped.replace("\n", "  \n")
 
 

@@ -5,9 +5,18 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from facilitation.errors import CafeError
+from facilitation.errors import CafeError, StorageUnavailable
 from facilitation.settings import Settings, load_settings
 from facilitation.storage import SqlStore, open_store
+
+ORGANISER_KEY = "organiser_signed_in"
+
+
+def show_error(exc: CafeError) -> None:
+    """A domain error in French; only a signed-in organiser also reads which database failed."""
+    st.error(exc.message)
+    if isinstance(exc, StorageUnavailable) and st.session_state.get(ORGANISER_KEY):
+        st.caption(exc.detail)
 
 
 def settings() -> Settings:
@@ -20,17 +29,18 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(database_url: str) -> SqlStore:
+def _store(database_url: str, link_secret: str) -> SqlStore:
     # One engine (connection pool) per process and database, migrated once.
-    return open_store(database_url)
+    return open_store(database_url, link_secret)
 
 
 def store() -> SqlStore:
     """The migrated store; a clear French message and a stop when the database is unreachable."""
     try:
-        return _store(settings().database_url)
+        config = settings()
+        return _store(config.database_url, config.cafe_link_secret)
     except CafeError as exc:
-        st.error(exc.message)
+        show_error(exc)
         st.stop()
 
 
@@ -51,7 +61,7 @@ def grouper():
     try:
         return _grouper(config.cafe_embedding_backend, config.cafe_embedding_model_path)
     except CafeError as exc:
-        st.error(exc.message)
+        show_error(exc)
         st.stop()
 
 
@@ -60,5 +70,5 @@ def show_errors(action, *args, **kwargs):
     try:
         return action(*args, **kwargs)
     except CafeError as exc:
-        st.error(exc.message)
+        show_error(exc)
         return None

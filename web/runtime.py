@@ -31,7 +31,7 @@ class WebRuntime:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    self._store = open_store(self.settings.database_url)
+                    self._store = open_store(self.settings.database_url, self.settings.cafe_link_secret)
         return self._store
 
     def close(self) -> None:

@@ -8,6 +8,8 @@ reportlab's Paragraph reads its text as markup: an unclosed <b> raises, <font si
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
@@ -22,6 +24,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
+from reportlab.platypus.doctemplate import LayoutError
+
+from facilitation.errors import InvalidInput
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVuSans"
@@ -104,9 +109,38 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+UNPRINTABLE = "[texte non imprimable]"
+# Right-to-left scripts need shaping and reordering that reportlab does not do: printed letter by
+# letter they would read reversed or disjoined, so they are replaced by a visible marker instead.
+_RIGHT_TO_LEFT = frozenset(("R", "AL", "AN"))
+_UNPRINTABLE_RUNS = re.compile(rf"{re.escape(UNPRINTABLE)}(?:\s*{re.escape(UNPRINTABLE)})+")
+
+
+@cache
+def _covered() -> frozenset[int]:
+    register_fonts()
+    return frozenset(pdfmetrics.getFont(FONT).face.charToGlyph)
+
+
+def printable(text: str) -> str:
+    """The text with every run of characters the embedded font cannot print as written (a script
+    it lacks, such as Chinese, or a right-to-left one, such as Arabic or Hebrew) replaced by a
+    visible « [texte non imprimable] » — never silently dropped."""
+    covered, pieces = _covered(), []
+    for char in text:
+        bad = ord(char) not in covered or unicodedata.bidirectional(char) in _RIGHT_TO_LEFT
+        # Joiners and variation selectors belong to the character before them.
+        if unicodedata.category(char) in ("Mn", "Me", "Cf") and pieces and pieces[-1] == UNPRINTABLE:
+            continue
+        if char in "\n\t":
+            bad = False
+        pieces.append(UNPRINTABLE if bad else char)
+    return _UNPRINTABLE_RUNS.sub(UNPRINTABLE, "".join(pieces))
+
+
 def para(text: object, style: str = "body", *, bold: bool = False) -> Paragraph:
     """A paragraph of plain text: escaped, line breaks kept. Never pass markup from people here."""
-    safe = escape(str(text)).replace("\n", "<br/>")
+    safe = escape(printable(str(text))).replace("\n", "<br/>")
     return Paragraph(f"<b>{safe}</b>" if bold else safe, styles()[style])
 
 
@@ -160,7 +194,14 @@ def build_pdf(
         lang="fr-FR",
     )
     frame = _page_frame(running_header) if decorate else (lambda canvas, doc: None)
-    document.build(story, onFirstPage=frame, onLaterPages=frame)
+    try:
+        document.build(story, onFirstPage=frame, onLaterPages=frame)
+    except (LayoutError, ValueError) as exc:
+        # reportlab explains in English ("negative availWidth", "too large on page"): say it in French.
+        raise InvalidInput(
+            f"La mise en page du document « {title} » a échoué : un tableau ou un texte est trop grand "
+            "pour la page. Signalez-le avec le café concerné."
+        ) from exc
     return buffer.getvalue()
 
 
@@ -170,7 +211,8 @@ def _page_frame(running_header: str) -> Callable:
         canvas.saveState()
         canvas.setFont(FONT, 8)
         canvas.setFillColor(MUTED)
-        canvas.drawString(document.leftMargin, height - document.topMargin + 10 * mm, running_header[:110])
+        header = printable(running_header[:110])
+        canvas.drawString(document.leftMargin, height - document.topMargin + 10 * mm, header)
         canvas.setStrokeColor(BRAND)
         canvas.line(
             document.leftMargin,

@@ -8,7 +8,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
 
-from exports.pdf.base import BRAND, FONT, LIGHT, MUTED, build_pdf, french_date, para, quote
+from exports.pdf.base import BRAND, FONT, LIGHT, MUTED, build_pdf, french_date, para, printable, quote
 from facilitation.synthesis import CafeSynthesis
 
 WIDTH = 174 * mm  # A4 minus margins
@@ -40,7 +40,9 @@ def _sizes_chart(synthesis: CafeSynthesis) -> Drawing:
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 62 * mm, 10, WIDTH - 70 * mm, height - 25
     chart.data = [[t.size for t in topics], [t.supports for t in topics]]
-    chart.categoryAxis.categoryNames = [t.label[:38] + ("…" if len(t.label) > 38 else "") for t in topics]
+    chart.categoryAxis.categoryNames = [
+        printable(t.label[:38] + ("…" if len(t.label) > 38 else "")) for t in topics
+    ]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.labels.fontName = FONT
@@ -63,20 +65,47 @@ def _sizes_chart(synthesis: CafeSynthesis) -> Drawing:
     return drawing
 
 
-def _topic_by_table(synthesis: CafeSynthesis) -> Table:
-    """Topics × tables, cells shaded by count (a heat table)."""
-    tables = synthesis.table_labels
-    peak = max((t.tables.get(label, 0) for t in synthesis.topics for label in tables), default=0) or 1
-    header = [para("Groupe", "cell", bold=True)] + [para(label, "cell", bold=True) for label in tables]
-    rows = [header]
+# Table columns per printed block: 12 numbered columns fit the A4 width beside the topic column;
+# a café with more tables (up to 999) gets one block per 12 tables, the topic column repeated.
+TABLES_PER_BLOCK = 12
+
+
+def _topic_by_table(synthesis: CafeSynthesis) -> list:
+    """Topics × tables, cells shaded by count (a heat table), in blocks of TABLES_PER_BLOCK tables."""
+    labels = synthesis.table_labels
+    peak = max((t.tables.get(label, 0) for t in synthesis.topics for label in labels), default=0) or 1
+    blocks: list = []
+    if len(labels) > TABLES_PER_BLOCK:
+        blocks.append(para("Colonnes : numéros de table.", "small"))
+    for start in range(0, max(1, len(labels)), TABLES_PER_BLOCK):
+        chunk = labels[start : start + TABLES_PER_BLOCK]
+        if len(labels) > TABLES_PER_BLOCK:
+            blocks.append(para(f"Tables {start + 1} à {start + len(chunk)}", "small", bold=True))
+        blocks += [
+            _heat_table(synthesis, chunk, peak, numbered=len(labels) > TABLES_PER_BLOCK),
+            Spacer(1, 3 * mm),
+        ]
+    return blocks
+
+
+def _heat_table(synthesis: CafeSynthesis, labels: list[str], peak: int, *, numbered: bool) -> Table:
+    def heading(label: str) -> str:
+        # Many columns: the table's number only ("Table 12 — Les Lilas" -> "12").
+        return label.split(" — ")[0].removeprefix("Table ") if numbered else label
+
+    rows = [
+        [para("Groupe", "cell", bold=True)] + [para(heading(label), "cell", bold=True) for label in labels]
+    ]
     style = [
         ("GRID", (0, 0), (-1, -1), 0.3, colors.white),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+        ("LEFTPADDING", (1, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (1, 0), (-1, -1), 2),
     ]
     for r, topic in enumerate(synthesis.topics, start=1):
         row = [para(topic.label, "cell")]
-        for c, label in enumerate(tables, start=1):
+        for c, label in enumerate(labels, start=1):
             count = topic.tables.get(label, 0)
             alpha = 0.15 + 0.85 * count / peak
             # White figures on the darkest cells keep them readable once printed.
@@ -85,8 +114,9 @@ def _topic_by_table(synthesis: CafeSynthesis) -> Table:
                 style.append(("BACKGROUND", (c, r), (c, r), colors.Color(0.55, 0.11, 0.17, alpha=alpha)))
         rows.append(row)
     first = 60 * mm
-    other = (WIDTH - first) / max(1, len(tables))
-    table = Table(rows, colWidths=[first] + [other] * len(tables), repeatRows=1)
+    # Blocks keep one column width, so that the last, shorter block lines up with the others.
+    other = (WIDTH - first) / (TABLES_PER_BLOCK if numbered else max(1, len(labels)))
+    table = Table(rows, colWidths=[first] + [other] * len(labels), repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(style))
     return table
 
@@ -143,7 +173,7 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
             story.append(KeepTogether(block[:4]))
             story += block[4:]
         story.append(para("Groupes × tables", "h1"))
-        story.append(_topic_by_table(synthesis))
+        story += _topic_by_table(synthesis)
 
     story.append(para("Tour par tour", "h1"))
     for round_ in synthesis.rounds:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from facilitation.errors import StorageUnavailable
@@ -17,16 +17,30 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_ID = 727_274_001
 
 
-def safe_url(url: str) -> str:
-    """The database URL with its password masked, for messages and logs."""
+def safe_url(url: str | URL) -> str:
+    """The database address without any credential (user, password, query parameters)."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except ArgumentError:  # an unparsable URL has nothing we can safely show
         return "(adresse de base de données illisible)"
+    # An unescaped "@" in a password leaves its tail in the host ("p@ss@host" -> host "ss@host").
+    host = parsed.host.rsplit("@", 1)[-1] if parsed.host else parsed.host
+    bare = URL.create(parsed.drivername, host=host, port=parsed.port, database=parsed.database)
+    return bare.render_as_string(hide_password=False)
 
 
 def create_db_engine(url: str) -> Engine:
     """Engine for the URL; SQLite files get WAL, foreign keys and write transactions that wait."""
+    try:
+        return _create_db_engine(url)
+    except (ArgumentError, ImportError) as exc:  # NoSuchModuleError is an ArgumentError
+        raise StorageUnavailable(
+            f"DATABASE_URL n'est pas une adresse de base reconnue ({safe_url(url)}). Écrivez "
+            "sqlite:///chemin/cafe.sqlite3 ou postgresql+psycopg://utilisateur@hôte/base."
+        ) from exc
+
+
+def _create_db_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -55,7 +69,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
-        # The search index's triggers (migration 0005) store French stems computed in Python.
+        # The search index's triggers (migration 0006) store French stems computed in Python.
         dbapi_connection.create_function("cafe_search_terms", 1, search_terms, deterministic=True)
 
     @event.listens_for(engine, "begin")
@@ -89,6 +103,6 @@ def migrate(engine: Engine) -> None:
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:
         raise StorageUnavailable(
-            f"Impossible de joindre la base de données {safe_url(str(engine.url))} : "
+            f"Impossible de joindre la base de données {safe_url(engine.url)} : "
             f"{type(exc.orig or exc).__name__}. Vérifiez DATABASE_URL et que le serveur fonctionne."
         ) from exc

@@ -198,6 +198,8 @@ masked_names = Table(
     metadata,
     Column("cafe_id", ID, ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False),
     Column("name", String(120), nullable=False),
+    # A captain's flag waits for the organiser's confirmation before it masks anything.
+    Column("confirmed", Integer, nullable=False, default=1, server_default="1"),
     PrimaryKeyConstraint("cafe_id", "name"),
 )
 
@@ -207,7 +209,22 @@ login_attempts = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UTCDateTime, nullable=False),
     Column("succeeded", Integer, nullable=False),
+    # "organiser" (password) or "captain" (table code); who tried: network address and app session.
+    Column("scope", String(20), nullable=False, default="organiser", server_default="organiser"),
+    Column("address", String(64), nullable=False, default="", server_default=""),
+    Column("session", String(64), nullable=False, default="", server_default=""),
     Index("ix_login_attempts_at", "at"),
+    Index("ix_login_attempts_scope_at", "scope", "at"),
+)
+
+# Ids erased on request: a restore or a re-imported transfer never brings them back.
+erased_records = Table(
+    "erased_records",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("kind", String(20), nullable=False),  # "contribution" or "cafe"
+    Column("cafe_id", ID, nullable=False),  # no foreign key: the café itself may be erased
+    Column("erased_at", UTCDateTime, nullable=False),
 )
 
 # -- the Atelier's exchange around fiches (fiches from the field, comments, committee decisions) --

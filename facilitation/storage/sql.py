@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy import table as table_clause
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from facilitation.abuse import FAILURE_WINDOW, GLOBAL_WINDOW, Client, LoginHistory
 from facilitation.access import new_id, new_secret
 from facilitation.audit import AuditEvent
 from facilitation.domain import (
@@ -42,6 +44,7 @@ from facilitation.storage.schema import (
     cafes,
     contributions,
     documents,
+    erased_records,
     fiches,
     harvest_versions,
     harvests,
@@ -52,10 +55,20 @@ from facilitation.storage.schema import (
 )
 
 _LINK_SECRET = "link_secret"
+# Any constant: the same for every instance that counts login tries in the same database.
+_LOGIN_LOCK_ID = 727_274_002
 
 
-# SQLite's search index (migration 0005), kept by triggers; outside `metadata`, so that backups and
+# SQLite's search index (migration 0006), kept by triggers; outside `metadata`, so that backups and
 # transfers never copy it (the triggers rebuild it from the contributions).
+SEARCH_INDEX_NAMES = ("contribution_search", "search_vector", "ix_contributions_search")
+
+
+def is_search_index(name: str | None) -> bool:
+    """True for the search index's tables, column and index (PostgreSQL), which `metadata` omits."""
+    return bool(name) and name.startswith(SEARCH_INDEX_NAMES)
+
+
 search_ids = table_clause("contribution_search_ids", column_clause("rowid"), column_clause("contribution_id"))
 search_index = table_clause("contribution_search", column_clause("rowid"), column_clause("terms"))
 
@@ -63,9 +76,11 @@ search_index = table_clause("contribution_search", column_clause("rowid"), colum
 class SqlStore:
     """Store over a SQLAlchemy engine; converts rows to domain objects and back."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, configured_link_secret: str = "") -> None:
         self.engine = engine
         self.exchange = ExchangeRepository(self._run)
+        # CAFE_LINK_SECRET, when set, wins over the secret kept in the database.
+        self.configured_link_secret = configured_link_secret
 
     # -- plumbing ------------------------------------------------------------------------------
     def _insert_ignoring_duplicates(
@@ -90,14 +105,22 @@ class SqlStore:
             with self.engine.begin() as connection:
                 return work(connection)
         except OperationalError as exc:
+            if _is_disk_full(exc):
+                raise StorageUnavailable(
+                    f"Le disque de la base de données est plein ({safe_url(self.engine.url)}) : "
+                    "rien n'a été enregistré. Libérez de la place puis réessayez."
+                ) from exc
             raise StorageUnavailable(
                 "La base de données ne répond pas "
-                f"({safe_url(str(self.engine.url))}). Rien n'a été enregistré : réessayez dans "
+                f"({safe_url(self.engine.url)}). Rien n'a été enregistré : réessayez dans "
                 "un instant."
             ) from exc
 
     # -- secrets -------------------------------------------------------------------------------
     def link_secret(self) -> str:
+        if self.configured_link_secret:
+            return self.configured_link_secret
+
         def work(conn):
             self._insert_ignoring_duplicates(
                 conn, app_secrets, ["name"], {"name": _LINK_SECRET, "value": new_secret()}
@@ -107,6 +130,15 @@ class SqlStore:
             ).scalar_one()
 
         return self._run(work)
+
+    def rotate_link_secret(self) -> None:
+        """Replace the stored link secret: every resident link signed before is refused."""
+
+        def work(conn):
+            conn.execute(app_secrets.delete().where(app_secrets.c.name == _LINK_SECRET))
+            conn.execute(insert(app_secrets).values(name=_LINK_SECRET, value=new_secret()))
+
+        self._run(work)
 
     # -- cafés ---------------------------------------------------------------------------------
     @staticmethod
@@ -615,13 +647,13 @@ class SqlStore:
         """Live contributions containing every word (accents, case, plurals aside), best first.
 
         `words` are the query's own words (PostgreSQL stems them with `cafe_french`), `terms` their
-        stems (SQLite's FTS5 index holds stems, see migration 0005).
+        stems (SQLite's FTS5 index holds stems, see migration 0006).
         """
         query = self._select_contributions().where(contributions.c.deleted_at.is_(None))
         if cafe_ids is not None:
             query = query.where(contributions.c.cafe_id.in_(cafe_ids))
         if self.engine.dialect.name == "postgresql":
-            document = literal_column("contributions.search_vector")  # migration 0005
+            document = literal_column("contributions.search_vector")  # migration 0006
             wanted = func.plainto_tsquery(literal_column("'cafe_french'"), " ".join(words))
             query = query.where(document.bool_op("@@")(wanted)).order_by(
                 func.ts_rank(document, wanted).desc(), contributions.c.created_at.desc()
@@ -666,18 +698,24 @@ class SqlStore:
         rows = self._run(lambda conn: conn.execute(query).all())
         return [AuditEvent(r.at, r.actor, r.action, r.cafe_id, r.target, r.details) for r in rows]
 
-    def add_masked_name(self, cafe_id: str, name: str) -> None:
-        self._run(
-            lambda conn: self._insert_ignoring_duplicates(
-                conn, masked_names, ["cafe_id", "name"], {"cafe_id": cafe_id, "name": name}
-            )
-        )
+    def add_masked_name(self, cafe_id: str, name: str, confirmed: bool = True) -> None:
+        def work(conn):
+            values = {"cafe_id": cafe_id, "name": name, "confirmed": int(confirmed)}
+            added = self._insert_ignoring_duplicates(conn, masked_names, ["cafe_id", "name"], values)
+            if not added and confirmed:
+                conn.execute(
+                    update(masked_names)
+                    .where(masked_names.c.cafe_id == cafe_id, masked_names.c.name == name)
+                    .values(confirmed=1)
+                )
 
-    def list_masked_names(self, cafe_id: str) -> list[str]:
+        self._run(work)
+
+    def list_masked_names(self, cafe_id: str, *, confirmed: bool = True) -> list[str]:
         rows = self._run(
             lambda conn: conn.execute(
                 select(masked_names.c.name)
-                .where(masked_names.c.cafe_id == cafe_id)
+                .where(masked_names.c.cafe_id == cafe_id, masked_names.c.confirmed == int(confirmed))
                 .order_by(masked_names.c.name)
             ).all()
         )
@@ -690,27 +728,62 @@ class SqlStore:
             )
         )
 
-    def add_login_attempt(self, at: datetime, succeeded: bool) -> None:
-        self._run(lambda conn: conn.execute(insert(login_attempts).values(at=at, succeeded=int(succeeded))))
+    def reserve_login_attempt(
+        self, scope: str, client: Client, now: datetime, wait_for: Callable[[LoginHistory], int]
+    ) -> tuple[int, int | None]:
+        """Under a lock: read the recent failures, ask `wait_for` how long this client must wait,
+        and when it need not, record the try as a failure. Returns (wait, attempt id)."""
 
-    def recent_login_failures(self, since: datetime) -> tuple[int, datetime | None]:
-        """Failures since the last success (within the window), and when the last one happened."""
-
-        def work(conn):
+        def failures(conn, column, value):
+            if not value:
+                return 0, None
+            mine = (login_attempts.c.scope == scope, column == value)
             last_success = conn.execute(
                 select(func.max(login_attempts.c.at)).where(
-                    login_attempts.c.succeeded == 1, login_attempts.c.at >= since
+                    *mine, login_attempts.c.succeeded == 1, login_attempts.c.at >= now - FAILURE_WINDOW
                 )
             ).scalar_one()
-            start = max(since, last_success) if last_success else since
-            failures = conn.execute(
+            start = max(now - FAILURE_WINDOW, last_success) if last_success else now - FAILURE_WINDOW
+            row = conn.execute(
                 select(func.count(), func.max(login_attempts.c.at)).where(
-                    login_attempts.c.succeeded == 0, login_attempts.c.at >= start
+                    *mine, login_attempts.c.succeeded == 0, login_attempts.c.at >= start
                 )
             ).one()
-            return failures[0], failures[1]
+            return row[0], row[1]
+
+        def work(conn):
+            if conn.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOGIN_LOCK_ID})")
+            recent = conn.execute(
+                select(func.count(), func.min(login_attempts.c.at)).where(
+                    login_attempts.c.scope == scope,
+                    login_attempts.c.succeeded == 0,
+                    login_attempts.c.at >= now - GLOBAL_WINDOW,
+                )
+            ).one()
+            history = LoginHistory(
+                *failures(conn, login_attempts.c.session, client.session),
+                *failures(conn, login_attempts.c.address, client.address),
+                recent[0],
+                recent[1],
+            )
+            wait = wait_for(history)
+            if wait:
+                return wait, None
+            values = {"at": now, "succeeded": 0, "scope": scope, "address": client.address[:64]}
+            values["session"] = client.session[:64]
+            return 0, conn.execute(
+                insert(login_attempts).values(**values).returning(login_attempts.c.id)
+            ).scalar_one()
 
         return self._run(work)
+
+    def mark_login_succeeded(self, attempt_id: int) -> None:
+        self._run(
+            lambda conn: conn.execute(
+                update(login_attempts).where(login_attempts.c.id == attempt_id).values(succeeded=1)
+            )
+        )
 
     def count_recent_resident_contributions(self, table_id: str, since: datetime) -> int:
         return self._run(
@@ -724,6 +797,20 @@ class SqlStore:
         )
 
     # -- deletion ------------------------------------------------------------------------------
+    def record_erasure(self, kind: str, cafe_id: str, ids: list[str], now: datetime) -> None:
+        """Remember erased ids, so that no restore or import brings them back."""
+        self._run(
+            lambda conn: [
+                self._insert_ignoring_duplicates(
+                    conn,
+                    erased_records,
+                    ["id"],
+                    {"id": i, "kind": kind, "cafe_id": cafe_id, "erased_at": now},
+                )
+                for i in ids
+            ]
+        )
+
     def delete_contributions(self, contribution_ids: list[str]) -> None:
         """Hard delete (supports go with them) and scrub the ids from every harvest version."""
         if not contribution_ids:
@@ -735,7 +822,7 @@ class SqlStore:
             conn.execute(contributions.delete().where(contributions.c.id.in_(gone)))
             for row in conn.execute(select(harvest_versions.c.id, harvest_versions.c.payload)).all():
                 payload = row.payload
-                scrubbed = _scrub(payload, gone)
+                scrubbed = scrub_contribution_ids(payload, gone)
                 if scrubbed != payload:
                     conn.execute(
                         update(harvest_versions)
@@ -770,7 +857,13 @@ class SqlStore:
         self._run(work)
 
 
-def _scrub(payload: dict, gone: set[str]) -> dict:
+def _is_disk_full(exc: OperationalError) -> bool:
+    """SQLite says "database or disk is full"; PostgreSQL raises SQLSTATE 53100 (disk_full)."""
+    return "disk is full" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "53100"
+
+
+def scrub_contribution_ids(payload: dict, gone: set[str]) -> dict:
+    """A harvest version's payload without the given contribution ids."""
     return {
         **payload,
         "topics": [

@@ -1,10 +1,12 @@
 """Whole tables as plain JSON-able rows: one café (transfer between installations) or everything
-(backup). Loading inserts rows that are not there yet, by primary key: loading twice changes
-nothing, ids are preserved, and a laptop's café can move to head office's PostgreSQL."""
+(backup). Loading checks the whole file first (see validation.py), then inserts the rows that are
+not there yet, by primary key: loading twice changes nothing, ids are preserved, and a laptop's
+café can move to head office's PostgreSQL. Erased contributions and cafés never come back."""
 
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Date, Engine, LargeBinary, Table, select
@@ -12,27 +14,30 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from facilitation.storage.schema import (
     UTCDateTime,
-    app_secrets,
     audit_log,
-    cafe_tables,
     cafes,
     contributions,
-    documents,
-    fiches,
+    erased_records,
     harvest_versions,
     harvests,
     login_attempts,
-    masked_names,
     metadata,
-    rounds,
     supports,
 )
+from facilitation.storage.sql import scrub_contribution_ids
+from facilitation.storage.validation import CAFE_TABLES, FORMAT, validate
 
-FORMAT = "cafe-concertation-dump/1"
-# Parents before children, so that foreign keys hold while loading.
-CAFE_TABLES = (cafes, rounds, cafe_tables, contributions, supports, fiches, documents, masked_names)
-# What a backup holds besides the cafés: the link secret (old QR codes keep working) and the logs.
-GLOBAL_TABLES = (app_secrets, harvests, harvest_versions, audit_log, login_attempts)
+
+@dataclass
+class LoadReport:
+    """Rows added per table, and how many erased contributions or cafés the file tried to bring back."""
+
+    added: dict[str, int] = field(default_factory=dict)
+    skipped_erased: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.added.values())
 
 
 def _encode(table: Table, row) -> dict:
@@ -54,6 +59,8 @@ def _decode(table: Table, row: dict) -> dict:
     decoded = {}
     for column in table.columns:
         value = row.get(column.name)
+        if value is None and column.server_default is not None:
+            continue  # a file from before the column existed: the database's default applies
         if value is not None and isinstance(column.type, LargeBinary):
             value = base64.b64decode(value)
         elif value is not None and isinstance(column.type, UTCDateTime):
@@ -73,7 +80,7 @@ def _harvests_of(connection, cafe_id: str) -> list[str]:
 
 
 def dump(engine: Engine, cafe_id: str | None = None) -> dict:
-    """Rows of one café (with its single-café harvests) or of the whole database."""
+    """Rows of one café (with its single-café harvests and erasures) or of the whole database."""
     rows: dict[str, list[dict]] = {}
     with engine.connect() as connection:
         if cafe_id is None:
@@ -90,21 +97,35 @@ def dump(engine: Engine, cafe_id: str | None = None) -> dict:
                     harvest_versions.c.harvest_id.in_(harvest_ids)
                 ),
             }
-            for table in (*CAFE_TABLES, harvests, harvest_versions):
+            for table in (*CAFE_TABLES, harvests, harvest_versions, erased_records):
                 query = queries.get(table, select(table).where(table.c.get("cafe_id") == cafe_id))
                 rows[table.name] = [_encode(table, r) for r in connection.execute(query).all()]
     return {"format": FORMAT, "cafe_id": cafe_id, "tables": rows}
 
 
-def load(engine: Engine, payload: dict) -> dict[str, int]:
-    """Insert the rows that are missing (by primary key or unique key); returns rows added per table."""
-    if payload.get("format") != FORMAT:
-        raise ValueError("format de fichier inconnu")
+def load(
+    engine: Engine, payload: object, *, transfer: bool, max_text_chars: int, now: datetime
+) -> LoadReport:
+    """Check the whole file, then insert the missing rows, in one transaction.
+
+    Raises validation.ImportRefused (nothing written) when any row breaks a rule.
+    """
     module = postgresql if engine.dialect.name == "postgresql" else sqlite
-    added: dict[str, int] = {}
+    report = LoadReport()
     with engine.begin() as connection:
+        validate(connection, payload, transfer=transfer, max_text_chars=max_text_chars, now=now)
+        tables = payload["tables"]
+        erased = {r.id for r in connection.execute(select(erased_records.c.id))}
+        erased |= {row["id"] for row in tables.get(erased_records.name, [])}
         for table in metadata.sorted_tables:
-            for row in payload["tables"].get(table.name, []):
+            for row in tables.get(table.name, []):
+                if _erased(table, row, erased):
+                    report.skipped_erased += table in (contributions, cafes)
+                    if isinstance(row.get("id"), str):
+                        erased.add(row["id"])  # so that its children are skipped too
+                    continue
+                if table is harvest_versions:
+                    row = {**row, "payload": scrub_contribution_ids(row["payload"], erased)}
                 statement = (
                     module.insert(table)
                     .values(**_decode(table, row))
@@ -112,7 +133,7 @@ def load(engine: Engine, payload: dict) -> dict[str, int]:
                     .returning(*table.primary_key.columns)  # rowcount is not reliable on psycopg
                 )
                 inserted = connection.execute(statement).first() is not None
-                added[table.name] = added.get(table.name, 0) + int(inserted)
+                report.added[table.name] = report.added.get(table.name, 0) + int(inserted)
         if engine.dialect.name == "postgresql":
             # Rows came with their integer ids: move the sequences past them.
             for table in (audit_log, login_attempts):
@@ -120,4 +141,13 @@ def load(engine: Engine, payload: dict) -> dict[str, int]:
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
                 )
-    return added
+    return report
+
+
+def _erased(table: Table, row: dict, erased: set[str]) -> bool:
+    """Rows of an erased café or contribution, and every row hanging from them."""
+    if table is erased_records:
+        return False
+    if table is harvests:
+        return any(cafe_id in erased for cafe_id in row["scope"]["cafe_ids"])
+    return any(row.get(key) in erased for key in ("id", "cafe_id", "contribution_id", "harvest_id"))

@@ -35,7 +35,23 @@ def read_text_table(data: bytes, text_column: str) -> TextTable:
     columns = list(reader.fieldnames or [])
     if text_column not in columns:
         raise InvalidInput(f"Colonne « {text_column} » absente. Colonnes du fichier : {', '.join(columns)}.")
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        line = reader.line_num + 1  # the record being read when the error struck
+        if "field larger than field limit" in str(exc):
+            raise InvalidInput(
+                f"Ligne {line} : une cellule dépasse {csv.field_size_limit():,} caractères.".replace(
+                    ",", "\u202f"
+                )
+            ) from None
+        raise InvalidInput(f"CSV mal formé vers la ligne {line} : vérifiez les guillemets.") from None
+    overfull = [i for i, row in enumerate(rows, start=2) if None in row]
+    if overfull:
+        raise InvalidInput(
+            f"Plus de cellules que de colonnes d'en-tête aux lignes {_lines(overfull)} : "
+            "vérifiez le séparateur et les guillemets."
+        )
     if not rows:
         raise InvalidInput("Le fichier n'a pas de ligne de données sous l'en-tête.")
     empty = [i for i, row in enumerate(rows, start=2) if not (row.get(text_column) or "").strip()]

@@ -4,14 +4,14 @@ SQLite: an FTS5 table of French stems kept by triggers (the stems come from the 
 `cafe_search_terms`, registered on every connection by storage/engine.py). PostgreSQL: a text search
 configuration `cafe_french` (french stemmer after unaccent), a stored tsvector column and its GIN index.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,360 @@
+"""Checking a backup or a café transfer before anything is written.
+
+Every row is held to the rules live input follows: types and lengths of the schema, the
+vocabularies of the domain, characters people may type, timestamps not in the future, foreign
+keys that resolve (in the file or in the database). A café transfer carries one café's rows only,
+never secrets, login attempts or audit lines, and may not write into a different existing café.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import JSON, Date, Integer, LargeBinary, String, Table, Text, select
+from sqlalchemy.engine import Connection
+
+from facilitation.domain import Committee, FicheStatus, Kind, Profile, Source, Theme, forbidden_character
+from facilitation.storage.schema import (
+    UTCDateTime,
+    cafe_tables,
+    cafes,
+    contributions,
+    documents,
+    erased_records,
+    fiches,
+    harvest_versions,
+    harvests,
+    masked_names,
+    metadata,
+    rounds,
+    supports,
+)
+
+FORMAT = "cafe-concertation-dump/1"
+SHOWN_ERRORS = 8
+# Clocks of two machines differ a little: a row stamped a few minutes ahead is not a forgery.
+CLOCK_SKEW = timedelta(minutes=10)
+# Parents before children, so that foreign keys hold while loading.
+CAFE_TABLES = (cafes, rounds, cafe_tables, contributions, supports, fiches, documents, masked_names)
+TRANSFER_TABLES = frozenset(t.name for t in (*CAFE_TABLES, harvests, harvest_versions, erased_records))
+TABLES_BY_NAME = {table.name: table for table in metadata.sorted_tables}
+
+_ID = re.compile(r"[0-9a-f]{32}")
+_TABLE_CODE = re.compile(r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{32,200}")
+# The keys of documents.KINDS (not imported: documents depends on storage); a test keeps them equal.
+DOCUMENT_KINDS = frozenset(
+    ("synthese", "fiches", "cartes", "contributions_csv", "contributions_xlsx", "groupes_csv", "cafe_json")
+)
+
+
+class ImportRefused(Exception):
+    """The file breaks at least one rule; `errors` lists them in French, in file order."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def _choices(*vocabularies) -> dict[str, frozenset[str]]:
+    return {column: frozenset(member.value for member in vocabulary) for column, vocabulary in vocabularies}
+
+
+# Closed vocabularies, column by column; None stays allowed where the column is nullable.
+VOCABULARIES: dict[str, dict[str, frozenset[str]]] = {
+    "cafes": _choices(("theme", Theme)),
+    "contributions": _choices(("kind", Kind), ("profile", Profile), ("source", Source)),
+    "fiches": _choices(("committee", Committee), ("status", FicheStatus)),
+    "documents": {"kind": DOCUMENT_KINDS},
+    "erased_records": {"kind": frozenset(("contribution", "cafe"))},
+    "app_secrets": {"name": frozenset(("link_secret",))},
+}
+# Whole-number ranges of the live use cases.
+RANGES: dict[tuple[str, str], tuple[int, int]] = {
+    ("rounds", "position"): (1, 999),
+    ("rounds", "planned_minutes"): (1, 240),
+    ("cafe_tables", "number"): (1, 999),
+    ("cafe_tables", "link_generation"): (0, 1_000_000),
+    ("contributions", "agreement_count"): (0, 500),
+    ("harvest_versions", "number"): (1, 1_000_000),
+    ("documents", "version"): (1, 1_000_000),
+    ("login_attempts", "succeeded"): (0, 1),
+    ("masked_names", "confirmed"): (0, 1),
+}
+# Text people typed that may not be empty.
+REQUIRED_TEXT = {
+    ("cafes", "title"),
+    ("rounds", "question"),
+    ("contributions", "text"),
+    ("masked_names", "name"),
+}
+# Free text allowed to span lines; everything else is a one-line label.
+MULTILINE = {
+    ("cafes", "description"),
+    ("rounds", "question"),
+    ("contributions", "text"),
+    ("fiches", "follow_up"),
+    ("harvest_versions", "note"),
+    ("audit_log", "details"),
+}
+
+
+def validate(
+    connection: Connection,
+    payload: object,
+    *,
+    transfer: bool,
+    max_text_chars: int,
+    now: datetime,
+) -> None:
+    """Raise ImportRefused listing the first errors, or return when every row may be loaded."""
+    errors: list[str] = []
+    for error in _errors(connection, payload, transfer=transfer, max_text_chars=max_text_chars, now=now):
+        errors.append(error)
+        if len(errors) > SHOWN_ERRORS:
+            break
+    if errors:
+        raise ImportRefused(errors)
+
+
+def _errors(connection, payload, *, transfer, max_text_chars, now) -> Iterator[str]:
+    if not isinstance(payload, dict):
+        yield "le fichier ne contient pas un objet JSON"
+        return
+    if payload.get("format") != FORMAT:
+        yield f"format de fichier inconnu (attendu : {FORMAT})"
+        return
+    tables = payload.get("tables")
+    if not isinstance(tables, dict):
+        yield "la clé « tables » manque ou n'est pas un objet"
+        return
+    structure = list(_structure_errors(tables, transfer))
+    if structure:
+        yield from structure
+        return
+    for name, rows in tables.items():
+        table = TABLES_BY_NAME[name]
+        for index, row in enumerate(rows, start=1):
+            for message in _row_errors(table, row, max_text_chars=max_text_chars, now=now):
+                yield f"{name}, ligne {index} : {message}"
+    if transfer:
+        yield from _transfer_errors(connection, payload, tables)
+    yield from _reference_errors(connection, tables)
+
+
+def _structure_errors(tables: dict, transfer: bool) -> Iterator[str]:
+    for name, rows in tables.items():
+        if name not in TABLES_BY_NAME:
+            yield f"table inconnue « {name} »"
+        elif transfer and name not in TRANSFER_TABLES:
+            yield f"un transfert de café ne peut pas contenir la table « {name} »"
+        elif not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            yield f"{name} : une liste de lignes (objets) est attendue"
+
+
+def _row_errors(table: Table, row: dict, *, max_text_chars: int, now: datetime) -> Iterator[str]:
+    unknown = set(row) - set(table.columns.keys())
+    if unknown:
+        yield f"colonne(s) inconnue(s) {sorted(unknown)}"
+    for column in table.columns:
+        value = row.get(column.name)
+        where = column.name
+        if value is None:
+            if not column.nullable and column.server_default is None and not _is_serial(column):
+                yield f"{where} manque"
+            continue
+        message = _check_for(column.type)(table.name, column, value, max_text_chars, now)
+        if message:
+            yield f"{where} : {message}"
+
+
+def _is_serial(column) -> bool:
+    return column.primary_key and isinstance(column.type, Integer)
+
+
+def _check_for(column_type) -> Callable:
+    for kind, check in _CHECKS.items():
+        if isinstance(column_type, kind):
+            return check
+    return lambda *_: None
+
+
+def _check_text(table_name, column, value, max_text_chars, _now) -> str | None:
+    if not isinstance(value, str):
+        return "texte attendu"
+    limit = column.type.length or (max_text_chars if (table_name, column.name) in MULTILINE else 100_000)
+    if table_name == "contributions" and column.name == "text":
+        limit = min(limit, max_text_chars)
+    if len(value) > limit:
+        return f"trop long ({len(value)} caractères pour {limit} au plus)"
+    if (table_name, column.name) in REQUIRED_TEXT and not value.strip():
+        return "vide"
+    forbidden = forbidden_character(value)
+    if forbidden is None and "\n" in value and (table_name, column.name) not in MULTILINE:
+        forbidden = "\n"
+    if forbidden is not None:
+        return f"caractère interdit (code {ord(forbidden):#06x})"
+    if column.name in ("id", "cafe_id", "round_id", "table_id", "contribution_id", "harvest_id"):
+        if not _ID.fullmatch(value):
+            return "identifiant mal formé"
+    allowed = VOCABULARIES.get(table_name, {}).get(column.name)
+    if allowed is not None and value not in allowed:
+        return f"valeur « {value[:40]} » hors de la liste ({', '.join(sorted(allowed))})"
+    if (table_name, column.name) == ("cafe_tables", "code") and not _TABLE_CODE.fullmatch(value):
+        return "code capitaine mal formé (6 caractères parmi A–Z sans I, L, O et 2–9)"
+    if (table_name, column.name) == ("app_secrets", "value") and not _SECRET.fullmatch(value):
+        return "secret mal formé"
+    return None
+
+
+def _check_integer(table_name, column, value, _max, _now) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "nombre entier attendu"
+    low, high = RANGES.get((table_name, column.name), (0, 2**31 - 1))
+    if not low <= value <= high:
+        return f"{value} hors de l'intervalle {low}–{high}"
+    return None
+
+
+def _check_moment(_table, _column, value, _max, now) -> str | None:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        return "date et heure ISO avec fuseau attendues"
+    if moment > now + CLOCK_SKEW:
+        return f"date dans le futur ({value[:19]})"
+    return None
+
+
+def _check_date(_table, _column, value, _max, _now) -> str | None:
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return "date ISO attendue"
+    return None
+
+
+def _check_binary(_table, _column, value, _max, _now) -> str | None:
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, TypeError, ValueError):
+        return "contenu base64 illisible"
+    return None
+
+
+def _check_json(table_name, column, value, _max, _now) -> str | None:
+    if table_name == "harvests" and column.name == "scope":
+        ok = isinstance(value, dict) and isinstance(value.get("cafe_ids"), list)
+        ok = ok and all(isinstance(c, str) and _ID.fullmatch(c) for c in value["cafe_ids"])
+        return None if ok else "périmètre de récolte illisible"
+    if table_name == "harvest_versions" and column.name == "payload":
+        return _harvest_payload_error(value)
+    return None
+
+
+def _harvest_payload_error(payload) -> str | None:
+    if not isinstance(payload, dict) or not isinstance(payload.get("topics"), list):
+        return "contenu de récolte illisible"
+    for topic in payload["topics"]:
+        if not isinstance(topic, dict):
+            return "groupe de récolte illisible"
+        texts = [topic.get("label"), topic.get("key"), *(topic.get("keywords") or [None])]
+        if not all(isinstance(t, str) and len(t) <= 200 and forbidden_character(t) is None for t in texts):
+            return "libellé ou mot-clé de groupe invalide"
+        ids = [*(topic.get("contribution_ids") or []), *(topic.get("representative_ids") or [])]
+        if not all(isinstance(i, str) and _ID.fullmatch(i) for i in ids):
+            return "identifiant de contribution invalide dans un groupe"
+        if not isinstance(topic.get("kept"), bool) or not isinstance(topic.get("renamed"), bool):
+            return "groupe de récolte illisible"
+    if not isinstance(payload.get("set_aside"), list) or not isinstance(payload.get("coordinates"), dict):
+        return "contenu de récolte illisible"
+    if not isinstance(payload.get("method"), dict):
+        return "méthode de récolte illisible"
+    return None
+
+
+_CHECKS: dict[type, Callable] = {
+    String: _check_text,
+    Text: _check_text,
+    Integer: _check_integer,
+    UTCDateTime: _check_moment,
+    Date: _check_date,
+    LargeBinary: _check_binary,
+    JSON: _check_json,
+}
+
+
+def _transfer_errors(connection, payload: dict, tables: dict) -> Iterator[str]:
+    cafe_id = payload.get("cafe_id")
+    cafe_rows = tables.get("cafes", [])
+    if not isinstance(cafe_id, str) or len(cafe_rows) != 1 or cafe_rows[0].get("id") != cafe_id:
+        yield "un transfert contient exactement un café, celui qu'annonce « cafe_id »"
+        return
+    for name, rows in tables.items():
+        table = TABLES_BY_NAME[name]
+        if "cafe_id" in table.columns:
+            if any(row.get("cafe_id") != cafe_id for row in rows):
+                yield f"{name} : une ligne appartient à un autre café"
+    for row in tables.get("harvests", []):
+        if row.get("scope", {}).get("cafe_ids") != [cafe_id]:
+            yield "harvests : une récolte couvre un autre café"
+    stored = connection.execute(select(cafes).where(cafes.c.id == cafe_id)).first()
+    if stored is not None and not _same_cafe(stored._mapping, cafe_rows[0]):
+        yield (
+            "un autre café de cette installation porte déjà cet identifiant : un transfert crée un "
+            "café ou réimporte le même, il n'écrit jamais dans un café différent"
+        )
+
+
+def _same_cafe(stored, row: dict) -> bool:
+    """The file's café is the stored one when its identity (creation time, title) matches."""
+    created = row.get("created_at")
+    try:
+        created_at = datetime.fromisoformat(created) if isinstance(created, str) else None
+    except ValueError:
+        return False
+    return created_at == stored["created_at"] and row.get("title") == stored["title"]
+
+
+# (table, column) -> (parent table, parent column, columns that must agree with the parent's)
+_REFERENCES = {
+    ("rounds", "cafe_id"): ("cafes", ()),
+    ("cafe_tables", "cafe_id"): ("cafes", ()),
+    ("contributions", "cafe_id"): ("cafes", ()),
+    ("contributions", "round_id"): ("rounds", ("cafe_id",)),
+    ("contributions", "table_id"): ("cafe_tables", ("cafe_id",)),
+    ("supports", "contribution_id"): ("contributions", ()),
+    ("fiches", "cafe_id"): ("cafes", ()),
+    ("documents", "cafe_id"): ("cafes", ()),
+    ("masked_names", "cafe_id"): ("cafes", ()),
+    ("harvest_versions", "harvest_id"): ("harvests", ()),
+}
+
+
+def _reference_errors(connection, tables: dict) -> Iterator[str]:
+    parents: dict[str, dict[str, dict]] = {}
+
+    def parent_rows(name: str, ids: set[str]) -> dict[str, dict]:
+        known = parents.setdefault(name, {r["id"]: r for r in tables.get(name, []) if "id" in r})
+        missing = [i for i in ids if i not in known]
+        if missing:
+            table = TABLES_BY_NAME[name]
+            for row in connection.execute(select(table).where(table.c.id.in_(missing))).all():
+                known[row.id] = dict(row._mapping)
+        return known
+
+    for (child, column), (parent, agreeing) in _REFERENCES.items():
+        rows = tables.get(child, [])
+        known = parent_rows(parent, {row[column] for row in rows if isinstance(row.get(column), str)})
+        for index, row in enumerate(rows, start=1):
+            target = known.get(row.get(column))
+            if target is None:
+                yield f"{child}, ligne {index} : {column} ne désigne aucune ligne de {parent}"
+            elif any(target.get(key) != row.get(key) for key in agreeing):
+                yield f"{child}, ligne {index} : {column} désigne une ligne d'un autre café"

@@ -1,0 +1,304 @@
+"""Crafted transfer and backup files: each is refused whole, in French, and changes nothing.
+Erased contributions and cafés never come back. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import json
+
+import pytest
+
+from facilitation import backups, harvest, rgpd
+from facilitation.errors import InvalidInput
+from facilitation.storage import open_store
+from facilitation.storage.transfer import dump
+from tests.conftest import add_idea, make_cafe
+from tests.fakes import KeywordGrouper
+
+LIMITS = {"max_bytes": 5_000_000, "max_text_chars": 2000}
+
+
+@pytest.fixture
+def laptop(tmp_path):
+    """A café on a laptop's SQLite, with a harvest, exported as a genuine transfer file."""
+    store = open_store(f"sqlite:///{tmp_path / 'laptop.sqlite3'}")
+    cafe, _ = make_cafe(store)
+    for text in ("Chauffage trop faible", "Chauffage en panne", "Un jardin partagé"):
+        add_idea(store, cafe, text)
+    harvest.run_harvest(store, KeywordGrouper(["chauffage", "jardin"]), harvest.scope_of([cafe.id]))
+    yield store, cafe
+    store.engine.dispose()
+
+
+def transfer_payload(store, cafe_id: str) -> dict:
+    return json.loads(json.dumps(dump(store.engine, cafe_id)))
+
+
+def rows(payload: dict, table: str) -> list[dict]:
+    return payload["tables"].setdefault(table, [])
+
+
+def future_login(payload, _victim):
+    rows(payload, "login_attempts").append(
+        {
+            "id": 9999,
+            "at": "2099-01-01T00:00:00+00:00",
+            "succeeded": 0,
+            "scope": "organiser",
+            "address": "",
+            "session": "",
+        }
+    )
+
+
+def link_secret_row(payload, _victim):
+    rows(payload, "app_secrets").append({"name": "link_secret", "value": "A" * 43})
+
+
+def audit_rows(payload, _victim):
+    rows(payload, "audit_log").append(
+        {"id": 1, "at": "2026-01-01T00:00:00+00:00", "actor": "x", "action": "y", "cafe_id": None,
+         "target": "", "details": ""}
+    )  # fmt: skip
+
+
+def pirate_table_code(payload, _victim):
+    rows(payload, "cafe_tables")[0]["code"] = "PIRATE"
+
+
+def into_another_existing_cafe(payload, victim):
+    """The file claims the victim's id to add a captain table to it."""
+    old_id = payload["cafe_id"]
+    text = json.dumps(payload).replace(old_id, victim.id)
+    payload.clear()
+    payload.update(json.loads(text))
+    rows(payload, "cafe_tables")[0]["code"] = "PQRSTU"
+
+
+def unknown_theme(payload, _victim):
+    rows(payload, "cafes")[0]["theme"] = "piratage"
+
+
+def control_character(payload, _victim):
+    rows(payload, "contributions")[0]["text"] = "Bonjour\x1b[2J"
+
+
+def bidi_override(payload, _victim):
+    rows(payload, "contributions")[0]["text"] = "Bonjour \u202eelcyc"
+
+
+def dangling_round(payload, _victim):
+    rows(payload, "contributions")[0]["round_id"] = "f" * 32
+
+
+def wrong_type(payload, _victim):
+    rows(payload, "rounds")[0]["planned_minutes"] = "vingt"
+
+
+def future_contribution(payload, _victim):
+    rows(payload, "contributions")[0]["created_at"] = "2099-05-01T10:00:00+00:00"
+
+
+def overlong_text(payload, _victim):
+    rows(payload, "contributions")[0]["text"] = "a" * 2001
+
+
+def unknown_kind(payload, _victim):
+    rows(payload, "contributions")[0]["kind"] = "<script>"
+
+
+def unknown_column(payload, _victim):
+    rows(payload, "contributions")[0]["is_admin"] = True
+
+
+def row_of_another_cafe(payload, victim):
+    rows(payload, "masked_names").append({"cafe_id": victim.id, "name": "le", "confirmed": 1})
+
+
+def bad_harvest_payload(payload, _victim):
+    rows(payload, "harvest_versions")[0]["payload"]["topics"] = "rien"
+
+
+def unknown_format(payload, _victim):
+    payload["format"] = "autre/1"
+
+
+def not_an_object(payload, _victim):
+    payload.clear()
+    payload["__list__"] = True  # written as a JSON list below
+
+
+TRANSFER_CASES = {
+    "login attempts": (future_login, "ne peut pas contenir la table « login_attempts »"),
+    "link secret": (link_secret_row, "ne peut pas contenir la table « app_secrets »"),
+    "audit rows": (audit_rows, "ne peut pas contenir la table « audit_log »"),
+    "captain code PIRATE": (pirate_table_code, "code capitaine mal formé"),
+    "another existing café": (into_another_existing_cafe, "un autre café de cette installation"),
+    "theme outside the list": (unknown_theme, "valeur « piratage » hors de la liste"),
+    "control character": (control_character, "caractère interdit (code 0x001b)"),
+    "bidi override": (bidi_override, "caractère interdit (code 0x202e)"),
+    "dangling foreign key": (dangling_round, "round_id ne désigne aucune ligne de rounds"),
+    "wrong type": (wrong_type, "planned_minutes : nombre entier attendu"),
+    "date in the future": (future_contribution, "date dans le futur"),
+    "text too long": (overlong_text, "trop long (2001 caractères pour 2000 au plus)"),
+    "unknown kind": (unknown_kind, "hors de la liste"),
+    "unknown column": (unknown_column, "colonne(s) inconnue(s) ['is_admin']"),
+    "row of another café": (row_of_another_cafe, "une ligne appartient à un autre café"),
+    "broken harvest": (bad_harvest_payload, "contenu de récolte illisible"),
+    "unknown format": (unknown_format, "format de fichier inconnu"),
+    "not an object": (not_an_object, "ne contient pas un objet JSON"),
+}
+
+
+def write_json(path, payload) -> None:
+    data = [] if payload.get("__list__") else payload
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", TRANSFER_CASES)
+def test_a_crafted_transfer_is_refused_whole_and_changes_nothing(store, laptop, tmp_path, case):
+    mutate, message = TRANSFER_CASES[case]
+    victim, _ = make_cafe(store)
+    add_idea(store, victim, "Idée de la victime")
+    payload = transfer_payload(laptop[0], laptop[1].id)
+    mutate(payload, victim)
+    path = tmp_path / "crafted.json"
+    write_json(path, payload)
+    before = dump(store.engine)
+    with pytest.raises(InvalidInput) as refused:
+        backups.import_transfer(store, path, **LIMITS)
+    assert refused.value.message.startswith("Fichier refusé, rien n'a été modifié. Premières erreurs :")
+    assert message in refused.value.message
+    assert dump(store.engine) == before
+
+
+def test_the_genuine_file_of_the_table_above_is_accepted(store, laptop, tmp_path):
+    # The crafted cases above start from this file: it must pass, or they would prove nothing.
+    path = tmp_path / "genuine.json"
+    backups.export_transfer(laptop[0], laptop[1].id, path)
+    assert backups.import_transfer(store, path, **LIMITS).added["contributions"] == 3
+    assert backups.import_transfer(store, path, **LIMITS).total == 0
+
+
+def backup_with(store, mutate) -> dict:
+    payload = json.loads(json.dumps(dump(store.engine)))
+    mutate(payload)
+    return payload
+
+
+RESTORE_CASES = {
+    "login attempts dated 2099": (
+        lambda p: rows(p, "login_attempts").append(
+            {
+                "id": 7,
+                "at": "2099-01-01T00:00:00+00:00",
+                "succeeded": 0,
+                "scope": "organiser",
+                "address": "",
+                "session": "",
+            }
+        ),
+        "date dans le futur",
+    ),
+    "malformed link secret": (
+        lambda p: rows(p, "app_secrets").__setitem__(0, {"name": "link_secret", "value": "court"}),
+        "secret mal formé",
+    ),
+    "unknown secret name": (
+        lambda p: rows(p, "app_secrets").append({"name": "admin", "value": "A" * 43}),
+        "valeur « admin » hors de la liste",
+    ),
+    "theme outside the list": (lambda p: rows(p, "cafes")[0].__setitem__("theme", "x"), "hors de la liste"),
+}
+
+
+@pytest.mark.parametrize("case", RESTORE_CASES)
+def test_a_crafted_backup_is_refused_whole_and_changes_nothing(store, laptop, tmp_path, case):
+    mutate, message = RESTORE_CASES[case]
+    laptop[0].link_secret()
+    path = tmp_path / "crafted.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(backup_with(laptop[0], mutate)).encode()))
+    before = dump(store.engine)
+    with pytest.raises(InvalidInput, match="Fichier refusé") as refused:
+        backups.restore(store, path, **LIMITS)
+    assert message in refused.value.message
+    assert dump(store.engine) == before
+
+
+def test_a_gzip_bomb_is_refused_before_it_fills_the_memory(sqlite_store, tmp_path):
+    path = tmp_path / "bombe.json.gz"
+    path.write_bytes(gzip.compress(b'{"format": "' + b" " * 20_000_000 + b'"}'))
+    assert path.stat().st_size < 100_000
+    with pytest.raises(InvalidInput, match="dépasse 5 Mo une fois décompressé"):
+        backups.restore(sqlite_store, path, **LIMITS)
+
+
+def test_a_truncated_backup_is_a_french_error(sqlite_store, laptop, tmp_path):
+    whole = tmp_path / "entier.json.gz"
+    backups.backup(laptop[0], whole)
+    cut = tmp_path / "coupe.json.gz"
+    cut.write_bytes(whole.read_bytes()[:-200])
+    with pytest.raises(InvalidInput, match="tronqué ou abîmé"):
+        backups.restore(sqlite_store, cut, **LIMITS)
+
+
+# -- erasure stays erased ---------------------------------------------------------------------
+def test_restoring_an_earlier_backup_does_not_bring_an_erased_contribution_back(store, tmp_path):
+    cafe, _ = make_cafe(store)
+    keep, erase = add_idea(store, cafe, "À garder"), add_idea(store, cafe, "À effacer")
+    harvest.run_harvest(store, KeywordGrouper(["garder", "effacer"]), harvest.scope_of([cafe.id]))
+    path = tmp_path / "avant.json.gz"
+    backups.backup(store, path)
+    rgpd.erase_contribution(store, cafe.id, erase.id)
+    report = backups.restore(store, path, **LIMITS)
+    assert report.skipped_erased == 1
+    assert [c.id for c in store.list_contributions(cafe.id)] == [keep.id]
+    for version in harvest.versions(store, harvest.scope_of([cafe.id])):
+        assert all(erase.id not in t.contribution_ids for t in version.topics)
+
+
+def test_a_reimported_transfer_does_not_bring_back_what_was_erased(store, laptop, tmp_path):
+    source, cafe = laptop
+    path = tmp_path / "cafe.json"
+    backups.export_transfer(source, cafe.id, path)
+    backups.import_transfer(store, path, **LIMITS)
+    erased = store.list_contributions(cafe.id)[0]
+    rgpd.erase_contribution(store, cafe.id, erased.id)
+    assert backups.import_transfer(store, path, **LIMITS).skipped_erased == 1
+    assert erased.id not in {c.id for c in store.list_contributions(cafe.id)}
+    rgpd.erase_cafe(store, cafe.id, confirm_title=cafe.title)
+    report = backups.import_transfer(store, path, **LIMITS)
+    assert report.skipped_erased >= 1 and report.total == 0
+    assert store.get_cafe(cafe.id) is None
+
+
+def test_an_erasure_on_the_laptop_travels_with_the_transfer(store, laptop, tmp_path):
+    source, cafe = laptop
+    older, newer = tmp_path / "avant.json", tmp_path / "apres.json"
+    backups.export_transfer(source, cafe.id, older)
+    gone = source.list_contributions(cafe.id)[0]
+    rgpd.erase_contribution(source, cafe.id, gone.id)
+    backups.export_transfer(source, cafe.id, newer)
+    backups.import_transfer(store, newer, **LIMITS)
+    # The older file arrives late: its copy of the erased contribution stays out.
+    assert backups.import_transfer(store, older, **LIMITS).skipped_erased == 1
+    assert gone.id not in {c.id for c in store.list_contributions(cafe.id)}
+
+
+def test_validation_knows_every_document_kind():
+    from facilitation.documents import KINDS
+    from facilitation.storage.validation import DOCUMENT_KINDS
+
+    assert set(KINDS) == DOCUMENT_KINDS
+
+
+def test_a_backup_interrupted_by_a_full_disk_leaves_no_file(sqlite_store, tmp_path, monkeypatch):
+    def disk_full(_descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("facilitation.files.os.fsync", disk_full)
+    (tmp_path / "out").mkdir()
+    with pytest.raises(InvalidInput, match="Le disque est plein"):
+        backups.backup(sqlite_store, tmp_path / "out" / "sauvegarde.json.gz")
+    assert list((tmp_path / "out").iterdir()) == []  # neither the final name nor a temporary file

@@ -1,0 +1,155 @@
+"""What leaves the app is masked: a table of formats, flagged names however written, and names kept
+out of topic labels, keywords, fiches, exports and the audit log. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from pypdf import PdfReader
+
+from facilitation import audit, documents, harvest, rgpd, synthesis
+from facilitation.privacy import MASKED_SUMMARY, mask_personal_data
+from tests.conftest import add_idea, make_cafe
+from tests.fakes import KeywordGrouper
+
+OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
+PHONE, MAIL, NAME = "[téléphone masqué]", "[courriel masqué]", "[nom masqué]"
+NUMBER, ADDRESS = "[n° masqué]", "[adresse masquée]"
+
+MASKING_CASES = [
+    # phones, French and foreign, in every layout
+    ("Appelez le +33 (0)6 12 34 56 78", f"Appelez le {PHONE}"),
+    ("Tél. 06/12/34/56/78 le soir", f"Tél. {PHONE} le soir"),
+    ("mon numéro 061 234 5678 merci", f"mon numéro {PHONE} merci"),
+    ("06 12 34 56 78 ou 04.78.12.34.56", f"{PHONE} ou {PHONE}"),
+    ("joignable au0612345678", f"joignable au{PHONE}"),
+    ("ma sœur au +212 6 12 34 56 78", f"ma sœur au {PHONE}"),
+    ("en Belgique +32 470 12 34 56", f"en Belgique {PHONE}"),
+    ("à Londres +44 20 7946 0958", f"à Londres {PHONE}"),
+    # e-mails, however the @ is written
+    ("Écrivez à jean.dupont@mail.fr", f"Écrivez à {MAIL}"),
+    ("jean @ gmail.com pour le club", f"{MAIL} pour le club"),
+    ("jean(at)gmail.com", MAIL),
+    ("jean [at] gmail [dot] com", MAIL),
+    ("jean arobase gmail point com", MAIL),
+    # dwellings and addresses
+    ("Fuite à l'appartement 12, porte B3", f"Fuite à l'appartement {NUMBER}, porte {NUMBER}"),
+    ("appt 4b au fond", f"appt {NUMBER} au fond"),
+    ("la porte b3 grince", f"la porte {NUMBER} grince"),
+    ("Bâtiment c, escalier 2", f"Bâtiment {NUMBER}, escalier {NUMBER}"),
+    ("logt 15 et logement n° 16", f"logt {NUMBER} et logement {NUMBER}"),
+    ("j'habite au 12bis", f"j'habite au {NUMBER}"),
+    ("au 12 rue des Lilas 69003 depuis 2010", f"au {ADDRESS} depuis 2010"),
+    ("3 bis, avenue Jean Jaurès, au fond", f"{ADDRESS}, au fond"),
+    ("porte n° 7 et bât. B", f"porte {NUMBER} et bât {NUMBER}"),
+    # what must stay as it is
+    ("Le 12 mai, 3 personnes à 19 degrés en 2024", None),
+    ("Porte d'entrée lourde, escalier de secours", None),
+    ("la porte a été forcée deux fois", None),
+    ("les escaliers et les logements sociaux", None),
+    ("12 34 56 78 voitures dans la rue des Lilas", None),
+    ("Rendez-vous le 12/05/2024 à 18h30", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MASKING_CASES)
+def test_personal_data_is_masked_in_every_usual_format(text, expected):
+    assert mask_personal_data(text) == (text if expected is None else expected)
+
+
+NAME_CASES = [
+    (["Hélène Dupont"], "Helene est venue", f"{NAME} est venue"),
+    (["Hélène Dupont"], "HÉLÈNE DUPONT a dit", f"{NAME} a dit"),
+    (["Hélène Dupont"], "mme dupont gentille", f"mme {NAME} gentille"),
+    (["Hélène Dupont"], "Hélène\u00a0Dupont vient", f"{NAME} vient"),
+    (["Jean-Pierre"], "Jean Pierre et Jean–Pierre", f"{NAME} et {NAME}"),
+    (["Jean Pierre"], "JEAN-PIERRE a aidé", f"{NAME} a aidé"),
+    (["Martin"], "Mme Martin se plaint, martine non", f"Mme {NAME} se plaint, martine non"),
+    (["Martin"], "M. MARTIN, appartement porte 4", f"M. {NAME}, appartement porte {NUMBER}"),
+    (["Zoë"], "zoe et Zoé", f"{NAME} et {NAME}"),
+]
+
+
+@pytest.mark.parametrize(("names", "text", "expected"), NAME_CASES)
+def test_flagged_names_are_masked_however_they_are_written(names, text, expected):
+    assert mask_personal_data(text, names) == expected
+
+
+def test_the_method_note_says_exactly_what_is_masked():
+    assert "adresses e-mail" in MASKED_SUMMARY and "téléphone" in MASKED_SUMMARY
+    assert "12 rue des Lilas" in MASKED_SUMMARY and "noms signalés" in MASKED_SUMMARY
+
+
+FLAGGED = ["Martin", "Jean", "Hélène Dupont"]
+TEXTS = [
+    "Martin de l'appartement porte 4 veut aider ses voisins",
+    "Martin propose d'aider pour les courses",
+    "Helene est gentille avec tout le monde, aider Helene",
+    "dupont gentille et serviable, il faut aider",
+    "Jean voudrait un banc devant l'entrée",
+    "Un banc devant l'entrée pour Jean et les anciens",
+]
+
+
+def test_flagged_names_never_reach_labels_keywords_fiches_exports_or_the_log(store, tmp_path):
+    cafe, _ = make_cafe(store)
+    for text in TEXTS:
+        add_idea(store, cafe, text)
+    for name in FLAGGED:
+        rgpd.flag_name(store, cafe.id, name, by_organiser=True)
+    scope = harvest.scope_of([cafe.id])
+    # A grouper that labels topics with the words it is given: what it sees is what leaks.
+    grouper = KeywordGrouper(["martin aider", "helene gentille", "dupont gentille", "jean banc", "banc"])
+    version = harvest.run_harvest(store, grouper, scope)
+    harvest.set_kept(store, scope, [t.key for t in version.topics])
+    seen = json.dumps([t.label for t in harvest.latest_version(store, scope).topics])
+    outputs = [seen]
+    for kind in ("contributions_csv", "groupes_csv", "cafe_json"):
+        outputs.append(documents.render(store, cafe.id, kind, **OPTIONS)[1].decode("utf-8-sig"))
+    for kind in ("synthese", "fiches"):
+        name, pdf = documents.render(store, cafe.id, kind, **OPTIONS)
+        outputs.append(name)
+    pdf = documents.render(store, cafe.id, "synthese", **OPTIONS)[1]
+    outputs.append(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    for sheet in synthesis.fiche_sheets(store, cafe.id):
+        outputs += [sheet.topic.label, " ".join(sheet.topic.keywords), sheet.fiche.follow_up]
+        outputs.append(documents.single_fiche(store, cafe.id, sheet.topic.key)[0])
+    outputs.append(json.dumps(audit.audit_records(store, timezone="Europe/Paris"), ensure_ascii=False))
+    everything = "\n".join(outputs).casefold()
+    for leak in ("martin", "helene", "hélène", "dupont", "jean"):
+        assert leak not in everything, leak
+
+
+def test_a_follow_up_typed_with_a_name_is_masked_in_the_fiche(store):
+    cafe, _ = make_cafe(store)
+    for text in ("Chauffage froid", "Chauffage en panne"):
+        add_idea(store, cafe, text)
+    scope = harvest.scope_of([cafe.id])
+    version = harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope)
+    harvest.set_kept(store, scope, [version.topics[0].key])
+    rgpd.flag_name(store, cafe.id, "Durand", by_organiser=True)
+    synthesis.update_fiche(
+        store,
+        cafe.id,
+        version.topics[0].key,
+        follow_up="Rappeler M. Durand au 06 12 34 56 78",
+        committee="Comité Services et Qualité",
+        status="nouvelle",
+    )
+    (sheet,) = synthesis.fiche_sheets(store, cafe.id)
+    assert sheet.fiche.follow_up == f"Rappeler M. {NAME} au {PHONE}"
+
+
+def test_a_captains_flag_waits_for_the_organiser(store):
+    cafe, _ = make_cafe(store)
+    add_idea(store, cafe, "le chauffage est froid")
+    assert rgpd.flag_name(store, cafe.id, "le") == []  # a captain's flag: nothing masked yet
+    assert rgpd.names_to_confirm(store, cafe.id) == ["le"]
+    records = documents.render(store, cafe.id, "contributions_csv", **OPTIONS)[1].decode("utf-8-sig")
+    assert "le chauffage est froid" in records
+    rgpd.unflag_name(store, cafe.id, "le")  # the organiser turns it down
+    rgpd.flag_name(store, cafe.id, "Durand")
+    assert rgpd.confirm_name(store, cafe.id, "Durand") == ["Durand"]
+    assert rgpd.names_to_confirm(store, cafe.id) == []
