@@ -3,6 +3,8 @@
 import streamlit as st
 
 from facilitation.access import JOIN_PARAM
+from facilitation.audit import MARKETING
+from ui.access import staff_role
 
 resident_link = JOIN_PARAM in st.query_params
 
@@ -18,32 +20,30 @@ if resident_link:
     pages = [st.Page("pages/resident_moved.py", title="Participer", icon="💬", default=True)]
     navigation = st.navigation(pages, position="hidden")
 else:
+    shared = [
+        st.Page("pages/fiches_exchange.py", title="Échanges et comités", icon="🗳️", url_path="comites"),
+        st.Page("pages/library.py", title="Bibliothèque", icon="📚", url_path="bibliotheque"),
+    ]
+    organiser_only = [
+        st.Page("pages/organiser_cafes.py", title="Cafés", icon="🗂️", url_path="cafes"),
+        st.Page("pages/organiser_prepare.py", title="Préparer", icon="🛠️", url_path="preparer"),
+        st.Page("pages/organiser_run.py", title="Animer", icon="⏱️", url_path="animer"),
+        st.Page("pages/organiser_qr.py", title="QR codes des tables", icon="🔳", url_path="qr"),
+        st.Page("pages/organiser_harvest.py", title="Récolte", icon="🧺", url_path="recolte"),
+        st.Page("pages/organiser_fiches.py", title="Fiches et documents", icon="📄", url_path="fiches"),
+        st.Page("pages/organiser_privacy.py", title="Confidentialité", icon="🔒", url_path="confidentialite"),
+    ]
+    # The marketing team is shown only its pages; the organiser's stay gated all the same.
+    marketing = staff_role() == MARKETING
     navigation = st.navigation(
         {
             "Café concertation": [
                 st.Page("pages/home.py", title="Accueil", icon="☕", default=True),
                 st.Page("pages/captain.py", title="Ma table (capitaine)", icon="📝", url_path="capitaine"),
             ],
-            "Organisation": [
-                st.Page("pages/organiser_cafes.py", title="Cafés", icon="🗂️", url_path="cafes"),
-                st.Page("pages/organiser_prepare.py", title="Préparer", icon="🛠️", url_path="preparer"),
-                st.Page("pages/organiser_run.py", title="Animer", icon="⏱️", url_path="animer"),
-                st.Page("pages/organiser_qr.py", title="QR codes des tables", icon="🔳", url_path="qr"),
-                st.Page("pages/organiser_harvest.py", title="Récolte", icon="🧺", url_path="recolte"),
-                st.Page(
-                    "pages/organiser_fiches.py", title="Fiches et documents", icon="📄", url_path="fiches"
-                ),
-                st.Page(
-                    "pages/fiches_exchange.py", title="Échanges et comités", icon="🗳️", url_path="comites"
-                ),
-                st.Page("pages/library.py", title="Bibliothèque", icon="📚", url_path="bibliotheque"),
-                st.Page(
-                    "pages/organiser_privacy.py",
-                    title="Confidentialité",
-                    icon="🔒",
-                    url_path="confidentialite",
-                ),
-            ],
+            "Équipe marketing" if marketing else "Organisation": shared
+            if marketing
+            else organiser_only + shared,
         }
     )
 navigation.run()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from facilitation.access import check_password
+from facilitation.audit import MARKETING, ORGANISER
 from facilitation.errors import AccessDenied, NotAccepting
 
 RATE_LIMIT_MESSAGE = (
@@ -127,7 +128,27 @@ def guarded_try(store, scope: str, client: Client, now: datetime, check: Callabl
     return succeeded
 
 
-def organiser_login(store, password: str, stored_hash: str, now: datetime, client: Client = Client()) -> None:
-    """Check the organiser password; slower and slower after failures, shared by all instances."""
-    if not guarded_try(store, "organiser", client, now, lambda: check_password(password, stored_hash)):
+def organiser_login(
+    store,
+    password: str,
+    stored_hash: str,
+    now: datetime,
+    client: Client = Client(),
+    *,
+    marketing_hash: str = "",
+) -> str:
+    """Check a staff password; slower and slower after failures, shared by all instances.
+
+    Returns the role it opens: the organiser's (everything), or the marketing team's (read-only)."""
+    role: list[str] = []
+
+    def matches() -> bool:
+        for name, candidate in ((ORGANISER, stored_hash), (MARKETING, marketing_hash)):
+            if candidate and check_password(password, candidate):
+                role.append(name)
+                return True
+        return False
+
+    if not guarded_try(store, "organiser", client, now, matches):
         raise AccessDenied("Mot de passe incorrect.")
+    return role[0]

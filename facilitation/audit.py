@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 ORGANISER = "organisateur"
+MARKETING = "équipe marketing"  # reads the library, downloads, comments fiches; changes nothing else
 COMMAND_LINE = "ligne de commande"
 _actor: ContextVar[str] = ContextVar("actor", default="système")
 

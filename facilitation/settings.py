@@ -66,6 +66,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Sans elle, les pages organisateur refusent de s'ouvrir.",
     ),
     Setting(
+        "CAFE_MARKETING_PASSWORD_HASH",
+        "",
+        "Empreinte du mot de passe de l'équipe marketing (python -m facilitation hash-password) : "
+        "bibliothèque, documents et fiches en lecture, commentaires ; rien d'autre. Vide : pas d'accès "
+        "marketing séparé.",
+    ),
+    Setting(
         "CAFE_LINK_SECRET",
         "",
         "Secret qui signe les liens des habitants (HMAC), 32 caractères au moins. Vide : un secret "

@@ -8,19 +8,22 @@ from exports.pdf.agenda import agenda_pdf
 from exports.pdf.fiches import slug
 from facilitation import exchange
 from facilitation.access import new_id
+from facilitation.audit import ORGANISER
 from facilitation.domain import Committee, FicheStatus, Theme
 from facilitation.wording import plural
-from ui.access import require_organiser
+from ui.access import require_staff
 from ui.display import local_time, show_literal
 from ui.runtime import settings, show_errors, store
 
-require_organiser()
+role = require_staff()
+organiser = role == ORGANISER  # the marketing team reads, downloads and comments; it decides nothing
 st.title("Fiches d'observation : échanges et comités")
 timezone = settings().cafe_timezone
 committees, statuses = [c.value for c in Committee], [s.value for s in FicheStatus]
 
-all_tab, new_tab, agenda_tab = st.tabs(
-    ["Toutes les fiches", "Nouvelle fiche de terrain", "Ordre du jour d'un comité"]
+tab_names = ["Toutes les fiches", "Ordre du jour d'un comité"]
+all_tab, agenda_tab, *organiser_tabs = st.tabs(
+    tab_names + (["Nouvelle fiche de terrain"] if organiser else [])
 )
 
 with all_tab:
@@ -64,6 +67,8 @@ with all_tab:
                     exchange.add_comment, store(), card.ref, author=author, text=text
                 ):
                     st.rerun()
+            if not organiser:
+                continue
             with st.form(f"decide_{card.ref}"):
                 st.markdown("**Enregistrer une décision**")
                 chosen_status = st.selectbox(
@@ -85,7 +90,8 @@ with all_tab:
                 ):
                     st.rerun()
 
-with new_tab:
+
+def new_field_fiche_form() -> None:
     # Minted when the form is drawn: a double click on « Créer » makes one fiche.
     st.session_state.setdefault("field_fiche_id", new_id())
     with st.form("field_fiche"):
@@ -122,6 +128,11 @@ with new_tab:
             if created:
                 st.session_state["field_fiche_id"] = new_id()
                 st.success(f"Fiche « {created.title} » créée : elle attend le {created.committee.value}.")
+
+
+if organiser:
+    with organiser_tabs[0]:
+        new_field_fiche_form()
 
 with agenda_tab:
     chosen = st.selectbox("Comité", committees, key="agenda_committee")

@@ -7,11 +7,11 @@ import streamlit as st
 from facilitation import documents
 from facilitation.domain import FicheStatus, Theme
 from facilitation.wording import plural
-from ui.access import require_organiser
+from ui.access import require_staff
 from ui.display import literal_markdown, local_time, show_highlighted
 from ui.runtime import settings, show_errors, store
 
-require_organiser()
+require_staff()
 st.title("Bibliothèque")
 timezone = settings().cafe_timezone
 database = store()

@@ -86,4 +86,4 @@ def test_the_agenda_tab_offers_the_pdf(store):  # noqa: F811
 
 def test_the_exchange_is_closed_without_the_password(store):  # noqa: F811
     at = app(page=PAGE)
-    assert at.text_input[0].label == "Mot de passe organisateur" and not at.expander
+    assert at.text_input[0].label == "Mot de passe (organisateur ou équipe marketing)" and not at.expander

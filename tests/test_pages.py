@@ -79,14 +79,20 @@ def test_organiser_pages_refuse_to_open_without_a_configured_password(store, mon
         assert not at.text_input  # no password form: there is no default password
 
 
-@pytest.mark.parametrize("page", ORGANISER_PAGES)
+def password_field(at):
+    """The staff login's password field (its label names who may enter: organiser, marketing)."""
+    (field,) = [w for w in at.text_input if w.label.startswith("Mot de passe")]
+    return field
+
+
+@pytest.mark.parametrize("page", [*ORGANISER_PAGES, "pages/fiches_exchange.py"])
 def test_organiser_pages_ask_for_the_password(store, page):
     at = app(page=page)
-    labelled(at.text_input, "Mot de passe organisateur").input("mauvais")
+    password_field(at).input("mauvais")
     at.form_submit_button[0].click().run()
     assert at.error[0].value == "Mot de passe incorrect."
     assert "organiser_signed_in" not in at.session_state
-    labelled(at.text_input, "Mot de passe organisateur").input(PASSWORD)
+    password_field(at).input(PASSWORD)
     at.form_submit_button[0].click().run()
     assert at.session_state["organiser_signed_in"] is True
     assert not at.exception
@@ -109,14 +115,11 @@ def test_an_unreachable_database_shows_the_organiser_its_address_without_credent
 
 
 @pytest.mark.parametrize("url", [UNREACHABLE, UNREACHABLE_AT_SIGN])
-@pytest.mark.parametrize("visitor", ["resident", "captain"])
-def test_phones_and_captains_learn_nothing_about_the_database(store, monkeypatch, url, visitor):
+def test_captains_learn_nothing_about_the_database(store, monkeypatch, url):
+    # Phones never reach Streamlit: their page is tested in test_resident_page.py.
     cafe, _ = make_cafe(store)
     monkeypatch.setenv("DATABASE_URL", url)
-    if visitor == "resident":
-        at = app(t=make_join_token(store.link_secret(), cafe.id, 1))
-    else:
-        at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
+    at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
     shown = texts(at) + "\n".join(c.value for c in at.caption)
     assert "Le service est momentanément indisponible" in shown
     for leak in ("S3cretQ", "er2", "127.0.0.1", "59999", "postgres", "db?", "base de données"):
@@ -395,7 +398,7 @@ def test_library_lists_documents_and_searches(store, kept_cafe):
 
 def test_library_is_for_the_organiser_and_marketing_only(store):
     at = app(page="pages/library.py")
-    assert at.text_input[0].label == "Mot de passe organisateur"
+    assert at.text_input[0].label == "Mot de passe (organisateur ou équipe marketing)"
     assert not at.expander
 
 

@@ -418,3 +418,24 @@ def test_a_retried_multiline_idea_is_a_retry_not_new_words(served):
     answers = [phone.client.post(phone.link, data=form, follow_redirects=False) for _ in range(2)]
     assert [a.status_code for a in answers] == [303, 303]
     assert len(store.list_contributions(cafe.id)) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://postgres@127.0.0.1:59999/db?password=S3cretQ&connect_timeout=2",
+        "postgresql+psycopg://cafe:hunt@er2@127.0.0.1:59999/db?connect_timeout=2",
+    ],
+)
+def test_phones_learn_nothing_about_an_unreachable_database(url):
+    runtime = WebRuntime(lambda: load_settings(database_url=url))
+    client = TestClient(Starlette(routes=resident_routes(runtime), middleware=resident_middleware()))
+    token = "0123456789abcdef0123456789abcdef.1.0.AAAAAAAAAAAAAAAAAAAAAA"
+    for answer in (
+        client.get(f"/j/{token}"),
+        client.post(f"/j/{token}", data={"texte": "Mon idée", "sid": "a" * 32}),
+        client.get(f"/j/{token}/etat"),
+    ):
+        assert answer.status_code == 503 and "momentanément indisponible" in unescape(answer.text)
+        for leak in ("S3cretQ", "er2", "hunt", "127.0.0.1", "59999", "postgres", "db?", "base de données"):
+            assert leak not in answer.text

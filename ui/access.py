@@ -30,26 +30,50 @@ def client() -> Client:
     )
 
 
-def require_organiser() -> None:
-    """Stop the page unless the organiser has signed in with the configured password.
+STAFF_ROLE_KEY = "staff_role"
+MARKETING_PAGES = "la Bibliothèque et les Échanges et comités"
 
-    The signed-in state survives a reload (F5) through a signed, expiring token kept in the URL.
-    """
-    password_hash = settings().cafe_organiser_password_hash
+
+def staff_role() -> str | None:
+    """Who signed in on staff pages in this session: the organiser, the marketing team, or nobody."""
     if st.session_state.get(ORGANISER_KEY):
+        return audit.ORGANISER
+    return st.session_state.get(STAFF_ROLE_KEY)
+
+
+def require_organiser() -> None:
+    """Stop the page unless the organiser has signed in: running cafés, corrections, erasure, settings."""
+    _require_staff((audit.ORGANISER,), "Mot de passe organisateur")
+
+
+def require_staff() -> str:
+    """Stop the page unless the organiser or the marketing team has signed in; return the role."""
+    return _require_staff(
+        (audit.ORGANISER, audit.MARKETING), "Mot de passe (organisateur ou équipe marketing)"
+    )
+
+
+def _require_staff(allowed: tuple[str, ...], password_label: str) -> str:
+    """The signed-in state survives a reload (F5) through a signed, expiring token kept in the URL."""
+    config = settings()
+    hashes = {
+        audit.ORGANISER: config.cafe_organiser_password_hash,
+        audit.MARKETING: config.cafe_marketing_password_hash,
+    }
+    role = staff_role()
+    if role is None:
+        role = _role_from_token(hashes, st.query_params.get(ORGANISER_TOKEN_PARAM))
+    if role is not None:
+        if role not in allowed:
+            st.title("Espace organisateur")
+            _refuse_role()
         token = st.session_state.get(ORGANISER_TOKEN_KEY)
         if token and st.query_params.get(ORGANISER_TOKEN_PARAM) != token:
             st.query_params[ORGANISER_TOKEN_PARAM] = token  # a page change drops it from the URL
-        audit.set_actor(audit.ORGANISER)
-        return
-    token = st.query_params.get(ORGANISER_TOKEN_PARAM)
-    if token and organiser_token_valid(store().link_secret(), password_hash, token, datetime.now(UTC)):
-        st.session_state[ORGANISER_KEY] = True
-        st.session_state[ORGANISER_TOKEN_KEY] = token
-        audit.set_actor(audit.ORGANISER)
-        return
+        audit.set_actor(role)
+        return role
     st.title("Espace organisateur")
-    if not password_hash:
+    if not config.cafe_organiser_password_hash:
         st.error(
             "Aucun mot de passe organisateur n'est configuré : les pages organisateur restent "
             "fermées tant qu'il n'y en a pas (aucun mot de passe par défaut)."
@@ -63,21 +87,52 @@ def require_organiser() -> None:
         )
         st.stop()
     with st.form("organiser_login"):
-        password = st.text_input("Mot de passe organisateur", type="password")
+        password = st.text_input(password_label, type="password")
         submitted = st.form_submit_button("Entrer", type="primary")
     if submitted:
         now = datetime.now(UTC)
         try:
-            organiser_login(store(), password, password_hash, now, client())
+            role = organiser_login(
+                store(),
+                password,
+                hashes[audit.ORGANISER],
+                now,
+                client(),
+                marketing_hash=hashes[audit.MARKETING],
+            )
         except CafeError as exc:
             st.error(exc.message)
         else:
-            token = make_organiser_token(store().link_secret(), password_hash, now)
-            st.session_state[ORGANISER_KEY] = True
-            st.session_state[ORGANISER_TOKEN_KEY] = token
-            st.query_params[ORGANISER_TOKEN_PARAM] = token
+            _sign_in(role, make_organiser_token(store().link_secret(), hashes[role], now))
+            if role not in allowed:
+                _refuse_role()
             st.rerun()
     st.stop()
+
+
+def _refuse_role() -> None:
+    st.error(f"Cette page est réservée à l'organisateur. L'équipe marketing a accès à {MARKETING_PAGES}.")
+    st.stop()
+
+
+def _role_from_token(hashes: dict[str, str], token: str | None) -> str | None:
+    """The role a token from the URL was signed for (by its password hash), if it is still valid."""
+    if not token:
+        return None
+    now = datetime.now(UTC)
+    for role, password_hash in hashes.items():
+        if organiser_token_valid(store().link_secret(), password_hash, token, now):
+            _sign_in(role, token)
+            return role
+    return None
+
+
+def _sign_in(role: str, token: str) -> None:
+    st.session_state[STAFF_ROLE_KEY] = role
+    if role == audit.ORGANISER:
+        st.session_state[ORGANISER_KEY] = True
+    st.session_state[ORGANISER_TOKEN_KEY] = token
+    st.query_params[ORGANISER_TOKEN_PARAM] = token
 
 
 def captain_context() -> TableContext:
