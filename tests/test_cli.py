@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from facilitation.storage import open_store
 from tests.conftest import ROOT
 
 
@@ -282,3 +283,14 @@ def test_report_fiches_and_cards_write_pdfs(demo_cafe, database_url, tmp_path):
     assert cards.read_bytes().startswith(b"%PDF")
     failed = run_cli("report", "inconnu", "--out", str(report), database_url=database_url, check=False)
     assert failed.returncode == 2 and "Aucun café" in failed.stderr
+
+
+def test_rotate_link_secret_refuses_printed_links_and_defers_to_cafe_link_secret(sqlite_url, monkeypatch):
+    store = open_store(sqlite_url)
+    before = store.link_secret()
+    run_cli("rotate-link-secret", database_url=sqlite_url)
+    assert store.link_secret() != before
+    monkeypatch.setenv("CAFE_LINK_SECRET", "c" * 40)
+    result = run_cli("rotate-link-secret", database_url=sqlite_url, check=False)
+    assert result.returncode == 2 and "CAFE_LINK_SECRET est défini" in result.stderr
+    store.engine.dispose()

@@ -138,11 +138,15 @@ def _errors(connection, payload, *, transfer, max_text_chars, now) -> Iterator[s
     if structure:
         yield from structure
         return
+    row_errors = False
     for name, rows in tables.items():
         table = TABLES_BY_NAME[name]
         for index, row in enumerate(rows, start=1):
             for message in _row_errors(table, row, max_text_chars=max_text_chars, now=now):
+                row_errors = True
                 yield f"{name}, ligne {index} : {message}"
+    if row_errors:  # the checks across rows below assume well-formed rows
+        return
     if transfer:
         yield from _transfer_errors(connection, payload, tables)
     yield from _reference_errors(connection, tables)
