@@ -28,6 +28,9 @@ class AccessDenied(CafeError):
 
 
 SERVICE_UNAVAILABLE = "Le service est momentanément indisponible. Réessayez dans un instant."
+NOTHING_SAVED = (
+    "Le service est momentanément indisponible : rien n'a été enregistré. Réessayez dans un instant."
+)
 
 
 class StorageUnavailable(CafeError):
