@@ -36,6 +36,9 @@ class StaleForm(AccessDenied):
 
 
 SERVICE_UNAVAILABLE = "Le service est momentanément indisponible. Réessayez dans un instant."
+NOTHING_SAVED = (
+    "Le service est momentanément indisponible : rien n'a été enregistré. Réessayez dans un instant."
+)
 
 
 class StorageUnavailable(CafeError):

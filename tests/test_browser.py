@@ -231,3 +231,56 @@ def test_secrets_never_reach_the_server_log(sqlite_url, browser, tmp_path, monke
     for secret in ("mot-de-passe-secret", password_hash, store.link_secret()):
         assert secret not in log
     store.engine.dispose()
+
+
+def test_links_typed_by_residents_or_the_organiser_are_never_clickable(running_app, browser):
+    from facilitation.access import new_id
+    from facilitation.contributions import resident_submit
+
+    base, store = running_app
+    cafe, _ = make_cafe(store)
+    cafes.update_table(store, cafe.id, 1, name="[offre](javascript:alert(1)) www.evil.example")
+    token = cafes.join_link(store, cafe.id, 1, base).split("?t=")[1]
+    phishing = "Connectez-vous sur https://phishing.example/login ou www.evil.example, écrivez à jean@mail.fr"
+    resident_submit(store, token=token, text=phishing, submission_id=new_id(), max_chars=2000)
+    captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
+    captain.get_by_text("phishing.example", exact=False).first.wait_for(timeout=30_000)
+    hrefs = [a.get_attribute("href") or "" for a in captain.locator("a").all()]
+    assert not [h for h in hrefs if "evil" in h or "phishing" in h or "javascript" in h or "mailto" in h], (
+        hrefs
+    )
+    visible = captain.locator("main").inner_text().replace("\u2060", "")
+    assert phishing in visible and "[offre](javascript:alert(1)) www.evil.example" in visible
+
+
+def test_strangers_wrong_passwords_do_not_delay_the_organiser_who_stays_signed_in_after_f5(
+    sqlite_url, browser, tmp_path, monkeypatch
+):
+    from facilitation.access import hash_password
+
+    monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password("le-bon-mot-de-passe"))
+    base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
+    try:
+
+        def sign_in(page, password: str) -> None:
+            page.get_by_label("Mot de passe organisateur").fill(password)
+            page.get_by_role("button", name="Entrer").click()
+
+        stranger = browser.new_context(**PHONE).new_page()
+        stranger.goto(base)
+        stranger.get_by_text("Café concertation").first.wait_for(timeout=30_000)
+        stranger.goto(f"{base}/cafes")
+        for attempt in range(5):
+            sign_in(stranger, f"essai-{attempt}")
+            stranger.get_by_text(re.compile("Mot de passe incorrect|Trop d'essais")).first.wait_for(
+                timeout=20_000
+            )
+        organiser = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        organiser.goto(f"{base}/cafes")
+        sign_in(organiser, "le-bon-mot-de-passe")
+        organiser.get_by_text("Créer un café").first.wait_for(timeout=20_000)
+        organiser.reload()  # F5: a new Streamlit session
+        organiser.get_by_text("Créer un café").first.wait_for(timeout=30_000)
+        assert organiser.get_by_label("Mot de passe organisateur").count() == 0
+    finally:
+        stop_app(process)

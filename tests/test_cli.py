@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from facilitation.storage import open_store
 from tests.conftest import ROOT
 
 
@@ -295,3 +296,14 @@ def test_search_prints_where_each_hit_was_said(demo_cafe, database_url):
     assert result.stderr.strip().endswith(("contribution trouvée", "contributions trouvées"))
     refused = run_cli("search", "a", database_url=database_url, check=False)
     assert refused.returncode == 2 and "au moins un mot" in refused.stderr
+
+
+def test_rotate_link_secret_refuses_printed_links_and_defers_to_cafe_link_secret(sqlite_url, monkeypatch):
+    store = open_store(sqlite_url)
+    before = store.link_secret()
+    run_cli("rotate-link-secret", database_url=sqlite_url)
+    assert store.link_secret() != before
+    monkeypatch.setenv("CAFE_LINK_SECRET", "c" * 40)
+    result = run_cli("rotate-link-secret", database_url=sqlite_url, check=False)
+    assert result.returncode == 2 and "CAFE_LINK_SECRET est défini" in result.stderr
+    store.engine.dispose()

@@ -120,6 +120,10 @@ def bad_harvest_payload(payload, _victim):
     rows(payload, "harvest_versions")[0]["payload"]["topics"] = "rien"
 
 
+def scope_not_an_object(payload, _victim):
+    rows(payload, "harvests")[0]["scope"] = "toute la base"
+
+
 def unknown_format(payload, _victim):
     payload["format"] = "autre/1"
 
@@ -146,6 +150,7 @@ TRANSFER_CASES = {
     "unknown column": (unknown_column, "colonne(s) inconnue(s) ['is_admin']"),
     "row of another café": (row_of_another_cafe, "une ligne appartient à un autre café"),
     "broken harvest": (bad_harvest_payload, "contenu de récolte illisible"),
+    "harvest scope not an object": (scope_not_an_object, "périmètre de récolte illisible"),
     "unknown format": (unknown_format, "format de fichier inconnu"),
     "not an object": (not_an_object, "ne contient pas un objet JSON"),
 }

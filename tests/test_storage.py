@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from facilitation import cafes
-from facilitation.errors import SERVICE_UNAVAILABLE, StorageUnavailable
+from facilitation.errors import NOTHING_SAVED, SERVICE_UNAVAILABLE, StorageUnavailable
 from facilitation.records import local_time
 from facilitation.storage import SqlStore, open_store
 from facilitation.storage.engine import create_db_engine, head_revision, migrate
@@ -90,7 +90,7 @@ def test_an_outage_after_start_is_a_french_error():
     with pytest.raises(StorageUnavailable) as caught:
         gone.get_cafe("abc")
     assert "ne répond pas" in caught.value.detail and "hunter2" not in caught.value.detail
-    assert caught.value.message == SERVICE_UNAVAILABLE
+    assert caught.value.message == NOTHING_SAVED
 
 
 def test_a_sqlite_folder_that_cannot_be_created_is_explained():
@@ -120,5 +120,5 @@ def test_a_full_disk_says_so(sqlite_url):
                 store, title="x", held_on=date(2026, 1, 1), theme="autre", commune="L", description="x" * 1990
             )
     assert "Le disque de la base de données est plein" in caught.value.detail
-    assert caught.value.message == SERVICE_UNAVAILABLE
+    assert caught.value.message == NOTHING_SAVED
     store.engine.dispose()

@@ -34,7 +34,7 @@ from facilitation.domain import (
     Theme,
     TopicGroup,
 )
-from facilitation.errors import InvalidInput, StorageUnavailable
+from facilitation.errors import NOTHING_SAVED, InvalidInput, StorageUnavailable
 from facilitation.storage.engine import safe_url
 from facilitation.storage.exchange import ExchangeRepository
 from facilitation.storage.schema import (
@@ -108,12 +108,14 @@ class SqlStore:
             if _is_disk_full(exc):
                 raise StorageUnavailable(
                     f"Le disque de la base de données est plein ({safe_url(self.engine.url)}) : "
-                    "rien n'a été enregistré. Libérez de la place puis réessayez."
+                    "rien n'a été enregistré. Libérez de la place puis réessayez.",
+                    NOTHING_SAVED,
                 ) from exc
             raise StorageUnavailable(
                 "La base de données ne répond pas "
                 f"({safe_url(self.engine.url)}). Rien n'a été enregistré : réessayez dans "
-                "un instant."
+                "un instant.",
+                NOTHING_SAVED,
             ) from exc
 
     # -- secrets -------------------------------------------------------------------------------

@@ -92,6 +92,8 @@ REQUIRED_TEXT = {
     ("contributions", "text"),
     ("masked_names", "name"),
 }
+# Lengths the live use cases allow for unbounded text columns (contributions: the setting).
+TEXT_LIMITS = {("cafes", "description"): 2000, ("rounds", "question"): 500, ("fiches", "follow_up"): 2000}
 # Free text allowed to span lines; everything else is a one-line label.
 MULTILINE = {
     ("cafes", "description"),
@@ -136,11 +138,15 @@ def _errors(connection, payload, *, transfer, max_text_chars, now) -> Iterator[s
     if structure:
         yield from structure
         return
+    row_errors = False
     for name, rows in tables.items():
         table = TABLES_BY_NAME[name]
         for index, row in enumerate(rows, start=1):
             for message in _row_errors(table, row, max_text_chars=max_text_chars, now=now):
+                row_errors = True
                 yield f"{name}, ligne {index} : {message}"
+    if row_errors:  # the checks across rows below assume well-formed rows
+        return
     if transfer:
         yield from _transfer_errors(connection, payload, tables)
     yield from _reference_errors(connection, tables)
@@ -186,9 +192,9 @@ def _check_for(column_type) -> Callable:
 def _check_text(table_name, column, value, max_text_chars, _now) -> str | None:
     if not isinstance(value, str):
         return "texte attendu"
-    limit = column.type.length or (max_text_chars if (table_name, column.name) in MULTILINE else 100_000)
-    if table_name == "contributions" and column.name == "text":
-        limit = min(limit, max_text_chars)
+    limit = column.type.length or TEXT_LIMITS.get((table_name, column.name), 100_000)
+    if (table_name, column.name) == ("contributions", "text"):
+        limit = max_text_chars
     if len(value) > limit:
         return f"trop long ({len(value)} caractères pour {limit} au plus)"
     if (table_name, column.name) in REQUIRED_TEXT and not value.strip():
