@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 from facilitation import audit, cafes
 from facilitation.access import make_join_token
 from facilitation.domain import Source
+from facilitation.privacy import MASKED_SUMMARY
 from facilitation.settings import load_settings
 from tests.conftest import add_idea, make_cafe
 from web import WebRuntime, resident_middleware, resident_routes
@@ -80,6 +81,7 @@ def test_the_page_reads_in_french_and_sets_a_private_phone_cookie(served):
     assert "Table 2" in page.text and "Question 1 ?" in page.text and "Tour 1" in page.text
     assert '<label for="texte">Votre idée</label>' in page.text
     assert "sans donner votre nom" in page.text and "<strong>365 jours</strong>" in page.text
+    assert MASKED_SUMMARY in unescape(page.text)  # exactly what is masked, as the PDF method note says
     cookie = page.headers["set-cookie"]
     assert cookie.startswith(f"{PHONE_COOKIE}=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Path=/j/" in cookie

@@ -44,6 +44,7 @@ from facilitation.errors import (
     StaleForm,
     StorageUnavailable,
 )
+from facilitation.privacy import MASKED_SUMMARY
 from facilitation.wording import plural
 from web.runtime import WebRuntime
 from web.security import ASSETS_PATH
@@ -159,6 +160,7 @@ class ResidentPages:
             max_chars=config.cafe_max_contribution_chars,
             retention_days=config.cafe_retention_days,
             privacy_contact=config.cafe_privacy_contact,
+            masked_summary=MASKED_SUMMARY,
             **values,
         )
         return HTMLResponse(html, status_code=status)
