@@ -33,11 +33,27 @@ class SlidingWindow:
         self.limit, self.seconds = limit, seconds
         self._events: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self._hits = 0
+
+    def _forget_quiet_keys(self, now: float) -> None:
+        # Keys are phones and addresses: without this, memory would grow with every new visitor.
+        quiet = [
+            key for key, events in self._events.items() if not events or now - events[-1] >= self.seconds
+        ]
+        for key in quiet:
+            del self._events[key]
+
+    def __len__(self) -> int:
+        """How many keys are remembered (for tests)."""
+        return len(self._events)
 
     def hit(self, key: str, now: float | None = None, message: str = RATE_LIMIT_MESSAGE) -> None:
         """Count one event for the key, or raise NotAccepting(message) if the limit is reached."""
         now = time.monotonic() if now is None else now
         with self._lock:
+            self._hits += 1
+            if self._hits % 1000 == 0:
+                self._forget_quiet_keys(now)
             events = self._events[key]
             while events and now - events[0] >= self.seconds:
                 events.popleft()

@@ -247,6 +247,9 @@ def _actor_of(source: Source, table_number: int) -> str:
     return audit.resident_link(table_number)
 
 
+_IDEA_SUPPORTS_PER_ADDRESS = SlidingWindow(PHONES_PER_ADDRESS, 3600.0)
+
+
 @cache
 def _phone_window(limit: int) -> SlidingWindow:
     return SlidingWindow(limit, 60.0)
@@ -338,6 +341,12 @@ def support(
     if per_phone is not None:
         limit = per_phone * SUPPORTS_PER_SUBMIT
         _count_phone(context.cafe.id, "soutien", limit, browser_id, client_address, SUPPORT_RATE_MESSAGE)
+        if client_address:
+            # A script dropping its cookie looks like a new phone each time: one address gets a few
+            # phones' worth of +1 on one idea per hour, however many cookies it throws away.
+            _IDEA_SUPPORTS_PER_ADDRESS.hit(
+                f"{contribution_id}:@{client_address}", message=SUPPORT_RATE_MESSAGE
+            )
     return store.add_support(contribution_id, supporter_key(context.cafe.id, browser_id), now or utcnow())
 
 

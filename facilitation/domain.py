@@ -146,6 +146,15 @@ def _is_forbidden(char: str) -> bool:
     return unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS
 
 
+# Characters that draw nothing though they are neither spaces nor format controls (blank Braille
+# pattern, Hangul fillers): a text made only of them, of spaces and of format characters is empty.
+_BLANK_LETTERS = {"\u2800", "\u3164", "\uffa0", "\u115f", "\u1160"}
+
+
+def _is_visible(char: str) -> bool:
+    return not char.isspace() and unicodedata.category(char) != "Cf" and char not in _BLANK_LETTERS
+
+
 def forbidden_character(text: str) -> str | None:
     """The first character people may not type (invisible controls, bidi overrides), if any."""
     return next((c for c in text if _is_forbidden(c)), None)
@@ -155,7 +164,7 @@ def clean_text(raw: str | None, *, max_chars: int, what: str = "La contribution"
     """Normalise and validate free text typed by a person, or raise InvalidInput in French."""
     text = unicodedata.normalize("NFC", (raw or "").replace("\r\n", "\n").replace("\r", "\n"))
     text = text.strip()
-    if not text:
+    if not any(_is_visible(c) for c in text):
         raise InvalidInput(f"{what} est vide : écrivez quelques mots avant d'envoyer.")
     if len(text) > max_chars:
         raise InvalidInput(

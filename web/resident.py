@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
@@ -54,6 +54,14 @@ STATIC_DIR = HERE / "static"
 PHONE_COOKIE = "cafe_telephone"
 PHONE_COOKIE_DAYS = 2
 MAX_FORM_BYTES = 64 * 1024  # a contribution is at most a few thousand characters
+STALE_SUPPORT_MESSAGE = (
+    "Ce bouton « Je suis d'accord » a expiré ou ne vient pas de cette page : rechargez la page, "
+    "puis appuyez à nouveau."
+)
+NO_COOKIE_MESSAGE = (
+    "Votre téléphone refuse les cookies de cette page : sans eux, votre « d'accord » ne peut pas être "
+    "compté une seule fois. Vous pouvez toujours envoyer vos idées."
+)
 UNAVAILABLE_MESSAGE = (
     "Le service est momentanément indisponible. Réessayez dans un instant : votre texte est gardé."
 )
@@ -170,11 +178,10 @@ class ResidentPages:
 
     def _join_page(self, page: Page, phone: str, status: int = 200) -> HTMLResponse:
         """The table's page; `page.context` must be loaded."""
-        store = self.runtime.store()
         context = page.context
         assert context is not None
         state = _state(context, page.supported)
-        secret = store.link_secret()
+        secret = self.runtime.link_secret()
         # A text given back keeps the round it was typed for, so that a changed question is noticed.
         round_id = page.round_id if page.text and page.round_id else state["round_id"]
         return self._render(
@@ -208,10 +215,10 @@ class ResidentPages:
         )
 
     def _nonce_or_empty(self, page: Page) -> str:
-        try:
-            return form_nonce(self.runtime.store().link_secret(), page.token, page.sid)
-        except StorageUnavailable:
-            return ""
+        # The database is down: sign with the secret last read, so that the first retry once it is
+        # back goes through (links themselves are always checked against the current secret).
+        secret = self.runtime.last_link_secret
+        return form_nonce(secret, page.token, page.sid) if secret else ""
 
     def _load(self, page: Page, phone: str) -> None:
         store = self.runtime.store()
@@ -252,7 +259,7 @@ class ResidentPages:
         try:
             store = self.runtime.store()
             _refuse_cross_site(request)
-            secret = store.link_secret()
+            secret = self.runtime.link_secret()
             check_form_nonce(secret, nonce, page.token, page.sid)
             _refuse_other_text_under_a_sent_id(store, page, config.cafe_max_contribution_chars)
             table_number = verify_join_token(secret, page.token).table_number
@@ -293,17 +300,36 @@ class ResidentPages:
         except FormTooLarge as exc:
             return self._error_page(exc.message, 413)
         response = await run_in_threadpool(
-            self._support, request, token, form.get("idee", ""), form.get("nonce", ""), phone, wants_json
+            self._support,
+            request,
+            token,
+            form.get("idee", ""),
+            form.get("nonce", ""),
+            phone,
+            not is_new,
+            wants_json,
         )
         return _with_phone_cookie(response, request, phone, is_new)
 
     def _support(
-        self, request: Request, token: str, idea_id: str, nonce: str, phone: str, wants_json: bool
+        self,
+        request: Request,
+        token: str,
+        idea_id: str,
+        nonce: str,
+        phone: str,
+        has_cookie: bool,
+        wants_json: bool,
     ) -> Response:
         try:
             store = self.runtime.store()
-            _refuse_cross_site(request)
-            check_form_nonce(store.link_secret(), nonce, token, "soutien", phone)
+            if not has_cookie:
+                raise StaleForm(NO_COOKIE_MESSAGE)
+            _refuse_cross_site(request, STALE_SUPPORT_MESSAGE)
+            try:
+                check_form_nonce(self.runtime.link_secret(), nonce, token, "soutien", phone)
+            except StaleForm:
+                raise StaleForm(STALE_SUPPORT_MESSAGE) from None
             contributions.support(
                 store,
                 token=token,
@@ -380,10 +406,16 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def _refuse_cross_site(request: Request) -> None:
-    # Browsers say where a request comes from: a form on another site is never ours.
-    if request.headers.get("sec-fetch-site") == "cross-site":
-        raise StaleForm(STALE_FORM_MESSAGE)
+def _refuse_cross_site(request: Request, message: str = STALE_FORM_MESSAGE) -> None:
+    """Browsers say where a request comes from: a form on another site is never ours.
+
+    Recent browsers send Sec-Fetch-Site; older ones (old phones) still send Origin on a POST.
+    """
+    origin = request.headers.get("origin")
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site") or (
+        origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", "")
+    ):
+        raise StaleForm(message)
 
 
 async def _read_form(request: Request) -> dict[str, str]:
@@ -393,7 +425,10 @@ async def _read_form(request: Request) -> dict[str, str]:
         body.extend(chunk)
         if len(body) > MAX_FORM_BYTES:
             raise FormTooLarge("Ce texte est beaucoup trop long pour être envoyé.")
-    fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=16)
+    try:
+        fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=16)
+    except ValueError:  # more fields than any of our forms has
+        raise FormTooLarge("Ce formulaire ne vient pas de cette page : rechargez-la.") from None
     return {name: values[0] for name, values in fields.items()}
 
 

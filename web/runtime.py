@@ -21,6 +21,7 @@ class WebRuntime:
         self._load_settings = load_settings
         self._store: SqlStore | None = None
         self._lock = threading.Lock()
+        self.last_link_secret = ""
 
     @cached_property
     def settings(self) -> Settings:
@@ -33,6 +34,11 @@ class WebRuntime:
                 if self._store is None:
                     self._store = open_store(self.settings.database_url, self.settings.cafe_link_secret)
         return self._store
+
+    def link_secret(self) -> str:
+        """The secret that signs links and forms, remembered for pages drawn during an outage."""
+        self.last_link_secret = self.store().link_secret()
+        return self.last_link_secret
 
     def close(self) -> None:
         """Release the connection pool (tests, shutdown)."""

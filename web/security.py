@@ -77,10 +77,9 @@ class ResidentHeaders:
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server-timing"]
                 headers += PAGE_HEADERS
                 headers.append((b"server-timing", f"app;dur={elapsed_ms:.1f}".encode()))
-                if scope["path"].startswith(JOIN_PATH):
-                    headers.append((b"cache-control", b"no-store"))
-                else:
-                    headers.append((b"cache-control", b"public, max-age=86400"))
+                # Our files may be kept a day (their address changes with their content); nothing else.
+                cacheable = scope["path"].startswith(ASSETS_PATH) and message["status"] == 200
+                headers.append((b"cache-control", b"public, max-age=86400" if cacheable else b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 
