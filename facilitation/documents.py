@@ -40,9 +40,9 @@ def render(
     cafe = get_cafe(store, cafe_id)
     stem = f"{cafe.held_on:%Y-%m-%d}-{slug(cafe.title, 40)}"
     if kind == "synthese":
-        return f"synthese-{stem}.pdf", synthesis_pdf(cafe_synthesis(store, cafe_id))
+        return f"synthese-{stem}.pdf", synthesis_pdf(cafe_synthesis(store, cafe_id, timezone=timezone))
     if kind == "fiches":
-        return f"fiches-{stem}.zip", fiches_zip(fiche_sheets(store, cafe_id))
+        return f"fiches-{stem}.zip", fiches_zip(fiche_sheets(store, cafe_id, timezone=timezone))
     if kind == "cartes":
         rounds = cafes.list_rounds(store, cafe_id)
         cards = [

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TIMEZONE = "Europe/Paris"
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "CAFE_TIMEZONE",
-        "Europe/Paris",
+        DEFAULT_TIMEZONE,
         "Fuseau horaire d'affichage (les dates sont stockées en UTC).",
     ),
     Setting(

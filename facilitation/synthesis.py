@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from facilitation import audit, harvest
 from facilitation.access import new_id
@@ -28,7 +29,9 @@ from facilitation.domain import (
 )
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.privacy import MASKED_SUMMARY, mask_personal_data
+from facilitation.settings import DEFAULT_TIMEZONE
 from facilitation.storage.base import Store
+from facilitation.wording import plural
 
 MAX_VERBATIMS = 5
 ORGANISER_LABEL = "l'Atelier d'innovation (organisateur du café)"
@@ -74,8 +77,8 @@ class CafeSynthesis:
     figures: dict[str, int]
     rounds: list[RoundSummary]
     table_labels: list[str]
-    topics: list[TopicSummary]  # retained for the syntheses
-    other_topics: int
+    topics: list[TopicSummary]  # retained for the syntheses and the fiches, largest first
+    others: list[TopicSummary]  # every other group residents spoke of, largest first
     set_aside: list[str]
     method_note: str
     harvested: bool
@@ -117,8 +120,13 @@ def _cafe_harvest(store: Store, cafe_id: str) -> harvest.HarvestView | None:
     return harvest.harvest_view(store, harvest.scope_of([cafe_id]))
 
 
-def cafe_synthesis(store: Store, cafe_id: str, *, now: datetime | None = None) -> CafeSynthesis:
-    """Everything the synthesis of a café reports, from its latest harvest version."""
+def cafe_synthesis(
+    store: Store, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
+) -> CafeSynthesis:
+    """Everything the synthesis of a café reports, from its latest harvest version.
+
+    Dates are given in the café's time zone: a document made at 00:12 on the 27th says the 27th.
+    """
     cafe = get_cafe(store, cafe_id)
     rounds: list[Round] = store.list_rounds(cafe_id)
     tables = store.list_tables(cafe_id)
@@ -143,24 +151,31 @@ def cafe_synthesis(store: Store, cafe_id: str, *, now: datetime | None = None) -
                 topics=counts.most_common(),
             )
         )
+    local = ZoneInfo(timezone)
     if view is None:
         method = (
-            "Aucune récolte n'a encore été faite pour ce café : les contributions ne sont pas regroupées."
+            "Les idées de ce café n'ont pas encore été regroupées : elles sont comptées, mais pas encore "
+            f"classées par sujet. Avant tout document, sont masqués : {MASKED_SUMMARY}."
         )
     else:
-        engine = view.version.method.get("engine", "")
-        how = "BERTopic (embeddings français hors ligne, KMeans)" if engine == "BERTopic" else engine
-        corrections = view.version.number - 1
+        readings = view.version.number - 1
+        reviewed = (
+            f"puis relues par {ORGANISER_LABEL}, qui a pu renommer, réunir, séparer ou mettre de côté des "
+            f"groupes ({plural(readings, 'modification enregistrée', 'modifications enregistrées')}, "
+            f"dernière le {view.version.created_at.astimezone(local):%d/%m/%Y})"
+            if readings
+            else f"puis présentées telles quelles par {ORGANISER_LABEL}"
+        )
         method = (
-            f"Contributions regroupées par {how}, puis relues et corrigées par l'organisateur "
-            f"({corrections} correction(s) ou relance(s) enregistrée(s), "
-            f"version {view.version.number} du {view.version.created_at:%d/%m/%Y}). "
-            f"Les verbatims sont cités tels qu'écrits ; sont masqués : {MASKED_SUMMARY}."
+            "Les idées ont été regroupées automatiquement par proximité de sens : un programme, qui "
+            f"fonctionne sans internet, rapproche celles qui emploient des mots voisins, {reviewed}. "
+            "Les phrases citées sont celles des habitants, telles qu'ils les ont dites ou écrites ; avant "
+            f"impression, sont masqués : {MASKED_SUMMARY}."
         )
     return CafeSynthesis(
         cafe=cafe,
         organiser=ORGANISER_LABEL,
-        generated_at=now or utcnow(),
+        generated_at=(now or utcnow()).astimezone(local),
         figures={
             "contributions": len(listed),
             "tables": len(tables),
@@ -168,11 +183,16 @@ def cafe_synthesis(store: Store, cafe_id: str, *, now: datetime | None = None) -
             "from_residents": from_residents,
             "from_captains": len(listed) - from_residents,
             "supports": sum(c.supports for c in listed),
+            "set_aside": len(view.set_aside) if view else 0,
         },
         rounds=round_summaries,
         table_labels=[t.label() for t in tables],
         topics=[_summary(t, names) for t in sorted(retained, key=lambda t: -t.size)],
-        other_topics=(len(view.topics) - len(retained)) if view else 0,
+        others=[
+            _summary(t, names)
+            for t in sorted(view.topics if view else [], key=lambda t: -t.size)
+            if not t.topic.kept and t.size
+        ],
         set_aside=[mask_personal_data(c.text, names) for c in view.set_aside] if view else [],
         method_note=method,
         harvested=view is not None,
@@ -229,9 +249,11 @@ def _fiches(store: Store, synthesis: CafeSynthesis) -> dict[str, Fiche]:
     }
 
 
-def fiche_sheets(store: Store, cafe_id: str, *, now: datetime | None = None) -> list[FicheSheet]:
+def fiche_sheets(
+    store: Store, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
+) -> list[FicheSheet]:
     """One fiche d'observation per retained topic of the café (defaults until the organiser edits)."""
-    synthesis = cafe_synthesis(store, cafe_id, now=now)
+    synthesis = cafe_synthesis(store, cafe_id, timezone=timezone, now=now)
     names = store.list_masked_names(cafe_id)
     fiches = {
         key: replace(fiche, follow_up=mask_personal_data(fiche.follow_up, names))

@@ -115,7 +115,7 @@ def test_synthesis_without_retained_topic_says_so(store, harvested_cafe):
     text = pdf_text(
         documents.render(store, harvested_cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")[1]
     )
-    assert "Aucun groupe n'a été retenu" in text
+    assert "Aucun sujet n'a encore été retenu" in text and "Autres sujets évoqués" in text
 
 
 def test_fiches_one_per_retained_topic_editable_and_zipped(store, harvested_cafe, output_dir):

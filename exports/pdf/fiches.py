@@ -12,14 +12,19 @@ from reportlab.platypus import Spacer, Table, TableStyle
 
 from exports.pdf.base import LIGHT, build_pdf, french_date, para, quote
 from facilitation.synthesis import FicheSheet
+from facilitation.wording import plural
 
 WIDTH = 174 * mm
 
 
 def slug(text: str, length: int = 50) -> str:
-    """A safe file name part: 'Été, eau' → 'ete-eau'."""
+    """A safe file name part, cut between words: 'Été, eau' → 'ete-eau'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:length] or "fiche"
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(words) > length:
+        head = words[: length + 1]  # one more: a dash right after the limit ends a whole word
+        words = head.rsplit("-", 1)[0] if "-" in head else words[:length]  # one long word: cut anyway
+    return words or "fiche"
 
 
 def fiche_filename(sheet: FicheSheet, index: int) -> str:
@@ -33,8 +38,8 @@ def _facts(sheet: FicheSheet) -> Table:
         ("Thème de l'Atelier", cafe.theme.value),
         (
             "Fréquence",
-            f"{topic.size} contribution(s), {topic.supports} soutien(s)"
-            + (f", {topic.agreement} personne(s) d'accord aux tables" if topic.agreement else ""),
+            f"{plural(topic.size, 'contribution')}, {plural(topic.supports, 'soutien')}"
+            + (f", {plural(topic.agreement, 'personne')} d'accord aux tables" if topic.agreement else ""),
         ),
         ("Où c'est revenu", ", ".join(f"{name} ({n})" for name, n in topic.tables.most_common())),
         ("Quand", ", ".join(f"{name} ({n})" for name, n in sorted(topic.rounds.items()))),

@@ -9,20 +9,33 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from exports.pdf.base import BRAND, FONT, LIGHT, MUTED, build_pdf, french_date, para, printable, quote
-from facilitation.synthesis import CafeSynthesis
+from facilitation.synthesis import CafeSynthesis, TopicSummary
+from facilitation.wording import plural
 
 WIDTH = 174 * mm  # A4 minus margins
+
+
+def _noun(count: int, singular: str) -> str:
+    """The noun alone, agreeing with the figure printed above it."""
+    return plural(count, singular).split(" ", 1)[1]
+
+
+def _topic_figures(topic: TopicSummary) -> str:
+    figures = [plural(topic.size, "contribution"), plural(topic.supports, "soutien")]
+    if topic.agreement:
+        figures.append(f"{plural(topic.agreement, 'personne')} d'accord aux tables")
+    return " · ".join(figures)
 
 
 def _figures_table(synthesis: CafeSynthesis) -> Table:
     f = synthesis.figures
     share = round(100 * f["from_residents"] / f["contributions"]) if f["contributions"] else 0
     cells = [
-        (f["contributions"], "contributions"),
-        (f["tables"], "tables"),
-        (f["rounds"], "tours"),
+        (f["contributions"], _noun(f["contributions"], "contribution")),
+        (f["tables"], _noun(f["tables"], "table")),
+        (f["rounds"], _noun(f["rounds"], "tour")),
         (f"{share} %", "depuis les téléphones"),
-        (f["supports"], "soutiens (+1)"),
+        (f["supports"], _noun(f["supports"], "soutien") + " (+1)"),
     ]
     table = Table(
         [[para(value, "h1") for value, _ in cells], [para(label, "small") for _, label in cells]],
@@ -138,8 +151,10 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
     story += [Spacer(1, 6 * mm), _figures_table(synthesis), Spacer(1, 4 * mm)]
     story.append(
         para(
-            f"{synthesis.figures['from_captains']} contributions saisies par les capitaines de table, "
-            f"{synthesis.figures['from_residents']} envoyées par les habitants depuis leur téléphone.",
+            f"{plural(synthesis.figures['from_captains'], 'contribution saisie', 'contributions saisies')} "
+            "par les capitaines de table, "
+            f"{plural(synthesis.figures['from_residents'], 'envoyée', 'envoyées')} par les habitants depuis "
+            "leur téléphone.",
             "small",
         )
     )
@@ -153,33 +168,46 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
     story.append(para("Ce que les habitants ont dit", "h1"))
     if not synthesis.harvested:
         story.append(para("Les contributions de ce café n'ont pas encore été regroupées par thème."))
-    elif not synthesis.topics:
-        story.append(
-            para("Aucun groupe n'a été retenu pour la synthèse : voir la page Récolte de l'application.")
-        )
     else:
-        story.append(_sizes_chart(synthesis))
+        if synthesis.topics:
+            story.append(
+                para(
+                    f"{plural(len(synthesis.topics), 'sujet retenu', 'sujets retenus')} par l'Atelier pour "
+                    "ses fiches d'observation, puis les autres sujets évoqués.",
+                    "small",
+                )
+            )
+            story.append(_sizes_chart(synthesis))
         for topic in synthesis.topics:
             block = [
                 para(topic.label, "h2"),
-                para(
-                    f"{topic.size} contribution(s) · {topic.supports} soutien(s)"
-                    + (f" · {topic.agreement} personne(s) d'accord aux tables" if topic.agreement else ""),
-                    "small",
-                ),
+                para(_topic_figures(topic), "small"),
                 para(f"Mots-clés : {', '.join(topic.keywords)}", "small"),
             ]
             block += [quote(v) for v in topic.verbatims[:5]]
             story.append(KeepTogether(block[:4]))
             story += block[4:]
-        story.append(para("Groupes × tables", "h1"))
-        story += _topic_by_table(synthesis)
+        if synthesis.others:
+            story.append(para("Autres sujets évoqués", "h1"))
+            if not synthesis.topics:
+                story.append(
+                    para("Aucun sujet n'a encore été retenu pour les fiches d'observation.", "small")
+                )
+            for topic in synthesis.others:
+                block = [para(topic.label, "h2"), para(_topic_figures(topic), "small")]
+                story.append(KeepTogether(block + [quote(v) for v in topic.verbatims[:1]]))
+        if synthesis.topics:
+            story.append(para("Groupes × tables", "h1"))
+            story += _topic_by_table(synthesis)
 
     story.append(para("Tour par tour", "h1"))
     for round_ in synthesis.rounds:
         story.append(para(f"Tour {round_.position} : {round_.question}", "h2"))
         story.append(
-            para(f"{round_.contributions} contribution(s), dont {round_.from_residents} depuis un téléphone.")
+            para(
+                f"{plural(round_.contributions, 'contribution')}, "
+                f"dont {round_.from_residents} depuis un téléphone."
+            )
         )
         if round_.topics:
             story.append(
@@ -188,14 +216,13 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
 
     story.append(para("Mis de côté", "h1"))
     if synthesis.set_aside:
-        story.append(para(f"{len(synthesis.set_aside)} contribution(s) jugée(s) hors sujet :", "small"))
+        count = len(synthesis.set_aside)
+        story.append(
+            para(f"{plural(count, 'contribution jugée', 'contributions jugées')} hors sujet :", "small")
+        )
         story += [quote(text) for text in synthesis.set_aside]
     else:
         story.append(para("Aucune contribution n'a été mise de côté."))
-    if synthesis.other_topics:
-        story.append(
-            para(f"{synthesis.other_topics} autre(s) groupe(s) non retenu(s) pour cette synthèse.", "small")
-        )
 
     story.append(para("Méthode", "h1"))
     story.append(para(synthesis.method_note))
