@@ -1,0 +1,54 @@
+"""The marketing team's login in a real headless Chromium: its pages only, F5 keeps it, no more."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitation.access import hash_password
+from facilitation.storage import open_store
+from tests.conftest import make_cafe
+from tests.serving import stop_app
+from tests.test_browser import browser, start_app  # noqa: F401 - the real-browser fixture
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_marketing_team_signs_in_sees_its_pages_and_cannot_run_a_cafe(
+    sqlite_url,
+    browser,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+    output_dir,
+):
+    monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password("mot-de-passe-organisateur"))
+    monkeypatch.setenv("CAFE_MARKETING_PASSWORD_HASH", hash_password("mot-de-passe-marketing"))
+    store = open_store(sqlite_url)
+    make_cafe(store)
+    base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
+    try:
+        page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR").new_page()
+        page.goto(base)  # Streamlit issue #9992: a fresh server's first visit must be the home page
+        page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
+        page.goto(f"{base}/bibliotheque")
+        page.get_by_label("Mot de passe (organisateur ou équipe marketing)").fill("mot-de-passe-marketing")
+        page.get_by_role("button", name="Entrer").click()
+        page.get_by_text("Rechercher dans les contributions").first.wait_for(timeout=30_000)
+        sidebar = page.get_by_test_id("stSidebarNav")
+        sidebar.get_by_text("Bibliothèque").wait_for(timeout=10_000)
+        assert sidebar.get_by_text("Échanges et comités").count() == 1
+        for hidden in ("Animer", "Préparer", "Récolte", "Confidentialité"):
+            assert sidebar.get_by_text(hidden).count() == 0, hidden
+        page.screenshot(path=str(output_dir / "marketing-library.png"))
+
+        page.reload()  # F5: a new Streamlit session, the signed token keeps the marketing role
+        page.get_by_text("Rechercher dans les contributions").first.wait_for(timeout=30_000)
+        assert page.get_by_label("Mot de passe (organisateur ou équipe marketing)").count() == 0
+
+        token = page.url.split("organisateur=")[1].split("&")[0]
+        other_tab = page.context.new_page()
+        other_tab.goto(f"{base}/animer?organisateur={token}")  # an organiser page, typed by hand
+        other_tab.get_by_text("Cette page est réservée à l'organisateur").wait_for(timeout=30_000)
+        assert other_tab.get_by_role("button", name="Ouvrir").count() == 0
+    finally:
+        stop_app(process)
+        store.engine.dispose()
