@@ -14,6 +14,7 @@ from facilitation.files import read_bounded, write_private_file
 from facilitation.storage.sql import SqlStore
 from facilitation.storage.transfer import LoadReport, dump, load
 from facilitation.storage.validation import ImportRefused
+from facilitation.wording import plural
 
 
 def _parse(path: Path, data: bytes) -> object:
@@ -42,7 +43,10 @@ def export_transfer(store: SqlStore, cafe_id: str, path: Path) -> None:
 def import_transfer(store: SqlStore, path: Path, *, max_bytes: int, max_text_chars: int) -> LoadReport:
     """Load a café's transfer file whole or not at all; importing it twice changes nothing."""
     report = _load(store, path, max_bytes, transfer=True, max_text_chars=max_text_chars)
-    details = f"{report.total} ligne(s) ajoutée(s), {report.skipped_erased} effacée(s) ignorée(s)"
+    details = (
+        f"{plural(report.total, 'ligne ajoutée', 'lignes ajoutées')}, "
+        f"{plural(report.skipped_erased, 'effacée ignorée', 'effacées ignorées')}"
+    )
     audit.record(store, "café importé", target=path.name, details=details)
     return report
 

@@ -10,6 +10,7 @@ from facilitation.cafes import get_cafe, list_cafes, utcnow
 from facilitation.domain import clean_label
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.storage.base import Store
+from facilitation.wording import plural
 
 
 def flag_name(store: Store, cafe_id: str, name: str, *, by_organiser: bool = False) -> list[str]:
@@ -68,7 +69,7 @@ def erase_contribution(store: Store, cafe_id: str, contribution_id: str) -> int:
         "contribution effacée (demande RGPD)",
         cafe_id=cafe_id,
         target=contribution_id,
-        details=f"{removed} document(s) généré(s) supprimé(s)",
+        details=f"{plural(removed, 'document généré supprimé', 'documents générés supprimés')}",
     )
     return removed
 
@@ -123,6 +124,6 @@ def purge_expired(
                 store,
                 "contributions purgées (durée de conservation)",
                 cafe_id=cafe.id,
-                details=f"{len(ids)} contribution(s), café du {cafe.held_on:%d/%m/%Y}",
+                details=f"{plural(len(ids), 'contribution')}, café du {cafe.held_on:%d/%m/%Y}",
             )
     return PurgeReport(purged, count)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from facilitation import documents, synthesis
 from facilitation.domain import Committee, FicheStatus
+from facilitation.wording import plural
 from ui.access import require_organiser
 from ui.display import literal_markdown, local_time, show_literal
 from ui.organiser import current_cafe
@@ -25,7 +26,9 @@ committees, statuses = [c.value for c in Committee], [s.value for s in FicheStat
 for sheet in sheets:
     label = literal_markdown(sheet.topic.label)
     with st.expander(f"{label} — {sheet.fiche.status.value} — {sheet.fiche.committee.value}"):
-        st.markdown(f"**{sheet.topic.size} contribution(s), {sheet.topic.supports} soutien(s)**")
+        st.markdown(
+            f"**{plural(sheet.topic.size, 'contribution')}, {plural(sheet.topic.supports, 'soutien')}**"
+        )
         for verbatim in sheet.topic.verbatims:
             show_literal(f"« {verbatim} »")
         if sheet.related:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from exports.tabular import to_csv
 from facilitation import audit, rgpd
+from facilitation.wording import plural
 from ui.access import require_organiser
 from ui.display import literal_markdown, show_literal
 from ui.organiser import current_cafe
@@ -65,7 +66,8 @@ if listed:
             if removed is not None:
                 st.success(
                     "Contribution effacée, y compris des récoltes. "
-                    f"{removed} document(s) généré(s) supprimé(s) : regénérez-les."
+                    f"{plural(removed, 'document généré supprimé', 'documents générés supprimés')} : "
+                    "regénérez-les."
                 )
 with st.form("erase_cafe"):
     st.markdown("Effacer **tout le café** (contributions, récoltes, fiches, documents) : recopiez son titre.")
@@ -85,7 +87,10 @@ st.markdown(
 if st.button("Appliquer la durée de conservation maintenant"):
     report = show_errors(rgpd.purge_expired, store(), config.cafe_retention_days)
     if report is not None:
-        st.success(f"{report.contributions} contribution(s) effacée(s) dans {len(report.cafes)} café(s).")
+        st.success(
+            f"{plural(report.contributions, 'contribution effacée', 'contributions effacées')} "
+            f"dans {plural(len(report.cafes), 'café')}."
+        )
 
 st.header("Journal d'audit")
 records = audit.audit_records(store(), timezone=config.cafe_timezone, limit=500)

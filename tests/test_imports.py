@@ -147,7 +147,7 @@ TRANSFER_CASES = {
     "date in the future": (future_contribution, "date dans le futur"),
     "text too long": (overlong_text, "trop long (2001 caractères pour 2000 au plus)"),
     "unknown kind": (unknown_kind, "hors de la liste"),
-    "unknown column": (unknown_column, "colonne(s) inconnue(s) ['is_admin']"),
+    "unknown column": (unknown_column, "colonne inconnue ['is_admin']"),
     "row of another café": (row_of_another_cafe, "une ligne appartient à un autre café"),
     "broken harvest": (bad_harvest_payload, "contenu de récolte illisible"),
     "harvest scope not an object": (scope_not_an_object, "périmètre de récolte illisible"),

@@ -165,7 +165,7 @@ def _structure_errors(tables: dict, transfer: bool) -> Iterator[str]:
 def _row_errors(table: Table, row: dict, *, max_text_chars: int, now: datetime) -> Iterator[str]:
     unknown = set(row) - set(table.columns.keys())
     if unknown:
-        yield f"colonne(s) inconnue(s) {sorted(unknown)}"
+        yield f"{'colonne inconnue' if len(unknown) == 1 else 'colonnes inconnues'} {sorted(unknown)}"
     for column in table.columns:
         value = row.get(column.name)
         where = column.name
