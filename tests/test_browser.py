@@ -240,7 +240,7 @@ def test_links_typed_by_residents_or_the_organiser_are_never_clickable(running_a
     base, store = running_app
     cafe, _ = make_cafe(store)
     cafes.update_table(store, cafe.id, 1, name="[offre](javascript:alert(1)) www.evil.example")
-    token = cafes.join_link(store, cafe.id, 1, base).split("?t=")[1]
+    token = cafes.join_link(store, cafe.id, 1, base).split("/j/")[1]
     phishing = "Connectez-vous sur https://phishing.example/login ou www.evil.example, écrivez à jean@mail.fr"
     resident_submit(store, token=token, text=phishing, submission_id=new_id(), max_chars=2000)
     captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
