@@ -24,7 +24,7 @@ from facilitation.domain import (
     clean_text,
     parse_choice,
 )
-from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound
+from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
 from facilitation.storage.base import Store
 
 MAX_AGREEMENT_COUNT = 500
@@ -59,7 +59,9 @@ class TableContext(TableState):
 @dataclass(frozen=True)
 class SubmitResult:
     contribution: Contribution
-    created: bool  # False when the same submission id was already stored (retry, double click)
+    # False when nothing new was stored: the same submission id (retry, double click) or the same
+    # text already stored from this table in this round.
+    created: bool
 
 
 def _locate(store: Store, cafe_id: str, table_number: int) -> TableState:
@@ -141,9 +143,15 @@ def submit_contribution(
     kind: str | None = None,
     profile: str | None = None,
     agreement_count: int | str | None = None,
+    round_id: str | None = None,
     now: datetime | None = None,
 ) -> SubmitResult:
-    """Store a contribution exactly once (idempotent on submission_id) in the open round."""
+    """Store a contribution exactly once in the open round.
+
+    Idempotent on submission_id, and the same text from the same table in one round is stored once.
+    With round_id (the round whose question the author saw), a submit arriving after that round
+    closed is refused with RoundChanged instead of being filed under another question.
+    """
     return _submit(
         store,
         lambda: _locate(store, cafe_id, table_number),
@@ -154,6 +162,7 @@ def submit_contribution(
         kind=kind,
         profile=profile,
         agreement_count=agreement_count,
+        round_id=round_id,
         now=now,
     )
 
@@ -169,6 +178,7 @@ def _submit(
     kind: str | None = None,
     profile: str | None = None,
     agreement_count: int | str | None = None,
+    round_id: str | None = None,
     now: datetime | None = None,
     admit_new: Callable[[TableState], None] | None = None,
 ) -> SubmitResult:
@@ -190,6 +200,12 @@ def _submit(
         admit_new(state)  # a retry of a stored submit is answered above, never counted again
     if not state.accepting or state.open_round is None:
         raise NotAccepting(state.closed_message() + " Votre texte n'a pas été envoyé.")
+    if round_id is not None and state.open_round.id != round_id:
+        raise RoundChanged(
+            f"La question a changé : le tour {state.open_round.position} est ouvert. Votre texte n'a "
+            "pas été envoyé ; il est gardé. Lisez la nouvelle question avant de l'envoyer."
+        )
+    # The store also answers "not created" when this table already sent the same text this round.
     contribution, created = store.add_contribution(
         Contribution(
             id=submission_id,
@@ -224,9 +240,13 @@ def resident_submit(
     browser_id: str = "",
     per_phone: int | None = None,
     per_table: int | None = None,
+    round_id: str | None = None,
     now: datetime | None = None,
 ) -> SubmitResult:
-    """A resident's contribution, through their table's signed link, within the rate limits."""
+    """A resident's contribution, through their table's signed link, within the rate limits.
+
+    round_id, when given, is the round whose question the phone showed (see submit_contribution).
+    """
     claim = verify_join_token(store.link_secret(), token)
     claimed = _claimed_state(store, claim)  # a revoked or unknown link is refused before anything else
 
@@ -243,6 +263,7 @@ def resident_submit(
         source=Source.RESIDENT,
         submission_id=submission_id,
         max_chars=max_chars,
+        round_id=round_id,
         now=now,
         admit_new=admit,
     )

@@ -23,6 +23,10 @@ class NotAccepting(CafeError):
     """The café or round does not accept contributions right now."""
 
 
+class RoundChanged(NotAccepting):
+    """The round a text was typed for is no longer the open one: the question has changed."""
+
+
 class AccessDenied(CafeError):
     """A link, code or password that does not grant access."""
 
