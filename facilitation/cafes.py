@@ -245,6 +245,11 @@ def open_round_of(store: Store, cafe_id: str) -> Round | None:
     return next((r for r in store.list_rounds(cafe_id) if r.is_open), None)
 
 
+def live_round(store: Store, cafe_id: str) -> Round | None:
+    """The round accepting contributions now: the open one, unless the café is closed."""
+    return None if get_cafe(store, cafe_id).is_closed else open_round_of(store, cafe_id)
+
+
 def next_round(rounds: list[Round]) -> Round | None:
     """The round that naturally comes next: the first never opened after the last one opened."""
     opened = [r.position for r in rounds if r.opened_at is not None]

@@ -189,6 +189,16 @@ def test_qr_page_shows_each_table_and_warns_about_localhost(store):
 
 
 # -- captain -----------------------------------------------------------------------------------
+def captain_app(store, cafe, table=1):
+    return app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, table).code)
+
+
+def capture(at, text):
+    at.chat_input(key="capture_text").set_value(text).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_captain_enters_with_the_table_code_and_records(store):
     cafe, rounds = make_cafe(store)
     table = cafes.get_table(store, cafe.id, 1)
@@ -201,10 +211,9 @@ def test_captain_enters_with_the_table_code_and_records(store):
     assert "Question 1 ?" in texts(at)
     assert at.query_params["code"] == table.code.lower()  # survives a page reload
 
-    at.text_input(key="capture_text").input("<b>gras</b> & **étoiles**")
     at.selectbox(key="capture_kind").select("proposition")
-    at.number_input(key="capture_agreement").set_value(5)
-    labelled(at.button, "Enregistrer (Entrée)").click().run()
+    at.number_input(key="capture_agreement").set_value(5).run()
+    capture(at, "<b>gras</b> & **étoiles**")
     (stored,) = store.list_contributions(cafe.id)
     assert (stored.text, stored.kind.value, stored.agreement_count) == (
         "<b>gras</b> & **étoiles**",
@@ -212,37 +221,94 @@ def test_captain_enters_with_the_table_code_and_records(store):
         5,
     )
     assert stored.source is Source.CAPTAIN and stored.round_id == rounds[0].id
-    assert at.text_input(key="capture_text").value == ""  # ready for the next one
     assert r"\<b\>gras\<\/b\> \& \*\*étoiles\*\*" in texts(at)  # escaped: renders literally
 
 
-def test_captain_double_submit_stores_one_row(store):
+def test_captain_optional_fields_reset_after_each_capture_unless_pinned(store):
     cafe, _ = make_cafe(store)
-    at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
-    at.text_input(key="capture_text").input("Un seul exemplaire")
-    submit = labelled(at.button, "Enregistrer (Entrée)")
-    submit.click().run()
-    # The browser sends the same text again before the cleared field came back.
-    at.text_input(key="capture_text").input("Un seul exemplaire")
-    labelled(at.button, "Enregistrer (Entrée)").click().run()
+    at = captain_app(store, cafe)
+    at.selectbox(key="capture_kind").select("problème")
+    at.selectbox(key="capture_profile").select("jeune")
+    at.checkbox(key="capture_profile_pinned").check()
+    at.number_input(key="capture_agreement").set_value(3).run()
+    capture(at, "Première phrase")
+    assert at.selectbox(key="capture_kind").value is None
+    assert at.number_input(key="capture_agreement").value is None
+    assert at.selectbox(key="capture_profile").value == "jeune"  # pinned: kept, and shown as pinned
+    capture(at, "Deuxième phrase")
+    first, second = store.list_contributions(cafe.id)
+    assert (first.kind.value, first.profile.value, first.agreement_count) == ("problème", "jeune", 3)
+    assert (second.kind, second.profile.value, second.agreement_count) == (None, "jeune", None)
+
+
+def test_captain_sentences_are_each_their_own_contribution(store):
+    cafe, _ = make_cafe(store)
+    at = captain_app(store, cafe)
+    for sentence in ("Il manque des bancs dans la cour", "La proximité du marché et du tram"):
+        capture(at, sentence)
+    assert [c.text for c in store.list_contributions(cafe.id)] == [
+        "Il manque des bancs dans la cour",
+        "La proximité du marché et du tram",
+    ]
+
+
+def test_captain_same_text_twice_in_a_round_is_stored_once(store):
+    cafe, _ = make_cafe(store)
+    at = captain_app(store, cafe)
+    capture(at, "Un seul exemplaire")
+    capture(at, "Un seul exemplaire")
     assert len(store.list_contributions(cafe.id)) == 1
+    assert "Déjà enregistrée" in at.toast[0].value
 
 
-def test_captain_sees_a_closed_round_plainly(store):
-    cafe, _ = make_cafe(store, open_first=False)
-    at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
+def test_captain_text_typed_for_a_closed_round_is_refused_kept_and_the_new_question_shown(store):
+    cafe, rounds = make_cafe(store)
+    at = captain_app(store, cafe)
+    cafes.open_round(store, cafe.id, rounds[1].id)  # the organiser moves on while the captain types
+    capture(at, "Écrit pour la question 1")
+    assert store.list_contributions(cafe.id) == []
+    assert "La question a changé : le tour 2 est ouvert" in at.error[0].value
+    assert "Question 2 ?" in texts(at)
+    assert at.code[0].value == "Écrit pour la question 1"  # given back
+    assert at.chat_input(key="capture_text").value == "Écrit pour la question 1"  # back in the field
+    capture(at, "Écrit pour la question 1")  # sent again, knowingly, for the new question
+    (stored,) = store.list_contributions(cafe.id)
+    assert stored.round_id == rounds[1].id
+
+
+def test_captain_waiting_screen_keeps_the_field_and_gives_text_back(store):
+    cafe, rounds = make_cafe(store)
+    at = captain_app(store, cafe)
+    cafes.close_round(store, cafe.id, rounds[0].id)
+    capture(at, "Pas encore envoyé")
     assert "Aucun tour n'est ouvert" in at.info[0].value
-    assert not [w for w in at.text_input if w.key == "capture_text"]
+    assert "Votre texte n'a pas été envoyé" in at.error[0].value
+    assert at.code[0].value == "Pas encore envoyé"
+    assert at.chat_input(key="capture_text")  # still there: what is typed is not dropped
+    assert store.list_contributions(cafe.id) == []
 
 
-def test_captain_edits_and_deletes(store):
+def test_captain_edits_removes_a_profile_and_deletes(store):
     cafe, _ = make_cafe(store)
     table = cafes.get_table(store, cafe.id, 1)
-    idea = add_idea(store, cafe, "Plus de banc")
+    idea = contributions.submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=1,
+        text="Plus de banc",
+        source=Source.CAPTAIN,
+        submission_id="abc123",
+        max_chars=2000,
+        profile="jeune",
+    ).contribution
     at = app(page="pages/captain.py", code=table.code)
     labelled(at.text_area, "Texte").input("Plus de bancs")
+    (edit_profile,) = [w for w in at.selectbox if w.label == "Profil" and w.key != "capture_profile"]
+    assert edit_profile.value == "jeune"
+    edit_profile.select_index(0)  # « — aucun — »
     labelled(at.button, "Enregistrer la correction").click().run()
-    assert store.get_contribution(idea.id).text == "Plus de bancs"
+    edited = store.get_contribution(idea.id)
+    assert (edited.text, edited.profile) == ("Plus de bancs", None)
     labelled(at.button, "Supprimer").click().run()
     assert store.list_contributions(cafe.id) == []
     assert store.get_contribution(idea.id).deleted_at is not None

@@ -1,0 +1,154 @@
+"""The captain's capture bar: one Enter, one contribution, the field free again at once.
+
+`st.chat_input` clears in the browser as soon as Enter is pressed and delivers each entry once, so
+a captain can type the next sentence straight away (a form's text input waits for the server and
+merges what was typed meanwhile). Each entry carries the round whose question the captain saw.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from facilitation.access import new_id
+from facilitation.contributions import TableContext, submit_contribution
+from facilitation.domain import Kind, Profile, Source
+from facilitation.errors import CafeError, RoundChanged
+from facilitation.settings import Settings
+from ui.runtime import store
+
+TEXT_KEY = "capture_text"
+DRAFT_KEY = "capture_draft"
+ROUND_KEY = "capture_round_id"
+OPTIONAL_KEYS = ("capture_kind", "capture_profile", "capture_agreement")
+_PIN = "{}_pinned"
+_FEEDBACK = "capture_feedback"
+_FOCUS = "capture_focus"
+
+_FOCUS_SCRIPT = """
+<script>
+// {nonce}: a new value each time, so the browser runs it again.
+const field = document.querySelector('[data-testid="stChatInputTextArea"]');
+if (field) {{ field.focus(); }}
+</script>
+"""
+
+
+def or_none(value: str | None) -> str:
+    return "— aucun —" if value is None else value
+
+
+def _ask_focus() -> None:
+    st.session_state[_FOCUS] = st.session_state.get(_FOCUS, 0) + 1
+
+
+def _capture(cafe_id: str, table_number: int, max_chars: int) -> None:
+    """chat_input callback: store the entry; on refusal keep it and give it back."""
+    text = st.session_state.get(TEXT_KEY) or ""
+    if not text.strip():
+        return
+    try:
+        result = submit_contribution(
+            store(),
+            cafe_id=cafe_id,
+            table_number=table_number,
+            text=text,
+            source=Source.CAPTAIN,
+            # One chat_input entry is delivered once: a fresh id per entry is the entry's identity.
+            submission_id=new_id(),
+            max_chars=max_chars,
+            kind=st.session_state.get("capture_kind"),
+            profile=st.session_state.get("capture_profile"),
+            agreement_count=st.session_state.get("capture_agreement"),
+            round_id=st.session_state.get(ROUND_KEY),
+        )
+    except CafeError as exc:
+        # Kept apart from the widget: given back into the field, and shown if the field cannot be.
+        st.session_state[DRAFT_KEY] = text
+        st.session_state[_FEEDBACK] = ("error", exc.message, isinstance(exc, RoundChanged))
+        return
+    for key in OPTIONAL_KEYS:
+        if not st.session_state.get(_PIN.format(key)):
+            st.session_state.pop(key, None)
+    message = (
+        "Contribution enregistrée."
+        if result.created
+        else "Déjà enregistrée : cette table a déjà envoyé ce texte pendant ce tour."
+    )
+    st.session_state[_FEEDBACK] = ("success" if result.created else "info", message, False)
+    _ask_focus()
+
+
+def _optional_field(column, key: str, draw) -> None:
+    with column:
+        draw()
+        st.checkbox(
+            "📌 garder pour les suivantes",
+            key=_PIN.format(key),
+            on_change=_ask_focus,
+            help="Sinon ce champ se vide après chaque contribution.",
+        )
+
+
+def capture_bar(context: TableContext, config: Settings) -> None:
+    """Optional fields and the text field, pinned at the bottom of the captain's page."""
+    st.session_state[ROUND_KEY] = context.open_round.id if context.open_round else None
+    draft = st.session_state.pop(DRAFT_KEY, None)
+    if draft:
+        st.session_state[TEXT_KEY] = draft  # back into the field, for the captain to check and resend
+    feedback = st.session_state.pop(_FEEDBACK, None)
+    with st.bottom:
+        if feedback and feedback[0] == "error":
+            st.error(feedback[1])
+            if draft:
+                st.caption(
+                    "Votre texte est revenu dans le champ ci-dessous. Le voici aussi, pour le copier :"
+                )
+                st.code(draft, language=None, wrap_lines=True)
+        kind_col, profile_col, agree_col = st.columns(3)
+        _optional_field(
+            kind_col,
+            "capture_kind",
+            lambda: st.selectbox(
+                "Type",
+                [k.value for k in Kind],
+                index=None,
+                key="capture_kind",
+                placeholder="facultatif",
+                on_change=_ask_focus,
+            ),
+        )
+        _optional_field(
+            profile_col,
+            "capture_profile",
+            lambda: st.selectbox(
+                "Profil",
+                [p.value for p in Profile],
+                index=None,
+                key="capture_profile",
+                placeholder="facultatif",
+                on_change=_ask_focus,
+            ),
+        )
+        _optional_field(
+            agree_col,
+            "capture_agreement",
+            lambda: st.number_input(
+                "Combien sont d'accord ?",
+                min_value=0,
+                max_value=500,
+                value=None,
+                key="capture_agreement",
+                on_change=_ask_focus,
+            ),
+        )
+        st.chat_input(
+            "Tapez ce qui est dit, puis Entrée",
+            key=TEXT_KEY,
+            max_chars=config.cafe_max_contribution_chars,
+            on_submit=_capture,
+            args=(context.cafe.id, context.table.number, config.cafe_max_contribution_chars),
+        )
+    if feedback and feedback[0] != "error":
+        st.toast(feedback[1], icon="✅" if feedback[0] == "success" else "ℹ️")
+    if st.session_state.get(_FOCUS):
+        st.html(_FOCUS_SCRIPT.format(nonce=st.session_state[_FOCUS]), unsafe_allow_javascript=True)
