@@ -383,3 +383,26 @@ def overview(store: Store, cafe_id: str, *, latest: int = 10) -> Overview:
         total=len(listed),
         from_residents=sum(c.source is Source.RESIDENT for c in listed),
     )
+
+
+@dataclass(frozen=True)
+class Wall:
+    """What the room screen shows: the open question and the latest contributions of every table."""
+
+    cafe: Cafe
+    open_round: Round | None
+    tables: dict[str, Table]  # by id
+    latest: list[Contribution]
+
+
+def wall(store: Store, cafe_id: str, *, latest: int = 12) -> Wall:
+    """The projection view of the open round: newest contributions first, with their supports."""
+    cafe = get_cafe(store, cafe_id)
+    current = None if cafe.is_closed else open_round_of(store, cafe_id)
+    listed = store.list_contributions(cafe_id, round_id=current.id) if current else []
+    return Wall(
+        cafe=cafe,
+        open_round=current,
+        tables={t.id: t for t in store.list_tables(cafe_id)},
+        latest=list(reversed(listed[-latest:])),
+    )

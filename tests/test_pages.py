@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -66,6 +69,7 @@ ORGANISER_PAGES = [
     "pages/organiser_fiches.py",
     "pages/library.py",
     "pages/organiser_privacy.py",
+    "pages/wall.py",
 ]
 
 
@@ -163,6 +167,63 @@ def test_organiser_runs_rounds_and_sees_the_live_overview(store):
     assert r"Des bancs \*\*partout\*\*" in texts(at)  # shown literally
     at.button(key=f"close_{rounds[0].id}").click().run()
     assert cafes.open_round_of(store, cafe.id) is None
+
+
+def test_organiser_gives_five_more_minutes_and_sees_overtime_in_red(store):
+    cafe, rounds = make_cafe(store)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    labelled(at.button, "+5 min").click().run()
+    assert cafes.open_round_of(store, cafe.id).planned_minutes == 25
+    assert at.metric[0].value.startswith(("24:", "25:"))
+    late = replace(cafes.open_round_of(store, cafe.id), opened_at=datetime.now(UTC) - timedelta(minutes=27))
+    store.update_round(late)
+    store.open_round(cafe.id, rounds[0].id, late.opened_at)
+    at.run()
+    assert "Temps restant — tour 1" not in [m.label for m in at.metric]
+    assert any(":red[**⏱ Tour 1 : temps dépassé de 02:" in m.value for m in at.markdown)
+
+
+def test_opening_a_round_other_than_the_next_asks_first(store):
+    cafe, rounds = make_cafe(store, rounds=3)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    at.button(key=f"open_{rounds[2].id}").click().run()
+    assert cafes.open_round_of(store, cafe.id).id == rounds[0].id  # nothing changed yet
+    assert "Le tour 3 n'est pas le tour suivant (le suivant est le tour 2)" in at.warning[0].value
+    assert "Le tour 1, en cours, sera fermé" in at.warning[0].value
+    labelled(at.button, "Annuler").click().run()
+    assert not at.warning and cafes.open_round_of(store, cafe.id).id == rounds[0].id
+    at.button(key=f"open_{rounds[2].id}").click().run()
+    labelled(at.button, "Oui, ouvrir le tour 3").click().run()
+    assert cafes.open_round_of(store, cafe.id).id == rounds[2].id
+    at.button(key=f"close_{rounds[2].id}").click().run()
+    at.button(key=f"open_{rounds[1].id}").click().run()  # tour 2 is not « next » once 3 was opened
+    assert "n'est pas le tour suivant (tous les tours ont été ouverts)" in at.warning[0].value
+
+
+def test_the_next_round_opens_at_once(store):
+    cafe, rounds = make_cafe(store)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    at.button(key=f"open_{rounds[1].id}").click().run()
+    assert cafes.open_round_of(store, cafe.id).id == rounds[1].id and not at.warning
+
+
+def test_wall_shows_the_open_question_and_latest_contributions_without_controls(store):
+    cafe, _ = make_cafe(store)
+    idea = add_idea(store, cafe, "Un *jardin* partagé", table=2)
+    store.add_support(idea.id, "quelqu'un", datetime.now(UTC))
+    at = app(organiser=True, page="pages/wall.py", cafe=cafe.id)
+    assert "Question 1 ?" in texts(at)
+    assert r"Un \*jardin\* partagé" in texts(at)
+    assert "Table 2 — Table des 2 · 👍 1" in [c.value for c in at.caption]
+    assert at.metric[0].label == "Temps restant — tour 1"
+    assert not at.button and not at.selectbox and not at.text_input and not at.chat_input
+
+
+def test_wall_is_behind_the_organiser_password(store):
+    cafe, _ = make_cafe(store)
+    at = app(page="pages/wall.py", cafe=cafe.id)
+    assert labelled(at.text_input, "Mot de passe organisateur")
+    assert "Question 1 ?" not in texts(at)
 
 
 def test_organiser_restores_a_deleted_contribution(store):

@@ -43,12 +43,11 @@ def countdown(round_: Round, *, big: bool = False) -> None:
             return
         seconds = remaining.total_seconds()
         label = countdown_label(seconds)
-        if big:
+        heading = "### " if big else ""
+        if seconds < 0:
+            st.markdown(f"{heading}:red[**⏱ Tour {round_.position} : temps {label}**]")
+        elif big:
             st.metric(f"Temps restant — tour {round_.position}", label)
-            if seconds < 0:
-                st.markdown(":red[**Temps dépassé**]")
-        elif seconds < 0:
-            st.markdown(f":red[**⏱ Temps {label}**]")
         else:
             st.markdown(f"⏱ {label} restantes")
 
