@@ -124,6 +124,23 @@ def test_organiser_creates_a_cafe(store):
     assert at.dataframe[0].value["Titre"].tolist() == ["Café des Érables"]
 
 
+def test_create_buttons_clicked_again_create_nothing_more(store):
+    at = app(organiser=True, page="pages/organiser_cafes.py")
+    labelled(at.text_input, "Titre").input("Café des Érables")
+    labelled(at.text_input, "Commune").input("Vaulx-en-Velin")
+    labelled(at.button, "Créer le café").click().run()
+    labelled(at.button, "Créer le café").click().run()  # the second tap of a double click
+    assert len(cafes.list_cafes(store)) == 1
+    (cafe,) = cafes.list_cafes(store)
+    at = app(organiser=True, page="pages/organiser_prepare.py", cafe=cafe.id)
+    labelled(at.text_area, "Question posée aux tables").input("Qu'aimez-vous ici ?")
+    for _ in range(2):
+        labelled(at.button, "Ajouter le tour").click().run()
+        labelled(at.button, "Ajouter la table").click().run()
+    assert len(cafes.list_rounds(store, cafe.id)) == 1
+    assert [t.number for t in cafes.list_tables(store, cafe.id)] == [1, 2]  # the form offers the next number
+
+
 def test_creating_a_cafe_without_a_place_writes_nothing(store):
     at = app(organiser=True, page="pages/organiser_cafes.py")
     labelled(at.text_input, "Titre").input("Café sans lieu")
