@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +13,8 @@ from facilitation import cafes, contributions
 from facilitation.access import hash_password, make_join_token
 from facilitation.domain import Source
 from facilitation.storage import open_store
-from tests.conftest import ROOT, add_idea, make_cafe
+from tests.conftest import ROOT, add_idea, make_cafe, require_tool
+from tests.test_documents import render_first_pages
 
 PASSWORD = "mot-de-passe-organisateur"
 PASSWORD_HASH = hash_password(PASSWORD)
@@ -253,17 +255,40 @@ def test_organiser_restores_a_deleted_contribution(store):
     assert [c.id for c in store.list_contributions(cafe.id)] == [idea.id]
 
 
-def test_qr_page_shows_each_table_and_warns_about_localhost(store):
+def test_qr_page_stores_the_checked_address_for_every_qr_code_and_document(store, output_dir):
     cafe, _ = make_cafe(store, tables=3)
     at = app(organiser=True, page="pages/organiser_qr.py", cafe=cafe.id)
     assert "ne désigne que cet ordinateur" in at.warning[0].value
     links = [c.value for c in at.code]
     assert len(links) == 3 and all(link.startswith(f"http://localhost:8501/?t={cafe.id}.") for link in links)
-    labelled(at.text_input, "Adresse publique de l'application (celle que les téléphones atteignent)").input(
-        "http://192.168.1.20:8501"
-    ).run()
+    label = "Adresse publique de l'application (celle que les téléphones atteignent)"
+    labelled(at.text_input, label).input("192.168.1.20")
+    labelled(at.button, "Enregistrer l'adresse").click().run()
+    assert "Adresse publique invalide" in at.error[0].value
+    labelled(at.text_input, label).input("http://192.168.1.20:8501/")
+    labelled(at.button, "Enregistrer l'adresse").click().run()
     assert not at.warning
     assert all(c.value.startswith("http://192.168.1.20:8501/?t=") for c in at.code)
+    # Leaving the page forgets nothing: the address is the installation's, in the database.
+    again = app(organiser=True, page="pages/organiser_qr.py", cafe=cafe.id)
+    assert all(c.value.startswith("http://192.168.1.20:8501/?t=") for c in again.code)
+    downloads = [b.proto.label for b in again.get("download_button")]
+    assert downloads[:2] == [
+        "Cartes de table (PDF, une page A5 par table)",
+        "Affiche A4 avec les QR codes de toutes les tables (PDF)",
+    ]
+    assert downloads[2:] == [f"Télécharger le PNG de la table {n}" for n in (1, 2, 3)]
+    # « Fiches et documents » prints the cards with the same address.
+    fiches = app(organiser=True, page="pages/organiser_fiches.py", cafe=cafe.id)
+    labelled(fiches.selectbox, "Document").select("cartes")
+    labelled(fiches.button, "Générer").click().run()
+    (made,) = store.list_documents(cafe.id)
+    zbarimg = require_tool("zbarimg", "Debian zbar-tools, pour décoder les QR codes")
+    first_page = render_first_pages(store.get_document(made.id).content, output_dir, "page-qr-cartes", pages=1)[
+        0
+    ]
+    decoded = subprocess.run([zbarimg, "--quiet", "--raw", str(first_page)], capture_output=True, text=True)
+    assert decoded.stdout.strip() == cafes.join_link(store, cafe.id, 1, "http://192.168.1.20:8501")
 
 
 # -- captain -----------------------------------------------------------------------------------
