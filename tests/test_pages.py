@@ -284,9 +284,9 @@ def test_qr_page_stores_the_checked_address_for_every_qr_code_and_document(store
     labelled(fiches.button, "Générer").click().run()
     (made,) = store.list_documents(cafe.id)
     zbarimg = require_tool("zbarimg", "Debian zbar-tools, pour décoder les QR codes")
-    first_page = render_first_pages(store.get_document(made.id).content, output_dir, "page-qr-cartes", pages=1)[
-        0
-    ]
+    first_page = render_first_pages(
+        store.get_document(made.id).content, output_dir, "page-qr-cartes", pages=1
+    )[0]
     decoded = subprocess.run([zbarimg, "--quiet", "--raw", str(first_page)], capture_output=True, text=True)
     assert decoded.stdout.strip() == cafes.join_link(store, cafe.id, 1, "http://192.168.1.20:8501")
 
