@@ -26,9 +26,12 @@ _FOCUS = "capture_focus"
 
 _FOCUS_SCRIPT = """
 <script>
-// {nonce}: a new value each time, so the browser runs it again.
-const field = document.querySelector('[data-testid="stChatInputTextArea"]');
-if (field) {{ field.focus(); }}
+// {nonce}: a new value each time, so the browser runs it again (in a block: run twice, a
+// top-level const would be declared twice).
+{{
+  const field = document.querySelector('[data-testid="stChatInputTextArea"]');
+  if (field) {{ field.focus(); }}
+}}
 </script>
 """
 
