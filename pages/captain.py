@@ -5,9 +5,9 @@ import streamlit as st
 from facilitation import contributions, rgpd
 from facilitation.domain import Kind, Profile, Source
 from ui.access import captain_context, leave_table
-from ui.capture import capture_bar, or_none
+from ui.capture import capture_bar, or_none, question_shown
 from ui.display import local_time, question, readable_type, show_literal
-from ui.live import countdown, follow_open_round
+from ui.live import follow_open_round
 from ui.runtime import settings, show_errors, store
 
 context = captain_context()
@@ -22,17 +22,19 @@ if leave.button("Changer de table"):
     leave_table()
     st.rerun()
 
-follow_open_round(cafe_id, context.open_round)
 # Drawn on every run, waiting screen included, so that text being typed is never dropped.
 capture_bar(context, config)
 
 if not context.accepting:
     st.info(context.closed_message())
+    question_shown(None)
+    follow_open_round(cafe_id, None)  # the waiting screen wakes up by itself
     st.stop()
 
 st.caption(f"Tour {context.open_round.position}")
 question(context.open_round.question)
-countdown(context.open_round)
+question_shown(context.open_round.id)
+follow_open_round(cafe_id, context.open_round, clock="small")
 
 
 @st.fragment(run_every=config.cafe_refresh_seconds)

@@ -6,7 +6,7 @@ import streamlit as st
 from facilitation import cafes, contributions
 from ui.access import require_organiser
 from ui.display import local_time, show_literal
-from ui.live import countdown, follow_open_round
+from ui.live import follow_open_round
 from ui.organiser import current_cafe
 from ui.runtime import settings, show_errors, store
 
@@ -27,21 +27,21 @@ if not rounds:
     st.stop()
 
 open_now = cafes.live_round(store(), cafe.id)
-follow_open_round(cafe.id, open_now)  # another organiser tab or the command line may move on
 st.page_link(
     "pages/wall.py", label="Mur de projection (écran de la salle)", icon="📽️", query_params={"cafe": cafe.id}
 )
 
+# Another organiser tab or the command line may move on: this page follows.
+clock, more = st.columns([4, 1])
+with clock:
+    follow_open_round(cafe.id, open_now, clock="big")
 if open_now is not None:
-    clock, more = st.columns([4, 1])
-    with clock:
-        countdown(open_now, big=True)
     if more.button("+5 min", help="Prolonger le tour en cours de 5 minutes") and show_errors(
         cafes.extend_round, store(), cafe.id, open_now.id
     ):
         st.rerun()
 else:
-    st.caption("Aucun tour ouvert.")
+    clock.caption("Aucun tour ouvert.")
 
 CONFIRM_KEY = "confirm_open_round"
 

@@ -6,7 +6,7 @@ from facilitation import contributions
 from facilitation.errors import CafeError
 from ui.access import require_organiser
 from ui.display import question, show_literal
-from ui.live import countdown, follow_open_round
+from ui.live import follow_open_round
 from ui.organiser import CAFE_PARAM
 from ui.runtime import settings, store
 
@@ -31,17 +31,17 @@ except CafeError as exc:
     st.error(exc.message)
     st.stop()
 
-follow_open_round(view.cafe.id, view.open_round)
 st.title(view.cafe.title)
 if view.open_round is None:
     st.info(
         "Le prochain tour va commencer." if not view.cafe.is_closed else "Merci pour votre participation !"
     )
+    follow_open_round(view.cafe.id, None)
     st.stop()
 
 st.caption(f"Tour {view.open_round.position}")
 question(view.open_round.question)
-countdown(view.open_round, big=True)
+follow_open_round(view.cafe.id, view.open_round, clock="big")
 
 
 @st.fragment(run_every=settings().cafe_refresh_seconds)

@@ -12,12 +12,13 @@ import streamlit as st
 from facilitation.access import new_id
 from facilitation.contributions import TableContext, submit_contribution
 from facilitation.domain import Kind, Profile, Source
-from facilitation.errors import CafeError, RoundChanged
+from facilitation.errors import CafeError
 from facilitation.settings import Settings
 from ui.runtime import store
 
 TEXT_KEY = "capture_text"
 DRAFT_KEY = "capture_draft"
+_GIVE_BACK = "capture_give_back"
 ROUND_KEY = "capture_round_id"
 OPTIONAL_KEYS = ("capture_kind", "capture_profile", "capture_agreement")
 _PIN = "{}_pinned"
@@ -36,6 +37,15 @@ _FOCUS_SCRIPT = """
 """
 
 
+def question_shown(round_id: str | None) -> None:
+    """Call once the round's question (or the waiting screen) is drawn: entries now carry it.
+
+    Set after drawing, not before: a run interrupted before the new question reached the screen
+    leaves the entries tied to the question the captain could still read.
+    """
+    st.session_state[ROUND_KEY] = round_id
+
+
 def or_none(value: str | None) -> str:
     return "— aucun —" if value is None else value
 
@@ -49,6 +59,7 @@ def _capture(cafe_id: str, table_number: int, max_chars: int) -> None:
     text = st.session_state.get(TEXT_KEY) or ""
     if not text.strip():
         return
+    st.session_state.pop(_FEEDBACK, None)
     try:
         result = submit_contribution(
             store(),
@@ -65,10 +76,13 @@ def _capture(cafe_id: str, table_number: int, max_chars: int) -> None:
             round_id=st.session_state.get(ROUND_KEY),
         )
     except CafeError as exc:
-        # Kept apart from the widget: given back into the field, and shown if the field cannot be.
+        # Kept apart from the widget, with the message, until the next entry: given back into the
+        # field, and shown for copying, even if reruns come in between.
         st.session_state[DRAFT_KEY] = text
-        st.session_state[_FEEDBACK] = ("error", exc.message, isinstance(exc, RoundChanged))
+        st.session_state[_GIVE_BACK] = True
+        st.session_state[_FEEDBACK] = ("error", exc.message)
         return
+    st.session_state.pop(DRAFT_KEY, None)
     for key in OPTIONAL_KEYS:
         if not st.session_state.get(_PIN.format(key)):
             st.session_state.pop(key, None)
@@ -77,7 +91,7 @@ def _capture(cafe_id: str, table_number: int, max_chars: int) -> None:
         if result.created
         else "Déjà enregistrée : cette table a déjà envoyé ce texte pendant ce tour."
     )
-    st.session_state[_FEEDBACK] = ("success" if result.created else "info", message, False)
+    st.session_state[_FEEDBACK] = ("success" if result.created else "info", message)
     _ask_focus()
 
 
@@ -94,11 +108,13 @@ def _optional_field(column, key: str, draw) -> None:
 
 def capture_bar(context: TableContext, config: Settings) -> None:
     """Optional fields and the text field, pinned at the bottom of the captain's page."""
-    st.session_state[ROUND_KEY] = context.open_round.id if context.open_round else None
-    draft = st.session_state.pop(DRAFT_KEY, None)
-    if draft:
+    draft = st.session_state.get(DRAFT_KEY)
+    giving_back = st.session_state.get(_GIVE_BACK)
+    if giving_back:
         st.session_state[TEXT_KEY] = draft  # back into the field, for the captain to check and resend
-    feedback = st.session_state.pop(_FEEDBACK, None)
+    feedback = st.session_state.get(_FEEDBACK)
+    if feedback and feedback[0] != "error":
+        del st.session_state[_FEEDBACK]  # a confirmation is shown once; a refusal stays until the next entry
     with st.bottom:
         if feedback and feedback[0] == "error":
             st.error(feedback[1])
@@ -151,6 +167,9 @@ def capture_bar(context: TableContext, config: Settings) -> None:
             on_submit=_capture,
             args=(context.cafe.id, context.table.number, config.cafe_max_contribution_chars),
         )
+    if giving_back:
+        # Only now that the field has been drawn with it: an interrupted run gives it back again.
+        del st.session_state[_GIVE_BACK]
     if feedback and feedback[0] != "error":
         st.toast(feedback[1], icon="✅" if feedback[0] == "success" else "ℹ️")
     if st.session_state.get(_FOCUS):
