@@ -5,15 +5,23 @@ import streamlit as st
 from facilitation import contributions, rgpd
 from facilitation.domain import Kind, Profile, Source
 from ui.access import captain_context, leave_table
-from ui.capture import capture_bar, or_none, question_shown
+from ui.capture import TABLE_KEY, capture_bar, or_none, question_shown, table_shown
 from ui.display import local_time, question, readable_type, show_literal
 from ui.live import follow_open_round
 from ui.runtime import settings, show_errors, store
 
+config = settings()
+# The capture bar needs no database: drawn before anything that may stop the page (database down),
+# it keeps what the captain is typing. The first time, it waits until the table is known.
+bar_drawn = TABLE_KEY in st.session_state
+if bar_drawn:
+    capture_bar(config)
 context = captain_context()
 readable_type()
-config = settings()
 cafe_id, table_number = context.cafe.id, context.table.number
+table_shown(cafe_id, table_number)
+if not bar_drawn:
+    capture_bar(config)
 
 head, leave = st.columns([4, 1])
 head.title(f"{context.table.label()}")
@@ -21,9 +29,6 @@ head.caption(f"{context.cafe.title} · code {context.table.code}")
 if leave.button("Changer de table"):
     leave_table()
     st.rerun()
-
-# Drawn on every run, waiting screen included, so that text being typed is never dropped.
-capture_bar(context, config)
 
 if not context.accepting:
     st.info(context.closed_message())

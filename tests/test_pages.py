@@ -391,6 +391,21 @@ def test_captain_waiting_screen_keeps_the_field_and_gives_text_back(store):
     assert store.list_contributions(cafe.id) == []
 
 
+def test_captain_keeps_the_table_and_the_text_while_the_database_is_down(store, monkeypatch, sqlite_url):
+    cafe, _ = make_cafe(store)
+    at = captain_app(store, cafe)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://cafe@127.0.0.1:1/cafes?connect_timeout=2")
+    capture(at, "Dit pendant la panne")
+    assert "Impossible de joindre la base de données" in at.error[0].value
+    assert at.code[0].value == "Dit pendant la panne"  # given back
+    assert at.chat_input(key="capture_text").value == "Dit pendant la panne"  # and back in the field
+    assert at.query_params["code"] == cafes.get_table(store, cafe.id, 1).code  # still at the table
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    capture(at, "Dit pendant la panne")
+    assert [c.text for c in store.list_contributions(cafe.id)] == ["Dit pendant la panne"]
+    assert "Question 1 ?" in texts(at)
+
+
 def test_captain_edits_removes_a_profile_and_deletes(store):
     cafe, _ = make_cafe(store)
     table = cafes.get_table(store, cafe.id, 1)

@@ -9,7 +9,8 @@ import streamlit as st
 from facilitation import audit
 from facilitation.abuse import organiser_login
 from facilitation.contributions import TableContext, enter_table
-from facilitation.errors import CafeError
+from facilitation.errors import CafeError, StorageUnavailable
+from ui.capture import TABLE_KEY
 from ui.runtime import settings, store
 
 ORGANISER_KEY = "organiser_signed_in"
@@ -57,6 +58,10 @@ def captain_context() -> TableContext:
     if code:
         try:
             context = enter_table(store(), code)
+        except StorageUnavailable as exc:
+            # The database is away, not the captain's right to the table: stay at the table.
+            st.error(exc.message)
+            st.stop()
         except CafeError as exc:
             st.error(exc.message)
             _forget_captain()
@@ -82,6 +87,7 @@ def captain_context() -> TableContext:
 
 def _forget_captain() -> None:
     st.session_state.pop(CAPTAIN_CODE_KEY, None)
+    st.session_state.pop(TABLE_KEY, None)  # no capture bar on the sign-in form
     if CAPTAIN_CODE_PARAM in st.query_params:
         del st.query_params[CAPTAIN_CODE_PARAM]
 

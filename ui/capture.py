@@ -10,13 +10,14 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitation.access import new_id
-from facilitation.contributions import TableContext, submit_contribution
+from facilitation.contributions import submit_contribution
 from facilitation.domain import Kind, Profile, Source
 from facilitation.errors import CafeError
 from facilitation.settings import Settings
-from ui.runtime import store
+from ui.runtime import store_or_raise
 
 TEXT_KEY = "capture_text"
+TABLE_KEY = "capture_table"  # (café id, table number) of the last table page drawn
 DRAFT_KEY = "capture_draft"
 _GIVE_BACK = "capture_give_back"
 ROUND_KEY = "capture_round_id"
@@ -54,15 +55,21 @@ def _ask_focus() -> None:
     st.session_state[_FOCUS] = st.session_state.get(_FOCUS, 0) + 1
 
 
-def _capture(cafe_id: str, table_number: int, max_chars: int) -> None:
-    """chat_input callback: store the entry; on refusal keep it and give it back."""
+def table_shown(cafe_id: str, table_number: int) -> None:
+    """Call once the table's page is drawn: entries go to this table, even if the next run fails."""
+    st.session_state[TABLE_KEY] = (cafe_id, table_number)
+
+
+def _capture(max_chars: int) -> None:
+    """chat_input callback: store the entry; on refusal (database down included) keep it and give it back."""
     text = st.session_state.get(TEXT_KEY) or ""
-    if not text.strip():
+    if not text.strip() or TABLE_KEY not in st.session_state:
         return
     st.session_state.pop(_FEEDBACK, None)
+    cafe_id, table_number = st.session_state[TABLE_KEY]
     try:
         result = submit_contribution(
-            store(),
+            store_or_raise(),
             cafe_id=cafe_id,
             table_number=table_number,
             text=text,
@@ -106,8 +113,12 @@ def _optional_field(column, key: str, draw) -> None:
         )
 
 
-def capture_bar(context: TableContext, config: Settings) -> None:
-    """Optional fields and the text field, pinned at the bottom of the captain's page."""
+def capture_bar(config: Settings) -> None:
+    """Optional fields and the text field, pinned at the bottom of the captain's page.
+
+    Needs no database: drawn first on every run once a table was shown, it survives an outage that
+    stops the rest of the page, with what is being typed in it.
+    """
     draft = st.session_state.get(DRAFT_KEY)
     giving_back = st.session_state.get(_GIVE_BACK)
     if giving_back:
@@ -165,7 +176,7 @@ def capture_bar(context: TableContext, config: Settings) -> None:
             key=TEXT_KEY,
             max_chars=config.cafe_max_contribution_chars,
             on_submit=_capture,
-            args=(context.cafe.id, context.table.number, config.cafe_max_contribution_chars),
+            args=(config.cafe_max_contribution_chars,),
         )
     if giving_back:
         # Only now that the field has been drawn with it: an interrupted run gives it back again.

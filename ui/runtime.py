@@ -25,10 +25,15 @@ def _store(database_url: str) -> SqlStore:
     return open_store(database_url)
 
 
+def store_or_raise() -> SqlStore:
+    """The migrated store, or StorageUnavailable: for widget callbacks, which must not stop."""
+    return _store(settings().database_url)
+
+
 def store() -> SqlStore:
     """The migrated store; a clear French message and a stop when the database is unreachable."""
     try:
-        return _store(settings().database_url)
+        return store_or_raise()
     except CafeError as exc:
         st.error(exc.message)
         st.stop()
