@@ -1,4 +1,4 @@
-"""The café, rehearsed in a real Chromium: an organiser, 4 captains and 8 phones on one server.
+"""The café, rehearsed in a real Chromium: an organiser, the wall, 4 captains and 4 phones, one server.
 
 Scripted like a café: round 1 opens; captains type bursts with no pause between sentences; phones
 send with single, double and triple taps, and +1; the organiser opens round 2 while a captain is
@@ -36,6 +36,8 @@ QUESTIONS = [
     "Par quoi commencer l'an prochain ?",
 ]
 TABLES = 4
+# 3 a table is the café of the issue; with today's Streamlit phone page, opening 12 phones alone
+# took 195 s on 2 shared cores, so the rehearsal runs 1 a table until the light phone page lands.
 PHONES_PER_TABLE = 1
 LAPTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "fr-FR"}
 
