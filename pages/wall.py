@@ -15,7 +15,9 @@ WALL_CSS = """
 [data-testid="stMarkdownContainer"] p { font-size: 1.9rem; line-height: 1.4; }
 [data-testid="stMarkdownContainer"] p.question { font-size: 3rem; font-weight: 700; }
 [data-testid="stCaptionContainer"] p { font-size: 1.3rem; }
-[data-testid="stMetricValue"] { font-size: 3.5rem; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 4rem !important; }
+/* A room screen: no navigation, no menu, nothing to click. */
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header { display: none !important; }
 </style>
 """
 

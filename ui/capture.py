@@ -48,6 +48,7 @@ def question_shown(round_id: str | None) -> None:
 
 
 def or_none(value: str | None) -> str:
+    """Label of a choice, with « — aucun — » for no choice (to remove a type or a profile)."""
     return "— aucun —" if value is None else value
 
 
@@ -106,10 +107,10 @@ def _optional_field(column, key: str, draw) -> None:
     with column:
         draw()
         st.checkbox(
-            "📌 garder pour les suivantes",
+            "📌 Garder",
             key=_PIN.format(key),
             on_change=_ask_focus,
-            help="Sinon ce champ se vide après chaque contribution.",
+            help="Garder ce choix pour les contributions suivantes ; sinon il se vide après chacune.",
         )
 
 
