@@ -13,12 +13,16 @@ THANKS = "Merci ! Votre idée a bien été envoyée."
 SUPPORT_BUTTON = re.compile("Je suis d'accord")
 
 
-def open_phone(browser, join_link: str, *, context_options: dict):
-    """A phone (its own browser context) on the table's join link, once the form is there."""
-    page = browser.new_context(**context_options).new_page()
-    page.goto(join_link, wait_until="commit", timeout=90_000)
-    page.get_by_label(IDEA_LABEL).wait_for(timeout=60_000)
-    return page
+def open_phones(browser, join_links: list[str], *, context_options: dict) -> list:
+    """One phone (its own browser context) per link, loading side by side, once each shows the form."""
+    pages = []
+    for link in join_links:
+        page = browser.new_context(**context_options).new_page()
+        page.goto(link, wait_until="commit", timeout=90_000)
+        pages.append(page)
+    for page in pages:
+        page.get_by_label(IDEA_LABEL).wait_for(timeout=90_000)
+    return pages
 
 
 def send_idea(page, text: str, *, taps: int = 1, timeout_ms: int = 60_000) -> None:

@@ -21,7 +21,7 @@ from facilitation.domain import Source
 from facilitation.storage import open_store
 from tests import serving
 from tests.conftest import ROOT, require_tool
-from tests.phones import open_phone, send_idea, shows, support_first_idea
+from tests.phones import open_phones, send_idea, shows, support_first_idea
 from tests.serving import stop_app
 from tests.test_browser import CHROMIUM_ARGS, PHONE, TYPING_DELAY_MS, capture_field
 
@@ -45,8 +45,9 @@ LAPTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "fr-FR"}
 class Rehearsal:
     """The server, the database and a log of what each author saw when they sent."""
 
-    def __init__(self, database_url: str, store, cafe_id: str) -> None:
+    def __init__(self, database_url: str, store, cafe_id: str, output_dir) -> None:
         self.database_url, self.store, self.cafe_id = database_url, store, cafe_id
+        self.output_dir = output_dir
         self.rounds = cafes.list_rounds(store, cafe_id)
         self.expected: dict[str, tuple[int, int, Source]] = {}  # text -> (table, round position, source)
         self.follow_times: dict[str, list[float]] = {}
@@ -62,16 +63,44 @@ class Rehearsal:
         assert result.returncode == 0, result.stderr
         return result.stdout
 
+    def watch(self, pages: dict[str, object], text: str) -> None:
+        """In each browser, note the moment `text` appears (no polling delay in the measure)."""
+        for name, page in pages.items():
+            already = page.evaluate(WATCH_SCRIPT, text)
+            assert not already, f"{name} already shows « {text} »"
+
     def wait_all_show(self, label: str, pages: dict[str, object], text: str, since: float) -> None:
-        """Poll every screen until each shows `text`; record how long each took after `since`."""
+        """Wait until each watched screen shows `text`; record its delay after `since` (time.time())."""
+        deadline = time.monotonic() + 30
         pending = dict(pages)
-        while pending and time.monotonic() - since < 20:
+        while pending and time.monotonic() < deadline:
             for name, page in list(pending.items()):
-                if page.get_by_text(text, exact=True).count():
-                    self.follow_times.setdefault(label, []).append(time.monotonic() - since)
+                seen_ms = page.evaluate("(text) => window.__cafeSeen[text] || null", text)
+                if seen_ms is not None:
+                    self.follow_times.setdefault(label, []).append(max(0.0, seen_ms / 1000 - since))
                     del pending[name]
-            time.sleep(0.1)
+            time.sleep(0.2)
+        for name, page in pending.items():
+            page.screenshot(path=str(self.output_dir / f"rehearsal-stale-{name.replace(' ', '-')}.png"))
         assert not pending, f"{label}: {sorted(pending)} never showed « {text} »"
+
+
+# Records in the page, at the first DOM change that makes `text` visible, the time it happened.
+WATCH_SCRIPT = """
+(text) => {
+  window.__cafeSeen = window.__cafeSeen || {};
+  delete window.__cafeSeen[text];
+  if (document.body.innerText.includes(text)) return true;
+  const observer = new MutationObserver(() => {
+    if (document.body.innerText.includes(text)) {
+      window.__cafeSeen[text] = Date.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+  return false;
+}
+"""
 
 
 def type_sentences(page, sentences: list[str]) -> None:
@@ -143,7 +172,7 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
         cafes.add_round(store, cafe.id, question=question, planned_minutes=20)
     for number in range(1, TABLES + 1):
         cafes.add_table(store, cafe.id, number=number, name=f"Table des {number}")
-    run = Rehearsal(database_url, store, cafe.id)
+    run = Rehearsal(database_url, store, cafe.id, output_dir)
     tables = {t.number: t for t in cafes.list_tables(store, cafe.id)}
 
     sign_in_organiser(organiser, base, f"animer?cafe={cafe.id}")  # a new page load: signing in again
@@ -153,25 +182,23 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     wall.get_by_text("Le prochain tour va commencer.").wait_for(timeout=30_000)
 
     captains = {}
-    for number, table in tables.items():
-        page = browser.new_context(**LAPTOP).new_page()
-        page.goto(f"{base}/capitaine?code={table.code}")
+    for number, table in tables.items():  # the four laptops load side by side
+        captains[number] = browser.new_context(**LAPTOP).new_page()
+        captains[number].goto(f"{base}/capitaine?code={table.code}", wait_until="commit")
+    for page in captains.values():
         page.get_by_text("Aucun tour n'est ouvert").wait_for(timeout=60_000)
-        captains[number] = page
 
     phase("écrans ouverts")
     # -- round 1 opens: every waiting screen wakes up by itself -----------------------------------
-    clicked = time.monotonic()
+    screens = {f"capitaine {n}": p for n, p in captains.items()} | {"mur": wall}
+    run.watch(screens, QUESTIONS[0])
+    clicked = time.time()
     organiser.get_by_role("button", name="Ouvrir").first.click()
-    run.wait_all_show(
-        "tour 1", {f"capitaine {n}": p for n, p in captains.items()} | {"mur": wall}, QUESTIONS[0], clicked
-    )
+    run.wait_all_show("tour 1", screens, QUESTIONS[0], clicked)
 
-    phones = {}
-    for number in tables:
-        link = cafes.join_link(store, cafe.id, number, base)
-        for index in range(PHONES_PER_TABLE):
-            phones[(number, index)] = open_phone(browser, link, context_options=PHONE)
+    seats = [(number, index) for number in tables for index in range(PHONES_PER_TABLE)]
+    links = [cafes.join_link(store, cafe.id, number, base) for number, _ in seats]
+    phones = dict(zip(seats, open_phones(browser, links, context_options=PHONE), strict=True))
 
     phase("tour 1 ouvert, téléphones ouverts")
     # -- captains type bursts, phones send (single, double, triple taps) --------------------------
@@ -202,19 +229,24 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     capture_field(typing).click()
     mid_sentence = "Table 1 : une phrase commencée pendant le tour 1"
     typing.keyboard.type(mid_sentence, delay=TYPING_DELAY_MS)
-    clicked = time.monotonic()
+    run.watch(screens, QUESTIONS[1])
+    clicked = time.time()
     organiser.get_by_role("button", name="Ouvrir").first.click()  # round 2 is the next one
     typing.keyboard.press("Enter")
     # Either the page had not shown question 2 yet: the entry is refused (it was typed for question
     # 1), kept in the field and question 2 shown; or it had, and the entry goes to question 2.
     refused = typing.get_by_text("La question a changé").first
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 30
     while not refused.count() and not store.list_contributions(cafe.id, round_id=run.rounds[1].id):
-        assert time.monotonic() < deadline, "the entry typed across the round switch vanished"
+        if time.monotonic() > deadline:
+            typing.screenshot(path=str(output_dir / "rehearsal-round-switch.png"))
+            stored_now = [c.text for c in store.list_contributions(cafe.id)]
+            field_now = capture_field(typing).input_value()
+            pytest.fail(
+                f"the entry typed across the round switch vanished: field {field_now!r}, stored {stored_now}"
+            )
         time.sleep(0.1)
-    run.wait_all_show(
-        "tour 2", {f"capitaine {n}": p for n, p in captains.items()} | {"mur": wall}, QUESTIONS[1], clicked
-    )
+    run.wait_all_show("tour 2", screens, QUESTIONS[1], clicked)
     if refused.count():
         assert capture_field(typing).input_value() == mid_sentence  # given back
         capture_field(typing).click()
@@ -247,15 +279,12 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     organiser.get_by_role("button", name="Fermer").click()
     closing.get_by_text("Aucun tour n'est ouvert").wait_for(timeout=FOLLOW_LIMIT_S * 1000)
     assert capture_field(closing).input_value() == unfinished  # nothing typed is dropped
-    started_cli = time.monotonic()
+    run.watch(screens, QUESTIONS[2])
+    run.watch({"animer": organiser}, "Temps restant — tour 3")
     assert "Tour 3 ouvert" in run.cli("round", cafe.id, "open", "3")
-    run.wait_all_show(
-        "tour 3 (ligne de commande)",
-        {f"capitaine {n}": p for n, p in captains.items()} | {"mur": wall},
-        QUESTIONS[2],
-        started_cli,
-    )
-    run.wait_all_show("tour 3 sur « Animer »", {"animer": organiser}, "Temps restant — tour 3", started_cli)
+    opened = time.time()  # the command has written the new round: from now on, screens must follow
+    run.wait_all_show("tour 3 (ligne de commande)", screens, QUESTIONS[2], opened)
+    run.wait_all_show("tour 3 sur « Animer »", {"animer": organiser}, "Temps restant — tour 3", opened)
     assert capture_field(closing).input_value() == unfinished
     capture_field(closing).click()
     closing.keyboard.press("Enter")
