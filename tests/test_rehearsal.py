@@ -69,8 +69,18 @@ class Rehearsal:
             already = page.evaluate(WATCH_SCRIPT, text)
             assert not already, f"{name} already shows « {text} »"
 
+    def opened_at(self, position: int) -> float:
+        """When round `position` was opened, as stored (the moment screens must follow from)."""
+        deadline = time.monotonic() + 30
+        while True:
+            round_ = cafes.round_at(self.store, self.cafe_id, position)
+            if round_.is_open:
+                return round_.opened_at.timestamp()
+            assert time.monotonic() < deadline, f"round {position} never opened"
+            time.sleep(0.1)
+
     def wait_all_show(self, label: str, pages: dict[str, object], text: str, since: float) -> None:
-        """Wait until each watched screen shows `text`; record its delay after `since` (time.time())."""
+        """Wait until each watched screen shows `text`; record its delay after `since` (epoch seconds)."""
         deadline = time.monotonic() + 30
         pending = dict(pages)
         while pending and time.monotonic() < deadline:
@@ -192,9 +202,8 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     # -- round 1 opens: every waiting screen wakes up by itself -----------------------------------
     screens = {f"capitaine {n}": p for n, p in captains.items()} | {"mur": wall}
     run.watch(screens, QUESTIONS[0])
-    clicked = time.time()
     organiser.get_by_role("button", name="Ouvrir").first.click()
-    run.wait_all_show("tour 1", screens, QUESTIONS[0], clicked)
+    run.wait_all_show("tour 1", screens, QUESTIONS[0], run.opened_at(1))
 
     seats = [(number, index) for number in tables for index in range(PHONES_PER_TABLE)]
     links = [cafes.join_link(store, cafe.id, number, base) for number, _ in seats]
@@ -230,9 +239,9 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     mid_sentence = "Table 1 : une phrase commencée pendant le tour 1"
     typing.keyboard.type(mid_sentence, delay=TYPING_DELAY_MS)
     run.watch(screens, QUESTIONS[1])
-    clicked = time.time()
     organiser.get_by_role("button", name="Ouvrir").first.click()  # round 2 is the next one
-    typing.keyboard.press("Enter")
+    round_2_opened = run.opened_at(2)
+    typing.keyboard.press("Enter")  # right after the switch, before the page has had time to follow
     # Either the page had not shown question 2 yet: the entry is refused (it was typed for question
     # 1), kept in the field and question 2 shown; or it had, and the entry goes to question 2.
     refused = typing.get_by_text("La question a changé").first
@@ -246,7 +255,7 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
                 f"the entry typed across the round switch vanished: field {field_now!r}, stored {stored_now}"
             )
         time.sleep(0.1)
-    run.wait_all_show("tour 2", screens, QUESTIONS[1], clicked)
+    run.wait_all_show("tour 2", screens, QUESTIONS[1], round_2_opened)
     if refused.count():
         assert capture_field(typing).input_value() == mid_sentence  # given back
         capture_field(typing).click()
@@ -282,7 +291,7 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     run.watch(screens, QUESTIONS[2])
     run.watch({"animer": organiser}, "Temps restant — tour 3")
     assert "Tour 3 ouvert" in run.cli("round", cafe.id, "open", "3")
-    opened = time.time()  # the command has written the new round: from now on, screens must follow
+    opened = run.opened_at(3)
     run.wait_all_show("tour 3 (ligne de commande)", screens, QUESTIONS[2], opened)
     run.wait_all_show("tour 3 sur « Animer »", {"animer": organiser}, "Temps restant — tour 3", opened)
     assert capture_field(closing).input_value() == unfinished
