@@ -149,8 +149,9 @@ def submit_contribution(
     """Store a contribution exactly once in the open round.
 
     Idempotent on submission_id, and the same text from the same table in one round is stored once.
-    With round_id (the round whose question the author saw), a submit arriving after that round
-    closed is refused with RoundChanged instead of being filed under another question.
+    With round_id (the round whose question the author saw; "" when they saw no question), a submit
+    arriving after that round closed is refused with RoundChanged instead of being filed under
+    another question.
     """
     return _submit(
         store,

@@ -406,6 +406,18 @@ def test_captain_keeps_the_table_and_the_text_while_the_database_is_down(store, 
     assert "Question 1 ?" in texts(at)
 
 
+def test_captain_text_typed_on_the_waiting_screen_is_not_filed_under_a_question_not_yet_shown(store):
+    cafe, rounds = make_cafe(store, open_first=False)
+    at = captain_app(store, cafe)
+    cafes.open_round(store, cafe.id, rounds[0].id)  # opens before the waiting screen has followed
+    capture(at, "Tapé pendant l'attente")
+    assert store.list_contributions(cafe.id) == []
+    assert "La question a changé : le tour 1 est ouvert" in at.error[0].value
+    assert "Question 1 ?" in texts(at)
+    capture(at, "Tapé pendant l'attente")
+    assert [c.round_id for c in store.list_contributions(cafe.id)] == [rounds[0].id]
+
+
 def test_captain_edits_removes_a_profile_and_deletes(store):
     cafe, _ = make_cafe(store)
     table = cafes.get_table(store, cafe.id, 1)

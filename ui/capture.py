@@ -18,10 +18,10 @@ from ui.runtime import store_or_raise
 
 TEXT_KEY = "capture_text"
 TABLE_KEY = "capture_table"  # (café id, table number) of the last table page drawn
-DRAFT_KEY = "capture_draft"
+_DRAFT_KEY = "capture_draft"
 _GIVE_BACK = "capture_give_back"
-ROUND_KEY = "capture_round_id"
-OPTIONAL_KEYS = ("capture_kind", "capture_profile", "capture_agreement")
+_ROUND_KEY = "capture_round_id"
+_OPTIONAL_KEYS = ("capture_kind", "capture_profile", "capture_agreement")
 _PIN = "{}_pinned"
 _FEEDBACK = "capture_feedback"
 _FOCUS = "capture_focus"
@@ -42,9 +42,10 @@ def question_shown(round_id: str | None) -> None:
     """Call once the round's question (or the waiting screen) is drawn: entries now carry it.
 
     Set after drawing, not before: a run interrupted before the new question reached the screen
-    leaves the entries tied to the question the captain could still read.
+    leaves the entries tied to the question the captain could still read. None (the waiting screen)
+    is kept as "": an entry typed there is refused if a round opened meanwhile.
     """
-    st.session_state[ROUND_KEY] = round_id
+    st.session_state[_ROUND_KEY] = round_id or ""
 
 
 def or_none(value: str | None) -> str:
@@ -81,17 +82,17 @@ def _capture(max_chars: int) -> None:
             kind=st.session_state.get("capture_kind"),
             profile=st.session_state.get("capture_profile"),
             agreement_count=st.session_state.get("capture_agreement"),
-            round_id=st.session_state.get(ROUND_KEY),
+            round_id=st.session_state.get(_ROUND_KEY),
         )
     except CafeError as exc:
         # Kept apart from the widget, with the message, until the next entry: given back into the
         # field, and shown for copying, even if reruns come in between.
-        st.session_state[DRAFT_KEY] = text
+        st.session_state[_DRAFT_KEY] = text
         st.session_state[_GIVE_BACK] = True
         st.session_state[_FEEDBACK] = ("error", exc.message)
         return
-    st.session_state.pop(DRAFT_KEY, None)
-    for key in OPTIONAL_KEYS:
+    st.session_state.pop(_DRAFT_KEY, None)
+    for key in _OPTIONAL_KEYS:
         if not st.session_state.get(_PIN.format(key)):
             st.session_state.pop(key, None)
     message = (
@@ -120,7 +121,7 @@ def capture_bar(config: Settings) -> None:
     Needs no database: drawn first on every run once a table was shown, it survives an outage that
     stops the rest of the page, with what is being typed in it.
     """
-    draft = st.session_state.get(DRAFT_KEY)
+    draft = st.session_state.get(_DRAFT_KEY)
     giving_back = st.session_state.get(_GIVE_BACK)
     if giving_back:
         st.session_state[TEXT_KEY] = draft  # back into the field, for the captain to check and resend
