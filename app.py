@@ -29,6 +29,7 @@ else:
         st.Page("pages/organiser_prepare.py", title="Préparer", icon="🛠️", url_path="preparer"),
         st.Page("pages/organiser_run.py", title="Animer", icon="⏱️", url_path="animer"),
         st.Page("pages/organiser_qr.py", title="QR codes des tables", icon="🔳", url_path="qr"),
+        st.Page("pages/wall.py", title="Mur (projection)", icon="📽️", url_path="mur"),
         st.Page("pages/organiser_harvest.py", title="Récolte", icon="🧺", url_path="recolte"),
         st.Page("pages/organiser_fiches.py", title="Fiches et documents", icon="📄", url_path="fiches"),
         st.Page("pages/organiser_privacy.py", title="Confidentialité", icon="🔒", url_path="confidentialite"),

@@ -52,16 +52,22 @@ def create_cafe(
     quartier: str = "",
     commune: str = "",
     description: str = "",
+    cafe_id: str | None = None,
     now: datetime | None = None,
 ) -> Cafe:
-    """Create a café in preparation."""
+    """Create a café in preparation.
+
+    cafe_id is the idempotency key minted when the form was drawn: sent twice, one café.
+    """
+    if cafe_id and (existing := store.get_cafe(cafe_id)) is not None:
+        return existing
     if not isinstance(held_on, date):
         raise InvalidInput("Indiquez la date du café.")
     chosen_theme = parse_choice(Theme, theme, "Thème")
     if chosen_theme is None:
         raise InvalidInput("Choisissez le thème de l'Atelier que sert ce café.")
     cafe = Cafe(
-        id=new_id(),
+        id=cafe_id or new_id(),
         title=clean_label(title, what="Le titre"),
         held_on=held_on,
         place=_place(residence, quartier, commune),
@@ -156,11 +162,15 @@ def _minutes(planned_minutes: int) -> int:
     return minutes
 
 
-def add_round(store: Store, cafe_id: str, *, question: str, planned_minutes: int) -> Round:
-    """Append a round (one question, a planned duration) to the café."""
+def add_round(
+    store: Store, cafe_id: str, *, question: str, planned_minutes: int, round_id: str | None = None
+) -> Round:
+    """Append a round (one question, a planned duration); round_id makes a repeated submit a no-op."""
     get_cafe(store, cafe_id)
+    if round_id and (existing := _find_round(store, cafe_id, round_id)) is not None:
+        return existing
     round_ = Round(
-        id=new_id(),
+        id=round_id or new_id(),
         cafe_id=cafe_id,
         position=0,  # the store appends at the end
         question=clean_text(question, max_chars=500, what="La question"),
@@ -171,11 +181,15 @@ def add_round(store: Store, cafe_id: str, *, question: str, planned_minutes: int
     return next(r for r in store.list_rounds(cafe_id) if r.id == round_.id)
 
 
+def _find_round(store: Store, cafe_id: str, round_id: str) -> Round | None:
+    return next((r for r in store.list_rounds(cafe_id) if r.id == round_id), None)
+
+
 def get_round(store: Store, cafe_id: str, round_id: str) -> Round:
-    for round_ in store.list_rounds(cafe_id):
-        if round_.id == round_id:
-            return round_
-    raise NotFound("Ce tour n'existe pas (ou plus) dans ce café.")
+    round_ = _find_round(store, cafe_id, round_id)
+    if round_ is None:
+        raise NotFound("Ce tour n'existe pas (ou plus) dans ce café.")
+    return round_
 
 
 def update_round(store: Store, cafe_id: str, round_id: str, *, question: str, planned_minutes: int) -> Round:
@@ -231,10 +245,52 @@ def open_round_of(store: Store, cafe_id: str) -> Round | None:
     return next((r for r in store.list_rounds(cafe_id) if r.is_open), None)
 
 
+def live_round(store: Store, cafe_id: str) -> Round | None:
+    """The round accepting contributions now: the open one, unless the café is closed."""
+    return None if get_cafe(store, cafe_id).is_closed else open_round_of(store, cafe_id)
+
+
+def next_round(rounds: list[Round]) -> Round | None:
+    """The round that naturally comes next: the first never opened after the last one opened."""
+    opened = [r.position for r in rounds if r.opened_at is not None]
+    last = max(opened, default=0)
+    return next((r for r in rounds if r.position > last and r.opened_at is None), None)
+
+
+def extend_round(store: Store, cafe_id: str, round_id: str, *, minutes: int = 5) -> Round:
+    """Give the open round more time (« +5 min »): its planned duration grows."""
+    round_ = get_round(store, cafe_id, round_id)
+    if not round_.is_open:
+        raise InvalidInput("Ce tour n'est pas ouvert : seul le tour en cours peut être prolongé.")
+    updated = replace(round_, planned_minutes=_minutes(round_.planned_minutes + minutes))
+    store.update_round(updated)
+    audit.record(store, "tour prolongé", cafe_id=cafe_id, target=f"tour {updated.position} (+{minutes} min)")
+    return updated
+
+
+def round_at(store: Store, cafe_id: str, position: int) -> Round:
+    """The round numbered `position` in the café, or NotFound in French."""
+    for round_ in store.list_rounds(get_cafe(store, cafe_id).id):
+        if round_.position == position:
+            return round_
+    raise NotFound(f"Le tour {position} n'existe pas dans ce café.")
+
+
 # -- tables ------------------------------------------------------------------------------------
-def add_table(store: Store, cafe_id: str, *, number: int, name: str = "", captain_name: str = "") -> Table:
-    """Add a table with a fresh captain code."""
+def add_table(
+    store: Store,
+    cafe_id: str,
+    *,
+    number: int,
+    name: str = "",
+    captain_name: str = "",
+    table_id: str | None = None,
+) -> Table:
+    """Add a table with a fresh captain code; table_id makes a repeated submit a no-op."""
     get_cafe(store, cafe_id)
+    existing = next((t for t in store.list_tables(cafe_id) if table_id and t.id == table_id), None)
+    if existing is not None:
+        return existing
     try:
         number = int(number)
     except (TypeError, ValueError):
@@ -244,7 +300,7 @@ def add_table(store: Store, cafe_id: str, *, number: int, name: str = "", captai
     if any(t.number == number for t in store.list_tables(cafe_id)):
         raise InvalidInput(f"La table {number} existe déjà dans ce café.")
     table = Table(
-        id=new_id(),
+        id=table_id or new_id(),
         cafe_id=cafe_id,
         number=number,
         name=clean_label(name, what="Le nom de table", required=False),

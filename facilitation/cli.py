@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from facilitation import audit, cafes
+from facilitation import audit, cafes, public_address
 from facilitation.access import hash_password
 from facilitation.demo import create_demo_cafe
 from facilitation.errors import CafeError, InvalidInput, StorageUnavailable
@@ -22,6 +22,13 @@ def _store(settings: Settings):
     return open_store(settings.database_url, settings.cafe_link_secret)
 
 
+BASE_URL_HELP = "adresse publique (défaut : celle enregistrée, sinon CAFE_PUBLIC_BASE_URL)"
+
+
+def _base_url(store, settings: Settings, given: str | None) -> str:
+    return given or public_address.public_base_url(store, settings.cafe_public_base_url)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m facilitation",
@@ -34,7 +41,23 @@ def _parser() -> argparse.ArgumentParser:
     join = commands.add_parser("join-url", help="affiche le lien habitant d'une table")
     join.add_argument("cafe_id", metavar="CAFE_ID")
     join.add_argument("--table", type=int, required=True, help="numéro de la table")
-    join.add_argument("--base-url", help="adresse publique (défaut : CAFE_PUBLIC_BASE_URL)")
+    join.add_argument("--base-url", help=BASE_URL_HELP)
+
+    tables = commands.add_parser(
+        "tables", help="une ligne par table : numéro, nom, code capitaine, lien habitant"
+    )
+    tables.add_argument("cafe_id", metavar="CAFE_ID")
+
+    round_cmd = commands.add_parser("round", help="ouvre le tour N ou ferme le tour ouvert d'un café")
+    round_cmd.add_argument("cafe_id", metavar="CAFE_ID")
+    round_actions = round_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
+    round_actions.add_parser("open", help="ouvre le tour N (le tour ouvert est fermé)").add_argument(
+        "position", type=int, metavar="N"
+    )
+    round_actions.add_parser("close", help="ferme le tour ouvert")
+
+    public_url = commands.add_parser("public-url", help="affiche ou enregistre l'adresse publique")
+    public_url.add_argument("url", nargs="?", metavar="URL", help="nouvelle adresse (sinon : l'afficher)")
 
     export = commands.add_parser("export", help="exporte toutes les contributions d'un café")
     export.add_argument("cafe_id", metavar="CAFE_ID")
@@ -70,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     cards = commands.add_parser("cards", help="cartes de table PDF avec QR code")
     cards.add_argument("cafe_id", metavar="CAFE_ID")
     cards.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
-    cards.add_argument("--base-url", help="adresse publique (défaut : CAFE_PUBLIC_BASE_URL)")
+    cards.add_argument("--base-url", help=BASE_URL_HELP)
 
     transfer_out = commands.add_parser(
         "transfer-export", help="exporte un café entier (ids compris) dans un fichier"
@@ -170,7 +193,7 @@ def _documents(settings: Settings, args: argparse.Namespace) -> None:
 
     store = _store(settings)
     options = {
-        "base_url": getattr(args, "base_url", None) or settings.cafe_public_base_url,
+        "base_url": _base_url(store, settings, getattr(args, "base_url", None)),
         "timezone": settings.cafe_timezone,
     }
     if args.command == "fiches":
@@ -188,6 +211,31 @@ def _documents(settings: Settings, args: argparse.Namespace) -> None:
     write_private_file(args.out, content)
     audit.record(store, "document généré", cafe_id=args.cafe_id, target=args.out.name)
     print(f"{args.out} écrit ({len(content) // 1024} Ko)")
+
+
+def _live(settings: Settings, args: argparse.Namespace) -> None:
+    """Commands for running a café from a script: what the organiser's buttons do."""
+    store = _store(settings)
+    if args.command == "public-url":
+        if args.url:
+            print(public_address.set_public_base_url(store, args.url))
+        else:
+            print(public_address.public_base_url(store, settings.cafe_public_base_url))
+        return
+    cafe_id = cafes.get_cafe(store, args.cafe_id).id
+    if args.command == "tables":
+        base_url = _base_url(store, settings, None)
+        for table in cafes.list_tables(store, cafe_id):
+            link = cafes.join_link(store, cafe_id, table.number, base_url)
+            print("\t".join((str(table.number), table.name, table.code, link)))
+    elif args.action == "open":
+        opened = cafes.open_round(store, cafe_id, cafes.round_at(store, cafe_id, args.position).id)
+        print(f"Tour {opened.position} ouvert : {opened.question}")
+    else:
+        current = cafes.open_round_of(store, cafe_id)
+        if current is None:
+            raise InvalidInput("Aucun tour n'est ouvert dans ce café.")
+        print(f"Tour {cafes.close_round(store, cafe_id, current.id).position} fermé.")
 
 
 def _trust(settings: Settings, args: argparse.Namespace) -> None:
@@ -249,8 +297,9 @@ def main(argv: list[str] | None = None) -> int:
             print(cafe.id)
         elif args.command == "join-url":
             store = _store(settings)
-            base_url = args.base_url or settings.cafe_public_base_url
-            print(cafes.join_link(store, args.cafe_id, args.table, base_url))
+            print(cafes.join_link(store, args.cafe_id, args.table, _base_url(store, settings, args.base_url)))
+        elif args.command in ("tables", "round", "public-url"):
+            _live(settings, args)
         elif args.command == "export":
             data = _export(settings, args)
             if args.out:

@@ -38,10 +38,6 @@ from facilitation.privacy import mask_personal_data
 from facilitation.storage.base import Store
 
 MAX_AGREEMENT_COUNT = 500
-ROUND_CHANGED_MESSAGE = (
-    "La question a changé pendant que vous écriviez. Votre texte n'a pas été envoyé : il est gardé. "
-    "Lisez la nouvelle question, puis envoyez-le à nouveau s'il y répond."
-)
 
 
 @dataclass(frozen=True)
@@ -73,7 +69,9 @@ class TableContext(TableState):
 @dataclass(frozen=True)
 class SubmitResult:
     contribution: Contribution
-    created: bool  # False when the same submission id was already stored (retry, double click)
+    # False when nothing new was stored: the same submission id (retry, double click) or the same
+    # text already stored from this table in this round.
+    created: bool
 
 
 def _locate(store: Store, cafe_id: str, table_number: int) -> TableState:
@@ -170,9 +168,16 @@ def submit_contribution(
     kind: str | None = None,
     profile: str | None = None,
     agreement_count: int | str | None = None,
+    round_id: str | None = None,
     now: datetime | None = None,
 ) -> SubmitResult:
-    """Store a contribution exactly once (idempotent on submission_id) in the open round."""
+    """Store a contribution exactly once in the open round.
+
+    Idempotent on submission_id, and the same text from the same table in one round is stored once.
+    With round_id (the round whose question the author saw; "" when they saw no question), a submit
+    arriving after that round closed is refused with RoundChanged instead of being filed under
+    another question.
+    """
     return _submit(
         store,
         lambda: _locate(store, cafe_id, table_number),
@@ -183,6 +188,7 @@ def submit_contribution(
         kind=kind,
         profile=profile,
         agreement_count=agreement_count,
+        round_id=round_id,
         now=now,
     )
 
@@ -198,6 +204,7 @@ def _submit(
     kind: str | None = None,
     profile: str | None = None,
     agreement_count: int | str | None = None,
+    round_id: str | None = None,
     now: datetime | None = None,
     admit_new: Callable[[TableState], None] | None = None,
 ) -> SubmitResult:
@@ -215,10 +222,18 @@ def _submit(
             raise InvalidInput("Identifiant d'envoi déjà utilisé ailleurs : rechargez la page.")
         # A retried submit: answer as the first time, whatever the round's state now.
         return SubmitResult(existing, created=False)
-    if admit_new is not None:
-        admit_new(state)  # a retry of a stored submit is answered above, never counted again
     if not state.accepting or state.open_round is None:
         raise NotAccepting(state.closed_message() + " Votre texte n'a pas été envoyé.")
+    if round_id is not None and state.open_round.id != round_id:
+        raise RoundChanged(
+            f"La question a changé : le tour {state.open_round.position} est ouvert. Votre texte n'a "
+            "pas été envoyé ; il est gardé. Lisez la nouvelle question avant de l'envoyer."
+        )
+    if admit_new is not None:
+        # Counted only for a text that is about to be stored: a retry is answered above, and a
+        # refusal for a closed or changed round costs nothing.
+        admit_new(state)
+    # The store also answers "not created" when this table already sent the same text this round.
     contribution, created = store.add_contribution(
         Contribution(
             id=submission_id,
@@ -292,8 +307,6 @@ def resident_submit(
     claimed = _claimed_state(store, claim)  # a revoked or unknown link is refused before anything else
 
     def admit(state: TableState) -> None:
-        if round_id and state.open_round is not None and state.open_round.id != round_id:
-            raise RoundChanged(ROUND_CHANGED_MESSAGE)
         if per_table is not None:
             check_table_rate(store, state.table.id, per_table, now or utcnow())
         if per_phone is not None:
@@ -307,6 +320,7 @@ def resident_submit(
         source=Source.RESIDENT,
         submission_id=submission_id,
         max_chars=max_chars,
+        round_id=round_id,
         now=now,
         admit_new=admit,
     )
@@ -461,4 +475,27 @@ def overview(store: Store, cafe_id: str, *, latest: int = 10) -> Overview:
         latest=list(reversed(listed[-latest:])),
         total=len(listed),
         from_residents=sum(c.source is Source.RESIDENT for c in listed),
+    )
+
+
+@dataclass(frozen=True)
+class Wall:
+    """What the room screen shows: the open question and the latest contributions of every table."""
+
+    cafe: Cafe
+    open_round: Round | None
+    tables: dict[str, Table]  # by id
+    latest: list[Contribution]
+
+
+def wall(store: Store, cafe_id: str, *, latest: int = 12) -> Wall:
+    """The projection view of the open round: newest contributions first, with their supports."""
+    cafe = get_cafe(store, cafe_id)
+    current = None if cafe.is_closed else open_round_of(store, cafe_id)
+    listed = store.list_contributions(cafe_id, round_id=current.id) if current else []
+    return Wall(
+        cafe=cafe,
+        open_round=current,
+        tables={t.id: t for t in store.list_tables(cafe_id)},
+        latest=list(reversed(listed[-latest:])),
     )

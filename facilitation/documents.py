@@ -21,6 +21,7 @@ KINDS = {
     "synthese": "Synthèse du café (PDF)",
     "fiches": "Fiches d'observation (ZIP de PDF)",
     "cartes": "Cartes de table avec QR code (PDF)",
+    "affiche_qr": "Affiche A4 des QR codes de toutes les tables (PDF)",
     "contributions_csv": "Contributions (CSV pour Excel)",
     "contributions_xlsx": "Contributions et groupes (Excel)",
     "groupes_csv": "Groupes (CSV pour Excel)",
@@ -32,7 +33,7 @@ def render(
     store: Store, cafe_id: str, kind: str, *, base_url: str, timezone: str, delimiter: str = ";"
 ) -> tuple[str, bytes]:
     """Build one document from the current data: (file name, bytes)."""
-    from exports.pdf.cards import Card, table_cards_pdf
+    from exports.pdf.cards import Card, table_cards_pdf, tables_poster_pdf
     from exports.pdf.fiches import fiches_zip, slug
     from exports.pdf.synthesis import synthesis_pdf
     from exports.tabular import to_csv, to_json, to_xlsx
@@ -43,12 +44,14 @@ def render(
         return f"synthese-{stem}.pdf", synthesis_pdf(cafe_synthesis(store, cafe_id, timezone=timezone))
     if kind == "fiches":
         return f"fiches-{stem}.zip", fiches_zip(fiche_sheets(store, cafe_id, timezone=timezone))
-    if kind == "cartes":
-        rounds = cafes.list_rounds(store, cafe_id)
+    if kind in ("cartes", "affiche_qr"):
         cards = [
             Card(table.label(), table.number, cafes.join_link(store, cafe_id, table.number, base_url))
             for table in cafes.list_tables(store, cafe_id)
         ]
+        if kind == "affiche_qr":
+            return f"affiche-qr-{stem}.pdf", tables_poster_pdf(cafe.title, cards)
+        rounds = cafes.list_rounds(store, cafe_id)
         return f"cartes-{stem}.pdf", table_cards_pdf(
             cafe.title, cafe.held_on, rounds[0].question if rounds else None, cards
         )

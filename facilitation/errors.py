@@ -24,7 +24,7 @@ class NotAccepting(CafeError):
 
 
 class RoundChanged(NotAccepting):
-    """The question its author answered is no longer the open one."""
+    """The round a text was typed for is no longer the open one: the question has changed."""
 
 
 class AccessDenied(CafeError):

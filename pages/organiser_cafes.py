@@ -8,17 +8,20 @@ from ui.access import require_organiser
 from ui.display import literal_markdown
 from ui.organiser import cafe_details, cafe_label, choose
 from ui.runtime import show_errors, store
+from ui.submission import minted_key, renew_key
 
 require_organiser()
 st.title("Cafés concertation")
 
 existing = cafes.list_cafes(store(), include_archived=True)
 
-with st.expander("➕ Créer un café", expanded=not existing), st.form("create_cafe"):
+create_key = minted_key("create_cafe")
+with st.expander("➕ Créer un café", expanded=not existing), st.form(f"create_cafe_{create_key}"):
     details = cafe_details()
     if st.form_submit_button("Créer le café", type="primary"):
-        created = show_errors(cafes.create_cafe, store(), **details)
+        created = show_errors(cafes.create_cafe, store(), cafe_id=create_key, **details)
         if created:
+            renew_key("create_cafe")
             choose(created.id)
             title = literal_markdown(created.title)
             st.success(f"Café créé : {title}. Ajoutez ses tours et ses tables dans « Préparer ».")

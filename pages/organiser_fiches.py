@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from facilitation import documents, synthesis
+from facilitation import documents, public_address, synthesis
 from facilitation.domain import Committee, FicheStatus
 from facilitation.wording import plural
 from ui.access import require_organiser
@@ -72,7 +72,7 @@ if st.button("Générer", type="primary"):
             store(),
             cafe.id,
             kind,
-            base_url=config.cafe_public_base_url,
+            base_url=public_address.public_base_url(store(), config.cafe_public_base_url),
             timezone=config.cafe_timezone,
         )
     if made:

@@ -8,6 +8,7 @@ from ui.access import require_organiser
 from ui.display import literal_markdown
 from ui.organiser import cafe_details, current_cafe
 from ui.runtime import show_errors, store
+from ui.submission import minted_key, renew_key
 
 require_organiser()
 st.title("Préparer le café")
@@ -37,13 +38,15 @@ for round_ in cafes.list_rounds(store(), cafe.id):
             ):
                 st.rerun()
 
-with st.form("add_round", clear_on_submit=True):
+round_key = minted_key("add_round")
+with st.form(f"add_round_{round_key}"):
     st.markdown("**Ajouter un tour**")
     question = st.text_area("Question posée aux tables")
     minutes = st.number_input("Durée prévue (minutes)", min_value=1, max_value=240, value=20)
     if st.form_submit_button("Ajouter le tour") and show_errors(
-        cafes.add_round, store(), cafe.id, question=question, planned_minutes=minutes
+        cafes.add_round, store(), cafe.id, question=question, planned_minutes=minutes, round_id=round_key
     ):
+        renew_key("add_round")
         st.rerun()
 
 st.header("Tables")
@@ -72,13 +75,15 @@ if tables:
             ):
                 st.rerun()
 
-with st.form("add_table", clear_on_submit=True):
+table_key = minted_key("add_table")
+with st.form(f"add_table_{table_key}"):
     st.markdown("**Ajouter une table**")
     col1, col2, col3 = st.columns(3)
     number = col1.number_input("Numéro", min_value=1, max_value=999, value=len(tables) + 1)
     name = col2.text_input("Nom (facultatif)")
     captain = col3.text_input("Capitaine (facultatif)")
     if st.form_submit_button("Ajouter la table") and show_errors(
-        cafes.add_table, store(), cafe.id, number=number, name=name, captain_name=captain
+        cafes.add_table, store(), cafe.id, number=number, name=name, captain_name=captain, table_id=table_key
     ):
+        renew_key("add_table")
         st.rerun()

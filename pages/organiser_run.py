@@ -1,13 +1,12 @@
 """Organiser: run the rounds (with a countdown) and follow the café live."""
 
-from datetime import UTC, datetime
-
 import pandas as pd
 import streamlit as st
 
 from facilitation import cafes, contributions
 from ui.access import require_organiser
-from ui.display import countdown_label, literal_markdown, local_time, show_literal
+from ui.display import literal_markdown, local_time, show_literal
+from ui.live import follow_open_round
 from ui.organiser import current_cafe
 from ui.runtime import settings, show_errors, store
 
@@ -27,7 +26,34 @@ if not rounds:
     st.page_link("pages/organiser_prepare.py", label="Préparer le café", icon="🛠️")
     st.stop()
 
+open_now = cafes.live_round(store(), cafe.id)
+st.page_link(
+    "pages/wall.py", label="Mur de projection (écran de la salle)", icon="📽️", query_params={"cafe": cafe.id}
+)
+
+# Another organiser tab or the command line may move on: this page follows.
+clock, more = st.columns([4, 1])
+with clock:
+    follow_open_round(cafe.id, open_now, clock="big")
+if open_now is not None:
+    if more.button("+5 min", help="Prolonger le tour en cours de 5 minutes") and show_errors(
+        cafes.extend_round, store(), cafe.id, open_now.id
+    ):
+        st.rerun()
+else:
+    clock.caption("Aucun tour ouvert.")
+
+CONFIRM_KEY = "confirm_open_round"
+
+
+def open_chosen(round_id: str) -> None:
+    st.session_state.pop(CONFIRM_KEY, None)
+    if show_errors(cafes.open_round, store(), cafe.id, round_id):
+        st.rerun()
+
+
 st.header("Tours")
+expected = cafes.next_round(rounds)
 for round_ in rounds:
     col_text, col_action = st.columns([5, 1])
     state = "🟢 ouvert" if round_.is_open else "✅ fermé" if round_.closed_at else "⏳ à venir"
@@ -39,27 +65,30 @@ for round_ in rounds:
             cafes.close_round, store(), cafe.id, round_.id
         ):
             st.rerun()
-    elif (
-        not cafe.is_closed
-        and col_action.button(
-            "Rouvrir" if round_.closed_at else "Ouvrir", key=f"open_{round_.id}", type="primary"
-        )
-        and show_errors(cafes.open_round, store(), cafe.id, round_.id)
+    elif not cafe.is_closed and col_action.button(
+        "Rouvrir" if round_.closed_at else "Ouvrir", key=f"open_{round_.id}", type="primary"
     ):
+        if expected is not None and round_.id == expected.id:
+            open_chosen(round_.id)
+        else:
+            st.session_state[CONFIRM_KEY] = round_.id  # not the next one: ask first
+
+asked = next((r for r in rounds if r.id == st.session_state.get(CONFIRM_KEY)), None)
+if asked is not None:
+    expected_text = (
+        f"le suivant est le tour {expected.position}" if expected else "tous les tours ont été ouverts"
+    )
+    closing = f" Le tour {open_now.position}, en cours, sera fermé." if open_now else ""
+    st.warning(
+        f"Le tour {asked.position} n'est pas le tour suivant ({expected_text}).{closing} "
+        f"Ouvrir quand même le tour {asked.position} ?"
+    )
+    yes, no = st.columns(2)
+    if yes.button(f"Oui, ouvrir le tour {asked.position}", type="primary"):
+        open_chosen(asked.id)
+    if no.button("Annuler"):
+        st.session_state.pop(CONFIRM_KEY, None)
         st.rerun()
-
-
-@st.fragment(run_every=1)
-def countdown() -> None:
-    current = cafes.open_round_of(store(), cafe.id)
-    if current is None:
-        st.caption("Aucun tour ouvert.")
-        return
-    remaining = current.remaining(datetime.now(UTC))
-    st.metric(f"Temps restant — tour {current.position}", countdown_label(remaining.total_seconds()))
-
-
-countdown()
 
 
 @st.fragment(run_every=settings().cafe_refresh_seconds)

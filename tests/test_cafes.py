@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from facilitation import cafes
+from facilitation import cafes, public_address
+from facilitation.access import new_id
 from facilitation.errors import InvalidInput, NotFound
 from tests.conftest import make_cafe
 
@@ -126,3 +127,48 @@ def test_join_link_is_signed_for_the_table(store):
     assert link.startswith(f"http://192.168.1.20:8501/j/{cafe.id}.2.")
     with pytest.raises(NotFound, match="La table 9 n'existe pas"):
         cafes.join_link(store, cafe.id, 9, "http://x")
+
+
+def test_create_buttons_sent_twice_create_once(store):
+    key = new_id()
+    details = {"title": "Café", "held_on": date(2026, 11, 26), "theme": "numérique", "commune": "Lyon"}
+    first = cafes.create_cafe(store, cafe_id=key, **details)
+    assert cafes.create_cafe(store, cafe_id=key, **details) == first
+    assert [c.id for c in cafes.list_cafes(store)] == [key]
+    round_key, table_key = new_id(), new_id()
+    for _ in range(2):
+        cafes.add_round(store, first.id, question="Q ?", planned_minutes=20, round_id=round_key)
+        cafes.add_table(store, first.id, number=1, table_id=table_key)
+    assert [r.id for r in cafes.list_rounds(store, first.id)] == [round_key]
+    assert [t.id for t in cafes.list_tables(store, first.id)] == [table_key]
+
+
+def test_next_round_and_five_more_minutes(store):
+    cafe, rounds = make_cafe(store, rounds=3, open_first=False)
+    assert cafes.next_round(cafes.list_rounds(store, cafe.id)).id == rounds[0].id
+    cafes.open_round(store, cafe.id, rounds[0].id)
+    assert cafes.next_round(cafes.list_rounds(store, cafe.id)).id == rounds[1].id
+    longer = cafes.extend_round(store, cafe.id, rounds[0].id)
+    assert longer.planned_minutes == 25
+    with pytest.raises(InvalidInput, match="seul le tour en cours"):
+        cafes.extend_round(store, cafe.id, rounds[2].id)
+    cafes.open_round(store, cafe.id, rounds[2].id)  # a round skipped on purpose
+    assert cafes.next_round(cafes.list_rounds(store, cafe.id)) is None
+    assert cafes.round_at(store, cafe.id, 2).id == rounds[1].id
+    with pytest.raises(NotFound, match="Le tour 9 n'existe pas"):
+        cafes.round_at(store, cafe.id, 9)
+
+
+def test_the_public_address_is_stored_checked_and_audited(store):
+    assert public_address.public_base_url(store, "http://localhost:8501") == "http://localhost:8501"
+    stored = public_address.set_public_base_url(store, " http://192.168.1.20:8501/ ")
+    assert stored == "http://192.168.1.20:8501"
+    assert public_address.public_base_url(store, "http://localhost:8501") == stored
+    for bad in ("192.168.1.20", "ftp://x", "http://", "http://a/?q=1"):
+        with pytest.raises(InvalidInput, match="Adresse publique invalide"):
+            public_address.set_public_base_url(store, bad)
+    assert public_address.public_base_url(store, "") == stored
+    assert store.list_audit_events()[0].action == "adresse publique modifiée"
+    assert public_address.only_this_computer("http://127.0.0.1:8501")
+    assert public_address.only_this_computer("http://localhost:8501")
+    assert not public_address.only_this_computer(stored)

@@ -307,3 +307,46 @@ def test_rotate_link_secret_refuses_printed_links_and_defers_to_cafe_link_secret
     result = run_cli("rotate-link-secret", database_url=sqlite_url, check=False)
     assert result.returncode == 2 and "CAFE_LINK_SECRET est défini" in result.stderr
     store.engine.dispose()
+
+
+def test_tables_rounds_and_public_url_from_the_command_line(demo_cafe, database_url):
+    from facilitation import cafes
+    from facilitation.storage import open_store
+
+    assert run_cli("public-url", database_url=database_url).stdout.strip() == "http://localhost:8501"
+    set_url = run_cli("public-url", "http://192.168.1.20:8501/", database_url=database_url)
+    assert set_url.stdout.strip() == "http://192.168.1.20:8501"
+    bad = run_cli("public-url", "192.168.1.20", database_url=database_url, check=False)
+    assert bad.returncode == 2 and "Adresse publique invalide" in bad.stderr
+
+    lines = run_cli("tables", demo_cafe, database_url=database_url).stdout.strip().splitlines()
+    store = open_store(database_url)
+    tables = cafes.list_tables(store, demo_cafe)
+    assert [line.split("\t") for line in lines] == [
+        [
+            str(t.number),
+            t.name,
+            t.code,
+            cafes.join_link(store, demo_cafe, t.number, "http://192.168.1.20:8501"),
+        ]
+        for t in tables
+    ]
+    # join-url follows the stored address too
+    link = run_cli("join-url", demo_cafe, "--table", "1", database_url=database_url).stdout.strip()
+    assert link == lines[0].split("\t")[3]
+
+    assert "Tour 3 fermé." in run_cli("round", demo_cafe, "close", database_url=database_url).stdout
+    assert cafes.open_round_of(store, demo_cafe) is None
+    again = run_cli("round", demo_cafe, "close", database_url=database_url, check=False)
+    assert again.returncode == 2 and "Aucun tour n'est ouvert" in again.stderr
+    opened = run_cli("round", demo_cafe, "open", "2", database_url=database_url).stdout
+    assert opened.startswith("Tour 2 ouvert : ")
+    assert cafes.open_round_of(store, demo_cafe).position == 2
+    missing = run_cli("round", demo_cafe, "open", "9", database_url=database_url, check=False)
+    assert missing.returncode == 2 and "Le tour 9 n'existe pas" in missing.stderr
+    events = store.list_audit_events(cafe_id=demo_cafe)[:2]
+    assert {(e.action, e.actor) for e in events} == {
+        ("tour ouvert", "ligne de commande"),
+        ("tour fermé", "ligne de commande"),
+    }
+    store.engine.dispose()

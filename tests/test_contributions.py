@@ -5,7 +5,7 @@ import pytest
 from facilitation import cafes, contributions
 from facilitation.access import make_join_token, new_id
 from facilitation.domain import Source
-from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound
+from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
 from tests.conftest import make_cafe
 
 
@@ -177,8 +177,8 @@ def test_captain_enters_with_code_and_edits_deletes_own_table_only(store):
 
 def test_overview_counts_per_table_and_round(store):
     cafe, rounds = make_cafe(store)
-    for table in (1, 1, 2):
-        captain_submit(store, cafe, table=table)
+    for index, table in enumerate((1, 1, 2)):
+        captain_submit(store, cafe, text=f"Idée {index}", table=table)
     contributions.resident_submit(
         store, token=token_for(store, cafe, 2), text="du téléphone", submission_id=new_id(), max_chars=2000
     )
@@ -187,3 +187,51 @@ def test_overview_counts_per_table_and_round(store):
     assert view.counts[(rounds[0].id, table1.id)] == 2 and view.counts[(rounds[0].id, table2.id)] == 2
     assert (view.total, view.from_residents) == (4, 1)
     assert view.latest[0].text == "du téléphone"
+
+
+# -- a submit carries its round; the same text is stored once ---------------------------------
+def test_a_submit_for_a_round_that_closed_is_refused_not_misfiled(store):
+    cafe, rounds = make_cafe(store)
+    cafes.open_round(store, cafe.id, rounds[1].id)
+    with pytest.raises(RoundChanged, match="La question a changé : le tour 2 est ouvert"):
+        captain_submit(store, cafe, text="Écrit pendant le tour 1", round_id=rounds[0].id)
+    assert store.list_contributions(cafe.id) == []
+    stored = captain_submit(store, cafe, text="Écrit pendant le tour 2", round_id=rounds[1].id)
+    assert stored.contribution.round_id == rounds[1].id
+
+
+def test_a_resident_submit_carries_its_round_too(store):
+    cafe, rounds = make_cafe(store)
+    cafes.close_round(store, cafe.id, rounds[0].id)
+    with pytest.raises(NotAccepting, match="Aucun tour n'est ouvert"):
+        contributions.resident_submit(
+            store,
+            token=token_for(store, cafe),
+            text="Trop tard",
+            submission_id=new_id(),
+            max_chars=2000,
+            round_id=rounds[0].id,
+        )
+    assert store.list_contributions(cafe.id) == []
+
+
+@pytest.mark.parametrize("source", [Source.CAPTAIN, Source.RESIDENT])
+def test_the_same_text_from_one_table_is_stored_once_per_round(store, source):
+    cafe, rounds = make_cafe(store)
+
+    def send(text, table=1):
+        if source is Source.RESIDENT:
+            return contributions.resident_submit(
+                store, token=token_for(store, cafe, table), text=text, submission_id=new_id(), max_chars=2000
+            )
+        return captain_submit(store, cafe, text=text, table=table)
+
+    first = send("Des bancs à l'ombre")
+    again = send("  Des bancs à l'ombre ")  # a second tap with a fresh id: nothing new
+    assert first.created and not again.created
+    assert again.contribution.id == first.contribution.id
+    assert send("Des bancs à l'ombre", table=2).created  # another table may say the same
+    cafes.open_round(store, cafe.id, rounds[1].id)
+    assert send("Des bancs à l'ombre").created  # and so may the next round
+    texts = [c.text for c in store.list_contributions(cafe.id)]
+    assert texts == ["Des bancs à l'ombre"] * 3

@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from exports.qr import labelled_qr_png
 from facilitation import cafes, documents, harvest, synthesis
 from facilitation.domain import Source
 from facilitation.errors import InvalidInput, NotFound
@@ -268,3 +269,24 @@ def test_library_keeps_versions_filters_and_searches(store, harvested_cafe):
     assert documents.search(store, "100%") == []  # % is a literal, not a wildcard
     with pytest.raises(InvalidInput, match="au moins un mot"):
         documents.search(store, " a ")
+
+
+def test_poster_and_table_pngs_carry_every_tables_link_and_number(store, output_dir):
+    cafe, _ = make_cafe(store, tables=3)
+    links = {cafes.join_link(store, cafe.id, n, BASE) for n in (1, 2, 3)}
+    _, poster = documents.render(store, cafe.id, "affiche_qr", base_url=BASE, timezone="Europe/Paris")
+    assert PdfReader(io.BytesIO(poster)).pages[0].mediabox.width == pytest.approx(595, abs=1)  # A4
+    text = pdf_text(poster)
+    assert all(f"Table {n} — Table des {n}" in text for n in (1, 2, 3))
+    zbarimg = require_tool("zbarimg", "Debian zbar-tools, pour décoder les QR codes")
+    (page,) = render_first_pages(poster, output_dir, "affiche-qr", pages=1)
+    decoded = subprocess.run(
+        [zbarimg, "--quiet", "--raw", str(page)], capture_output=True, text=True, check=True
+    )
+    assert set(decoded.stdout.split()) == links
+    png_path = output_dir / "qr-table-2.png"
+    png_path.write_bytes(labelled_qr_png(cafes.join_link(store, cafe.id, 2, BASE), "Table 2"))
+    decoded = subprocess.run(
+        [zbarimg, "--quiet", "--raw", str(png_path)], capture_output=True, text=True, check=True
+    )
+    assert decoded.stdout.strip() == cafes.join_link(store, cafe.id, 2, BASE)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -10,7 +14,8 @@ from facilitation.access import hash_password, make_join_token
 from facilitation.domain import Source
 from facilitation.errors import AccessDenied
 from facilitation.storage import open_store
-from tests.conftest import ROOT, add_idea, make_cafe
+from tests.conftest import ROOT, add_idea, make_cafe, require_tool
+from tests.test_documents import render_first_pages
 
 PASSWORD = "mot-de-passe-organisateur"
 PASSWORD_HASH = hash_password(PASSWORD)
@@ -67,6 +72,7 @@ ORGANISER_PAGES = [
     "pages/organiser_fiches.py",
     "pages/library.py",
     "pages/organiser_privacy.py",
+    "pages/wall.py",
 ]
 
 
@@ -145,6 +151,23 @@ def test_organiser_creates_a_cafe(store):
     assert at.dataframe[0].value["Titre"].tolist() == ["Café des Érables"]
 
 
+def test_create_buttons_clicked_again_create_nothing_more(store):
+    at = app(organiser=True, page="pages/organiser_cafes.py")
+    labelled(at.text_input, "Titre").input("Café des Érables")
+    labelled(at.text_input, "Commune").input("Vaulx-en-Velin")
+    labelled(at.button, "Créer le café").click().run()
+    labelled(at.button, "Créer le café").click().run()  # the second tap of a double click
+    assert len(cafes.list_cafes(store)) == 1
+    (cafe,) = cafes.list_cafes(store)
+    at = app(organiser=True, page="pages/organiser_prepare.py", cafe=cafe.id)
+    labelled(at.text_area, "Question posée aux tables").input("Qu'aimez-vous ici ?")
+    for _ in range(2):
+        labelled(at.button, "Ajouter le tour").click().run()
+        labelled(at.button, "Ajouter la table").click().run()
+    assert len(cafes.list_rounds(store, cafe.id)) == 1
+    assert [t.number for t in cafes.list_tables(store, cafe.id)] == [1, 2]  # the form offers the next number
+
+
 def test_creating_a_cafe_without_a_place_writes_nothing(store):
     at = app(organiser=True, page="pages/organiser_cafes.py")
     labelled(at.text_input, "Titre").input("Café sans lieu")
@@ -190,6 +213,63 @@ def test_organiser_runs_rounds_and_sees_the_live_overview(store):
     assert cafes.open_round_of(store, cafe.id) is None
 
 
+def test_organiser_gives_five_more_minutes_and_sees_overtime_in_red(store):
+    cafe, rounds = make_cafe(store)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    labelled(at.button, "+5 min").click().run()
+    assert cafes.open_round_of(store, cafe.id).planned_minutes == 25
+    assert at.metric[0].value.startswith(("24:", "25:"))
+    late = replace(cafes.open_round_of(store, cafe.id), opened_at=datetime.now(UTC) - timedelta(minutes=27))
+    store.update_round(late)
+    store.open_round(cafe.id, rounds[0].id, late.opened_at)
+    at.run()
+    assert "Temps restant — tour 1" not in [m.label for m in at.metric]
+    assert any(":red[**⏱ Tour 1 : temps dépassé de 02:" in m.value for m in at.markdown)
+
+
+def test_opening_a_round_other_than_the_next_asks_first(store):
+    cafe, rounds = make_cafe(store, rounds=3)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    at.button(key=f"open_{rounds[2].id}").click().run()
+    assert cafes.open_round_of(store, cafe.id).id == rounds[0].id  # nothing changed yet
+    assert "Le tour 3 n'est pas le tour suivant (le suivant est le tour 2)" in at.warning[0].value
+    assert "Le tour 1, en cours, sera fermé" in at.warning[0].value
+    labelled(at.button, "Annuler").click().run()
+    assert not at.warning and cafes.open_round_of(store, cafe.id).id == rounds[0].id
+    at.button(key=f"open_{rounds[2].id}").click().run()
+    labelled(at.button, "Oui, ouvrir le tour 3").click().run()
+    assert cafes.open_round_of(store, cafe.id).id == rounds[2].id
+    at.button(key=f"close_{rounds[2].id}").click().run()
+    at.button(key=f"open_{rounds[1].id}").click().run()  # tour 2 is not « next » once 3 was opened
+    assert "n'est pas le tour suivant (tous les tours ont été ouverts)" in at.warning[0].value
+
+
+def test_the_next_round_opens_at_once(store):
+    cafe, rounds = make_cafe(store)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    at.button(key=f"open_{rounds[1].id}").click().run()
+    assert cafes.open_round_of(store, cafe.id).id == rounds[1].id and not at.warning
+
+
+def test_wall_shows_the_open_question_and_latest_contributions_without_controls(store):
+    cafe, _ = make_cafe(store)
+    idea = add_idea(store, cafe, "Un *jardin* partagé", table=2)
+    store.add_support(idea.id, "quelqu'un", datetime.now(UTC))
+    at = app(organiser=True, page="pages/wall.py", cafe=cafe.id)
+    assert "Question 1 ?" in texts(at)
+    assert r"Un \*jardin\* partagé" in texts(at)
+    assert "Table 2 — Table des 2 · 👍 1" in [c.value for c in at.caption]
+    assert at.metric[0].label == "Temps restant — tour 1"
+    assert not at.button and not at.selectbox and not at.text_input and not at.chat_input
+
+
+def test_wall_is_behind_the_organiser_password(store):
+    cafe, _ = make_cafe(store)
+    at = app(page="pages/wall.py", cafe=cafe.id)
+    assert labelled(at.text_input, "Mot de passe organisateur")
+    assert "Question 1 ?" not in texts(at)
+
+
 def test_organiser_restores_a_deleted_contribution(store):
     cafe, _ = make_cafe(store)
     table = cafes.get_table(store, cafe.id, 1)
@@ -200,20 +280,53 @@ def test_organiser_restores_a_deleted_contribution(store):
     assert [c.id for c in store.list_contributions(cafe.id)] == [idea.id]
 
 
-def test_qr_page_shows_each_table_and_warns_about_localhost(store):
+def test_qr_page_stores_the_checked_address_for_every_qr_code_and_document(store, output_dir):
     cafe, _ = make_cafe(store, tables=3)
     at = app(organiser=True, page="pages/organiser_qr.py", cafe=cafe.id)
     assert "ne désigne que cet ordinateur" in at.warning[0].value
     links = [c.value for c in at.code]
     assert len(links) == 3 and all(link.startswith(f"http://localhost:8501/j/{cafe.id}.") for link in links)
-    labelled(at.text_input, "Adresse publique de l'application (celle que les téléphones atteignent)").input(
-        "http://192.168.1.20:8501"
-    ).run()
+    label = "Adresse publique de l'application (celle que les téléphones atteignent)"
+    labelled(at.text_input, label).input("192.168.1.20")
+    labelled(at.button, "Enregistrer l'adresse").click().run()
+    assert "Adresse publique invalide" in at.error[0].value
+    labelled(at.text_input, label).input("http://192.168.1.20:8501/")
+    labelled(at.button, "Enregistrer l'adresse").click().run()
     assert not at.warning
     assert all(c.value.startswith("http://192.168.1.20:8501/j/") for c in at.code)
+    # Leaving the page forgets nothing: the address is the installation's, in the database.
+    again = app(organiser=True, page="pages/organiser_qr.py", cafe=cafe.id)
+    assert all(c.value.startswith("http://192.168.1.20:8501/j/") for c in again.code)
+    downloads = [b.proto.label for b in again.get("download_button")]
+    assert downloads[:2] == [
+        "Cartes de table (PDF, une page A5 par table)",
+        "Affiche A4 avec les QR codes de toutes les tables (PDF)",
+    ]
+    assert downloads[2:] == [f"Télécharger le PNG de la table {n}" for n in (1, 2, 3)]
+    # « Fiches et documents » prints the cards with the same address.
+    fiches = app(organiser=True, page="pages/organiser_fiches.py", cafe=cafe.id)
+    labelled(fiches.selectbox, "Document").select("cartes")
+    labelled(fiches.button, "Générer").click().run()
+    (made,) = store.list_documents(cafe.id)
+    zbarimg = require_tool("zbarimg", "Debian zbar-tools, pour décoder les QR codes")
+    first_page = render_first_pages(
+        store.get_document(made.id).content, output_dir, "page-qr-cartes", pages=1
+    )[0]
+    decoded = subprocess.run([zbarimg, "--quiet", "--raw", str(first_page)], capture_output=True, text=True)
+    assert decoded.stdout.strip() == cafes.join_link(store, cafe.id, 1, "http://192.168.1.20:8501")
 
 
 # -- captain -----------------------------------------------------------------------------------
+def captain_app(store, cafe, table=1):
+    return app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, table).code)
+
+
+def capture(at, text):
+    at.chat_input(key="capture_text").set_value(text).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_captain_enters_with_the_table_code_and_records(store):
     cafe, rounds = make_cafe(store)
     table = cafes.get_table(store, cafe.id, 1)
@@ -226,10 +339,9 @@ def test_captain_enters_with_the_table_code_and_records(store):
     assert "Question 1 ?" in texts(at)
     assert at.query_params["code"] == table.code.lower()  # survives a page reload
 
-    at.text_input(key="capture_text").input("<b>gras</b> & **étoiles**")
     at.selectbox(key="capture_kind").select("proposition")
-    at.number_input(key="capture_agreement").set_value(5)
-    labelled(at.button, "Enregistrer (Entrée)").click().run()
+    at.number_input(key="capture_agreement").set_value(5).run()
+    capture(at, "<b>gras</b> & **étoiles**")
     (stored,) = store.list_contributions(cafe.id)
     assert (stored.text, stored.kind.value, stored.agreement_count) == (
         "<b>gras</b> & **étoiles**",
@@ -237,37 +349,121 @@ def test_captain_enters_with_the_table_code_and_records(store):
         5,
     )
     assert stored.source is Source.CAPTAIN and stored.round_id == rounds[0].id
-    assert at.text_input(key="capture_text").value == ""  # ready for the next one
     assert r"\<b\>gras\<\/b\> \& \*\*étoiles\*\*" in texts(at)  # escaped: renders literally
 
 
-def test_captain_double_submit_stores_one_row(store):
+def test_captain_optional_fields_reset_after_each_capture_unless_pinned(store):
     cafe, _ = make_cafe(store)
-    at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
-    at.text_input(key="capture_text").input("Un seul exemplaire")
-    submit = labelled(at.button, "Enregistrer (Entrée)")
-    submit.click().run()
-    # The browser sends the same text again before the cleared field came back.
-    at.text_input(key="capture_text").input("Un seul exemplaire")
-    labelled(at.button, "Enregistrer (Entrée)").click().run()
+    at = captain_app(store, cafe)
+    at.selectbox(key="capture_kind").select("problème")
+    at.selectbox(key="capture_profile").select("jeune")
+    at.checkbox(key="capture_profile_pinned").check()
+    at.number_input(key="capture_agreement").set_value(3).run()
+    capture(at, "Première phrase")
+    assert at.selectbox(key="capture_kind").value is None
+    assert at.number_input(key="capture_agreement").value is None
+    assert at.selectbox(key="capture_profile").value == "jeune"  # pinned: kept, and shown as pinned
+    capture(at, "Deuxième phrase")
+    first, second = store.list_contributions(cafe.id)
+    assert (first.kind.value, first.profile.value, first.agreement_count) == ("problème", "jeune", 3)
+    assert (second.kind, second.profile.value, second.agreement_count) == (None, "jeune", None)
+
+
+def test_captain_sentences_are_each_their_own_contribution(store):
+    cafe, _ = make_cafe(store)
+    at = captain_app(store, cafe)
+    for sentence in ("Il manque des bancs dans la cour", "La proximité du marché et du tram"):
+        capture(at, sentence)
+    assert [c.text for c in store.list_contributions(cafe.id)] == [
+        "Il manque des bancs dans la cour",
+        "La proximité du marché et du tram",
+    ]
+
+
+def test_captain_same_text_twice_in_a_round_is_stored_once(store):
+    cafe, _ = make_cafe(store)
+    at = captain_app(store, cafe)
+    capture(at, "Un seul exemplaire")
+    capture(at, "Un seul exemplaire")
     assert len(store.list_contributions(cafe.id)) == 1
+    assert "Déjà enregistrée" in at.toast[0].value
 
 
-def test_captain_sees_a_closed_round_plainly(store):
-    cafe, _ = make_cafe(store, open_first=False)
-    at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
+def test_captain_text_typed_for_a_closed_round_is_refused_kept_and_the_new_question_shown(store):
+    cafe, rounds = make_cafe(store)
+    at = captain_app(store, cafe)
+    cafes.open_round(store, cafe.id, rounds[1].id)  # the organiser moves on while the captain types
+    capture(at, "Écrit pour la question 1")
+    assert store.list_contributions(cafe.id) == []
+    assert "La question a changé : le tour 2 est ouvert" in at.error[0].value
+    assert "Question 2 ?" in texts(at)
+    assert at.code[0].value == "Écrit pour la question 1"  # given back
+    assert at.chat_input(key="capture_text").value == "Écrit pour la question 1"  # back in the field
+    capture(at, "Écrit pour la question 1")  # sent again, knowingly, for the new question
+    (stored,) = store.list_contributions(cafe.id)
+    assert stored.round_id == rounds[1].id
+
+
+def test_captain_waiting_screen_keeps_the_field_and_gives_text_back(store):
+    cafe, rounds = make_cafe(store)
+    at = captain_app(store, cafe)
+    cafes.close_round(store, cafe.id, rounds[0].id)
+    capture(at, "Pas encore envoyé")
     assert "Aucun tour n'est ouvert" in at.info[0].value
-    assert not [w for w in at.text_input if w.key == "capture_text"]
+    assert "Votre texte n'a pas été envoyé" in at.error[0].value
+    assert at.code[0].value == "Pas encore envoyé"
+    assert at.chat_input(key="capture_text")  # still there: what is typed is not dropped
+    assert store.list_contributions(cafe.id) == []
 
 
-def test_captain_edits_and_deletes(store):
+def test_captain_keeps_the_table_and_the_text_while_the_database_is_down(store, monkeypatch, sqlite_url):
+    cafe, _ = make_cafe(store)
+    at = captain_app(store, cafe)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://cafe@127.0.0.1:1/cafes?connect_timeout=2")
+    capture(at, "Dit pendant la panne")
+    assert "momentanément indisponible" in at.error[0].value and "127.0.0.1" not in texts(at)
+    assert at.code[0].value == "Dit pendant la panne"  # given back
+    assert at.chat_input(key="capture_text").value == "Dit pendant la panne"  # and back in the field
+    assert at.query_params["code"] == cafes.get_table(store, cafe.id, 1).code  # still at the table
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    capture(at, "Dit pendant la panne")
+    assert [c.text for c in store.list_contributions(cafe.id)] == ["Dit pendant la panne"]
+    assert "Question 1 ?" in texts(at)
+
+
+def test_captain_text_typed_on_the_waiting_screen_is_not_filed_under_a_question_not_yet_shown(store):
+    cafe, rounds = make_cafe(store, open_first=False)
+    at = captain_app(store, cafe)
+    cafes.open_round(store, cafe.id, rounds[0].id)  # opens before the waiting screen has followed
+    capture(at, "Tapé pendant l'attente")
+    assert store.list_contributions(cafe.id) == []
+    assert "La question a changé : le tour 1 est ouvert" in at.error[0].value
+    assert "Question 1 ?" in texts(at)
+    capture(at, "Tapé pendant l'attente")
+    assert [c.round_id for c in store.list_contributions(cafe.id)] == [rounds[0].id]
+
+
+def test_captain_edits_removes_a_profile_and_deletes(store):
     cafe, _ = make_cafe(store)
     table = cafes.get_table(store, cafe.id, 1)
-    idea = add_idea(store, cafe, "Plus de banc")
+    idea = contributions.submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=1,
+        text="Plus de banc",
+        source=Source.CAPTAIN,
+        submission_id="abc123",
+        max_chars=2000,
+        profile="jeune",
+    ).contribution
     at = app(page="pages/captain.py", code=table.code)
     labelled(at.text_area, "Texte").input("Plus de bancs")
+    (edit_profile,) = [w for w in at.selectbox if w.label == "Profil" and w.key != "capture_profile"]
+    assert edit_profile.value == "jeune"
+    edit_profile.select_index(0)  # « — aucun — »
     labelled(at.button, "Enregistrer la correction").click().run()
-    assert store.get_contribution(idea.id).text == "Plus de bancs"
+    edited = store.get_contribution(idea.id)
+    assert (edited.text, edited.profile) == ("Plus de bancs", None)
     labelled(at.button, "Supprimer").click().run()
     assert store.list_contributions(cafe.id) == []
     assert store.get_contribution(idea.id).deleted_at is not None

@@ -120,7 +120,7 @@ def test_with_javascript_taps_store_once_and_the_page_follows_the_room(
     assert field.input_value() == "Ma réponse à la question 2"
     assert page.get_by_role("status").filter(has_text="La question vient de changer").is_visible()
     send.click()
-    page.get_by_text("La question a changé pendant que vous écriviez.").wait_for()
+    page.get_by_text("La question a changé : le tour 3 est ouvert.").wait_for()
     assert page.get_by_label("Votre idée").input_value() == "Ma réponse à la question 2"
     page.get_by_role("button", name="Envoyer").click()
     page.get_by_text("Merci ! Votre idée a bien été envoyée.").wait_for()

@@ -10,8 +10,9 @@ from facilitation import audit
 from facilitation.abuse import Client, organiser_login
 from facilitation.access import make_organiser_token, new_id, organiser_token_valid
 from facilitation.contributions import TableContext, enter_table, try_table_code
-from facilitation.errors import CafeError
-from ui.runtime import ORGANISER_KEY, settings, store
+from facilitation.errors import CafeError, StorageUnavailable
+from ui.capture import TABLE_KEY
+from ui.runtime import ORGANISER_KEY, settings, show_error, store
 
 CLIENT_ID_KEY = "client_id"  # one per browser tab (Streamlit session)
 ORGANISER_TOKEN_KEY = "organiser_token"
@@ -145,6 +146,10 @@ def captain_context() -> TableContext:
     if code:
         try:
             context = enter_table(store(), code) if checked else try_table_code(store(), code, client())
+        except StorageUnavailable as exc:
+            # The database is away, not the captain's right to the table: stay at the table.
+            show_error(exc)
+            st.stop()
         except CafeError as exc:
             st.error(exc.message)
             _forget_captain()
@@ -170,6 +175,7 @@ def captain_context() -> TableContext:
 
 def _forget_captain() -> None:
     st.session_state.pop(CAPTAIN_CODE_KEY, None)
+    st.session_state.pop(TABLE_KEY, None)  # no capture bar on the sign-in form
     if CAPTAIN_CODE_PARAM in st.query_params:
         del st.query_params[CAPTAIN_CODE_PARAM]
 

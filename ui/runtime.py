@@ -34,11 +34,16 @@ def _store(database_url: str, link_secret: str) -> SqlStore:
     return open_store(database_url, link_secret)
 
 
+def store_or_raise() -> SqlStore:
+    """The migrated store, or StorageUnavailable: for widget callbacks, which must not stop."""
+    config = settings()
+    return _store(config.database_url, config.cafe_link_secret)
+
+
 def store() -> SqlStore:
     """The migrated store; a clear French message and a stop when the database is unreachable."""
     try:
-        config = settings()
-        return _store(config.database_url, config.cafe_link_secret)
+        return store_or_raise()
     except CafeError as exc:
         show_error(exc)
         st.stop()

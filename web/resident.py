@@ -273,7 +273,7 @@ class ResidentPages:
                     browser_id=phone,
                     per_phone=config.cafe_rate_per_phone,
                     per_table=config.cafe_rate_per_table,
-                    round_id=page.round_id or None,
+                    round_id=page.round_id,  # "" when no question was on screen
                     client_address=_address(request),
                 )
         except StorageUnavailable:

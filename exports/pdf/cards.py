@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib.pagesizes import A5
+from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Spacer
+from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
 
 from exports.pdf.base import build_pdf, french_date, para
 
@@ -23,12 +23,14 @@ class Card:
     join_url: str
 
 
-def _qr(url: str) -> Drawing:
+POSTER_QR_SIZE = 62 * mm
+POSTER_COLUMNS = 2
+
+
+def _qr(url: str, size: float = QR_SIZE) -> Drawing:
     widget = QrCodeWidget(url, barLevel="M")
     left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(
-        QR_SIZE, QR_SIZE, transform=[QR_SIZE / (right - left), 0, 0, QR_SIZE / (top - bottom), 0, 0]
-    )
+    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
     drawing.add(widget)
     drawing.hAlign = "CENTER"
     return drawing
@@ -60,5 +62,34 @@ def table_cards_pdf(cafe_title: str, held_on, first_question: str | None, cards:
         running_header=cafe_title,
         pagesize=A5,
         margins=10 * mm,
+        decorate=False,
+    )
+
+
+def tables_poster_pdf(cafe_title: str, cards: list[Card]) -> bytes:
+    """An A4 poster with every table's QR code and number, for a room without printed cards."""
+    # Each row of cards is two rows of the grid: the table labels, then their codes underneath.
+    grid = []
+    for start in range(0, len(cards), POSTER_COLUMNS):
+        row = cards[start : start + POSTER_COLUMNS]
+        padding = [""] * (POSTER_COLUMNS - len(row))
+        grid.append([para(card.table_label, "card_title") for card in row] + padding)
+        grid.append([_qr(card.join_url, POSTER_QR_SIZE) for card in row] + padding)
+    story = [para(cafe_title, "card_title"), para(INSTRUCTION, "card_text"), Spacer(1, 4 * mm)]
+    if grid:
+        table = Table(grid, colWidths=[90 * mm] * POSTER_COLUMNS)
+        table.setStyle(
+            TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")])
+        )
+        story.append(table)
+    else:
+        story.append(para("Ce café n'a pas encore de table.", "card_title"))
+    return build_pdf(
+        story,
+        title=f"Affiche des QR codes — {cafe_title}",
+        subject="Affiche : le QR code de chaque table pour participer depuis un téléphone",
+        running_header=cafe_title,
+        pagesize=A4,
+        margins=12 * mm,
         decorate=False,
     )

@@ -142,6 +142,22 @@ class SqlStore:
 
         self._run(work)
 
+    def installation_value(self, name: str) -> str | None:
+        return self._run(
+            lambda conn: conn.execute(
+                select(app_secrets.c.value).where(app_secrets.c.name == name)
+            ).scalar_one_or_none()
+        )
+
+    def set_installation_value(self, name: str, value: str) -> None:
+        def work(conn):
+            if not self._insert_ignoring_duplicates(
+                conn, app_secrets, ["name"], {"name": name, "value": value}
+            ):
+                conn.execute(update(app_secrets).where(app_secrets.c.name == name).values(value=value))
+
+        self._run(work)
+
     # -- cafés ---------------------------------------------------------------------------------
     @staticmethod
     def _cafe_values(cafe: Cafe) -> dict[str, Any]:
@@ -382,11 +398,30 @@ class SqlStore:
         }
 
         def work(conn):
-            inserted = self._insert_ignoring_duplicates(conn, contributions, ["id"], values)
+            # Serialise submits of one table (SQLite already does: BEGIN IMMEDIATE), so that two
+            # taps with different ids cannot both pass the same-text check below.
+            conn.execute(
+                select(cafe_tables.c.id).where(cafe_tables.c.id == contribution.table_id).with_for_update()
+            )
+            same = conn.execute(
+                self._select_contributions().where(
+                    (contributions.c.id == contribution.id)
+                    | (
+                        (contributions.c.round_id == contribution.round_id)
+                        & (contributions.c.table_id == contribution.table_id)
+                        & (contributions.c.source == contribution.source.value)
+                        & (contributions.c.text == contribution.text)
+                        & contributions.c.deleted_at.is_(None)
+                    )
+                )
+            ).first()
+            if same is not None:
+                return self._contribution(same), False
+            self._insert_ignoring_duplicates(conn, contributions, ["id"], values)
             row = conn.execute(
                 self._select_contributions().where(contributions.c.id == contribution.id)
             ).one()
-            return self._contribution(row), inserted
+            return self._contribution(row), True
 
         return self._run(work)
 

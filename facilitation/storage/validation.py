@@ -48,7 +48,16 @@ _TABLE_CODE = re.compile(r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{32,200}")
 # The keys of documents.KINDS (not imported: documents depends on storage); a test keeps them equal.
 DOCUMENT_KINDS = frozenset(
-    ("synthese", "fiches", "cartes", "contributions_csv", "contributions_xlsx", "groupes_csv", "cafe_json")
+    (
+        "synthese",
+        "fiches",
+        "cartes",
+        "affiche_qr",
+        "contributions_csv",
+        "contributions_xlsx",
+        "groupes_csv",
+        "cafe_json",
+    )
 )
 
 

@@ -68,14 +68,19 @@
     return li;
   }
 
+  var shownIdeas = null;
+
   function showIdeas(ideas) {
     var list = byId("ideas");
-    if (!list) { return; }
+    // Rebuilt only when something changed, and never under a finger that is tapping « d'accord ».
+    var fresh = JSON.stringify(ideas);
+    if (!list || fresh === shownIdeas || document.querySelector(".support[data-sending]")) { return; }
+    shownIdeas = fresh;
     var focusedId = document.activeElement && document.activeElement.closest &&
       document.activeElement.closest("li") ? document.activeElement.closest("li").id : null;
-    var fresh = document.createDocumentFragment();
-    ideas.forEach(function (idea) { fresh.appendChild(ideaItem(idea)); });
-    list.replaceChildren ? list.replaceChildren(fresh) : (list.innerHTML = "", list.appendChild(fresh));
+    var items = document.createDocumentFragment();
+    ideas.forEach(function (idea) { items.appendChild(ideaItem(idea)); });
+    list.replaceChildren ? list.replaceChildren(items) : (list.innerHTML = "", list.appendChild(items));
     byId("no-ideas").hidden = ideas.length > 0;
     if (focusedId && byId(focusedId)) {
       var again = byId(focusedId).querySelector("button");

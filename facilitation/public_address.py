@@ -1,0 +1,39 @@
+"""The installation's public address: what phones reach, hence what every QR code contains."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from facilitation import audit
+from facilitation.errors import InvalidInput
+from facilitation.storage.base import Store
+
+_STORED_NAME = "public_base_url"
+_ONLY_THIS_COMPUTER = ("localhost", "127.", "::1", "0.0.0.0")
+
+
+def public_base_url(store: Store, default: str) -> str:
+    """The stored public address, or the CAFE_PUBLIC_BASE_URL default until one is stored."""
+    return store.installation_value(_STORED_NAME) or default
+
+
+def set_public_base_url(store: Store, url: str) -> str:
+    """Check and store the public address used by the QR page, PNGs, cards and the command line."""
+    cleaned = (url or "").strip().rstrip("/")
+    parts = urlsplit(cleaned)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise InvalidInput(
+            "Adresse publique invalide : elle doit ressembler à http://192.168.1.20:8501 "
+            "(http ou https, une machine, un port facultatif)."
+        )
+    if len(cleaned) > 200:
+        raise InvalidInput("Adresse publique trop longue (200 caractères au plus).")
+    store.set_installation_value(_STORED_NAME, cleaned)
+    audit.record(store, "adresse publique modifiée", target=cleaned)
+    return cleaned
+
+
+def only_this_computer(url: str) -> bool:
+    """True when the address designates the computer itself: phones cannot open it."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.startswith(_ONLY_THIS_COMPUTER)

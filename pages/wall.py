@@ -1,0 +1,61 @@
+"""« Mur »: the room screen during the plenary. Large type, refreshing by itself, no controls."""
+
+import streamlit as st
+
+from facilitation import contributions
+from facilitation.errors import CafeError
+from ui.access import require_organiser
+from ui.display import question, show_literal
+from ui.live import follow_open_round
+from ui.organiser import CAFE_PARAM
+from ui.runtime import settings, store
+
+WALL_CSS = """
+<style>
+[data-testid="stMarkdownContainer"] p { font-size: 1.9rem; line-height: 1.4; }
+[data-testid="stMarkdownContainer"] p.question { font-size: 3rem; font-weight: 700; }
+[data-testid="stCaptionContainer"] p { font-size: 1.3rem; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 4rem !important; }
+/* A room screen: no navigation, no menu, nothing to click. */
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header { display: none !important; }
+</style>
+"""
+
+require_organiser()
+st.html(WALL_CSS)
+cafe_id = st.query_params.get(CAFE_PARAM)
+if not cafe_id:
+    st.info("Ouvrez le mur depuis la page « Animer » : il montre le café choisi là-bas.")
+    st.stop()
+try:
+    view = contributions.wall(store(), cafe_id)
+except CafeError as exc:
+    st.error(exc.message)
+    st.stop()
+
+st.title(view.cafe.title)
+if view.open_round is None:
+    st.info(
+        "Le prochain tour va commencer." if not view.cafe.is_closed else "Merci pour votre participation !"
+    )
+    follow_open_round(view.cafe.id, None)
+    st.stop()
+
+st.caption(f"Tour {view.open_round.position}")
+question(view.open_round.question)
+follow_open_round(view.cafe.id, view.open_round, clock="big")
+
+
+@st.fragment(run_every=settings().cafe_refresh_seconds)
+def latest_contributions() -> None:
+    now = contributions.wall(store(), view.cafe.id)
+    columns = st.columns(3)
+    for index, item in enumerate(now.latest):
+        table = now.tables[item.table_id]
+        with columns[index % 3], st.container(border=True):
+            show_literal(item.text)
+            supports = f" · 👍 {item.supports}" if item.supports else ""
+            st.caption(f"{table.label()}{supports}")
+
+
+latest_contributions()
