@@ -62,15 +62,6 @@ class SlidingWindow:
             events.append(now)
 
 
-def check_table_rate(store, table_id: str, limit: int, now: datetime) -> None:
-    """Refuse when the table's link received `limit` resident contributions in the last minute.
-
-    Counted in the database, so that it holds across several app instances.
-    """
-    if store.count_recent_resident_contributions(table_id, now - timedelta(minutes=1)) >= limit:
-        raise NotAccepting(RATE_LIMIT_MESSAGE)
-
-
 @dataclass(frozen=True)
 class Client:
     """Who is trying a password or a code: the network address and the app session.

@@ -17,7 +17,6 @@ from facilitation.abuse import (
     SUPPORTS_PER_SUBMIT,
     Client,
     SlidingWindow,
-    check_table_rate,
     guarded_try,
 )
 from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
@@ -207,8 +206,11 @@ def _submit(
     round_id: str | None = None,
     now: datetime | None = None,
     admit_new: Callable[[TableState], None] | None = None,
+    table_limit: int | None = None,
 ) -> SubmitResult:
-    """Validate, answer a retry as the first time, else admit (rate limits) and store once."""
+    """Validate, answer a retry as the first time, else admit (rate limits) and store once.
+
+    `table_limit` caps a table's resident contributions per minute, checked as they are stored."""
     if not submission_id or len(submission_id) > 32 or not submission_id.isalnum():
         raise InvalidInput("Identifiant d'envoi invalide : rechargez la page.")
     clean = clean_text(text, max_chars=max_chars)
@@ -246,7 +248,8 @@ def _submit(
             kind=chosen_kind,
             profile=chosen_profile,
             agreement_count=agreement,
-        )
+        ),
+        resident_limit=table_limit,
     )
     if created:
         with audit.acting_as(_actor_of(source, state.table.number)):
@@ -307,8 +310,6 @@ def resident_submit(
     claimed = _claimed_state(store, claim)  # a revoked or unknown link is refused before anything else
 
     def admit(state: TableState) -> None:
-        if per_table is not None:
-            check_table_rate(store, state.table.id, per_table, now or utcnow())
         if per_phone is not None:
             phone = browser_id or submission_id
             _count_phone(claim.cafe_id, "idée", per_phone, phone, client_address, RATE_LIMIT_MESSAGE)
@@ -323,6 +324,7 @@ def resident_submit(
         round_id=round_id,
         now=now,
         admit_new=admit,
+        table_limit=per_table,
     )
 
 

@@ -96,3 +96,32 @@ def test_killing_the_writer_mid_burst_loses_nothing_acknowledged(database_url):
     stored = {c.id for c in open_store(database_url).list_contributions(cafe.id)}
     assert set(acknowledged) <= stored
     assert len(stored) - len(acknowledged) <= 1  # at most the one in flight, committed but not printed
+
+
+def test_a_concurrent_burst_never_gets_past_the_tables_limit(database_url):
+    """Counted and stored in one transaction under the table's lock: 60 at once, 40 allowed, 40 in."""
+    from facilitation.errors import NotAccepting
+
+    store = open_store(database_url)
+    cafe, _ = make_cafe(store)
+    token = token_of(store, cafe)
+
+    def send(i: int) -> bool:
+        try:
+            contributions.resident_submit(
+                store,
+                token=token,
+                text=f"Rafale {i}",
+                submission_id=new_id(),
+                max_chars=2000,
+                browser_id=new_id(),
+                per_table=40,
+            )
+        except NotAccepting:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        accepted = list(pool.map(send, range(60)))
+    assert sum(accepted) == 40 and len(store.list_contributions(cafe.id)) == 40
+    store.engine.dispose()

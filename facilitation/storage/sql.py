@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, literal_column, select, update
@@ -13,7 +13,7 @@ from sqlalchemy import table as table_clause
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from facilitation.abuse import FAILURE_WINDOW, GLOBAL_WINDOW, Client, LoginHistory
+from facilitation.abuse import FAILURE_WINDOW, GLOBAL_WINDOW, RATE_LIMIT_MESSAGE, Client, LoginHistory
 from facilitation.access import new_id, new_secret
 from facilitation.audit import AuditEvent
 from facilitation.domain import (
@@ -34,7 +34,7 @@ from facilitation.domain import (
     Theme,
     TopicGroup,
 )
-from facilitation.errors import NOTHING_SAVED, InvalidInput, StorageUnavailable
+from facilitation.errors import NOTHING_SAVED, InvalidInput, NotAccepting, StorageUnavailable
 from facilitation.storage.engine import safe_url
 from facilitation.storage.exchange import ExchangeRepository
 from facilitation.storage.schema import (
@@ -383,7 +383,9 @@ class SqlStore:
             counts, counts.c.contribution_id == contributions.c.id
         )
 
-    def add_contribution(self, contribution: Contribution) -> tuple[Contribution, bool]:
+    def add_contribution(
+        self, contribution: Contribution, resident_limit: int | None = None
+    ) -> tuple[Contribution, bool]:
         values = {
             "id": contribution.id,
             "cafe_id": contribution.cafe_id,
@@ -417,6 +419,17 @@ class SqlStore:
             ).first()
             if same is not None:
                 return self._contribution(same), False
+            if resident_limit is not None and contribution.source is Source.RESIDENT:
+                # Counted under the table's lock: a concurrent burst cannot slip past the limit.
+                recent = conn.execute(
+                    select(func.count()).where(
+                        contributions.c.table_id == contribution.table_id,
+                        contributions.c.source == Source.RESIDENT.value,
+                        contributions.c.created_at >= contribution.created_at - timedelta(minutes=1),
+                    )
+                ).scalar_one()
+                if recent >= resident_limit:
+                    raise NotAccepting(RATE_LIMIT_MESSAGE)
             self._insert_ignoring_duplicates(conn, contributions, ["id"], values)
             row = conn.execute(
                 self._select_contributions().where(contributions.c.id == contribution.id)
@@ -820,17 +833,6 @@ class SqlStore:
             lambda conn: conn.execute(
                 update(login_attempts).where(login_attempts.c.id == attempt_id).values(succeeded=1)
             )
-        )
-
-    def count_recent_resident_contributions(self, table_id: str, since: datetime) -> int:
-        return self._run(
-            lambda conn: conn.execute(
-                select(func.count()).where(
-                    contributions.c.table_id == table_id,
-                    contributions.c.source == Source.RESIDENT.value,
-                    contributions.c.created_at >= since,
-                )
-            ).scalar_one()
         )
 
     # -- deletion ------------------------------------------------------------------------------

@@ -1,0 +1,184 @@
+"""The café rehearsal at full size: 50 phones and 4 captains on one server, the round changing mid-way.
+
+The real app on 127.0.0.1 (SQLite file). 4 captains type bursts in headless Chromium (no pause between
+sentences); 50 phones (HTTP clients with their own cookies, 10 tables) each send `--ideas` ideas,
+the last one double-tapped; half-way the organiser opens round 2. A phone refused because the
+question changed reads the new question and sends again, as the page asks. Reported: submit → thank-
+you at the server (Server-Timing of the POST and of the redirected page) p50/p95; and, from the
+database: lost (acknowledged, not stored), duplicated, merged (stored text nobody sent) and misfiled
+(stored under another round than the question on the author's screen) — all must be 0.
+
+    .venv/bin/python bench/cafe_rehearsal.py [--phones 50] [--ideas 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import open_cafe, proc_stats  # noqa: E402
+from bench.resident_page import CHROMIUM_ARGS, HttpPhone  # noqa: E402
+from facilitation import cafes  # noqa: E402
+from tests.serving import start_app, stop_app  # noqa: E402
+
+TIME_LIMIT_S = 300
+
+
+def _captains(
+    base: str,
+    codes: list[str],
+    sentences: dict[str, str],
+    typed_before: threading.Event,
+    switched: threading.Event,
+) -> None:
+    """Four laptops typing bursts before and after the switch (Playwright, this thread only)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        home = browser.new_page()
+        home.goto(base)  # Streamlit issue #9992: a fresh server's first visit is the home page
+        home.get_by_text("Café concertation").first.wait_for(timeout=60_000)
+        pages = []
+        for code in codes:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page.goto(f"{base}/capitaine?code={code}")
+            pages.append(page)
+        for part in ("avant", "après"):
+            if part == "après":
+                time.sleep(3)  # the last entries of round 1 reach the server
+                typed_before.set()
+                switched.wait(TIME_LIMIT_S)
+                time.sleep(4)  # the captains' screens follow the new question first
+            for number, page in enumerate(pages, start=1):
+                field = page.locator('[data-testid="stChatInputTextArea"]')
+                field.wait_for(timeout=60_000)
+                field.click()
+                for i in range(3):
+                    text = f"Capitaine {number}, {part}, phrase {i}"
+                    page.keyboard.type(text, delay=20)
+                    page.keyboard.press("Enter")
+                    sentences[text] = part
+        time.sleep(3)  # the last entries reach the server
+        browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phones", type=int, default=50)
+    parser.add_argument("--ideas", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "cafe_rehearsal.json")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/rehearsal.sqlite3"
+        store, cafe = open_cafe(url)
+        first = cafes.open_round_of(store, cafe.id)
+        second = cafes.add_round(store, cafe.id, question="Et pour l'an prochain ?", planned_minutes=30)
+        tables = cafes.list_tables(store, cafe.id)
+        # All phones come from 127.0.0.1 here: give them a café's worth of per-address room.
+        base, server = start_app(
+            url, Path(folder) / "server.log", CAFE_RATE_PER_TABLE="1000", CAFE_RATE_PER_PHONE="60"
+        )
+        links = [cafes.join_link(store, cafe.id, t.number, base) for t in tables]
+        sent: dict[str, str] = {}  # text -> round id of the form it was accepted from
+        latencies: list[float] = []
+        failures: list[str] = []
+        lock = threading.Lock()
+        switched, typed_before = threading.Event(), threading.Event()
+        half = threading.Barrier(args.phones + 1)
+
+        def phone(i: int) -> None:
+            try:
+                device = HttpPhone(links[i % len(links)])
+                for n in range(args.ideas):
+                    if n == args.ideas // 2:
+                        half.wait(TIME_LIMIT_S)  # everyone is mid-café when the round changes
+                        switched.wait(TIME_LIMIT_S)
+                    text = f"Téléphone {i}, idée {n}"
+                    for _ in range(2):  # a refusal for a changed question: read it, send again
+                        form = device.form(text)
+                        try:
+                            seconds = device.send(form)
+                        except RuntimeError:
+                            if "La question a changé" not in device.page.text:
+                                raise
+                            continue
+                        if n == args.ideas - 1:
+                            device.client.post(device.link, data=form)  # a double tap
+                        with lock:
+                            sent[text] = form["tour"]
+                            latencies.append(seconds)
+                        break
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                with lock:
+                    failures.append(f"{type(exc).__name__}: {exc}")
+                half.abort()
+
+        captain_sentences: dict[str, str] = {}
+        captains = threading.Thread(
+            target=_captains,
+            args=(base, [t.code for t in tables[:4]], captain_sentences, typed_before, switched),
+            daemon=True,
+        )
+        cpu_before, _ = proc_stats(server.pid)
+        started = time.perf_counter()
+        captains.start()
+        with ThreadPoolExecutor(max_workers=args.phones) as pool:
+            futures = [pool.submit(phone, i) for i in range(args.phones)]
+            half.wait(TIME_LIMIT_S)
+            typed_before.wait(TIME_LIMIT_S)
+            cafes.open_round(store, cafe.id, second.id)  # the organiser moves on
+            switched.set()
+            for future in futures:
+                future.result()
+        captains.join(TIME_LIMIT_S)
+        wall = time.perf_counter() - started
+        cpu_after, peak = proc_stats(server.pid)
+        stop_app(server)
+        stored = store.list_contributions(cafe.id)
+        store.engine.dispose()
+    counts = Counter(c.text for c in stored)
+    by_text = {c.text: c for c in stored}
+    # The round on each author's screen: the form's for phones, before or after the switch for captains.
+    seen = sent | {
+        text: first.id if part == "avant" else second.id for text, part in captain_sentences.items()
+    }
+    misfiled = sum(
+        1 for text, round_id in seen.items() if text in by_text and by_text[text].round_id != round_id
+    )
+    known = set(seen)
+    ordered = sorted(latencies)
+    result = {
+        "phones": args.phones,
+        "captains": 4,
+        "phone_ideas_acknowledged": len(sent),
+        "captain_sentences_typed": len(captain_sentences),
+        "wall_s": round(wall, 1),
+        "server_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
+        "server_p95_ms": round(ordered[max(0, int(0.95 * len(ordered)) - 1)] * 1000, 1) if ordered else None,
+        "lost": sum(1 for text in known if text not in counts),
+        "duplicated": sum(n - 1 for n in counts.values() if n > 1),
+        "merged_or_unknown": sum(1 for text in counts if text not in known),
+        "misfiled": misfiled,
+        "server_cpu_s": round(cpu_after - cpu_before, 1),
+        "server_peak_mb": peak,
+        "failures": failures[:5],
+    }
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    args.out.parent.mkdir(exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
