@@ -204,7 +204,7 @@ def _documents(settings: Settings, args: argparse.Namespace) -> None:
             write_private_file(args.out / name, content)
         name, content = documents.render(store, args.cafe_id, "fiches", **options)
         write_private_file(args.out / name, content)
-        print(f"{len(sheets)} fiche(s) et {name} écrits dans {args.out}")
+        print(f"{plural(len(sheets), 'fiche')} et {name} écrits dans {args.out}")
         return
     kind = {"report": "synthese", "cards": "cartes"}[args.command]
     _, content = documents.render(store, args.cafe_id, kind, **options)
@@ -252,21 +252,22 @@ def _trust(settings: Settings, args: argparse.Namespace) -> None:
         print(f"Café exporté dans {args.out} (contient des données personnelles : à transmettre avec soin).")
     elif args.command == "transfer-import":
         report = backups.import_transfer(store, args.file, **limits)
-        print(f"Import terminé : {report.total} ligne(s) ajoutée(s).{_erased_note(report)}")
+        print(f"Import terminé : {_added(report.total)}.{_erased_note(report)}")
     elif args.command == "backup":
         backups.backup(store, args.out)
         print(f"Sauvegarde écrite dans {args.out}")
     elif args.command == "restore":
         report = backups.restore(store, args.file, **limits)
-        print(f"Restauration terminée : {report.total} ligne(s) ajoutée(s).{_erased_note(report)}")
+        print(f"Restauration terminée : {_added(report.total)}.{_erased_note(report)}")
     elif args.command == "purge":
         days = settings.cafe_retention_days if args.days is None else args.days
         report = rgpd.purge_expired(store, days)
-        print(f"{report.contributions} contribution(s) effacée(s) dans {len(report.cafes)} café(s).")
+        erased = plural(report.contributions, "contribution effacée", "contributions effacées")
+        print(f"{erased} dans {plural(len(report.cafes), 'café')}.")
     elif args.command == "audit":
         records = audit.audit_records(store, timezone=settings.cafe_timezone)
         write_private_file(args.out, to_csv(records, audit.AUDIT_COLUMNS, delimiter=";", excel=True))
-        print(f"{len(records)} événement(s) écrits dans {args.out}")
+        print(f"{plural(len(records), 'événement écrit', 'événements écrits')} dans {args.out}")
 
 
 def _search(settings: Settings, args: argparse.Namespace) -> None:
@@ -282,7 +283,12 @@ def _search(settings: Settings, args: argparse.Namespace) -> None:
 def _erased_note(report) -> str:
     if not report.skipped_erased:
         return ""
-    return f" {report.skipped_erased} contribution(s) ou café(s) effacé(s) sur demande n'ont pas été repris."
+    skipped = plural(report.skipped_erased, "élément effacé", "éléments effacés")
+    return f" {skipped} sur demande (contributions ou cafés) non repris."
+
+
+def _added(lines: int) -> str:
+    return plural(lines, "ligne ajoutée", "lignes ajoutées")
 
 
 def main(argv: list[str] | None = None) -> int:
