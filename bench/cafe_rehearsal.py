@@ -33,6 +33,7 @@ from facilitation import cafes  # noqa: E402
 from tests.serving import start_app, stop_app  # noqa: E402
 
 TIME_LIMIT_S = 300
+SECOND_QUESTION = "Et pour l'an prochain ?"
 
 
 def _captains(
@@ -60,7 +61,8 @@ def _captains(
                 time.sleep(3)  # the last entries of round 1 reach the server
                 typed_before.set()
                 switched.wait(TIME_LIMIT_S)
-                time.sleep(4)  # the captains' screens follow the new question first
+                for page in pages:  # a captain types once their screen shows the new question
+                    page.get_by_text(SECOND_QUESTION).first.wait_for(timeout=60_000)
             for number, page in enumerate(pages, start=1):
                 field = page.locator('[data-testid="stChatInputTextArea"]')
                 field.wait_for(timeout=60_000)
@@ -84,7 +86,7 @@ def main() -> None:
         url = f"sqlite:///{folder}/rehearsal.sqlite3"
         store, cafe = open_cafe(url)
         first = cafes.open_round_of(store, cafe.id)
-        second = cafes.add_round(store, cafe.id, question="Et pour l'an prochain ?", planned_minutes=30)
+        second = cafes.add_round(store, cafe.id, question=SECOND_QUESTION, planned_minutes=30)
         tables = cafes.list_tables(store, cafe.id)
         # All phones come from 127.0.0.1 here: give them a café's worth of per-address room.
         base, server = start_app(
@@ -167,7 +169,7 @@ def main() -> None:
         "wall_s": round(wall, 1),
         "server_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
         "server_p95_ms": round(ordered[max(0, int(0.95 * len(ordered)) - 1)] * 1000, 1) if ordered else None,
-        "lost": sum(1 for text in known if text not in counts),
+        "lost": sorted(text for text in known if text not in counts),
         "duplicated": sum(n - 1 for n in counts.values() if n > 1),
         "merged_or_unknown": sum(1 for text in counts if text not in known),
         "misfiled": misfiled,
