@@ -63,10 +63,11 @@ def test_a_refused_field_fiche_says_why(store):  # noqa: F811
     assert exchange.all_fiches(store) == []
 
 
-def test_the_agenda_tab_offers_the_pdf(store):  # noqa: F811
+def compost_fiche(store):  # noqa: F811
+    """A field fiche for the Comité des Projets Prioritaires (its theme's committee)."""
     from datetime import date
 
-    exchange.create_field_fiche(
+    return exchange.create_field_fiche(
         store,
         title="Compost partagé",
         observation="Demande des jardiniers.",
@@ -75,6 +76,10 @@ def test_the_agenda_tab_offers_the_pdf(store):  # noqa: F811
         place="Les Tilleuls",
         theme="aménagement durable",
     )
+
+
+def test_the_agenda_tab_offers_the_pdf(store):  # noqa: F811
+    compost_fiche(store)
     at = app(organiser=True, page=PAGE)
     labelled(at.selectbox, "Comité").select("Comité des Projets Prioritaires")  # the list's filter
     at.run()

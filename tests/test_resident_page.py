@@ -63,12 +63,17 @@ class Phone:
         return answer
 
 
+def serve(database_url: str, **settings) -> tuple[Starlette, WebRuntime]:
+    """The resident routes and middleware as the real server mounts them."""
+    runtime = WebRuntime(lambda: load_settings(database_url=database_url, **settings))
+    return Starlette(routes=resident_routes(runtime), middleware=resident_middleware()), runtime
+
+
 @pytest.fixture
 def served(database_url):
-    """The resident routes and middleware as the real server mounts them, on a fresh database."""
-    runtime = WebRuntime(lambda: load_settings(database_url=database_url, cafe_rate_per_phone=6))
-    store = runtime.store()
-    yield Starlette(routes=resident_routes(runtime), middleware=resident_middleware()), store, runtime
+    """The resident page on a fresh database (SQLite and PostgreSQL)."""
+    app, runtime = serve(database_url, cafe_rate_per_phone=6)
+    yield app, runtime.store(), runtime
     runtime.close()
 
 
@@ -207,9 +212,8 @@ def test_a_burst_from_one_phone_is_refused_and_the_text_kept(served):
 
 
 def test_an_outage_gives_the_text_back_without_database_details_and_stores_once_after(sqlite_url):
-    runtime = WebRuntime(lambda: load_settings(database_url=sqlite_url))
+    app, runtime = serve(sqlite_url)
     store = runtime.store()
-    app = Starlette(routes=resident_routes(runtime), middleware=resident_middleware())
     cafe, _ = make_cafe(store)
     phone = Phone(app, store, cafe)
     healthy = store.engine
@@ -373,8 +377,8 @@ def test_the_audit_log_names_the_tables_link_for_a_web_submit(served):
 @pytest.fixture
 def strict(sqlite_url):
     """One submit per phone and per minute: five +1 per phone, four phones' worth per address."""
-    runtime = WebRuntime(lambda: load_settings(database_url=sqlite_url, cafe_rate_per_phone=1))
-    yield Starlette(routes=resident_routes(runtime), middleware=resident_middleware()), runtime.store()
+    app, runtime = serve(sqlite_url, cafe_rate_per_phone=1)
+    yield app, runtime.store()
     runtime.close()
 
 
@@ -435,8 +439,8 @@ def test_a_retried_multiline_idea_is_a_retry_not_new_words(served):
     ],
 )
 def test_phones_learn_nothing_about_an_unreachable_database(url):
-    runtime = WebRuntime(lambda: load_settings(database_url=url))
-    client = TestClient(Starlette(routes=resident_routes(runtime), middleware=resident_middleware()))
+    app, _ = serve(url)
+    client = TestClient(app)
     token = "0123456789abcdef0123456789abcdef.1.0.AAAAAAAAAAAAAAAAAAAAAA"
     for answer in (
         client.get(f"/j/{token}"),
@@ -506,9 +510,8 @@ def test_a_refused_support_speaks_of_the_button_and_cookieless_phones_are_told(s
 
 
 def test_the_retry_page_of_an_outage_sends_at_the_first_tap_once_the_database_is_back(sqlite_url):
-    runtime = WebRuntime(lambda: load_settings(database_url=sqlite_url))
+    app, runtime = serve(sqlite_url)
     store = runtime.store()
-    app = Starlette(routes=resident_routes(runtime), middleware=resident_middleware())
     cafe, _ = make_cafe(store)
     phone = Phone(app, store, cafe)
     healthy = store.engine

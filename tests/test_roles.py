@@ -3,13 +3,12 @@ organiser keeps everything. The marketing login in a real browser is in test_sta
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from facilitation import audit, exchange
 from facilitation.access import hash_password
 from tests.conftest import make_cafe
+from tests.test_page_exchange import compost_fiche
 from tests.test_pages import app, labelled, store  # noqa: F401 - the page tests' fixture and helpers
 
 MARKETING_PASSWORD = "mot-de-passe-marketing"
@@ -70,15 +69,7 @@ def test_the_marketing_password_is_refused_on_the_organisers_login(marketing, pa
 
 
 def test_the_marketing_team_comments_but_decides_and_creates_nothing(marketing):
-    exchange.create_field_fiche(
-        marketing,
-        title="Compost partagé",
-        observation="Demande des jardiniers.",
-        author="Gardien",
-        observed_on=date(2026, 11, 1),
-        place="Les Tilleuls",
-        theme="aménagement durable",
-    )
+    compost_fiche(marketing)
     at = signed_in_as_marketing("pages/fiches_exchange.py")
     assert not [b for b in at.button if b.label in ("Enregistrer la décision", "Créer la fiche")]
     labelled(at.text_input, "Votre nom").input("Claire")
