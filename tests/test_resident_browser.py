@@ -153,6 +153,9 @@ def test_without_javascript_a_phone_sends_and_supports(running_app, browser):  #
     page.locator(f"#idee-{idea.id}").get_by_text("✓ Vous êtes d'accord · 1 soutien").wait_for()
     assert store.get_contribution(idea.id).supports == 1
     assert [c.text for c in store.list_contributions(cafe.id)][-1].startswith("<b>gras</b>")
+    page.goto(cafes.join_link(store, cafe.id, 1, base))  # the QR code scanned again: the same phone
+    assert page.locator(f"#idee-{idea.id}").get_by_role("button").count() == 0
+    assert store.get_contribution(idea.id).supports == 1
 
 
 def test_no_accessibility_violation_on_any_state_of_the_page(running_app, browser):  # noqa: F811
