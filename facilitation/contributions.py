@@ -207,6 +207,7 @@ def _submit(
     now: datetime | None = None,
     admit_new: Callable[[TableState], None] | None = None,
     table_limit: int | None = None,
+    author: str | None = None,
 ) -> SubmitResult:
     """Validate, answer a retry as the first time, else admit (rate limits) and store once.
 
@@ -248,6 +249,7 @@ def _submit(
             kind=chosen_kind,
             profile=chosen_profile,
             agreement_count=agreement,
+            author=author,
         ),
         resident_limit=table_limit,
     )
@@ -325,6 +327,7 @@ def resident_submit(
         now=now,
         admit_new=admit,
         table_limit=per_table,
+        author=supporter_key(claim.cafe_id, browser_id or submission_id),
     )
 
 

@@ -131,6 +131,8 @@ class Contribution:
     supports: int = 0
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    # A phone's pseudonymous key (a hash, never the phone's own id) for residents; None for captains.
+    author: str | None = None
 
 
 # Characters a person can legitimately type: newlines and tabs. Every other C0/C1 control (NUL,

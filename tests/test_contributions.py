@@ -217,12 +217,19 @@ def test_a_resident_submit_carries_its_round_too(store):
 
 @pytest.mark.parametrize("source", [Source.CAPTAIN, Source.RESIDENT])
 def test_the_same_text_from_one_table_is_stored_once_per_round(store, source):
+    """From one captain's table, or from one phone (two residents may write the same words)."""
     cafe, rounds = make_cafe(store)
+    phone = new_id()
 
     def send(text, table=1):
         if source is Source.RESIDENT:
             return contributions.resident_submit(
-                store, token=token_for(store, cafe, table), text=text, submission_id=new_id(), max_chars=2000
+                store,
+                token=token_for(store, cafe, table),
+                text=text,
+                submission_id=new_id(),
+                max_chars=2000,
+                browser_id=phone,
             )
         return captain_submit(store, cafe, text=text, table=table)
 

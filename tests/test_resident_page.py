@@ -532,3 +532,14 @@ def test_rate_windows_forget_quiet_phones():
         window.hit(f"téléphone {i}", now=0)
     window.hit("un de plus", now=120)  # the thousandth hit sweeps the keys quiet for a minute
     assert len(window) == 1
+
+
+def test_two_phones_may_say_the_same_words_but_one_phone_says_them_once(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    first, second = Phone(app, store, cafe), Phone(app, store, cafe)
+    first.send("Plus de bancs")
+    second.send("Plus de bancs")  # another resident at the same table
+    first.send("Plus de bancs")  # the first phone again, from a new form: the same idea
+    assert [c.text for c in store.list_contributions(cafe.id)] == ["Plus de bancs", "Plus de bancs"]
+    assert "Merci !" in first.page.text

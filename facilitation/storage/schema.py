@@ -119,6 +119,7 @@ contributions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime),
     Column("deleted_at", UTCDateTime),
+    Column("author", String(32)),  # a phone's pseudonymous key: the same text twice is one idea
     Index("ix_contributions_cafe_round_table", "cafe_id", "round_id", "table_id"),
 )
 

@@ -389,6 +389,7 @@ class SqlStore:
             supports=row.supports or 0,
             updated_at=row.updated_at,
             deleted_at=row.deleted_at,
+            author=row.author,
         )
 
     def _select_contributions(self):
@@ -411,6 +412,7 @@ class SqlStore:
             "agreement_count": contribution.agreement_count,
             "source": contribution.source.value,
             "created_at": contribution.created_at,
+            "author": contribution.author,
         }
 
         def work(conn):
@@ -426,6 +428,12 @@ class SqlStore:
                         (contributions.c.round_id == contribution.round_id)
                         & (contributions.c.table_id == contribution.table_id)
                         & (contributions.c.source == contribution.source.value)
+                        # A table's captain, or one phone: two residents may say the same thing.
+                        & (
+                            contributions.c.author.is_(None)
+                            if contribution.author is None
+                            else contributions.c.author == contribution.author
+                        )
                         & (contributions.c.text == contribution.text)
                         & contributions.c.deleted_at.is_(None)
                     )
