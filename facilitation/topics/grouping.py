@@ -16,7 +16,7 @@ from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import CountVectorizer
 
 from facilitation.errors import InvalidInput
-from facilitation.topics.embeddings import Embedder, SpacyLsaEmbedder
+from facilitation.topics.embeddings import Embedder, SpacyLsaSentenceEmbedder
 from facilitation.topics.french import KEYWORD_STOP_WORDS, TOKEN_PATTERN
 
 MAX_AUTOMATIC_TOPICS = 15
@@ -64,7 +64,7 @@ class BertopicGrouper:
     """BERTopic with KMeans clustering over offline French embeddings; deterministic per seed."""
 
     def __init__(self, embedder: Embedder | None = None, seed: int = 0) -> None:
-        self.embedder = embedder or SpacyLsaEmbedder(seed=seed)
+        self.embedder = embedder or SpacyLsaSentenceEmbedder(seed=seed)
         self.seed = seed
 
     def group(self, texts: list[str], n_topics: int | None = None) -> Grouping:
