@@ -28,6 +28,7 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import InvalidInput, NotFound
+from facilitation.privacy import mask_personal_data
 from facilitation.search import plain
 from facilitation.storage.base import Store
 from facilitation.topics import Grouping, TopicGrouper
@@ -192,7 +193,9 @@ def run_harvest(
     if n_topics is not None and not 1 <= n_topics <= len(to_group):
         raise InvalidInput(f"Le nombre de groupes doit être entre 1 et {len(to_group)}.")
     ids = [c.id for c in to_group]
-    grouping = grouper.group([c.text for c in to_group], n_topics)
+    # Flagged names are masked before grouping so they can never become a title or a keyword.
+    names = {name for cafe_id in scope.cafe_ids for name in store.list_masked_names(cafe_id)}
+    grouping = grouper.group([mask_personal_data(c.text, names) for c in to_group], n_topics)
     topics = [_carry_over(t, previous) for t in _topics_from(grouping, ids)]
     note = f"Regroupement automatique : {len(topics)} groupes ({grouping.method.get('engine', '')})"
     return _save(

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from facilitation import cafes, harvest
+from facilitation import cafes, harvest, rgpd
 from facilitation.errors import InvalidInput, NotFound
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
@@ -188,3 +188,21 @@ def test_guided_harvest_on_named_topics_says_what_fits_none(store, cafe_with_ide
 def test_named_topics_are_checked(text, message):
     with pytest.raises(InvalidInput, match=message):
         harvest.parse_named_topics(text)
+
+
+def test_a_flagged_name_never_reaches_the_grouping(store, cafe_with_ideas):
+    cafe, _ = cafe_with_ideas
+    add_idea(store, cafe, "Madame Duponchel reste seule, le chauffage de Duponchel est en panne", table=1)
+    rgpd.flag_name(store, cafe.id, "Duponchel")
+    seen: list[str] = []
+
+    class RecordingGrouper(KeywordGrouper):
+        def group(self, texts, n_topics=None):
+            seen.extend(texts)
+            return super().group(texts, n_topics)
+
+    harvest.run_harvest(
+        store, RecordingGrouper(["chauffage", "ascenseur", "jardin"]), harvest.scope_of([cafe.id])
+    )
+    assert len(seen) == 9 and not any("duponchel" in text.lower() for text in seen)
+    assert any("[nom masqué]" in text for text in seen)

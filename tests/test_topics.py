@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -14,6 +15,7 @@ from facilitation.topics.embeddings import load_sentence_encoder, make_embedder
 from facilitation.topics.french import FRENCH_STOP_WORDS, KEYWORD_STOP_WORDS
 from facilitation.topics.grouping import readable_label
 from facilitation.topics.guided import atelier_targets, guided_grouping
+from facilitation.topics.titles import choose_titles, noun_phrases, word_stem
 
 IDEAS = resident_ideas()
 TEXTS = [i["text"] for i in IDEAS]
@@ -49,6 +51,41 @@ def test_labels_are_readable_french_keywords_with_accents(grouper):
         assert set(topic.representatives) <= set(topic.members) and len(topic.representatives) <= 5
         written = " ".join(TEXTS[i].lower() for i in topic.members)
         assert all(word in written for k in topic.keywords for word in k.split())
+
+
+def test_titles_are_noun_phrases_residents_wrote_distinct_across_groups(grouper):
+    grouping = grouper.group(TEXTS, n_topics=8)
+    titles = [t.label for t in grouping.topics]
+    assert len({title.casefold() for title in titles}) == len(titles)
+    for topic in grouping.topics:
+        words = re.findall(r"\w+", topic.label)
+        assert 2 <= len(topic.label.replace("'", " ").split()) <= 6 and "," not in topic.label
+        assert any(topic.label.casefold() in TEXTS[i].casefold() for i in topic.members)  # written there
+        content_stems = [word_stem(w) for w in words if w.lower() not in FRENCH_STOP_WORDS]
+        assert len(content_stems) == len(set(content_stems))
+        assert topic.keywords and topic.representatives[0] in topic.members  # keywords and quote kept
+
+
+def test_noun_phrases_follow_french_patterns():
+    from facilitation.topics.embeddings import load_spacy_french
+
+    doc = load_spacy_french()("Il manque un local à vélos et l'éclairage des escaliers est en panne.")
+    phrases = noun_phrases(doc)
+    assert "local à vélos" in phrases and "éclairage des escaliers" in phrases
+    assert all(not p.startswith(("Il", "manque", "est")) for p in phrases)
+
+
+def test_a_masked_name_or_a_repeated_word_never_becomes_a_title():
+    texts = [
+        "Le problème de [nom masqué] au rez-de-chaussée",
+        "Le problème de [nom masqué] encore",
+        "Les déchets du déchet partout",
+        "Les déchets des déchets encore",
+    ]
+    embeddings = np.eye(4, dtype=np.float32) + 1
+    titles = choose_titles(texts, [[0, 1], [2, 3]], embeddings)
+    assert not any(title and ("masqué" in title or "nom" in title.lower()) for title in titles)
+    assert not any(title and title.lower().startswith("déchets d") for title in titles)
 
 
 def test_same_input_and_settings_give_the_same_grouping():

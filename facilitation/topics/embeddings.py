@@ -41,15 +41,15 @@ class Embedder(Protocol):
 
 
 @lru_cache(maxsize=1)
-def load_spacy_vectors():
-    """The French model with only its tokenizer and vectors (loaded once per process)."""
+def load_spacy_french():
+    """The French model with its vectors and part-of-speech tagger only (loaded once per process).
+
+    Embeddings use its tokenizer and vectors; group titles use its tagger.
+    """
     import spacy
 
     try:
-        return spacy.load(
-            SPACY_MODEL,
-            exclude=["tok2vec", "morphologizer", "parser", "senter", "ner", "attribute_ruler", "lemmatizer"],
-        )
+        return spacy.load(SPACY_MODEL, exclude=["parser", "senter", "ner", "lemmatizer"])
     except OSError as exc:
         raise InvalidInput(
             f"Le modèle français {SPACY_MODEL} n'est pas installé : lancez scripts/setup.sh."
@@ -84,14 +84,14 @@ class SpacyLsaEmbedder:
         self.seed = seed
 
     def _content_words(self, texts: list[str]) -> list[list[str]]:
-        nlp = load_spacy_vectors()
+        nlp = load_spacy_french()
         return [
             [t.lower_ for t in doc if t.is_alpha and t.lower_ not in FRENCH_STOP_WORDS]
             for doc in nlp.tokenizer.pipe(texts, batch_size=256)
         ]
 
     def _word_block(self, texts: list[str]) -> np.ndarray:
-        vocab = load_spacy_vectors().vocab
+        vocab = load_spacy_french().vocab
         words = self._content_words(texts)
         document_frequency = Counter(w for doc in words for w in set(doc))
         n = len(texts)

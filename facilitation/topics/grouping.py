@@ -18,6 +18,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from facilitation.errors import InvalidInput
 from facilitation.topics.embeddings import Embedder, SpacyLsaSentenceEmbedder
 from facilitation.topics.french import KEYWORD_STOP_WORDS, TOKEN_PATTERN
+from facilitation.topics.titles import choose_titles
 
 MAX_AUTOMATIC_TOPICS = 15
 REPRESENTATIVES = 5
@@ -28,7 +29,7 @@ class Topic:
     """One group of texts; members and representatives are indices into the input."""
 
     id: int
-    label: str
+    label: str  # a noun phrase from the group's texts, or its keywords when it offers none
     keywords: list[str]
     members: list[int]
     representatives: list[int]
@@ -100,9 +101,14 @@ class BertopicGrouper:
             assignments, _ = model.fit_transform(texts, embeddings=embeddings)
         assignments = [int(a) for a in assignments]
         analyse = model.vectorizer_model.build_analyzer()
+        topic_ids = sorted(set(assignments))
+        central = [
+            _by_centrality(embeddings, [i for i, a in enumerate(assignments) if a == t]) for t in topic_ids
+        ]
+        titles = choose_titles(texts, central, embeddings)
         topics = []
-        for topic_id in sorted(set(assignments)):
-            members = [i for i, a in enumerate(assignments) if a == topic_id]
+        for topic_id, members, title in zip(topic_ids, central, titles, strict=True):
+            members = sorted(members)
             # c-TF-IDF joins a topic's texts into one document, so some bigrams straddle two
             # contributions ("marche jardin"): keep only words and bigrams someone actually wrote.
             written = set().union(*(analyse(texts[i]) for i in members))
@@ -112,10 +118,10 @@ class BertopicGrouper:
             topics.append(
                 Topic(
                     id=topic_id,
-                    label=readable_label(keywords),
+                    label=title or readable_label(keywords),
                     keywords=keywords,
                     members=members,
-                    representatives=_most_central(embeddings, members),
+                    representatives=_by_centrality(embeddings, members)[:REPRESENTATIVES],
                 )
             )
         return Grouping(
@@ -133,12 +139,13 @@ class BertopicGrouper:
         )
 
 
-def _most_central(embeddings: np.ndarray, members: list[int]) -> list[int]:
+def _by_centrality(embeddings: np.ndarray, members: list[int]) -> list[int]:
+    """Members from the closest to the group's centre to the farthest."""
     vectors = embeddings[members]
     centre = vectors.mean(axis=0)
     norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(centre) or 1.0)
     similarity = vectors @ centre / np.where(norms == 0, 1.0, norms)
-    order = np.argsort(-similarity, kind="stable")[:REPRESENTATIVES]
+    order = np.argsort(-similarity, kind="stable")
     return [members[i] for i in order]
 
 
