@@ -123,7 +123,7 @@ for topic in sorted(current.topics, key=lambda t: -t.size):
     with st.expander(
         f"{kept}{topic.topic.label} — {topic.size} contribution(s), {topic.supports} soutien(s)"
     ):
-        st.markdown(f"**Mots-clés :** {', '.join(topic.topic.keywords) or '—'}")
+        st.markdown(f"**Mots-clés :** {', '.join(topic.topic.keywords) or '—'}")  # secondary to the title
         st.markdown(
             "**Tables :** "
             + ", ".join(f"{name} ({n})" for name, n in topic.tables.most_common())
@@ -131,9 +131,13 @@ for topic in sorted(current.topics, key=lambda t: -t.size):
             + ", ".join(f"{name} ({n})" for name, n in sorted(topic.rounds.items()))
             + (f"  \n**Nombre d'accord (capitaines) :** {topic.agreement}" if topic.agreement else "")
         )
-        st.markdown("**Les plus représentatives :**")
-        for item in topic.representatives:
-            show_literal(f"« {item.text} »")
+        if topic.representatives:  # the most central contribution first: the group's quote
+            st.markdown("**Citation (la plus centrale) :**")
+            show_literal(f"« {topic.representatives[0].text} »")
+        if topic.representatives[1:]:
+            st.markdown("**Autres contributions représentatives :**")
+            for item in topic.representatives[1:]:
+                show_literal(f"« {item.text} »")
         others = [c for c in topic.contributions if c not in topic.representatives]
         if others:
             st.markdown(f"**Les {len(others)} autres :**")

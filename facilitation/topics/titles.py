@@ -68,7 +68,7 @@ def _readable(span) -> bool:
     return len(stems) == len(set(stems))  # « déchets du déchet »: one word in two inflections
 
 
-def _stems(text: str) -> list[str]:
+def content_stems(text: str) -> list[str]:
     """Stems of a text's content words (stop words left out)."""
     return [word_stem(w) for w in re.findall(r"\w+", text) if w.lower() not in FRENCH_STOP_WORDS]
 
@@ -89,7 +89,7 @@ def choose_titles(
         )
     )
     phrases_of = {i: noun_phrases(doc) for i, doc in tagged.items()}
-    stems_of = {i: set(_stems(texts[i])) for i in tagged}
+    stems_of = {i: set(content_stems(texts[i])) for i in tagged}
     # c-TF-IDF over stems (BERTopic's formula: tf in the group × log(1 + mean group size / frequency)).
     frequency = Counter(s for stems in stems_of.values() for s in stems)
     mean_size = len(tagged) / max(1, len(read))
@@ -102,7 +102,7 @@ def choose_titles(
             for phrase in dict.fromkeys(phrases_of[i]):
                 writers.setdefault(phrase.lower(), []).append(i)
         for phrase, who in writers.items():
-            stems = _stems(phrase)
+            stems = content_stems(phrase)
             if not stems:
                 continue
             coverage = np.mean(
