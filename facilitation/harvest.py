@@ -168,6 +168,7 @@ def _topics_from(grouping: Grouping, ids: list[str], prefix: str = "t") -> list[
             keywords=tuple(topic.keywords),
             contribution_ids=tuple(ids[i] for i in topic.members),
             representative_ids=tuple(ids[i] for i in topic.representatives),
+            cohesion=topic.cohesion,
         )
         for topic in grouping.topics
     ]
@@ -298,6 +299,7 @@ def _without(topics: Iterable[TopicGroup], contribution_id: str) -> list[TopicGr
             t,
             contribution_ids=tuple(c for c in t.contribution_ids if c != contribution_id),
             representative_ids=tuple(c for c in t.representative_ids if c != contribution_id),
+            cohesion=None if contribution_id in t.contribution_ids else t.cohesion,
         )
         for t in topics
     ]
@@ -312,7 +314,9 @@ def move_contribution(store: Store, scope: HarvestScope, contribution_id: str, t
     ):
         raise NotFound("Cette contribution ne fait pas partie de cette récolte.")
     topics = [
-        replace(t, contribution_ids=(*t.contribution_ids, contribution_id)) if t.key == to_key else t
+        replace(t, contribution_ids=(*t.contribution_ids, contribution_id), cohesion=None)
+        if t.key == to_key
+        else t
         for t in _without(current.topics, contribution_id)
     ]
     set_aside = [c for c in current.set_aside if c != contribution_id]

@@ -123,6 +123,11 @@ for topic in sorted(current.topics, key=lambda t: -t.size):
     with st.expander(
         f"{kept}{topic.topic.label} — {topic.size} contribution(s), {topic.supports} soutien(s)"
     ):
+        if topic.topic.cohesion is not None:
+            st.markdown(
+                f"**Cohésion :** {topic.topic.cohesion:.2f} (similarité moyenne des contributions au "
+                "centre du groupe, de 0 à 1 ; recalculée à la prochaine relance après une correction)"
+            )
         st.markdown(f"**Mots-clés :** {', '.join(topic.topic.keywords) or '—'}")  # secondary to the title
         st.markdown(
             "**Tables :** "

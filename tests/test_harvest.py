@@ -206,3 +206,24 @@ def test_a_flagged_name_never_reaches_the_grouping(store, cafe_with_ideas):
     )
     assert len(seen) == 9 and not any("duponchel" in text.lower() for text in seen)
     assert any("[nom masqué]" in text for text in seen)
+
+
+def test_each_group_keeps_how_well_its_members_fit_until_a_person_changes_them(
+    store, grouper, cafe_with_ideas
+):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    first = harvest.run_harvest(store, grouper, scope)
+    assert {t.label: t.cohesion for t in harvest.latest_version(store, scope).topics} == {
+        "Chauffage": 0.5,
+        "Ascenseur": 0.6,
+        "Jardin": 0.7,
+    }
+    garden = next(t for t in first.topics if t.label == "Jardin")
+    moved = next(c for c in store.list_contributions(cafe.id) if c.text == "Ascenseur lent")
+    after = harvest.move_contribution(store, scope, moved.id, garden.key)
+    assert {t.label: t.cohesion for t in after.topics} == {
+        "Chauffage": 0.5,
+        "Ascenseur": None,
+        "Jardin": None,
+    }

@@ -64,6 +64,7 @@ def test_titles_are_noun_phrases_residents_wrote_distinct_across_groups(grouper)
         content_stems = [word_stem(w) for w in words if w.lower() not in FRENCH_STOP_WORDS]
         assert len(content_stems) == len(set(content_stems))
         assert topic.keywords and topic.representatives[0] in topic.members  # keywords and quote kept
+        assert 0 < topic.cohesion <= 1
 
 
 def test_noun_phrases_follow_french_patterns():

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import normalize
 
 from facilitation.errors import InvalidInput
 from facilitation.topics.embeddings import Embedder, SpacyLsaSentenceEmbedder
@@ -34,6 +35,7 @@ class Topic:
     keywords: list[str]
     members: list[int]
     representatives: list[int]
+    cohesion: float | None = None  # mean cosine similarity of the members to the group's centre
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ class BertopicGrouper:
                     keywords=keywords,
                     members=members,
                     representatives=_by_centrality(embeddings, members)[:REPRESENTATIVES],
+                    cohesion=_cohesion(embeddings, members),
                 )
             )
         return Grouping(
@@ -156,6 +159,13 @@ def _kmeans(embeddings: np.ndarray, k: int, seed: int, ward_start: bool):
     ward = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(embeddings)
     centres = np.vstack([embeddings[ward == group].mean(axis=0) for group in range(k)])
     return KMeans(n_clusters=k, init=centres, n_init=1, random_state=seed)
+
+
+def _cohesion(embeddings: np.ndarray, members: list[int]) -> float:
+    vectors = normalize(embeddings[members])
+    centre = vectors.mean(axis=0)
+    centre /= np.linalg.norm(centre) or 1.0
+    return round(float((vectors @ centre).mean()), 3)
 
 
 def _by_centrality(embeddings: np.ndarray, members: list[int]) -> list[int]:
