@@ -226,6 +226,9 @@ class TopicGroup:
     representative_ids: tuple[str, ...]
     kept: bool = False
     renamed: bool = False
+    # How well members fit: mean cosine similarity to the group's centre, from the grouping run;
+    # None once a person changed the members (merge, move, set aside).
+    cohesion: float | None = None
 
 
 @dataclass(frozen=True)

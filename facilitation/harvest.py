@@ -34,6 +34,7 @@ from facilitation.storage.base import Store
 from facilitation.topics import Grouping, TopicGrouper
 from facilitation.topics.embeddings import Embedder
 from facilitation.topics.guided import guided_grouping
+from facilitation.wording import plural
 
 ORGANISER = "organisateur"
 # A new topic takes over a person's label when it shares at least this much with the old topic.
@@ -181,6 +182,7 @@ def _topics_from(grouping: Grouping, ids: list[str], prefix: str = "t") -> list[
             keywords=tuple(topic.keywords),
             contribution_ids=tuple(ids[i] for i in topic.members),
             representative_ids=tuple(ids[i] for i in topic.representatives),
+            cohesion=topic.cohesion,
         )
         for topic in grouping.topics
     ]
@@ -284,7 +286,7 @@ def split_topic(
     topic = current.topic(key)
     if not 2 <= parts <= len(topic.contribution_ids):
         raise InvalidInput(
-            f"Ce groupe compte {len(topic.contribution_ids)} contribution(s) : "
+            f"Ce groupe compte {plural(len(topic.contribution_ids), 'contribution')} : "
             "impossible de le couper en autant de parties."
         )
     data = scope_data(store, scope)
@@ -309,6 +311,7 @@ def _without(topics: Iterable[TopicGroup], contribution_id: str) -> list[TopicGr
             t,
             contribution_ids=tuple(c for c in t.contribution_ids if c != contribution_id),
             representative_ids=tuple(c for c in t.representative_ids if c != contribution_id),
+            cohesion=None if contribution_id in t.contribution_ids else t.cohesion,
         )
         for t in topics
     ]
@@ -323,7 +326,9 @@ def move_contribution(store: Store, scope: HarvestScope, contribution_id: str, t
     ):
         raise NotFound("Cette contribution ne fait pas partie de cette récolte.")
     topics = [
-        replace(t, contribution_ids=(*t.contribution_ids, contribution_id)) if t.key == to_key else t
+        replace(t, contribution_ids=(*t.contribution_ids, contribution_id), cohesion=None)
+        if t.key == to_key
+        else t
         for t in _without(current.topics, contribution_id)
     ]
     set_aside = [c for c in current.set_aside if c != contribution_id]
@@ -351,7 +356,8 @@ def set_kept(store: Store, scope: HarvestScope, keys: Iterable[str]) -> HarvestV
     for key in wanted:
         current.topic(key)
     topics = [replace(t, kept=t.key in wanted) for t in current.topics]
-    return _edit(store, scope, f"{len(wanted)} groupe(s) retenu(s) pour les fiches", topics)
+    kept = plural(len(wanted), "groupe retenu", "groupes retenus")
+    return _edit(store, scope, f"{kept} pour les fiches", topics)
 
 
 def restore_version(store: Store, scope: HarvestScope, number: int) -> HarvestVersion:

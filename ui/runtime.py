@@ -51,12 +51,13 @@ def store() -> SqlStore:
 
 @st.cache_resource(show_spinner="Chargement du modèle de langue français…")
 def _grouper(backend: str, model_path: str):
-    # Heavy models (spaCy vectors, BERTopic) load once per process.
+    # Heavy models (spaCy, the sentence encoder, BERTopic) load once per process.
     from facilitation.topics import make_grouper
-    from facilitation.topics.embeddings import load_spacy_vectors
+    from facilitation.topics.embeddings import load_sentence_encoder, load_spacy_french
 
     if backend == "spacy":
-        load_spacy_vectors()
+        load_spacy_french()
+        load_sentence_encoder()
     return make_grouper(backend, model_path)
 
 

@@ -565,6 +565,7 @@ class SqlStore:
                     representative_ids=tuple(t["representative_ids"]),
                     kept=t["kept"],
                     renamed=t["renamed"],
+                    cohesion=t.get("cohesion"),  # absent from versions saved before it existed
                 )
                 for t in payload["topics"]
             ),
@@ -584,6 +585,7 @@ class SqlStore:
                     "representative_ids": list(t.representative_ids),
                     "kept": t.kept,
                     "renamed": t.renamed,
+                    "cohesion": t.cohesion,
                 }
                 for t in version.topics
             ],

