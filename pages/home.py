@@ -2,6 +2,9 @@
 
 import streamlit as st
 
+from facilitation.audit import MARKETING
+from ui.access import staff_role
+
 st.title("☕ Café concertation")
 st.markdown(
     "Des cafés conviviaux avec les habitants, table par table, pour faire remonter leurs idées "
@@ -13,7 +16,12 @@ with left:
     st.write("Saisissez les idées de votre table avec le code donné par l'organisateur.")
     st.page_link("pages/captain.py", label="Ouvrir ma table", icon="📝")
 with right:
-    st.subheader("Organisateur")
-    st.write("Préparez un café, imprimez les QR codes, animez les tours.")
-    st.page_link("pages/organiser_cafes.py", label="Espace organisateur", icon="🗂️")
+    if staff_role() == MARKETING:  # the organiser's pages are not in this session's menu
+        st.subheader("Équipe marketing")
+        st.write("Retrouvez les cafés passés, leurs documents et les fiches d'observation.")
+        st.page_link("pages/library.py", label="Bibliothèque", icon="📚")
+    else:
+        st.subheader("Organisateur")
+        st.write("Préparez un café, imprimez les QR codes, animez les tours.")
+        st.page_link("pages/organiser_cafes.py", label="Espace organisateur", icon="🗂️")
 st.info("Habitants : scannez le QR code posé sur votre table pour participer depuis votre téléphone.")

@@ -39,6 +39,11 @@ def test_the_marketing_team_signs_in_sees_its_pages_and_cannot_run_a_cafe(
         for hidden in ("Animer", "Préparer", "Récolte", "Confidentialité"):
             assert sidebar.get_by_text(hidden).count() == 0, hidden
         page.screenshot(path=str(output_dir / "marketing-library.png"))
+        sidebar.get_by_text("Accueil").click()  # the home page links to the marketing team's pages
+        page.get_by_role("link", name="Bibliothèque").last.wait_for(timeout=30_000)
+        assert page.get_by_test_id("stException").count() == 0
+        sidebar.get_by_text("Bibliothèque").click()
+        page.get_by_text("Rechercher dans les contributions").first.wait_for(timeout=30_000)
 
         page.reload()  # F5: a new Streamlit session, the signed token keeps the marketing role
         page.get_by_text("Rechercher dans les contributions").first.wait_for(timeout=30_000)
