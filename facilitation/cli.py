@@ -86,6 +86,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("cafe_id", metavar="CAFE_ID")
     report.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
 
+    keep = commands.add_parser(
+        "keep", help="retient des groupes de la dernière récolte pour les fiches (clés affichées par harvest)"
+    )
+    keep.add_argument("cafe_id", metavar="CAFE_ID")
+    keep.add_argument("keys", nargs="+", metavar="CLÉ")
+
     fiches = commands.add_parser("fiches", help="une fiche d'observation PDF par groupe retenu, et le ZIP")
     fiches.add_argument("cafe_id", metavar="CAFE_ID")
     fiches.add_argument("--out", type=Path, required=True, metavar="DIR")
@@ -185,7 +191,18 @@ def _harvest(settings: Settings, args: argparse.Namespace) -> None:
     print(f"Version {version.number} : {version.note}")
     for topic in sorted(result.topics, key=lambda t: -t.size):
         keywords = ", ".join(topic.topic.keywords[:6])
-        print(f"- {topic.topic.label} ({topic.size} contributions, {topic.supports} soutiens) : {keywords}")
+        figures = f"{plural(topic.size, 'contribution')}, {plural(topic.supports, 'soutien')}"
+        print(f"- [{topic.topic.key}] {topic.topic.label} ({figures}) : {keywords}")
+
+
+def _keep(settings: Settings, args: argparse.Namespace) -> None:
+    from facilitation import harvest
+
+    store = _store(settings)
+    scope = harvest.scope_of([cafes.get_cafe(store, args.cafe_id).id])
+    version = harvest.set_kept(store, scope, args.keys)
+    kept = [topic.label for topic in version.topics if topic.kept]
+    print(f"{plural(len(kept), 'groupe retenu', 'groupes retenus')} : {', '.join(kept)}")
 
 
 def _documents(settings: Settings, args: argparse.Namespace) -> None:
@@ -197,8 +214,13 @@ def _documents(settings: Settings, args: argparse.Namespace) -> None:
         "timezone": settings.cafe_timezone,
     }
     if args.command == "fiches":
-        args.out.mkdir(parents=True, exist_ok=True)
         sheets = synthesis.fiche_sheets(store, args.cafe_id)
+        if not sheets:
+            raise InvalidInput(
+                "Aucun groupe n'est retenu pour ce café : rien à écrire. Retenez-en d'abord "
+                "(python -m facilitation keep CAFE_ID CLÉ…, les clés sont affichées par harvest)."
+            )
+        args.out.mkdir(parents=True, exist_ok=True)
         for sheet in sheets:
             name, content = documents.single_fiche(store, args.cafe_id, sheet.topic.key)
             write_private_file(args.out / name, content)
@@ -317,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
             _topics(settings, args)
         elif args.command == "harvest":
             _harvest(settings, args)
+        elif args.command == "keep":
+            _keep(settings, args)
         elif args.command in ("report", "fiches", "cards"):
             _documents(settings, args)
         elif args.command in ("transfer-export", "transfer-import", "backup", "restore", "purge", "audit"):

@@ -263,14 +263,23 @@ def test_harvest_groups_a_stored_cafe_as_a_new_version(demo_cafe, database_url):
 
 
 def test_report_fiches_and_cards_write_pdfs(demo_cafe, database_url, tmp_path):
-    run_cli("harvest", demo_cafe, "--topics", "4", database_url=database_url)
+    harvested = run_cli("harvest", demo_cafe, "--topics", "4", database_url=database_url).stdout
+    keys = re.findall(r"^- \[(\w+)\] ", harvested, re.M)
+    assert len(keys) == 4
     report = tmp_path / "synthese.pdf"
     assert "écrit" in run_cli("report", demo_cafe, "--out", str(report), database_url=database_url).stdout
     assert report.read_bytes().startswith(b"%PDF")
     out = tmp_path / "fiches"
+    refused = run_cli("fiches", demo_cafe, "--out", str(out), database_url=database_url, check=False)
+    assert refused.returncode == 2 and "Aucun groupe n'est retenu" in refused.stderr  # no empty ZIP
+    assert not out.exists()
+    kept = run_cli("keep", demo_cafe, *keys[:2], database_url=database_url).stdout
+    assert kept.startswith("2 groupes retenus : ")
+    unknown = run_cli("keep", demo_cafe, "0000", database_url=database_url, check=False)
+    assert unknown.returncode == 2
     printed = run_cli("fiches", demo_cafe, "--out", str(out), database_url=database_url).stdout
-    assert printed.startswith("0 fiche ")  # nothing retained yet: only the ZIP, saying so
-    assert [p.suffix for p in out.iterdir()] == [".zip"]
+    assert printed.startswith("2 fiches et ")
+    assert sorted(p.suffix for p in out.iterdir()) == [".pdf", ".pdf", ".zip"]
     cards = tmp_path / "cartes.pdf"
     run_cli(
         "cards",
