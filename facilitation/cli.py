@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     topics.add_argument("--text-column", required=True, metavar="COL", help="colonne des textes")
     topics.add_argument("--topics", type=int, metavar="K", help="nombre de groupes (défaut : automatique)")
     topics.add_argument("--lang", default="fr", help="langue des textes (seul « fr » est pris en charge)")
+    topics.add_argument("--excel", action="store_true", help="CSV avec BOM, pour qu'Excel lise les accents")
     topics.add_argument(
         "--out",
         type=Path,
@@ -154,7 +155,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> bytes:
 
 def _topics(settings: Settings, args: argparse.Namespace) -> None:
     from facilitation.topics import make_grouper
-    from facilitation.topics.csv_input import read_text_table, write_rows, write_topics
+    from facilitation.topics.csv_input import group_rows, read_text_table, write_rows, write_topics
 
     if args.lang != "fr":
         raise InvalidInput("Seul le français (--lang fr) est pris en charge.")
@@ -166,11 +167,15 @@ def _topics(settings: Settings, args: argparse.Namespace) -> None:
     if args.topics is not None and not 1 <= args.topics <= len(table.rows):
         raise InvalidInput(f"--topics doit être entre 1 et {len(table.rows)}.")
     grouper = make_grouper(settings.cafe_embedding_backend, settings.cafe_embedding_model_path)
-    grouping = grouper.group([row[args.text_column] for row in table.rows], args.topics)
+    grouped = group_rows(table, args.text_column, grouper, args.topics)
     topics_path = args.out.with_name(args.out.stem + ".topics" + (args.out.suffix or ".csv"))
-    write_private_file(args.out, write_rows(table, grouping))
-    write_private_file(topics_path, write_topics(table, grouping))
-    print(f"{len(table.rows)} textes, {len(grouping.topics)} groupes : {args.out}, {topics_path}")
+    write_private_file(args.out, write_rows(table, grouped, excel=args.excel))
+    write_private_file(topics_path, write_topics(table, grouped, excel=args.excel))
+    distinct = len(grouped.grouping.assignments)
+    print(
+        f"{plural(len(table.rows), 'ligne')} ({plural(distinct, 'texte distinct', 'textes distincts')}), "
+        f"{plural(len(grouped.grouping.topics), 'groupe')} : {args.out}, {topics_path}"
+    )
 
 
 def _harvest(settings: Settings, args: argparse.Namespace) -> None:

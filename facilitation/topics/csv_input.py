@@ -1,12 +1,13 @@
-"""Grouping any CSV of texts: reading it strictly, and writing rows and topics back."""
+"""Grouping any CSV of texts: reading it strictly, repeated texts as one, writing every row back."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
+from exports.tabular import to_csv
 from facilitation.errors import InvalidInput
 from facilitation.topics import Grouping, TopicGrouper
 
@@ -57,15 +58,6 @@ def read_text_table(data: bytes, text_column: str) -> TextTable:
     empty = [i for i, row in enumerate(rows, start=2) if not (row.get(text_column) or "").strip()]
     if empty:
         raise InvalidInput(f"Texte vide aux lignes {_lines(empty)} : complétez-les ou retirez-les.")
-    seen: dict[str, list[int]] = defaultdict(list)
-    for i, row in enumerate(rows, start=2):
-        seen[" ".join(row[text_column].split()).casefold()].append(i)
-    duplicates = [lines for lines in seen.values() if len(lines) > 1]
-    if duplicates:
-        shown = "; ".join(_lines(lines) for lines in duplicates[:5])
-        raise InvalidInput(
-            f"Textes en double (lignes {shown}) : un texte répété pèserait deux fois. Retirez les doublons."
-        )
     return TextTable(columns, rows, delimiter)
 
 
@@ -73,28 +65,51 @@ def _lines(numbers: list[int]) -> str:
     return ", ".join(map(str, numbers[:10])) + ("…" if len(numbers) > 10 else "")
 
 
-def group_table(table: TextTable, text_column: str, grouper: TopicGrouper, n_topics: int | None) -> Grouping:
-    return grouper.group([row[text_column] for row in table.rows], n_topics)
+@dataclass(frozen=True)
+class TableGrouping:
+    """Each row's topic, repeated texts grouped as one (« Non » written 40 times is one answer)."""
+
+    grouping: Grouping  # over the distinct texts
+    row_topics: list[int]  # the topic of each input row, in order
 
 
-def write_rows(table: TextTable, grouping: Grouping) -> bytes:
-    """The input rows with topic_id and topic_label added."""
-    labels = {t.id: t.label for t in grouping.topics}
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(
-        buffer, fieldnames=[*table.columns, "topic_id", "topic_label"], delimiter=table.delimiter
+def group_rows(
+    table: TextTable, text_column: str, grouper: TopicGrouper, n_topics: int | None
+) -> TableGrouping:
+    """Group the distinct texts (spacing and case aside), then give every row its text's topic."""
+    distinct: dict[str, int] = {}
+    texts: list[str] = []
+    for row in table.rows:
+        key = " ".join(row[text_column].split()).casefold()
+        if key not in distinct:
+            distinct[key] = len(texts)
+            texts.append(row[text_column])
+    grouping = grouper.group(texts, min(n_topics, len(texts)) if n_topics else None)
+    row_topics = [
+        grouping.assignments[distinct[" ".join(row[text_column].split()).casefold()]] for row in table.rows
+    ]
+    return TableGrouping(grouping, row_topics)
+
+
+def write_rows(table: TextTable, grouped: TableGrouping, *, excel: bool = False) -> bytes:
+    """The input rows with topic_id and topic_label added, formulas neutralised like every export."""
+    labels = {t.id: t.label for t in grouped.grouping.topics}
+    records = [
+        row | {"topic_id": topic_id, "topic_label": labels[topic_id]}
+        for row, topic_id in zip(table.rows, grouped.row_topics, strict=True)
+    ]
+    return to_csv(
+        records, [*table.columns, "topic_id", "topic_label"], delimiter=table.delimiter, excel=excel
     )
-    writer.writeheader()
-    for row, topic_id in zip(table.rows, grouping.assignments, strict=True):
-        writer.writerow(row | {"topic_id": topic_id, "topic_label": labels[topic_id]})
-    return buffer.getvalue().encode("utf-8")
 
 
-def write_topics(table: TextTable, grouping: Grouping) -> bytes:
-    """One row per topic: id, label, keywords, size."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=table.delimiter)
-    writer.writerow(["topic_id", "topic_label", "keywords", "size"])
-    for topic in grouping.topics:
-        writer.writerow([topic.id, topic.label, ", ".join(topic.keywords), len(topic.members)])
-    return buffer.getvalue().encode("utf-8")
+def write_topics(table: TextTable, grouped: TableGrouping, *, excel: bool = False) -> bytes:
+    """One row per topic: id, label, keywords, and how many input rows it holds."""
+    sizes = Counter(grouped.row_topics)
+    records = [
+        {"topic_id": t.id, "topic_label": t.label, "keywords": ", ".join(t.keywords), "size": sizes[t.id]}
+        for t in grouped.grouping.topics
+    ]
+    return to_csv(
+        records, ["topic_id", "topic_label", "keywords", "size"], delimiter=table.delimiter, excel=excel
+    )
