@@ -13,7 +13,6 @@ from facilitation.errors import StorageUnavailable
 from facilitation.search import search_terms
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-READ_ONLY = "cafe_read_only"  # execution option of transactions that never write
 # Any constant works; it only has to be the same for every instance migrating the same database.
 _MIGRATION_LOCK_ID = 727_274_001
 
@@ -76,11 +75,8 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         # IMMEDIATE takes the write lock up front, so concurrent writers queue instead of failing
-        # with "database is locked" when a read transaction later tries to write. A transaction
-        # that only reads says so (READ_ONLY) and takes no lock: in WAL mode it neither waits for
-        # writers nor makes them wait — phones refreshing their page stay out of the queue.
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # with "database is locked" when a read transaction later tries to write.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _alembic_config() -> Config:

@@ -35,7 +35,7 @@ from facilitation.domain import (
     TopicGroup,
 )
 from facilitation.errors import NOTHING_SAVED, InvalidInput, NotAccepting, StorageUnavailable
-from facilitation.storage.engine import READ_ONLY, safe_url
+from facilitation.storage.engine import safe_url
 from facilitation.storage.exchange import ExchangeRepository
 from facilitation.storage.schema import (
     app_secrets,
@@ -99,14 +99,11 @@ class SqlStore:
         )
         return connection.execute(statement).first() is not None
 
-    def _run(self, work, *, read_only: bool = False):
-        """Run work(connection) in one transaction; outages become a French StorageUnavailable.
-
-        `read_only` work takes no write lock on SQLite (see storage/engine.py)."""
+    def _run(self, work):
+        """Run work(connection) in one transaction; outages become a French StorageUnavailable."""
         try:
-            with self.engine.connect().execution_options(**{READ_ONLY: read_only}) as connection:
-                with connection.begin():
-                    return work(connection)
+            with self.engine.begin() as connection:
+                return work(connection)
         except OperationalError as exc:
             if _is_disk_full(exc):
                 raise StorageUnavailable(
@@ -126,17 +123,13 @@ class SqlStore:
         if self.configured_link_secret:
             return self.configured_link_secret
 
-        read = select(app_secrets.c.value).where(app_secrets.c.name == _LINK_SECRET)
-        # Read on every link check: only the very first one, on a new database, writes.
-        stored = self._run(lambda conn: conn.execute(read).scalar_one_or_none(), read_only=True)
-        if stored is not None:
-            return stored
-
         def work(conn):
             self._insert_ignoring_duplicates(
                 conn, app_secrets, ["name"], {"name": _LINK_SECRET, "value": new_secret()}
             )
-            return conn.execute(read).scalar_one()
+            return conn.execute(
+                select(app_secrets.c.value).where(app_secrets.c.name == _LINK_SECRET)
+            ).scalar_one()
 
         return self._run(work)
 
@@ -153,8 +146,7 @@ class SqlStore:
         return self._run(
             lambda conn: conn.execute(
                 select(app_secrets.c.value).where(app_secrets.c.name == name)
-            ).scalar_one_or_none(),
-            read_only=True,
+            ).scalar_one_or_none()
         )
 
     def set_installation_value(self, name: str, value: str) -> None:
@@ -206,17 +198,14 @@ class SqlStore:
         self._run(lambda conn: conn.execute(update(cafes).where(cafes.c.id == cafe.id).values(**values)))
 
     def get_cafe(self, cafe_id: str) -> Cafe | None:
-        row = self._run(
-            lambda conn: conn.execute(select(cafes).where(cafes.c.id == cafe_id)).first(), read_only=True
-        )
+        row = self._run(lambda conn: conn.execute(select(cafes).where(cafes.c.id == cafe_id)).first())
         return self._cafe(row) if row else None
 
     def list_cafes(self) -> list[Cafe]:
         rows = self._run(
             lambda conn: conn.execute(
                 select(cafes).order_by(cafes.c.held_on.desc(), cafes.c.created_at.desc())
-            ).all(),
-            read_only=True,
+            ).all()
         )
         return [self._cafe(row) for row in rows]
 
@@ -268,8 +257,7 @@ class SqlStore:
         rows = self._run(
             lambda conn: conn.execute(
                 select(rounds).where(rounds.c.cafe_id == cafe_id).order_by(rounds.c.position)
-            ).all(),
-            read_only=True,
+            ).all()
         )
         return [self._round(row) for row in rows]
 
@@ -354,15 +342,13 @@ class SqlStore:
         rows = self._run(
             lambda conn: conn.execute(
                 select(cafe_tables).where(cafe_tables.c.cafe_id == cafe_id).order_by(cafe_tables.c.number)
-            ).all(),
-            read_only=True,
+            ).all()
         )
         return [self._table(row) for row in rows]
 
     def table_by_code(self, code: str) -> Table | None:
         row = self._run(
-            lambda conn: conn.execute(select(cafe_tables).where(cafe_tables.c.code == code)).first(),
-            read_only=True,
+            lambda conn: conn.execute(select(cafe_tables).where(cafe_tables.c.code == code)).first()
         )
         return self._table(row) if row else None
 
@@ -480,8 +466,7 @@ class SqlStore:
         row = self._run(
             lambda conn: conn.execute(
                 self._select_contributions().where(contributions.c.id == contribution_id)
-            ).first(),
-            read_only=True,
+            ).first()
         )
         return self._contribution(row) if row else None
 
@@ -501,7 +486,7 @@ class SqlStore:
         if not include_deleted:
             query = query.where(contributions.c.deleted_at.is_(None))
         query = query.order_by(contributions.c.created_at, contributions.c.id)
-        rows = self._run(lambda conn: conn.execute(query).all(), read_only=True)
+        rows = self._run(lambda conn: conn.execute(query).all())
         return [self._contribution(row) for row in rows]
 
     def add_support(self, contribution_id: str, supporter: str, now: datetime) -> bool:
@@ -521,8 +506,7 @@ class SqlStore:
                     supports.c.supporter == supporter,
                     supports.c.contribution_id.in_(contribution_ids),
                 )
-            ).all(),
-            read_only=True,
+            ).all()
         )
         return {row.contribution_id for row in rows}
 
@@ -619,8 +603,7 @@ class SqlStore:
                 select(harvest_versions)
                 .where(harvest_versions.c.harvest_id == harvest_id)
                 .order_by(harvest_versions.c.number)
-            ).all(),
-            read_only=True,
+            ).all()
         )
         return [self._version(row) for row in rows]
 
@@ -631,8 +614,7 @@ class SqlStore:
                 .where(harvest_versions.c.harvest_id == harvest_id)
                 .order_by(harvest_versions.c.number.desc())
                 .limit(1)
-            ).first(),
-            read_only=True,
+            ).first()
         )
         return self._version(row) if row else None
 
@@ -641,7 +623,7 @@ class SqlStore:
         query = select(fiches)
         if cafe_id is not None:
             query = query.where(fiches.c.cafe_id == cafe_id)
-        rows = self._run(lambda conn: conn.execute(query).all(), read_only=True)
+        rows = self._run(lambda conn: conn.execute(query).all())
         return [
             Fiche(
                 cafe_id=row.cafe_id,
@@ -709,15 +691,13 @@ class SqlStore:
                 select(*columns)
                 .where(documents.c.cafe_id == cafe_id)
                 .order_by(documents.c.generated_at.desc(), documents.c.version.desc())
-            ).all(),
-            read_only=True,
+            ).all()
         )
         return [StoredDocument(**row._mapping) for row in rows]
 
     def get_document(self, document_id: str) -> StoredDocument | None:
         row = self._run(
-            lambda conn: conn.execute(select(documents).where(documents.c.id == document_id)).first(),
-            read_only=True,
+            lambda conn: conn.execute(select(documents).where(documents.c.id == document_id)).first()
         )
         return StoredDocument(**row._mapping) if row else None
 
@@ -753,7 +733,7 @@ class SqlStore:
             query = query.join(ranked, ranked.c.contribution_id == contributions.c.id).order_by(
                 ranked.c.rank, contributions.c.created_at.desc()
             )
-        rows = self._run(lambda conn: conn.execute(query.limit(limit)).all(), read_only=True)
+        rows = self._run(lambda conn: conn.execute(query.limit(limit)).all())
         return [self._contribution(row) for row in rows]
 
     # -- trust: audit, masked names, login attempts, rates ----------------------------------------
@@ -797,8 +777,7 @@ class SqlStore:
                 select(masked_names.c.name)
                 .where(masked_names.c.cafe_id == cafe_id, masked_names.c.confirmed == int(confirmed))
                 .order_by(masked_names.c.name)
-            ).all(),
-            read_only=True,
+            ).all()
         )
         return [row.name for row in rows]
 
