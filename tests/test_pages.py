@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -503,7 +504,7 @@ def test_harvest_page_groups_corrects_and_charts(store):
     labelled(at.button, "Lancer le regroupement").click().run()
     # The note quotes topic labels: shown literally (Markdown-escaped).
     assert at.success[0].value.startswith("Version 1 enregistrée : Regroupement automatique \\: 6 groupes")
-    topic_expanders = [e for e in at.expander if "contribution(s)" in e.label]
+    topic_expanders = [e for e in at.expander if re.search(r"\d+ contributions?, ", e.label)]
     assert len(topic_expanders) == 6
     assert len(at.get("plotly_chart")) == 4
 

@@ -77,6 +77,16 @@ class Rehearsal:
             assert time.monotonic() < deadline, f"round {position} never opened"
             time.sleep(0.1)
 
+    def closed_at(self, position: int) -> float:
+        """When round `position` was closed, as stored."""
+        deadline = time.monotonic() + 30
+        while True:
+            round_ = cafes.round_at(self.store, self.cafe_id, position)
+            if round_.closed_at is not None:
+                return round_.closed_at.timestamp()
+            assert time.monotonic() < deadline, f"round {position} never closed"
+            time.sleep(0.1)
+
     def wait_all_show(self, label: str, pages: dict[str, object], text: str, since: float) -> None:
         """Wait until each watched screen shows `text`; record its delay after `since` (epoch seconds)."""
         deadline = time.monotonic() + 30
@@ -280,8 +290,11 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     capture_field(closing).click()
     unfinished = "Table 3 : pour finir, un jardin partagé"
     closing.keyboard.type(unfinished, delay=TYPING_DELAY_MS)
+    waiting = "Aucun tour n'est ouvert"
+    run.watch({"capitaine 3": closing}, waiting)
     organiser.get_by_role("button", name="Fermer").click()
-    closing.get_by_text("Aucun tour n'est ouvert").wait_for(timeout=FOLLOW_LIMIT_S * 1000)
+    # Measured like the openings, from the moment the close is stored (checked below: < 5 s).
+    run.wait_all_show("tour 2 fermé", {"capitaine 3": closing}, waiting, run.closed_at(2))
     assert capture_field(closing).input_value() == unfinished  # nothing typed is dropped
     run.watch(screens, QUESTIONS[2])
     run.watch({"animer": organiser}, "Temps restant — tour 3")
