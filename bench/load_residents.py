@@ -58,7 +58,9 @@ async def _resident(
             # submit does (a thank-you left from the previous send does not count).
             await page.get_by_text("Merci !").first.wait_for(timeout=120_000)
             await page.wait_for_function(
-                "() => document.querySelector('textarea').value === ''", timeout=120_000
+                "() => { const field = document.querySelector('textarea');"
+                " return field !== null && field.value === ''; }",
+                timeout=120_000,
             )
             latencies.append(time.perf_counter() - start)
             acknowledged.append(text)

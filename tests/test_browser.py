@@ -213,8 +213,10 @@ def test_killing_the_app_server_mid_burst_loses_no_acknowledged_contribution(sql
         for i in range(6):
             text = f"Idée avant la panne {i}"
             field.fill(text)
-            phone.get_by_role("button", name="Envoyer").click()
-            phone.wait_for_function("() => document.querySelector('textarea').value === ''", timeout=30_000)
+            with phone.expect_navigation(timeout=30_000):  # POST → redirect → the thank-you page
+                phone.get_by_role("button", name="Envoyer").click()
+            phone.get_by_text("Merci ! Votre idée a bien été envoyée.").wait_for(timeout=30_000)
+            assert field.input_value() == ""
             acknowledged.append(text)
         field.fill("Envoyée au moment de la panne")
         phone.get_by_role("button", name="Envoyer").click()
