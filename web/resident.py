@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from facilitation import audit, contributions
+from facilitation import contributions
 from facilitation.access import (
     FORGED_LINK_MESSAGE,
     JOIN_PATH,
@@ -30,7 +30,6 @@ from facilitation.access import (
     check_form_nonce,
     form_nonce,
     new_id,
-    verify_join_token,
 )
 from facilitation.contributions import TableContext
 from facilitation.domain import clean_text
@@ -262,20 +261,19 @@ class ResidentPages:
             secret = self.runtime.link_secret()
             check_form_nonce(secret, nonce, page.token, page.sid)
             _refuse_other_text_under_a_sent_id(store, page, config.cafe_max_contribution_chars)
-            table_number = verify_join_token(secret, page.token).table_number
-            with audit.acting_as(audit.resident_link(table_number)):
-                contributions.resident_submit(
-                    store,
-                    token=page.token,
-                    text=page.text,
-                    submission_id=page.sid,
-                    max_chars=config.cafe_max_contribution_chars,
-                    browser_id=phone,
-                    per_phone=config.cafe_rate_per_phone,
-                    per_table=config.cafe_rate_per_table,
-                    round_id=page.round_id,  # "" when no question was on screen
-                    client_address=_address(request),
-                )
+            # The use case records the table's link as the actor, from the token itself.
+            contributions.resident_submit(
+                store,
+                token=page.token,
+                text=page.text,
+                submission_id=page.sid,
+                max_chars=config.cafe_max_contribution_chars,
+                browser_id=phone,
+                per_phone=config.cafe_rate_per_phone,
+                per_table=config.cafe_rate_per_table,
+                round_id=page.round_id,  # "" when no question was on screen
+                client_address=_address(request),
+            )
         except StorageUnavailable:
             return self._retry_page(page)
         except StaleForm as exc:
