@@ -245,6 +245,11 @@ class HarvestVersion:
     set_aside: tuple[str, ...]
     coordinates: dict  # contribution id -> [x, y] on the 2-D map
     method: dict
+    # « À classer »: contributions the grouping found far from every group, for a person to place.
+    unsorted: tuple[str, ...] = ()
+    # Topics of the version before a re-run that carried a person's work (retained, renamed) and that
+    # the new grouping did not find again: listed, and restorable, never silently dropped.
+    unmatched: tuple[TopicGroup, ...] = ()
 
     def topic(self, key: str) -> TopicGroup:
         for topic in self.topics:

@@ -9,6 +9,8 @@ from facilitation.errors import InvalidInput, NotFound
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
+COMMITTEE = "Comité Services et Qualité"
+
 TEXTS = {
     1: ["Le chauffage est froid", "Chauffage en panne l'hiver", "Réparer l'ascenseur", "Ascenseur bloqué"],
     2: ["Un jardin partagé", "Plus de jardin", "Chauffage trop cher", "Ascenseur lent"],
@@ -197,9 +199,9 @@ def test_a_flagged_name_never_reaches_the_grouping(store, cafe_with_ideas):
     seen: list[str] = []
 
     class RecordingGrouper(KeywordGrouper):
-        def group(self, texts, n_topics=None):
+        def group(self, texts, n_topics=None, **options):
             seen.extend(texts)
-            return super().group(texts, n_topics)
+            return super().group(texts, n_topics, **options)
 
     harvest.run_harvest(
         store, RecordingGrouper(["chauffage", "ascenseur", "jardin"]), harvest.scope_of([cafe.id])
@@ -227,3 +229,148 @@ def test_each_group_keeps_how_well_its_members_fit_until_a_person_changes_them(
         "Ascenseur": None,
         "Jardin": None,
     }
+
+
+# -- a re-run keeps a person's work ---------------------------------------------------------------
+def _topic(version, label):
+    return next(t for t in version.topics if t.label == label)
+
+
+def test_a_rerun_keeps_keys_titles_marks_and_fiches_and_mints_new_keys(store, grouper, cafe_with_ideas):
+    from facilitation import synthesis
+
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    first = harvest.run_harvest(store, grouper, scope)
+    heating = _topic(first, "Chauffage")
+    harvest.rename_topic(store, scope, heating.key, "Se chauffer")
+    harvest.set_kept(store, scope, [heating.key])
+    synthesis.update_fiche(
+        store, cafe.id, heating.key, follow_up="Visite technique", committee=COMMITTEE, status="en étude"
+    )
+    harvest.split_topic(store, grouper, scope, _topic(first, "Jardin").key, 2)
+    used = {t.key for v in harvest.versions(store, scope) for t in v.topics}
+    add_idea(store, cafe, "Le chauffage ne marche plus", table=2)
+
+    rerun = harvest.run_harvest(store, grouper, scope)
+    kept = next(t for t in rerun.topics if t.kept)
+    assert (kept.key, kept.label) == (heating.key, "Se chauffer") and len(kept.contribution_ids) == 4
+    assert grouper.starts[-1] is not None  # started from the current groups
+    fiche = synthesis.fiche_sheets(store, cafe.id)
+    assert [(f.fiche.topic_key, f.fiche.follow_up) for f in fiche] == [(heating.key, "Visite technique")]
+    new_keys = {t.key for t in rerun.topics} - used
+    assert all(key.startswith("t") for key in new_keys)
+    assert not new_keys & used  # a key names one group for good
+
+
+def test_a_rerun_that_would_change_retained_groups_asks_first(store, grouper, cafe_with_ideas):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    first = harvest.run_harvest(store, grouper, scope)
+    lift = _topic(first, "Ascenseur")
+    harvest.set_kept(store, scope, [lift.key])
+    harvest.rename_topic(store, scope, _topic(first, "Jardin").key, "Verdure")
+    other = KeywordGrouper(["jardin", "chauffage"])  # no lift group any more
+
+    with pytest.raises(harvest.ConfirmationNeeded, match="« Ascenseur » ne serait plus retrouvé") as asked:
+        harvest.run_harvest(store, other, scope)
+    assert len(harvest.versions(store, scope)) == 3  # nothing saved
+    with pytest.raises(harvest.ConfirmationNeeded):
+        harvest.run_harvest(store, other, scope, confirmed="a-stale-token")
+    rerun = harvest.run_harvest(store, other, scope, confirmed=asked.value.plan.token)
+    assert [t.label for t in rerun.unmatched] == ["Ascenseur"] and rerun.unmatched[0].kept
+    assert "non retrouvé" in rerun.note
+    assert _topic(rerun, "Verdure").renamed  # matched: the person's title wins
+
+    restored = harvest.restore_unmatched(store, scope, lift.key)
+    back = _topic(restored, "Ascenseur")
+    assert back.key == lift.key and back.kept and len(back.contribution_ids) == 3
+    assert restored.unmatched == ()
+    assert sum(len(t.contribution_ids) for t in restored.topics) == 8  # each contribution once
+
+
+def test_a_rerun_after_many_new_contributions_groups_afresh(store, grouper, cafe_with_ideas):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    harvest.run_harvest(store, grouper, scope)
+    harvest.run_harvest(store, grouper, scope)
+    assert grouper.starts[-1] is not None
+    for number in range(3):
+        add_idea(store, cafe, f"Encore une idée de jardin numéro {number}", table=2)
+    harvest.run_harvest(store, grouper, scope)
+    assert grouper.starts[-1] is None  # 8 of 11 were grouped: under 80 %, start afresh
+    harvest.run_harvest(store, grouper, scope, afresh=True)
+    assert grouper.starts[-1] is None
+
+
+def test_contributions_that_fit_no_group_wait_to_be_sorted(store, cafe_with_ideas):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    stray = add_idea(store, cafe, "Vive la fête des voisins", table=1)
+    grouper = KeywordGrouper(["chauffage", "ascenseur", "jardin"], unsorted_word="fête")
+    version = harvest.run_harvest(store, grouper, scope)
+    assert version.unsorted == (stray.id,) and "1 contribution à classer" in version.note
+    view = harvest.harvest_view(store, scope)
+    assert [c.text for c in view.unsorted] == ["Vive la fête des voisins"] and not view.ungrouped
+    moved = harvest.move_contribution(store, scope, stray.id, _topic(version, "Jardin").key)
+    assert moved.unsorted == () and stray.id in _topic(moved, "Jardin").contribution_ids
+    again = harvest.run_harvest(store, grouper, scope)
+    aside = harvest.set_aside(store, scope, again.unsorted[0])
+    assert aside.unsorted == () and aside.set_aside == (stray.id,)
+
+
+def test_a_correction_made_on_an_old_screen_is_refused_not_lost(store, grouper, cafe_with_ideas):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    first = harvest.run_harvest(store, grouper, scope)
+    key = first.topics[0].key
+    harvest.rename_topic(store, scope, key, "Nom de Léa", based_on=1)
+    with pytest.raises(InvalidInput, match="Quelqu'un vient d'enregistrer"):
+        harvest.rename_topic(store, scope, key, "Nom de Paul", based_on=1)
+    assert harvest.latest_version(store, scope).topic(key).label == "Nom de Léa"
+
+
+def test_sentence_vectors_are_kept_per_contribution_and_erased_with_it(store, cafe_with_ideas):
+    import numpy as np
+
+    from facilitation.topics.embeddings import text_key
+
+    cafe, _ = cafe_with_ideas
+    ideas = store.list_contributions(cafe.id)
+    first, second = ideas[0], ideas[1]
+    vector = np.arange(4, dtype=np.float32)
+    store.vectors.save("m", {first.id: (text_key(first.text), vector), second.id: (text_key("x"), vector)})
+    store.vectors.save("m", {"0" * 32: (text_key("gone"), vector)})  # never stored: no such contribution
+    found = store.vectors.load("m", {c.id: text_key(c.text) for c in ideas} | {"0" * 32: text_key("gone")})
+    assert list(found) == [first.id] and found[first.id].tolist() == [0, 1, 2, 3]  # "x" ≠ its text
+    assert store.vectors.load("other model", {first.id: text_key(first.text)}) == {}
+    rgpd.erase_contribution(store, cafe.id, first.id)
+    assert store.vectors.load("m", {first.id: text_key(first.text)}) == {}
+
+
+def test_a_harvest_encodes_each_contribution_once_across_runs(store, cafe_with_ideas):
+    from facilitation.topics import BertopicGrouper
+    from facilitation.topics.embeddings import SpacyLsaSentenceEmbedder
+
+    class CountingEmbedder(SpacyLsaSentenceEmbedder):
+        encoded = 0
+
+        def _sentence_block(self, texts, cache, progress):
+            class Counting:
+                def known(inner, model, wanted):
+                    return cache.known(model, wanted)
+
+                def remember(inner, model, vectors):
+                    CountingEmbedder.encoded += len(vectors)
+                    cache.remember(model, vectors)
+
+            return super()._sentence_block(texts, Counting(), progress)
+
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    grouper = BertopicGrouper(CountingEmbedder())
+    harvest.run_harvest(store, grouper, scope)
+    assert CountingEmbedder.encoded == 8
+    add_idea(store, cafe, "Des bancs dans le jardin", table=1)
+    harvest.run_harvest(store, grouper, scope)
+    assert CountingEmbedder.encoded == 9  # only the new contribution

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+import numpy as np
+
 from facilitation.abuse import Client, LoginHistory
 from facilitation.audit import AuditEvent
 from facilitation.domain import (
@@ -38,10 +40,18 @@ class ExchangeStore(Protocol):
     def list_photos(self, fiche_ref: str) -> list[bytes]: ...
 
 
+class VectorStore(Protocol):
+    """Sentence vectors kept per contribution and model, valid while the text hash matches."""
+
+    def load(self, model: str, wanted: dict[str, str]) -> dict[str, np.ndarray]: ...
+    def save(self, model: str, vectors: dict[str, tuple[str, np.ndarray]]) -> None: ...
+
+
 class Store(Protocol):
     """Persistence of cafés and what is said in them. Every method is one transaction."""
 
     exchange: ExchangeStore
+    vectors: VectorStore
 
     def link_secret(self) -> str: ...
     def rotate_link_secret(self) -> None: ...

@@ -281,3 +281,20 @@ fiche_photos = Table(
     Column("content", LargeBinary, nullable=False),  # JPEG, re-encoded: no metadata, bounded size
     Index("ix_fiche_photos_fiche_ref", "fiche_ref"),
 )
+
+# Sentence vectors of contributions, so that re-running a harvest encodes only new or edited texts.
+# Derived data: tied to its contribution (erasing it erases them), never backed up or transferred.
+contribution_vectors = Table(
+    "contribution_vectors",
+    metadata,
+    Column("contribution_id", ID, ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(80), primary_key=True),
+    Column("text_hash", String(64), nullable=False),  # of the text encoded (masked, as grouping reads it)
+    Column("vector", LargeBinary, nullable=False),  # float32
+)
+DERIVED_TABLES = frozenset({contribution_vectors.name})
+
+
+def saved_tables() -> list[Table]:
+    """The tables a backup holds, parents first: everything but derived data."""
+    return [table for table in metadata.sorted_tables if table.name not in DERIVED_TABLES]

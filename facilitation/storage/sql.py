@@ -32,11 +32,11 @@ from facilitation.domain import (
     StoredDocument,
     Table,
     Theme,
-    TopicGroup,
 )
 from facilitation.errors import NOTHING_SAVED, InvalidInput, NotAccepting, StorageUnavailable
 from facilitation.storage.engine import safe_url
 from facilitation.storage.exchange import ExchangeRepository
+from facilitation.storage.harvest_payload import scrub_contribution_ids, version_from, version_payload
 from facilitation.storage.schema import (
     app_secrets,
     audit_log,
@@ -53,6 +53,7 @@ from facilitation.storage.schema import (
     rounds,
     supports,
 )
+from facilitation.storage.vectors import VectorRepository
 
 _LINK_SECRET = "link_secret"
 # Any constant: the same for every instance that counts login tries in the same database.
@@ -79,6 +80,7 @@ class SqlStore:
     def __init__(self, engine: Engine, configured_link_secret: str = "") -> None:
         self.engine = engine
         self.exchange = ExchangeRepository(self._run)
+        self.vectors = VectorRepository(self._run)
         # CAFE_LINK_SECRET, when set, wins over the secret kept in the database.
         self.configured_link_secret = configured_link_secret
 
@@ -530,53 +532,8 @@ class SqlStore:
             ).scalar_one_or_none()
         )
 
-    @staticmethod
-    def _version(row) -> HarvestVersion:
-        payload = row.payload
-        return HarvestVersion(
-            id=row.id,
-            harvest_id=row.harvest_id,
-            number=row.number,
-            created_at=row.created_at,
-            author=row.author,
-            note=row.note,
-            topics=tuple(
-                TopicGroup(
-                    key=t["key"],
-                    label=t["label"],
-                    keywords=tuple(t["keywords"]),
-                    contribution_ids=tuple(t["contribution_ids"]),
-                    representative_ids=tuple(t["representative_ids"]),
-                    kept=t["kept"],
-                    renamed=t["renamed"],
-                    cohesion=t.get("cohesion"),  # absent from versions saved before it existed
-                )
-                for t in payload["topics"]
-            ),
-            set_aside=tuple(payload["set_aside"]),
-            coordinates=payload["coordinates"],
-            method=payload["method"],
-        )
-
     def add_harvest_version(self, version: HarvestVersion) -> None:
-        payload = {
-            "topics": [
-                {
-                    "key": t.key,
-                    "label": t.label,
-                    "keywords": list(t.keywords),
-                    "contribution_ids": list(t.contribution_ids),
-                    "representative_ids": list(t.representative_ids),
-                    "kept": t.kept,
-                    "renamed": t.renamed,
-                    "cohesion": t.cohesion,
-                }
-                for t in version.topics
-            ],
-            "set_aside": list(version.set_aside),
-            "coordinates": version.coordinates,
-            "method": version.method,
-        }
+        payload = version_payload(version)
         try:
             self._run(
                 lambda conn: conn.execute(
@@ -605,7 +562,7 @@ class SqlStore:
                 .order_by(harvest_versions.c.number)
             ).all()
         )
-        return [self._version(row) for row in rows]
+        return [version_from(row) for row in rows]
 
     def latest_harvest_version(self, harvest_id: str) -> HarvestVersion | None:
         row = self._run(
@@ -616,7 +573,7 @@ class SqlStore:
                 .limit(1)
             ).first()
         )
-        return self._version(row) if row else None
+        return version_from(row) if row else None
 
     # -- fiches and documents ------------------------------------------------------------------
     def list_fiches(self, cafe_id: str | None = None) -> list[Fiche]:
@@ -909,20 +866,3 @@ class SqlStore:
 def _is_disk_full(exc: OperationalError) -> bool:
     """SQLite says "database or disk is full"; PostgreSQL raises SQLSTATE 53100 (disk_full)."""
     return "disk is full" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "53100"
-
-
-def scrub_contribution_ids(payload: dict, gone: set[str]) -> dict:
-    """A harvest version's payload without the given contribution ids."""
-    return {
-        **payload,
-        "topics": [
-            {
-                **topic,
-                "contribution_ids": [c for c in topic["contribution_ids"] if c not in gone],
-                "representative_ids": [c for c in topic["representative_ids"] if c not in gone],
-            }
-            for topic in payload["topics"]
-        ],
-        "set_aside": [c for c in payload["set_aside"] if c not in gone],
-        "coordinates": {c: xy for c, xy in payload["coordinates"].items() if c not in gone},
-    }

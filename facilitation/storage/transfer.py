@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Engine, LargeBinary, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from facilitation.storage.harvest_payload import scrub_contribution_ids
 from facilitation.storage.schema import (
     UTCDateTime,
     audit_log,
@@ -21,10 +22,9 @@ from facilitation.storage.schema import (
     harvest_versions,
     harvests,
     login_attempts,
-    metadata,
+    saved_tables,
     supports,
 )
-from facilitation.storage.sql import scrub_contribution_ids
 from facilitation.storage.validation import CAFE_TABLES, FORMAT, validate
 
 
@@ -84,7 +84,7 @@ def dump(engine: Engine, cafe_id: str | None = None) -> dict:
     rows: dict[str, list[dict]] = {}
     with engine.connect() as connection:
         if cafe_id is None:
-            for table in metadata.sorted_tables:
+            for table in saved_tables():
                 rows[table.name] = [_encode(table, r) for r in connection.execute(select(table)).all()]
         else:
             contribution_ids = select(contributions.c.id).where(contributions.c.cafe_id == cafe_id)
@@ -117,7 +117,7 @@ def load(
         tables = payload["tables"]
         erased = {r.id for r in connection.execute(select(erased_records.c.id))}
         erased |= {row["id"] for row in tables.get(erased_records.name, [])}
-        for table in metadata.sorted_tables:
+        for table in saved_tables():
             for row in tables.get(table.name, []):
                 if _erased(table, row, erased):
                     report.skipped_erased += table in (contributions, cafes)

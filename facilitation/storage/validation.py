@@ -29,8 +29,8 @@ from facilitation.storage.schema import (
     harvest_versions,
     harvests,
     masked_names,
-    metadata,
     rounds,
+    saved_tables,
     supports,
 )
 
@@ -41,7 +41,7 @@ CLOCK_SKEW = timedelta(minutes=10)
 # Parents before children, so that foreign keys hold while loading.
 CAFE_TABLES = (cafes, rounds, cafe_tables, contributions, supports, fiches, documents, masked_names)
 TRANSFER_TABLES = frozenset(t.name for t in (*CAFE_TABLES, harvests, harvest_versions, erased_records))
-TABLES_BY_NAME = {table.name: table for table in metadata.sorted_tables}
+TABLES_BY_NAME = {table.name: table for table in saved_tables()}
 
 _ID = re.compile(r"[0-9a-f]{32}")
 _TABLE_CODE = re.compile(r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}")
@@ -276,7 +276,10 @@ def _check_json(table_name, column, value, _max, _now) -> str | None:
 def _harvest_payload_error(payload) -> str | None:
     if not isinstance(payload, dict) or not isinstance(payload.get("topics"), list):
         return "contenu de récolte illisible"
-    for topic in payload["topics"]:
+    unmatched = payload.get("unmatched", [])
+    if not isinstance(unmatched, list):
+        return "contenu de récolte illisible"
+    for topic in [*payload["topics"], *unmatched]:
         if not isinstance(topic, dict):
             return "groupe de récolte illisible"
         texts = [topic.get("label"), topic.get("key"), *(topic.get("keywords") or [None])]
@@ -289,6 +292,11 @@ def _harvest_payload_error(payload) -> str | None:
             return "groupe de récolte illisible"
     if not isinstance(payload.get("set_aside"), list) or not isinstance(payload.get("coordinates"), dict):
         return "contenu de récolte illisible"
+    loose = [*payload["set_aside"], *payload.get("unsorted", [])]
+    if not isinstance(payload.get("unsorted", []), list) or not all(
+        isinstance(i, str) and _ID.fullmatch(i) for i in loose
+    ):
+        return "identifiant de contribution invalide dans une récolte"
     if not isinstance(payload.get("method"), dict):
         return "méthode de récolte illisible"
     return None

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
+from facilitation.topics.embeddings import Progress, VectorCache
 from facilitation.topics.grouping import BertopicGrouper, Grouping, Topic, automatic_topic_count
 
 
 class TopicGrouper(Protocol):
-    """Groups texts into topics; the engine behind it can change without touching the pages."""
+    """Groups texts into topics; the engine behind it can change without touching the pages.
 
-    def group(self, texts: list[str], n_topics: int | None = None) -> Grouping: ...
+    See `BertopicGrouper.group` for the keyword arguments.
+    """
+
+    def group(
+        self,
+        texts: list[str],
+        n_topics: int | None = None,
+        *,
+        cache: VectorCache | None = None,
+        progress: Progress | None = None,
+        start_from: Sequence[int | None] | None = None,
+        leave_unsorted: bool = True,
+    ) -> Grouping: ...
 
 
 def make_grouper(backend: str = "spacy", model_path: str = "") -> BertopicGrouper:

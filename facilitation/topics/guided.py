@@ -8,7 +8,7 @@ import numpy as np
 
 from facilitation.domain import Theme
 from facilitation.errors import InvalidInput
-from facilitation.topics.embeddings import Embedder, SpacyLsaSentenceEmbedder
+from facilitation.topics.embeddings import Embedder, SpacyLsaSentenceEmbedder, VectorCache
 
 # Words that describe each Atelier theme, so that a text can be matched to it by meaning.
 THEME_DESCRIPTIONS: dict[Theme, str] = {
@@ -45,6 +45,7 @@ def guided_grouping(
     *,
     embedder: Embedder | None = None,
     min_similarity: float = DEFAULT_MIN_SIMILARITY,
+    cache: VectorCache | None = None,
 ) -> GuidedResult:
     """Assign each text to the most similar target (label + description), or to none."""
     if not targets:
@@ -54,7 +55,7 @@ def guided_grouping(
     embedder = embedder or SpacyLsaSentenceEmbedder()
     target_texts = [f"{label}. {label}. {description}".strip() for label, description in targets]
     # One corpus, so that both blocks (IDF, LSA) are fitted on the texts and the targets alike.
-    vectors = embedder.embed(texts + target_texts)
+    vectors = embedder.embed(texts + target_texts, cache)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors = vectors / np.where(norms == 0, 1.0, norms)
     similarities = vectors[: len(texts)] @ vectors[len(texts) :].T

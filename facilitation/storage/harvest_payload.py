@@ -1,0 +1,87 @@
+"""How a harvest version is kept: one JSON document per version, read back into domain objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from facilitation.domain import HarvestVersion, TopicGroup
+
+
+def _topic_json(topic: TopicGroup) -> dict[str, Any]:
+    return {
+        "key": topic.key,
+        "label": topic.label,
+        "keywords": list(topic.keywords),
+        "contribution_ids": list(topic.contribution_ids),
+        "representative_ids": list(topic.representative_ids),
+        "kept": topic.kept,
+        "renamed": topic.renamed,
+        "cohesion": topic.cohesion,
+    }
+
+
+def _topic(data: dict[str, Any]) -> TopicGroup:
+    return TopicGroup(
+        key=data["key"],
+        label=data["label"],
+        keywords=tuple(data["keywords"]),
+        contribution_ids=tuple(data["contribution_ids"]),
+        representative_ids=tuple(data["representative_ids"]),
+        kept=data["kept"],
+        renamed=data["renamed"],
+        cohesion=data.get("cohesion"),  # absent from versions saved before it existed
+    )
+
+
+def version_payload(version: HarvestVersion) -> dict[str, Any]:
+    """The JSON document stored for a version."""
+    return {
+        "topics": [_topic_json(t) for t in version.topics],
+        "set_aside": list(version.set_aside),
+        "unsorted": list(version.unsorted),
+        "unmatched": [_topic_json(t) for t in version.unmatched],
+        "coordinates": version.coordinates,
+        "method": version.method,
+    }
+
+
+def version_from(row: Any) -> HarvestVersion:
+    """A version from its stored row (older versions have no « À classer » nor unmatched topics)."""
+    payload = row.payload
+    return HarvestVersion(
+        id=row.id,
+        harvest_id=row.harvest_id,
+        number=row.number,
+        created_at=row.created_at,
+        author=row.author,
+        note=row.note,
+        topics=tuple(_topic(t) for t in payload["topics"]),
+        set_aside=tuple(payload["set_aside"]),
+        coordinates=payload["coordinates"],
+        method=payload["method"],
+        unsorted=tuple(payload.get("unsorted", ())),
+        unmatched=tuple(_topic(t) for t in payload.get("unmatched", ())),
+    )
+
+
+def scrub_contribution_ids(payload: dict, gone: set[str]) -> dict:
+    """A harvest version's payload without the given contribution ids."""
+
+    def scrub_topic(topic: dict) -> dict:
+        return {
+            **topic,
+            "contribution_ids": [c for c in topic["contribution_ids"] if c not in gone],
+            "representative_ids": [c for c in topic["representative_ids"] if c not in gone],
+        }
+
+    scrubbed = {
+        **payload,
+        "topics": [scrub_topic(t) for t in payload["topics"]],
+        "set_aside": [c for c in payload["set_aside"] if c not in gone],
+        "coordinates": {c: xy for c, xy in payload["coordinates"].items() if c not in gone},
+    }
+    if "unsorted" in payload:
+        scrubbed["unsorted"] = [c for c in payload["unsorted"] if c not in gone]
+    if "unmatched" in payload:
+        scrubbed["unmatched"] = [scrub_topic(t) for t in payload["unmatched"]]
+    return scrubbed

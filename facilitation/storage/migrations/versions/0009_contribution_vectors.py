@@ -1,0 +1,32 @@
+"""contribution vectors: the sentence encoder's output per contribution, reused by every re-run
+
+Revision ID: 0009
+Revises: 0008
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "contribution_vectors",
+        sa.Column(
+            "contribution_id",
+            sa.String(32),
+            sa.ForeignKey("contributions.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("model", sa.String(80), primary_key=True),
+        sa.Column("text_hash", sa.String(64), nullable=False),
+        sa.Column("vector", sa.LargeBinary(), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("contribution_vectors")
