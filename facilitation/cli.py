@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from facilitation import audit, cafes, public_address
@@ -82,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     harvest.add_argument("cafe_id", metavar="CAFE_ID")
     harvest.add_argument("--topics", type=int, metavar="K", help="nombre de groupes (défaut : automatique)")
     harvest.add_argument("--round", type=int, metavar="N", help="seulement le tour N")
+    harvest.add_argument(
+        "--afresh", action="store_true", help="regroupe à neuf au lieu de partir des groupes actuels"
+    )
+    harvest.add_argument(
+        "--confirm", metavar="JETON", help="confirme une relance qui change des groupes retenus"
+    )
 
     report = commands.add_parser("report", help="synthèse PDF d'un café")
     report.add_argument("cafe_id", metavar="CAFE_ID")
@@ -167,15 +174,39 @@ def _topics(settings: Settings, args: argparse.Namespace) -> None:
     if args.topics is not None and not 1 <= args.topics <= len(table.rows):
         raise InvalidInput(f"--topics doit être entre 1 et {len(table.rows)}.")
     grouper = make_grouper(settings.cafe_embedding_backend, settings.cafe_embedding_model_path)
-    grouped = group_rows(table, args.text_column, grouper, args.topics)
+    with _progress_bar("Encodage des textes") as progress:
+        grouped = group_rows(table, args.text_column, grouper, args.topics, progress)
     topics_path = args.out.with_name(args.out.stem + ".topics" + (args.out.suffix or ".csv"))
     write_private_file(args.out, write_rows(table, grouped, excel=args.excel))
     write_private_file(topics_path, write_topics(table, grouped, excel=args.excel))
     distinct = len(grouped.grouping.assignments)
+    unsorted = sum(topic == -1 for topic in grouped.row_topics)
     print(
         f"{plural(len(table.rows), 'ligne')} ({plural(distinct, 'texte distinct', 'textes distincts')}), "
-        f"{plural(len(grouped.grouping.topics), 'groupe')} : {args.out}, {topics_path}"
+        f"{plural(len(grouped.grouping.topics), 'groupe')}"
+        + (f", {plural(unsorted, 'ligne')} « À classer »" if unsorted else "")
+        + f" : {args.out}, {topics_path}"
     )
+
+
+@contextmanager
+def _progress_bar(what: str):
+    """A progress callback drawing on standard error (only when the encoding takes a while)."""
+    from tqdm import tqdm
+
+    bar = None
+
+    def advance(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=what, unit=" textes", file=sys.stderr, mininterval=1.0)
+        bar.update(done - bar.n)
+
+    try:
+        yield advance
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _harvest(settings: Settings, args: argparse.Namespace) -> None:
@@ -191,13 +222,26 @@ def _harvest(settings: Settings, args: argparse.Namespace) -> None:
         round_id = rounds[args.round]
     scope = harvest.scope_of([args.cafe_id], round_id)
     grouper = make_grouper(settings.cafe_embedding_backend, settings.cafe_embedding_model_path)
-    version = harvest.run_harvest(store, grouper, scope, n_topics=args.topics)
+    try:
+        version = harvest.run_harvest(
+            store, grouper, scope, n_topics=args.topics, afresh=args.afresh, confirmed=args.confirm
+        )
+    except harvest.ConfirmationNeeded as asked:
+        print("Cette relance changerait des groupes retenus pour les fiches :", file=sys.stderr)
+        for change in asked.plan.changes:
+            print(f"- {change}", file=sys.stderr)
+        print(f"Pour confirmer, relancez avec --confirm {asked.plan.token}", file=sys.stderr)
+        raise SystemExit(3) from None
     result = harvest.view(harvest.scope_data(store, scope), version)
     print(f"Version {version.number} : {version.note}")
     for topic in sorted(result.topics, key=lambda t: -t.size):
         keywords = ", ".join(topic.topic.keywords[:6])
         figures = f"{plural(topic.size, 'contribution')}, {plural(topic.supports, 'soutien')}"
         print(f"- [{topic.topic.key}] {topic.topic.label} ({figures}) : {keywords}")
+    if result.unsorted:
+        print(f"- à classer dans la page Récolte : {plural(len(result.unsorted), 'contribution')}")
+    for lost in version.unmatched:
+        print(f"- non retrouvé (listé, restaurable dans la page Récolte) : [{lost.key}] {lost.label}")
 
 
 def _keep(settings: Settings, args: argparse.Namespace) -> None:

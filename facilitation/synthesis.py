@@ -80,6 +80,7 @@ class CafeSynthesis:
     topics: list[TopicSummary]  # retained for the syntheses and the fiches, largest first
     others: list[TopicSummary]  # every other group residents spoke of, largest first
     set_aside: list[str]
+    unsorted: list[str]  # « À classer »: not yet placed by a person
     method_note: str
     harvested: bool
 
@@ -194,6 +195,7 @@ def cafe_synthesis(
             if not t.topic.kept and t.size
         ],
         set_aside=[mask_personal_data(c.text, names) for c in view.set_aside] if view else [],
+        unsorted=[mask_personal_data(c.text, names) for c in view.unsorted] if view else [],
         method_note=method,
         harvested=view is not None,
     )

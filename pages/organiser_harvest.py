@@ -6,12 +6,13 @@ import streamlit as st
 
 from facilitation import cafes, charts, harvest
 from facilitation.domain import Theme
+from facilitation.errors import CafeError
 from facilitation.topics.guided import atelier_targets
 from facilitation.wording import plural
 from ui.access import require_organiser
 from ui.display import literal_markdown, local_time, show_literal
 from ui.organiser import cafe_label, current_cafe
-from ui.runtime import grouper, settings, show_errors, store
+from ui.runtime import grouper, settings, show_error, show_errors, store
 
 require_organiser()
 st.title("Récolte")
@@ -50,6 +51,20 @@ if scope is None:
     st.stop()
 
 # -- run ---------------------------------------------------------------------------------------
+PENDING_KEY = "harvest_rerun_to_confirm"
+
+
+def launch(run, *args, **options):
+    """Run a grouping; when it would change retained groups, keep it to confirm instead."""
+    try:
+        return run(*args, **options)
+    except harvest.ConfirmationNeeded as asked:
+        st.session_state[PENDING_KEY] = (scope, run, args, options, asked.plan.token, asked.plan.changes)
+    except CafeError as exc:
+        show_error(exc)
+    return None
+
+
 with st.expander("Lancer un regroupement", expanded=harvest.latest_version(store(), scope) is None):
     method = st.radio(
         "Méthode",
@@ -61,27 +76,51 @@ with st.expander("Lancer un regroupement", expanded=harvest.latest_version(store
         count = (
             None if auto_count else st.number_input("Nombre de groupes", min_value=1, max_value=50, value=6)
         )
+        afresh = st.checkbox(
+            "Regrouper à neuf",
+            help="Sans cette case, la relance part des groupes actuels (vos fusions, coupes et "
+            "déplacements compris) et ne déplace que les contributions qui vont mieux ailleurs.",
+        )
     elif method.startswith("Sur des thèmes"):
         named = st.text_area(
             "Un thème par ligne, avec des mots qui le décrivent",
             placeholder="Chauffage : radiateurs, froid, facture\nPropreté : déchets, encombrants",
         )
     st.caption(
-        "Chaque regroupement enregistre une nouvelle version ; vos corrections restent dans l'historique."
+        "Chaque regroupement enregistre une nouvelle version ; vos corrections restent dans l'historique. "
+        "Les groupes retenus, renommés et leurs fiches suivent leur groupe ; si une relance doit changer "
+        "un groupe retenu, elle vous le dit avant d'enregistrer."
     )
+    done = None
     if st.button("Lancer le regroupement", type="primary"):
+        st.session_state.pop(PENDING_KEY, None)
         with st.spinner(
             "Regroupement en cours… quelques secondes pour un café, une minute pour des milliers."
         ):
             if automatic:
-                done = show_errors(harvest.run_harvest, store(), grouper(), scope, n_topics=count)
+                done = launch(harvest.run_harvest, store(), grouper(), scope, n_topics=count, afresh=afresh)
             elif method.startswith("Sur les thèmes"):
-                done = show_errors(harvest.run_guided_harvest, store(), scope, atelier_targets())
+                done = launch(harvest.run_guided_harvest, store(), scope, atelier_targets())
             else:
                 targets = show_errors(harvest.parse_named_topics, named)
-                done = targets and show_errors(harvest.run_guided_harvest, store(), scope, targets)
-        if done:
-            st.success(f"Version {done.number} enregistrée : {literal_markdown(done.note)}.")
+                done = targets and launch(harvest.run_guided_harvest, store(), scope, targets)
+    pending = st.session_state.get(PENDING_KEY)
+    if pending and pending[0] == scope:
+        _, run, args, options, token, changes = pending
+        st.warning(
+            "Cette relance changerait des groupes retenus pour les fiches :\n"
+            + "\n".join(f"- {literal_markdown(change)}" for change in changes)
+        )
+        confirm, cancel = st.columns(2)
+        if confirm.button("Confirmer la relance", type="primary"):
+            st.session_state.pop(PENDING_KEY)
+            with st.spinner("Regroupement en cours…"):
+                done = launch(run, *args, **(options | {"confirmed": token}))
+        if cancel.button("Ne pas relancer"):
+            st.session_state.pop(PENDING_KEY)
+            st.rerun()
+    if done:
+        st.success(f"Version {done.number} enregistrée : {literal_markdown(done.note)}.")
 
 history = harvest.versions(store(), scope)
 if not history:
@@ -107,11 +146,12 @@ if not latest:
         st.rerun()
 
 total = sum(t.size for t in current.topics)
-cols = st.columns(4)
+cols = st.columns(5)
 cols[0].metric("Contributions groupées", total)
 cols[1].metric("Groupes", len(current.topics))
-cols[2].metric("Mises de côté", len(current.set_aside))
-cols[3].metric("Retenus pour les fiches", sum(t.topic.kept for t in current.topics))
+cols[2].metric("À classer", len(current.unsorted))
+cols[3].metric("Mises de côté", len(current.set_aside))
+cols[4].metric("Retenus pour les fiches", sum(t.topic.kept for t in current.topics))
 if current.ungrouped:
     st.info(
         f"{plural(len(current.ungrouped), 'contribution arrivée', 'contributions arrivées')} après ce "
@@ -152,18 +192,46 @@ for topic in sorted(current.topics, key=lambda t: -t.size):
             for item in others:
                 show_literal(f"« {item.text} »")
 
+if current.unsorted:
+    with st.expander(f"À classer ({len(current.unsorted)})", expanded=latest):
+        st.caption(
+            "Ces contributions ne ressemblent assez à aucun groupe : placez-les dans un groupe "
+            "(onglet « Déplacer ») ou mettez-les de côté."
+        )
+        for item in current.unsorted:
+            show_literal(f"« {item.text} »")
 if current.set_aside:
     with st.expander(f"Mises de côté ({len(current.set_aside)})"):
         for item in current.set_aside:
             show_literal(item.text)
+if current.version.unmatched:
+    st.warning(
+        "La dernière relance n'a pas retrouvé ces groupes sur lesquels vous aviez travaillé. Ils restent "
+        "listés ici ; « Rétablir » les reforme avec leurs contributions, leur nom et leur fiche."
+    )
+    for lost in current.version.unmatched:
+        mark = "⭐ retenu, " if lost.kept else ""
+        line, action = st.columns([4, 1])
+        line.markdown(
+            f"{literal_markdown(lost.label)} ({mark}{plural(len(lost.contribution_ids), 'contribution')})"
+        )
+        if (
+            latest
+            and action.button("Rétablir", key=f"restore-{lost.key}")
+            and show_errors(
+                harvest.restore_unmatched, store(), scope, lost.key, based_on=current.version.number
+            )
+        ):
+            st.rerun()
 
 # -- corrections -------------------------------------------------------------------------------
 if latest:
     st.header("Corriger")
     keys = {t.topic.key: t.topic.label for t in current.topics}
-    in_topics = {c.id: c for t in current.topics for c in t.contributions} | {
-        c.id: c for c in current.set_aside
-    }
+    in_topics = {c.id: c for c in current.unsorted}
+    in_topics |= {c.id: c for t in current.topics for c in t.contributions}
+    in_topics |= {c.id: c for c in current.set_aside}
+    based_on = current.version.number  # a correction made on an out-of-date screen is refused
 
     def short(cid: str) -> str:
         text = in_topics[cid].text
@@ -176,35 +244,36 @@ if latest:
         key = st.selectbox("Groupe", list(keys), format_func=keys.get)
         label = st.text_input("Nouveau nom")
         if st.form_submit_button("Renommer") and show_errors(
-            harvest.rename_topic, store(), scope, key, label
+            harvest.rename_topic, store(), scope, key, label, based_on=based_on
         ):
             st.rerun()
     with merge_tab, st.form("merge"):
         chosen_keys = st.multiselect("Groupes à fusionner", list(keys), format_func=keys.get)
         label = st.text_input("Nom du groupe fusionné (facultatif)")
         if st.form_submit_button("Fusionner") and show_errors(
-            harvest.merge_topics, store(), scope, chosen_keys, label
+            harvest.merge_topics, store(), scope, chosen_keys, label, based_on=based_on
         ):
             st.rerun()
     with split_tab, st.form("split"):
         key = st.selectbox("Groupe à couper", list(keys), format_func=keys.get)
         parts = st.number_input("En combien de groupes", min_value=2, max_value=10, value=2)
         if st.form_submit_button("Couper (regroupe ce groupe seul)") and show_errors(
-            harvest.split_topic, store(), grouper(), scope, key, int(parts)
+            harvest.split_topic, store(), grouper(), scope, key, int(parts), based_on=based_on
         ):
             st.rerun()
     with move_tab, st.form("move"):
         contribution = st.selectbox("Contribution", list(in_topics), format_func=short)
         key = st.selectbox("Vers le groupe", list(keys), format_func=keys.get)
         if st.form_submit_button("Déplacer") and show_errors(
-            harvest.move_contribution, store(), scope, contribution, key
+            harvest.move_contribution, store(), scope, contribution, key, based_on=based_on
         ):
             st.rerun()
     with aside_tab, st.form("aside"):
-        grouped = [cid for t in current.topics for cid in t.topic.contribution_ids if cid in in_topics]
+        grouped = [c.id for c in current.unsorted]
+        grouped += [cid for t in current.topics for cid in t.topic.contribution_ids if cid in in_topics]
         contribution = st.selectbox("Contribution hors sujet", grouped, format_func=short)
         if st.form_submit_button("Mettre de côté") and show_errors(
-            harvest.set_aside, store(), scope, contribution
+            harvest.set_aside, store(), scope, contribution, based_on=based_on
         ):
             st.rerun()
     with keep_tab, st.form("keep"):
@@ -215,7 +284,7 @@ if latest:
             format_func=keys.get,
         )
         if st.form_submit_button("Enregistrer la sélection") and show_errors(
-            harvest.set_kept, store(), scope, kept_keys
+            harvest.set_kept, store(), scope, kept_keys, based_on=based_on
         ):
             st.rerun()
 

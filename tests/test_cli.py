@@ -197,8 +197,11 @@ def test_topics_groups_any_csv_and_keeps_its_columns(sqlite_url, tmp_path):
     assert [r["text"] for r in rows] == [r["text"] for r in source]
     assert {"topic", "kind", "topic_id", "topic_label"} <= set(rows[0])
     topics = list(csv.DictReader(io.StringIO((tmp_path / "groupes.topics.csv").read_text(encoding="utf-8"))))
-    assert len(topics) == 8 and sum(int(t["size"]) for t in topics) == 120
+    assert sum(int(t["size"]) for t in topics) == 120
+    assert len([t for t in topics if t["topic_id"] != "-1"]) == 8
     assert {r["topic_label"] for r in rows} == {t["topic_label"] for t in topics}
+    unsorted = [r for r in rows if r["topic_id"] == "-1"]
+    assert all(r["topic_label"] == "À classer" for r in unsorted) and len(unsorted) <= 0.15 * 120
 
 
 def test_topics_takes_a_real_survey_export_with_repeated_answers(sqlite_url, tmp_path):
@@ -290,7 +293,16 @@ def test_topics_refuses_bad_files_clearly(sqlite_url, tmp_path, content, args, m
 def test_harvest_groups_a_stored_cafe_as_a_new_version(demo_cafe, database_url):
     first = run_cli("harvest", demo_cafe, "--topics", "6", database_url=database_url).stdout
     assert first.startswith("Version 1 : Regroupement automatique : 6 groupes")
-    assert first.count("\n- ") == 6
+    keys = re.findall(r"^- \[(\w+)\] ", first, re.M)
+    assert len(keys) == 6
+    run_cli("keep", demo_cafe, *keys, database_url=database_url)
+    asked = run_cli("harvest", demo_cafe, "--topics", "2", "--afresh", database_url=database_url, check=False)
+    assert asked.returncode == 3 and "changerait des groupes retenus" in asked.stderr
+    token = re.search(r"--confirm (\w+)", asked.stderr).group(1)
+    confirmed = run_cli(
+        "harvest", demo_cafe, "--topics", "2", "--afresh", "--confirm", token, database_url=database_url
+    ).stdout
+    assert confirmed.startswith("Version 3 : ") and "non retrouvé" in confirmed
     second = run_cli("harvest", demo_cafe, "--round", "3", database_url=database_url).stdout
     assert second.startswith("Version 1")  # a round is a scope of its own
     failed = run_cli("harvest", demo_cafe, "--round", "9", database_url=database_url, check=False)

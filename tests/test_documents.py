@@ -290,3 +290,15 @@ def test_poster_and_table_pngs_carry_every_tables_link_and_number(store, output_
         [zbarimg, "--quiet", "--raw", str(png_path)], capture_output=True, text=True, check=True
     )
     assert decoded.stdout.strip() == cafes.join_link(store, cafe.id, 2, BASE)
+
+
+def test_synthesis_prints_what_waits_to_be_sorted(store, output_dir):
+    cafe, _ = make_cafe(store)
+    for text in ("Chauffage froid", "Chauffage cher", "Ascenseur en panne", "Une fête <b>des</b> voisins"):
+        add_idea(store, cafe, text)
+    grouper = KeywordGrouper(["chauffage", "ascenseur"], unsorted_word="fête")
+    harvest.run_harvest(store, grouper, harvest.scope_of([cafe.id]))
+    _, data = documents.render(store, cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")
+    text = pdf_text(data)
+    assert "À classer" in text and "1 contribution ne ressemble assez à aucun groupe" in text
+    assert "Une fête <b>des</b> voisins" in text  # printed literally

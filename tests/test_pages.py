@@ -514,9 +514,41 @@ def test_harvest_page_groups_corrects_and_charts(store):
     first_key = harvest_versions(store, cafe.id)[-1].topics[0].key
     labelled(at.multiselect, "Groupes retenus (ils deviendront des fiches d'observation)").select(first_key)
     labelled(at.button, "Enregistrer la sélection").click().run()
-    assert at.metric[3].value == "1"
+    assert labelled(at.metric, "Retenus pour les fiches").value == "1"
     versions = harvest_versions(store, cafe.id)
     assert [v.number for v in versions] == [1, 2, 3] and versions[1].topics != versions[0].topics
+
+
+def test_harvest_page_asks_before_a_rerun_changes_retained_groups(store):
+    from facilitation import harvest
+    from facilitation.demo import create_demo_cafe
+
+    cafe = create_demo_cafe(store)
+    scope = harvest.scope_of([cafe.id])
+    at = app(organiser=True, page="pages/organiser_harvest.py", cafe=cafe.id)
+    at.checkbox[0].uncheck().run()
+    labelled(at.number_input, "Nombre de groupes").set_value(6)
+    labelled(at.button, "Lancer le regroupement").click().run()
+    first = harvest.latest_version(store, scope)
+    unsorted = labelled(at.metric, "À classer").value
+    assert unsorted == str(len(first.unsorted))
+    harvest.set_kept(store, scope, [t.key for t in first.topics])
+    at.run()
+
+    labelled(at.number_input, "Nombre de groupes").set_value(3)
+    labelled(at.checkbox, "Regrouper à neuf").check()
+    labelled(at.button, "Lancer le regroupement").click().run()
+    assert not at.exception
+    assert "changerait des groupes retenus" in at.warning[0].value
+    assert len(harvest.versions(store, scope)) == 2  # nothing saved yet
+    labelled(at.button, "Confirmer la relance").click().run()
+    assert at.success[0].value.startswith("Version 3 enregistrée")
+    latest = harvest.latest_version(store, scope)
+    assert latest.unmatched  # 6 retained groups cannot all survive a cut into 3: listed, not dropped
+    assert any("n'a pas retrouvé ces groupes" in w.value for w in at.warning)
+    lost = latest.unmatched[0]
+    at.button(key=f"restore-{lost.key}").click().run()
+    assert any(t.key == lost.key and t.kept for t in harvest.latest_version(store, scope).topics)
 
 
 def test_harvest_page_maps_onto_atelier_themes(store):

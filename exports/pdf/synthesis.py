@@ -214,6 +214,18 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
                 para("Groupes retenus : " + ", ".join(f"{label} ({n})" for label, n in round_.topics))
             )
 
+    if synthesis.unsorted:
+        story.append(para("À classer", "h1"))
+        count = len(synthesis.unsorted)
+        waiting = (
+            "1 contribution ne ressemble assez à aucun groupe ; elle attend d'être classée :"
+            if count == 1
+            else f"{count} contributions ne ressemblent assez à aucun groupe ; "
+            "elles attendent d'être classées :"
+        )
+        story.append(para(waiting, "small"))
+        story += [quote(text) for text in synthesis.unsorted]
+
     story.append(para("Mis de côté", "h1"))
     if synthesis.set_aside:
         count = len(synthesis.set_aside)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from exports.tabular import to_csv
 from facilitation.errors import InvalidInput
 from facilitation.topics import Grouping, TopicGrouper
+from facilitation.topics.embeddings import Progress
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,20 @@ class TableGrouping:
     row_topics: list[int]  # the topic of each input row, in order
 
 
+UNSORTED_LABEL = "À classer"
+
+
 def group_rows(
-    table: TextTable, text_column: str, grouper: TopicGrouper, n_topics: int | None
+    table: TextTable,
+    text_column: str,
+    grouper: TopicGrouper,
+    n_topics: int | None,
+    progress: Progress | None = None,
 ) -> TableGrouping:
-    """Group the distinct texts (spacing and case aside), then give every row its text's topic."""
+    """Group the distinct texts (spacing and case aside), then give every row its text's topic.
+
+    Rows whose text fits no group well get topic -1, « À classer ».
+    """
     distinct: dict[str, int] = {}
     texts: list[str] = []
     for row in table.rows:
@@ -84,7 +95,7 @@ def group_rows(
         if key not in distinct:
             distinct[key] = len(texts)
             texts.append(row[text_column])
-    grouping = grouper.group(texts, min(n_topics, len(texts)) if n_topics else None)
+    grouping = grouper.group(texts, min(n_topics, len(texts)) if n_topics else None, progress=progress)
     row_topics = [
         grouping.assignments[distinct[" ".join(row[text_column].split()).casefold()]] for row in table.rows
     ]
@@ -93,7 +104,7 @@ def group_rows(
 
 def write_rows(table: TextTable, grouped: TableGrouping, *, excel: bool = False) -> bytes:
     """The input rows with topic_id and topic_label added, formulas neutralised like every export."""
-    labels = {t.id: t.label for t in grouped.grouping.topics}
+    labels = {t.id: t.label for t in grouped.grouping.topics} | {-1: UNSORTED_LABEL}
     records = [
         row | {"topic_id": topic_id, "topic_label": labels[topic_id]}
         for row, topic_id in zip(table.rows, grouped.row_topics, strict=True)
@@ -110,6 +121,8 @@ def write_topics(table: TextTable, grouped: TableGrouping, *, excel: bool = Fals
         {"topic_id": t.id, "topic_label": t.label, "keywords": ", ".join(t.keywords), "size": sizes[t.id]}
         for t in grouped.grouping.topics
     ]
+    if sizes[-1]:
+        records.append({"topic_id": -1, "topic_label": UNSORTED_LABEL, "keywords": "", "size": sizes[-1]})
     return to_csv(
         records, ["topic_id", "topic_label", "keywords", "size"], delimiter=table.delimiter, excel=excel
     )
