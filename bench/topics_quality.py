@@ -80,10 +80,10 @@ def spacy_lsa_use_kmeans(texts: list[str], k: int, seed: int) -> list[int]:
 
 
 def spacy_lsa_use(texts: list[str], k: int, seed: int) -> list[int]:
-    """Today's pipeline: spaCy ⊕ LSA ⊕ USE, KMeans started from Ward's groups."""
-    return (
-        BertopicGrouper(SpacyLsaSentenceEmbedder(seed=seed), seed=seed).group(texts, n_topics=k).assignments
-    )
+    """Today's pipeline at the same k: spaCy ⊕ LSA ⊕ USE, KMeans started from Ward's groups,
+    every text in a group (no « À classer »), so that all methods are scored on the same footing."""
+    grouper = BertopicGrouper(SpacyLsaSentenceEmbedder(seed=seed), seed=seed)
+    return grouper.group(texts, n_topics=k, leave_unsorted=False).assignments
 
 
 METHODS = {
@@ -105,7 +105,9 @@ def title_agreement(texts: list[str], labels: list[str], seeds: int) -> dict:
     the noun-phrase title against the keyword triple it replaced."""
     noun_phrase, keyword_triple = [], []
     for seed in range(seeds):
-        grouping = BertopicGrouper(seed=seed).group(texts, n_topics=automatic_topic_count(len(texts)))
+        grouping = BertopicGrouper(seed=seed).group(
+            texts, n_topics=automatic_topic_count(len(texts)), leave_unsorted=False
+        )
         for topic in grouping.topics:
             majority = Counter(labels[i] for i in topic.members).most_common(1)[0][0]
             noun_phrase.append(shares_a_stem(topic.label, majority))
@@ -118,6 +120,58 @@ def title_agreement(texts: list[str], labels: list[str], seeds: int) -> dict:
     }
     print(json.dumps(row, ensure_ascii=False), flush=True)
     return row
+
+
+def misgrouped(truth: list[str], predicted: list[int]) -> np.ndarray:
+    """Per text: is its human label other than its group's majority label?"""
+    majority = {
+        group: Counter(t for t, p in zip(truth, predicted, strict=True) if p == group).most_common(1)[0][0]
+        for group in set(predicted)
+    }
+    return np.array([t != majority[p] for t, p in zip(truth, predicted, strict=True)])
+
+
+def evaluate_automatic(texts, labels, sizes, seeds) -> list[dict]:
+    """The app's automatic grouping as it runs: its own number of groups, « À classer » on.
+
+    NMI/ARI count « À classer » as one more group (a fair penalty); the share set aside and how often
+    those texts would have been misgrouped (their human label differs from their group's majority,
+    with « À classer » off) tell whether it sets aside the right texts.
+    """
+    rows = []
+    for n in sizes:
+        found = {"k": [], "nmi": [], "ari": [], "unsorted": [], "misgrouped_unsorted": [], "misgrouped": []}
+        for seed in range(seeds):
+            rng = np.random.default_rng(seed)
+            index = np.arange(len(texts)) if n >= len(texts) else rng.choice(len(texts), n, replace=False)
+            sample = [texts[i] for i in index]
+            truth = [labels[i] for i in index]
+            grouper = BertopicGrouper(SpacyLsaSentenceEmbedder(seed=seed), seed=seed)
+            grouping = grouper.group(sample)
+            whole = grouper.group(sample, n_topics=len(grouping.topics), leave_unsorted=False)
+            wrong = misgrouped(truth, whole.assignments)
+            found["k"].append(len(grouping.topics))
+            found["nmi"].append(normalized_mutual_info_score(truth, grouping.assignments))
+            found["ari"].append(adjusted_rand_score(truth, grouping.assignments))
+            found["unsorted"].append(len(grouping.unsorted) / len(sample))
+            found["misgrouped"].append(wrong.mean())
+            if grouping.unsorted:
+                found["misgrouped_unsorted"].append(wrong[grouping.unsorted].mean())
+        rows.append(
+            {
+                "n": min(n, len(texts)),
+                "method": "automatique (k adaptatif, À classer)",
+                "k_range": [min(found["k"]), max(found["k"])],
+                "k_centre": automatic_topic_count(min(n, len(texts))),
+            }
+            | {
+                key: round(float(np.mean(values)), 3)
+                for key, values in found.items()
+                if key != "k" and values
+            }
+        )
+        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    return rows
 
 
 def evaluate(texts, labels, sizes, seeds) -> list[dict]:
@@ -164,6 +218,8 @@ def main() -> None:
     results = {
         "sib200-fra": evaluate(*sib200(), sizes, args.seeds),
         "residents-fr": evaluate(*residents(), [120], args.seeds),
+        "sib200-fra automatic": evaluate_automatic(*sib200(), sizes, args.seeds),
+        "residents-fr automatic": evaluate_automatic(*residents(), [120], args.seeds),
         # SIB-200's labels are English ("science/technology"): only the resident set's French
         # labels can share a stem with a French title.
         "residents-fr titles": title_agreement(*residents(), args.seeds),

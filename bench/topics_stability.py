@@ -2,7 +2,11 @@
 
 Same seed twice on the same texts must give the same groups; then one SIB-200 French sentence is
 added to a 300-sentence sample and the share of the first 300 that change group is counted, after
-matching old and new groups by overlap (Hungarian assignment). Several samples and added sentences.
+matching old and new groups by overlap (Hungarian assignment). Two ways, in the same run:
+- « re-run »: what the harvest does when it is run again — the grouping starts from the previous
+  version's groups (`start_from`), same number of groups;
+- « afresh »: the grouping computed from scratch on the 301 texts (as « Regrouper à neuf »).
+The vector cache is on, so the sentence encoder runs once per text. Several samples and sentences.
 
     .venv/bin/python bench/topics_stability.py [--trials 5] [--out bench/results/topics_stability.json]
 """
@@ -22,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.topics_quality import sib200  # noqa: E402
 from facilitation.topics import BertopicGrouper  # noqa: E402
+from facilitation.topics.embeddings import MemoryVectorCache  # noqa: E402
 
 
 def moved_share(before: list[int], after: list[int]) -> float:
@@ -41,22 +46,27 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "topics_stability.json")
     args = parser.parse_args()
     texts, _ = sib200()
+    cache = MemoryVectorCache()
     trials = []
     for trial in range(args.trials):
         rng = np.random.default_rng(100 + trial)
         index = rng.choice(len(texts), args.n + 1, replace=False)
         sample = [texts[i] for i in index[:-1]]
         grouper = BertopicGrouper()
-        first = grouper.group(sample)
-        repeat = grouper.group(sample)
-        plus_one = grouper.group([*sample, texts[index[-1]]])
+        first = grouper.group(sample, cache=cache)
+        repeat = grouper.group(sample, cache=cache)
+        plus_one = [*sample, texts[index[-1]]]
+        rerun = grouper.group(plus_one, cache=cache, start_from=[*first.assignments, None])
+        afresh = grouper.group(plus_one, cache=cache)
         trials.append(
             {
                 "trial": trial,
                 "same_input_same_groups": first.assignments == repeat.assignments,
-                "moved_after_adding_one": round(moved_share(first.assignments, plus_one.assignments[:-1]), 3),
+                "moved_after_adding_one": round(moved_share(first.assignments, rerun.assignments[:-1]), 3),
+                "moved_afresh": round(moved_share(first.assignments, afresh.assignments[:-1]), 3),
                 "topics_before": len(first.topics),
-                "topics_after": len(plus_one.topics),
+                "topics_after": len(rerun.topics),
+                "topics_afresh": len(afresh.topics),
             }
         )
         print(json.dumps(trials[-1]), flush=True)
@@ -66,6 +76,8 @@ def main() -> None:
         "trials": trials,
         "moved_mean": round(float(np.mean(moved)), 3),
         "moved_max": round(float(np.max(moved)), 3),
+        "moved_afresh_mean": round(float(np.mean([t["moved_afresh"] for t in trials])), 3),
+        "moved_afresh_max": round(float(np.max([t["moved_afresh"] for t in trials])), 3),
         "always_same_input_same_groups": all(t["same_input_same_groups"] for t in trials),
     }
     print(json.dumps({k: v for k, v in summary.items() if k != "trials"}), flush=True)

@@ -201,6 +201,8 @@ def _progress_bar(what: str):
         if bar is None:
             bar = tqdm(total=total, desc=what, unit=" textes", file=sys.stderr, mininterval=1.0)
         bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
 
     try:
         yield advance

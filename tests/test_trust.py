@@ -3,12 +3,14 @@ On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 from pypdf import PdfReader
 
@@ -381,10 +383,13 @@ def test_backup_and_restore_round_trip(store, tmp_path):
 
     cafe = create_demo_cafe(store)
     documents.generate(store, cafe.id, "synthese", **OPTIONS)
+    first = store.list_contributions(cafe.id)[0]
+    store.vectors.save("m", {first.id: ("h" * 64, np.ones(4, dtype=np.float32))})
     secret = store.link_secret()
     (tmp_path / "out").mkdir()
     path = tmp_path / "out" / "sauvegarde.json.gz"
     backups.backup(store, path)
+    assert b"contribution_vectors" not in gzip.decompress(path.read_bytes())  # derived: not kept
     assert path.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in path.parent.iterdir()] == ["sauvegarde.json.gz"]  # no temporary file left
     restored = open_store(f"sqlite:///{tmp_path / 'restored.sqlite3'}")

@@ -34,6 +34,8 @@ from facilitation.topics.french import FRENCH_STOP_WORDS, TOKEN_PATTERN, UNACCEN
 
 SPACY_MODEL = "fr_core_news_md"
 LSA_DIMENSIONS = 100
+# Up to this many texts, LSA is the exact SVD through the texts' Gram matrix (eigh is O(n³)).
+EXACT_LSA_MAX_TEXTS = 1_000
 # Weight of the sentence-encoder block in the concatenation (the other two blocks weigh 1 each).
 SENTENCE_ENCODER_WEIGHT = math.sqrt(2)
 
@@ -82,6 +84,8 @@ def encode_cached(
     known = cache.known(model, distinct) if cache is not None else {}
     missing = [t for t in distinct if t not in known]
     fresh: dict[str, np.ndarray] = {}
+    if progress is not None and missing:
+        progress(0, len(missing))
     for start in range(0, len(missing), ENCODE_BATCH):
         batch = missing[start : start + ENCODE_BATCH]
         fresh.update(zip(batch, np.asarray(encode(batch), dtype=np.float32), strict=True))
@@ -194,6 +198,8 @@ class SpacyLsaEmbedder:
         )
         matrix = hstack([words.fit_transform(texts), _safe_fit(chars, texts)]).tocsr()
         components = max(1, min(LSA_DIMENSIONS, matrix.shape[0] - 1, matrix.shape[1] - 1))
+        if matrix.shape[0] <= EXACT_LSA_MAX_TEXTS:
+            return normalize(_exact_lsa(matrix, components))
         reduced = TruncatedSVD(n_components=components, random_state=self.seed).fit_transform(matrix)
         return normalize(reduced)
 
@@ -211,8 +217,10 @@ class SpacyLsaSentenceEmbedder(SpacyLsaEmbedder):
     def _sentence_block(
         self, texts: list[str], cache: VectorCache | None, progress: Progress | None
     ) -> np.ndarray:
-        encoder = load_sentence_encoder()
-        vectors = encode_cached(encoder.encode, SENTENCE_ENCODER_MODEL, texts, cache, progress)
+        def encode(batch: list[str]) -> np.ndarray:
+            return load_sentence_encoder().encode(batch)  # loaded only when a text is not cached
+
+        vectors = encode_cached(encode, SENTENCE_ENCODER_MODEL, texts, cache, progress)
         vectors -= vectors.mean(axis=0, keepdims=True)
         return SENTENCE_ENCODER_WEIGHT * normalize(vectors)
 
@@ -221,6 +229,18 @@ class SpacyLsaSentenceEmbedder(SpacyLsaEmbedder):
     ) -> np.ndarray:
         blocks = [super().embed(texts), self._sentence_block(texts, cache, progress)]
         return np.hstack(blocks).astype(np.float32)
+
+
+def _exact_lsa(matrix, components: int) -> np.ndarray:
+    """U·Σ of the exact SVD, from the eigenvectors of the n × n Gram matrix.
+
+    With few texts and tens of thousands of n-gram columns this takes a tenth of the time of
+    scikit-learn's randomized SVD, and it is exact, so the result does not depend on a seed.
+    """
+    gram = (matrix @ matrix.T).toarray().astype(np.float64)
+    values, vectors = np.linalg.eigh(gram)
+    order = np.argsort(-values, kind="stable")[:components]
+    return (vectors[:, order] * np.sqrt(np.clip(values[order], 0.0, None))).astype(np.float32)
 
 
 def _safe_fit(vectorizer: TfidfVectorizer, texts: list[str]):

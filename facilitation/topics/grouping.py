@@ -213,10 +213,10 @@ def _previous_centres(embeddings: np.ndarray, start_from: Sequence[int | None] |
     """The centres of last version's groups in today's embedding space (None: start afresh)."""
     if start_from is None:
         return None
-    groups = sorted({g for g in start_from if g is not None})
+    groups = sorted({g for g in start_from if g is not None and g >= 0})  # -1: « À classer »
     if len(groups) < 2:
         return None
-    where = np.array([-1 if g is None else groups.index(g) for g in start_from])
+    where = np.array([groups.index(g) if g is not None and g >= 0 else -1 for g in start_from])
     return np.vstack([embeddings[where == i].mean(axis=0) for i in range(len(groups))])
 
 
@@ -247,17 +247,22 @@ def _ward_kmeans(embeddings: np.ndarray, tree: np.ndarray, k: int, seed: int) ->
 def _best_by_silhouette(
     embeddings: np.ndarray, tree: np.ndarray, candidates: list[int], seed: int
 ) -> tuple[np.ndarray, int]:
-    """The candidate number of groups with the best cosine silhouette (the smaller one on a tie)."""
+    """KMeans for the candidate number of groups whose Ward cut has the best cosine silhouette
+    (the smaller number on a tie). Cuts are scored, not refined: one KMeans in all."""
+    from scipy.cluster.hierarchy import fcluster
     from sklearn.metrics import silhouette_score
 
-    best: tuple[float, np.ndarray, int] | None = None
+    vectors = normalize(embeddings)
+    distances = np.clip(1.0 - vectors @ vectors.T, 0.0, None)
+    np.fill_diagonal(distances, 0.0)
+    best: tuple[float, int] | None = None
     for k in candidates:
-        labels = _ward_kmeans(embeddings, tree, k, seed)
-        found = len(set(labels))
-        score = silhouette_score(embeddings, labels, metric="cosine") if 2 <= found < len(labels) else -1.0
+        cut = fcluster(tree, t=k, criterion="maxclust")
+        found = len(set(cut))
+        score = silhouette_score(distances, cut, metric="precomputed") if 2 <= found < len(cut) else -1.0
         if best is None or score > best[0] + 1e-9:
-            best = (score, labels, k)
-    return best[1], best[2]
+            best = (score, k)
+    return _ward_kmeans(embeddings, tree, best[1], seed), best[1]
 
 
 def _poorly_fitting(embeddings: np.ndarray, labels: np.ndarray) -> list[int]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from sklearn.feature_extraction.text import strip_accents_unicode
@@ -30,9 +31,29 @@ MASK_MARKER = "masqué"
 _french_stemmer = stemmer("french")
 
 
+@lru_cache(maxsize=100_000)
 def word_stem(word: str) -> str:
     """Accent- and case-insensitive Snowball stem: « Déchets » and « dechet » share one."""
     return strip_accents_unicode(_french_stemmer.stemWord(word.lower()))
+
+
+# Tagging is the slow part of titling: a running app keeps each text's phrases for its re-runs.
+_PHRASES: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+_PHRASES_KEPT = 50_000
+
+
+def written_phrases(texts: Sequence[str]) -> list[tuple[str, ...]]:
+    """The noun phrases of each text, tagging only the texts not seen lately in this process."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _PHRASES))
+    for text, doc in zip(missing, load_spacy_french().pipe(missing, batch_size=64), strict=True):
+        _PHRASES[text] = tuple(noun_phrases(doc))
+    found = []
+    for text in texts:
+        _PHRASES.move_to_end(text)
+        found.append(_PHRASES[text])
+    while len(_PHRASES) > _PHRASES_KEPT:
+        _PHRASES.popitem(last=False)
+    return found
 
 
 def _is_modifier(token) -> bool:
@@ -81,18 +102,13 @@ def choose_titles(
     `groups` lists each group's members, most central first.
     """
     read = [list(members[:CONTRIBUTIONS_READ_PER_GROUP]) for members in groups]
-    tagged = dict(
-        zip(
-            (i for members in read for i in members),
-            load_spacy_french().pipe((texts[i] for members in read for i in members), batch_size=64),
-            strict=True,
-        )
-    )
-    phrases_of = {i: noun_phrases(doc) for i, doc in tagged.items()}
+    tagged = [i for members in read for i in members]
+    phrases = written_phrases([texts[i] for i in tagged])
+    phrases_of = dict(zip(tagged, phrases, strict=True))
     stems_of = {i: set(content_stems(texts[i])) for i in tagged}
     # c-TF-IDF over stems (BERTopic's formula: tf in the group × log(1 + mean group size / frequency)).
     frequency = Counter(s for stems in stems_of.values() for s in stems)
-    mean_size = len(tagged) / max(1, len(read))
+    mean_size = len(stems_of) / max(1, len(read))
     candidates: list[tuple[float, str, int, str]] = []
     for group, members in enumerate(read):
         centre = embeddings[members].mean(axis=0)
