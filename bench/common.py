@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+import random
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import insert
+
 from facilitation import cafes
+from facilitation.access import new_id
 from facilitation.storage import open_store
+from facilitation.storage.schema import contributions
 
 
 def open_cafe(url: str, tables: int = 10):
@@ -31,3 +36,36 @@ def proc_stats(pid: int) -> tuple[float, int]:
         line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmHWM")
     )
     return cpu, int(peak.split()[1]) // 1024
+
+
+def fill_cafes(store, texts: list[str], *, cafe_count: int = 20) -> None:
+    """The texts as contributions spread over `cafe_count` weekly cafés (one table, one round each),
+    through the real schema; bulk-inserted, since thousands of use-case calls would time the setup."""
+    communes = random.Random(7)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = []
+    for number in range(cafe_count):
+        cafe = cafes.create_cafe(
+            store,
+            title=f"Café {number}",
+            held_on=date(2026, 1, 5) + timedelta(days=7 * number),
+            theme="autre",
+            commune=communes.choice(["Lyon", "Villeurbanne", "Vénissieux"]),
+        )
+        table = cafes.add_table(store, cafe.id, number=1)
+        question = cafes.add_round(store, cafe.id, question="Une idée ?", planned_minutes=30)
+        for i, text in enumerate(texts[number::cafe_count]):
+            rows.append(
+                {
+                    "id": new_id(),
+                    "cafe_id": cafe.id,
+                    "round_id": question.id,
+                    "table_id": table.id,
+                    "text": text,
+                    "source": "capitaine",
+                    "created_at": start + timedelta(seconds=i),
+                }
+            )
+    with store.engine.begin() as connection:
+        for offset in range(0, len(rows), 5000):
+            connection.execute(insert(contributions), rows[offset : offset + 5000])

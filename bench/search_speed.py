@@ -21,18 +21,17 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from facilitation import cafes, documents  # noqa: E402
-from facilitation.access import new_id  # noqa: E402
+from bench.common import fill_cafes  # noqa: E402
+from facilitation import documents  # noqa: E402
 from facilitation.storage import open_store  # noqa: E402
-from facilitation.storage.schema import contributions  # noqa: E402
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 QUERIES = ["ascenseurs", "agees", "ECLAIRAGE escalier", "chauffage froid", "bus", "zzzquelconque"]
@@ -49,35 +48,10 @@ def _sentences() -> list[str]:
 
 
 def _fill(store, rows: int) -> None:
-    sentences = _sentences()
     generator = random.Random(7)
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    batch = []
-    for number in range(20):
-        cafe = cafes.create_cafe(
-            store,
-            title=f"Café {number}",
-            held_on=date(2026, 1, 1) + timedelta(days=7 * number),
-            theme="autre",
-            commune=generator.choice(["Lyon", "Villeurbanne", "Vénissieux"]),
-        )
-        table = cafes.add_table(store, cafe.id, number=1)
-        question = cafes.add_round(store, cafe.id, question="Une idée ?", planned_minutes=30)
-        for i in range(rows // 20):
-            batch.append(
-                {
-                    "id": new_id(),
-                    "cafe_id": cafe.id,
-                    "round_id": question.id,
-                    "table_id": table.id,
-                    "text": f"{generator.choice(sentences)} ({number}-{i})",
-                    "source": "capitaine",
-                    "created_at": start + timedelta(seconds=i),
-                }
-            )
-    with store.engine.begin() as connection:
-        for offset in range(0, len(batch), 5000):
-            connection.execute(insert(contributions), batch[offset : offset + 5000])
+    sentences = _sentences()
+    # A random suffix each, so that no two contributions are equal.
+    fill_cafes(store, [f"{generator.choice(sentences)} ({i})" for i in range(rows)])
 
 
 def run(database_url: str, rows: int) -> dict:

@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,43 +94,11 @@ def child_harvest(database: str) -> dict:
 
 
 def fill_database(path: Path, n: int) -> None:
-    """n contributions spread over 20 cafés, through the real schema (bulk insert for speed)."""
-    from sqlalchemy import insert
-
-    from facilitation import cafes
-    from facilitation.access import new_id
+    """n contributions spread over 20 cafés, through the real schema."""
+    from bench.common import fill_cafes
     from facilitation.storage import open_store
-    from facilitation.storage.schema import contributions
 
-    store = open_store(f"sqlite:///{path}")
-    texts = corpus(n, seed=3)
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    rows = []
-    for number in range(20):
-        cafe = cafes.create_cafe(
-            store,
-            title=f"Café {number}",
-            held_on=date(2026, 1, 5) + timedelta(days=7 * number),
-            theme="autre",
-            commune="Lyon",
-        )
-        table = cafes.add_table(store, cafe.id, number=1)
-        question = cafes.add_round(store, cafe.id, question="Une idée ?", planned_minutes=30)
-        for i, text in enumerate(texts[number::20]):
-            rows.append(
-                {
-                    "id": new_id(),
-                    "cafe_id": cafe.id,
-                    "round_id": question.id,
-                    "table_id": table.id,
-                    "text": text,
-                    "source": "capitaine",
-                    "created_at": start + timedelta(seconds=i),
-                }
-            )
-    with store.engine.begin() as connection:
-        for offset in range(0, len(rows), 5000):
-            connection.execute(insert(contributions), rows[offset : offset + 5000])
+    fill_cafes(open_store(f"sqlite:///{path}"), corpus(n, seed=3))
 
 
 def run_child(arguments: list[str], label: dict) -> dict:
