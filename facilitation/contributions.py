@@ -20,7 +20,8 @@ from facilitation.abuse import (
     guarded_try,
 )
 from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
-from facilitation.cafes import get_cafe, get_table, open_round_of, utcnow
+from facilitation.cafes import get_cafe, get_table, open_round_of
+from facilitation.clock import utcnow
 from facilitation.domain import (
     Cafe,
     Contribution,

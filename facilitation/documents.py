@@ -7,7 +7,8 @@ from datetime import date, datetime
 
 from facilitation import audit, cafes
 from facilitation.access import new_id
-from facilitation.cafes import get_cafe, utcnow
+from facilitation.cafes import get_cafe
+from facilitation.clock import utcnow
 from facilitation.domain import Cafe, Contribution, FicheStatus, StoredDocument, Table, parse_choice
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.harvest import find_cafes, latest_version, scope_of

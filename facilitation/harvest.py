@@ -24,7 +24,8 @@ import numpy as np
 
 from facilitation import audit
 from facilitation.access import new_id
-from facilitation.cafes import get_cafe, get_round, list_cafes, utcnow
+from facilitation.cafes import get_cafe, get_round, list_cafes
+from facilitation.clock import utcnow
 from facilitation.domain import (
     Cafe,
     Contribution,

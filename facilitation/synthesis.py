@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from facilitation import audit, harvest
 from facilitation.access import new_id
-from facilitation.cafes import get_cafe, list_cafes, utcnow
+from facilitation.cafes import get_cafe, list_cafes
+from facilitation.clock import utcnow
 from facilitation.domain import (
     Cafe,
     Committee,
