@@ -599,12 +599,13 @@ def test_fiches_page_edits_a_fiche_and_generates_documents(store, kept_cafe):
 
 
 def test_library_lists_documents_and_searches(store, kept_cafe):
+    from exports.documents import renderer
     from facilitation import documents
 
     options = {"base_url": "http://x", "timezone": "Europe/Paris"}
-    documents.generate(store, kept_cafe.id, "synthese", **options)
-    documents.generate(store, kept_cafe.id, "contributions_csv", **options)
-    documents.generate(store, kept_cafe.id, "synthese", **options)
+    documents.generate(store, kept_cafe.id, "synthese", render=renderer(**options))
+    documents.generate(store, kept_cafe.id, "contributions_csv", render=renderer(**options))
+    documents.generate(store, kept_cafe.id, "synthese", render=renderer(**options))
     at = app(organiser=True, page="pages/library.py")
     assert any("Café des Tilleuls" in e.label for e in at.expander)
     listed = [m.value for m in at.markdown if "générée le" in m.value]

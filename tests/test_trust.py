@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
+from exports.documents import render, renderer
 from facilitation import audit, backups, cafes, contributions, documents, harvest, rgpd
 from facilitation.abuse import (
     GLOBAL_FAILURES_PER_MINUTE,
@@ -118,9 +119,9 @@ def test_documents_and_exports_are_masked_while_the_original_stays(store):
         "Chauffage en panne chez Mme [nom masqué], appartement [n° masqué], appelez le [téléphone masqué]"
     )
     for kind in ("contributions_csv", "cafe_json"):
-        data = documents.render(store, cafe.id, kind, **OPTIONS)[1].decode("utf-8-sig")
+        data = render(store, cafe.id, kind, **OPTIONS)[1].decode("utf-8-sig")
         assert masked in data and "Durand" not in data and "06 12" not in data
-    pdf = documents.render(store, cafe.id, "synthese", **OPTIONS)[1]
+    pdf = render(store, cafe.id, "synthese", **OPTIONS)[1]
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "[nom masqué]" in text and "Durand" not in text and "06 12 34" not in text
     assert any(c.text == secret for c in store.list_contributions(cafe.id))  # the organiser keeps it
@@ -142,7 +143,7 @@ def test_erasing_a_contribution_reaches_harvests_and_generated_documents(store):
     scope = harvest.scope_of([cafe.id])
     harvest.run_harvest(store, KeywordGrouper(["chauffage", "jardin"]), scope)
     harvest.set_aside(store, scope, ids[2])
-    documents.generate(store, cafe.id, "synthese", **OPTIONS)
+    documents.generate(store, cafe.id, "synthese", render=renderer(**OPTIONS))
     assert rgpd.erase_contribution(store, cafe.id, ids[0]) == 1
     assert store.get_contribution(ids[0]) is None
     for version in harvest.versions(store, scope):
@@ -160,7 +161,7 @@ def test_erasing_a_cafe_removes_everything_derived(store):
         add_idea(store, c, "Chauffage")
     both = harvest.scope_of([cafe.id, other.id])
     harvest.run_harvest(store, KeywordGrouper(["chauffage"]), both)
-    documents.generate(store, cafe.id, "cafe_json", **OPTIONS)
+    documents.generate(store, cafe.id, "cafe_json", render=renderer(**OPTIONS))
     with pytest.raises(InvalidInput, match="recopiez exactement"):
         rgpd.erase_cafe(store, cafe.id, confirm_title="autre")
     rgpd.erase_cafe(store, cafe.id, confirm_title="Café des Tilleuls")
@@ -178,7 +179,7 @@ def test_retention_deletes_old_raw_contributions_but_keeps_syntheses(store):
     add_idea(store, old, "Ancienne idée")
     recent, _ = make_cafe(store)
     add_idea(store, recent, "Idée récente")
-    documents.generate(store, old.id, "synthese", **OPTIONS)
+    documents.generate(store, old.id, "synthese", render=renderer(**OPTIONS))
     report = rgpd.purge_expired(store, 365, today=date(2026, 12, 1))
     assert (report.cafes, report.contributions) == (["Ancien"], 1)
     assert store.list_contributions(old.id, include_deleted=True) == []
@@ -200,7 +201,7 @@ def test_the_audit_log_says_who_did_what(store):
     with audit.acting_as(audit.resident_link(2)):
         resident(store, token_of(store, cafe, 2), "Depuis mon téléphone")
     with audit.acting_as(audit.ORGANISER):
-        documents.generate(store, cafe.id, "contributions_csv", **OPTIONS)
+        documents.generate(store, cafe.id, "contributions_csv", render=renderer(**OPTIONS))
     events = [
         (e["acteur"], e["action"])
         for e in reversed(audit.audit_records(store, cafe_id=cafe.id, timezone="Europe/Paris"))
@@ -236,7 +237,7 @@ def test_every_write_names_its_real_actor_even_before_the_page_says_who(store):
         details == "avant : « Depuis mon téléphone, appelez [nom masqué] » ; après : « Depuis mon téléphone »"
     )
     assert not any(actor == "système" for actor, action in events if "contribution" in action)
-    exported = documents.render(store, cafe.id, "contributions_csv", **OPTIONS)[1].decode("utf-8-sig")
+    exported = render(store, cafe.id, "contributions_csv", **OPTIONS)[1].decode("utf-8-sig")
     assert "habitant, corrigé par le capitaine" in exported
 
 
@@ -380,7 +381,7 @@ def test_backup_and_restore_round_trip(store, tmp_path):
     from facilitation.demo import create_demo_cafe
 
     cafe = create_demo_cafe(store)
-    documents.generate(store, cafe.id, "synthese", **OPTIONS)
+    documents.generate(store, cafe.id, "synthese", render=renderer(**OPTIONS))
     secret = store.link_secret()
     (tmp_path / "out").mkdir()
     path = tmp_path / "out" / "sauvegarde.json.gz"

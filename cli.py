@@ -161,8 +161,9 @@ def _export(settings: Settings, args: argparse.Namespace) -> bytes:
 
 
 def _topics(settings: Settings, args: argparse.Namespace) -> None:
+    from exports.grouped_table import write_rows, write_topics
     from facilitation.topics import make_grouper
-    from facilitation.topics.csv_input import group_rows, read_text_table, write_rows, write_topics
+    from facilitation.topics.csv_input import group_rows, read_text_table
 
     if args.lang != "fr":
         raise InvalidInput("Seul le français (--lang fr) est pris en charge.")
@@ -255,7 +256,8 @@ def _keep(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _documents(settings: Settings, args: argparse.Namespace) -> None:
-    from facilitation import documents, synthesis
+    from exports.documents import render, single_fiche
+    from facilitation import synthesis
 
     store = _store(settings)
     options = {
@@ -271,14 +273,14 @@ def _documents(settings: Settings, args: argparse.Namespace) -> None:
             )
         args.out.mkdir(parents=True, exist_ok=True)
         for sheet in sheets:
-            name, content = documents.single_fiche(store, args.cafe_id, sheet.topic.key)
+            name, content = single_fiche(store, args.cafe_id, sheet.topic.key)
             write_private_file(args.out / name, content)
-        name, content = documents.render(store, args.cafe_id, "fiches", **options)
+        name, content = render(store, args.cafe_id, "fiches", **options)
         write_private_file(args.out / name, content)
         print(f"{plural(len(sheets), 'fiche')} et {name} écrits dans {args.out}")
         return
     kind = {"report": "synthese", "cards": "cartes"}[args.command]
-    _, content = documents.render(store, args.cafe_id, kind, **options)
+    _, content = render(store, args.cafe_id, kind, **options)
     write_private_file(args.out, content)
     audit.record(store, "document généré", cafe_id=args.cafe_id, target=args.out.name)
     print(f"{args.out} écrit ({len(content) // 1024} Ko)")
