@@ -7,18 +7,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache
 
 from facilitation import audit
-from facilitation.abuse import (
-    PHONES_PER_ADDRESS,
-    RATE_LIMIT_MESSAGE,
-    SUPPORT_RATE_MESSAGE,
-    SUPPORTS_PER_SUBMIT,
-    Client,
-    SlidingWindow,
-    guarded_try,
-)
+from facilitation.abuse import Client, PhoneLimiter, guarded_try
 from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
 from facilitation.cafes import get_cafe, get_table, open_round_of
 from facilitation.clock import utcnow
@@ -268,28 +259,6 @@ def _actor_of(source: Source, table_number: int) -> str:
     return audit.resident_link(table_number)
 
 
-_IDEA_SUPPORTS_PER_ADDRESS = SlidingWindow(PHONES_PER_ADDRESS, 3600.0)
-
-
-@cache
-def _phone_window(limit: int) -> SlidingWindow:
-    return SlidingWindow(limit, 60.0)
-
-
-def _count_phone(
-    cafe_id: str, kind: str, per_phone: int, browser_id: str, client_address: str, message: str
-) -> None:
-    """Count one action of a phone and of its network address; refuse past the minute's limits.
-
-    The address is the backstop for a script that drops its cookie to look like a new phone.
-    """
-    _phone_window(per_phone).hit(f"{kind}:{cafe_id}:{browser_id}", message=message)
-    if client_address:
-        _phone_window(per_phone * PHONES_PER_ADDRESS).hit(
-            f"{kind}:{cafe_id}:@{client_address}", message=message
-        )
-
-
 def resident_submit(
     store: Store,
     *,
@@ -298,7 +267,7 @@ def resident_submit(
     submission_id: str,
     max_chars: int,
     browser_id: str = "",
-    per_phone: int | None = None,
+    limiter: PhoneLimiter | None = None,
     per_table: int | None = None,
     round_id: str | None = None,
     client_address: str = "",
@@ -313,9 +282,8 @@ def resident_submit(
     claimed = _claimed_state(store, claim)  # a revoked or unknown link is refused before anything else
 
     def admit(state: TableState) -> None:
-        if per_phone is not None:
-            phone = browser_id or submission_id
-            _count_phone(claim.cafe_id, "idée", per_phone, phone, client_address, RATE_LIMIT_MESSAGE)
+        if limiter is not None:
+            limiter.count_idea(claim.cafe_id, browser_id or submission_id, client_address)
 
     return _submit(
         store,
@@ -343,14 +311,11 @@ def support(
     token: str,
     contribution_id: str,
     browser_id: str,
-    per_phone: int | None = None,
+    limiter: PhoneLimiter | None = None,
     client_address: str = "",
     now: datetime | None = None,
 ) -> bool:
-    """+1 from a resident on a contribution of their table's open round; True if newly counted.
-
-    `per_phone` is the submit limit: a phone may give SUPPORTS_PER_SUBMIT times as many +1.
-    """
+    """+1 from a resident on a contribution of their table's open round; True if newly counted."""
     if not browser_id:
         raise InvalidInput("Rechargez la page avant de soutenir une idée.")
     context = join_table(store, token)
@@ -358,15 +323,8 @@ def support(
         raise NotAccepting(context.closed_message())
     if contribution_id not in {c.id for c in context.contributions}:
         raise NotFound("Cette idée n'est plus affichée à votre table.")
-    if per_phone is not None:
-        limit = per_phone * SUPPORTS_PER_SUBMIT
-        _count_phone(context.cafe.id, "soutien", limit, browser_id, client_address, SUPPORT_RATE_MESSAGE)
-        if client_address:
-            # A script dropping its cookie looks like a new phone each time: one address gets a few
-            # phones' worth of +1 on one idea per hour, however many cookies it throws away.
-            _IDEA_SUPPORTS_PER_ADDRESS.hit(
-                f"{contribution_id}:@{client_address}", message=SUPPORT_RATE_MESSAGE
-            )
+    if limiter is not None:
+        limiter.count_support(context.cafe.id, contribution_id, browser_id, client_address)
     return store.add_support(contribution_id, supporter_key(context.cafe.id, browser_id), now or utcnow())
 
 

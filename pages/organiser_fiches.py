@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from exports.documents import DOCUMENT_KINDS, renderer, single_fiche
+from exports.documents import DOCUMENT_KINDS, single_fiche
 from facilitation import documents, synthesis
 from facilitation.domain import Committee, FicheStatus
 from facilitation.wording import plural
 from ui.access import require_organiser
 from ui.display import literal_markdown, local_time, show_literal
 from ui.organiser import current_cafe
-from ui.runtime import settings, show_errors, store
+from ui.runtime import app, settings, show_errors, store
 
 require_organiser()
 st.title("Fiches d'observation et documents")
@@ -73,7 +73,7 @@ if st.button("Générer", type="primary"):
             store(),
             cafe.id,
             kind,
-            render=renderer(timezone=config.cafe_timezone, default_base_url=config.cafe_public_base_url),
+            render=app().render_document,
         )
     if made:
         st.success(

@@ -12,7 +12,7 @@ from facilitation.wording import plural
 from ui.access import require_organiser
 from ui.display import literal_markdown, local_time, show_literal
 from ui.organiser import cafe_label, current_cafe
-from ui.runtime import grouper, settings, show_error, show_errors, store
+from ui.runtime import embedder, grouper, settings, show_error, show_errors, store
 
 require_organiser()
 st.title("Récolte")
@@ -100,10 +100,14 @@ with st.expander("Lancer un regroupement", expanded=harvest.latest_version(store
             if automatic:
                 done = launch(harvest.run_harvest, store(), grouper(), scope, n_topics=count, afresh=afresh)
             elif method.startswith("Sur les thèmes"):
-                done = launch(harvest.run_guided_harvest, store(), scope, atelier_targets())
+                done = launch(
+                    harvest.run_guided_harvest, store(), scope, atelier_targets(), embedder=embedder()
+                )
             else:
                 targets = show_errors(harvest.parse_named_topics, named)
-                done = targets and launch(harvest.run_guided_harvest, store(), scope, targets)
+                done = targets and launch(
+                    harvest.run_guided_harvest, store(), scope, targets, embedder=embedder()
+                )
     pending = st.session_state.get(PENDING_KEY)
     if pending and pending[0] == scope:
         _, run, args, options, token, changes = pending

@@ -46,6 +46,16 @@ def require_tool(path_or_name: str, why: str) -> str:
     return found
 
 
+@pytest.fixture(autouse=True)
+def _app_built_from_each_tests_environment():
+    """The Streamlit process builds its app once (ui.runtime.app): AppTest pages run in this process,
+    so each test's pages are built again from the environment that test sets."""
+    yield
+    runtime = sys.modules.get("ui.runtime")
+    if runtime is not None:
+        runtime.app.clear()
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
     """The PostgreSQL URL; in CI an unreachable server fails the run instead of skipping."""

@@ -18,6 +18,7 @@ from facilitation.abuse import (
     GLOBAL_FAILURES_PER_MINUTE,
     SESSION_FREE_FAILURES,
     Client,
+    PhoneLimiter,
     SlidingWindow,
     login_delay,
     organiser_login,
@@ -245,11 +246,11 @@ def test_every_write_names_its_real_actor_even_before_the_page_says_who(store):
 def test_a_burst_from_one_phone_is_refused_politely_and_normal_use_is_not(store):
     cafe, _ = make_cafe(store)
     token = token_of(store, cafe)
-    phone = new_id()
+    phone, limiter = new_id(), PhoneLimiter(6)
     stored, refused = 0, []
     for i in range(50):
         try:
-            resident(store, token, f"Idée numéro {i}", browser_id=phone, per_phone=6, per_table=40)
+            resident(store, token, f"Idée numéro {i}", browser_id=phone, limiter=limiter, per_table=40)
             stored += 1
         except NotAccepting as exc:
             refused.append(exc.message)
@@ -257,7 +258,8 @@ def test_a_burst_from_one_phone_is_refused_politely_and_normal_use_is_not(store)
     # Four other people at the same table, two ideas each: never limited.
     for person in range(4):
         for idea in range(2):
-            resident(store, token, f"Avis {person}-{idea}", browser_id=new_id(), per_phone=6, per_table=40)
+            text = f"Avis {person}-{idea}"
+            resident(store, token, text, browser_id=new_id(), limiter=limiter, per_table=40)
     assert len(store.list_contributions(cafe.id)) == 14
 
 

@@ -269,7 +269,7 @@ class ResidentPages:
                 submission_id=page.sid,
                 max_chars=config.cafe_max_contribution_chars,
                 browser_id=phone,
-                per_phone=config.cafe_rate_per_phone,
+                limiter=self.runtime.phone_limiter,
                 per_table=config.cafe_rate_per_table,
                 round_id=page.round_id,  # "" when no question was on screen
                 client_address=_address(request),
@@ -333,7 +333,7 @@ class ResidentPages:
                 token=token,
                 contribution_id=idea_id,
                 browser_id=phone,
-                per_phone=self.runtime.settings.cafe_rate_per_phone,
+                limiter=self.runtime.phone_limiter,
                 client_address=_address(request),
             )
             supported = store.get_contribution(idea_id)
