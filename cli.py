@@ -310,8 +310,8 @@ def _trust(app: App, args: argparse.Namespace) -> None:
 
     store = app.store()
     limits = {
-        "max_bytes": app.settings.cafe_max_import_mb * 1_000_000,
-        "max_text_chars": app.settings.cafe_max_contribution_chars,
+        "max_bytes": app.limits.max_import_bytes,
+        "max_text_chars": app.limits.max_contribution_chars,
     }
     if args.command == "transfer-export":
         backups.export_transfer(store, args.cafe_id, args.out)
@@ -326,7 +326,7 @@ def _trust(app: App, args: argparse.Namespace) -> None:
         report = backups.restore(store, args.file, **limits)
         print(f"Restauration terminée : {_added(report.total)}.{_erased_note(report)}")
     elif args.command == "purge":
-        days = app.settings.cafe_retention_days if args.days is None else args.days
+        days = app.limits.retention_days if args.days is None else args.days
         report = rgpd.purge_expired(store, days)
         erased = plural(report.contributions, "contribution effacée", "contributions effacées")
         print(f"{erased} dans {plural(len(report.cafes), 'café')}.")

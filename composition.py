@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from facilitation.abuse import PhoneLimiter
-from facilitation.clock import Clock, utcnow
 from facilitation.settings import Settings
 from facilitation.storage import SqlStore, open_store
 
@@ -28,7 +27,6 @@ class Limits:
 
     max_contribution_chars: int
     rate_per_table: int
-    refresh_seconds: int
     retention_days: int
     max_import_bytes: int
 
@@ -37,23 +35,21 @@ class Limits:
         return cls(
             max_contribution_chars=settings.cafe_max_contribution_chars,
             rate_per_table=settings.cafe_rate_per_table,
-            refresh_seconds=settings.cafe_refresh_seconds,
             retention_days=settings.cafe_retention_days,
             max_import_bytes=settings.cafe_max_import_mb * 1_000_000,
         )
 
 
 class App:
-    """What one process serves with: settings, store, clock, grouper, limits, document renderer.
+    """What one process serves with: settings, store, grouper, limits, phone limiter, documents.
 
     The store and the grouper open on first use: the database may be down when the process starts
     (the store is not kept until it opens, so the app recovers by itself), and the language models
     take seconds to load, which only a harvest needs.
     """
 
-    def __init__(self, settings: Settings, *, clock: Clock = utcnow) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.clock = clock
         self.limits = Limits.from_settings(settings)
         self.phone_limiter = PhoneLimiter(settings.cafe_rate_per_phone)
         self._store: SqlStore | None = None

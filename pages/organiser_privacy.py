@@ -9,7 +9,7 @@ from facilitation.wording import plural
 from ui.access import require_organiser
 from ui.display import literal_markdown, show_literal
 from ui.organiser import current_cafe
-from ui.runtime import settings, show_errors, store
+from ui.runtime import app, settings, show_errors, store
 
 require_organiser()
 st.title("Confidentialité et journal")
@@ -85,7 +85,7 @@ st.markdown(
     "(réglage `CAFE_RETENTION_DAYS`) ; synthèses, fiches et documents restent."
 )
 if st.button("Appliquer la durée de conservation maintenant"):
-    report = show_errors(rgpd.purge_expired, store(), config.cafe_retention_days)
+    report = show_errors(rgpd.purge_expired, store(), app().limits.retention_days)
     if report is not None:
         st.success(
             f"{plural(report.contributions, 'contribution effacée', 'contributions effacées')} "
