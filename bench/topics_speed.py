@@ -7,7 +7,7 @@
 
 Texts: SIB-200 French and the resident set, paired at random into distinct texts for large n.
 
-    .venv/bin/python bench/topics_speed.py [--cold 1000,20000] [--out bench/results/topics_speed.json]
+    .venv/bin/python -m bench.topics_speed [--cold 1000,20000] [--out bench/results/topics_speed.json]
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def corpus(n: int, seed: int = 0) -> list[str]:
@@ -60,7 +59,10 @@ def child(mode: str, n: int) -> None:
 def measure(mode: str, n: int) -> dict:
     before = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, __file__, "--child", mode, "--n", str(n)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "bench.topics_speed", "--child", mode, "--n", str(n)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory

@@ -4,24 +4,22 @@ Same seed twice on the same texts must give the same groups; then one SIB-200 Fr
 added to a 300-sentence sample and the share of the first 300 that change group is counted, after
 matching old and new groups by overlap (Hungarian assignment). Several samples and added sentences.
 
-    .venv/bin/python bench/topics_stability.py [--trials 5] [--out bench/results/topics_stability.json]
+    .venv/bin/python -m bench.topics_stability [--trials 5] [--out bench/results/topics_stability.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.topics_quality import sib200
+from facilitation.topics import BertopicGrouper
 
-from bench.topics_quality import sib200  # noqa: E402
-from facilitation.topics import BertopicGrouper  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def moved_share(before: list[int], after: list[int]) -> float:

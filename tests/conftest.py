@@ -12,11 +12,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from facilitation import cafes
+from facilitation.storage import open_store
 
-from facilitation import cafes  # noqa: E402
-from facilitation.storage import open_store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 OUTPUT_DIR = ROOT / "test-output"
