@@ -107,8 +107,12 @@ def try_table_code(store: Store, code: str, client: Client, now: datetime | None
         audit.record(store, "code capitaine refusé")
         raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
     context = enter_table(store, normalised)
-    with audit.acting_as(audit.captain(context.table.number)):
-        audit.record(store, "capitaine entré à sa table", cafe_id=context.cafe.id)
+    audit.record(
+        store,
+        "capitaine entré à sa table",
+        cafe_id=context.cafe.id,
+        actor=audit.captain(context.table.number),
+    )
     return context
 
 
@@ -246,8 +250,13 @@ def _submit(
         resident_limit=table_limit,
     )
     if created:
-        with audit.acting_as(_actor_of(source, state.table.number)):
-            audit.record(store, "contribution ajoutée", cafe_id=state.cafe.id, target=contribution.id)
+        audit.record(
+            store,
+            "contribution ajoutée",
+            cafe_id=state.cafe.id,
+            target=contribution.id,
+            actor=_actor_of(source, state.table.number),
+        )
     return SubmitResult(contribution, created)
 
 
@@ -377,8 +386,14 @@ def edit_contribution(
         if contribution.source is Source.RESIDENT
         else "contribution modifiée"
     )
-    with audit.acting_as(audit.captain(context.table.number)):
-        audit.record(store, action, cafe_id=contribution.cafe_id, target=contribution_id, details=changes)
+    audit.record(
+        store,
+        action,
+        cafe_id=contribution.cafe_id,
+        target=contribution_id,
+        details=changes,
+        actor=audit.captain(context.table.number),
+    )
     return updated
 
 
@@ -389,13 +404,13 @@ def delete_contribution(
     context = enter_table(store, table_code)
     contribution = _table_contribution(store, context.table, contribution_id)
     store.update_contribution(replace(contribution, deleted_at=now or utcnow()))
-    with audit.acting_as(audit.captain(context.table.number)):
-        audit.record(
-            store,
-            "contribution supprimée (récupérable)",
-            cafe_id=contribution.cafe_id,
-            target=contribution_id,
-        )
+    audit.record(
+        store,
+        "contribution supprimée (récupérable)",
+        cafe_id=contribution.cafe_id,
+        target=contribution_id,
+        actor=audit.captain(context.table.number),
+    )
 
 
 def restore_contribution(store: Store, cafe_id: str, contribution_id: str) -> Contribution:

@@ -6,10 +6,11 @@ import streamlit as st
 
 from exports.documents import DOCUMENT_KINDS, label, single_fiche
 from facilitation import documents
+from facilitation.clock import local_time
 from facilitation.domain import FicheStatus, Theme
 from facilitation.wording import plural
 from ui.access import require_staff
-from ui.display import literal_markdown, local_time, show_highlighted
+from ui.display import literal_markdown, show_highlighted
 from ui.runtime import settings, show_errors, store
 
 require_staff()
@@ -30,7 +31,7 @@ status = col_status.selectbox(
 
 def show_document(document, title: str) -> None:
     left, right = st.columns([4, 1])
-    left.markdown(f"{title}, générée le {local_time(document.generated_at, timezone, '%d/%m/%Y à %H:%M')}")
+    left.markdown(f"{title}, générée le {local_time(document.generated_at, timezone):%d/%m/%Y à %H:%M}")
     right.download_button(
         "Télécharger",
         # Read from the database only when clicked.

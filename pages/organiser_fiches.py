@@ -4,10 +4,11 @@ import streamlit as st
 
 from exports.documents import DOCUMENT_KINDS, single_fiche
 from facilitation import documents, synthesis
+from facilitation.clock import local_time
 from facilitation.domain import Committee, FicheStatus
 from facilitation.wording import plural
 from ui.access import require_organiser
-from ui.display import literal_markdown, local_time, show_literal
+from ui.display import literal_markdown, show_literal
 from ui.organiser import current_cafe
 from ui.runtime import app, settings, show_errors, store
 
@@ -78,6 +79,6 @@ if st.button("Générer", type="primary"):
     if made:
         st.success(
             f"{DOCUMENT_KINDS[kind].label} — version {made.version} générée le "
-            f"{local_time(made.generated_at, config.cafe_timezone, '%d/%m/%Y à %H:%M')}."
+            f"{local_time(made.generated_at, config.cafe_timezone):%d/%m/%Y à %H:%M}."
         )
         st.download_button("Télécharger", data=made.content, file_name=made.filename, key="dl_generated")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from exports.tabular import to_csv
 from facilitation import audit, rgpd
-from facilitation.wording import plural
+from facilitation.wording import plural, shorten
 from ui.access import require_organiser
 from ui.display import literal_markdown, show_literal
 from ui.organiser import current_cafe
@@ -59,7 +59,7 @@ if listed:
         chosen = st.selectbox(
             "Contribution à effacer définitivement",
             list(by_id),
-            format_func=lambda cid: by_id[cid].text[:100] + ("…" if len(by_id[cid].text) > 100 else ""),
+            format_func=lambda cid: shorten(by_id[cid].text, 100),
         )
         if st.form_submit_button("Effacer définitivement"):
             removed = show_errors(rgpd.erase_contribution, store(), cafe.id, chosen)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from facilitation import cafes
+from facilitation import audit, cafes
 from facilitation.storage import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +32,17 @@ def _postgres_unavailable_reason() -> str | None:
     except OperationalError as exc:
         return f"PostgreSQL injoignable à {POSTGRES_URL} ({type(exc.orig).__name__})"
     return None
+
+
+@contextmanager
+def acting_as(actor: str) -> Iterator[None]:
+    """Who acts for the use cases called inside, as a page or the command line sets it."""
+    before = audit.current_actor()
+    audit.set_actor(actor)
+    try:
+        yield
+    finally:
+        audit.set_actor(before)
 
 
 def require_tool(path_or_name: str, why: str) -> str:

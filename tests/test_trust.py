@@ -27,7 +27,7 @@ from facilitation.access import hash_password, new_id, verify_join_token
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting
 from facilitation.privacy import mask_personal_data
 from facilitation.storage import open_store
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import acting_as, add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
@@ -192,16 +192,16 @@ def test_retention_deletes_old_raw_contributions_but_keeps_syntheses(store):
 
 # -- audit --------------------------------------------------------------------------------------
 def test_the_audit_log_says_who_did_what(store):
-    with audit.acting_as(audit.ORGANISER):
+    with acting_as(audit.ORGANISER):
         cafe, _ = make_cafe(store)
-    with audit.acting_as(audit.captain(1)):
+    with acting_as(audit.captain(1)):
         idea = add_idea(store, cafe, "Idée")
         contributions.delete_contribution(
             store, table_code=cafes.get_table(store, cafe.id, 1).code, contribution_id=idea.id
         )
-    with audit.acting_as(audit.resident_link(2)):
+    with acting_as(audit.resident_link(2)):
         resident(store, token_of(store, cafe, 2), "Depuis mon téléphone")
-    with audit.acting_as(audit.ORGANISER):
+    with acting_as(audit.ORGANISER):
         documents.generate(store, cafe.id, "contributions_csv", render=renderer(**OPTIONS))
     events = [
         (e["acteur"], e["action"])
