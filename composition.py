@@ -54,12 +54,13 @@ class App:
         self.phone_limiter = PhoneLimiter(settings.cafe_rate_per_phone)
         self._store: SqlStore | None = None
         self._grouper: BertopicGrouper | None = None
-        self._lock = threading.Lock()
+        # Two locks: pages keep reading the database while the language models load.
+        self._store_lock, self._grouper_lock = threading.Lock(), threading.Lock()
 
     def store(self) -> SqlStore:
         """The migrated store; raises StorageUnavailable while the database cannot be reached."""
         if self._store is None:
-            with self._lock:
+            with self._store_lock:
                 if self._store is None:
                     self._store = open_store(self.settings.database_url, self.settings.cafe_link_secret)
         return self._store
@@ -69,7 +70,7 @@ class App:
         if self._grouper is None:
             from facilitation.topics import make_grouper
 
-            with self._lock:
+            with self._grouper_lock:
                 if self._grouper is None:
                     self._grouper = make_grouper(
                         self.settings.cafe_embedding_backend, self.settings.cafe_embedding_model_path
