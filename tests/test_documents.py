@@ -295,7 +295,7 @@ def test_synthesis_prints_what_waits_to_be_sorted(store, output_dir):
         add_idea(store, cafe, text)
     grouper = KeywordGrouper(["chauffage", "ascenseur"], unsorted_word="fête")
     harvest.run_harvest(store, grouper, harvest.scope_of([cafe.id]))
-    _, data = documents.render(store, cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")
+    _, data = render(store, cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")
     text = pdf_text(data)
     assert "À classer" in text and "1 contribution ne ressemble assez à aucun groupe" in text
     assert "Une fête <b>des</b> voisins" in text  # printed literally
