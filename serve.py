@@ -5,7 +5,7 @@
 
 import streamlit as st
 
-from ui.runtime import settings
+from ui.runtime import app as cafe_app
 from web import WebRuntime, resident_middleware, resident_routes
 
-app = st.App("app.py", routes=resident_routes(WebRuntime(settings)), middleware=resident_middleware())
+app = st.App("app.py", routes=resident_routes(WebRuntime(cafe_app)), middleware=resident_middleware())

@@ -8,7 +8,7 @@ you at the server (Server-Timing of the POST and of the redirected page) p50/p95
 database: lost (acknowledged, not stored), duplicated, merged (stored text nobody sent) and misfiled
 (stored under another round than the question on the author's screen) — all must be 0.
 
-    .venv/bin/python bench/cafe_rehearsal.py [--phones 50] [--ideas 3]
+    .venv/bin/python -m bench.cafe_rehearsal [--phones 50] [--ideas 3]
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -24,13 +23,12 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import open_cafe, proc_stats
+from bench.resident_page import CHROMIUM_ARGS, HttpPhone
+from facilitation import cafes
+from tests.serving import start_app, stop_app
 
-from bench.common import open_cafe, proc_stats  # noqa: E402
-from bench.resident_page import CHROMIUM_ARGS, HttpPhone  # noqa: E402
-from facilitation import cafes  # noqa: E402
-from tests.serving import start_app, stop_app  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 TIME_LIMIT_S = 300
 SECOND_QUESTION = "Et pour l'an prochain ?"

@@ -5,7 +5,7 @@ Starts `streamlit run` on 127.0.0.1 with a fresh SQLite file, opens N headless C
 submit→thank-you latency (p50/p95), the server's CPU time and peak memory, and lost writes
 (acknowledged in the browser but missing from the database).
 
-    .venv/bin/python bench/load_residents.py [--sizes 5,20,50] [--submits 2]
+    .venv/bin/python -m bench.load_residents [--sizes 5,20,50] [--submits 2]
 """
 
 from __future__ import annotations
@@ -15,17 +15,15 @@ import asyncio
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import open_cafe, proc_stats
+from facilitation import cafes
+from tests.serving import start_app
 
-from bench.common import open_cafe, proc_stats  # noqa: E402
-from facilitation import cafes  # noqa: E402
-from tests.serving import start_app  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 TIME_LIMIT_S = 600  # the whole run stops by itself
 ARRIVAL_SPACING_S = 0.3  # phones arrive over a few seconds, as people scan the QR code

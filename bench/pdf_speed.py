@@ -1,6 +1,6 @@
 """Synthesis PDF build time for a 500-contribution café (in process, after one warm-up build).
 
-.venv/bin/python bench/pdf_speed.py [--contributions 500] [--runs 5]
+.venv/bin/python -m bench.pdf_speed [--contributions 500] [--runs 5]
 """
 
 from __future__ import annotations
@@ -8,23 +8,21 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from exports.pdf.synthesis import synthesis_pdf
+from facilitation import cafes, harvest, synthesis
+from facilitation.access import new_id
+from facilitation.contributions import submit_contribution
+from facilitation.demo import resident_ideas
+from facilitation.domain import Source
+from facilitation.storage import open_store
+from facilitation.topics import BertopicGrouper
 
-from exports.pdf.synthesis import synthesis_pdf  # noqa: E402
-from facilitation import cafes, harvest, synthesis  # noqa: E402
-from facilitation.access import new_id  # noqa: E402
-from facilitation.contributions import submit_contribution  # noqa: E402
-from facilitation.demo import resident_ideas  # noqa: E402
-from facilitation.domain import Source  # noqa: E402
-from facilitation.storage import open_store  # noqa: E402
-from facilitation.topics import BertopicGrouper  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:

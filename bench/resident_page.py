@@ -8,7 +8,7 @@ event: style sheet, script, icon). `--compare-with DIR` measures another
 checkout the same way, side by side (for example the version before the HTML page):
 
     git worktree add /tmp/cafe-before 96ed6ae && ln -s "$PWD/.venv" /tmp/cafe-before/.venv
-    .venv/bin/python bench/resident_page.py --compare-with /tmp/cafe-before
+    .venv/bin/python -m bench.resident_page --compare-with /tmp/cafe-before
 
 Fifty phones: 50 HTTP clients (one thread each, their own cookies), each opens its table's page,
 sends `--submits` ideas through the form, and taps « Envoyer » twice on the last one (the same drawn
@@ -23,7 +23,6 @@ import argparse
 import json
 import re
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -32,12 +31,11 @@ from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import open_cafe, proc_stats
+from facilitation import cafes
+from tests.serving import start_app, stop_app
 
-from bench.common import open_cafe, proc_stats  # noqa: E402
-from facilitation import cafes  # noqa: E402
-from tests.serving import start_app, stop_app  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SLOW_3G = {
     "offline": False,

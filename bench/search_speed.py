@@ -6,7 +6,7 @@ schema and its search index, then times `documents.search` (the library's use ca
 ranking, highlighting) for a few queries: median and worst of 5 runs each, after one warm-up.
 PostgreSQL: TEST_POSTGRES_URL or the local server, in a fresh schema dropped afterwards.
 
-    .venv/bin/python bench/search_speed.py [--rows 100000]
+    .venv/bin/python -m bench.search_speed [--rows 100000]
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import os
 import random
 import secrets
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date
@@ -26,12 +25,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import fill_cafes
+from facilitation import documents
+from facilitation.storage import open_store
 
-from bench.common import fill_cafes  # noqa: E402
-from facilitation import documents  # noqa: E402
-from facilitation.storage import open_store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 QUERIES = ["ascenseurs", "agees", "ECLAIRAGE escalier", "chauffage froid", "bus", "zzzquelconque"]

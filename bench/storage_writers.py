@@ -4,7 +4,7 @@ Each writer thread submits `--each` resident contributions through the real use 
 validation, idempotent insert) and supports one idea; reports throughput, p50/p95 latency per submit
 and lost writes. PostgreSQL: TEST_POSTGRES_URL or the local server (skipped if unreachable).
 
-    .venv/bin/python bench/storage_writers.py [--writers 100] [--each 10]
+    .venv/bin/python -m bench.storage_writers [--writers 100] [--each 10]
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import json
 import os
 import secrets
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -24,12 +23,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from facilitation import cafes, contributions
+from facilitation.access import new_id
+from facilitation.storage import open_store
 
-from facilitation import cafes, contributions  # noqa: E402
-from facilitation.access import new_id  # noqa: E402
-from facilitation.storage import open_store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

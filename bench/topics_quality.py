@@ -6,7 +6,7 @@ Datasets: SIB-200 French (bench/data/sib200-fra, 7 categories) sampled at n = 40
 1,004, and the project's own resident-style set (facilitation/data/resident_ideas_fr.csv, 8 topics).
 Every method gets the same number of topics, the one the app chooses automatically (√(n/2), 2–15).
 
-    .venv/bin/python bench/topics_quality.py [--seeds 5] [--out bench/results/topics_quality.json]
+    .venv/bin/python -m bench.topics_quality [--seeds 5] [--out bench/results/topics_quality.json]
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,15 +24,14 @@ from sklearn.decomposition import LatentDirichletAllocation
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from facilitation.demo import resident_ideas
+from facilitation.topics import BertopicGrouper, automatic_topic_count
+from facilitation.topics.embeddings import SpacyLsaEmbedder, SpacyLsaSentenceEmbedder
+from facilitation.topics.french import KEYWORD_STOP_WORDS, TOKEN_PATTERN
+from facilitation.topics.grouping import readable_label
+from facilitation.topics.titles import content_stems
 
-from facilitation.demo import resident_ideas  # noqa: E402
-from facilitation.topics import BertopicGrouper, automatic_topic_count  # noqa: E402
-from facilitation.topics.embeddings import SpacyLsaEmbedder, SpacyLsaSentenceEmbedder  # noqa: E402
-from facilitation.topics.french import KEYWORD_STOP_WORDS, TOKEN_PATTERN  # noqa: E402
-from facilitation.topics.grouping import readable_label  # noqa: E402
-from facilitation.topics.titles import content_stems  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SIB = ROOT / "bench" / "data" / "sib200-fra"
 

@@ -13,7 +13,7 @@ Wall time and the child's own peak resident memory (`wait4`) are measured from o
 
 Texts: SIB-200 French and the resident set, paired at random into distinct texts for large n.
 
-    .venv/bin/python bench/topics_speed.py [--n 20000] [--out bench/results/topics_speed.json]
+    .venv/bin/python -m bench.topics_speed [--n 20000] [--out bench/results/topics_speed.json]
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def corpus(n: int, seed: int = 0) -> list[str]:
@@ -135,7 +134,7 @@ def main() -> None:
         }[args.child]()
         print(json.dumps(found))
         return
-    me = [sys.executable, __file__]
+    me = [sys.executable, "-m", "bench.topics_speed"]
     rows = [run_child([*me, "--child", "load"], {"mode": "load"})]
     rows.append(run_child([*me, "--child", "warm", "--n", "300"], {"mode": "warm", "n": 300}))
     with tempfile.TemporaryDirectory() as folder:

@@ -8,25 +8,23 @@ matching old and new groups by overlap (Hungarian assignment). Two ways, in the 
 - « afresh »: the grouping computed from scratch on the 301 texts (as « Regrouper à neuf »).
 The vector cache is on, so the sentence encoder runs once per text. Several samples and sentences.
 
-    .venv/bin/python bench/topics_stability.py [--trials 5] [--out bench/results/topics_stability.json]
+    .venv/bin/python -m bench.topics_stability [--trials 5] [--out bench/results/topics_stability.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.topics_quality import sib200
+from facilitation.topics import BertopicGrouper
+from facilitation.topics.embeddings import MemoryVectorCache
 
-from bench.topics_quality import sib200  # noqa: E402
-from facilitation.topics import BertopicGrouper  # noqa: E402
-from facilitation.topics.embeddings import MemoryVectorCache  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def moved_share(before: list[int], after: list[int]) -> float:

@@ -62,6 +62,40 @@ class SlidingWindow:
             events.append(now)
 
 
+class PhoneLimiter:
+    """The minute limits of residents' phones and of their network addresses, for one app.
+
+    Counted in this process's memory (the per-table limit, counted in the database, is the one
+    shared by every instance); built once by the composition root, never a module global, so that
+    two apps (two tests, two configurations) never share counts.
+    """
+
+    def __init__(self, per_phone: int) -> None:
+        self.per_phone = per_phone
+        self._ideas = SlidingWindow(per_phone)
+        # The address is the backstop for a script that drops its cookie to look like a new phone.
+        self._ideas_per_address = SlidingWindow(per_phone * PHONES_PER_ADDRESS)
+        # A phone may support several ideas for each one it sends.
+        self._supports = SlidingWindow(per_phone * SUPPORTS_PER_SUBMIT)
+        self._supports_per_address = SlidingWindow(per_phone * SUPPORTS_PER_SUBMIT * PHONES_PER_ADDRESS)
+        # One address gets a few phones' worth of +1 on one idea per hour, however many cookies it
+        # throws away.
+        self._supports_per_idea_address = SlidingWindow(PHONES_PER_ADDRESS, 3600.0)
+
+    def count_idea(self, cafe_id: str, phone: str, address: str = "") -> None:
+        """Count one idea sent by a phone; NotAccepting past the minute's limits."""
+        self._ideas.hit(f"{cafe_id}:{phone}")
+        if address:
+            self._ideas_per_address.hit(f"{cafe_id}:@{address}")
+
+    def count_support(self, cafe_id: str, contribution_id: str, phone: str, address: str = "") -> None:
+        """Count one +1 of a phone; NotAccepting past the minute's (and the idea's hour) limits."""
+        self._supports.hit(f"{cafe_id}:{phone}", message=SUPPORT_RATE_MESSAGE)
+        if address:
+            self._supports_per_address.hit(f"{cafe_id}:@{address}", message=SUPPORT_RATE_MESSAGE)
+            self._supports_per_idea_address.hit(f"{contribution_id}:@{address}", message=SUPPORT_RATE_MESSAGE)
+
+
 @dataclass(frozen=True)
 class Client:
     """Who is trying a password or a code: the network address and the app session.

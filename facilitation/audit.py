@@ -1,16 +1,17 @@
 """Who did what, when: an append-only audit log the organiser can read and export.
 
 The actor is set once at the boundary (a page, the command line) and read by the use cases, so
-that every use case does not have to pass it along.
+that every use case does not have to pass it along; a use case whose credential says who acts (a
+captain's code, a table's link) names the actor itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from facilitation.clock import local_time
 
 ORGANISER = "organisateur"
 MARKETING = "équipe marketing"  # reads the library, downloads, comments fiches; changes nothing else
@@ -46,19 +47,22 @@ def current_actor() -> str:
     return _actor.get()
 
 
-@contextmanager
-def acting_as(actor: str) -> Iterator[None]:
-    token = _actor.set(actor)
-    try:
-        yield
-    finally:
-        _actor.reset(token)
+def record(
+    store,
+    action: str,
+    *,
+    cafe_id: str | None = None,
+    target: str = "",
+    details: str = "",
+    actor: str | None = None,
+) -> None:
+    """Append one event, attributed to `actor`, else to the current actor.
 
-
-def record(store, action: str, *, cafe_id: str | None = None, target: str = "", details: str = "") -> None:
-    """Append one event, attributed to the current actor."""
+    A use case names the actor when its credential says who acts (a captain's code, a table's link):
+    a form callback runs before the page has set who is there.
+    """
     store.add_audit_event(
-        AuditEvent(datetime.now(UTC), _actor.get(), action, cafe_id, target[:200], details[:2000])
+        AuditEvent(datetime.now(UTC), actor or _actor.get(), action, cafe_id, target[:200], details[:2000])
     )
 
 
@@ -67,11 +71,9 @@ AUDIT_COLUMNS = ("heure", "acteur", "action", "cafe_id", "objet", "details")
 
 def audit_records(store, *, cafe_id: str | None = None, timezone: str, limit: int = 2000) -> list[dict]:
     """The most recent events, newest first, as flat records (for the page and the CSV export)."""
-    from zoneinfo import ZoneInfo
-
     return [
         {
-            "heure": e.at.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds"),
+            "heure": local_time(e.at, timezone).isoformat(timespec="seconds"),
             "acteur": e.actor,
             "action": e.action,
             "cafe_id": e.cafe_id or "",

@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 from facilitation import audit
-from facilitation.cafes import get_cafe, utcnow
+from facilitation.cafes import get_cafe
+from facilitation.clock import utcnow
 from facilitation.errors import InvalidInput
 from facilitation.files import read_bounded, write_private_file
 from facilitation.storage.sql import SqlStore

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from facilitation import audit
 from facilitation.access import join_url, make_join_token, new_id, new_table_code
+from facilitation.clock import utcnow
 from facilitation.domain import (
     Cafe,
     Place,
@@ -21,10 +22,6 @@ from facilitation.errors import InvalidInput, NotFound
 from facilitation.storage.base import Store
 
 MAX_ROUND_MINUTES = 240
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _place(residence: str, quartier: str, commune: str) -> Place:

@@ -7,20 +7,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache
 
 from facilitation import audit
-from facilitation.abuse import (
-    PHONES_PER_ADDRESS,
-    RATE_LIMIT_MESSAGE,
-    SUPPORT_RATE_MESSAGE,
-    SUPPORTS_PER_SUBMIT,
-    Client,
-    SlidingWindow,
-    guarded_try,
-)
+from facilitation.abuse import Client, PhoneLimiter, guarded_try
 from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
-from facilitation.cafes import get_cafe, get_table, open_round_of, utcnow
+from facilitation.cafes import get_cafe, get_table, open_round_of
+from facilitation.clock import utcnow
 from facilitation.domain import (
     Cafe,
     Contribution,
@@ -115,8 +107,12 @@ def try_table_code(store: Store, code: str, client: Client, now: datetime | None
         audit.record(store, "code capitaine refusé")
         raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
     context = enter_table(store, normalised)
-    with audit.acting_as(audit.captain(context.table.number)):
-        audit.record(store, "capitaine entré à sa table", cafe_id=context.cafe.id)
+    audit.record(
+        store,
+        "capitaine entré à sa table",
+        cafe_id=context.cafe.id,
+        actor=audit.captain(context.table.number),
+    )
     return context
 
 
@@ -254,8 +250,13 @@ def _submit(
         resident_limit=table_limit,
     )
     if created:
-        with audit.acting_as(_actor_of(source, state.table.number)):
-            audit.record(store, "contribution ajoutée", cafe_id=state.cafe.id, target=contribution.id)
+        audit.record(
+            store,
+            "contribution ajoutée",
+            cafe_id=state.cafe.id,
+            target=contribution.id,
+            actor=_actor_of(source, state.table.number),
+        )
     return SubmitResult(contribution, created)
 
 
@@ -267,28 +268,6 @@ def _actor_of(source: Source, table_number: int) -> str:
     return audit.resident_link(table_number)
 
 
-_IDEA_SUPPORTS_PER_ADDRESS = SlidingWindow(PHONES_PER_ADDRESS, 3600.0)
-
-
-@cache
-def _phone_window(limit: int) -> SlidingWindow:
-    return SlidingWindow(limit, 60.0)
-
-
-def _count_phone(
-    cafe_id: str, kind: str, per_phone: int, browser_id: str, client_address: str, message: str
-) -> None:
-    """Count one action of a phone and of its network address; refuse past the minute's limits.
-
-    The address is the backstop for a script that drops its cookie to look like a new phone.
-    """
-    _phone_window(per_phone).hit(f"{kind}:{cafe_id}:{browser_id}", message=message)
-    if client_address:
-        _phone_window(per_phone * PHONES_PER_ADDRESS).hit(
-            f"{kind}:{cafe_id}:@{client_address}", message=message
-        )
-
-
 def resident_submit(
     store: Store,
     *,
@@ -297,7 +276,7 @@ def resident_submit(
     submission_id: str,
     max_chars: int,
     browser_id: str = "",
-    per_phone: int | None = None,
+    limiter: PhoneLimiter | None = None,
     per_table: int | None = None,
     round_id: str | None = None,
     client_address: str = "",
@@ -312,9 +291,8 @@ def resident_submit(
     claimed = _claimed_state(store, claim)  # a revoked or unknown link is refused before anything else
 
     def admit(state: TableState) -> None:
-        if per_phone is not None:
-            phone = browser_id or submission_id
-            _count_phone(claim.cafe_id, "idée", per_phone, phone, client_address, RATE_LIMIT_MESSAGE)
+        if limiter is not None:
+            limiter.count_idea(claim.cafe_id, browser_id or submission_id, client_address)
 
     return _submit(
         store,
@@ -342,14 +320,11 @@ def support(
     token: str,
     contribution_id: str,
     browser_id: str,
-    per_phone: int | None = None,
+    limiter: PhoneLimiter | None = None,
     client_address: str = "",
     now: datetime | None = None,
 ) -> bool:
-    """+1 from a resident on a contribution of their table's open round; True if newly counted.
-
-    `per_phone` is the submit limit: a phone may give SUPPORTS_PER_SUBMIT times as many +1.
-    """
+    """+1 from a resident on a contribution of their table's open round; True if newly counted."""
     if not browser_id:
         raise InvalidInput("Rechargez la page avant de soutenir une idée.")
     context = join_table(store, token)
@@ -357,15 +332,8 @@ def support(
         raise NotAccepting(context.closed_message())
     if contribution_id not in {c.id for c in context.contributions}:
         raise NotFound("Cette idée n'est plus affichée à votre table.")
-    if per_phone is not None:
-        limit = per_phone * SUPPORTS_PER_SUBMIT
-        _count_phone(context.cafe.id, "soutien", limit, browser_id, client_address, SUPPORT_RATE_MESSAGE)
-        if client_address:
-            # A script dropping its cookie looks like a new phone each time: one address gets a few
-            # phones' worth of +1 on one idea per hour, however many cookies it throws away.
-            _IDEA_SUPPORTS_PER_ADDRESS.hit(
-                f"{contribution_id}:@{client_address}", message=SUPPORT_RATE_MESSAGE
-            )
+    if limiter is not None:
+        limiter.count_support(context.cafe.id, contribution_id, browser_id, client_address)
     return store.add_support(contribution_id, supporter_key(context.cafe.id, browser_id), now or utcnow())
 
 
@@ -418,8 +386,14 @@ def edit_contribution(
         if contribution.source is Source.RESIDENT
         else "contribution modifiée"
     )
-    with audit.acting_as(audit.captain(context.table.number)):
-        audit.record(store, action, cafe_id=contribution.cafe_id, target=contribution_id, details=changes)
+    audit.record(
+        store,
+        action,
+        cafe_id=contribution.cafe_id,
+        target=contribution_id,
+        details=changes,
+        actor=audit.captain(context.table.number),
+    )
     return updated
 
 
@@ -430,13 +404,13 @@ def delete_contribution(
     context = enter_table(store, table_code)
     contribution = _table_contribution(store, context.table, contribution_id)
     store.update_contribution(replace(contribution, deleted_at=now or utcnow()))
-    with audit.acting_as(audit.captain(context.table.number)):
-        audit.record(
-            store,
-            "contribution supprimée (récupérable)",
-            cafe_id=contribution.cafe_id,
-            target=contribution_id,
-        )
+    audit.record(
+        store,
+        "contribution supprimée (récupérable)",
+        cafe_id=contribution.cafe_id,
+        target=contribution_id,
+        actor=audit.captain(context.table.number),
+    )
 
 
 def restore_contribution(store: Store, cafe_id: str, contribution_id: str) -> Contribution:

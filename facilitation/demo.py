@@ -9,7 +9,7 @@ from importlib import resources
 
 from facilitation import cafes
 from facilitation.access import new_id
-from facilitation.cafes import utcnow
+from facilitation.clock import utcnow
 from facilitation.contributions import submit_contribution, supporter_key
 from facilitation.domain import Cafe, Source
 from facilitation.storage.base import Store

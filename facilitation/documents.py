@@ -2,76 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from facilitation import audit, cafes
 from facilitation.access import new_id
-from facilitation.cafes import get_cafe, utcnow
+from facilitation.cafes import get_cafe
+from facilitation.clock import utcnow
 from facilitation.domain import Cafe, Contribution, FicheStatus, StoredDocument, Table, parse_choice
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.harvest import find_cafes, latest_version, scope_of
 from facilitation.privacy import mask_personal_data
-from facilitation.records import EXPORT_COLUMNS, TOPIC_COLUMNS, contribution_records, topic_records
+from facilitation.records import contribution_records, topic_records
 from facilitation.search import MAX_QUERY_WORDS, highlight, query_terms
 from facilitation.storage.base import Store
-from facilitation.synthesis import cafe_synthesis, default_fiche, fiche_sheets
+from facilitation.synthesis import default_fiche
 
-KINDS = {
-    "synthese": "Synthèse du café (PDF)",
-    "fiches": "Fiches d'observation (ZIP de PDF)",
-    "cartes": "Cartes de table avec QR code (PDF)",
-    "affiche_qr": "Affiche A4 des QR codes de toutes les tables (PDF)",
-    "contributions_csv": "Contributions (CSV pour Excel)",
-    "contributions_xlsx": "Contributions et groupes (Excel)",
-    "groupes_csv": "Groupes (CSV pour Excel)",
-    "cafe_json": "Export complet du café (JSON)",
-}
-
-
-def render(
-    store: Store, cafe_id: str, kind: str, *, base_url: str, timezone: str, delimiter: str = ";"
-) -> tuple[str, bytes]:
-    """Build one document from the current data: (file name, bytes)."""
-    from exports.pdf.cards import Card, table_cards_pdf, tables_poster_pdf
-    from exports.pdf.fiches import fiches_zip, slug
-    from exports.pdf.synthesis import synthesis_pdf
-    from exports.tabular import to_csv, to_json, to_xlsx
-
-    cafe = get_cafe(store, cafe_id)
-    stem = f"{cafe.held_on:%Y-%m-%d}-{slug(cafe.title, 40)}"
-    if kind == "synthese":
-        return f"synthese-{stem}.pdf", synthesis_pdf(cafe_synthesis(store, cafe_id, timezone=timezone))
-    if kind == "fiches":
-        return f"fiches-{stem}.zip", fiches_zip(fiche_sheets(store, cafe_id, timezone=timezone))
-    if kind in ("cartes", "affiche_qr"):
-        cards = [
-            Card(table.label(), table.number, cafes.join_link(store, cafe_id, table.number, base_url))
-            for table in cafes.list_tables(store, cafe_id)
-        ]
-        if kind == "affiche_qr":
-            return f"affiche-qr-{stem}.pdf", tables_poster_pdf(cafe.title, cards)
-        rounds = cafes.list_rounds(store, cafe_id)
-        return f"cartes-{stem}.pdf", table_cards_pdf(
-            cafe.title, cafe.held_on, rounds[0].question if rounds else None, cards
-        )
-    if kind == "contributions_csv":
-        records = contribution_records(store, cafe_id, timezone=timezone)
-        return f"contributions-{stem}.csv", to_csv(records, EXPORT_COLUMNS, delimiter=delimiter, excel=True)
-    if kind == "groupes_csv":
-        return f"groupes-{stem}.csv", to_csv(
-            topic_records(store, cafe_id), TOPIC_COLUMNS, delimiter=delimiter, excel=True
-        )
-    if kind == "contributions_xlsx":
-        return f"contributions-{stem}.xlsx", to_xlsx(
-            {
-                "Contributions": (EXPORT_COLUMNS, contribution_records(store, cafe_id, timezone=timezone)),
-                "Groupes": (TOPIC_COLUMNS, topic_records(store, cafe_id)),
-            }
-        )
-    if kind == "cafe_json":
-        return f"cafe-{stem}.json", to_json(full_export(store, cafe_id, timezone=timezone))
-    raise InvalidInput(f"Type de document inconnu : « {kind} ».")
+# (store, café id, kind) → (file name, bytes): the builders live in `exports`, which depends on this
+# package; the composition root binds them to the settings and hands them to `generate`.
+DocumentRenderer = Callable[[Store, str, str], tuple[str, bytes]]
 
 
 def full_export(store: Store, cafe_id: str, *, timezone: str) -> dict:
@@ -112,10 +62,10 @@ def full_export(store: Store, cafe_id: str, *, timezone: str) -> dict:
 
 
 def generate(
-    store: Store, cafe_id: str, kind: str, *, base_url: str, timezone: str, now: datetime | None = None
+    store: Store, cafe_id: str, kind: str, *, render: DocumentRenderer, now: datetime | None = None
 ) -> StoredDocument:
-    """Build a document and keep it in the library as its kind's next version."""
-    filename, content = render(store, cafe_id, kind, base_url=base_url, timezone=timezone)
+    """Build a document with `render` and keep it in the library as its kind's next version."""
+    filename, content = render(store, cafe_id, kind)
     audit.record(store, "document généré", cafe_id=cafe_id, target=filename)
     return store.add_document(
         StoredDocument(
@@ -139,16 +89,6 @@ def download(store: Store, document_id: str) -> StoredDocument:
     return document
 
 
-def single_fiche(store: Store, cafe_id: str, topic_key: str) -> tuple[str, bytes]:
-    """One fiche d'observation as a PDF, from the current data."""
-    from exports.pdf.fiches import fiche_filename, fiche_pdf
-
-    for index, sheet in enumerate(fiche_sheets(store, cafe_id), start=1):
-        if sheet.topic.key == topic_key:
-            return fiche_filename(sheet, index), fiche_pdf(sheet)
-    raise NotFound("Ce groupe n'est pas retenu pour les fiches de ce café.")
-
-
 @dataclass(frozen=True)
 class FicheEntry:
     topic_key: str
@@ -163,7 +103,6 @@ class DocumentVersions:
     """One kind of document of a café: its latest version, then the older ones (newest first)."""
 
     kind: str
-    label: str
     latest: StoredDocument
     older: list[StoredDocument]
 
@@ -174,15 +113,14 @@ class LibraryEntry:
     documents: list[StoredDocument]
     fiches: list[FicheEntry] = field(default_factory=list)
 
-    @property
-    def by_kind(self) -> list[DocumentVersions]:
-        """The documents grouped by kind, in the order of KINDS (the synthesis first)."""
-        order = list(KINDS)
+    def by_kind(self, order: Sequence[str]) -> list[DocumentVersions]:
+        """The documents grouped by kind, kinds in `order` (unknown ones last)."""
+        order = list(order)
         grouped: dict[str, list[StoredDocument]] = {}
         for document in sorted(self.documents, key=lambda d: (d.version, d.generated_at), reverse=True):
             grouped.setdefault(document.kind, []).append(document)
         return [
-            DocumentVersions(kind, KINDS.get(kind, kind), versions[0], versions[1:])
+            DocumentVersions(kind, versions[0], versions[1:])
             for kind, versions in sorted(
                 grouped.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)
             )

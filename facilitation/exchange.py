@@ -14,7 +14,8 @@ from datetime import date, datetime
 
 from facilitation import audit, documents, synthesis
 from facilitation.access import new_id
-from facilitation.cafes import get_cafe, utcnow
+from facilitation.cafes import get_cafe
+from facilitation.clock import utcnow
 from facilitation.domain import (
     CAFE_SOURCE,
     FIELD_SOURCE,

@@ -24,7 +24,9 @@ import numpy as np
 
 from facilitation import audit
 from facilitation.access import new_id
-from facilitation.cafes import get_cafe, get_round, list_cafes, utcnow
+from facilitation.audit import ORGANISER
+from facilitation.cafes import get_cafe, get_round, list_cafes
+from facilitation.clock import utcnow
 from facilitation.domain import (
     Cafe,
     Contribution,
@@ -46,7 +48,6 @@ from facilitation.topics.embeddings import Embedder, text_key
 from facilitation.topics.guided import guided_grouping
 from facilitation.wording import plural
 
-ORGANISER = "organisateur"
 # A new topic takes over a person's label when it shares at least this much with the old topic.
 _SAME_TOPIC_JACCARD = 0.5
 # A re-run starts from the current groups while they already hold this share of the contributions;

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from facilitation.cafes import get_cafe
+from facilitation.clock import local_time
 from facilitation.domain import Source
 from facilitation.storage.base import Store
 
@@ -29,11 +27,6 @@ EXPORT_COLUMNS = (
     "source",
     "heure",
 )
-
-
-def local_time(moment: datetime, timezone: str) -> datetime:
-    """A stored UTC moment in the display time zone (Europe/Paris by default)."""
-    return moment.astimezone(ZoneInfo(timezone))
 
 
 def contribution_records(store: Store, cafe_id: str, *, timezone: str) -> list[dict]:

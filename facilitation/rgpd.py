@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from facilitation import audit
-from facilitation.cafes import get_cafe, list_cafes, utcnow
+from facilitation.cafes import get_cafe, list_cafes
+from facilitation.clock import utcnow
 from facilitation.domain import clean_label
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.storage.base import Store

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from facilitation import audit, harvest
 from facilitation.access import new_id
-from facilitation.cafes import get_cafe, list_cafes, utcnow
+from facilitation.cafes import get_cafe, list_cafes
+from facilitation.clock import local_time, utcnow
 from facilitation.domain import (
     Cafe,
     Committee,
@@ -152,7 +152,6 @@ def cafe_synthesis(
                 topics=counts.most_common(),
             )
         )
-    local = ZoneInfo(timezone)
     if view is None:
         method = (
             "Les idées de ce café n'ont pas encore été regroupées : elles sont comptées, mais pas encore "
@@ -163,7 +162,7 @@ def cafe_synthesis(
         reviewed = (
             f"puis relues par {ORGANISER_LABEL}, qui a pu renommer, réunir, séparer ou mettre de côté des "
             f"groupes ({plural(readings, 'modification enregistrée', 'modifications enregistrées')}, "
-            f"dernière le {view.version.created_at.astimezone(local):%d/%m/%Y})"
+            f"dernière le {local_time(view.version.created_at, timezone):%d/%m/%Y})"
             if readings
             else f"puis présentées telles quelles par {ORGANISER_LABEL}"
         )
@@ -176,7 +175,7 @@ def cafe_synthesis(
     return CafeSynthesis(
         cafe=cafe,
         organiser=ORGANISER_LABEL,
-        generated_at=(now or utcnow()).astimezone(local),
+        generated_at=local_time(now or utcnow(), timezone),
         figures={
             "contributions": len(listed),
             "tables": len(tables),

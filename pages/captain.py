@@ -3,10 +3,12 @@
 import streamlit as st
 
 from facilitation import contributions, rgpd
+from facilitation.clock import local_time
 from facilitation.domain import Kind, Profile, Source
+from facilitation.wording import shorten
 from ui.access import captain_context, leave_table
 from ui.capture import TABLE_KEY, capture_bar, or_none, question_shown, table_shown
-from ui.display import literal_markdown, local_time, question, readable_type, show_literal
+from ui.display import literal_markdown, question, readable_type, show_literal
 from ui.live import follow_open_round
 from ui.runtime import settings, show_errors, store
 
@@ -48,7 +50,7 @@ def table_list() -> None:
     st.subheader(f"Contributions de la table ({len(now.contributions)})")
     for item in reversed(now.contributions):
         icon = "📱" if item.source is Source.RESIDENT else "📝"
-        details = [local_time(item.created_at, config.cafe_timezone), item.source.value]
+        details = [f"{local_time(item.created_at, config.cafe_timezone):%H:%M}", item.source.value]
         details += [v.value for v in (item.kind, item.profile) if v]
         if item.agreement_count is not None:
             details.append(f"{item.agreement_count} d'accord")
@@ -77,7 +79,7 @@ if current:
         chosen = st.selectbox(
             "Contribution",
             list(by_id),
-            format_func=lambda cid: by_id[cid].text[:80] + ("…" if len(by_id[cid].text) > 80 else ""),
+            format_func=lambda cid: shorten(by_id[cid].text, 80),
         )
         item = by_id[chosen]
         with st.form(f"edit_{chosen}"):

@@ -9,10 +9,11 @@ from exports.pdf.fiches import slug
 from facilitation import exchange
 from facilitation.access import new_id
 from facilitation.audit import ORGANISER
+from facilitation.clock import local_time
 from facilitation.domain import Committee, FicheStatus, Theme
 from facilitation.wording import plural
 from ui.access import require_staff
-from ui.display import local_time, show_literal
+from ui.display import show_literal
 from ui.runtime import settings, show_errors, store
 
 role = require_staff()
@@ -46,7 +47,7 @@ with all_tab:
             if history:
                 st.markdown("**Décisions**")
                 for decision in history:
-                    when = local_time(decision.at, timezone, "%d/%m/%Y à %H:%M")
+                    when = local_time(decision.at, timezone).strftime("%d/%m/%Y à %H:%M")
                     show_literal(
                         f"{when} — {decision.status.value}, {decision.committee.value} — décidé par "
                         f"{decision.decided_by} (saisi par {decision.actor})"
@@ -58,7 +59,7 @@ with all_tab:
                 st.caption("Pas encore de commentaire.")
             for comment in thread:
                 with st.container(border=True):
-                    st.caption(f"{comment.author} — {local_time(comment.at, timezone, '%d/%m/%Y à %H:%M')}")
+                    st.caption(f"{comment.author} — {local_time(comment.at, timezone):%d/%m/%Y à %H:%M}")
                     show_literal(comment.text)
             with st.form(f"comment_{card.ref}", clear_on_submit=True):
                 author = st.text_input("Votre nom", max_chars=120)

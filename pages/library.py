@@ -4,11 +4,13 @@ import datetime as dt
 
 import streamlit as st
 
+from exports.documents import DOCUMENT_KINDS, label, single_fiche
 from facilitation import documents
+from facilitation.clock import local_time
 from facilitation.domain import FicheStatus, Theme
 from facilitation.wording import plural
 from ui.access import require_staff
-from ui.display import literal_markdown, local_time, show_highlighted
+from ui.display import literal_markdown, show_highlighted
 from ui.runtime import settings, show_errors, store
 
 require_staff()
@@ -29,7 +31,7 @@ status = col_status.selectbox(
 
 def show_document(document, title: str) -> None:
     left, right = st.columns([4, 1])
-    left.markdown(f"{title}, générée le {local_time(document.generated_at, timezone, '%d/%m/%Y à %H:%M')}")
+    left.markdown(f"{title}, générée le {local_time(document.generated_at, timezone):%d/%m/%Y à %H:%M}")
     right.download_button(
         "Télécharger",
         # Read from the database only when clicked.
@@ -88,20 +90,19 @@ with cafes_tab:
                 right.download_button(
                     "PDF",
                     # Built from the current data when clicked.
-                    data=lambda db=database, cid=cafe.id, key=fiche.topic_key: documents.single_fiche(
-                        db, cid, key
-                    )[1],
+                    data=lambda db=database, cid=cafe.id, key=fiche.topic_key: single_fiche(db, cid, key)[1],
                     file_name=f"fiche-{fiche.topic_key}.pdf",
                     mime="application/pdf",
                     key=f"fiche_{cafe.id}_{fiche.topic_key}",
                 )
             if not entry.documents:
                 st.caption("Aucun document généré : générez-les depuis la page « Fiches et documents ».")
-            for group in entry.by_kind:
-                show_document(group.latest, f"{group.label} — **dernière version** ({group.latest.version})")
+            for group in entry.by_kind(DOCUMENT_KINDS):
+                name = label(group.kind)
+                show_document(group.latest, f"{name} — **dernière version** ({group.latest.version})")
                 if group.older and st.toggle(
                     f"Voir {plural(len(group.older), 'version précédente', 'versions précédentes')}",
                     key=f"older_{cafe.id}_{group.kind}",
                 ):
                     for document in group.older:
-                        show_document(document, f"{group.label} — version {document.version}")
+                        show_document(document, f"{name} — version {document.version}")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from facilitation import cafes
 from ui.access import require_organiser
-from ui.display import literal_markdown
+from ui.display import cafe_state, literal_markdown
 from ui.organiser import cafe_details, cafe_label, choose
 from ui.runtime import show_errors, store
 from ui.submission import minted_key, renew_key
@@ -40,10 +40,7 @@ st.dataframe(
             "Titre": [c.title for c in shown],
             "Lieu": [c.place.label() for c in shown],
             "Thème": [c.theme.value for c in shown],
-            "État": [
-                "archivé" if c.archived_at else "terminé" if c.closed_at else "en préparation / en cours"
-                for c in shown
-            ],
+            "État": [cafe_state(c) or "en préparation / en cours" for c in shown],
             "Identifiant": [c.id for c in shown],
         }
     ),

@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from facilitation import documents, public_address, synthesis
+from exports.documents import DOCUMENT_KINDS, single_fiche
+from facilitation import documents, synthesis
+from facilitation.clock import local_time
 from facilitation.domain import Committee, FicheStatus
 from facilitation.wording import plural
 from ui.access import require_organiser
-from ui.display import literal_markdown, local_time, show_literal
+from ui.display import literal_markdown, show_literal
 from ui.organiser import current_cafe
-from ui.runtime import settings, show_errors, store
+from ui.runtime import app, settings, show_errors, store
 
 require_organiser()
 st.title("Fiches d'observation et documents")
@@ -54,7 +56,7 @@ for sheet in sheets:
         st.download_button(
             "Télécharger cette fiche (PDF)",
             # Built only when clicked, from the data as it is then.
-            data=lambda db=database, key=sheet.topic.key: documents.single_fiche(db, cafe.id, key)[1],
+            data=lambda db=database, key=sheet.topic.key: single_fiche(db, cafe.id, key)[1],
             file_name=f"fiche-{sheet.topic.key}.pdf",
             mime="application/pdf",
             key=f"dl_{sheet.topic.key}",
@@ -64,7 +66,7 @@ st.header("Générer un document")
 st.caption(
     "Chaque génération est gardée dans la bibliothèque avec sa date : regénérez après des corrections."
 )
-kind = st.selectbox("Document", list(documents.KINDS), format_func=documents.KINDS.get)
+kind = st.selectbox("Document", list(DOCUMENT_KINDS), format_func=lambda k: DOCUMENT_KINDS[k].label)
 if st.button("Générer", type="primary"):
     with st.spinner("Génération…"):
         made = show_errors(
@@ -72,12 +74,11 @@ if st.button("Générer", type="primary"):
             store(),
             cafe.id,
             kind,
-            base_url=public_address.public_base_url(store(), config.cafe_public_base_url),
-            timezone=config.cafe_timezone,
+            render=app().render_document,
         )
     if made:
         st.success(
-            f"{documents.KINDS[kind]} — version {made.version} générée le "
-            f"{local_time(made.generated_at, config.cafe_timezone, '%d/%m/%Y à %H:%M')}."
+            f"{DOCUMENT_KINDS[kind].label} — version {made.version} générée le "
+            f"{local_time(made.generated_at, config.cafe_timezone):%d/%m/%Y à %H:%M}."
         )
         st.download_button("Télécharger", data=made.content, file_name=made.filename, key="dl_generated")

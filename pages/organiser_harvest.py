@@ -5,14 +5,15 @@ import datetime as dt
 import streamlit as st
 
 from facilitation import cafes, charts, harvest
+from facilitation.clock import local_time
 from facilitation.domain import Theme
 from facilitation.errors import CafeError
 from facilitation.topics.guided import atelier_targets
-from facilitation.wording import plural
+from facilitation.wording import plural, shorten
 from ui.access import require_organiser
-from ui.display import literal_markdown, local_time, show_literal
+from ui.display import literal_markdown, show_literal
 from ui.organiser import cafe_label, current_cafe
-from ui.runtime import grouper, settings, show_error, show_errors, store
+from ui.runtime import embedder, grouper, settings, show_error, show_errors, store
 
 require_organiser()
 st.title("Récolte")
@@ -100,10 +101,14 @@ with st.expander("Lancer un regroupement", expanded=harvest.latest_version(store
             if automatic:
                 done = launch(harvest.run_harvest, store(), grouper(), scope, n_topics=count, afresh=afresh)
             elif method.startswith("Sur les thèmes"):
-                done = launch(harvest.run_guided_harvest, store(), scope, atelier_targets())
+                done = launch(
+                    harvest.run_guided_harvest, store(), scope, atelier_targets(), embedder=embedder()
+                )
             else:
                 targets = show_errors(harvest.parse_named_topics, named)
-                done = targets and launch(harvest.run_guided_harvest, store(), scope, targets)
+                done = targets and launch(
+                    harvest.run_guided_harvest, store(), scope, targets, embedder=embedder()
+                )
     pending = st.session_state.get(PENDING_KEY)
     if pending and pending[0] == scope:
         _, run, args, options, token, changes = pending
@@ -133,7 +138,7 @@ number = st.selectbox(
     "Version",
     numbers,
     format_func=lambda n: (
-        f"Version {n} — {local_time(by_number[n].created_at, timezone, '%d/%m %H:%M')} — {by_number[n].note}"
+        f"Version {n} — {local_time(by_number[n].created_at, timezone):%d/%m %H:%M} — {by_number[n].note}"
     ),
 )
 current = harvest.harvest_view(store(), scope, number)
@@ -234,8 +239,7 @@ if latest:
     based_on = current.version.number  # a correction made on an out-of-date screen is refused
 
     def short(cid: str) -> str:
-        text = in_topics[cid].text
-        return text[:90] + ("…" if len(text) > 90 else "")
+        return shorten(in_topics[cid].text, 90)
 
     rename_tab, merge_tab, split_tab, move_tab, aside_tab, keep_tab = st.tabs(
         ["Renommer", "Fusionner", "Couper", "Déplacer", "Mettre de côté", "Retenir pour les fiches"]

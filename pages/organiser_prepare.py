@@ -5,7 +5,7 @@ import streamlit as st
 
 from facilitation import cafes
 from ui.access import require_organiser
-from ui.display import literal_markdown
+from ui.display import literal_markdown, round_state
 from ui.organiser import cafe_details, current_cafe
 from ui.runtime import show_errors, store
 from ui.submission import minted_key, renew_key
@@ -21,7 +21,7 @@ with st.expander("Informations du café"), st.form("edit_cafe"):
 
 st.header("Tours")
 for round_ in cafes.list_rounds(store(), cafe.id):
-    state = "ouvert" if round_.is_open else "fermé" if round_.closed_at else "à venir"
+    state = round_state(round_)
     with st.expander(f"Tour {round_.position} ({state}) — {literal_markdown(round_.question)}"):
         with st.form(f"round_{round_.id}"):
             question = st.text_area("Question", value=round_.question)

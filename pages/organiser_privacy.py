@@ -5,11 +5,11 @@ import streamlit as st
 
 from exports.tabular import to_csv
 from facilitation import audit, rgpd
-from facilitation.wording import plural
+from facilitation.wording import plural, shorten
 from ui.access import require_organiser
 from ui.display import literal_markdown, show_literal
 from ui.organiser import current_cafe
-from ui.runtime import settings, show_errors, store
+from ui.runtime import app, settings, show_errors, store
 
 require_organiser()
 st.title("Confidentialité et journal")
@@ -59,7 +59,7 @@ if listed:
         chosen = st.selectbox(
             "Contribution à effacer définitivement",
             list(by_id),
-            format_func=lambda cid: by_id[cid].text[:100] + ("…" if len(by_id[cid].text) > 100 else ""),
+            format_func=lambda cid: shorten(by_id[cid].text, 100),
         )
         if st.form_submit_button("Effacer définitivement"):
             removed = show_errors(rgpd.erase_contribution, store(), cafe.id, chosen)
@@ -85,7 +85,7 @@ st.markdown(
     "(réglage `CAFE_RETENTION_DAYS`) ; synthèses, fiches et documents restent."
 )
 if st.button("Appliquer la durée de conservation maintenant"):
-    report = show_errors(rgpd.purge_expired, store(), config.cafe_retention_days)
+    report = show_errors(rgpd.purge_expired, store(), app().limits.retention_days)
     if report is not None:
         st.success(
             f"{plural(report.contributions, 'contribution effacée', 'contributions effacées')} "

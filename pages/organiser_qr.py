@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from exports.documents import render
 from exports.qr import labelled_qr_png
-from facilitation import cafes, documents, public_address
+from facilitation import cafes, public_address
 from ui.access import require_organiser
 from ui.display import literal_markdown
 from ui.organiser import current_cafe
@@ -42,7 +43,7 @@ if not tables:
 
 
 def document(kind: str) -> bytes:
-    return documents.render(store(), cafe.id, kind, base_url=base_url, timezone=config.cafe_timezone)[1]
+    return render(store(), cafe.id, kind, base_url=base_url, timezone=config.cafe_timezone)[1]
 
 
 cards_col, poster_col = st.columns(2)

@@ -4,11 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from facilitation import cafes, contributions
+from facilitation.clock import local_time
 from ui.access import require_organiser
-from ui.display import literal_markdown, local_time, show_literal
+from ui.display import literal_markdown, round_state, show_literal
 from ui.live import follow_open_round
 from ui.organiser import current_cafe
 from ui.runtime import settings, show_errors, store
+
+ROUND_ICONS = {"ouvert": "🟢", "fermé": "✅", "à venir": "⏳"}
 
 require_organiser()
 st.title("Animer le café")
@@ -56,7 +59,8 @@ st.header("Tours")
 expected = cafes.next_round(rounds)
 for round_ in rounds:
     col_text, col_action = st.columns([5, 1])
-    state = "🟢 ouvert" if round_.is_open else "✅ fermé" if round_.closed_at else "⏳ à venir"
+    state = round_state(round_)
+    state = f"{ROUND_ICONS[state]} {state}"
     col_text.markdown(f"**Tour {round_.position}** · {state} · {round_.planned_minutes} min")
     with col_text:
         show_literal(round_.question)
@@ -110,7 +114,7 @@ def live_overview() -> None:
     st.subheader("Dernières contributions")
     tables = {t.id: t for t in view.tables}
     for item in view.latest:
-        when = local_time(item.created_at, timezone)
+        when = f"{local_time(item.created_at, timezone):%H:%M}"
         st.caption(literal_markdown(f"{when} · {tables[item.table_id].label()} · {item.source.value}"))
         show_literal(item.text)
 

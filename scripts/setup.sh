@@ -30,6 +30,18 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# The project itself (pyproject.toml), editable, so that its packages import from any folder. Done
+# again when this .venv names another checkout (a moved folder, a shared .venv); --no-build-isolation
+# builds with the setuptools pinned above, offline. Tests import the checkout they run from anyway.
+root=$(pwd -P)
+installed=$(cd / && "$root/.venv/bin/python" -c \
+  'import facilitation, pathlib; print(pathlib.Path(facilitation.__file__).resolve().parent.parent)' \
+  2>/dev/null || true)
+if [ "$installed" != "$root" ]; then
+  echo "» Installation du projet (pip install -e .)"
+  .venv/bin/pip install --quiet --no-deps --no-build-isolation -e .
+fi
+
 $dev || exit 0
 
 if [ ! -f node_modules/axe-core/axe.min.js ]; then

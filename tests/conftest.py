@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -12,11 +14,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from facilitation import audit, cafes
+from facilitation.storage import open_store
 
-from facilitation import cafes  # noqa: E402
-from facilitation.storage import open_store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 OUTPUT_DIR = ROOT / "test-output"
@@ -33,6 +34,17 @@ def _postgres_unavailable_reason() -> str | None:
     return None
 
 
+@contextmanager
+def acting_as(actor: str) -> Iterator[None]:
+    """Who acts for the use cases called inside, as a page or the command line sets it."""
+    before = audit.current_actor()
+    audit.set_actor(actor)
+    try:
+        yield
+    finally:
+        audit.set_actor(before)
+
+
 def require_tool(path_or_name: str, why: str) -> str:
     """A system tool the test needs; skipped with a reason locally, a failure in CI."""
     import shutil
@@ -44,6 +56,16 @@ def require_tool(path_or_name: str, why: str) -> str:
             pytest.fail(message + " : .ci/run doit l'installer.")
         pytest.skip(message)
     return found
+
+
+@pytest.fixture(autouse=True)
+def _app_built_from_each_tests_environment():
+    """The Streamlit process builds its app once (ui.runtime.app): AppTest pages run in this process,
+    so each test's pages are built again from the environment that test sets."""
+    yield
+    runtime = sys.modules.get("ui.runtime")
+    if runtime is not None:
+        runtime.app.clear()
 
 
 @pytest.fixture(scope="session")

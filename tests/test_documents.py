@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from exports.documents import render, renderer, single_fiche
 from exports.qr import labelled_qr_png
 from facilitation import cafes, documents, harvest, synthesis
 from facilitation.domain import Source
@@ -72,7 +73,7 @@ def harvested_cafe(store):
 
 
 def test_synthesis_has_every_section_and_prints_user_text_literally(store, harvested_cafe, output_dir):
-    _, data = documents.render(store, harvested_cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")
+    _, data = render(store, harvested_cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")
     text = pdf_text(data)
     for expected in (
         "Synthèse du café concertation",
@@ -107,15 +108,13 @@ def test_synthesis_has_every_section_and_prints_user_text_literally(store, harve
 
 def test_synthesis_of_an_empty_cafe_is_still_a_clear_document(store):
     cafe, _ = make_cafe(store)
-    text = pdf_text(documents.render(store, cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")[1])
+    text = pdf_text(render(store, cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")[1])
     assert "pas encore été regroupées" in text and "Aucune contribution n'a été mise de côté" in text
 
 
 def test_synthesis_without_retained_topic_says_so(store, harvested_cafe):
     harvest.set_kept(store, harvest.scope_of([harvested_cafe.id]), [])
-    text = pdf_text(
-        documents.render(store, harvested_cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")[1]
-    )
+    text = pdf_text(render(store, harvested_cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")[1])
     assert "Aucun sujet n'a encore été retenu" in text and "Autres sujets évoqués" in text
 
 
@@ -131,7 +130,7 @@ def test_fiches_one_per_retained_topic_editable_and_zipped(store, harvested_cafe
         committee="Comité des Projets Prioritaires",
         status="en étude",
     )
-    name, data = documents.single_fiche(store, harvested_cafe.id, sheets[0].topic.key)
+    name, data = single_fiche(store, harvested_cafe.id, sheets[0].topic.key)
     text = pdf_text(data)
     for expected in (
         "Fiche d'observation",
@@ -148,9 +147,7 @@ def test_fiches_one_per_retained_topic_editable_and_zipped(store, harvested_cafe
     assert name == "fiche-01-chauffage.pdf"
     render_first_pages(data, output_dir, "fiche", pages=1)
     archive = zipfile.ZipFile(
-        io.BytesIO(
-            documents.render(store, harvested_cafe.id, "fiches", base_url=BASE, timezone="Europe/Paris")[1]
-        )
+        io.BytesIO(render(store, harvested_cafe.id, "fiches", base_url=BASE, timezone="Europe/Paris")[1])
     )
     assert archive.namelist() == ["fiche-01-chauffage.pdf", "fiche-02-ascenseur.pdf"]
     with pytest.raises(InvalidInput, match="Statut inconnu"):
@@ -186,7 +183,7 @@ def test_fiches_mention_related_topics_from_earlier_cafes(store, harvested_cafe)
 
 def test_table_cards_scan_back_to_each_tables_link(store, output_dir):
     cafe, _ = make_cafe(store, tables=2)
-    _, data = documents.render(store, cafe.id, "cartes", base_url=BASE, timezone="Europe/Paris")
+    _, data = render(store, cafe.id, "cartes", base_url=BASE, timezone="Europe/Paris")
     text = pdf_text(data)
     assert (
         "Table 1 — Table des 1" in text and "Première question : Question 1 ?" in text and "Scannez" in text
@@ -204,7 +201,7 @@ def test_table_cards_scan_back_to_each_tables_link(store, output_dir):
 def test_csv_and_xlsx_exports_reread_by_pandas_equal_the_stored_data(store, harvested_cafe):
     stored = {c.id: c for c in store.list_contributions(harvested_cafe.id)}
     options = {"base_url": BASE, "timezone": "Europe/Paris"}
-    _, csv_bytes = documents.render(store, harvested_cafe.id, "contributions_csv", **options)
+    _, csv_bytes = render(store, harvested_cafe.id, "contributions_csv", **options)
     assert csv_bytes.startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(
         io.BytesIO(csv_bytes), sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False
@@ -216,7 +213,7 @@ def test_csv_and_xlsx_exports_reread_by_pandas_equal_the_stored_data(store, harv
         assert row.texte == ("'" + original if original[0] in "=+-@" else original)
     assert set(frame["groupe"]) >= {"Chauffage", "Ascenseur"}
 
-    _, xlsx_bytes = documents.render(store, harvested_cafe.id, "contributions_xlsx", **options)
+    _, xlsx_bytes = render(store, harvested_cafe.id, "contributions_xlsx", **options)
     sheet = pd.read_excel(
         io.BytesIO(xlsx_bytes), sheet_name="Contributions", dtype=str, keep_default_na=False
     )
@@ -234,7 +231,7 @@ def test_csv_and_xlsx_exports_reread_by_pandas_equal_the_stored_data(store, harv
     groups = pd.read_excel(io.BytesIO(xlsx_bytes), sheet_name="Groupes")
     assert set(groups["groupe"]) == {"Chauffage", "Ascenseur", "Jardin"}
 
-    _, json_bytes = documents.render(store, harvested_cafe.id, "cafe_json", **options)
+    _, json_bytes = render(store, harvested_cafe.id, "cafe_json", **options)
     export = pd.read_json(io.BytesIO(json_bytes), typ="series")
     assert export["cafe"]["titre"] == "Café des Tilleuls" and len(export["contributions"]) == len(stored)
     assert "code" not in export["tables"][0]  # captains' codes never leave the app
@@ -242,8 +239,8 @@ def test_csv_and_xlsx_exports_reread_by_pandas_equal_the_stored_data(store, harv
 
 def test_library_keeps_versions_filters_and_searches(store, harvested_cafe):
     options = {"base_url": BASE, "timezone": "Europe/Paris"}
-    first = documents.generate(store, harvested_cafe.id, "synthese", **options)
-    second = documents.generate(store, harvested_cafe.id, "synthese", **options)
+    first = documents.generate(store, harvested_cafe.id, "synthese", render=renderer(**options))
+    second = documents.generate(store, harvested_cafe.id, "synthese", render=renderer(**options))
     assert (first.version, second.version) == (1, 2)
     assert documents.download(store, second.id).content.startswith(b"%PDF")
     (entry,) = documents.library(store, theme="numérique")
@@ -274,7 +271,7 @@ def test_library_keeps_versions_filters_and_searches(store, harvested_cafe):
 def test_poster_and_table_pngs_carry_every_tables_link_and_number(store, output_dir):
     cafe, _ = make_cafe(store, tables=3)
     links = {cafes.join_link(store, cafe.id, n, BASE) for n in (1, 2, 3)}
-    _, poster = documents.render(store, cafe.id, "affiche_qr", base_url=BASE, timezone="Europe/Paris")
+    _, poster = render(store, cafe.id, "affiche_qr", base_url=BASE, timezone="Europe/Paris")
     assert PdfReader(io.BytesIO(poster)).pages[0].mediabox.width == pytest.approx(595, abs=1)  # A4
     text = pdf_text(poster)
     assert all(f"Table {n} — Table des {n}" in text for n in (1, 2, 3))
@@ -298,7 +295,7 @@ def test_synthesis_prints_what_waits_to_be_sorted(store, output_dir):
         add_idea(store, cafe, text)
     grouper = KeywordGrouper(["chauffage", "ascenseur"], unsorted_word="fête")
     harvest.run_harvest(store, grouper, harvest.scope_of([cafe.id]))
-    _, data = documents.render(store, cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")
+    _, data = render(store, cafe.id, "synthese", base_url=BASE, timezone="Europe/Paris")
     text = pdf_text(data)
     assert "À classer" in text and "1 contribution ne ressemble assez à aucun groupe" in text
     assert "Une fête <b>des</b> voisins" in text  # printed literally

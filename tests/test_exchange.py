@@ -12,7 +12,7 @@ from exports.pdf.agenda import agenda_pdf
 from facilitation import audit, exchange, harvest, synthesis
 from facilitation.domain import CAFE_SOURCE, FIELD_SOURCE, Committee, FicheStatus, cafe_fiche_ref
 from facilitation.errors import InvalidInput, NotFound
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import acting_as, add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
@@ -100,7 +100,7 @@ def test_decisions_record_who_when_which_committee_on_both_kinds_of_fiche(store)
     cafe, _ = cafe_with_a_kept_group(store)
     field_fiche(store)
     by_source = {c.source: c.ref for c in exchange.all_fiches(store)}
-    with audit.acting_as(audit.ORGANISER):
+    with acting_as(audit.ORGANISER):
         for ref in by_source.values():
             exchange.decide(
                 store,
@@ -128,7 +128,7 @@ def test_decisions_record_who_when_which_committee_on_both_kinds_of_fiche(store)
 
 def test_editing_a_cafe_fiche_keeps_its_status_history(store):
     cafe, key = cafe_with_a_kept_group(store)
-    with audit.acting_as(audit.ORGANISER):
+    with acting_as(audit.ORGANISER):
         synthesis.update_fiche(
             store, cafe.id, key, follow_up="Tester", committee="Comité Services et Qualité", status="écartée"
         )

@@ -304,10 +304,10 @@ def test_an_erasure_on_the_laptop_travels_with_the_transfer(store, laptop, tmp_p
 
 
 def test_validation_knows_every_document_kind():
-    from facilitation.documents import KINDS
+    from exports.documents import DOCUMENT_KINDS as BUILT
     from facilitation.storage.validation import DOCUMENT_KINDS
 
-    assert set(KINDS) == DOCUMENT_KINDS
+    assert set(BUILT) == DOCUMENT_KINDS
 
 
 def test_a_backup_interrupted_by_a_full_disk_leaves_no_file(sqlite_store, tmp_path, monkeypatch):

@@ -9,7 +9,8 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from facilitation import audit, documents, harvest, rgpd, synthesis
+from exports.documents import render, single_fiche
+from facilitation import audit, harvest, rgpd, synthesis
 from facilitation.privacy import MASKED_SUMMARY, mask_personal_data
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
@@ -107,15 +108,15 @@ def test_flagged_names_never_reach_labels_keywords_fiches_exports_or_the_log(sto
     seen = json.dumps([t.label for t in harvest.latest_version(store, scope).topics])
     outputs = [seen]
     for kind in ("contributions_csv", "groupes_csv", "cafe_json"):
-        outputs.append(documents.render(store, cafe.id, kind, **OPTIONS)[1].decode("utf-8-sig"))
+        outputs.append(render(store, cafe.id, kind, **OPTIONS)[1].decode("utf-8-sig"))
     for kind in ("synthese", "fiches"):
-        name, pdf = documents.render(store, cafe.id, kind, **OPTIONS)
+        name, pdf = render(store, cafe.id, kind, **OPTIONS)
         outputs.append(name)
-    pdf = documents.render(store, cafe.id, "synthese", **OPTIONS)[1]
+    pdf = render(store, cafe.id, "synthese", **OPTIONS)[1]
     outputs.append(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     for sheet in synthesis.fiche_sheets(store, cafe.id):
         outputs += [sheet.topic.label, " ".join(sheet.topic.keywords), sheet.fiche.follow_up]
-        outputs.append(documents.single_fiche(store, cafe.id, sheet.topic.key)[0])
+        outputs.append(single_fiche(store, cafe.id, sheet.topic.key)[0])
     outputs.append(json.dumps(audit.audit_records(store, timezone="Europe/Paris"), ensure_ascii=False))
     everything = "\n".join(outputs).casefold()
     for leak in ("martin", "helene", "hélène", "dupont", "jean"):
@@ -147,7 +148,7 @@ def test_a_captains_flag_waits_for_the_organiser(store):
     add_idea(store, cafe, "le chauffage est froid")
     assert rgpd.flag_name(store, cafe.id, "le") == []  # a captain's flag: nothing masked yet
     assert rgpd.names_to_confirm(store, cafe.id) == ["le"]
-    records = documents.render(store, cafe.id, "contributions_csv", **OPTIONS)[1].decode("utf-8-sig")
+    records = render(store, cafe.id, "contributions_csv", **OPTIONS)[1].decode("utf-8-sig")
     assert "le chauffage est froid" in records
     rgpd.unflag_name(store, cafe.id, "le")  # the organiser turns it down
     rgpd.flag_name(store, cafe.id, "Durand")

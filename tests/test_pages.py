@@ -44,6 +44,15 @@ def app(*, organiser: bool = False, page: str | None = None, **query) -> AppTest
     return at
 
 
+def switch_database(monkeypatch, url: str) -> None:
+    """Point the running app at another database, as a restart with this DATABASE_URL would: the
+    app reads its settings once per process."""
+    from ui import runtime
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    runtime.app.clear()
+
+
 def labelled(widgets, label):
     matches = [w for w in widgets if w.label == label]
     assert matches, f"no widget labelled {label!r} among {[w.label for w in widgets]}"
@@ -420,13 +429,13 @@ def test_captain_waiting_screen_keeps_the_field_and_gives_text_back(store):
 def test_captain_keeps_the_table_and_the_text_while_the_database_is_down(store, monkeypatch, sqlite_url):
     cafe, _ = make_cafe(store)
     at = captain_app(store, cafe)
-    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://cafe@127.0.0.1:1/cafes?connect_timeout=2")
+    switch_database(monkeypatch, "postgresql+psycopg://cafe@127.0.0.1:1/cafes?connect_timeout=2")
     capture(at, "Dit pendant la panne")
     assert "momentanément indisponible" in at.error[0].value and "127.0.0.1" not in texts(at)
     assert at.code[0].value == "Dit pendant la panne"  # given back
     assert at.chat_input(key="capture_text").value == "Dit pendant la panne"  # and back in the field
     assert at.query_params["code"] == cafes.get_table(store, cafe.id, 1).code  # still at the table
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    switch_database(monkeypatch, sqlite_url)
     capture(at, "Dit pendant la panne")
     assert [c.text for c in store.list_contributions(cafe.id)] == ["Dit pendant la panne"]
     assert "Question 1 ?" in texts(at)
@@ -562,6 +571,22 @@ def test_harvest_page_maps_onto_atelier_themes(store):
     assert any(e.label.startswith("défi énergétique —") for e in at.expander)
 
 
+@pytest.mark.parametrize("method", ["Sur les thèmes de l'Atelier", "Sur des thèmes que je nomme"])
+def test_guided_grouping_uses_the_configured_embeddings(store, monkeypatch, tmp_path, method):
+    # A model2vec folder that is not there: guided grouping must say so, not fall back to spaCy.
+    monkeypatch.setenv("CAFE_EMBEDDING_BACKEND", "model2vec")
+    monkeypatch.setenv("CAFE_EMBEDDING_MODEL_PATH", str(tmp_path / "absent"))
+    cafe, _ = make_cafe(store)
+    add_idea(store, cafe, "Le chauffage est en panne")
+    at = app(organiser=True, page="pages/organiser_harvest.py", cafe=cafe.id)
+    labelled(at.radio, "Méthode").set_value(method).run()
+    if at.text_area:
+        at.text_area[0].set_value("Chauffage : radiateurs, froid").run()
+    labelled(at.button, "Lancer le regroupement").click().run()
+    assert "Le modèle model2vec configuré est introuvable" in at.error[0].value
+    assert harvest_versions(store, cafe.id) == []
+
+
 def harvest_versions(store, cafe_id):
     from facilitation import harvest
 
@@ -599,12 +624,13 @@ def test_fiches_page_edits_a_fiche_and_generates_documents(store, kept_cafe):
 
 
 def test_library_lists_documents_and_searches(store, kept_cafe):
+    from exports.documents import renderer
     from facilitation import documents
 
     options = {"base_url": "http://x", "timezone": "Europe/Paris"}
-    documents.generate(store, kept_cafe.id, "synthese", **options)
-    documents.generate(store, kept_cafe.id, "contributions_csv", **options)
-    documents.generate(store, kept_cafe.id, "synthese", **options)
+    documents.generate(store, kept_cafe.id, "synthese", render=renderer(**options))
+    documents.generate(store, kept_cafe.id, "contributions_csv", render=renderer(**options))
+    documents.generate(store, kept_cafe.id, "synthese", render=renderer(**options))
     at = app(organiser=True, page="pages/library.py")
     assert any("Café des Tilleuls" in e.label for e in at.expander)
     listed = [m.value for m in at.markdown if "générée le" in m.value]

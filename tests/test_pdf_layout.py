@@ -8,9 +8,10 @@ from dataclasses import replace
 import pytest
 from pypdf import PdfReader
 
+from exports.documents import render
 from exports.pdf.base import UNPRINTABLE, build_pdf, para, printable
 from exports.pdf.synthesis import synthesis_pdf
-from facilitation import cafes, documents, harvest, synthesis
+from facilitation import cafes, harvest, synthesis
 from facilitation.errors import InvalidInput
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
@@ -35,7 +36,7 @@ def harvested(store, tables: int):
 
 def test_the_synthesis_of_a_27_table_cafe_is_laid_out(sqlite_store):
     cafe = harvested(sqlite_store, 27)
-    text = pdf_text(documents.render(sqlite_store, cafe.id, "synthese", **OPTIONS)[1])
+    text = pdf_text(render(sqlite_store, cafe.id, "synthese", **OPTIONS)[1])
     assert "Groupes × tables" in text and "Tables 1 à 12" in text and "Tables 25 à 27" in text
 
 
@@ -76,6 +77,6 @@ def test_a_verbatim_in_arabic_reaches_the_pdf_as_a_marker(sqlite_store):
     scope = harvest.scope_of([cafe.id])
     version = harvest.run_harvest(sqlite_store, KeywordGrouper(["chauffage"]), scope)
     harvest.set_kept(sqlite_store, scope, [version.topics[0].key])
-    text = pdf_text(documents.render(sqlite_store, cafe.id, "synthese", **OPTIONS)[1])
+    text = pdf_text(render(sqlite_store, cafe.id, "synthese", **OPTIONS)[1])
     assert "Chauffage : [texte non imprimable]" in text
     assert cafes.get_cafe(sqlite_store, cafe.id).title in text

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from facilitation import cafes
+from facilitation.clock import utcnow
 from facilitation.domain import Source
 from tests.conftest import add_idea, make_cafe
 from tests.test_browser import PHONE, accessibility_violations, browser, running_app, shown  # noqa: F401
@@ -42,7 +43,7 @@ def test_question_and_field_are_on_the_first_screen_with_large_text(
     cafe = cafes.create_cafe(
         store,
         title="Café des Tilleuls — résidence Jean-Baptiste-Marcellin",
-        held_on=cafes.utcnow().date(),
+        held_on=utcnow().date(),
         theme="numérique",
         commune="Villeurbanne",
     )

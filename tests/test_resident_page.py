@@ -14,6 +14,7 @@ from sqlalchemy import create_engine
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from composition import build_app
 from facilitation import audit, cafes
 from facilitation.access import make_join_token
 from facilitation.domain import Source
@@ -65,7 +66,7 @@ class Phone:
 
 def serve(database_url: str, **settings) -> tuple[Starlette, WebRuntime]:
     """The resident routes and middleware as the real server mounts them."""
-    runtime = WebRuntime(lambda: load_settings(database_url=database_url, **settings))
+    runtime = WebRuntime(lambda: build_app(load_settings(database_url=database_url, **settings)))
     return Starlette(routes=resident_routes(runtime), middleware=resident_middleware()), runtime
 
 

@@ -53,3 +53,36 @@ def test_limits_that_would_disable_a_protection_are_refused(name, raw):
 def test_every_setting_is_documented_in_the_readme(setting):
     assert setting.help
     assert f"`{setting.name}`" in README.read_text(encoding="utf-8")
+
+
+# -- the composition root ------------------------------------------------------------------------
+def test_the_app_is_built_once_per_process_and_does_not_reread_the_environment(monkeypatch):
+    from ui import runtime
+
+    monkeypatch.setenv("CAFE_TIMEZONE", "Europe/Paris")
+    built = runtime.app()
+    monkeypatch.setenv("CAFE_TIMEZONE", "America/Cayenne")
+    assert runtime.app() is built and runtime.settings().cafe_timezone == "Europe/Paris"
+
+
+def test_each_app_counts_its_own_phones():
+    from composition import build_app
+    from facilitation.errors import NotAccepting
+
+    first, second = (build_app(load_settings(environ={}, cafe_rate_per_phone=1)) for _ in range(2))
+    first.phone_limiter.count_idea("café", "téléphone")
+    with pytest.raises(NotAccepting):
+        first.phone_limiter.count_idea("café", "téléphone")
+    second.phone_limiter.count_idea("café", "téléphone")  # not the first app's count
+
+
+def test_the_app_groups_on_the_configured_embeddings(tmp_path):
+    from composition import build_app
+    from facilitation.errors import InvalidInput
+
+    absent = str(tmp_path / "absent")
+    app = build_app(
+        load_settings(environ={}, cafe_embedding_backend="model2vec", cafe_embedding_model_path=absent)
+    )
+    with pytest.raises(InvalidInput, match="Le modèle model2vec configuré est introuvable"):
+        app.embedder()

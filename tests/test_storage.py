@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import inspect, text
 
 from facilitation import cafes
+from facilitation.clock import local_time
 from facilitation.errors import NOTHING_SAVED, SERVICE_UNAVAILABLE, StorageUnavailable
-from facilitation.records import local_time
 from facilitation.storage import SqlStore, open_store
 from facilitation.storage.engine import create_db_engine, head_revision, migrate
 from facilitation.storage.schema import metadata

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from exports.documents import renderer
 from exports.pdf.fiches import slug
 from exports.pdf.synthesis import synthesis_pdf
 from facilitation import documents, harvest, synthesis
@@ -94,5 +95,7 @@ def test_file_names_are_cut_between_words():
 
 def test_the_generated_synthesis_is_dated_in_the_configured_time_zone(store):
     cafe = harvested(store, keep=True)
-    made = documents.generate(store, cafe.id, "synthese", base_url="http://x", timezone="Europe/Paris")
+    made = documents.generate(
+        store, cafe.id, "synthese", render=renderer(base_url="http://x", timezone="Europe/Paris")
+    )
     assert made.filename.endswith(".pdf") and "(s)" not in pdf_text(made.content)

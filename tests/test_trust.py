@@ -14,11 +14,13 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
+from exports.documents import render, renderer
 from facilitation import audit, backups, cafes, contributions, documents, harvest, rgpd
 from facilitation.abuse import (
     GLOBAL_FAILURES_PER_MINUTE,
     SESSION_FREE_FAILURES,
     Client,
+    PhoneLimiter,
     SlidingWindow,
     login_delay,
     organiser_login,
@@ -27,7 +29,7 @@ from facilitation.access import hash_password, new_id, verify_join_token
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting
 from facilitation.privacy import mask_personal_data
 from facilitation.storage import open_store
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import acting_as, add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
@@ -120,9 +122,9 @@ def test_documents_and_exports_are_masked_while_the_original_stays(store):
         "Chauffage en panne chez Mme [nom masqué], appartement [n° masqué], appelez le [téléphone masqué]"
     )
     for kind in ("contributions_csv", "cafe_json"):
-        data = documents.render(store, cafe.id, kind, **OPTIONS)[1].decode("utf-8-sig")
+        data = render(store, cafe.id, kind, **OPTIONS)[1].decode("utf-8-sig")
         assert masked in data and "Durand" not in data and "06 12" not in data
-    pdf = documents.render(store, cafe.id, "synthese", **OPTIONS)[1]
+    pdf = render(store, cafe.id, "synthese", **OPTIONS)[1]
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "[nom masqué]" in text and "Durand" not in text and "06 12 34" not in text
     assert any(c.text == secret for c in store.list_contributions(cafe.id))  # the organiser keeps it
@@ -144,7 +146,7 @@ def test_erasing_a_contribution_reaches_harvests_and_generated_documents(store):
     scope = harvest.scope_of([cafe.id])
     harvest.run_harvest(store, KeywordGrouper(["chauffage", "jardin"]), scope)
     harvest.set_aside(store, scope, ids[2])
-    documents.generate(store, cafe.id, "synthese", **OPTIONS)
+    documents.generate(store, cafe.id, "synthese", render=renderer(**OPTIONS))
     assert rgpd.erase_contribution(store, cafe.id, ids[0]) == 1
     assert store.get_contribution(ids[0]) is None
     for version in harvest.versions(store, scope):
@@ -162,7 +164,7 @@ def test_erasing_a_cafe_removes_everything_derived(store):
         add_idea(store, c, "Chauffage")
     both = harvest.scope_of([cafe.id, other.id])
     harvest.run_harvest(store, KeywordGrouper(["chauffage"]), both)
-    documents.generate(store, cafe.id, "cafe_json", **OPTIONS)
+    documents.generate(store, cafe.id, "cafe_json", render=renderer(**OPTIONS))
     with pytest.raises(InvalidInput, match="recopiez exactement"):
         rgpd.erase_cafe(store, cafe.id, confirm_title="autre")
     rgpd.erase_cafe(store, cafe.id, confirm_title="Café des Tilleuls")
@@ -180,7 +182,7 @@ def test_retention_deletes_old_raw_contributions_but_keeps_syntheses(store):
     add_idea(store, old, "Ancienne idée")
     recent, _ = make_cafe(store)
     add_idea(store, recent, "Idée récente")
-    documents.generate(store, old.id, "synthese", **OPTIONS)
+    documents.generate(store, old.id, "synthese", render=renderer(**OPTIONS))
     report = rgpd.purge_expired(store, 365, today=date(2026, 12, 1))
     assert (report.cafes, report.contributions) == (["Ancien"], 1)
     assert store.list_contributions(old.id, include_deleted=True) == []
@@ -192,17 +194,17 @@ def test_retention_deletes_old_raw_contributions_but_keeps_syntheses(store):
 
 # -- audit --------------------------------------------------------------------------------------
 def test_the_audit_log_says_who_did_what(store):
-    with audit.acting_as(audit.ORGANISER):
+    with acting_as(audit.ORGANISER):
         cafe, _ = make_cafe(store)
-    with audit.acting_as(audit.captain(1)):
+    with acting_as(audit.captain(1)):
         idea = add_idea(store, cafe, "Idée")
         contributions.delete_contribution(
             store, table_code=cafes.get_table(store, cafe.id, 1).code, contribution_id=idea.id
         )
-    with audit.acting_as(audit.resident_link(2)):
+    with acting_as(audit.resident_link(2)):
         resident(store, token_of(store, cafe, 2), "Depuis mon téléphone")
-    with audit.acting_as(audit.ORGANISER):
-        documents.generate(store, cafe.id, "contributions_csv", **OPTIONS)
+    with acting_as(audit.ORGANISER):
+        documents.generate(store, cafe.id, "contributions_csv", render=renderer(**OPTIONS))
     events = [
         (e["acteur"], e["action"])
         for e in reversed(audit.audit_records(store, cafe_id=cafe.id, timezone="Europe/Paris"))
@@ -238,7 +240,7 @@ def test_every_write_names_its_real_actor_even_before_the_page_says_who(store):
         details == "avant : « Depuis mon téléphone, appelez [nom masqué] » ; après : « Depuis mon téléphone »"
     )
     assert not any(actor == "système" for actor, action in events if "contribution" in action)
-    exported = documents.render(store, cafe.id, "contributions_csv", **OPTIONS)[1].decode("utf-8-sig")
+    exported = render(store, cafe.id, "contributions_csv", **OPTIONS)[1].decode("utf-8-sig")
     assert "habitant, corrigé par le capitaine" in exported
 
 
@@ -246,11 +248,11 @@ def test_every_write_names_its_real_actor_even_before_the_page_says_who(store):
 def test_a_burst_from_one_phone_is_refused_politely_and_normal_use_is_not(store):
     cafe, _ = make_cafe(store)
     token = token_of(store, cafe)
-    phone = new_id()
+    phone, limiter = new_id(), PhoneLimiter(6)
     stored, refused = 0, []
     for i in range(50):
         try:
-            resident(store, token, f"Idée numéro {i}", browser_id=phone, per_phone=6, per_table=40)
+            resident(store, token, f"Idée numéro {i}", browser_id=phone, limiter=limiter, per_table=40)
             stored += 1
         except NotAccepting as exc:
             refused.append(exc.message)
@@ -258,7 +260,8 @@ def test_a_burst_from_one_phone_is_refused_politely_and_normal_use_is_not(store)
     # Four other people at the same table, two ideas each: never limited.
     for person in range(4):
         for idea in range(2):
-            resident(store, token, f"Avis {person}-{idea}", browser_id=new_id(), per_phone=6, per_table=40)
+            text = f"Avis {person}-{idea}"
+            resident(store, token, text, browser_id=new_id(), limiter=limiter, per_table=40)
     assert len(store.list_contributions(cafe.id)) == 14
 
 
@@ -382,7 +385,7 @@ def test_backup_and_restore_round_trip(store, tmp_path):
     from facilitation.demo import create_demo_cafe
 
     cafe = create_demo_cafe(store)
-    documents.generate(store, cafe.id, "synthese", **OPTIONS)
+    documents.generate(store, cafe.id, "synthese", render=renderer(**OPTIONS))
     first = store.list_contributions(cafe.id)[0]
     store.vectors.save("m", {first.id: ("h" * 64, np.ones(4, dtype=np.float32))})
     secret = store.link_secret()

@@ -1,13 +1,14 @@
-"""Showing what people typed: always literally, never as Markdown or HTML."""
+"""Showing what people typed: always literally, never as Markdown or HTML; the states of cafés and
+rounds in French."""
 
 from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import streamlit as st
+
+from facilitation.domain import Cafe, Round
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; escaping all of it also disarms
 # Streamlit's own extensions (:emoji:, :red[colour], $maths$).
@@ -34,10 +35,6 @@ def literal_markdown(text: str) -> str:
 
 def show_literal(text: str) -> None:
     st.markdown(literal_markdown(text))
-
-
-def local_time(moment: datetime, timezone: str, fmt: str = "%H:%M") -> str:
-    return moment.astimezone(ZoneInfo(timezone)).strftime(fmt)
 
 
 def countdown_label(seconds: float) -> str:
@@ -80,3 +77,13 @@ def show_highlighted(pieces: list[tuple[str, bool]]) -> None:
         f"<mark>{html.escape(piece)}</mark>" if matched else html.escape(piece) for piece, matched in pieces
     )
     st.html(f'<p style="white-space: pre-wrap; margin: 0">{body}</p>')
+
+
+def cafe_state(cafe: Cafe) -> str:
+    """« archivé », « terminé », or "" while the café is being prepared or held."""
+    return "archivé" if cafe.archived_at else "terminé" if cafe.closed_at else ""
+
+
+def round_state(round_: Round) -> str:
+    """« ouvert », « fermé » or « à venir »."""
+    return "ouvert" if round_.is_open else "fermé" if round_.closed_at else "à venir"

@@ -8,14 +8,15 @@ import streamlit as st
 
 from facilitation.cafes import list_cafes
 from facilitation.domain import Cafe, Theme
+from ui.display import cafe_state
 from ui.runtime import store
 
 CAFE_PARAM = "cafe"
 
 
 def cafe_label(cafe: Cafe) -> str:
-    state = " (archivé)" if cafe.archived_at else " (terminé)" if cafe.closed_at else ""
-    return f"{cafe.held_on:%d/%m/%Y} — {cafe.title}{state}"
+    state = cafe_state(cafe)
+    return f"{cafe.held_on:%d/%m/%Y} — {cafe.title}" + (f" ({state})" if state else "")
 
 
 def choose(cafe_id: str) -> None:

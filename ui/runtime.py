@@ -1,13 +1,20 @@
-"""Settings and the store for the running Streamlit app."""
+"""The application for the running Streamlit process: built once, shared by every page and session."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from composition import App, build_app
 from facilitation.errors import CafeError, StorageUnavailable
 from facilitation.settings import Settings, load_settings
-from facilitation.storage import SqlStore, open_store
+from facilitation.storage import SqlStore
+
+if TYPE_CHECKING:  # seconds to import: only the harvest page loads them
+    from facilitation.topics import TopicGrouper
+    from facilitation.topics.embeddings import Embedder
 
 ORGANISER_KEY = "organiser_signed_in"
 
@@ -19,25 +26,24 @@ def show_error(exc: CafeError) -> None:
         st.caption(exc.detail)
 
 
-def settings() -> Settings:
-    """Settings from the environment, then .streamlit/secrets.toml when there is one."""
+@st.cache_resource(show_spinner=False)
+def app() -> App:
+    """The application wired from the environment, then .streamlit/secrets.toml; once per process."""
     try:
         secrets = dict(st.secrets)
     except (StreamlitSecretNotFoundError, FileNotFoundError):
         secrets = {}
-    return load_settings(secrets=secrets)
+    return build_app(load_settings(secrets=secrets))
 
 
-@st.cache_resource(show_spinner=False)
-def _store(database_url: str, link_secret: str) -> SqlStore:
-    # One engine (connection pool) per process and database, migrated once.
-    return open_store(database_url, link_secret)
+def settings() -> Settings:
+    """The settings the application was built with."""
+    return app().settings
 
 
 def store_or_raise() -> SqlStore:
     """The migrated store, or StorageUnavailable: for widget callbacks, which must not stop."""
-    config = settings()
-    return _store(config.database_url, config.cafe_link_secret)
+    return app().store()
 
 
 def store() -> SqlStore:
@@ -49,26 +55,24 @@ def store() -> SqlStore:
         st.stop()
 
 
-@st.cache_resource(show_spinner="Chargement du modèle de langue français…")
-def _grouper(backend: str, model_path: str):
-    # Heavy models (spaCy, the sentence encoder, BERTopic) load once per process.
-    from facilitation.topics import make_grouper
-    from facilitation.topics.embeddings import load_sentence_encoder, load_spacy_french
-
-    if backend == "spacy":
-        load_spacy_french()
-        load_sentence_encoder()
-    return make_grouper(backend, model_path)
-
-
-def grouper():
-    """The configured topic grouper, loaded once per process; a French error if it cannot load."""
-    config = settings()
+def _loaded(load):
+    # Heavy models (spaCy, the sentence encoder, BERTopic) load once per process, behind a spinner.
     try:
-        return _grouper(config.cafe_embedding_backend, config.cafe_embedding_model_path)
+        with st.spinner("Chargement du modèle de langue français…"):
+            return load()
     except CafeError as exc:
         show_error(exc)
         st.stop()
+
+
+def grouper() -> TopicGrouper:
+    """The configured topic grouper; a French error and a stop if it cannot load."""
+    return _loaded(app().grouper)
+
+
+def embedder() -> Embedder:
+    """The configured embeddings, for guided grouping; a French error and a stop if they cannot load."""
+    return _loaded(app().embedder)
 
 
 def show_errors(action, *args, **kwargs):

@@ -254,23 +254,23 @@ class ResidentPages:
         return _with_phone_cookie(response, request, phone, is_new)
 
     def _submit(self, request: Request, page: Page, nonce: str, phone: str) -> Response:
-        config = self.runtime.settings
+        limits = self.runtime.app.limits
         try:
             store = self.runtime.store()
             _refuse_cross_site(request)
             secret = self.runtime.link_secret()
             check_form_nonce(secret, nonce, page.token, page.sid)
-            _refuse_other_text_under_a_sent_id(store, page, config.cafe_max_contribution_chars)
+            _refuse_other_text_under_a_sent_id(store, page, limits.max_contribution_chars)
             # The use case records the table's link as the actor, from the token itself.
             contributions.resident_submit(
                 store,
                 token=page.token,
                 text=page.text,
                 submission_id=page.sid,
-                max_chars=config.cafe_max_contribution_chars,
+                max_chars=limits.max_contribution_chars,
                 browser_id=phone,
-                per_phone=config.cafe_rate_per_phone,
-                per_table=config.cafe_rate_per_table,
+                limiter=self.runtime.phone_limiter,
+                per_table=limits.rate_per_table,
                 round_id=page.round_id,  # "" when no question was on screen
                 client_address=_address(request),
             )
@@ -333,7 +333,7 @@ class ResidentPages:
                 token=token,
                 contribution_id=idea_id,
                 browser_id=phone,
-                per_phone=self.runtime.settings.cafe_rate_per_phone,
+                limiter=self.runtime.phone_limiter,
                 client_address=_address(request),
             )
             supported = store.get_contribution(idea_id)

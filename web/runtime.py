@@ -1,39 +1,42 @@
-"""Settings and the store for the plain HTTP pages, built once per process."""
+"""The application for the plain HTTP pages: the one the Streamlit process built (see serve.py)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from functools import cached_property
 
+from composition import App
+from facilitation.abuse import PhoneLimiter
 from facilitation.settings import Settings
-from facilitation.storage import SqlStore, open_store
+from facilitation.storage import SqlStore
 
 
 class WebRuntime:
-    """What the resident routes need: the settings, and a store opened on first use.
+    """What the resident routes need from the application, fetched on first use.
 
-    The store is opened lazily and not cached while the database is unreachable, so the page
+    The store is not kept while the database is unreachable (the application retries), so the page
     recovers by itself when the database comes back.
     """
 
-    def __init__(self, load_settings: Callable[[], Settings]) -> None:
-        self._load_settings = load_settings
-        self._store: SqlStore | None = None
-        self._lock = threading.Lock()
+    def __init__(self, get_app: Callable[[], App]) -> None:
+        self._get_app = get_app
         self.last_link_secret = ""
 
     @cached_property
+    def app(self) -> App:
+        return self._get_app()
+
+    @property
     def settings(self) -> Settings:
-        return self._load_settings()
+        return self.app.settings
+
+    @property
+    def phone_limiter(self) -> PhoneLimiter:
+        return self.app.phone_limiter
 
     def store(self) -> SqlStore:
         """The migrated store; raises StorageUnavailable while the database cannot be reached."""
-        if self._store is None:
-            with self._lock:
-                if self._store is None:
-                    self._store = open_store(self.settings.database_url, self.settings.cafe_link_secret)
-        return self._store
+        return self.app.store()
 
     def link_secret(self) -> str:
         """The secret that signs links and forms, remembered for pages drawn during an outage."""
@@ -42,6 +45,4 @@ class WebRuntime:
 
     def close(self) -> None:
         """Release the connection pool (tests, shutdown)."""
-        if self._store is not None:
-            self._store.engine.dispose()
-            self._store = None
+        self.app.close()

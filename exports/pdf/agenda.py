@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from exports.pdf.base import LIGHT, build_pdf, french_date, para
+from facilitation.clock import local_time
 from facilitation.exchange import Agenda, FicheCard
 from facilitation.wording import plural
 
@@ -43,7 +42,7 @@ def _fiche_block(number: int, card: FicheCard) -> KeepTogether:
 
 def agenda_pdf(agenda: Agenda, timezone: str) -> bytes:
     """The agenda of the committee's next meeting, one block per fiche, a box to tick for the decision."""
-    printed_on = agenda.generated_at.astimezone(ZoneInfo(timezone))
+    printed_on = local_time(agenda.generated_at, timezone)
     story = [
         para(f"Ordre du jour — {agenda.committee.value}", "title"),
         para(

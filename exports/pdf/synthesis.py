@@ -10,7 +10,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyl
 
 from exports.pdf.base import BRAND, FONT, LIGHT, MUTED, build_pdf, french_date, para, printable, quote
 from facilitation.synthesis import CafeSynthesis, TopicSummary
-from facilitation.wording import plural
+from facilitation.wording import plural, shorten
 
 WIDTH = 174 * mm  # A4 minus margins
 
@@ -53,9 +53,7 @@ def _sizes_chart(synthesis: CafeSynthesis) -> Drawing:
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 62 * mm, 10, WIDTH - 70 * mm, height - 25
     chart.data = [[t.size for t in topics], [t.supports for t in topics]]
-    chart.categoryAxis.categoryNames = [
-        printable(t.label[:38] + ("…" if len(t.label) > 38 else "")) for t in topics
-    ]
+    chart.categoryAxis.categoryNames = [printable(shorten(t.label, 38)) for t in topics]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.labels.fontName = FONT

@@ -46,7 +46,8 @@ TABLES_BY_NAME = {table.name: table for table in saved_tables()}
 _ID = re.compile(r"[0-9a-f]{32}")
 _TABLE_CODE = re.compile(r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{32,200}")
-# The keys of documents.KINDS (not imported: documents depends on storage); a test keeps them equal.
+# The keys of exports.documents.DOCUMENT_KINDS (facilitation never imports exports); a test keeps
+# them equal.
 DOCUMENT_KINDS = frozenset(
     (
         "synthese",

@@ -1,13 +1,12 @@
-"""Grouping any CSV of texts: reading it strictly, repeated texts as one, writing every row back."""
+"""Grouping any CSV of texts: reading it strictly, repeated texts as one (exports.grouped_table writes
+every row back)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
 from dataclasses import dataclass
 
-from exports.tabular import to_csv
 from facilitation.errors import InvalidInput
 from facilitation.topics import Grouping, TopicGrouper
 from facilitation.topics.embeddings import Progress
@@ -100,29 +99,3 @@ def group_rows(
         grouping.assignments[distinct[" ".join(row[text_column].split()).casefold()]] for row in table.rows
     ]
     return TableGrouping(grouping, row_topics)
-
-
-def write_rows(table: TextTable, grouped: TableGrouping, *, excel: bool = False) -> bytes:
-    """The input rows with topic_id and topic_label added, formulas neutralised like every export."""
-    labels = {t.id: t.label for t in grouped.grouping.topics} | {-1: UNSORTED_LABEL}
-    records = [
-        row | {"topic_id": topic_id, "topic_label": labels[topic_id]}
-        for row, topic_id in zip(table.rows, grouped.row_topics, strict=True)
-    ]
-    return to_csv(
-        records, [*table.columns, "topic_id", "topic_label"], delimiter=table.delimiter, excel=excel
-    )
-
-
-def write_topics(table: TextTable, grouped: TableGrouping, *, excel: bool = False) -> bytes:
-    """One row per topic: id, label, keywords, and how many input rows it holds."""
-    sizes = Counter(grouped.row_topics)
-    records = [
-        {"topic_id": t.id, "topic_label": t.label, "keywords": ", ".join(t.keywords), "size": sizes[t.id]}
-        for t in grouped.grouping.topics
-    ]
-    if sizes[-1]:
-        records.append({"topic_id": -1, "topic_label": UNSORTED_LABEL, "keywords": "", "size": sizes[-1]})
-    return to_csv(
-        records, ["topic_id", "topic_label", "keywords", "size"], delimiter=table.delimiter, excel=excel
-    )

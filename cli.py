@@ -8,6 +8,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from composition import App, build_app
 from facilitation import audit, cafes, public_address
 from facilitation.access import hash_password
 from facilitation.demo import create_demo_cafe
@@ -15,13 +16,7 @@ from facilitation.errors import CafeError, InvalidInput, StorageUnavailable
 from facilitation.files import write_private_file
 from facilitation.records import EXPORT_COLUMNS, contribution_records
 from facilitation.settings import SETTINGS, Settings, load_settings
-from facilitation.storage import open_store
 from facilitation.wording import plural
-
-
-def _store(settings: Settings):
-    return open_store(settings.database_url, settings.cafe_link_secret)
-
 
 BASE_URL_HELP = "adresse publique (défaut : celle enregistrée, sinon CAFE_PUBLIC_BASE_URL)"
 
@@ -149,20 +144,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _export(settings: Settings, args: argparse.Namespace) -> bytes:
+def _export(app: App, args: argparse.Namespace) -> bytes:
     from exports.tabular import to_csv, to_json
 
-    store = _store(settings)
-    records = contribution_records(store, args.cafe_id, timezone=settings.cafe_timezone)
+    store = app.store()
+    records = contribution_records(store, args.cafe_id, timezone=app.settings.cafe_timezone)
     audit.record(store, "export", cafe_id=args.cafe_id, target=f"contributions ({args.format})")
     if args.format == "json":
         return to_json(records)
     return to_csv(records, EXPORT_COLUMNS)
 
 
-def _topics(settings: Settings, args: argparse.Namespace) -> None:
-    from facilitation.topics import make_grouper
-    from facilitation.topics.csv_input import group_rows, read_text_table, write_rows, write_topics
+def _topics(app: App, args: argparse.Namespace) -> None:
+    from exports.grouped_table import write_rows, write_topics
+    from facilitation.topics.csv_input import group_rows, read_text_table
 
     if args.lang != "fr":
         raise InvalidInput("Seul le français (--lang fr) est pris en charge.")
@@ -173,7 +168,7 @@ def _topics(settings: Settings, args: argparse.Namespace) -> None:
     table = read_text_table(data, args.text_column)
     if args.topics is not None and not 1 <= args.topics <= len(table.rows):
         raise InvalidInput(f"--topics doit être entre 1 et {len(table.rows)}.")
-    grouper = make_grouper(settings.cafe_embedding_backend, settings.cafe_embedding_model_path)
+    grouper = app.grouper()
     with _progress_bar("Encodage des textes") as progress:
         grouped = group_rows(table, args.text_column, grouper, args.topics, progress)
     topics_path = args.out.with_name(args.out.stem + ".topics" + (args.out.suffix or ".csv"))
@@ -211,11 +206,10 @@ def _progress_bar(what: str):
             bar.close()
 
 
-def _harvest(settings: Settings, args: argparse.Namespace) -> None:
+def _harvest(app: App, args: argparse.Namespace) -> None:
     from facilitation import harvest
-    from facilitation.topics import make_grouper
 
-    store = _store(settings)
+    store = app.store()
     round_id = None
     if args.round is not None:
         rounds = {r.position: r.id for r in cafes.list_rounds(store, cafes.get_cafe(store, args.cafe_id).id)}
@@ -223,7 +217,7 @@ def _harvest(settings: Settings, args: argparse.Namespace) -> None:
             raise InvalidInput(f"Le tour {args.round} n'existe pas dans ce café.")
         round_id = rounds[args.round]
     scope = harvest.scope_of([args.cafe_id], round_id)
-    grouper = make_grouper(settings.cafe_embedding_backend, settings.cafe_embedding_model_path)
+    grouper = app.grouper()
     try:
         version = harvest.run_harvest(
             store, grouper, scope, n_topics=args.topics, afresh=args.afresh, confirmed=args.confirm
@@ -246,23 +240,24 @@ def _harvest(settings: Settings, args: argparse.Namespace) -> None:
         print(f"- non retrouvé (listé, restaurable dans la page Récolte) : [{lost.key}] {lost.label}")
 
 
-def _keep(settings: Settings, args: argparse.Namespace) -> None:
+def _keep(app: App, args: argparse.Namespace) -> None:
     from facilitation import harvest
 
-    store = _store(settings)
+    store = app.store()
     scope = harvest.scope_of([cafes.get_cafe(store, args.cafe_id).id])
     version = harvest.set_kept(store, scope, args.keys)
     kept = [topic.label for topic in version.topics if topic.kept]
     print(f"{plural(len(kept), 'groupe retenu', 'groupes retenus')} : {', '.join(kept)}")
 
 
-def _documents(settings: Settings, args: argparse.Namespace) -> None:
-    from facilitation import documents, synthesis
+def _documents(app: App, args: argparse.Namespace) -> None:
+    from exports.documents import render, single_fiche
+    from facilitation import synthesis
 
-    store = _store(settings)
+    store = app.store()
     options = {
-        "base_url": _base_url(store, settings, getattr(args, "base_url", None)),
-        "timezone": settings.cafe_timezone,
+        "base_url": _base_url(store, app.settings, getattr(args, "base_url", None)),
+        "timezone": app.settings.cafe_timezone,
     }
     if args.command == "fiches":
         sheets = synthesis.fiche_sheets(store, args.cafe_id)
@@ -273,31 +268,31 @@ def _documents(settings: Settings, args: argparse.Namespace) -> None:
             )
         args.out.mkdir(parents=True, exist_ok=True)
         for sheet in sheets:
-            name, content = documents.single_fiche(store, args.cafe_id, sheet.topic.key)
+            name, content = single_fiche(store, args.cafe_id, sheet.topic.key)
             write_private_file(args.out / name, content)
-        name, content = documents.render(store, args.cafe_id, "fiches", **options)
+        name, content = render(store, args.cafe_id, "fiches", **options)
         write_private_file(args.out / name, content)
         print(f"{plural(len(sheets), 'fiche')} et {name} écrits dans {args.out}")
         return
     kind = {"report": "synthese", "cards": "cartes"}[args.command]
-    _, content = documents.render(store, args.cafe_id, kind, **options)
+    _, content = render(store, args.cafe_id, kind, **options)
     write_private_file(args.out, content)
     audit.record(store, "document généré", cafe_id=args.cafe_id, target=args.out.name)
     print(f"{args.out} écrit ({len(content) // 1024} Ko)")
 
 
-def _live(settings: Settings, args: argparse.Namespace) -> None:
+def _live(app: App, args: argparse.Namespace) -> None:
     """Commands for running a café from a script: what the organiser's buttons do."""
-    store = _store(settings)
+    store = app.store()
     if args.command == "public-url":
         if args.url:
             print(public_address.set_public_base_url(store, args.url))
         else:
-            print(public_address.public_base_url(store, settings.cafe_public_base_url))
+            print(public_address.public_base_url(store, app.settings.cafe_public_base_url))
         return
     cafe_id = cafes.get_cafe(store, args.cafe_id).id
     if args.command == "tables":
-        base_url = _base_url(store, settings, None)
+        base_url = _base_url(store, app.settings, None)
         for table in cafes.list_tables(store, cafe_id):
             link = cafes.join_link(store, cafe_id, table.number, base_url)
             print("\t".join((str(table.number), table.name, table.code, link)))
@@ -311,14 +306,14 @@ def _live(settings: Settings, args: argparse.Namespace) -> None:
         print(f"Tour {cafes.close_round(store, cafe_id, current.id).position} fermé.")
 
 
-def _trust(settings: Settings, args: argparse.Namespace) -> None:
+def _trust(app: App, args: argparse.Namespace) -> None:
     from exports.tabular import to_csv
     from facilitation import backups, rgpd
 
-    store = _store(settings)
+    store = app.store()
     limits = {
-        "max_bytes": settings.cafe_max_import_mb * 1_000_000,
-        "max_text_chars": settings.cafe_max_contribution_chars,
+        "max_bytes": app.limits.max_import_bytes,
+        "max_text_chars": app.limits.max_contribution_chars,
     }
     if args.command == "transfer-export":
         backups.export_transfer(store, args.cafe_id, args.out)
@@ -333,20 +328,20 @@ def _trust(settings: Settings, args: argparse.Namespace) -> None:
         report = backups.restore(store, args.file, **limits)
         print(f"Restauration terminée : {_added(report.total)}.{_erased_note(report)}")
     elif args.command == "purge":
-        days = settings.cafe_retention_days if args.days is None else args.days
+        days = app.limits.retention_days if args.days is None else args.days
         report = rgpd.purge_expired(store, days)
         erased = plural(report.contributions, "contribution effacée", "contributions effacées")
         print(f"{erased} dans {plural(len(report.cafes), 'café')}.")
     elif args.command == "audit":
-        records = audit.audit_records(store, timezone=settings.cafe_timezone)
+        records = audit.audit_records(store, timezone=app.settings.cafe_timezone)
         write_private_file(args.out, to_csv(records, audit.AUDIT_COLUMNS, delimiter=";", excel=True))
         print(f"{plural(len(records), 'événement écrit', 'événements écrits')} dans {args.out}")
 
 
-def _search(settings: Settings, args: argparse.Namespace) -> None:
+def _search(app: App, args: argparse.Namespace) -> None:
     from facilitation.documents import search
 
-    hits = search(_store(settings), " ".join(args.query))
+    hits = search(app.store(), " ".join(args.query))
     for hit in hits:
         where = f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.table.label()}"
         print(f"{where}\n    {' '.join(hit.contribution.text.split())}")
@@ -368,43 +363,44 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; return the process exit code."""
     args = _parser().parse_args(argv)
     try:
-        settings = load_settings()
+        app = build_app(load_settings())
+        settings = app.settings
         audit.set_actor(audit.COMMAND_LINE)
         if args.command == "demo":
-            cafe = create_demo_cafe(_store(settings))
+            cafe = create_demo_cafe(app.store())
             print(f"Café de démonstration créé : {cafe.title}")
             print(cafe.id)
         elif args.command == "join-url":
-            store = _store(settings)
+            store = app.store()
             print(cafes.join_link(store, args.cafe_id, args.table, _base_url(store, settings, args.base_url)))
         elif args.command in ("tables", "round", "public-url"):
-            _live(settings, args)
+            _live(app, args)
         elif args.command == "export":
-            data = _export(settings, args)
+            data = _export(app, args)
             if args.out:
                 write_private_file(args.out, data)
                 print(f"Export écrit dans {args.out}", file=sys.stderr)
             else:
                 sys.stdout.buffer.write(data)
         elif args.command == "topics":
-            _topics(settings, args)
+            _topics(app, args)
         elif args.command == "harvest":
-            _harvest(settings, args)
+            _harvest(app, args)
         elif args.command == "keep":
-            _keep(settings, args)
+            _keep(app, args)
         elif args.command in ("report", "fiches", "cards"):
-            _documents(settings, args)
+            _documents(app, args)
         elif args.command in ("transfer-export", "transfer-import", "backup", "restore", "purge", "audit"):
-            _trust(settings, args)
+            _trust(app, args)
         elif args.command == "search":
-            _search(settings, args)
+            _search(app, args)
         elif args.command == "rotate-link-secret":
             if settings.cafe_link_secret:
                 raise InvalidInput(
                     "CAFE_LINK_SECRET est défini : changez sa valeur (et redémarrez l'application) pour "
                     "changer le secret des liens."
                 )
-            store = _store(settings)
+            store = app.store()
             store.rotate_link_secret()
             audit.record(store, "secret des liens changé (anciens QR codes refusés)")
             print("Secret des liens changé : réimprimez les cartes de table (anciens QR codes refusés).")

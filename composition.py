@@ -1,0 +1,104 @@
+"""The composition root: `build_app(settings)` wires once what the pages, the phones' routes and the
+command line need.
+
+It lives at the edge, next to app.py and cli.py, because it hands `exports`' document builders to
+`facilitation`'s use cases (facilitation never imports exports); it never imports streamlit, so the
+command line and `web/` build the same thing. The Streamlit process builds it once (ui/runtime.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from facilitation.abuse import PhoneLimiter
+from facilitation.settings import Settings
+from facilitation.storage import SqlStore, open_store
+
+if TYPE_CHECKING:  # numpy, scikit-learn, BERTopic: seconds to import, only a harvest needs them
+    from facilitation.topics import BertopicGrouper
+    from facilitation.topics.embeddings import Embedder
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits the use cases enforce, read once from the settings."""
+
+    max_contribution_chars: int
+    rate_per_table: int
+    retention_days: int
+    max_import_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(
+            max_contribution_chars=settings.cafe_max_contribution_chars,
+            rate_per_table=settings.cafe_rate_per_table,
+            retention_days=settings.cafe_retention_days,
+            max_import_bytes=settings.cafe_max_import_mb * 1_000_000,
+        )
+
+
+class App:
+    """What one process serves with: settings, store, grouper, limits, phone limiter, documents.
+
+    The store and the grouper open on first use: the database may be down when the process starts
+    (the store is not kept until it opens, so the app recovers by itself), and the language models
+    take seconds to load, which only a harvest needs.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.limits = Limits.from_settings(settings)
+        self.phone_limiter = PhoneLimiter(settings.cafe_rate_per_phone)
+        self._store: SqlStore | None = None
+        self._grouper: BertopicGrouper | None = None
+        # Two locks: pages keep reading the database while the language models load.
+        self._store_lock, self._grouper_lock = threading.Lock(), threading.Lock()
+
+    def store(self) -> SqlStore:
+        """The migrated store; raises StorageUnavailable while the database cannot be reached."""
+        if self._store is None:
+            with self._store_lock:
+                if self._store is None:
+                    self._store = open_store(self.settings.database_url, self.settings.cafe_link_secret)
+        return self._store
+
+    def grouper(self) -> BertopicGrouper:
+        """The topic grouper on the configured embeddings (CAFE_EMBEDDING_BACKEND), loaded once."""
+        if self._grouper is None:
+            from facilitation.topics import make_grouper
+
+            with self._grouper_lock:
+                if self._grouper is None:
+                    self._grouper = make_grouper(
+                        self.settings.cafe_embedding_backend, self.settings.cafe_embedding_model_path
+                    )
+        return self._grouper
+
+    def render_document(self, store: SqlStore, cafe_id: str, kind: str) -> tuple[str, bytes]:
+        """Build a document (a `DocumentRenderer` for `facilitation.documents.generate`)."""
+        # PDF builders and the harvest they read: imported when a document is built, not for every
+        # command of the command line.
+        from exports.documents import renderer
+
+        settings = self.settings
+        return renderer(timezone=settings.cafe_timezone, default_base_url=settings.cafe_public_base_url)(
+            store, cafe_id, kind
+        )
+
+    def embedder(self) -> Embedder:
+        """The configured embeddings, shared with the grouper (guided grouping maps onto them)."""
+        return self.grouper().embedder
+
+    def close(self) -> None:
+        """Release the connection pool (tests, shutdown)."""
+        if self._store is not None:
+            self._store.engine.dispose()
+            self._store = None
+
+
+def build_app(settings: Settings) -> App:
+    """The application wired from its settings; build it once per process."""
+    return App(settings)

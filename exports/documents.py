@@ -1,0 +1,161 @@
+"""Every kind of document a café produces, in one table: its label, its file name and its builder.
+
+`facilitation.documents` keeps and lists the generated versions; it receives `render` (bound to the
+settings by the composition root) and never imports this package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from exports.pdf.cards import Card, table_cards_pdf, tables_poster_pdf
+from exports.pdf.fiches import fiche_filename, fiche_pdf, fiches_zip, slug
+from exports.pdf.synthesis import synthesis_pdf
+from exports.tabular import to_csv, to_json, to_xlsx
+from facilitation import cafes
+from facilitation.cafes import get_cafe
+from facilitation.documents import DocumentRenderer, full_export
+from facilitation.errors import InvalidInput, NotFound
+from facilitation.public_address import public_base_url
+from facilitation.records import EXPORT_COLUMNS, TOPIC_COLUMNS, contribution_records, topic_records
+from facilitation.storage.base import Store
+from facilitation.synthesis import cafe_synthesis, fiche_sheets
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a builder reads: the café, where the QR codes point, the display timezone."""
+
+    store: Store
+    cafe_id: str
+    base_url: str
+    timezone: str
+    delimiter: str = ";"
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """One kind of document: shown as `label`, saved as `{prefix}-{date}-{title}.{extension}`."""
+
+    label: str
+    prefix: str
+    extension: str
+    build: Callable[[Request], bytes]
+
+
+def _cards(request: Request) -> list[Card]:
+    store, cafe_id = request.store, request.cafe_id
+    return [
+        Card(table.label(), table.number, cafes.join_link(store, cafe_id, table.number, request.base_url))
+        for table in cafes.list_tables(store, cafe_id)
+    ]
+
+
+def _table_cards(request: Request) -> bytes:
+    cafe = get_cafe(request.store, request.cafe_id)
+    rounds = cafes.list_rounds(request.store, request.cafe_id)
+    first_question = rounds[0].question if rounds else None
+    return table_cards_pdf(cafe.title, cafe.held_on, first_question, _cards(request))
+
+
+def _poster(request: Request) -> bytes:
+    return tables_poster_pdf(get_cafe(request.store, request.cafe_id).title, _cards(request))
+
+
+def _contributions(request: Request) -> list[dict]:
+    return contribution_records(request.store, request.cafe_id, timezone=request.timezone)
+
+
+def _workbook(request: Request) -> bytes:
+    return to_xlsx(
+        {
+            "Contributions": (EXPORT_COLUMNS, _contributions(request)),
+            "Groupes": (TOPIC_COLUMNS, topic_records(request.store, request.cafe_id)),
+        }
+    )
+
+
+# In this order in the page's list and in the library (the synthesis first).
+DOCUMENT_KINDS: dict[str, DocumentKind] = {
+    "synthese": DocumentKind(
+        "Synthèse du café (PDF)",
+        "synthese",
+        "pdf",
+        lambda r: synthesis_pdf(cafe_synthesis(r.store, r.cafe_id, timezone=r.timezone)),
+    ),
+    "fiches": DocumentKind(
+        "Fiches d'observation (ZIP de PDF)",
+        "fiches",
+        "zip",
+        lambda r: fiches_zip(fiche_sheets(r.store, r.cafe_id, timezone=r.timezone)),
+    ),
+    "cartes": DocumentKind("Cartes de table avec QR code (PDF)", "cartes", "pdf", _table_cards),
+    "affiche_qr": DocumentKind(
+        "Affiche A4 des QR codes de toutes les tables (PDF)", "affiche-qr", "pdf", _poster
+    ),
+    "contributions_csv": DocumentKind(
+        "Contributions (CSV pour Excel)",
+        "contributions",
+        "csv",
+        lambda r: to_csv(_contributions(r), EXPORT_COLUMNS, delimiter=r.delimiter, excel=True),
+    ),
+    "contributions_xlsx": DocumentKind(
+        "Contributions et groupes (Excel)", "contributions", "xlsx", _workbook
+    ),
+    "groupes_csv": DocumentKind(
+        "Groupes (CSV pour Excel)",
+        "groupes",
+        "csv",
+        lambda r: to_csv(topic_records(r.store, r.cafe_id), TOPIC_COLUMNS, delimiter=r.delimiter, excel=True),
+    ),
+    "cafe_json": DocumentKind(
+        "Export complet du café (JSON)",
+        "cafe",
+        "json",
+        lambda r: to_json(full_export(r.store, r.cafe_id, timezone=r.timezone)),
+    ),
+}
+
+
+def label(kind: str) -> str:
+    """The French name of a kind (the kind itself for one this version no longer builds)."""
+    known = DOCUMENT_KINDS.get(kind)
+    return known.label if known else kind
+
+
+def render(
+    store: Store, cafe_id: str, kind: str, *, base_url: str, timezone: str, delimiter: str = ";"
+) -> tuple[str, bytes]:
+    """Build one document from the current data: (file name, bytes)."""
+    document_kind = DOCUMENT_KINDS.get(kind)
+    if document_kind is None:
+        raise InvalidInput(f"Type de document inconnu : « {kind} ».")
+    cafe = get_cafe(store, cafe_id)
+    content = document_kind.build(Request(store, cafe_id, base_url, timezone, delimiter))
+    filename = (
+        f"{document_kind.prefix}-{cafe.held_on:%Y-%m-%d}-{slug(cafe.title, 40)}.{document_kind.extension}"
+    )
+    return filename, content
+
+
+def renderer(*, timezone: str, base_url: str = "", default_base_url: str = "") -> DocumentRenderer:
+    """`render` bound to the settings, for `facilitation.documents.generate`.
+
+    The QR codes point at `base_url` when given, else at the stored public address read at each
+    call (the organiser may change it while the app runs), else at `default_base_url`.
+    """
+
+    def render_kind(store: Store, cafe_id: str, kind: str) -> tuple[str, bytes]:
+        url = base_url or public_base_url(store, default_base_url)
+        return render(store, cafe_id, kind, base_url=url, timezone=timezone)
+
+    return render_kind
+
+
+def single_fiche(store: Store, cafe_id: str, topic_key: str) -> tuple[str, bytes]:
+    """One fiche d'observation as a PDF, from the current data: (file name, bytes)."""
+    for index, sheet in enumerate(fiche_sheets(store, cafe_id), start=1):
+        if sheet.topic.key == topic_key:
+            return fiche_filename(sheet, index), fiche_pdf(sheet)
+    raise NotFound("Ce groupe n'est pas retenu pour les fiches de ce café.")
