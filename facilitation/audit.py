@@ -55,20 +55,20 @@ def acting_as(actor: str) -> Iterator[None]:
         _actor.reset(token)
 
 
-def record(store, action: str, *, cafe_id: str | None = None, target: str = "", details: str = "") -> None:
-    """Append one event, attributed to the current actor."""
-    store.add_audit_event(
-        AuditEvent(datetime.now(UTC), _actor.get(), action, cafe_id, target[:200], details[:2000])
-    )
+def record(uow, action: str, *, cafe_id: str | None = None, target: str = "", details: str = "") -> None:
+    """Append one event, attributed to the current actor, in the transaction of the action it logs."""
+    uow.audit.add(AuditEvent(datetime.now(UTC), _actor.get(), action, cafe_id, target[:200], details[:2000]))
 
 
 AUDIT_COLUMNS = ("heure", "acteur", "action", "cafe_id", "objet", "details")
 
 
-def audit_records(store, *, cafe_id: str | None = None, timezone: str, limit: int = 2000) -> list[dict]:
+def audit_records(uow, *, cafe_id: str | None = None, timezone: str, limit: int = 2000) -> list[dict]:
     """The most recent events, newest first, as flat records (for the page and the CSV export)."""
     from zoneinfo import ZoneInfo
 
+    with uow.reading():
+        events = uow.audit.latest(cafe_id=cafe_id, limit=limit)
     return [
         {
             "heure": e.at.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds"),
@@ -78,5 +78,5 @@ def audit_records(store, *, cafe_id: str | None = None, timezone: str, limit: in
             "objet": e.target,
             "details": e.details,
         }
-        for e in store.list_audit_events(cafe_id=cafe_id, limit=limit)
+        for e in events
     ]

@@ -147,7 +147,8 @@ def _export(settings: Settings, args: argparse.Namespace) -> bytes:
 
     store = _store(settings)
     records = contribution_records(store, args.cafe_id, timezone=settings.cafe_timezone)
-    audit.record(store, "export", cafe_id=args.cafe_id, target=f"contributions ({args.format})")
+    with store:
+        audit.record(store, "export", cafe_id=args.cafe_id, target=f"contributions ({args.format})")
     if args.format == "json":
         return to_json(records)
     return to_csv(records, EXPORT_COLUMNS)
@@ -236,7 +237,8 @@ def _documents(settings: Settings, args: argparse.Namespace) -> None:
     kind = {"report": "synthese", "cards": "cartes"}[args.command]
     _, content = documents.render(store, args.cafe_id, kind, **options)
     write_private_file(args.out, content)
-    audit.record(store, "document généré", cafe_id=args.cafe_id, target=args.out.name)
+    with store:
+        audit.record(store, "document généré", cafe_id=args.cafe_id, target=args.out.name)
     print(f"{args.out} écrit ({len(content) // 1024} Ko)")
 
 
@@ -359,8 +361,9 @@ def main(argv: list[str] | None = None) -> int:
                     "changer le secret des liens."
                 )
             store = _store(settings)
-            store.rotate_link_secret()
-            audit.record(store, "secret des liens changé (anciens QR codes refusés)")
+            with store:
+                store.trust.rotate_link_secret()
+                audit.record(store, "secret des liens changé (anciens QR codes refusés)")
             print("Secret des liens changé : réimprimez les cartes de table (anciens QR codes refusés).")
         elif args.command == "hash-password":
             password = getpass.getpass("Mot de passe organisateur : ")

@@ -6,7 +6,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from facilitation import audit
@@ -34,7 +34,7 @@ from facilitation.domain import (
 )
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
 from facilitation.privacy import mask_personal_data
-from facilitation.storage.base import Store
+from facilitation.storage.base import UnitOfWork
 
 MAX_AGREEMENT_COUNT = 500
 
@@ -73,62 +73,70 @@ class SubmitResult:
     created: bool
 
 
-def _locate(store: Store, cafe_id: str, table_number: int) -> TableState:
-    cafe = get_cafe(store, cafe_id)
-    table = get_table(store, cafe_id, table_number)
-    return TableState(cafe, table, None if cafe.is_closed else open_round_of(store, cafe_id))
+def _locate(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableState:
+    cafe = get_cafe(uow, cafe_id)
+    table = get_table(uow, cafe_id, table_number)
+    return TableState(cafe, table, None if cafe.is_closed else open_round_of(uow, cafe_id))
 
 
-def _with_contributions(store: Store, state: TableState) -> TableContext:
+def _with_contributions(uow: UnitOfWork, state: TableState) -> TableContext:
     current = state.open_round
     listed = (
-        store.list_contributions(state.cafe.id, round_id=current.id, table_id=state.table.id)
+        uow.contributions.in_cafe(state.cafe.id, round_id=current.id, table_id=state.table.id)
         if current
         else []
     )
     return TableContext(state.cafe, state.table, current, listed)
 
 
-def table_context(store: Store, cafe_id: str, table_number: int) -> TableContext:
+def table_context(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableContext:
     """The table with its café, the open round and that round's contributions at this table."""
-    return _with_contributions(store, _locate(store, cafe_id, table_number))
+    with uow.reading():
+        return _with_contributions(uow, _locate(uow, cafe_id, table_number))
 
 
-def enter_table(store: Store, code: str) -> TableContext:
+def enter_table(uow: UnitOfWork, code: str) -> TableContext:
     """A captain enters their table with its short code."""
-    table = store.table_by_code(normalise_table_code(code))
-    if table is None:
-        raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
-    cafe = get_cafe(store, table.cafe_id)
-    if cafe.archived_at is not None:
-        raise AccessDenied("Ce café est archivé : sa saisie est fermée.")
-    return table_context(store, table.cafe_id, table.number)
+    with uow.reading():
+        table = uow.cafes.table_by_code(normalise_table_code(code))
+        if table is None:
+            raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
+        cafe = get_cafe(uow, table.cafe_id)
+        if cafe.archived_at is not None:
+            raise AccessDenied("Ce café est archivé : sa saisie est fermée.")
+        return table_context(uow, table.cafe_id, table.number)
 
 
-def try_table_code(store: Store, code: str, client: Client, now: datetime | None = None) -> TableContext:
+def try_table_code(uow: UnitOfWork, code: str, client: Client, now: datetime | None = None) -> TableContext:
     """A typed (or linked) captain code: throttled per session and address like the organiser's
     password, and every refusal is written to the audit log."""
     normalised = normalise_table_code(code)
     if not guarded_try(
-        store, "captain", client, now or utcnow(), lambda: store.table_by_code(normalised) is not None
+        uow, "captain", client, now or utcnow(), lambda: uow.cafes.table_by_code(normalised) is not None
     ):
-        audit.record(store, "code capitaine refusé")
+        with uow:
+            audit.record(uow, "code capitaine refusé")
         raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
-    context = enter_table(store, normalised)
-    with audit.acting_as(audit.captain(context.table.number)):
-        audit.record(store, "capitaine entré à sa table", cafe_id=context.cafe.id)
+    with uow:
+        context = enter_table(uow, normalised)
+        with audit.acting_as(audit.captain(context.table.number)):
+            audit.record(uow, "capitaine entré à sa table", cafe_id=context.cafe.id)
     return context
 
 
-def join_table(store: Store, token: str | None) -> TableContext:
-    """A resident opens a table's QR link; forged or unknown links are refused."""
-    claim = verify_join_token(store.link_secret(), token)
-    return _with_contributions(store, _claimed_state(store, claim))
+def join_table(uow: UnitOfWork, token: str | None) -> TableContext:
+    """A resident opens a table's QR link; forged or unknown links are refused.
+
+    Polled by every phone every few seconds: a read-only transaction, which never waits for the
+    captains' writes."""
+    with uow.reading():
+        claim = verify_join_token(uow.trust.link_secret(), token)
+        return _with_contributions(uow, _claimed_state(uow, claim))
 
 
-def _claimed_state(store: Store, claim: JoinClaim) -> TableState:
+def _claimed_state(uow: UnitOfWork, claim: JoinClaim) -> TableState:
     try:
-        state = _locate(store, claim.cafe_id, claim.table_number)
+        state = _locate(uow, claim.cafe_id, claim.table_number)
     except NotFound:
         raise AccessDenied(
             "Ce lien ne correspond à aucune table d'un café en cours. "
@@ -156,7 +164,7 @@ def _agreement(value: int | str | None) -> int | None:
 
 
 def submit_contribution(
-    store: Store,
+    uow: UnitOfWork,
     *,
     cafe_id: str,
     table_number: int,
@@ -178,8 +186,8 @@ def submit_contribution(
     another question.
     """
     return _submit(
-        store,
-        lambda: _locate(store, cafe_id, table_number),
+        uow,
+        lambda: _locate(uow, cafe_id, table_number),
         text=text,
         source=source,
         submission_id=submission_id,
@@ -193,7 +201,7 @@ def submit_contribution(
 
 
 def _submit(
-    store: Store,
+    uow: UnitOfWork,
     locate: Callable[[], TableState],
     *,
     text: str,
@@ -218,27 +226,25 @@ def _submit(
     chosen_kind = parse_choice(Kind, kind, "Type")
     chosen_profile = parse_choice(Profile, profile, "Profil")
     agreement = _agreement(agreement_count)
-    state = locate()
-    existing = store.get_contribution(submission_id)
-    if existing is not None:
-        if existing.table_id != state.table.id:
-            raise InvalidInput("Identifiant d'envoi déjà utilisé ailleurs : rechargez la page.")
-        # A retried submit: answer as the first time, whatever the round's state now.
-        return SubmitResult(existing, created=False)
-    if not state.accepting or state.open_round is None:
-        raise NotAccepting(state.closed_message() + " Votre texte n'a pas été envoyé.")
-    if round_id is not None and state.open_round.id != round_id:
-        raise RoundChanged(
-            f"La question a changé : le tour {state.open_round.position} est ouvert. Votre texte n'a "
-            "pas été envoyé ; il est gardé. Lisez la nouvelle question avant de l'envoyer."
-        )
-    if admit_new is not None:
-        # Counted only for a text that is about to be stored: a retry is answered above, and a
-        # refusal for a closed or changed round costs nothing.
-        admit_new(state)
-    # The store also answers "not created" when this table already sent the same text this round.
-    contribution, created = store.add_contribution(
-        Contribution(
+    with uow:
+        state = locate()
+        # Submits of one table one after the other, so that two taps with different ids cannot
+        # both pass the same-text check below.
+        uow.contributions.lock_table(state.table.id)
+        existing = uow.contributions.get(submission_id)
+        if existing is not None:
+            if existing.table_id != state.table.id:
+                raise InvalidInput("Identifiant d'envoi déjà utilisé ailleurs : rechargez la page.")
+            # A retried submit: answer as the first time, whatever the round's state now.
+            return SubmitResult(existing, created=False)
+        if not state.accepting or state.open_round is None:
+            raise NotAccepting(state.closed_message() + " Votre texte n'a pas été envoyé.")
+        if round_id is not None and state.open_round.id != round_id:
+            raise RoundChanged(
+                f"La question a changé : le tour {state.open_round.position} est ouvert. Votre texte n'a "
+                "pas été envoyé ; il est gardé. Lisez la nouvelle question avant de l'envoyer."
+            )
+        candidate = Contribution(
             id=submission_id,
             cafe_id=state.cafe.id,
             round_id=state.open_round.id,
@@ -250,13 +256,26 @@ def _submit(
             profile=chosen_profile,
             agreement_count=agreement,
             author=author,
-        ),
-        resident_limit=table_limit,
-    )
-    if created:
+        )
+        # The same text already sent from this table in this round (by this captain, or this
+        # phone: two residents may say the same thing) is answered as stored, not stored twice.
+        same = uow.contributions.find_same(candidate)
+        if same is not None:
+            return SubmitResult(same, created=False)
+        if admit_new is not None:
+            # Counted only for a text that is about to be stored: a retry is answered above, and a
+            # refusal for a closed or changed round costs nothing.
+            admit_new(state)
+        if table_limit is not None and candidate.source is Source.RESIDENT:
+            # Counted under the table's lock: a concurrent burst cannot slip past the limit.
+            since = candidate.created_at - timedelta(minutes=1)
+            if uow.contributions.count_since(candidate.table_id, Source.RESIDENT, since) >= table_limit:
+                raise NotAccepting(RATE_LIMIT_MESSAGE)
+        uow.contributions.add(candidate)
+        contribution = uow.contributions.get(candidate.id)
         with audit.acting_as(_actor_of(source, state.table.number)):
-            audit.record(store, "contribution ajoutée", cafe_id=state.cafe.id, target=contribution.id)
-    return SubmitResult(contribution, created)
+            audit.record(uow, "contribution ajoutée", cafe_id=state.cafe.id, target=contribution.id)
+    return SubmitResult(contribution, True)
 
 
 def _actor_of(source: Source, table_number: int) -> str:
@@ -290,7 +309,7 @@ def _count_phone(
 
 
 def resident_submit(
-    store: Store,
+    uow: UnitOfWork,
     *,
     token: str,
     text: str,
@@ -308,27 +327,29 @@ def resident_submit(
     `round_id` is the round whose question the resident was shown: if another round is open now,
     the text is refused rather than filed under a question its author never read.
     """
-    claim = verify_join_token(store.link_secret(), token)
-    claimed = _claimed_state(store, claim)  # a revoked or unknown link is refused before anything else
+    # A forged link is refused before taking the write lock.
+    claim = verify_join_token(uow.trust.link_secret(), token)
+    with uow:
+        claimed = _claimed_state(uow, claim)  # a revoked or unknown link is refused before anything else
 
-    def admit(state: TableState) -> None:
-        if per_phone is not None:
-            phone = browser_id or submission_id
-            _count_phone(claim.cafe_id, "idée", per_phone, phone, client_address, RATE_LIMIT_MESSAGE)
+        def admit(state: TableState) -> None:
+            if per_phone is not None:
+                phone = browser_id or submission_id
+                _count_phone(claim.cafe_id, "idée", per_phone, phone, client_address, RATE_LIMIT_MESSAGE)
 
-    return _submit(
-        store,
-        lambda: claimed,
-        text=text,
-        source=Source.RESIDENT,
-        submission_id=submission_id,
-        max_chars=max_chars,
-        round_id=round_id,
-        now=now,
-        admit_new=admit,
-        table_limit=per_table,
-        author=supporter_key(claim.cafe_id, browser_id or submission_id),
-    )
+        return _submit(
+            uow,
+            lambda: claimed,
+            text=text,
+            source=Source.RESIDENT,
+            submission_id=submission_id,
+            max_chars=max_chars,
+            round_id=round_id,
+            now=now,
+            admit_new=admit,
+            table_limit=per_table,
+            author=supporter_key(claim.cafe_id, browser_id or submission_id),
+        )
 
 
 def supporter_key(cafe_id: str, browser_id: str) -> str:
@@ -337,7 +358,7 @@ def supporter_key(cafe_id: str, browser_id: str) -> str:
 
 
 def support(
-    store: Store,
+    uow: UnitOfWork,
     *,
     token: str,
     contribution_id: str,
@@ -352,38 +373,42 @@ def support(
     """
     if not browser_id:
         raise InvalidInput("Rechargez la page avant de soutenir une idée.")
-    context = join_table(store, token)
-    if not context.accepting:
-        raise NotAccepting(context.closed_message())
-    if contribution_id not in {c.id for c in context.contributions}:
-        raise NotFound("Cette idée n'est plus affichée à votre table.")
-    if per_phone is not None:
-        limit = per_phone * SUPPORTS_PER_SUBMIT
-        _count_phone(context.cafe.id, "soutien", limit, browser_id, client_address, SUPPORT_RATE_MESSAGE)
-        if client_address:
-            # A script dropping its cookie looks like a new phone each time: one address gets a few
-            # phones' worth of +1 on one idea per hour, however many cookies it throws away.
-            _IDEA_SUPPORTS_PER_ADDRESS.hit(
-                f"{contribution_id}:@{client_address}", message=SUPPORT_RATE_MESSAGE
-            )
-    return store.add_support(contribution_id, supporter_key(context.cafe.id, browser_id), now or utcnow())
+    verify_join_token(uow.trust.link_secret(), token)  # a forged link never takes the write lock
+    with uow:
+        context = join_table(uow, token)
+        if not context.accepting:
+            raise NotAccepting(context.closed_message())
+        if contribution_id not in {c.id for c in context.contributions}:
+            raise NotFound("Cette idée n'est plus affichée à votre table.")
+        if per_phone is not None:
+            limit = per_phone * SUPPORTS_PER_SUBMIT
+            _count_phone(context.cafe.id, "soutien", limit, browser_id, client_address, SUPPORT_RATE_MESSAGE)
+            if client_address:
+                # A script dropping its cookie looks like a new phone each time: one address gets a few
+                # phones' worth of +1 on one idea per hour, however many cookies it throws away.
+                _IDEA_SUPPORTS_PER_ADDRESS.hit(
+                    f"{contribution_id}:@{client_address}", message=SUPPORT_RATE_MESSAGE
+                )
+        return uow.contributions.add_support(
+            contribution_id, supporter_key(context.cafe.id, browser_id), now or utcnow()
+        )
 
 
-def supported_here(store: Store, context: TableContext, browser_id: str) -> set[str]:
+def supported_here(uow: UnitOfWork, context: TableContext, browser_id: str) -> set[str]:
     """Ids of the listed contributions this phone already supported."""
     key = supporter_key(context.cafe.id, browser_id)
-    return store.supported_by(key, [c.id for c in context.contributions])
+    return uow.contributions.supported_by(key, [c.id for c in context.contributions])
 
 
-def _table_contribution(store: Store, table: Table, contribution_id: str) -> Contribution:
-    contribution = store.get_contribution(contribution_id)
+def _table_contribution(uow: UnitOfWork, table: Table, contribution_id: str) -> Contribution:
+    contribution = uow.contributions.get(contribution_id)
     if contribution is None or contribution.table_id != table.id:
         raise NotFound("Cette contribution n'existe pas à votre table.")
     return contribution
 
 
 def edit_contribution(
-    store: Store,
+    uow: UnitOfWork,
     *,
     table_code: str,
     contribution_id: str,
@@ -395,18 +420,23 @@ def edit_contribution(
     now: datetime | None = None,
 ) -> Contribution:
     """A captain corrects a contribution of their own table."""
-    context = enter_table(store, table_code)
-    contribution = _table_contribution(store, context.table, contribution_id)
-    updated = replace(
-        contribution,
-        text=clean_text(text, max_chars=max_chars),
-        kind=parse_choice(Kind, kind, "Type"),
-        profile=parse_choice(Profile, profile, "Profil"),
-        agreement_count=_agreement(agreement_count),
-        updated_at=now or utcnow(),
-    )
-    store.update_contribution(updated)
-    names = store.list_masked_names(contribution.cafe_id)
+    changed = {
+        "text": clean_text(text, max_chars=max_chars),
+        "kind": parse_choice(Kind, kind, "Type"),
+        "profile": parse_choice(Profile, profile, "Profil"),
+        "agreement_count": _agreement(agreement_count),
+        "updated_at": now or utcnow(),
+    }
+    with uow:
+        return _edit(uow, table_code, contribution_id, changed)
+
+
+def _edit(uow: UnitOfWork, table_code: str, contribution_id: str, changed: dict) -> Contribution:
+    context = enter_table(uow, table_code)
+    contribution = _table_contribution(uow, context.table, contribution_id)
+    updated = replace(contribution, **changed)
+    uow.contributions.update(updated)
+    names = uow.trust.masked_names(contribution.cafe_id)
     changes = (
         f"avant : « {mask_personal_data(contribution.text, names)} » ; "
         f"après : « {mask_personal_data(updated.text, names)} »"
@@ -419,40 +449,42 @@ def edit_contribution(
         else "contribution modifiée"
     )
     with audit.acting_as(audit.captain(context.table.number)):
-        audit.record(store, action, cafe_id=contribution.cafe_id, target=contribution_id, details=changes)
+        audit.record(uow, action, cafe_id=contribution.cafe_id, target=contribution_id, details=changes)
     return updated
 
 
 def delete_contribution(
-    store: Store, *, table_code: str, contribution_id: str, now: datetime | None = None
+    uow: UnitOfWork, *, table_code: str, contribution_id: str, now: datetime | None = None
 ) -> None:
     """A captain removes a contribution; it stays recoverable by the organiser."""
-    context = enter_table(store, table_code)
-    contribution = _table_contribution(store, context.table, contribution_id)
-    store.update_contribution(replace(contribution, deleted_at=now or utcnow()))
-    with audit.acting_as(audit.captain(context.table.number)):
-        audit.record(
-            store,
-            "contribution supprimée (récupérable)",
-            cafe_id=contribution.cafe_id,
-            target=contribution_id,
-        )
+    with uow:
+        context = enter_table(uow, table_code)
+        contribution = _table_contribution(uow, context.table, contribution_id)
+        uow.contributions.update(replace(contribution, deleted_at=now or utcnow()))
+        with audit.acting_as(audit.captain(context.table.number)):
+            audit.record(
+                uow,
+                "contribution supprimée (récupérable)",
+                cafe_id=contribution.cafe_id,
+                target=contribution_id,
+            )
 
 
-def restore_contribution(store: Store, cafe_id: str, contribution_id: str) -> Contribution:
+def restore_contribution(uow: UnitOfWork, cafe_id: str, contribution_id: str) -> Contribution:
     """The organiser brings back a deleted contribution."""
-    contribution = store.get_contribution(contribution_id)
-    if contribution is None or contribution.cafe_id != cafe_id:
-        raise NotFound("Cette contribution n'existe pas dans ce café.")
-    restored = replace(contribution, deleted_at=None)
-    store.update_contribution(restored)
-    audit.record(store, "contribution restaurée", cafe_id=cafe_id, target=contribution_id)
+    with uow:
+        contribution = uow.contributions.get(contribution_id)
+        if contribution is None or contribution.cafe_id != cafe_id:
+            raise NotFound("Cette contribution n'existe pas dans ce café.")
+        restored = replace(contribution, deleted_at=None)
+        uow.contributions.update(restored)
+        audit.record(uow, "contribution restaurée", cafe_id=cafe_id, target=contribution_id)
     return restored
 
 
-def deleted_contributions(store: Store, cafe_id: str) -> list[Contribution]:
+def deleted_contributions(uow: UnitOfWork, cafe_id: str) -> list[Contribution]:
     """Contributions removed by captains, for the organiser to review."""
-    return [c for c in store.list_contributions(cafe_id, include_deleted=True) if c.deleted_at is not None]
+    return [c for c in uow.contributions.in_cafe(cafe_id, include_deleted=True) if c.deleted_at is not None]
 
 
 @dataclass(frozen=True)
@@ -468,14 +500,16 @@ class Overview:
     from_residents: int
 
 
-def overview(store: Store, cafe_id: str, *, latest: int = 10) -> Overview:
+def overview(uow: UnitOfWork, cafe_id: str, *, latest: int = 10) -> Overview:
     """Contributions per table and round, and the latest ones."""
-    cafe = get_cafe(store, cafe_id)
-    listed = store.list_contributions(cafe_id)
+    with uow.reading():
+        cafe = get_cafe(uow, cafe_id)
+        listed = uow.contributions.in_cafe(cafe_id)
+        rounds, tables = uow.cafes.rounds(cafe_id), uow.cafes.tables(cafe_id)
     return Overview(
         cafe=cafe,
-        rounds=store.list_rounds(cafe_id),
-        tables=store.list_tables(cafe_id),
+        rounds=rounds,
+        tables=tables,
         counts=Counter((c.round_id, c.table_id) for c in listed),
         latest=list(reversed(listed[-latest:])),
         total=len(listed),
@@ -493,14 +527,16 @@ class Wall:
     latest: list[Contribution]
 
 
-def wall(store: Store, cafe_id: str, *, latest: int = 12) -> Wall:
+def wall(uow: UnitOfWork, cafe_id: str, *, latest: int = 12) -> Wall:
     """The projection view of the open round: newest contributions first, with their supports."""
-    cafe = get_cafe(store, cafe_id)
-    current = None if cafe.is_closed else open_round_of(store, cafe_id)
-    listed = store.list_contributions(cafe_id, round_id=current.id) if current else []
+    with uow.reading():
+        cafe = get_cafe(uow, cafe_id)
+        current = None if cafe.is_closed else open_round_of(uow, cafe_id)
+        listed = uow.contributions.in_cafe(cafe_id, round_id=current.id) if current else []
+        tables = uow.cafes.tables(cafe_id)
     return Wall(
         cafe=cafe,
         open_round=current,
-        tables={t.id: t for t in store.list_tables(cafe_id)},
+        tables={t.id: t for t in tables},
         latest=list(reversed(listed[-latest:])),
     )

@@ -14,7 +14,7 @@ from facilitation.harvest import find_cafes, latest_version, scope_of
 from facilitation.privacy import mask_personal_data
 from facilitation.records import EXPORT_COLUMNS, TOPIC_COLUMNS, contribution_records, topic_records
 from facilitation.search import MAX_QUERY_WORDS, highlight, query_terms
-from facilitation.storage.base import Store
+from facilitation.storage.base import UnitOfWork
 from facilitation.synthesis import cafe_synthesis, default_fiche, fiche_sheets
 
 KINDS = {
@@ -30,7 +30,7 @@ KINDS = {
 
 
 def render(
-    store: Store, cafe_id: str, kind: str, *, base_url: str, timezone: str, delimiter: str = ";"
+    uow: UnitOfWork, cafe_id: str, kind: str, *, base_url: str, timezone: str, delimiter: str = ";"
 ) -> tuple[str, bytes]:
     """Build one document from the current data: (file name, bytes)."""
     from exports.pdf.cards import Card, table_cards_pdf, tables_poster_pdf
@@ -38,45 +38,45 @@ def render(
     from exports.pdf.synthesis import synthesis_pdf
     from exports.tabular import to_csv, to_json, to_xlsx
 
-    cafe = get_cafe(store, cafe_id)
+    cafe = get_cafe(uow, cafe_id)
     stem = f"{cafe.held_on:%Y-%m-%d}-{slug(cafe.title, 40)}"
     if kind == "synthese":
-        return f"synthese-{stem}.pdf", synthesis_pdf(cafe_synthesis(store, cafe_id, timezone=timezone))
+        return f"synthese-{stem}.pdf", synthesis_pdf(cafe_synthesis(uow, cafe_id, timezone=timezone))
     if kind == "fiches":
-        return f"fiches-{stem}.zip", fiches_zip(fiche_sheets(store, cafe_id, timezone=timezone))
+        return f"fiches-{stem}.zip", fiches_zip(fiche_sheets(uow, cafe_id, timezone=timezone))
     if kind in ("cartes", "affiche_qr"):
         cards = [
-            Card(table.label(), table.number, cafes.join_link(store, cafe_id, table.number, base_url))
-            for table in cafes.list_tables(store, cafe_id)
+            Card(table.label(), table.number, cafes.join_link(uow, cafe_id, table.number, base_url))
+            for table in cafes.list_tables(uow, cafe_id)
         ]
         if kind == "affiche_qr":
             return f"affiche-qr-{stem}.pdf", tables_poster_pdf(cafe.title, cards)
-        rounds = cafes.list_rounds(store, cafe_id)
+        rounds = cafes.list_rounds(uow, cafe_id)
         return f"cartes-{stem}.pdf", table_cards_pdf(
             cafe.title, cafe.held_on, rounds[0].question if rounds else None, cards
         )
     if kind == "contributions_csv":
-        records = contribution_records(store, cafe_id, timezone=timezone)
+        records = contribution_records(uow, cafe_id, timezone=timezone)
         return f"contributions-{stem}.csv", to_csv(records, EXPORT_COLUMNS, delimiter=delimiter, excel=True)
     if kind == "groupes_csv":
         return f"groupes-{stem}.csv", to_csv(
-            topic_records(store, cafe_id), TOPIC_COLUMNS, delimiter=delimiter, excel=True
+            topic_records(uow, cafe_id), TOPIC_COLUMNS, delimiter=delimiter, excel=True
         )
     if kind == "contributions_xlsx":
         return f"contributions-{stem}.xlsx", to_xlsx(
             {
-                "Contributions": (EXPORT_COLUMNS, contribution_records(store, cafe_id, timezone=timezone)),
-                "Groupes": (TOPIC_COLUMNS, topic_records(store, cafe_id)),
+                "Contributions": (EXPORT_COLUMNS, contribution_records(uow, cafe_id, timezone=timezone)),
+                "Groupes": (TOPIC_COLUMNS, topic_records(uow, cafe_id)),
             }
         )
     if kind == "cafe_json":
-        return f"cafe-{stem}.json", to_json(full_export(store, cafe_id, timezone=timezone))
+        return f"cafe-{stem}.json", to_json(full_export(uow, cafe_id, timezone=timezone))
     raise InvalidInput(f"Type de document inconnu : « {kind} ».")
 
 
-def full_export(store: Store, cafe_id: str, *, timezone: str) -> dict:
+def full_export(uow: UnitOfWork, cafe_id: str, *, timezone: str) -> dict:
     """The whole café as plain data: details, rounds, tables, contributions, topics, fiches."""
-    cafe = get_cafe(store, cafe_id)
+    cafe = get_cafe(uow, cafe_id)
     return {
         "format": "cafe-concertation/1",
         "cafe": {
@@ -91,59 +91,64 @@ def full_export(store: Store, cafe_id: str, *, timezone: str) -> dict:
         },
         "tours": [
             {"numero": r.position, "question": r.question, "duree_minutes": r.planned_minutes}
-            for r in cafes.list_rounds(store, cafe_id)
+            for r in cafes.list_rounds(uow, cafe_id)
         ],
         "tables": [
             {"numero": t.number, "nom": t.name, "capitaine": t.captain_name}
-            for t in cafes.list_tables(store, cafe_id)
+            for t in cafes.list_tables(uow, cafe_id)
         ],
-        "contributions": contribution_records(store, cafe_id, timezone=timezone),
-        "groupes": topic_records(store, cafe_id),
+        "contributions": contribution_records(uow, cafe_id, timezone=timezone),
+        "groupes": topic_records(uow, cafe_id),
         "fiches": [
             {
                 "groupe_id": f.topic_key,
-                "suite": mask_personal_data(f.follow_up, store.list_masked_names(cafe_id)),
+                "suite": mask_personal_data(f.follow_up, uow.trust.masked_names(cafe_id)),
                 "comite": f.committee.value,
                 "statut": f.status.value,
             }
-            for f in store.list_fiches(cafe_id)
+            for f in uow.documents.fiches(cafe_id)
         ],
     }
 
 
 def generate(
-    store: Store, cafe_id: str, kind: str, *, base_url: str, timezone: str, now: datetime | None = None
+    uow: UnitOfWork, cafe_id: str, kind: str, *, base_url: str, timezone: str, now: datetime | None = None
 ) -> StoredDocument:
     """Build a document and keep it in the library as its kind's next version."""
-    filename, content = render(store, cafe_id, kind, base_url=base_url, timezone=timezone)
-    audit.record(store, "document généré", cafe_id=cafe_id, target=filename)
-    return store.add_document(
-        StoredDocument(
+    # Built from one consistent read, outside the write lock: rendering a PDF takes seconds.
+    with uow.reading():
+        filename, content = render(uow, cafe_id, kind, base_url=base_url, timezone=timezone)
+    with uow:
+        uow.cafes.lock(cafe_id)  # two generations at once must not take the same version
+        document = StoredDocument(
             id=new_id(),
             cafe_id=cafe_id,
             kind=kind,
-            version=0,
+            version=uow.documents.latest_version(cafe_id, kind) + 1,
             generated_at=now or utcnow(),
             filename=filename,
             content=content,
         )
-    )
-
-
-def download(store: Store, document_id: str) -> StoredDocument:
-    """A stored document with its bytes (each download is an export, so it is logged)."""
-    document = store.get_document(document_id)
-    if document is None:
-        raise NotFound("Ce document n'existe pas (ou plus).")
-    audit.record(store, "document téléchargé", cafe_id=document.cafe_id, target=document.filename)
+        uow.documents.add(document)
+        audit.record(uow, "document généré", cafe_id=cafe_id, target=filename)
     return document
 
 
-def single_fiche(store: Store, cafe_id: str, topic_key: str) -> tuple[str, bytes]:
+def download(uow: UnitOfWork, document_id: str) -> StoredDocument:
+    """A stored document with its bytes (each download is an export, so it is logged)."""
+    with uow:
+        document = uow.documents.get(document_id)
+        if document is None:
+            raise NotFound("Ce document n'existe pas (ou plus).")
+        audit.record(uow, "document téléchargé", cafe_id=document.cafe_id, target=document.filename)
+    return document
+
+
+def single_fiche(uow: UnitOfWork, cafe_id: str, topic_key: str) -> tuple[str, bytes]:
     """One fiche d'observation as a PDF, from the current data."""
     from exports.pdf.fiches import fiche_filename, fiche_pdf
 
-    for index, sheet in enumerate(fiche_sheets(store, cafe_id), start=1):
+    for index, sheet in enumerate(fiche_sheets(uow, cafe_id), start=1):
         if sheet.topic.key == topic_key:
             return fiche_filename(sheet, index), fiche_pdf(sheet)
     raise NotFound("Ce groupe n'est pas retenu pour les fiches de ce café.")
@@ -196,13 +201,13 @@ class LibraryEntry:
         return counts
 
 
-def _fiches_of(store: Store, cafe: Cafe) -> list[FicheEntry]:
+def _fiches_of(uow: UnitOfWork, cafe: Cafe) -> list[FicheEntry]:
     """The café's retained topics with their fiche's status (defaults before any edit).
 
     Read from the latest harvest version, not from a full synthesis: the library lists every café.
     """
-    version = latest_version(store, scope_of([cafe.id]))
-    saved = {f.topic_key: f for f in store.list_fiches(cafe.id)}
+    version = latest_version(uow, scope_of([cafe.id]))
+    saved = {f.topic_key: f for f in uow.documents.fiches(cafe.id)}
     entries = []
     for topic in version.topics if version else ():
         if topic.kept:
@@ -214,7 +219,7 @@ def _fiches_of(store: Store, cafe: Cafe) -> list[FicheEntry]:
 
 
 def library(
-    store: Store,
+    uow: UnitOfWork,
     *,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -225,11 +230,11 @@ def library(
     """Every café with its documents, filtered; `status` keeps cafés with a fiche in that status."""
     wanted = parse_choice(FicheStatus, status, "Statut")
     entries = []
-    for cafe in find_cafes(store, date_from=date_from, date_to=date_to, place=place, theme=theme):
-        fiches = _fiches_of(store, cafe)
+    for cafe in find_cafes(uow, date_from=date_from, date_to=date_to, place=place, theme=theme):
+        fiches = _fiches_of(uow, cafe)
         if wanted is not None and all(f.status != wanted.value for f in fiches):
             continue
-        entries.append(LibraryEntry(cafe, store.list_documents(cafe.id), fiches))
+        entries.append(LibraryEntry(cafe, uow.documents.in_cafe(cafe.id), fiches))
     return entries
 
 
@@ -242,7 +247,7 @@ class SearchHit:
 
 
 def search(
-    store: Store,
+    uow: UnitOfWork,
     query: str,
     *,
     date_from: date | None = None,
@@ -258,12 +263,10 @@ def search(
     terms = query_terms(" ".join(words))
     if not terms:
         raise InvalidInput("Tapez au moins un mot de deux lettres.")
-    known = {
-        c.id: c for c in find_cafes(store, date_from=date_from, date_to=date_to, place=place, theme=theme)
-    }
+    known = {c.id: c for c in find_cafes(uow, date_from=date_from, date_to=date_to, place=place, theme=theme)}
     filtered = bool(date_from or date_to or place or theme)
-    found = store.search_contributions(words, terms, list(known) if filtered else None)
-    tables = {t.id: t for cafe_id in {c.cafe_id for c in found} for t in store.list_tables(cafe_id)}
+    found = uow.contributions.search(words, terms, list(known) if filtered else None)
+    tables = {t.id: t for cafe_id in {c.cafe_id for c in found} for t in uow.cafes.tables(cafe_id)}
     return [
         SearchHit(c, known[c.cafe_id], tables[c.table_id], highlight(c.text, terms))
         for c in found

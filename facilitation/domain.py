@@ -6,7 +6,7 @@ import enum
 import hashlib
 import json
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from facilitation.errors import InvalidInput, NotFound
@@ -245,6 +245,26 @@ class HarvestVersion:
     set_aside: tuple[str, ...]
     coordinates: dict  # contribution id -> [x, y] on the 2-D map
     method: dict
+
+    def without(self, gone: set[str]) -> HarvestVersion:
+        """This version with the given contribution ids erased from every topic, set aside and map."""
+
+        def kept(ids: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(i for i in ids if i not in gone)
+
+        return replace(
+            self,
+            topics=tuple(
+                replace(
+                    t,
+                    contribution_ids=kept(t.contribution_ids),
+                    representative_ids=kept(t.representative_ids),
+                )
+                for t in self.topics
+            ),
+            set_aside=kept(self.set_aside),
+            coordinates={c: xy for c, xy in self.coordinates.items() if c not in gone},
+        )
 
     def topic(self, key: str) -> TopicGroup:
         for topic in self.topics:

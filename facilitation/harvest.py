@@ -30,7 +30,7 @@ from facilitation.domain import (
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.privacy import mask_personal_data
 from facilitation.search import plain
-from facilitation.storage.base import Store
+from facilitation.storage.base import UnitOfWork
 from facilitation.topics import Grouping, TopicGrouper
 from facilitation.topics.embeddings import Embedder
 from facilitation.topics.guided import guided_grouping
@@ -63,7 +63,7 @@ class ScopeData:
 
 
 def find_cafes(
-    store: Store,
+    store: UnitOfWork,
     *,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -93,33 +93,33 @@ def scope_of(cafe_ids: Iterable[str], round_id: str | None = None) -> HarvestSco
     return HarvestScope(cafe_ids=ids, round_id=round_id or None)
 
 
-def scope_data(store: Store, scope: HarvestScope) -> ScopeData:
+def scope_data(store: UnitOfWork, scope: HarvestScope) -> ScopeData:
     """Load the live contributions of the scope."""
     cafes, rounds, tables, found, names = {}, {}, {}, {}, {}
     for cafe_id in scope.cafe_ids:
         cafes[cafe_id] = get_cafe(store, cafe_id)
-        names[cafe_id] = store.list_masked_names(cafe_id)
-        rounds.update({r.id: r for r in store.list_rounds(cafe_id)})
-        tables.update({t.id: t for t in store.list_tables(cafe_id)})
+        names[cafe_id] = store.trust.masked_names(cafe_id)
+        rounds.update({r.id: r for r in store.cafes.rounds(cafe_id)})
+        tables.update({t.id: t for t in store.cafes.tables(cafe_id)})
         if scope.round_id:
             get_round(store, cafe_id, scope.round_id)
-        found.update({c.id: c for c in store.list_contributions(cafe_id, round_id=scope.round_id)})
+        found.update({c.id: c for c in store.contributions.in_cafe(cafe_id, round_id=scope.round_id)})
     return ScopeData(scope, cafes, rounds, tables, found, names)
 
 
-def latest_version(store: Store, scope: HarvestScope) -> HarvestVersion | None:
-    harvest_id = store.find_harvest(scope)
-    return store.latest_harvest_version(harvest_id) if harvest_id else None
+def latest_version(store: UnitOfWork, scope: HarvestScope) -> HarvestVersion | None:
+    harvest_id = store.harvests.find(scope)
+    return store.harvests.latest(harvest_id) if harvest_id else None
 
 
-def versions(store: Store, scope: HarvestScope) -> list[HarvestVersion]:
+def versions(store: UnitOfWork, scope: HarvestScope) -> list[HarvestVersion]:
     """Every saved version of the scope's harvest, oldest first."""
-    harvest_id = store.find_harvest(scope)
-    return store.list_harvest_versions(harvest_id) if harvest_id else []
+    harvest_id = store.harvests.find(scope)
+    return store.harvests.versions(harvest_id) if harvest_id else []
 
 
 def _save(
-    store: Store,
+    store: UnitOfWork,
     scope: HarvestScope,
     previous: HarvestVersion | None,
     note: str,
@@ -131,25 +131,30 @@ def _save(
     now: datetime | None = None,
 ) -> HarvestVersion:
     now = now or utcnow()
-    version = HarvestVersion(
-        id=new_id(),
-        harvest_id=previous.harvest_id if previous else store.harvest_id_for(scope, now),
-        number=(previous.number + 1) if previous else 1,
-        created_at=now,
-        author=ORGANISER,
-        note=note,
-        topics=tuple(t for t in topics if t.contribution_ids),
-        set_aside=tuple(set_aside),
-        coordinates=coordinates,
-        method=method,
-    )
-    store.add_harvest_version(version)
-    for cafe_id in scope.cafe_ids:
-        # Notes quote topic labels, which a person may have typed with a name in them.
-        logged = mask_personal_data(note, store.list_masked_names(cafe_id))
-        audit.record(
-            store, "récolte enregistrée", cafe_id=cafe_id, target=f"version {version.number}", details=logged
+    with store:
+        version = HarvestVersion(
+            id=new_id(),
+            harvest_id=previous.harvest_id if previous else store.harvests.id_for(scope, now),
+            number=(previous.number + 1) if previous else 1,
+            created_at=now,
+            author=ORGANISER,
+            note=note,
+            topics=tuple(t for t in topics if t.contribution_ids),
+            set_aside=tuple(set_aside),
+            coordinates=coordinates,
+            method=method,
         )
+        store.harvests.add_version(version)
+        for cafe_id in scope.cafe_ids:
+            # Notes quote topic labels, which a person may have typed with a name in them.
+            logged = mask_personal_data(note, store.trust.masked_names(cafe_id))
+            audit.record(
+                store,
+                "récolte enregistrée",
+                cafe_id=cafe_id,
+                target=f"version {version.number}",
+                details=logged,
+            )
     return version
 
 
@@ -189,7 +194,7 @@ def _topics_from(grouping: Grouping, ids: list[str], prefix: str = "t") -> list[
 
 
 def run_harvest(
-    store: Store,
+    store: UnitOfWork,
     grouper: TopicGrouper,
     scope: HarvestScope,
     *,
@@ -226,14 +231,16 @@ def run_harvest(
     )
 
 
-def _current(store: Store, scope: HarvestScope) -> HarvestVersion:
+def _current(store: UnitOfWork, scope: HarvestScope) -> HarvestVersion:
     version = latest_version(store, scope)
     if version is None:
         raise NotFound("Aucune récolte pour ce périmètre : lancez d'abord le regroupement.")
     return version
 
 
-def _edit(store: Store, scope: HarvestScope, note: str, topics, set_aside=None, **changes) -> HarvestVersion:
+def _edit(
+    store: UnitOfWork, scope: HarvestScope, note: str, topics, set_aside=None, **changes
+) -> HarvestVersion:
     current = _current(store, scope)
     return _save(
         store,
@@ -247,7 +254,7 @@ def _edit(store: Store, scope: HarvestScope, note: str, topics, set_aside=None, 
     )
 
 
-def rename_topic(store: Store, scope: HarvestScope, key: str, label: str) -> HarvestVersion:
+def rename_topic(store: UnitOfWork, scope: HarvestScope, key: str, label: str) -> HarvestVersion:
     """Give a topic the label a person chose."""
     current = _current(store, scope)
     old = current.topic(key)
@@ -256,7 +263,7 @@ def rename_topic(store: Store, scope: HarvestScope, key: str, label: str) -> Har
     return _edit(store, scope, f"« {old.label} » renommé en « {new_label} »", topics)
 
 
-def merge_topics(store: Store, scope: HarvestScope, keys: list[str], label: str = "") -> HarvestVersion:
+def merge_topics(store: UnitOfWork, scope: HarvestScope, keys: list[str], label: str = "") -> HarvestVersion:
     """Merge two or more topics into the first one."""
     current = _current(store, scope)
     if len(set(keys)) < 2:
@@ -279,7 +286,7 @@ def merge_topics(store: Store, scope: HarvestScope, keys: list[str], label: str 
 
 
 def split_topic(
-    store: Store, grouper: TopicGrouper, scope: HarvestScope, key: str, parts: int = 2
+    store: UnitOfWork, grouper: TopicGrouper, scope: HarvestScope, key: str, parts: int = 2
 ) -> HarvestVersion:
     """Re-group one topic's contributions into `parts` new topics."""
     current = _current(store, scope)
@@ -317,7 +324,9 @@ def _without(topics: Iterable[TopicGroup], contribution_id: str) -> list[TopicGr
     ]
 
 
-def move_contribution(store: Store, scope: HarvestScope, contribution_id: str, to_key: str) -> HarvestVersion:
+def move_contribution(
+    store: UnitOfWork, scope: HarvestScope, contribution_id: str, to_key: str
+) -> HarvestVersion:
     """Move a contribution (grouped or set aside) into another topic."""
     current = _current(store, scope)
     target = current.topic(to_key)
@@ -335,7 +344,7 @@ def move_contribution(store: Store, scope: HarvestScope, contribution_id: str, t
     return _edit(store, scope, f"Contribution déplacée vers « {target.label} »", topics, set_aside)
 
 
-def set_aside(store: Store, scope: HarvestScope, contribution_id: str) -> HarvestVersion:
+def set_aside(store: UnitOfWork, scope: HarvestScope, contribution_id: str) -> HarvestVersion:
     """Put a contribution aside as off-topic (kept, but out of every topic)."""
     current = _current(store, scope)
     if not any(contribution_id in t.contribution_ids for t in current.topics):
@@ -349,7 +358,7 @@ def set_aside(store: Store, scope: HarvestScope, contribution_id: str) -> Harves
     )
 
 
-def set_kept(store: Store, scope: HarvestScope, keys: Iterable[str]) -> HarvestVersion:
+def set_kept(store: UnitOfWork, scope: HarvestScope, keys: Iterable[str]) -> HarvestVersion:
     """Mark exactly these topics as kept for the syntheses (they become fiches d'observation)."""
     current = _current(store, scope)
     wanted = set(keys)
@@ -360,7 +369,7 @@ def set_kept(store: Store, scope: HarvestScope, keys: Iterable[str]) -> HarvestV
     return _edit(store, scope, f"{kept} pour les fiches", topics)
 
 
-def restore_version(store: Store, scope: HarvestScope, number: int) -> HarvestVersion:
+def restore_version(store: UnitOfWork, scope: HarvestScope, number: int) -> HarvestVersion:
     """Make an earlier version current again (as a new version: history is never rewritten)."""
     old = next((v for v in versions(store, scope) if v.number == number), None)
     if old is None:
@@ -431,7 +440,7 @@ def view(data: ScopeData, version: HarvestVersion) -> HarvestView:
     )
 
 
-def harvest_view(store: Store, scope: HarvestScope, number: int | None = None) -> HarvestView | None:
+def harvest_view(store: UnitOfWork, scope: HarvestScope, number: int | None = None) -> HarvestView | None:
     """The latest (or a given) version of the scope's harvest with its figures; None if never run."""
     all_versions = versions(store, scope)
     if not all_versions:
@@ -469,7 +478,7 @@ def parse_named_topics(text: str) -> list[tuple[str, str]]:
 
 
 def run_guided_harvest(
-    store: Store,
+    store: UnitOfWork,
     scope: HarvestScope,
     targets: list[tuple[str, str]],
     *,

@@ -9,10 +9,10 @@ from sqlalchemy import inspect, text
 from facilitation import cafes
 from facilitation.errors import NOTHING_SAVED, SERVICE_UNAVAILABLE, StorageUnavailable
 from facilitation.records import local_time
-from facilitation.storage import SqlStore, open_store
+from facilitation.storage import SqlUnitOfWork, open_store
+from facilitation.storage.contributions import is_search_index
 from facilitation.storage.engine import create_db_engine, head_revision, migrate
 from facilitation.storage.schema import metadata
-from facilitation.storage.sql import is_search_index
 
 
 def test_migrations_create_every_table_and_run_again_harmlessly(store):
@@ -68,10 +68,10 @@ def test_naive_datetimes_are_refused(store):
 
 
 def test_link_secret_is_created_once_and_shared(store, database_url):
-    first = store.link_secret()
+    first = store.trust.link_secret()
     assert len(first) >= 40
     other_instance = open_store(database_url)
-    assert other_instance.link_secret() == first
+    assert other_instance.trust.link_secret() == first
     other_instance.engine.dispose()
 
 
@@ -86,9 +86,11 @@ def test_unreachable_database_is_named_without_any_credential():
 
 def test_an_outage_after_start_is_a_french_error():
     # A store whose server has gone away: every call becomes StorageUnavailable, nothing half-done.
-    gone = SqlStore(create_db_engine("postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2"))
+    gone = SqlUnitOfWork(
+        create_db_engine("postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2")
+    )
     with pytest.raises(StorageUnavailable) as caught:
-        gone.get_cafe("abc")
+        gone.cafes.get("abc")
     assert "ne répond pas" in caught.value.detail and "hunter2" not in caught.value.detail
     assert caught.value.message == NOTHING_SAVED
 

@@ -7,7 +7,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from facilitation.errors import CafeError, StorageUnavailable
 from facilitation.settings import Settings, load_settings
-from facilitation.storage import SqlStore, open_store
+from facilitation.storage import SqlUnitOfWork, open_store
 
 ORGANISER_KEY = "organiser_signed_in"
 
@@ -29,18 +29,18 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(database_url: str, link_secret: str) -> SqlStore:
+def _store(database_url: str, link_secret: str) -> SqlUnitOfWork:
     # One engine (connection pool) per process and database, migrated once.
     return open_store(database_url, link_secret)
 
 
-def store_or_raise() -> SqlStore:
+def store_or_raise() -> SqlUnitOfWork:
     """The migrated store, or StorageUnavailable: for widget callbacks, which must not stop."""
     config = settings()
     return _store(config.database_url, config.cafe_link_secret)
 
 
-def store() -> SqlStore:
+def store() -> SqlUnitOfWork:
     """The migrated store; a clear French message and a stop when the database is unreachable."""
     try:
         return store_or_raise()

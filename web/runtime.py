@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from facilitation.settings import Settings
-from facilitation.storage import SqlStore, open_store
+from facilitation.storage import SqlUnitOfWork, open_store
 
 
 class WebRuntime:
@@ -19,7 +19,7 @@ class WebRuntime:
 
     def __init__(self, load_settings: Callable[[], Settings]) -> None:
         self._load_settings = load_settings
-        self._store: SqlStore | None = None
+        self._store: SqlUnitOfWork | None = None
         self._lock = threading.Lock()
         self.last_link_secret = ""
 
@@ -27,7 +27,7 @@ class WebRuntime:
     def settings(self) -> Settings:
         return self._load_settings()
 
-    def store(self) -> SqlStore:
+    def store(self) -> SqlUnitOfWork:
         """The migrated store; raises StorageUnavailable while the database cannot be reached."""
         if self._store is None:
             with self._lock:
@@ -37,7 +37,7 @@ class WebRuntime:
 
     def link_secret(self) -> str:
         """The secret that signs links and forms, remembered for pages drawn during an outage."""
-        self.last_link_secret = self.store().link_secret()
+        self.last_link_secret = self.store().trust.link_secret()
         return self.last_link_secret
 
     def close(self) -> None:

@@ -74,9 +74,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        # IMMEDIATE takes the write lock up front, so concurrent writers queue instead of failing
-        # with "database is locked" when a read transaction later tries to write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (IMMEDIATE): they queue on busy_timeout instead of
+        # failing with "database is locked" when a deferred transaction tries to upgrade. Read-only
+        # units of work (which never write) begin deferred and so never wait for a writer.
+        if connection.get_execution_options().get("cafe_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _alembic_config() -> Config:
