@@ -1,18 +1,23 @@
 """The real storage: migrations, SQLite settings, time zones, outages."""
 
+import threading
+import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect, text
 
-from facilitation import cafes
+from facilitation import cafes, contributions
 from facilitation.errors import NOTHING_SAVED, SERVICE_UNAVAILABLE, StorageUnavailable
 from facilitation.records import local_time
 from facilitation.storage import SqlUnitOfWork, open_store
+from facilitation.storage.audit import SqlAuditRepository
 from facilitation.storage.contributions import is_search_index
 from facilitation.storage.engine import create_db_engine, head_revision, migrate
 from facilitation.storage.schema import metadata
+from tests.conftest import add_idea, make_cafe
 
 
 def test_migrations_create_every_table_and_run_again_harmlessly(store):
@@ -104,8 +109,6 @@ def test_a_sqlite_folder_that_cannot_be_created_is_explained():
 def test_a_full_disk_says_so(sqlite_url):
     from sqlalchemy import event
 
-    from tests.conftest import make_cafe
-
     store = open_store(sqlite_url)
     make_cafe(store)
     with store.engine.connect() as connection:
@@ -124,3 +127,62 @@ def test_a_full_disk_says_so(sqlite_url):
     assert "Le disque de la base de données est plein" in caught.value.detail
     assert caught.value.message == NOTHING_SAVED
     store.engine.dispose()
+
+
+def test_an_action_and_its_audit_row_are_saved_together_or_not_at_all(store, monkeypatch):
+    cafe, rounds = make_cafe(store)
+
+    def crash(self, event):
+        raise RuntimeError("le serveur s'arrête ici")
+
+    monkeypatch.setattr(SqlAuditRepository, "add", crash)
+    with pytest.raises(RuntimeError):
+        cafes.close_cafe(store, cafe.id)
+    monkeypatch.undo()
+    assert not cafes.get_cafe(store, cafe.id).is_closed
+    assert cafes.open_round_of(store, cafe.id).id == rounds[0].id
+    assert "café terminé" not in [e.action for e in store.audit.latest(cafe_id=cafe.id)]
+
+
+def test_a_read_only_unit_of_work_refuses_to_write_and_writers_need_one(store):
+    cafe, _ = make_cafe(store)
+    closed = replace(cafes.get_cafe(store, cafe.id), title="Autre")
+    with store.reading(), pytest.raises(RuntimeError, match="read-only"), store:
+        pass
+    with store.reading(), pytest.raises(RuntimeError, match="writer"):
+        store.cafes.update(closed)
+    with pytest.raises(RuntimeError, match="writer"):
+        store.cafes.update(closed)
+    assert cafes.get_cafe(store, cafe.id).title == "Café des Tilleuls"
+
+
+def test_phones_read_while_a_captain_holds_the_write_lock(sqlite_store):
+    store = sqlite_store
+    cafe, _ = make_cafe(store)
+    token = cafes.join_link(store, cafe.id, 1, "http://x").split("/j/")[1]
+    contributions.join_table(store, token)  # the link secret now exists: checking it only reads
+    holding, release = threading.Event(), threading.Event()
+
+    def captain() -> None:
+        with store:
+            store.cafes.lock(cafe.id)
+            add_idea(store, cafe, "Une idée longue à écrire")
+            holding.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=captain)
+    writer.start()
+    try:
+        assert holding.wait(10)
+        started = time.monotonic()
+        seen = contributions.join_table(store, token)
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        writer.join()
+    # Before, every read began with BEGIN IMMEDIATE and queued behind the writer (busy_timeout 30 s).
+    assert waited < 2
+    assert seen.contributions == []  # the captain's transaction was not committed yet
+    assert [c.text for c in contributions.join_table(store, token).contributions] == [
+        "Une idée longue à écrire"
+    ]
