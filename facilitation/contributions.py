@@ -327,29 +327,29 @@ def resident_submit(
     `round_id` is the round whose question the resident was shown: if another round is open now,
     the text is refused rather than filed under a question its author never read.
     """
-    # A forged link is refused before taking the write lock.
-    claim = verify_join_token(uow.trust.link_secret(), token)
-    with uow:
-        claimed = _claimed_state(uow, claim)  # a revoked or unknown link is refused before anything else
+    # A forged, revoked or unknown link is refused before taking the write lock.
+    with uow.reading():
+        claim = verify_join_token(uow.trust.link_secret(), token)
+        claimed = _claimed_state(uow, claim)
 
-        def admit(state: TableState) -> None:
-            if per_phone is not None:
-                phone = browser_id or submission_id
-                _count_phone(claim.cafe_id, "idée", per_phone, phone, client_address, RATE_LIMIT_MESSAGE)
+    def admit(state: TableState) -> None:
+        if per_phone is not None:
+            phone = browser_id or submission_id
+            _count_phone(claim.cafe_id, "idée", per_phone, phone, client_address, RATE_LIMIT_MESSAGE)
 
-        return _submit(
-            uow,
-            lambda: claimed,
-            text=text,
-            source=Source.RESIDENT,
-            submission_id=submission_id,
-            max_chars=max_chars,
-            round_id=round_id,
-            now=now,
-            admit_new=admit,
-            table_limit=per_table,
-            author=supporter_key(claim.cafe_id, browser_id or submission_id),
-        )
+    return _submit(
+        uow,
+        lambda: claimed,
+        text=text,
+        source=Source.RESIDENT,
+        submission_id=submission_id,
+        max_chars=max_chars,
+        round_id=round_id,
+        now=now,
+        admit_new=admit,
+        table_limit=per_table,
+        author=supporter_key(claim.cafe_id, browser_id or submission_id),
+    )
 
 
 def supporter_key(cafe_id: str, browser_id: str) -> str:

@@ -65,7 +65,7 @@ class Transactions:
         except OperationalError as exc:
             raise _unavailable(exc, engine) from exc
         try:
-            if not write:
+            if not write and self._owner.deferred_reads:
                 connection.execution_options(**{READ_ONLY: True})
             connection.begin()
         except OperationalError as exc:
@@ -159,8 +159,12 @@ class _Reading:
 class SqlUnitOfWork:
     """Repositories over one SQLAlchemy engine, for SQLite and PostgreSQL."""
 
-    def __init__(self, engine: Engine, configured_link_secret: str = "") -> None:
+    def __init__(
+        self, engine: Engine, configured_link_secret: str = "", *, deferred_reads: bool = True
+    ) -> None:
         self.engine = engine
+        # False: on SQLite, read-only transactions also begin IMMEDIATE (they still refuse writes).
+        self.deferred_reads = deferred_reads
         self.transactions = Transactions(self)
         self.cafes = SqlCafeRepository(self.transactions)
         self.contributions = SqlContributionRepository(self.transactions)
