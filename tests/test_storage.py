@@ -186,3 +186,13 @@ def test_phones_read_while_a_captain_holds_the_write_lock(sqlite_store):
     assert [c.text for c in contributions.join_table(store, token).contributions] == [
         "Une idée longue à écrire"
     ]
+
+
+def test_the_link_secret_is_created_inside_a_locking_read_without_waiting_for_itself(sqlite_url):
+    store = open_store(sqlite_url, deferred_reads=False)  # as the Streamlit screens open it
+    started = time.monotonic()
+    with store.reading():
+        secret = store.trust.link_secret()
+    assert time.monotonic() - started < 5  # not the 30 s busy timeout of a second connection
+    assert store.trust.link_secret() == secret
+    store.engine.dispose()

@@ -33,9 +33,8 @@ class SqlTrustRepository:
         stored = self.installation_value(_LINK_SECRET)
         if stored is not None:
             return stored
-        opened = self._tx.current()
-        if opened is not None and opened[1]:
-            return self._create_link_secret(opened[0])
+        if self._tx.holds_write_lock():
+            return self._create_link_secret(self._tx.current()[0])
         with self._tx.separate_writer() as connection:
             return self._create_link_secret(connection)
 

@@ -90,6 +90,15 @@ class Transactions:
         finally:
             connection.close()
 
+    def holds_write_lock(self) -> bool:
+        """True when this thread's transaction may write without waiting for anyone: a writer, or
+        a SQLite read that began IMMEDIATE (deferred_reads=False), where a second connection
+        would wait for this very transaction."""
+        opened = self.current()
+        if opened is None:
+            return False
+        return opened[1] or (self.dialect == "sqlite" and not self._owner.deferred_reads)
+
     @contextmanager
     def separate_writer(self) -> Iterator[Connection]:
         """A short writer transaction on a connection of its own, beside this thread's one."""
