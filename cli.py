@@ -149,7 +149,8 @@ def _export(app: App, args: argparse.Namespace) -> bytes:
 
     store = app.store()
     records = contribution_records(store, args.cafe_id, timezone=app.settings.cafe_timezone)
-    audit.record(store, "export", cafe_id=args.cafe_id, target=f"contributions ({args.format})")
+    with store:
+        audit.record(store, "export", cafe_id=args.cafe_id, target=f"contributions ({args.format})")
     if args.format == "json":
         return to_json(records)
     return to_csv(records, EXPORT_COLUMNS)
@@ -277,7 +278,8 @@ def _documents(app: App, args: argparse.Namespace) -> None:
     kind = {"report": "synthese", "cards": "cartes"}[args.command]
     _, content = render(store, args.cafe_id, kind, **options)
     write_private_file(args.out, content)
-    audit.record(store, "document généré", cafe_id=args.cafe_id, target=args.out.name)
+    with store:
+        audit.record(store, "document généré", cafe_id=args.cafe_id, target=args.out.name)
     print(f"{args.out} écrit ({len(content) // 1024} Ko)")
 
 
@@ -401,8 +403,9 @@ def main(argv: list[str] | None = None) -> int:
                     "changer le secret des liens."
                 )
             store = app.store()
-            store.rotate_link_secret()
-            audit.record(store, "secret des liens changé (anciens QR codes refusés)")
+            with store:
+                store.trust.rotate_link_secret()
+                audit.record(store, "secret des liens changé (anciens QR codes refusés)")
             print("Secret des liens changé : réimprimez les cartes de table (anciens QR codes refusés).")
         elif args.command == "hash-password":
             password = getpass.getpass("Mot de passe organisateur : ")

@@ -146,7 +146,7 @@ def main() -> None:
         wall = time.perf_counter() - started
         cpu_after, peak = proc_stats(server.pid)
         stop_app(server)
-        stored = store.list_contributions(cafe.id)
+        stored = store.contributions.in_cafe(cafe.id)
         store.engine.dispose()
     counts = Counter(c.text for c in stored)
     by_text = {c.text: c for c in stored}

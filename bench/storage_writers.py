@@ -72,7 +72,7 @@ def run(database_url: str, writers: int, each: int) -> dict:
     with ThreadPoolExecutor(writers) as pool:
         list(pool.map(writer, range(writers)))
     wall = time.perf_counter() - started
-    stored = {c.id for c in store.list_contributions(cafe.id)}
+    stored = {c.id for c in store.contributions.in_cafe(cafe.id)}
     ordered = sorted(latencies)
     result = {
         "writes": len(acknowledged),
@@ -81,7 +81,7 @@ def run(database_url: str, writers: int, each: int) -> dict:
         "p50_ms": round(1000 * statistics.median(ordered), 1),
         "p95_ms": round(1000 * ordered[int(0.95 * len(ordered)) - 1], 1),
         "lost_writes": len(set(acknowledged) - stored),
-        "supports_counted": store.get_contribution(first.id).supports,
+        "supports_counted": store.contributions.get(first.id).supports,
         "supports_expected": writers,
     }
     store.engine.dispose()

@@ -19,7 +19,7 @@ from facilitation.documents import DocumentRenderer, full_export
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.public_address import public_base_url
 from facilitation.records import EXPORT_COLUMNS, TOPIC_COLUMNS, contribution_records, topic_records
-from facilitation.storage.base import Store
+from facilitation.storage.base import UnitOfWork
 from facilitation.synthesis import cafe_synthesis, fiche_sheets
 
 
@@ -27,7 +27,7 @@ from facilitation.synthesis import cafe_synthesis, fiche_sheets
 class Request:
     """What a builder reads: the café, where the QR codes point, the display timezone."""
 
-    store: Store
+    store: UnitOfWork
     cafe_id: str
     base_url: str
     timezone: str
@@ -125,7 +125,7 @@ def label(kind: str) -> str:
 
 
 def render(
-    store: Store, cafe_id: str, kind: str, *, base_url: str, timezone: str, delimiter: str = ";"
+    store: UnitOfWork, cafe_id: str, kind: str, *, base_url: str, timezone: str, delimiter: str = ";"
 ) -> tuple[str, bytes]:
     """Build one document from the current data: (file name, bytes)."""
     document_kind = DOCUMENT_KINDS.get(kind)
@@ -146,14 +146,14 @@ def renderer(*, timezone: str, base_url: str = "", default_base_url: str = "") -
     call (the organiser may change it while the app runs), else at `default_base_url`.
     """
 
-    def render_kind(store: Store, cafe_id: str, kind: str) -> tuple[str, bytes]:
+    def render_kind(store: UnitOfWork, cafe_id: str, kind: str) -> tuple[str, bytes]:
         url = base_url or public_base_url(store, default_base_url)
         return render(store, cafe_id, kind, base_url=url, timezone=timezone)
 
     return render_kind
 
 
-def single_fiche(store: Store, cafe_id: str, topic_key: str) -> tuple[str, bytes]:
+def single_fiche(store: UnitOfWork, cafe_id: str, topic_key: str) -> tuple[str, bytes]:
     """One fiche d'observation as a PDF, from the current data: (file name, bytes)."""
     for index, sheet in enumerate(fiche_sheets(store, cafe_id), start=1):
         if sheet.topic.key == topic_key:

@@ -154,23 +154,49 @@ def wait_before_try(history: LoginHistory, now: datetime) -> int:
     return int(remaining) + 1 if remaining > 0 else 0
 
 
-def guarded_try(store, scope: str, client: Client, now: datetime, check: Callable[[], bool]) -> bool:
+def guarded_try(uow, scope: str, client: Client, now: datetime, check: Callable[[], bool]) -> bool:
     """Count the try as a failure and check it only if this client may try now; the count and the
     decision are one atomic step, so that parallel tries cannot slip through together.
 
     Raises AccessDenied with the time to wait; returns whether `check()` succeeded.
     """
-    wait, attempt_id = store.reserve_login_attempt(scope, client, now, lambda h: wait_before_try(h, now))
+    with uow:
+        uow.trust.lock_logins()
+        wait = wait_before_try(login_history(uow, scope, client, now), now)
+        if not wait:
+            attempt_id = uow.trust.add_login_attempt(scope, client.session, client.address, now)
     if wait:
         raise AccessDenied(f"Trop d'essais manqués : réessayez dans {wait} s.")
     succeeded = check()
     if succeeded:
-        store.mark_login_succeeded(attempt_id)
+        with uow:
+            uow.trust.mark_login_succeeded(attempt_id)
     return succeeded
 
 
+def login_history(uow, scope: str, client: Client, now: datetime) -> LoginHistory:
+    """The recent failures of this client's session and address (since its last success there)
+    and of everybody, that decide how long it must wait."""
+
+    def since_last_success(who: str, value: str) -> tuple[int, datetime | None]:
+        if not value:
+            return 0, None
+        start = now - FAILURE_WINDOW
+        last_success = uow.trust.last_success(scope, who, value, start)
+        count, _, last = uow.trust.failures(scope, max(start, last_success or start), who, value)
+        return count, last
+
+    everybody, oldest, _ = uow.trust.failures(scope, now - GLOBAL_WINDOW)
+    return LoginHistory(
+        *since_last_success("session", client.session),
+        *since_last_success("address", client.address),
+        everybody,
+        oldest,
+    )
+
+
 def organiser_login(
-    store,
+    uow,
     password: str,
     stored_hash: str,
     now: datetime,
@@ -190,6 +216,6 @@ def organiser_login(
                 return True
         return False
 
-    if not guarded_try(store, "organiser", client, now, matches):
+    if not guarded_try(uow, "organiser", client, now, matches):
         raise AccessDenied("Mot de passe incorrect.")
     return role[0]

@@ -48,7 +48,7 @@ def current_actor() -> str:
 
 
 def record(
-    store,
+    uow,
     action: str,
     *,
     cafe_id: str | None = None,
@@ -59,9 +59,10 @@ def record(
     """Append one event, attributed to `actor`, else to the current actor.
 
     A use case names the actor when its credential says who acts (a captain's code, a table's link):
-    a form callback runs before the page has set who is there.
+    a form callback runs before the page has set who is there. Written in the transaction of the
+    action it logs: both are saved, or neither.
     """
-    store.add_audit_event(
+    uow.audit.add(
         AuditEvent(datetime.now(UTC), actor or _actor.get(), action, cafe_id, target[:200], details[:2000])
     )
 
@@ -69,8 +70,10 @@ def record(
 AUDIT_COLUMNS = ("heure", "acteur", "action", "cafe_id", "objet", "details")
 
 
-def audit_records(store, *, cafe_id: str | None = None, timezone: str, limit: int = 2000) -> list[dict]:
+def audit_records(uow, *, cafe_id: str | None = None, timezone: str, limit: int = 2000) -> list[dict]:
     """The most recent events, newest first, as flat records (for the page and the CSV export)."""
+    with uow.reading():
+        events = uow.audit.latest(cafe_id=cafe_id, limit=limit)
     return [
         {
             "heure": local_time(e.at, timezone).isoformat(timespec="seconds"),
@@ -80,5 +83,5 @@ def audit_records(store, *, cafe_id: str | None = None, timezone: str, limit: in
             "objet": e.target,
             "details": e.details,
         }
-        for e in store.list_audit_events(cafe_id=cafe_id, limit=limit)
+        for e in events
     ]

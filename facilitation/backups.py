@@ -12,8 +12,8 @@ from facilitation.cafes import get_cafe
 from facilitation.clock import utcnow
 from facilitation.errors import InvalidInput
 from facilitation.files import read_bounded, write_private_file
-from facilitation.storage.sql import SqlStore
-from facilitation.storage.transfer import LoadReport, dump, load
+from facilitation.storage.base import UnitOfWork
+from facilitation.storage.transfer import LoadReport
 from facilitation.storage.validation import ImportRefused
 from facilitation.wording import plural
 
@@ -25,42 +25,46 @@ def _parse(path: Path, data: bytes) -> object:
         raise InvalidInput(f"{path} n'est pas un fichier JSON lisible.") from None
 
 
-def _load(store: SqlStore, path: Path, max_bytes: int, *, transfer: bool, max_text_chars: int) -> LoadReport:
+def _load(uow: UnitOfWork, path: Path, max_bytes: int, *, transfer: bool, max_text_chars: int) -> LoadReport:
     payload = _parse(path, read_bounded(path, max_bytes))
     try:
-        return load(store.engine, payload, transfer=transfer, max_text_chars=max_text_chars, now=utcnow())
+        return uow.archive.load(payload, transfer_only=transfer, max_text_chars=max_text_chars, now=utcnow())
     except ImportRefused as refused:
         shown = "\n- ".join(refused.errors)
         raise InvalidInput(f"Fichier refusé, rien n'a été modifié. Premières erreurs :\n- {shown}") from None
 
 
-def export_transfer(store: SqlStore, cafe_id: str, path: Path) -> None:
+def export_transfer(uow: UnitOfWork, cafe_id: str, path: Path) -> None:
     """One café with ids and originals, to move it to another installation (holds personal data)."""
-    get_cafe(store, cafe_id)
-    write_private_file(path, json.dumps(dump(store.engine, cafe_id), ensure_ascii=False).encode("utf-8"))
-    audit.record(store, "café exporté pour transfert", cafe_id=cafe_id, target=path.name)
+    get_cafe(uow, cafe_id)
+    write_private_file(path, json.dumps(uow.archive.dump(cafe_id), ensure_ascii=False).encode("utf-8"))
+    with uow:
+        audit.record(uow, "café exporté pour transfert", cafe_id=cafe_id, target=path.name)
 
 
-def import_transfer(store: SqlStore, path: Path, *, max_bytes: int, max_text_chars: int) -> LoadReport:
+def import_transfer(uow: UnitOfWork, path: Path, *, max_bytes: int, max_text_chars: int) -> LoadReport:
     """Load a café's transfer file whole or not at all; importing it twice changes nothing."""
-    report = _load(store, path, max_bytes, transfer=True, max_text_chars=max_text_chars)
+    report = _load(uow, path, max_bytes, transfer=True, max_text_chars=max_text_chars)
     details = (
         f"{plural(report.total, 'ligne ajoutée', 'lignes ajoutées')}, "
         f"{plural(report.skipped_erased, 'effacée ignorée', 'effacées ignorées')}"
     )
-    audit.record(store, "café importé", target=path.name, details=details)
+    with uow:
+        audit.record(uow, "café importé", target=path.name, details=details)
     return report
 
 
-def backup(store: SqlStore, path: Path) -> None:
+def backup(uow: UnitOfWork, path: Path) -> None:
     """The whole database in one gzip file readable by its owner only."""
-    content = gzip.compress(json.dumps(dump(store.engine), ensure_ascii=False).encode("utf-8"))
+    content = gzip.compress(json.dumps(uow.archive.dump(), ensure_ascii=False).encode("utf-8"))
     write_private_file(path, content)
-    audit.record(store, "sauvegarde de la base", target=path.name)
+    with uow:
+        audit.record(uow, "sauvegarde de la base", target=path.name)
 
 
-def restore(store: SqlStore, path: Path, *, max_bytes: int, max_text_chars: int) -> LoadReport:
+def restore(uow: UnitOfWork, path: Path, *, max_bytes: int, max_text_chars: int) -> LoadReport:
     """Add what the backup holds and the database lacks, whole or not at all."""
-    report = _load(store, path, max_bytes, transfer=False, max_text_chars=max_text_chars)
-    audit.record(store, "restauration de la base", target=path.name)
+    report = _load(uow, path, max_bytes, transfer=False, max_text_chars=max_text_chars)
+    with uow:
+        audit.record(uow, "restauration de la base", target=path.name)
     return report

@@ -6,10 +6,10 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from facilitation import audit
-from facilitation.abuse import Client, PhoneLimiter, guarded_try
+from facilitation.abuse import RATE_LIMIT_MESSAGE, Client, PhoneLimiter, guarded_try
 from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
 from facilitation.cafes import get_cafe, get_table, open_round_of
 from facilitation.clock import utcnow
@@ -26,7 +26,7 @@ from facilitation.domain import (
 )
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
 from facilitation.privacy import mask_personal_data
-from facilitation.storage.base import Store
+from facilitation.storage.base import UnitOfWork
 
 MAX_AGREEMENT_COUNT = 500
 
@@ -65,66 +65,74 @@ class SubmitResult:
     created: bool
 
 
-def _locate(store: Store, cafe_id: str, table_number: int) -> TableState:
-    cafe = get_cafe(store, cafe_id)
-    table = get_table(store, cafe_id, table_number)
-    return TableState(cafe, table, None if cafe.is_closed else open_round_of(store, cafe_id))
+def _locate(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableState:
+    cafe = get_cafe(uow, cafe_id)
+    table = get_table(uow, cafe_id, table_number)
+    return TableState(cafe, table, None if cafe.is_closed else open_round_of(uow, cafe_id))
 
 
-def _with_contributions(store: Store, state: TableState) -> TableContext:
+def _with_contributions(uow: UnitOfWork, state: TableState) -> TableContext:
     current = state.open_round
     listed = (
-        store.list_contributions(state.cafe.id, round_id=current.id, table_id=state.table.id)
+        uow.contributions.in_cafe(state.cafe.id, round_id=current.id, table_id=state.table.id)
         if current
         else []
     )
     return TableContext(state.cafe, state.table, current, listed)
 
 
-def table_context(store: Store, cafe_id: str, table_number: int) -> TableContext:
+def table_context(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableContext:
     """The table with its café, the open round and that round's contributions at this table."""
-    return _with_contributions(store, _locate(store, cafe_id, table_number))
+    with uow.reading():
+        return _with_contributions(uow, _locate(uow, cafe_id, table_number))
 
 
-def enter_table(store: Store, code: str) -> TableContext:
+def enter_table(uow: UnitOfWork, code: str) -> TableContext:
     """A captain enters their table with its short code."""
-    table = store.table_by_code(normalise_table_code(code))
-    if table is None:
-        raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
-    cafe = get_cafe(store, table.cafe_id)
-    if cafe.archived_at is not None:
-        raise AccessDenied("Ce café est archivé : sa saisie est fermée.")
-    return table_context(store, table.cafe_id, table.number)
+    with uow.reading():
+        table = uow.cafes.table_by_code(normalise_table_code(code))
+        if table is None:
+            raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
+        cafe = get_cafe(uow, table.cafe_id)
+        if cafe.archived_at is not None:
+            raise AccessDenied("Ce café est archivé : sa saisie est fermée.")
+        return table_context(uow, table.cafe_id, table.number)
 
 
-def try_table_code(store: Store, code: str, client: Client, now: datetime | None = None) -> TableContext:
+def try_table_code(uow: UnitOfWork, code: str, client: Client, now: datetime | None = None) -> TableContext:
     """A typed (or linked) captain code: throttled per session and address like the organiser's
     password, and every refusal is written to the audit log."""
     normalised = normalise_table_code(code)
     if not guarded_try(
-        store, "captain", client, now or utcnow(), lambda: store.table_by_code(normalised) is not None
+        uow, "captain", client, now or utcnow(), lambda: uow.cafes.table_by_code(normalised) is not None
     ):
-        audit.record(store, "code capitaine refusé")
+        with uow:
+            audit.record(uow, "code capitaine refusé")
         raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
-    context = enter_table(store, normalised)
-    audit.record(
-        store,
-        "capitaine entré à sa table",
-        cafe_id=context.cafe.id,
-        actor=audit.captain(context.table.number),
-    )
+    with uow:
+        context = enter_table(uow, normalised)
+        audit.record(
+            uow,
+            "capitaine entré à sa table",
+            cafe_id=context.cafe.id,
+            actor=audit.captain(context.table.number),
+        )
     return context
 
 
-def join_table(store: Store, token: str | None) -> TableContext:
-    """A resident opens a table's QR link; forged or unknown links are refused."""
-    claim = verify_join_token(store.link_secret(), token)
-    return _with_contributions(store, _claimed_state(store, claim))
+def join_table(uow: UnitOfWork, token: str | None) -> TableContext:
+    """A resident opens a table's QR link; forged or unknown links are refused.
+
+    Polled by every phone every few seconds: a read-only transaction, which never waits for the
+    captains' writes."""
+    with uow.reading():
+        claim = verify_join_token(uow.trust.link_secret(), token)
+        return _with_contributions(uow, _claimed_state(uow, claim))
 
 
-def _claimed_state(store: Store, claim: JoinClaim) -> TableState:
+def _claimed_state(uow: UnitOfWork, claim: JoinClaim) -> TableState:
     try:
-        state = _locate(store, claim.cafe_id, claim.table_number)
+        state = _locate(uow, claim.cafe_id, claim.table_number)
     except NotFound:
         raise AccessDenied(
             "Ce lien ne correspond à aucune table d'un café en cours. "
@@ -152,7 +160,7 @@ def _agreement(value: int | str | None) -> int | None:
 
 
 def submit_contribution(
-    store: Store,
+    uow: UnitOfWork,
     *,
     cafe_id: str,
     table_number: int,
@@ -174,8 +182,8 @@ def submit_contribution(
     another question.
     """
     return _submit(
-        store,
-        lambda: _locate(store, cafe_id, table_number),
+        uow,
+        lambda: _locate(uow, cafe_id, table_number),
         text=text,
         source=source,
         submission_id=submission_id,
@@ -189,7 +197,7 @@ def submit_contribution(
 
 
 def _submit(
-    store: Store,
+    uow: UnitOfWork,
     locate: Callable[[], TableState],
     *,
     text: str,
@@ -214,27 +222,25 @@ def _submit(
     chosen_kind = parse_choice(Kind, kind, "Type")
     chosen_profile = parse_choice(Profile, profile, "Profil")
     agreement = _agreement(agreement_count)
-    state = locate()
-    existing = store.get_contribution(submission_id)
-    if existing is not None:
-        if existing.table_id != state.table.id:
-            raise InvalidInput("Identifiant d'envoi déjà utilisé ailleurs : rechargez la page.")
-        # A retried submit: answer as the first time, whatever the round's state now.
-        return SubmitResult(existing, created=False)
-    if not state.accepting or state.open_round is None:
-        raise NotAccepting(state.closed_message() + " Votre texte n'a pas été envoyé.")
-    if round_id is not None and state.open_round.id != round_id:
-        raise RoundChanged(
-            f"La question a changé : le tour {state.open_round.position} est ouvert. Votre texte n'a "
-            "pas été envoyé ; il est gardé. Lisez la nouvelle question avant de l'envoyer."
-        )
-    if admit_new is not None:
-        # Counted only for a text that is about to be stored: a retry is answered above, and a
-        # refusal for a closed or changed round costs nothing.
-        admit_new(state)
-    # The store also answers "not created" when this table already sent the same text this round.
-    contribution, created = store.add_contribution(
-        Contribution(
+    with uow:
+        state = locate()
+        # Submits of one table one after the other, so that two taps with different ids cannot
+        # both pass the same-text check below.
+        uow.contributions.lock_table(state.table.id)
+        existing = uow.contributions.get(submission_id)
+        if existing is not None:
+            if existing.table_id != state.table.id:
+                raise InvalidInput("Identifiant d'envoi déjà utilisé ailleurs : rechargez la page.")
+            # A retried submit: answer as the first time, whatever the round's state now.
+            return SubmitResult(existing, created=False)
+        if not state.accepting or state.open_round is None:
+            raise NotAccepting(state.closed_message() + " Votre texte n'a pas été envoyé.")
+        if round_id is not None and state.open_round.id != round_id:
+            raise RoundChanged(
+                f"La question a changé : le tour {state.open_round.position} est ouvert. Votre texte n'a "
+                "pas été envoyé ; il est gardé. Lisez la nouvelle question avant de l'envoyer."
+            )
+        candidate = Contribution(
             id=submission_id,
             cafe_id=state.cafe.id,
             round_id=state.open_round.id,
@@ -246,18 +252,31 @@ def _submit(
             profile=chosen_profile,
             agreement_count=agreement,
             author=author,
-        ),
-        resident_limit=table_limit,
-    )
-    if created:
+        )
+        # The same text already sent from this table in this round (by this captain, or this
+        # phone: two residents may say the same thing) is answered as stored, not stored twice.
+        same = uow.contributions.find_same(candidate)
+        if same is not None:
+            return SubmitResult(same, created=False)
+        if admit_new is not None:
+            # Counted only for a text that is about to be stored: a retry is answered above, and a
+            # refusal for a closed or changed round costs nothing.
+            admit_new(state)
+        if table_limit is not None and candidate.source is Source.RESIDENT:
+            # Counted under the table's lock: a concurrent burst cannot slip past the limit.
+            since = candidate.created_at - timedelta(minutes=1)
+            if uow.contributions.count_since(candidate.table_id, Source.RESIDENT, since) >= table_limit:
+                raise NotAccepting(RATE_LIMIT_MESSAGE)
+        uow.contributions.add(candidate)
+        contribution = uow.contributions.get(candidate.id)
         audit.record(
-            store,
+            uow,
             "contribution ajoutée",
             cafe_id=state.cafe.id,
             target=contribution.id,
             actor=_actor_of(source, state.table.number),
         )
-    return SubmitResult(contribution, created)
+    return SubmitResult(contribution, True)
 
 
 def _actor_of(source: Source, table_number: int) -> str:
@@ -269,7 +288,7 @@ def _actor_of(source: Source, table_number: int) -> str:
 
 
 def resident_submit(
-    store: Store,
+    uow: UnitOfWork,
     *,
     token: str,
     text: str,
@@ -287,15 +306,17 @@ def resident_submit(
     `round_id` is the round whose question the resident was shown: if another round is open now,
     the text is refused rather than filed under a question its author never read.
     """
-    claim = verify_join_token(store.link_secret(), token)
-    claimed = _claimed_state(store, claim)  # a revoked or unknown link is refused before anything else
+    # A forged, revoked or unknown link is refused before taking the write lock.
+    with uow.reading():
+        claim = verify_join_token(uow.trust.link_secret(), token)
+        claimed = _claimed_state(uow, claim)
 
     def admit(state: TableState) -> None:
         if limiter is not None:
             limiter.count_idea(claim.cafe_id, browser_id or submission_id, client_address)
 
     return _submit(
-        store,
+        uow,
         lambda: claimed,
         text=text,
         source=Source.RESIDENT,
@@ -315,7 +336,7 @@ def supporter_key(cafe_id: str, browser_id: str) -> str:
 
 
 def support(
-    store: Store,
+    uow: UnitOfWork,
     *,
     token: str,
     contribution_id: str,
@@ -327,31 +348,35 @@ def support(
     """+1 from a resident on a contribution of their table's open round; True if newly counted."""
     if not browser_id:
         raise InvalidInput("Rechargez la page avant de soutenir une idée.")
-    context = join_table(store, token)
-    if not context.accepting:
-        raise NotAccepting(context.closed_message())
-    if contribution_id not in {c.id for c in context.contributions}:
-        raise NotFound("Cette idée n'est plus affichée à votre table.")
-    if limiter is not None:
-        limiter.count_support(context.cafe.id, contribution_id, browser_id, client_address)
-    return store.add_support(contribution_id, supporter_key(context.cafe.id, browser_id), now or utcnow())
+    verify_join_token(uow.trust.link_secret(), token)  # a forged link never takes the write lock
+    with uow:
+        context = join_table(uow, token)
+        if not context.accepting:
+            raise NotAccepting(context.closed_message())
+        if contribution_id not in {c.id for c in context.contributions}:
+            raise NotFound("Cette idée n'est plus affichée à votre table.")
+        if limiter is not None:
+            limiter.count_support(context.cafe.id, contribution_id, browser_id, client_address)
+        return uow.contributions.add_support(
+            contribution_id, supporter_key(context.cafe.id, browser_id), now or utcnow()
+        )
 
 
-def supported_here(store: Store, context: TableContext, browser_id: str) -> set[str]:
+def supported_here(uow: UnitOfWork, context: TableContext, browser_id: str) -> set[str]:
     """Ids of the listed contributions this phone already supported."""
     key = supporter_key(context.cafe.id, browser_id)
-    return store.supported_by(key, [c.id for c in context.contributions])
+    return uow.contributions.supported_by(key, [c.id for c in context.contributions])
 
 
-def _table_contribution(store: Store, table: Table, contribution_id: str) -> Contribution:
-    contribution = store.get_contribution(contribution_id)
+def _table_contribution(uow: UnitOfWork, table: Table, contribution_id: str) -> Contribution:
+    contribution = uow.contributions.get(contribution_id)
     if contribution is None or contribution.table_id != table.id:
         raise NotFound("Cette contribution n'existe pas à votre table.")
     return contribution
 
 
 def edit_contribution(
-    store: Store,
+    uow: UnitOfWork,
     *,
     table_code: str,
     contribution_id: str,
@@ -363,18 +388,23 @@ def edit_contribution(
     now: datetime | None = None,
 ) -> Contribution:
     """A captain corrects a contribution of their own table."""
-    context = enter_table(store, table_code)
-    contribution = _table_contribution(store, context.table, contribution_id)
-    updated = replace(
-        contribution,
-        text=clean_text(text, max_chars=max_chars),
-        kind=parse_choice(Kind, kind, "Type"),
-        profile=parse_choice(Profile, profile, "Profil"),
-        agreement_count=_agreement(agreement_count),
-        updated_at=now or utcnow(),
-    )
-    store.update_contribution(updated)
-    names = store.list_masked_names(contribution.cafe_id)
+    changed = {
+        "text": clean_text(text, max_chars=max_chars),
+        "kind": parse_choice(Kind, kind, "Type"),
+        "profile": parse_choice(Profile, profile, "Profil"),
+        "agreement_count": _agreement(agreement_count),
+        "updated_at": now or utcnow(),
+    }
+    with uow:
+        return _edit(uow, table_code, contribution_id, changed)
+
+
+def _edit(uow: UnitOfWork, table_code: str, contribution_id: str, changed: dict) -> Contribution:
+    context = enter_table(uow, table_code)
+    contribution = _table_contribution(uow, context.table, contribution_id)
+    updated = replace(contribution, **changed)
+    uow.contributions.update(updated)
+    names = uow.trust.masked_names(contribution.cafe_id)
     changes = (
         f"avant : « {mask_personal_data(contribution.text, names)} » ; "
         f"après : « {mask_personal_data(updated.text, names)} »"
@@ -387,7 +417,7 @@ def edit_contribution(
         else "contribution modifiée"
     )
     audit.record(
-        store,
+        uow,
         action,
         cafe_id=contribution.cafe_id,
         target=contribution_id,
@@ -398,35 +428,37 @@ def edit_contribution(
 
 
 def delete_contribution(
-    store: Store, *, table_code: str, contribution_id: str, now: datetime | None = None
+    uow: UnitOfWork, *, table_code: str, contribution_id: str, now: datetime | None = None
 ) -> None:
     """A captain removes a contribution; it stays recoverable by the organiser."""
-    context = enter_table(store, table_code)
-    contribution = _table_contribution(store, context.table, contribution_id)
-    store.update_contribution(replace(contribution, deleted_at=now or utcnow()))
-    audit.record(
-        store,
-        "contribution supprimée (récupérable)",
-        cafe_id=contribution.cafe_id,
-        target=contribution_id,
-        actor=audit.captain(context.table.number),
-    )
+    with uow:
+        context = enter_table(uow, table_code)
+        contribution = _table_contribution(uow, context.table, contribution_id)
+        uow.contributions.update(replace(contribution, deleted_at=now or utcnow()))
+        audit.record(
+            uow,
+            "contribution supprimée (récupérable)",
+            cafe_id=contribution.cafe_id,
+            target=contribution_id,
+            actor=audit.captain(context.table.number),
+        )
 
 
-def restore_contribution(store: Store, cafe_id: str, contribution_id: str) -> Contribution:
+def restore_contribution(uow: UnitOfWork, cafe_id: str, contribution_id: str) -> Contribution:
     """The organiser brings back a deleted contribution."""
-    contribution = store.get_contribution(contribution_id)
-    if contribution is None or contribution.cafe_id != cafe_id:
-        raise NotFound("Cette contribution n'existe pas dans ce café.")
-    restored = replace(contribution, deleted_at=None)
-    store.update_contribution(restored)
-    audit.record(store, "contribution restaurée", cafe_id=cafe_id, target=contribution_id)
+    with uow:
+        contribution = uow.contributions.get(contribution_id)
+        if contribution is None or contribution.cafe_id != cafe_id:
+            raise NotFound("Cette contribution n'existe pas dans ce café.")
+        restored = replace(contribution, deleted_at=None)
+        uow.contributions.update(restored)
+        audit.record(uow, "contribution restaurée", cafe_id=cafe_id, target=contribution_id)
     return restored
 
 
-def deleted_contributions(store: Store, cafe_id: str) -> list[Contribution]:
+def deleted_contributions(uow: UnitOfWork, cafe_id: str) -> list[Contribution]:
     """Contributions removed by captains, for the organiser to review."""
-    return [c for c in store.list_contributions(cafe_id, include_deleted=True) if c.deleted_at is not None]
+    return [c for c in uow.contributions.in_cafe(cafe_id, include_deleted=True) if c.deleted_at is not None]
 
 
 @dataclass(frozen=True)
@@ -442,14 +474,16 @@ class Overview:
     from_residents: int
 
 
-def overview(store: Store, cafe_id: str, *, latest: int = 10) -> Overview:
+def overview(uow: UnitOfWork, cafe_id: str, *, latest: int = 10) -> Overview:
     """Contributions per table and round, and the latest ones."""
-    cafe = get_cafe(store, cafe_id)
-    listed = store.list_contributions(cafe_id)
+    with uow.reading():
+        cafe = get_cafe(uow, cafe_id)
+        listed = uow.contributions.in_cafe(cafe_id)
+        rounds, tables = uow.cafes.rounds(cafe_id), uow.cafes.tables(cafe_id)
     return Overview(
         cafe=cafe,
-        rounds=store.list_rounds(cafe_id),
-        tables=store.list_tables(cafe_id),
+        rounds=rounds,
+        tables=tables,
         counts=Counter((c.round_id, c.table_id) for c in listed),
         latest=list(reversed(listed[-latest:])),
         total=len(listed),
@@ -467,14 +501,16 @@ class Wall:
     latest: list[Contribution]
 
 
-def wall(store: Store, cafe_id: str, *, latest: int = 12) -> Wall:
+def wall(uow: UnitOfWork, cafe_id: str, *, latest: int = 12) -> Wall:
     """The projection view of the open round: newest contributions first, with their supports."""
-    cafe = get_cafe(store, cafe_id)
-    current = None if cafe.is_closed else open_round_of(store, cafe_id)
-    listed = store.list_contributions(cafe_id, round_id=current.id) if current else []
+    with uow.reading():
+        cafe = get_cafe(uow, cafe_id)
+        current = None if cafe.is_closed else open_round_of(uow, cafe_id)
+        listed = uow.contributions.in_cafe(cafe_id, round_id=current.id) if current else []
+        tables = uow.cafes.tables(cafe_id)
     return Wall(
         cafe=cafe,
         open_round=current,
-        tables={t.id: t for t in store.list_tables(cafe_id)},
+        tables={t.id: t for t in tables},
         latest=list(reversed(listed[-latest:])),
     )

@@ -16,17 +16,17 @@ from facilitation.harvest import find_cafes, latest_version, scope_of
 from facilitation.privacy import mask_personal_data
 from facilitation.records import contribution_records, topic_records
 from facilitation.search import MAX_QUERY_WORDS, highlight, query_terms
-from facilitation.storage.base import Store
+from facilitation.storage.base import UnitOfWork
 from facilitation.synthesis import default_fiche
 
-# (store, café id, kind) → (file name, bytes): the builders live in `exports`, which depends on this
-# package; the composition root binds them to the settings and hands them to `generate`.
-DocumentRenderer = Callable[[Store, str, str], tuple[str, bytes]]
+# (unit of work, café id, kind) → (file name, bytes): the builders live in `exports`, which depends
+# on this package; the composition root binds them to the settings and hands them to `generate`.
+DocumentRenderer = Callable[[UnitOfWork, str, str], tuple[str, bytes]]
 
 
-def full_export(store: Store, cafe_id: str, *, timezone: str) -> dict:
+def full_export(uow: UnitOfWork, cafe_id: str, *, timezone: str) -> dict:
     """The whole café as plain data: details, rounds, tables, contributions, topics, fiches."""
-    cafe = get_cafe(store, cafe_id)
+    cafe = get_cafe(uow, cafe_id)
     return {
         "format": "cafe-concertation/1",
         "cafe": {
@@ -41,51 +41,56 @@ def full_export(store: Store, cafe_id: str, *, timezone: str) -> dict:
         },
         "tours": [
             {"numero": r.position, "question": r.question, "duree_minutes": r.planned_minutes}
-            for r in cafes.list_rounds(store, cafe_id)
+            for r in cafes.list_rounds(uow, cafe_id)
         ],
         "tables": [
             {"numero": t.number, "nom": t.name, "capitaine": t.captain_name}
-            for t in cafes.list_tables(store, cafe_id)
+            for t in cafes.list_tables(uow, cafe_id)
         ],
-        "contributions": contribution_records(store, cafe_id, timezone=timezone),
-        "groupes": topic_records(store, cafe_id),
+        "contributions": contribution_records(uow, cafe_id, timezone=timezone),
+        "groupes": topic_records(uow, cafe_id),
         "fiches": [
             {
                 "groupe_id": f.topic_key,
-                "suite": mask_personal_data(f.follow_up, store.list_masked_names(cafe_id)),
+                "suite": mask_personal_data(f.follow_up, uow.trust.masked_names(cafe_id)),
                 "comite": f.committee.value,
                 "statut": f.status.value,
             }
-            for f in store.list_fiches(cafe_id)
+            for f in uow.documents.fiches(cafe_id)
         ],
     }
 
 
 def generate(
-    store: Store, cafe_id: str, kind: str, *, render: DocumentRenderer, now: datetime | None = None
+    uow: UnitOfWork, cafe_id: str, kind: str, *, render: DocumentRenderer, now: datetime | None = None
 ) -> StoredDocument:
     """Build a document with `render` and keep it in the library as its kind's next version."""
-    filename, content = render(store, cafe_id, kind)
-    audit.record(store, "document généré", cafe_id=cafe_id, target=filename)
-    return store.add_document(
-        StoredDocument(
+    # Built from one consistent read, outside the write lock: rendering a PDF takes seconds.
+    with uow.reading():
+        filename, content = render(uow, cafe_id, kind)
+    with uow:
+        uow.cafes.lock(cafe_id)  # two generations at once must not take the same version
+        document = StoredDocument(
             id=new_id(),
             cafe_id=cafe_id,
             kind=kind,
-            version=0,
+            version=uow.documents.latest_version(cafe_id, kind) + 1,
             generated_at=now or utcnow(),
             filename=filename,
             content=content,
         )
-    )
+        uow.documents.add(document)
+        audit.record(uow, "document généré", cafe_id=cafe_id, target=filename)
+    return document
 
 
-def download(store: Store, document_id: str) -> StoredDocument:
+def download(uow: UnitOfWork, document_id: str) -> StoredDocument:
     """A stored document with its bytes (each download is an export, so it is logged)."""
-    document = store.get_document(document_id)
-    if document is None:
-        raise NotFound("Ce document n'existe pas (ou plus).")
-    audit.record(store, "document téléchargé", cafe_id=document.cafe_id, target=document.filename)
+    with uow:
+        document = uow.documents.get(document_id)
+        if document is None:
+            raise NotFound("Ce document n'existe pas (ou plus).")
+        audit.record(uow, "document téléchargé", cafe_id=document.cafe_id, target=document.filename)
     return document
 
 
@@ -134,13 +139,13 @@ class LibraryEntry:
         return counts
 
 
-def _fiches_of(store: Store, cafe: Cafe) -> list[FicheEntry]:
+def _fiches_of(uow: UnitOfWork, cafe: Cafe) -> list[FicheEntry]:
     """The café's retained topics with their fiche's status (defaults before any edit).
 
     Read from the latest harvest version, not from a full synthesis: the library lists every café.
     """
-    version = latest_version(store, scope_of([cafe.id]))
-    saved = {f.topic_key: f for f in store.list_fiches(cafe.id)}
+    version = latest_version(uow, scope_of([cafe.id]))
+    saved = {f.topic_key: f for f in uow.documents.fiches(cafe.id)}
     entries = []
     for topic in version.topics if version else ():
         if topic.kept:
@@ -152,7 +157,7 @@ def _fiches_of(store: Store, cafe: Cafe) -> list[FicheEntry]:
 
 
 def library(
-    store: Store,
+    uow: UnitOfWork,
     *,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -163,11 +168,11 @@ def library(
     """Every café with its documents, filtered; `status` keeps cafés with a fiche in that status."""
     wanted = parse_choice(FicheStatus, status, "Statut")
     entries = []
-    for cafe in find_cafes(store, date_from=date_from, date_to=date_to, place=place, theme=theme):
-        fiches = _fiches_of(store, cafe)
+    for cafe in find_cafes(uow, date_from=date_from, date_to=date_to, place=place, theme=theme):
+        fiches = _fiches_of(uow, cafe)
         if wanted is not None and all(f.status != wanted.value for f in fiches):
             continue
-        entries.append(LibraryEntry(cafe, store.list_documents(cafe.id), fiches))
+        entries.append(LibraryEntry(cafe, uow.documents.in_cafe(cafe.id), fiches))
     return entries
 
 
@@ -180,7 +185,7 @@ class SearchHit:
 
 
 def search(
-    store: Store,
+    uow: UnitOfWork,
     query: str,
     *,
     date_from: date | None = None,
@@ -196,12 +201,10 @@ def search(
     terms = query_terms(" ".join(words))
     if not terms:
         raise InvalidInput("Tapez au moins un mot de deux lettres.")
-    known = {
-        c.id: c for c in find_cafes(store, date_from=date_from, date_to=date_to, place=place, theme=theme)
-    }
+    known = {c.id: c for c in find_cafes(uow, date_from=date_from, date_to=date_to, place=place, theme=theme)}
     filtered = bool(date_from or date_to or place or theme)
-    found = store.search_contributions(words, terms, list(known) if filtered else None)
-    tables = {t.id: t for cafe_id in {c.cafe_id for c in found} for t in store.list_tables(cafe_id)}
+    found = uow.contributions.search(words, terms, list(known) if filtered else None)
+    tables = {t.id: t for cafe_id in {c.cafe_id for c in found} for t in uow.cafes.tables(cafe_id)}
     return [
         SearchHit(c, known[c.cafe_id], tables[c.table_id], highlight(c.text, terms))
         for c in found

@@ -6,7 +6,7 @@ import enum
 import hashlib
 import json
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from facilitation.errors import InvalidInput, NotFound
@@ -250,6 +250,31 @@ class HarvestVersion:
     # Topics of the version before a re-run that carried a person's work (retained, renamed) and that
     # the new grouping did not find again: listed, and restorable, never silently dropped.
     unmatched: tuple[TopicGroup, ...] = ()
+
+    def without(self, gone: set[str]) -> HarvestVersion:
+        """This version with the given contribution ids erased from every topic, list and the map."""
+
+        def kept(ids: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(i for i in ids if i not in gone)
+
+        def scrubbed(topics: tuple[TopicGroup, ...]) -> tuple[TopicGroup, ...]:
+            return tuple(
+                replace(
+                    t,
+                    contribution_ids=kept(t.contribution_ids),
+                    representative_ids=kept(t.representative_ids),
+                )
+                for t in topics
+            )
+
+        return replace(
+            self,
+            topics=scrubbed(self.topics),
+            set_aside=kept(self.set_aside),
+            coordinates={c: xy for c, xy in self.coordinates.items() if c not in gone},
+            unsorted=kept(self.unsorted),
+            unmatched=scrubbed(self.unmatched),
+        )
 
     def topic(self, key: str) -> TopicGroup:
         for topic in self.topics:

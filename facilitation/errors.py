@@ -27,6 +27,21 @@ class RoundChanged(NotAccepting):
     """The round a text was typed for is no longer the open one: the question has changed."""
 
 
+class Conflict(CafeError):
+    """Someone saved the same thing first (a concurrent save, a duplicate): reload and redo."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or "Quelqu'un vient d'enregistrer une autre modification au même moment : "
+            "rechargez la page et refaites votre changement."
+        )
+
+
+class ConfigurationError(CafeError, ValueError):
+    """A setting with a value the application cannot use (a ValueError, for callers that parse)."""
+
+
 class AccessDenied(CafeError):
     """A link, code or password that does not grant access."""
 
@@ -51,3 +66,20 @@ class StorageUnavailable(CafeError):
     def __init__(self, detail: str, message: str = SERVICE_UNAVAILABLE) -> None:
         super().__init__(message)
         self.detail = detail
+
+
+def database_full(where: str) -> StorageUnavailable:
+    """The database's disk is full: nothing of the failed transaction was kept."""
+    return StorageUnavailable(
+        f"Le disque de la base de données est plein ({where}) : rien n'a été enregistré. "
+        "Libérez de la place puis réessayez.",
+        NOTHING_SAVED,
+    )
+
+
+def database_unreachable(where: str) -> StorageUnavailable:
+    """The database did not answer: nothing of the failed transaction was kept."""
+    return StorageUnavailable(
+        f"La base de données ne répond pas ({where}). Rien n'a été enregistré : réessayez dans un instant.",
+        NOTHING_SAVED,
+    )

@@ -33,7 +33,7 @@ from facilitation.domain import (
 )
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.photos import prepare_photos
-from facilitation.storage.base import Store
+from facilitation.storage.base import UnitOfWork
 
 # What a committee still has to look at: the agenda of its next meeting.
 AWAITING = (FicheStatus.NOUVELLE, FicheStatus.EN_ETUDE)
@@ -58,9 +58,9 @@ class FicheCard:
     status: FicheStatus
 
 
-def _cafe_cards(store: Store) -> list[FicheCard]:
+def _cafe_cards(uow: UnitOfWork) -> list[FicheCard]:
     cards = []
-    for entry in documents.library(store):
+    for entry in documents.library(uow):
         for fiche in entry.fiches:
             cafe = entry.cafe
             cards.append(
@@ -97,11 +97,13 @@ def _field_card(fiche: FieldFiche) -> FicheCard:
     )
 
 
-def all_fiches(store: Store, *, committee: str | None = None, status: str | None = None) -> list[FicheCard]:
+def all_fiches(
+    uow: UnitOfWork, *, committee: str | None = None, status: str | None = None
+) -> list[FicheCard]:
     """Every fiche, from cafés and from the field, newest first, filtered by committee and status."""
     wanted_committee = parse_choice(Committee, committee, "Comité")
     wanted_status = parse_choice(FicheStatus, status, "Statut")
-    cards = _cafe_cards(store) + [_field_card(f) for f in store.exchange.list_field_fiches()]
+    cards = _cafe_cards(uow) + [_field_card(f) for f in uow.exchange.list_field_fiches()]
     return sorted(
         (
             card
@@ -114,16 +116,16 @@ def all_fiches(store: Store, *, committee: str | None = None, status: str | None
     )
 
 
-def find_fiche(store: Store, ref: str) -> FicheCard:
+def find_fiche(uow: UnitOfWork, ref: str) -> FicheCard:
     """One fiche by its reference, or NotFound in French."""
-    for card in all_fiches(store):
+    for card in all_fiches(uow):
         if card.ref == ref:
             return card
     raise NotFound("Cette fiche n'existe pas (ou son groupe n'est plus retenu).")
 
 
 def create_field_fiche(
-    store: Store,
+    uow: UnitOfWork,
     *,
     title: str,
     observation: str,
@@ -142,8 +144,6 @@ def create_field_fiche(
     `photos` are (file name, bytes) pairs, stored re-encoded (see facilitation.photos); `fiche_id`,
     minted when the form was drawn, makes a double click create one fiche.
     """
-    if fiche_id is not None and (existing := store.exchange.get_field_fiche(fiche_id)) is not None:
-        return existing
     now = now or utcnow()
     # Checked in the order of the form, so that the first message is about the first field.
     clean_title = clean_label(title, what="Le titre")
@@ -171,15 +171,18 @@ def create_field_fiche(
         status=FicheStatus.NOUVELLE,
         created_at=now,
     )
-    store.exchange.add_field_fiche(fiche)
-    store.exchange.add_photos(field_fiche_ref(fiche.id), prepared)
-    audit.record(store, "fiche de terrain créée", target=fiche.title)
+    with uow:
+        if fiche_id is not None and (existing := uow.exchange.get_field_fiche(fiche_id)) is not None:
+            return existing
+        uow.exchange.add_field_fiche(fiche)
+        uow.exchange.add_photos(field_fiche_ref(fiche.id), prepared)
+        audit.record(uow, "fiche de terrain créée", target=fiche.title)
     return fiche
 
 
-def add_comment(store: Store, ref: str, *, author: str, text: str, now: datetime | None = None) -> Comment:
+def add_comment(uow: UnitOfWork, ref: str, *, author: str, text: str, now: datetime | None = None) -> Comment:
     """A message in a fiche's thread."""
-    card = find_fiche(store, ref)
+    card = find_fiche(uow, ref)
     comment = Comment(
         id=new_id(),
         fiche_ref=card.ref,
@@ -187,18 +190,19 @@ def add_comment(store: Store, ref: str, *, author: str, text: str, now: datetime
         at=now or utcnow(),
         text=clean_text(text, max_chars=MAX_COMMENT_CHARS, what="Le commentaire"),
     )
-    store.exchange.add_comment(comment)
-    audit.record(store, "fiche commentée", target=card.title)
+    with uow:
+        uow.exchange.add_comment(comment)
+        audit.record(uow, "fiche commentée", target=card.title)
     return comment
 
 
-def comments(store: Store, ref: str) -> list[Comment]:
+def comments(uow: UnitOfWork, ref: str) -> list[Comment]:
     """A fiche's thread, oldest first."""
-    return store.exchange.list_comments(ref)
+    return uow.exchange.list_comments(ref)
 
 
 def decide(
-    store: Store,
+    uow: UnitOfWork,
     ref: str,
     *,
     status: str,
@@ -208,7 +212,7 @@ def decide(
     now: datetime | None = None,
 ) -> Decision:
     """Record a committee's decision on a fiche and apply its status and committee."""
-    card = find_fiche(store, ref)
+    card = find_fiche(uow, ref)
     chosen_status = parse_choice(FicheStatus, status, "Statut")
     chosen_committee = parse_choice(Committee, committee, "Comité")
     if chosen_status is None or chosen_committee is None:
@@ -223,36 +227,37 @@ def decide(
         status=chosen_status,
         note=clean_text(note, max_chars=2000, what="La note") if note.strip() else "",
     )
-    if card.source == FIELD_SOURCE:
-        fiche_id = card.ref.removeprefix("terrain/")
-        store.exchange.set_field_fiche_decision(fiche_id, chosen_committee.value, chosen_status.value)
-    else:
-        _, cafe_id, topic_key = card.ref.split("/", 2)
-        saved = {f.topic_key: f for f in store.list_fiches(cafe_id)}
-        current = saved.get(topic_key) or synthesis.default_fiche(
-            get_cafe(store, cafe_id), topic_key, card.title, decision.at
+    with uow:
+        if card.source == FIELD_SOURCE:
+            fiche_id = card.ref.removeprefix("terrain/")
+            uow.exchange.set_field_fiche_decision(fiche_id, chosen_committee.value, chosen_status.value)
+        else:
+            _, cafe_id, topic_key = card.ref.split("/", 2)
+            saved = {f.topic_key: f for f in uow.documents.fiches(cafe_id)}
+            current = saved.get(topic_key) or synthesis.default_fiche(
+                get_cafe(uow, cafe_id), topic_key, card.title, decision.at
+            )
+            uow.documents.save_fiche(
+                replace(current, committee=chosen_committee, status=chosen_status, updated_at=decision.at)
+            )
+        uow.exchange.add_decision(decision)
+        audit.record(
+            uow,
+            "décision sur une fiche",
+            target=card.title,
+            details=f"{chosen_status.value} · {chosen_committee.value} · {decision.decided_by}",
         )
-        store.save_fiche(
-            replace(current, committee=chosen_committee, status=chosen_status, updated_at=decision.at)
-        )
-    store.exchange.add_decision(decision)
-    audit.record(
-        store,
-        "décision sur une fiche",
-        target=card.title,
-        details=f"{chosen_status.value} · {chosen_committee.value} · {decision.decided_by}",
-    )
     return decision
 
 
-def fiche_photos(store: Store, ref: str) -> list[bytes]:
+def fiche_photos(uow: UnitOfWork, ref: str) -> list[bytes]:
     """A fiche's photos (JPEG), in the order they were attached."""
-    return store.exchange.list_photos(ref)
+    return uow.exchange.list_photos(ref)
 
 
-def decisions(store: Store, ref: str) -> list[Decision]:
+def decisions(uow: UnitOfWork, ref: str) -> list[Decision]:
     """A fiche's decisions, oldest first."""
-    return store.exchange.list_decisions(ref)
+    return uow.exchange.list_decisions(ref)
 
 
 @dataclass(frozen=True)
@@ -264,10 +269,10 @@ class Agenda:
     fiches: list[FicheCard]
 
 
-def committee_agenda(store: Store, committee: str, *, now: datetime | None = None) -> Agenda:
+def committee_agenda(uow: UnitOfWork, committee: str, *, now: datetime | None = None) -> Agenda:
     """The fiches awaiting a committee, oldest observation first (the order of a meeting)."""
     chosen = parse_choice(Committee, committee, "Comité")
     if chosen is None:
         raise InvalidInput("Choisissez un comité.")
-    waiting = [card for card in all_fiches(store, committee=chosen.value) if card.status in AWAITING]
+    waiting = [card for card in all_fiches(uow, committee=chosen.value) if card.status in AWAITING]
     return Agenda(chosen, now or utcnow(), sorted(waiting, key=lambda card: card.when))

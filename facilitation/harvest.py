@@ -39,10 +39,10 @@ from facilitation.domain import (
     clean_label,
     parse_choice,
 )
-from facilitation.errors import InvalidInput, NotFound
+from facilitation.errors import Conflict, InvalidInput, NotFound
 from facilitation.privacy import mask_personal_data
 from facilitation.search import plain
-from facilitation.storage.base import Store
+from facilitation.storage.base import UnitOfWork
 from facilitation.topics import Grouping, TopicGrouper
 from facilitation.topics.embeddings import Embedder, text_key
 from facilitation.topics.guided import guided_grouping
@@ -77,7 +77,7 @@ class ScopeData:
 
 
 def find_cafes(
-    store: Store,
+    store: UnitOfWork,
     *,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -107,33 +107,33 @@ def scope_of(cafe_ids: Iterable[str], round_id: str | None = None) -> HarvestSco
     return HarvestScope(cafe_ids=ids, round_id=round_id or None)
 
 
-def scope_data(store: Store, scope: HarvestScope) -> ScopeData:
+def scope_data(store: UnitOfWork, scope: HarvestScope) -> ScopeData:
     """Load the live contributions of the scope."""
     cafes, rounds, tables, found, names = {}, {}, {}, {}, {}
     for cafe_id in scope.cafe_ids:
         cafes[cafe_id] = get_cafe(store, cafe_id)
-        names[cafe_id] = store.list_masked_names(cafe_id)
-        rounds.update({r.id: r for r in store.list_rounds(cafe_id)})
-        tables.update({t.id: t for t in store.list_tables(cafe_id)})
+        names[cafe_id] = store.trust.masked_names(cafe_id)
+        rounds.update({r.id: r for r in store.cafes.rounds(cafe_id)})
+        tables.update({t.id: t for t in store.cafes.tables(cafe_id)})
         if scope.round_id:
             get_round(store, cafe_id, scope.round_id)
-        found.update({c.id: c for c in store.list_contributions(cafe_id, round_id=scope.round_id)})
+        found.update({c.id: c for c in store.contributions.in_cafe(cafe_id, round_id=scope.round_id)})
     return ScopeData(scope, cafes, rounds, tables, found, names)
 
 
-def latest_version(store: Store, scope: HarvestScope) -> HarvestVersion | None:
-    harvest_id = store.find_harvest(scope)
-    return store.latest_harvest_version(harvest_id) if harvest_id else None
+def latest_version(store: UnitOfWork, scope: HarvestScope) -> HarvestVersion | None:
+    harvest_id = store.harvests.find(scope)
+    return store.harvests.latest(harvest_id) if harvest_id else None
 
 
-def versions(store: Store, scope: HarvestScope) -> list[HarvestVersion]:
+def versions(store: UnitOfWork, scope: HarvestScope) -> list[HarvestVersion]:
     """Every saved version of the scope's harvest, oldest first."""
-    harvest_id = store.find_harvest(scope)
-    return store.list_harvest_versions(harvest_id) if harvest_id else []
+    harvest_id = store.harvests.find(scope)
+    return store.harvests.versions(harvest_id) if harvest_id else []
 
 
 def _new_version(
-    store: Store,
+    store: UnitOfWork,
     scope: HarvestScope,
     previous: HarvestVersion | None,
     note: str,
@@ -149,7 +149,7 @@ def _new_version(
     now = now or utcnow()
     return HarvestVersion(
         id=new_id(),
-        harvest_id=previous.harvest_id if previous else store.harvest_id_for(scope, now),
+        harvest_id=previous.harvest_id if previous else "",  # created with the first version
         number=(previous.number + 1) if previous else 1,
         created_at=now,
         author=ORGANISER,
@@ -163,19 +163,31 @@ def _new_version(
     )
 
 
-def _store_version(store: Store, scope: HarvestScope, version: HarvestVersion) -> HarvestVersion:
-    store.add_harvest_version(version)
-    for cafe_id in scope.cafe_ids:
-        # Notes quote topic labels, which a person may have typed with a name in them.
-        logged = mask_personal_data(version.note, store.list_masked_names(cafe_id))
-        audit.record(
-            store, "récolte enregistrée", cafe_id=cafe_id, target=f"version {version.number}", details=logged
-        )
+def _store_version(store: UnitOfWork, scope: HarvestScope, version: HarvestVersion) -> HarvestVersion:
+    """Save the version and its audit rows in one transaction; a concurrent save of the same
+    number is refused (Conflict), never overwritten."""
+    with store:
+        if not version.harvest_id:
+            version = replace(version, harvest_id=store.harvests.id_for(scope, version.created_at))
+        try:
+            store.harvests.add_version(version)
+        except Conflict:
+            raise Conflict(STALE_VERSION) from None
+        for cafe_id in scope.cafe_ids:
+            # Notes quote topic labels, which a person may have typed with a name in them.
+            logged = mask_personal_data(version.note, store.trust.masked_names(cafe_id))
+            audit.record(
+                store,
+                "récolte enregistrée",
+                cafe_id=cafe_id,
+                target=f"version {version.number}",
+                details=logged,
+            )
     return version
 
 
 def _save(
-    store: Store, scope: HarvestScope, previous: HarvestVersion | None, note: str, **parts
+    store: UnitOfWork, scope: HarvestScope, previous: HarvestVersion | None, note: str, **parts
 ) -> HarvestVersion:
     return _store_version(store, scope, _new_version(store, scope, previous, note, **parts))
 
@@ -269,7 +281,7 @@ def _topics_from(grouping: Grouping, ids: list[str], keys: Iterator[str]) -> lis
 class ContributionVectors:
     """The sentence vectors of a scope's contributions, kept in the database between runs."""
 
-    def __init__(self, store: Store, ids_by_text: dict[str, list[str]]) -> None:
+    def __init__(self, store: UnitOfWork, ids_by_text: dict[str, list[str]]) -> None:
         self.store = store
         self.ids_by_text = ids_by_text
 
@@ -284,17 +296,16 @@ class ContributionVectors:
         return known
 
     def remember(self, model: str, vectors: dict[str, np.ndarray]) -> None:
-        self.store.vectors.save(
-            model,
-            {
-                cid: (text_key(text), v)
-                for text, v in vectors.items()
-                for cid in self.ids_by_text.get(text, ())
-            },
-        )
+        rows = {
+            cid: (text_key(text), vector)
+            for text, vector in vectors.items()
+            for cid in self.ids_by_text.get(text, ())
+        }
+        with self.store:  # a transaction of its own: kept even when the run is then refused
+            self.store.vectors.save(model, rows)
 
 
-def _vector_cache(store: Store, data: ScopeData, ids: list[str]) -> ContributionVectors:
+def _vector_cache(store: UnitOfWork, data: ScopeData, ids: list[str]) -> ContributionVectors:
     ids_by_text: dict[str, list[str]] = {}
     for cid in ids:
         ids_by_text.setdefault(data.masked_text(cid), []).append(cid)
@@ -366,7 +377,7 @@ def _retained_changes(previous: HarvestVersion | None, version: HarvestVersion) 
 
 
 def plan_harvest(
-    store: Store,
+    store: UnitOfWork,
     grouper: TopicGrouper,
     scope: HarvestScope,
     *,
@@ -422,7 +433,7 @@ def plan_harvest(
 
 
 def run_harvest(
-    store: Store,
+    store: UnitOfWork,
     grouper: TopicGrouper,
     scope: HarvestScope,
     *,
@@ -441,7 +452,7 @@ def run_harvest(
 
 
 def _confirm_and_store(
-    store: Store, scope: HarvestScope, plan: RerunPlan, confirmed: str | None
+    store: UnitOfWork, scope: HarvestScope, plan: RerunPlan, confirmed: str | None
 ) -> HarvestVersion:
     if plan.changes and confirmed != plan.token:
         raise ConfirmationNeeded(plan)
@@ -454,7 +465,7 @@ STALE_VERSION = (
 )
 
 
-def _current(store: Store, scope: HarvestScope, based_on: int | None = None) -> HarvestVersion:
+def _current(store: UnitOfWork, scope: HarvestScope, based_on: int | None = None) -> HarvestVersion:
     """The version a correction starts from, read once: its number + 1 is what the correction
     saves, so a concurrent save makes it fail instead of being overwritten. `based_on` is the
     version the person was looking at; a newer one means they corrected something out of date."""
@@ -462,12 +473,12 @@ def _current(store: Store, scope: HarvestScope, based_on: int | None = None) -> 
     if version is None:
         raise NotFound("Aucune récolte pour ce périmètre : lancez d'abord le regroupement.")
     if based_on is not None and version.number != based_on:
-        raise InvalidInput(STALE_VERSION)
+        raise Conflict(STALE_VERSION)
     return version
 
 
 def _edit(
-    store: Store,
+    store: UnitOfWork,
     scope: HarvestScope,
     current: HarvestVersion,
     note: str,
@@ -492,7 +503,7 @@ def _edit(
 
 
 def rename_topic(
-    store: Store, scope: HarvestScope, key: str, label: str, *, based_on: int | None = None
+    store: UnitOfWork, scope: HarvestScope, key: str, label: str, *, based_on: int | None = None
 ) -> HarvestVersion:
     """Give a topic the label a person chose."""
     current = _current(store, scope, based_on)
@@ -503,7 +514,7 @@ def rename_topic(
 
 
 def merge_topics(
-    store: Store, scope: HarvestScope, keys: list[str], label: str = "", *, based_on: int | None = None
+    store: UnitOfWork, scope: HarvestScope, keys: list[str], label: str = "", *, based_on: int | None = None
 ) -> HarvestVersion:
     """Merge two or more topics into the first one (which keeps its key, hence its fiche)."""
     current = _current(store, scope, based_on)
@@ -528,7 +539,7 @@ def merge_topics(
 
 
 def split_topic(
-    store: Store,
+    store: UnitOfWork,
     grouper: TopicGrouper,
     scope: HarvestScope,
     key: str,
@@ -580,7 +591,7 @@ def _placed(version: HarvestVersion, contribution_id: str) -> bool:
 
 
 def move_contribution(
-    store: Store, scope: HarvestScope, contribution_id: str, to_key: str, *, based_on: int | None = None
+    store: UnitOfWork, scope: HarvestScope, contribution_id: str, to_key: str, *, based_on: int | None = None
 ) -> HarvestVersion:
     """Move a contribution (grouped, « à classer » or set aside) into a topic."""
     current = _current(store, scope, based_on)
@@ -605,7 +616,7 @@ def move_contribution(
 
 
 def set_aside(
-    store: Store, scope: HarvestScope, contribution_id: str, *, based_on: int | None = None
+    store: UnitOfWork, scope: HarvestScope, contribution_id: str, *, based_on: int | None = None
 ) -> HarvestVersion:
     """Put a contribution aside as off-topic (kept, but out of every topic)."""
     current = _current(store, scope, based_on)
@@ -623,7 +634,7 @@ def set_aside(
 
 
 def set_kept(
-    store: Store, scope: HarvestScope, keys: Iterable[str], *, based_on: int | None = None
+    store: UnitOfWork, scope: HarvestScope, keys: Iterable[str], *, based_on: int | None = None
 ) -> HarvestVersion:
     """Mark exactly these topics as kept for the syntheses (they become fiches d'observation)."""
     current = _current(store, scope, based_on)
@@ -636,7 +647,7 @@ def set_kept(
 
 
 def restore_unmatched(
-    store: Store, scope: HarvestScope, key: str, *, based_on: int | None = None
+    store: UnitOfWork, scope: HarvestScope, key: str, *, based_on: int | None = None
 ) -> HarvestVersion:
     """Bring back a group the last re-run did not find, with its key, title and mark: its members
     (those still in the scope) leave the groups they had joined."""
@@ -668,7 +679,7 @@ def restore_unmatched(
     )
 
 
-def restore_version(store: Store, scope: HarvestScope, number: int) -> HarvestVersion:
+def restore_version(store: UnitOfWork, scope: HarvestScope, number: int) -> HarvestVersion:
     """Make an earlier version current again (as a new version: history is never rewritten)."""
     old = next((v for v in versions(store, scope) if v.number == number), None)
     if old is None:
@@ -751,7 +762,7 @@ def view(data: ScopeData, version: HarvestVersion) -> HarvestView:
     )
 
 
-def harvest_view(store: Store, scope: HarvestScope, number: int | None = None) -> HarvestView | None:
+def harvest_view(store: UnitOfWork, scope: HarvestScope, number: int | None = None) -> HarvestView | None:
     """The latest (or a given) version of the scope's harvest with its figures; None if never run."""
     all_versions = versions(store, scope)
     if not all_versions:
@@ -788,7 +799,7 @@ def parse_named_topics(text: str) -> list[tuple[str, str]]:
 
 
 def run_guided_harvest(
-    store: Store,
+    store: UnitOfWork,
     scope: HarvestScope,
     targets: list[tuple[str, str]],
     *,

@@ -6,18 +6,18 @@ from urllib.parse import urlsplit
 
 from facilitation import audit
 from facilitation.errors import InvalidInput
-from facilitation.storage.base import Store
+from facilitation.storage.base import UnitOfWork
 
 _STORED_NAME = "public_base_url"
 _ONLY_THIS_COMPUTER = ("localhost", "127.", "::1", "0.0.0.0")
 
 
-def public_base_url(store: Store, default: str) -> str:
+def public_base_url(uow: UnitOfWork, default: str) -> str:
     """The stored public address, or the CAFE_PUBLIC_BASE_URL default until one is stored."""
-    return store.installation_value(_STORED_NAME) or default
+    return uow.trust.installation_value(_STORED_NAME) or default
 
 
-def set_public_base_url(store: Store, url: str) -> str:
+def set_public_base_url(uow: UnitOfWork, url: str) -> str:
     """Check and store the public address used by the QR page, PNGs, cards and the command line."""
     cleaned = (url or "").strip().rstrip("/")
     parts = urlsplit(cleaned)
@@ -28,8 +28,9 @@ def set_public_base_url(store: Store, url: str) -> str:
         )
     if len(cleaned) > 200:
         raise InvalidInput("Adresse publique trop longue (200 caractères au plus).")
-    store.set_installation_value(_STORED_NAME, cleaned)
-    audit.record(store, "adresse publique modifiée", target=cleaned)
+    with uow:
+        uow.trust.set_installation_value(_STORED_NAME, cleaned)
+        audit.record(uow, "adresse publique modifiée", target=cleaned)
     return cleaned
 
 

@@ -10,85 +10,109 @@ from facilitation.cafes import get_cafe, list_cafes
 from facilitation.clock import utcnow
 from facilitation.domain import clean_label
 from facilitation.errors import InvalidInput, NotFound
-from facilitation.storage.base import Store
+from facilitation.storage.base import UnitOfWork
 from facilitation.wording import plural
 
 
-def flag_name(store: Store, cafe_id: str, name: str, *, by_organiser: bool = False) -> list[str]:
+def flag_name(uow: UnitOfWork, cafe_id: str, name: str, *, by_organiser: bool = False) -> list[str]:
     """A name someone said aloud, to mask in every document and export of the café.
 
     The organiser's flag applies at once; a captain's waits for the organiser's confirmation, so
     that no captain can blank a common word (« le ») everywhere. Returns the names in force.
     """
-    get_cafe(store, cafe_id)
     clean = clean_label(name, what="Le nom à masquer", max_chars=60)
     if len(clean) < 2:
         raise InvalidInput("Le nom à masquer doit compter au moins deux lettres.")
-    store.add_masked_name(cafe_id, clean, confirmed=by_organiser)
-    action = "nom signalé pour masquage" if by_organiser else "nom signalé, à confirmer par l'organisateur"
-    audit.record(store, action, cafe_id=cafe_id)  # the name itself is not logged
-    return store.list_masked_names(cafe_id)
+    with uow:
+        get_cafe(uow, cafe_id)
+        uow.trust.add_masked_name(cafe_id, clean, confirmed=by_organiser)
+        action = (
+            "nom signalé pour masquage" if by_organiser else "nom signalé, à confirmer par l'organisateur"
+        )
+        audit.record(uow, action, cafe_id=cafe_id)  # the name itself is not logged
+        return uow.trust.masked_names(cafe_id)
 
 
-def confirm_name(store: Store, cafe_id: str, name: str) -> list[str]:
+def confirm_name(uow: UnitOfWork, cafe_id: str, name: str) -> list[str]:
     """The organiser confirms a captain's flag: the name is masked from now on."""
-    if name not in store.list_masked_names(cafe_id, confirmed=False):
-        raise NotFound("Ce nom n'attend plus de confirmation.")
-    store.add_masked_name(cafe_id, name, confirmed=True)
-    audit.record(store, "nom à masquer confirmé", cafe_id=cafe_id)
-    return store.list_masked_names(cafe_id)
+    with uow:
+        if name not in uow.trust.masked_names(cafe_id, confirmed=False):
+            raise NotFound("Ce nom n'attend plus de confirmation.")
+        uow.trust.add_masked_name(cafe_id, name, confirmed=True)
+        audit.record(uow, "nom à masquer confirmé", cafe_id=cafe_id)
+        return uow.trust.masked_names(cafe_id)
 
 
-def unflag_name(store: Store, cafe_id: str, name: str) -> list[str]:
+def unflag_name(uow: UnitOfWork, cafe_id: str, name: str) -> list[str]:
     """Stop masking a name (or turn down a captain's flag)."""
-    store.remove_masked_name(cafe_id, name)
-    audit.record(store, "nom retiré du masquage", cafe_id=cafe_id)
-    return store.list_masked_names(cafe_id)
+    with uow:
+        uow.trust.remove_masked_name(cafe_id, name)
+        audit.record(uow, "nom retiré du masquage", cafe_id=cafe_id)
+        return uow.trust.masked_names(cafe_id)
 
 
-def masked_names(store: Store, cafe_id: str) -> list[str]:
+def masked_names(uow: UnitOfWork, cafe_id: str) -> list[str]:
     """Names masked in the café's documents."""
-    return store.list_masked_names(cafe_id)
+    return uow.trust.masked_names(cafe_id)
 
 
-def names_to_confirm(store: Store, cafe_id: str) -> list[str]:
+def names_to_confirm(uow: UnitOfWork, cafe_id: str) -> list[str]:
     """Names captains flagged that the organiser has not confirmed yet."""
-    return store.list_masked_names(cafe_id, confirmed=False)
+    return uow.trust.masked_names(cafe_id, confirmed=False)
 
 
-def erase_contribution(store: Store, cafe_id: str, contribution_id: str) -> int:
+def erase_contribution(uow: UnitOfWork, cafe_id: str, contribution_id: str) -> int:
     """Delete a contribution for good, on request: from harvests too, and the café's generated
     documents (which may quote it) are removed to be regenerated. Returns how many were removed."""
-    contribution = store.get_contribution(contribution_id)
-    if contribution is None or contribution.cafe_id != cafe_id:
-        raise NotFound("Cette contribution n'existe pas dans ce café.")
-    store.record_erasure("contribution", cafe_id, [contribution_id], utcnow())
-    store.delete_contributions([contribution_id])
-    removed = store.delete_documents(cafe_id)
-    audit.record(
-        store,
-        "contribution effacée (demande RGPD)",
-        cafe_id=cafe_id,
-        target=contribution_id,
-        details=f"{plural(removed, 'document généré supprimé', 'documents générés supprimés')}",
-    )
+    with uow:
+        contribution = uow.contributions.get(contribution_id)
+        if contribution is None or contribution.cafe_id != cafe_id:
+            raise NotFound("Cette contribution n'existe pas dans ce café.")
+        uow.trust.record_erasure("contribution", cafe_id, [contribution_id], utcnow())
+        _delete_contributions(uow, [contribution_id])
+        removed = uow.documents.delete_for_cafe(cafe_id)
+        audit.record(
+            uow,
+            "contribution effacée (demande RGPD)",
+            cafe_id=cafe_id,
+            target=contribution_id,
+            details=f"{plural(removed, 'document généré supprimé', 'documents générés supprimés')}",
+        )
     return removed
 
 
-def erase_cafe(store: Store, cafe_id: str, *, confirm_title: str) -> str:
+def _delete_contributions(uow: UnitOfWork, ids: list[str]) -> None:
+    """Delete contributions for good, and scrub their ids out of every harvest version."""
+    uow.contributions.delete(ids)
+    gone = set(ids)
+    for version in uow.harvests.versions():
+        scrubbed = version.without(gone)
+        if scrubbed != version:
+            uow.harvests.replace_payload(scrubbed)
+
+
+def erase_cafe(uow: UnitOfWork, cafe_id: str, *, confirm_title: str) -> str:
     """Delete a whole café and everything derived from it; the title must be typed to confirm."""
-    cafe = get_cafe(store, cafe_id)
-    if confirm_title.strip() != cafe.title:
-        raise InvalidInput("Pour confirmer, recopiez exactement le titre du café.")
-    store.record_erasure("cafe", cafe_id, [cafe_id], utcnow())
-    store.delete_cafe(cafe_id)
-    audit.record(store, "café effacé", cafe_id=cafe_id, target=cafe.title)
+    with uow:
+        cafe = get_cafe(uow, cafe_id)
+        if confirm_title.strip() != cafe.title:
+            raise InvalidInput("Pour confirmer, recopiez exactement le titre du café.")
+        uow.trust.record_erasure("cafe", cafe_id, [cafe_id], utcnow())
+        # Harvests over several cafés included: they group this café's words too.
+        for harvest_id, scope in uow.harvests.scopes().items():
+            if cafe_id in scope.cafe_ids:
+                uow.harvests.delete(harvest_id)
+        uow.contributions.delete_for_cafe(cafe_id)
+        uow.documents.delete_for_cafe(cafe_id, fiches_too=True)
+        uow.trust.forget_cafe(cafe_id)
+        uow.cafes.delete(cafe_id)
+        audit.record(uow, "café effacé", cafe_id=cafe_id, target=cafe.title)
     return cafe.title
 
 
-def contributions_of(store: Store, cafe_id: str) -> list:
+def contributions_of(uow: UnitOfWork, cafe_id: str) -> list:
     """Every contribution of the café, deleted ones included (for erasure on request)."""
-    return store.list_contributions(get_cafe(store, cafe_id).id, include_deleted=True)
+    return uow.contributions.in_cafe(get_cafe(uow, cafe_id).id, include_deleted=True)
 
 
 MAX_RETENTION_DAYS = 36_500  # a century: beyond, the date arithmetic overflows
@@ -101,7 +125,7 @@ class PurgeReport:
 
 
 def purge_expired(
-    store: Store, retention_days: int, *, today: date | None = None, now: datetime | None = None
+    uow: UnitOfWork, retention_days: int, *, today: date | None = None, now: datetime | None = None
 ) -> PurgeReport:
     """Delete the raw contributions of cafés held more than `retention_days` ago.
 
@@ -113,18 +137,19 @@ def purge_expired(
         )
     limit = (today or (now or utcnow()).date()) - timedelta(days=retention_days)
     purged, count = [], 0
-    for cafe in list_cafes(store, include_archived=True):
+    for cafe in list_cafes(uow, include_archived=True):
         if cafe.held_on >= limit:
             continue
-        ids = [c.id for c in store.list_contributions(cafe.id, include_deleted=True)]
-        if ids:
-            store.delete_contributions(ids)
-            purged.append(cafe.title)
-            count += len(ids)
-            audit.record(
-                store,
-                "contributions purgées (durée de conservation)",
-                cafe_id=cafe.id,
-                details=f"{plural(len(ids), 'contribution')}, café du {cafe.held_on:%d/%m/%Y}",
-            )
+        with uow:  # one café at a time: a long purge does not hold the write lock throughout
+            ids = [c.id for c in uow.contributions.in_cafe(cafe.id, include_deleted=True)]
+            if ids:
+                _delete_contributions(uow, ids)
+                purged.append(cafe.title)
+                count += len(ids)
+                audit.record(
+                    uow,
+                    "contributions purgées (durée de conservation)",
+                    cafe_id=cafe.id,
+                    details=f"{plural(len(ids), 'contribution')}, café du {cafe.held_on:%d/%m/%Y}",
+                )
     return PurgeReport(purged, count)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from facilitation.errors import ConfigurationError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEZONE = "Europe/Paris"
 
@@ -184,4 +186,4 @@ def _parse(setting: Setting, raw: str) -> Any:
     try:
         return setting.parse(raw)
     except ValueError as exc:
-        raise ValueError(f"{setting.name} : valeur refusée ({exc})") from exc
+        raise ConfigurationError(f"{setting.name} : valeur refusée ({exc})") from exc

@@ -30,7 +30,7 @@ from facilitation.domain import (
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.privacy import MASKED_SUMMARY, mask_personal_data
 from facilitation.settings import DEFAULT_TIMEZONE
-from facilitation.storage.base import Store
+from facilitation.storage.base import UnitOfWork
 from facilitation.wording import plural
 
 MAX_VERBATIMS = 5
@@ -117,24 +117,24 @@ def _summary(topic: harvest.TopicView, names: list[str]) -> TopicSummary:
     )
 
 
-def _cafe_harvest(store: Store, cafe_id: str) -> harvest.HarvestView | None:
-    return harvest.harvest_view(store, harvest.scope_of([cafe_id]))
+def _cafe_harvest(uow: UnitOfWork, cafe_id: str) -> harvest.HarvestView | None:
+    return harvest.harvest_view(uow, harvest.scope_of([cafe_id]))
 
 
 def cafe_synthesis(
-    store: Store, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
+    uow: UnitOfWork, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
 ) -> CafeSynthesis:
     """Everything the synthesis of a café reports, from its latest harvest version.
 
     Dates are given in the café's time zone: a document made at 00:12 on the 27th says the 27th.
     """
-    cafe = get_cafe(store, cafe_id)
-    rounds: list[Round] = store.list_rounds(cafe_id)
-    tables = store.list_tables(cafe_id)
-    listed = store.list_contributions(cafe_id)
-    names = store.list_masked_names(cafe_id)
+    cafe = get_cafe(uow, cafe_id)
+    rounds: list[Round] = uow.cafes.rounds(cafe_id)
+    tables = uow.cafes.tables(cafe_id)
+    listed = uow.contributions.in_cafe(cafe_id)
+    names = uow.trust.masked_names(cafe_id)
     from_residents = sum(c.source is Source.RESIDENT for c in listed)
-    view = _cafe_harvest(store, cafe_id)
+    view = _cafe_harvest(uow, cafe_id)
     retained = [t for t in view.topics if t.topic.kept] if view else []
     topic_of = {
         cid: mask_personal_data(t.topic.label, names) for t in retained for cid in t.topic.contribution_ids
@@ -212,16 +212,16 @@ def default_fiche(cafe: Cafe, topic_key: str, label: str, now: datetime) -> Fich
     )
 
 
-def _earlier_topics(store: Store, cafe: Cafe) -> list[tuple[Cafe, TopicGroup]]:
+def _earlier_topics(uow: UnitOfWork, cafe: Cafe) -> list[tuple[Cafe, TopicGroup]]:
     """Every topic of the latest harvest of each café held before this one (keywords only),
     with the names flagged in either café masked."""
     earlier = []
-    names = store.list_masked_names(cafe.id)
-    for other in list_cafes(store, include_archived=True):
+    names = uow.trust.masked_names(cafe.id)
+    for other in list_cafes(uow, include_archived=True):
         if other.id == cafe.id or other.held_on > cafe.held_on:
             continue
-        version = harvest.latest_version(store, harvest.scope_of([other.id]))
-        both = [*names, *store.list_masked_names(other.id)]
+        version = harvest.latest_version(uow, harvest.scope_of([other.id]))
+        both = [*names, *uow.trust.masked_names(other.id)]
         earlier += (
             [(other, replace(topic, label=mask_personal_data(topic.label, both))) for topic in version.topics]
             if version
@@ -240,9 +240,9 @@ def _related(topic: TopicSummary, earlier: list[tuple[Cafe, TopicGroup]]) -> lis
     ][:8]
 
 
-def _fiches(store: Store, synthesis: CafeSynthesis) -> dict[str, Fiche]:
+def _fiches(uow: UnitOfWork, synthesis: CafeSynthesis) -> dict[str, Fiche]:
     """The fiche of each retained topic: as the organiser saved it, or the defaults."""
-    saved = {f.topic_key: f for f in store.list_fiches(synthesis.cafe.id)}
+    saved = {f.topic_key: f for f in uow.documents.fiches(synthesis.cafe.id)}
     return {
         topic.key: saved.get(topic.key)
         or default_fiche(synthesis.cafe, topic.key, topic.label, synthesis.generated_at)
@@ -251,16 +251,16 @@ def _fiches(store: Store, synthesis: CafeSynthesis) -> dict[str, Fiche]:
 
 
 def fiche_sheets(
-    store: Store, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
+    uow: UnitOfWork, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
 ) -> list[FicheSheet]:
     """One fiche d'observation per retained topic of the café (defaults until the organiser edits)."""
-    synthesis = cafe_synthesis(store, cafe_id, timezone=timezone, now=now)
-    names = store.list_masked_names(cafe_id)
+    synthesis = cafe_synthesis(uow, cafe_id, timezone=timezone, now=now)
+    names = uow.trust.masked_names(cafe_id)
     fiches = {
         key: replace(fiche, follow_up=mask_personal_data(fiche.follow_up, names))
-        for key, fiche in _fiches(store, synthesis).items()
+        for key, fiche in _fiches(uow, synthesis).items()
     }
-    earlier = _earlier_topics(store, synthesis.cafe)
+    earlier = _earlier_topics(uow, synthesis.cafe)
     return [
         FicheSheet(
             cafe=synthesis.cafe,
@@ -274,7 +274,7 @@ def fiche_sheets(
 
 
 def update_fiche(
-    store: Store,
+    uow: UnitOfWork,
     cafe_id: str,
     topic_key: str,
     *,
@@ -284,8 +284,9 @@ def update_fiche(
     now: datetime | None = None,
 ) -> Fiche:
     """The organiser edits the follow-up, committee and status of a retained topic's fiche."""
-    synthesis = cafe_synthesis(store, cafe_id)
-    current = _fiches(store, synthesis).get(topic_key)
+    with uow.reading():
+        synthesis = cafe_synthesis(uow, cafe_id)
+        current = _fiches(uow, synthesis).get(topic_key)
     if current is None:
         raise NotFound("Ce groupe n'est pas retenu pour les fiches de ce café.")
     chosen_committee = parse_choice(Committee, committee, "Comité")
@@ -299,25 +300,26 @@ def update_fiche(
         status=chosen_status,
         updated_at=now or utcnow(),
     )
-    store.save_fiche(fiche)
-    if (fiche.status, fiche.committee) != (current.status, current.committee):
-        store.exchange.add_decision(
-            Decision(
-                id=new_id(),
-                fiche_ref=cafe_fiche_ref(cafe_id, topic_key),
-                at=fiche.updated_at,
-                actor=audit.current_actor(),
-                decided_by=audit.current_actor(),
-                committee=fiche.committee,
-                status=fiche.status,
-                note="Modifiée depuis la page des fiches du café.",
+    with uow:
+        uow.documents.save_fiche(fiche)
+        if (fiche.status, fiche.committee) != (current.status, current.committee):
+            uow.exchange.add_decision(
+                Decision(
+                    id=new_id(),
+                    fiche_ref=cafe_fiche_ref(cafe_id, topic_key),
+                    at=fiche.updated_at,
+                    actor=audit.current_actor(),
+                    decided_by=audit.current_actor(),
+                    committee=fiche.committee,
+                    status=fiche.status,
+                    note="Modifiée depuis la page des fiches du café.",
+                )
             )
+        audit.record(
+            uow,
+            "fiche modifiée",
+            cafe_id=cafe_id,
+            target=next(t.label for t in synthesis.topics if t.key == topic_key),
+            details=f"{fiche.status.value} · {fiche.committee.value}",
         )
-    audit.record(
-        store,
-        "fiche modifiée",
-        cafe_id=cafe_id,
-        target=next(t.label for t in synthesis.topics if t.key == topic_key),
-        details=f"{fiche.status.value} · {fiche.committee.value}",
-    )
     return fiche

@@ -168,7 +168,7 @@ def test_the_public_address_is_stored_checked_and_audited(store):
         with pytest.raises(InvalidInput, match="Adresse publique invalide"):
             public_address.set_public_base_url(store, bad)
     assert public_address.public_base_url(store, "") == stored
-    assert store.list_audit_events()[0].action == "adresse publique modifiée"
+    assert store.audit.latest()[0].action == "adresse publique modifiée"
     assert public_address.only_this_computer("http://127.0.0.1:8501")
     assert public_address.only_this_computer("http://localhost:8501")
     assert not public_address.only_this_computer(stored)

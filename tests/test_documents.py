@@ -199,7 +199,7 @@ def test_table_cards_scan_back_to_each_tables_link(store, output_dir):
 
 
 def test_csv_and_xlsx_exports_reread_by_pandas_equal_the_stored_data(store, harvested_cafe):
-    stored = {c.id: c for c in store.list_contributions(harvested_cafe.id)}
+    stored = {c.id: c for c in store.contributions.in_cafe(harvested_cafe.id)}
     options = {"base_url": BASE, "timezone": "Europe/Paris"}
     _, csv_bytes = render(store, harvested_cafe.id, "contributions_csv", **options)
     assert csv_bytes.startswith(b"\xef\xbb\xbf")

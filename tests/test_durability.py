@@ -40,7 +40,7 @@ def test_fifty_simultaneous_resident_submits_store_exactly_fifty_rows(database_u
 
     with ThreadPoolExecutor(50) as pool:
         ids = list(pool.map(submit, range(50)))
-    stored = setup.list_contributions(cafe.id)
+    stored = setup.contributions.in_cafe(cafe.id)
     assert len(stored) == 50 and {c.id for c in stored} == set(ids)
     assert sorted(c.text for c in stored) == sorted(f"Idée simultanée {i}" for i in range(50))
     for store in (setup, *stores):
@@ -70,8 +70,8 @@ def test_concurrent_supports_and_double_submits_are_counted_exactly(database_url
 
     with ThreadPoolExecutor(60) as pool:
         list(pool.map(act, range(60)))
-    assert setup.get_contribution(idea.contribution.id).supports == 40
-    assert [c.text for c in setup.list_contributions(cafe.id)].count("Retry") == 1
+    assert setup.contributions.get(idea.contribution.id).supports == 40
+    assert [c.text for c in setup.contributions.in_cafe(cafe.id)].count("Retry") == 1
     setup.engine.dispose()
 
 
@@ -93,7 +93,7 @@ def test_killing_the_writer_mid_burst_loses_nothing_acknowledged(database_url):
     writer.wait()
     acknowledged += [line.strip() for line in writer.stdout.read().splitlines() if line.strip()]
     assert len(acknowledged) >= 40
-    stored = {c.id for c in open_store(database_url).list_contributions(cafe.id)}
+    stored = {c.id for c in open_store(database_url).contributions.in_cafe(cafe.id)}
     assert set(acknowledged) <= stored
     assert len(stored) - len(acknowledged) <= 1  # at most the one in flight, committed but not printed
 
@@ -123,5 +123,5 @@ def test_a_concurrent_burst_never_gets_past_the_tables_limit(database_url):
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         accepted = list(pool.map(send, range(60)))
-    assert sum(accepted) == 40 and len(store.list_contributions(cafe.id)) == 40
+    assert sum(accepted) == 40 and len(store.contributions.in_cafe(cafe.id)) == 40
     store.engine.dispose()

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from facilitation import cafes, harvest, rgpd
-from facilitation.errors import InvalidInput, NotFound
+from facilitation.errors import Conflict, InvalidInput, NotFound
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
@@ -57,7 +57,7 @@ def test_corrections_are_new_versions_and_survive_a_new_run(store, grouper, cafe
     heating = next(t for t in first.topics if t.label == "Chauffage")
     renamed = harvest.rename_topic(store, scope, heating.key, "Se chauffer sans se ruiner")
     harvest.set_kept(store, scope, [heating.key])
-    off_topic = next(c for c in store.list_contributions(cafe.id) if c.text == "Ascenseur lent")
+    off_topic = next(c for c in store.contributions.in_cafe(cafe.id) if c.text == "Ascenseur lent")
     harvest.set_aside(store, scope, off_topic.id)
 
     rerun = harvest.run_harvest(store, grouper, scope)
@@ -82,7 +82,7 @@ def test_merge_split_move_and_restore(store, grouper, cafe_with_ideas):
     split = harvest.split_topic(store, grouper, scope, keys["Chauffage"], parts=2)
     assert sorted(labels(split).values()) == [2, 3, 3]
     assert len({t.key for t in split.topics}) == 3
-    garden = next(c for c in store.list_contributions(cafe.id) if c.text == "Un jardin partagé")
+    garden = next(c for c in store.contributions.in_cafe(cafe.id) if c.text == "Un jardin partagé")
     target = next(t for t in split.topics if t.label == "Chauffage")
     moved = harvest.move_contribution(store, scope, garden.id, target.key)
     assert garden.id in moved.topic(target.key).contribution_ids
@@ -124,7 +124,7 @@ def test_two_people_saving_at_once_cannot_silently_overwrite(store, grouper, caf
     # Both read version 1; the first saves version 2, the second must not replace it.
     monkeypatch.setattr(harvest, "latest_version", lambda *_: first)
     harvest.rename_topic(store, scope, first.topics[0].key, "Premier")
-    with pytest.raises(InvalidInput, match="Quelqu'un vient d'enregistrer"):
+    with pytest.raises(Conflict, match="Quelqu'un vient d'enregistrer"):
         harvest.rename_topic(store, scope, first.topics[0].key, "Second")
 
 
@@ -174,7 +174,7 @@ def test_guided_harvest_on_named_topics_says_what_fits_none(store, cafe_with_ide
     targets = harvest.parse_named_topics("Chauffage : radiateurs froid facture\nAscenseur : panne étage\n")
     version = harvest.run_guided_harvest(store, scope, targets)
     by_label = {t.label: t for t in version.topics}
-    texts = {c.id: c.text for c in store.list_contributions(cafe.id)}
+    texts = {c.id: c.text for c in store.contributions.in_cafe(cafe.id)}
     assert {texts[c] for c in by_label["Chauffage"].contribution_ids} >= {
         "Le chauffage est froid",
         "Chauffage trop cher",
@@ -222,7 +222,7 @@ def test_each_group_keeps_how_well_its_members_fit_until_a_person_changes_them(
         "Jardin": 0.7,
     }
     garden = next(t for t in first.topics if t.label == "Jardin")
-    moved = next(c for c in store.list_contributions(cafe.id) if c.text == "Ascenseur lent")
+    moved = next(c for c in store.contributions.in_cafe(cafe.id) if c.text == "Ascenseur lent")
     after = harvest.move_contribution(store, scope, moved.id, garden.key)
     assert {t.label: t.cohesion for t in after.topics} == {
         "Chauffage": 0.5,
@@ -325,7 +325,7 @@ def test_a_correction_made_on_an_old_screen_is_refused_not_lost(store, grouper, 
     first = harvest.run_harvest(store, grouper, scope)
     key = first.topics[0].key
     harvest.rename_topic(store, scope, key, "Nom de Léa", based_on=1)
-    with pytest.raises(InvalidInput, match="Quelqu'un vient d'enregistrer"):
+    with pytest.raises(Conflict, match="Quelqu'un vient d'enregistrer"):
         harvest.rename_topic(store, scope, key, "Nom de Paul", based_on=1)
     assert harvest.latest_version(store, scope).topic(key).label == "Nom de Léa"
 
@@ -336,11 +336,14 @@ def test_sentence_vectors_are_kept_per_contribution_and_erased_with_it(store, ca
     from facilitation.topics.embeddings import text_key
 
     cafe, _ = cafe_with_ideas
-    ideas = store.list_contributions(cafe.id)
+    ideas = store.contributions.in_cafe(cafe.id)
     first, second = ideas[0], ideas[1]
     vector = np.arange(4, dtype=np.float32)
-    store.vectors.save("m", {first.id: (text_key(first.text), vector), second.id: (text_key("x"), vector)})
-    store.vectors.save("m", {"0" * 32: (text_key("gone"), vector)})  # never stored: no such contribution
+    with store:
+        store.vectors.save(
+            "m", {first.id: (text_key(first.text), vector), second.id: (text_key("x"), vector)}
+        )
+        store.vectors.save("m", {"0" * 32: (text_key("gone"), vector)})  # no such contribution: skipped
     found = store.vectors.load("m", {c.id: text_key(c.text) for c in ideas} | {"0" * 32: text_key("gone")})
     assert list(found) == [first.id] and found[first.id].tolist() == [0, 1, 2, 3]  # "x" ≠ its text
     assert store.vectors.load("other model", {first.id: text_key(first.text)}) == {}

@@ -233,7 +233,7 @@ RESTORE_CASES = {
 @pytest.mark.parametrize("case", RESTORE_CASES)
 def test_a_crafted_backup_is_refused_whole_and_changes_nothing(store, laptop, tmp_path, case):
     mutate, message = RESTORE_CASES[case]
-    laptop[0].link_secret()
+    laptop[0].trust.link_secret()
     path = tmp_path / "crafted.json.gz"
     path.write_bytes(gzip.compress(json.dumps(backup_with(laptop[0], mutate)).encode()))
     before = dump(store.engine)
@@ -270,7 +270,7 @@ def test_restoring_an_earlier_backup_does_not_bring_an_erased_contribution_back(
     rgpd.erase_contribution(store, cafe.id, erase.id)
     report = backups.restore(store, path, **LIMITS)
     assert report.skipped_erased == 1
-    assert [c.id for c in store.list_contributions(cafe.id)] == [keep.id]
+    assert [c.id for c in store.contributions.in_cafe(cafe.id)] == [keep.id]
     for version in harvest.versions(store, harvest.scope_of([cafe.id])):
         assert all(erase.id not in t.contribution_ids for t in version.topics)
 
@@ -280,27 +280,27 @@ def test_a_reimported_transfer_does_not_bring_back_what_was_erased(store, laptop
     path = tmp_path / "cafe.json"
     backups.export_transfer(source, cafe.id, path)
     backups.import_transfer(store, path, **LIMITS)
-    erased = store.list_contributions(cafe.id)[0]
+    erased = store.contributions.in_cafe(cafe.id)[0]
     rgpd.erase_contribution(store, cafe.id, erased.id)
     assert backups.import_transfer(store, path, **LIMITS).skipped_erased == 1
-    assert erased.id not in {c.id for c in store.list_contributions(cafe.id)}
+    assert erased.id not in {c.id for c in store.contributions.in_cafe(cafe.id)}
     rgpd.erase_cafe(store, cafe.id, confirm_title=cafe.title)
     report = backups.import_transfer(store, path, **LIMITS)
     assert report.skipped_erased >= 1 and report.total == 0
-    assert store.get_cafe(cafe.id) is None
+    assert store.cafes.get(cafe.id) is None
 
 
 def test_an_erasure_on_the_laptop_travels_with_the_transfer(store, laptop, tmp_path):
     source, cafe = laptop
     older, newer = tmp_path / "avant.json", tmp_path / "apres.json"
     backups.export_transfer(source, cafe.id, older)
-    gone = source.list_contributions(cafe.id)[0]
+    gone = source.contributions.in_cafe(cafe.id)[0]
     rgpd.erase_contribution(source, cafe.id, gone.id)
     backups.export_transfer(source, cafe.id, newer)
     backups.import_transfer(store, newer, **LIMITS)
     # The older file arrives late: its copy of the erased contribution stays out.
     assert backups.import_transfer(store, older, **LIMITS).skipped_erased == 1
-    assert gone.id not in {c.id for c in store.list_contributions(cafe.id)}
+    assert gone.id not in {c.id for c in store.contributions.in_cafe(cafe.id)}
 
 
 def test_validation_knows_every_document_kind():

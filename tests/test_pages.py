@@ -224,14 +224,14 @@ def test_organiser_runs_rounds_and_sees_the_live_overview(store):
 
 
 def test_organiser_gives_five_more_minutes_and_sees_overtime_in_red(store):
-    cafe, rounds = make_cafe(store)
+    cafe, _ = make_cafe(store)
     at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
     labelled(at.button, "+5 min").click().run()
     assert cafes.open_round_of(store, cafe.id).planned_minutes == 25
     assert at.metric[0].value.startswith(("24:", "25:"))
     late = replace(cafes.open_round_of(store, cafe.id), opened_at=datetime.now(UTC) - timedelta(minutes=27))
-    store.update_round(late)
-    store.open_round(cafe.id, rounds[0].id, late.opened_at)
+    with store:
+        store.cafes.save_round(late)
     at.run()
     assert "Temps restant — tour 1" not in [m.label for m in at.metric]
     assert any(":red[**⏱ Tour 1 : temps dépassé de 02:" in m.value for m in at.markdown)
@@ -264,7 +264,8 @@ def test_the_next_round_opens_at_once(store):
 def test_wall_shows_the_open_question_and_latest_contributions_without_controls(store):
     cafe, _ = make_cafe(store)
     idea = add_idea(store, cafe, "Un *jardin* partagé", table=2)
-    store.add_support(idea.id, "quelqu'un", datetime.now(UTC))
+    with store:
+        store.contributions.add_support(idea.id, "quelqu'un", datetime.now(UTC))
     at = app(organiser=True, page="pages/wall.py", cafe=cafe.id)
     assert "Question 1 ?" in texts(at)
     assert r"Un \*jardin\* partagé" in texts(at)
@@ -287,7 +288,7 @@ def test_organiser_restores_a_deleted_contribution(store):
     contributions.delete_contribution(store, table_code=table.code, contribution_id=idea.id)
     at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
     at.button(key=f"restore_{idea.id}").click().run()
-    assert [c.id for c in store.list_contributions(cafe.id)] == [idea.id]
+    assert [c.id for c in store.contributions.in_cafe(cafe.id)] == [idea.id]
 
 
 def test_qr_page_stores_the_checked_address_for_every_qr_code_and_document(store, output_dir):
@@ -317,10 +318,10 @@ def test_qr_page_stores_the_checked_address_for_every_qr_code_and_document(store
     fiches = app(organiser=True, page="pages/organiser_fiches.py", cafe=cafe.id)
     labelled(fiches.selectbox, "Document").select("cartes")
     labelled(fiches.button, "Générer").click().run()
-    (made,) = store.list_documents(cafe.id)
+    (made,) = store.documents.in_cafe(cafe.id)
     zbarimg = require_tool("zbarimg", "Debian zbar-tools, pour décoder les QR codes")
     first_page = render_first_pages(
-        store.get_document(made.id).content, output_dir, "page-qr-cartes", pages=1
+        store.documents.get(made.id).content, output_dir, "page-qr-cartes", pages=1
     )[0]
     decoded = subprocess.run([zbarimg, "--quiet", "--raw", str(first_page)], capture_output=True, text=True)
     assert decoded.stdout.strip() == cafes.join_link(store, cafe.id, 1, "http://192.168.1.20:8501")
@@ -352,7 +353,7 @@ def test_captain_enters_with_the_table_code_and_records(store):
     at.selectbox(key="capture_kind").select("proposition")
     at.number_input(key="capture_agreement").set_value(5).run()
     capture(at, "<b>gras</b> & **étoiles**")
-    (stored,) = store.list_contributions(cafe.id)
+    (stored,) = store.contributions.in_cafe(cafe.id)
     assert (stored.text, stored.kind.value, stored.agreement_count) == (
         "<b>gras</b> & **étoiles**",
         "proposition",
@@ -374,7 +375,7 @@ def test_captain_optional_fields_reset_after_each_capture_unless_pinned(store):
     assert at.number_input(key="capture_agreement").value is None
     assert at.selectbox(key="capture_profile").value == "jeune"  # pinned: kept, and shown as pinned
     capture(at, "Deuxième phrase")
-    first, second = store.list_contributions(cafe.id)
+    first, second = store.contributions.in_cafe(cafe.id)
     assert (first.kind.value, first.profile.value, first.agreement_count) == ("problème", "jeune", 3)
     assert (second.kind, second.profile.value, second.agreement_count) == (None, "jeune", None)
 
@@ -384,7 +385,7 @@ def test_captain_sentences_are_each_their_own_contribution(store):
     at = captain_app(store, cafe)
     for sentence in ("Il manque des bancs dans la cour", "La proximité du marché et du tram"):
         capture(at, sentence)
-    assert [c.text for c in store.list_contributions(cafe.id)] == [
+    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == [
         "Il manque des bancs dans la cour",
         "La proximité du marché et du tram",
     ]
@@ -395,7 +396,7 @@ def test_captain_same_text_twice_in_a_round_is_stored_once(store):
     at = captain_app(store, cafe)
     capture(at, "Un seul exemplaire")
     capture(at, "Un seul exemplaire")
-    assert len(store.list_contributions(cafe.id)) == 1
+    assert len(store.contributions.in_cafe(cafe.id)) == 1
     assert "Déjà enregistrée" in at.toast[0].value
 
 
@@ -404,13 +405,13 @@ def test_captain_text_typed_for_a_closed_round_is_refused_kept_and_the_new_quest
     at = captain_app(store, cafe)
     cafes.open_round(store, cafe.id, rounds[1].id)  # the organiser moves on while the captain types
     capture(at, "Écrit pour la question 1")
-    assert store.list_contributions(cafe.id) == []
+    assert store.contributions.in_cafe(cafe.id) == []
     assert "La question a changé : le tour 2 est ouvert" in at.error[0].value
     assert "Question 2 ?" in texts(at)
     assert at.code[0].value == "Écrit pour la question 1"  # given back
     assert at.chat_input(key="capture_text").value == "Écrit pour la question 1"  # back in the field
     capture(at, "Écrit pour la question 1")  # sent again, knowingly, for the new question
-    (stored,) = store.list_contributions(cafe.id)
+    (stored,) = store.contributions.in_cafe(cafe.id)
     assert stored.round_id == rounds[1].id
 
 
@@ -423,7 +424,7 @@ def test_captain_waiting_screen_keeps_the_field_and_gives_text_back(store):
     assert "Votre texte n'a pas été envoyé" in at.error[0].value
     assert at.code[0].value == "Pas encore envoyé"
     assert at.chat_input(key="capture_text")  # still there: what is typed is not dropped
-    assert store.list_contributions(cafe.id) == []
+    assert store.contributions.in_cafe(cafe.id) == []
 
 
 def test_captain_keeps_the_table_and_the_text_while_the_database_is_down(store, monkeypatch, sqlite_url):
@@ -437,7 +438,7 @@ def test_captain_keeps_the_table_and_the_text_while_the_database_is_down(store, 
     assert at.query_params["code"] == cafes.get_table(store, cafe.id, 1).code  # still at the table
     switch_database(monkeypatch, sqlite_url)
     capture(at, "Dit pendant la panne")
-    assert [c.text for c in store.list_contributions(cafe.id)] == ["Dit pendant la panne"]
+    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Dit pendant la panne"]
     assert "Question 1 ?" in texts(at)
 
 
@@ -446,11 +447,11 @@ def test_captain_text_typed_on_the_waiting_screen_is_not_filed_under_a_question_
     at = captain_app(store, cafe)
     cafes.open_round(store, cafe.id, rounds[0].id)  # opens before the waiting screen has followed
     capture(at, "Tapé pendant l'attente")
-    assert store.list_contributions(cafe.id) == []
+    assert store.contributions.in_cafe(cafe.id) == []
     assert "La question a changé : le tour 1 est ouvert" in at.error[0].value
     assert "Question 1 ?" in texts(at)
     capture(at, "Tapé pendant l'attente")
-    assert [c.round_id for c in store.list_contributions(cafe.id)] == [rounds[0].id]
+    assert [c.round_id for c in store.contributions.in_cafe(cafe.id)] == [rounds[0].id]
 
 
 def test_captain_edits_removes_a_profile_and_deletes(store):
@@ -472,18 +473,18 @@ def test_captain_edits_removes_a_profile_and_deletes(store):
     assert edit_profile.value == "jeune"
     edit_profile.select_index(0)  # « — aucun — »
     labelled(at.button, "Enregistrer la correction").click().run()
-    edited = store.get_contribution(idea.id)
+    edited = store.contributions.get(idea.id)
     assert (edited.text, edited.profile) == ("Plus de bancs", None)
     labelled(at.button, "Supprimer").click().run()
-    assert store.list_contributions(cafe.id) == []
-    assert store.get_contribution(idea.id).deleted_at is not None
+    assert store.contributions.in_cafe(cafe.id) == []
+    assert store.contributions.get(idea.id).deleted_at is not None
 
 
 # -- resident ----------------------------------------------------------------------------------
 # The residents' page itself is plain HTML (web/, tests/test_resident_page.py). Streamlit only
 # guarantees that a resident link never lists or opens another page.
 def resident_app(store, cafe, table=1, **query):
-    return app(t=make_join_token(store.link_secret(), cafe.id, table), **query)
+    return app(t=make_join_token(store.trust.link_secret(), cafe.id, table), **query)
 
 
 def test_a_resident_link_on_streamlit_points_to_the_residents_page(store):
@@ -747,7 +748,7 @@ def test_privacy_page_erases_a_contribution_and_shows_the_audit_log(store):
     at = app(organiser=True, page="pages/organiser_privacy.py", cafe=cafe.id)
     labelled(at.button, "Effacer définitivement").click().run()
     assert "Contribution effacée" in at.success[0].value
-    assert store.get_contribution(idea.id) is None
+    assert store.contributions.get(idea.id) is None
     journal = at.dataframe[0].value
     assert journal["action"].iloc[0] == "contribution effacée (demande RGPD)"
     assert journal["acteur"].iloc[0] == "organisateur"

@@ -51,7 +51,7 @@ def test_storage_round_trip_is_exact(sqlite_store, text):
     cafe, _ = make_cafe(sqlite_store, tables=1, rounds=1)
     stored = add_idea(sqlite_store, cafe, text, source=Source.RESIDENT)
     assert (
-        sqlite_store.get_contribution(stored.id).text
+        sqlite_store.contributions.get(stored.id).text
         == clean
         == unicodedata.normalize("NFC", text.strip().replace("\r\n", "\n").replace("\r", "\n"))
     )

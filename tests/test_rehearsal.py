@@ -257,10 +257,10 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     # 1), kept in the field and question 2 shown; or it had, and the entry goes to question 2.
     refused = typing.get_by_text("La question a changé").first
     deadline = time.monotonic() + 30
-    while not refused.count() and not store.list_contributions(cafe.id, round_id=run.rounds[1].id):
+    while not refused.count() and not store.contributions.in_cafe(cafe.id, round_id=run.rounds[1].id):
         if time.monotonic() > deadline:
             typing.screenshot(path=str(output_dir / "rehearsal-round-switch.png"))
-            stored_now = [c.text for c in store.list_contributions(cafe.id)]
+            stored_now = [c.text for c in store.contributions.in_cafe(cafe.id)]
             field_now = capture_field(typing).input_value()
             pytest.fail(
                 f"the entry typed across the round switch vanished: field {field_now!r}, stored {stored_now}"
@@ -313,7 +313,7 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
 
     phase("tour 3")
     # -- what the database holds ----------------------------------------------------------------
-    stored = store.list_contributions(cafe.id)
+    stored = store.contributions.in_cafe(cafe.id)
     positions = {r.id: r.position for r in cafes.list_rounds(store, cafe.id)}
     numbers = {t.id: t.number for t in tables.values()}
     texts = [c.text for c in stored]

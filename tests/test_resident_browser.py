@@ -100,14 +100,17 @@ def test_with_javascript_taps_store_once_and_the_page_follows_the_room(
     field.fill("Une triple tape")
     send.click(click_count=3)
     shown(page, "Une triple tape").wait_for()
-    assert sorted(c.text for c in store.list_contributions(cafe.id)) == ["Une double tape", "Une triple tape"]
+    assert sorted(c.text for c in store.contributions.in_cafe(cafe.id)) == [
+        "Une double tape",
+        "Une triple tape",
+    ]
 
     page.evaluate("() => { window.__sameDocument = true; }")
     other = add_idea(store, cafe, "Venue d'un autre téléphone", source=Source.RESIDENT)
     shown(page, "Venue d'un autre téléphone").wait_for(timeout=5_000)  # refreshed, not reloaded
     page.locator(f"#idee-{other.id}").get_by_role("button", name="Je suis d'accord").click()
     page.locator(f"#idee-{other.id}").get_by_text("✓ Vous êtes d'accord · 1 soutien").wait_for()
-    assert store.get_contribution(other.id).supports == 1 and not_reloaded(page)
+    assert store.contributions.get(other.id).supports == 1 and not_reloaded(page)
 
     cafes.open_round(store, cafe.id, rounds[1].id)
     page.get_by_role("heading", name="Question 2 ?").wait_for(timeout=5_000)
@@ -125,7 +128,7 @@ def test_with_javascript_taps_store_once_and_the_page_follows_the_room(
     assert page.get_by_label("Votre idée").input_value() == "Ma réponse à la question 2"
     page.get_by_role("button", name="Envoyer").click()
     page.get_by_text("Merci ! Votre idée a bien été envoyée.").wait_for()
-    stored = {c.text: c.round_id for c in store.list_contributions(cafe.id)}
+    stored = {c.text: c.round_id for c in store.contributions.in_cafe(cafe.id)}
     assert stored["Ma réponse à la question 2"] == rounds[2].id
 
     # The round closes: the waiting screen; the next round wakes it up without a reload.
@@ -152,11 +155,11 @@ def test_without_javascript_a_phone_sends_and_supports(running_app, browser):  #
     assert page.locator("#ideas a, #ideas b, #ideas strong").count() == 0
     page.locator(f"#idee-{idea.id}").get_by_role("button", name="Je suis d'accord").click()
     page.locator(f"#idee-{idea.id}").get_by_text("✓ Vous êtes d'accord · 1 soutien").wait_for()
-    assert store.get_contribution(idea.id).supports == 1
-    assert [c.text for c in store.list_contributions(cafe.id)][-1].startswith("<b>gras</b>")
+    assert store.contributions.get(idea.id).supports == 1
+    assert [c.text for c in store.contributions.in_cafe(cafe.id)][-1].startswith("<b>gras</b>")
     page.goto(cafes.join_link(store, cafe.id, 1, base))  # the QR code scanned again: the same phone
     assert page.locator(f"#idee-{idea.id}").get_by_role("button").count() == 0
-    assert store.get_contribution(idea.id).supports == 1
+    assert store.contributions.get(idea.id).supports == 1
 
 
 def test_no_accessibility_violation_on_any_state_of_the_page(running_app, browser):  # noqa: F811

@@ -1,18 +1,23 @@
 """The real storage: migrations, SQLite settings, time zones, outages."""
 
+import threading
+import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect, text
 
-from facilitation import cafes
+from facilitation import cafes, contributions
 from facilitation.clock import local_time
 from facilitation.errors import NOTHING_SAVED, SERVICE_UNAVAILABLE, StorageUnavailable
-from facilitation.storage import SqlStore, open_store
+from facilitation.storage import SqlUnitOfWork, open_store
+from facilitation.storage.audit import SqlAuditRepository
+from facilitation.storage.contributions import is_search_index
 from facilitation.storage.engine import create_db_engine, head_revision, migrate
 from facilitation.storage.schema import metadata
-from facilitation.storage.sql import is_search_index
+from tests.conftest import add_idea, make_cafe
 
 
 def test_migrations_create_every_table_and_run_again_harmlessly(store):
@@ -68,10 +73,10 @@ def test_naive_datetimes_are_refused(store):
 
 
 def test_link_secret_is_created_once_and_shared(store, database_url):
-    first = store.link_secret()
+    first = store.trust.link_secret()
     assert len(first) >= 40
     other_instance = open_store(database_url)
-    assert other_instance.link_secret() == first
+    assert other_instance.trust.link_secret() == first
     other_instance.engine.dispose()
 
 
@@ -86,9 +91,11 @@ def test_unreachable_database_is_named_without_any_credential():
 
 def test_an_outage_after_start_is_a_french_error():
     # A store whose server has gone away: every call becomes StorageUnavailable, nothing half-done.
-    gone = SqlStore(create_db_engine("postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2"))
+    gone = SqlUnitOfWork(
+        create_db_engine("postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2")
+    )
     with pytest.raises(StorageUnavailable) as caught:
-        gone.get_cafe("abc")
+        gone.cafes.get("abc")
     assert "ne répond pas" in caught.value.detail and "hunter2" not in caught.value.detail
     assert caught.value.message == NOTHING_SAVED
 
@@ -101,8 +108,6 @@ def test_a_sqlite_folder_that_cannot_be_created_is_explained():
 
 def test_a_full_disk_says_so(sqlite_url):
     from sqlalchemy import event
-
-    from tests.conftest import make_cafe
 
     store = open_store(sqlite_url)
     make_cafe(store)
@@ -121,4 +126,73 @@ def test_a_full_disk_says_so(sqlite_url):
             )
     assert "Le disque de la base de données est plein" in caught.value.detail
     assert caught.value.message == NOTHING_SAVED
+    store.engine.dispose()
+
+
+def test_an_action_and_its_audit_row_are_saved_together_or_not_at_all(store, monkeypatch):
+    cafe, rounds = make_cafe(store)
+
+    def crash(self, event):
+        raise RuntimeError("le serveur s'arrête ici")
+
+    monkeypatch.setattr(SqlAuditRepository, "add", crash)
+    with pytest.raises(RuntimeError):
+        cafes.close_cafe(store, cafe.id)
+    monkeypatch.undo()
+    assert not cafes.get_cafe(store, cafe.id).is_closed
+    assert cafes.open_round_of(store, cafe.id).id == rounds[0].id
+    assert "café terminé" not in [e.action for e in store.audit.latest(cafe_id=cafe.id)]
+
+
+def test_a_read_only_unit_of_work_refuses_to_write_and_writers_need_one(store):
+    cafe, _ = make_cafe(store)
+    closed = replace(cafes.get_cafe(store, cafe.id), title="Autre")
+    with store.reading(), pytest.raises(RuntimeError, match="read-only"), store:
+        pass
+    with store.reading(), pytest.raises(RuntimeError, match="writer"):
+        store.cafes.update(closed)
+    with pytest.raises(RuntimeError, match="writer"):
+        store.cafes.update(closed)
+    assert cafes.get_cafe(store, cafe.id).title == "Café des Tilleuls"
+
+
+def test_phones_read_while_a_captain_holds_the_write_lock(sqlite_store):
+    store = sqlite_store
+    cafe, _ = make_cafe(store)
+    token = cafes.join_link(store, cafe.id, 1, "http://x").split("/j/")[1]
+    contributions.join_table(store, token)  # the link secret now exists: checking it only reads
+    holding, release = threading.Event(), threading.Event()
+
+    def captain() -> None:
+        with store:
+            store.cafes.lock(cafe.id)
+            add_idea(store, cafe, "Une idée longue à écrire")
+            holding.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=captain)
+    writer.start()
+    try:
+        assert holding.wait(10)
+        started = time.monotonic()
+        seen = contributions.join_table(store, token)
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        writer.join()
+    # Before, every read began with BEGIN IMMEDIATE and queued behind the writer (busy_timeout 30 s).
+    assert waited < 2
+    assert seen.contributions == []  # the captain's transaction was not committed yet
+    assert [c.text for c in contributions.join_table(store, token).contributions] == [
+        "Une idée longue à écrire"
+    ]
+
+
+def test_the_link_secret_is_created_inside_a_locking_read_without_waiting_for_itself(sqlite_url):
+    store = open_store(sqlite_url, deferred_reads=False)  # as the Streamlit screens open it
+    started = time.monotonic()
+    with store.reading():
+        secret = store.trust.link_secret()
+    assert time.monotonic() - started < 5  # not the 30 s busy timeout of a second connection
+    assert store.trust.link_secret() == secret
     store.engine.dispose()

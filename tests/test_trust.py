@@ -58,7 +58,7 @@ def test_revoking_a_table_link_refuses_its_old_qr_code_only(store):
     cafes.revoke_links(store, cafe.id)
     with pytest.raises(AccessDenied):
         resident(store, old_two, "Encore là ?")
-    assert store.list_contributions(cafe.id) == []
+    assert store.contributions.in_cafe(cafe.id) == []
 
 
 def test_cafe_link_secret_signs_the_links_and_changing_it_refuses_the_old_ones(database_url):
@@ -78,7 +78,8 @@ def test_cafe_link_secret_signs_the_links_and_changing_it_refuses_the_old_ones(d
 def test_rotating_the_stored_link_secret_refuses_every_printed_link(store):
     cafe, _ = make_cafe(store)
     old = token_of(store, cafe)
-    store.rotate_link_secret()
+    with store:
+        store.trust.rotate_link_secret()
     with pytest.raises(AccessDenied):
         contributions.join_table(store, old)
     assert contributions.join_table(store, token_of(store, cafe)).accepting
@@ -127,7 +128,7 @@ def test_documents_and_exports_are_masked_while_the_original_stays(store):
     pdf = render(store, cafe.id, "synthese", **OPTIONS)[1]
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "[nom masqué]" in text and "Durand" not in text and "06 12 34" not in text
-    assert any(c.text == secret for c in store.list_contributions(cafe.id))  # the organiser keeps it
+    assert any(c.text == secret for c in store.contributions.in_cafe(cafe.id))  # the organiser keeps it
 
 
 def test_flagged_names_are_checked_and_never_logged(store):
@@ -148,11 +149,11 @@ def test_erasing_a_contribution_reaches_harvests_and_generated_documents(store):
     harvest.set_aside(store, scope, ids[2])
     documents.generate(store, cafe.id, "synthese", render=renderer(**OPTIONS))
     assert rgpd.erase_contribution(store, cafe.id, ids[0]) == 1
-    assert store.get_contribution(ids[0]) is None
+    assert store.contributions.get(ids[0]) is None
     for version in harvest.versions(store, scope):
         assert all(ids[0] not in t.contribution_ids + t.representative_ids for t in version.topics)
         assert ids[0] not in version.coordinates
-    assert store.list_documents(cafe.id) == []
+    assert store.documents.in_cafe(cafe.id) == []
     rgpd.erase_contribution(store, cafe.id, ids[2])
     assert harvest.latest_version(store, scope).set_aside == ()
 
@@ -168,9 +169,11 @@ def test_erasing_a_cafe_removes_everything_derived(store):
     with pytest.raises(InvalidInput, match="recopiez exactement"):
         rgpd.erase_cafe(store, cafe.id, confirm_title="autre")
     rgpd.erase_cafe(store, cafe.id, confirm_title="Café des Tilleuls")
-    assert store.get_cafe(cafe.id) is None and store.list_contributions(cafe.id, include_deleted=True) == []
+    assert (
+        store.cafes.get(cafe.id) is None and store.contributions.in_cafe(cafe.id, include_deleted=True) == []
+    )
     assert harvest.versions(store, both) == []
-    assert len(store.list_contributions(other.id)) == 1
+    assert len(store.contributions.in_cafe(other.id)) == 1
     assert audit.audit_records(store, timezone="Europe/Paris")[0]["action"] == "café effacé"
 
 
@@ -185,9 +188,9 @@ def test_retention_deletes_old_raw_contributions_but_keeps_syntheses(store):
     documents.generate(store, old.id, "synthese", render=renderer(**OPTIONS))
     report = rgpd.purge_expired(store, 365, today=date(2026, 12, 1))
     assert (report.cafes, report.contributions) == (["Ancien"], 1)
-    assert store.list_contributions(old.id, include_deleted=True) == []
-    assert len(store.list_contributions(recent.id)) == 1
-    assert [d.kind for d in store.list_documents(old.id)] == ["synthese"]
+    assert store.contributions.in_cafe(old.id, include_deleted=True) == []
+    assert len(store.contributions.in_cafe(recent.id)) == 1
+    assert [d.kind for d in store.documents.in_cafe(old.id)] == ["synthese"]
     with pytest.raises(InvalidInput):
         rgpd.purge_expired(store, 0)
 
@@ -262,7 +265,7 @@ def test_a_burst_from_one_phone_is_refused_politely_and_normal_use_is_not(store)
         for idea in range(2):
             text = f"Avis {person}-{idea}"
             resident(store, token, text, browser_id=new_id(), limiter=limiter, per_table=40)
-    assert len(store.list_contributions(cafe.id)) == 14
+    assert len(store.contributions.in_cafe(cafe.id)) == 14
 
 
 def test_the_table_limit_holds_whatever_the_phone(store):
@@ -374,10 +377,10 @@ def test_a_laptop_cafe_moves_to_postgresql_idempotently(sqlite_store, postgres_u
     first = backups.import_transfer(head_office, path, **LIMITS)
     again = backups.import_transfer(head_office, path, **LIMITS)
     assert first.added["contributions"] == 120 and again.total == 0
-    assert head_office.list_contributions(cafe.id) == sqlite_store.list_contributions(cafe.id)
-    assert head_office.list_tables(cafe.id) == sqlite_store.list_tables(cafe.id)
+    assert head_office.contributions.in_cafe(cafe.id) == sqlite_store.contributions.in_cafe(cafe.id)
+    assert head_office.cafes.tables(cafe.id) == sqlite_store.cafes.tables(cafe.id)
     assert harvest.versions(head_office, scope) == harvest.versions(sqlite_store, scope)
-    assert head_office.list_masked_names(cafe.id) == ["Durand"]
+    assert head_office.trust.masked_names(cafe.id) == ["Durand"]
     head_office.engine.dispose()
 
 
@@ -386,9 +389,10 @@ def test_backup_and_restore_round_trip(store, tmp_path):
 
     cafe = create_demo_cafe(store)
     documents.generate(store, cafe.id, "synthese", render=renderer(**OPTIONS))
-    first = store.list_contributions(cafe.id)[0]
-    store.vectors.save("m", {first.id: ("h" * 64, np.ones(4, dtype=np.float32))})
-    secret = store.link_secret()
+    first = store.contributions.in_cafe(cafe.id)[0]
+    with store:
+        store.vectors.save("m", {first.id: ("h" * 64, np.ones(4, dtype=np.float32))})
+    secret = store.trust.link_secret()
     (tmp_path / "out").mkdir()
     path = tmp_path / "out" / "sauvegarde.json.gz"
     backups.backup(store, path)
@@ -397,9 +401,9 @@ def test_backup_and_restore_round_trip(store, tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["sauvegarde.json.gz"]  # no temporary file left
     restored = open_store(f"sqlite:///{tmp_path / 'restored.sqlite3'}")
     backups.restore(restored, path, **LIMITS)
-    assert restored.list_contributions(cafe.id) == store.list_contributions(cafe.id)
-    assert restored.link_secret() == secret  # printed QR codes keep working
-    (document,) = restored.list_documents(cafe.id)
-    assert restored.get_document(document.id).content == store.get_document(document.id).content
+    assert restored.contributions.in_cafe(cafe.id) == store.contributions.in_cafe(cafe.id)
+    assert restored.trust.link_secret() == secret  # printed QR codes keep working
+    (document,) = restored.documents.in_cafe(cafe.id)
+    assert restored.documents.get(document.id).content == store.documents.get(document.id).content
     assert backups.restore(restored, path, **LIMITS).total == 0
     restored.engine.dispose()

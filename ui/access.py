@@ -104,7 +104,7 @@ def _require_staff(allowed: tuple[str, ...], password_label: str) -> str:
         except CafeError as exc:
             st.error(exc.message)
         else:
-            _sign_in(role, make_organiser_token(store().link_secret(), hashes[role], now))
+            _sign_in(role, make_organiser_token(store().trust.link_secret(), hashes[role], now))
             if role not in allowed:
                 _refuse_role()
             st.rerun()
@@ -122,7 +122,7 @@ def _role_from_token(hashes: dict[str, str], token: str | None) -> str | None:
         return None
     now = datetime.now(UTC)
     for role, password_hash in hashes.items():
-        if organiser_token_valid(store().link_secret(), password_hash, token, now):
+        if organiser_token_valid(store().trust.link_secret(), password_hash, token, now):
             _sign_in(role, token)
             return role
     return None

@@ -10,7 +10,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from composition import App, build_app
 from facilitation.errors import CafeError, StorageUnavailable
 from facilitation.settings import Settings, load_settings
-from facilitation.storage import SqlStore
+from facilitation.storage import SqlUnitOfWork
 
 if TYPE_CHECKING:  # seconds to import: only the harvest page loads them
     from facilitation.topics import TopicGrouper
@@ -41,12 +41,12 @@ def settings() -> Settings:
     return app().settings
 
 
-def store_or_raise() -> SqlStore:
+def store_or_raise() -> SqlUnitOfWork:
     """The migrated store, or StorageUnavailable: for widget callbacks, which must not stop."""
     return app().store()
 
 
-def store() -> SqlStore:
+def store() -> SqlUnitOfWork:
     """The migrated store; a clear French message and a stop when the database is unreachable."""
     try:
         return store_or_raise()

@@ -336,7 +336,7 @@ class ResidentPages:
                 limiter=self.runtime.phone_limiter,
                 client_address=_address(request),
             )
-            supported = store.get_contribution(idea_id)
+            supported = store.contributions.get(idea_id)
         except CafeError as exc:
             message = UNAVAILABLE_MESSAGE if isinstance(exc, StorageUnavailable) else exc.message
             if wants_json:
@@ -384,7 +384,7 @@ def _status_of(error: CafeError) -> int:
 def _refuse_other_text_under_a_sent_id(store, page: Page, max_chars: int) -> None:
     """A form already sent, sent again with other words (a page restored by the back button):
     the store would answer « already stored » and the new words would be lost."""
-    sent = store.get_contribution(page.sid)
+    sent = store.contributions.get(page.sid)
     if sent is None:
         return
     try:

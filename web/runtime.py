@@ -8,7 +8,7 @@ from functools import cached_property
 from composition import App
 from facilitation.abuse import PhoneLimiter
 from facilitation.settings import Settings
-from facilitation.storage import SqlStore
+from facilitation.storage import SqlUnitOfWork
 
 
 class WebRuntime:
@@ -34,13 +34,14 @@ class WebRuntime:
     def phone_limiter(self) -> PhoneLimiter:
         return self.app.phone_limiter
 
-    def store(self) -> SqlStore:
-        """The migrated store; raises StorageUnavailable while the database cannot be reached."""
-        return self.app.store()
+    def store(self) -> SqlUnitOfWork:
+        """The phones' unit of work (reads take no write lock); raises StorageUnavailable while
+        the database cannot be reached."""
+        return self.app.phone_store()
 
     def link_secret(self) -> str:
         """The secret that signs links and forms, remembered for pages drawn during an outage."""
-        self.last_link_secret = self.store().link_secret()
+        self.last_link_secret = self.store().trust.link_secret()
         return self.last_link_secret
 
     def close(self) -> None:

@@ -51,7 +51,10 @@ def _create_db_engine(url: str) -> Engine:
                 raise StorageUnavailable(
                     f"Impossible de créer le dossier de la base de données {folder} ({exc.strerror})."
                 ) from exc
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # Readers never wait for the write lock (deferred BEGIN); the pool must not make them wait
+        # either, behind writers that hold a connection while they queue for the lock (up to 40
+        # web threads submitting at once, plus the Streamlit sessions). SQLite connections are cheap.
+        engine = create_engine(url, connect_args={"timeout": 30}, pool_size=20, max_overflow=60)
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -74,9 +77,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        # IMMEDIATE takes the write lock up front, so concurrent writers queue instead of failing
-        # with "database is locked" when a read transaction later tries to write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (IMMEDIATE): they queue on busy_timeout instead of
+        # failing with "database is locked" when a deferred transaction tries to upgrade. Read-only
+        # units of work (which never write) begin deferred and so never wait for a writer.
+        if connection.get_execution_options().get("cafe_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _alembic_config() -> Config:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from sqlalchemy import insert, select, update
 
 from facilitation.access import new_id
@@ -13,30 +10,30 @@ from facilitation.storage.schema import fiche_comments, fiche_decisions, fiche_p
 
 
 class ExchangeRepository:
-    """Reads and writes the exchange's three tables, each call one transaction of the store."""
+    """Reads and writes the exchange's tables, in the unit of work's transaction."""
 
-    def __init__(self, run: Callable[[Callable[[Any], Any]], Any]) -> None:
-        self._run = run
+    def __init__(self, transactions) -> None:
+        self._tx = transactions
 
     def add_field_fiche(self, fiche: FieldFiche) -> None:
         values = {**fiche.__dict__, "theme": fiche.theme.value}
         values |= {"committee": fiche.committee.value, "status": fiche.status.value}
-        self._run(lambda conn: conn.execute(insert(field_fiches).values(**values)))
+        self._tx.write(lambda conn: conn.execute(insert(field_fiches).values(**values)))
 
     def list_field_fiches(self) -> list[FieldFiche]:
-        rows = self._run(
+        rows = self._tx.read(
             lambda conn: conn.execute(select(field_fiches).order_by(field_fiches.c.created_at.desc())).all()
         )
         return [FieldFiche.from_row(row._mapping) for row in rows]
 
     def get_field_fiche(self, fiche_id: str) -> FieldFiche | None:
-        row = self._run(
+        row = self._tx.read(
             lambda conn: conn.execute(select(field_fiches).where(field_fiches.c.id == fiche_id)).first()
         )
         return FieldFiche.from_row(row._mapping) if row else None
 
     def set_field_fiche_decision(self, fiche_id: str, committee: str, status: str) -> None:
-        self._run(
+        self._tx.write(
             lambda conn: conn.execute(
                 update(field_fiches)
                 .where(field_fiches.c.id == fiche_id)
@@ -45,10 +42,10 @@ class ExchangeRepository:
         )
 
     def add_comment(self, comment: Comment) -> None:
-        self._run(lambda conn: conn.execute(insert(fiche_comments).values(**comment.__dict__)))
+        self._tx.write(lambda conn: conn.execute(insert(fiche_comments).values(**comment.__dict__)))
 
     def list_comments(self, fiche_ref: str) -> list[Comment]:
-        rows = self._run(
+        rows = self._tx.read(
             lambda conn: conn.execute(
                 select(fiche_comments)
                 .where(fiche_comments.c.fiche_ref == fiche_ref)
@@ -59,10 +56,10 @@ class ExchangeRepository:
 
     def add_decision(self, decision: Decision) -> None:
         values = {**decision.__dict__, "committee": decision.committee.value, "status": decision.status.value}
-        self._run(lambda conn: conn.execute(insert(fiche_decisions).values(**values)))
+        self._tx.write(lambda conn: conn.execute(insert(fiche_decisions).values(**values)))
 
     def list_decisions(self, fiche_ref: str) -> list[Decision]:
-        rows = self._run(
+        rows = self._tx.read(
             lambda conn: conn.execute(
                 select(fiche_decisions)
                 .where(fiche_decisions.c.fiche_ref == fiche_ref)
@@ -77,10 +74,10 @@ class ExchangeRepository:
             for position, content in enumerate(photos)
         ]
         if rows:
-            self._run(lambda conn: conn.execute(insert(fiche_photos), rows))
+            self._tx.write(lambda conn: conn.execute(insert(fiche_photos), rows))
 
     def list_photos(self, fiche_ref: str) -> list[bytes]:
-        rows = self._run(
+        rows = self._tx.read(
             lambda conn: conn.execute(
                 select(fiche_photos.c.content)
                 .where(fiche_photos.c.fiche_ref == fiche_ref)

@@ -62,26 +62,3 @@ def version_from(row: Any) -> HarvestVersion:
         unsorted=tuple(payload.get("unsorted", ())),
         unmatched=tuple(_topic(t) for t in payload.get("unmatched", ())),
     )
-
-
-def scrub_contribution_ids(payload: dict, gone: set[str]) -> dict:
-    """A harvest version's payload without the given contribution ids."""
-
-    def scrub_topic(topic: dict) -> dict:
-        return {
-            **topic,
-            "contribution_ids": [c for c in topic["contribution_ids"] if c not in gone],
-            "representative_ids": [c for c in topic["representative_ids"] if c not in gone],
-        }
-
-    scrubbed = {
-        **payload,
-        "topics": [scrub_topic(t) for t in payload["topics"]],
-        "set_aside": [c for c in payload["set_aside"] if c not in gone],
-        "coordinates": {c: xy for c, xy in payload["coordinates"].items() if c not in gone},
-    }
-    if "unsorted" in payload:
-        scrubbed["unsorted"] = [c for c in payload["unsorted"] if c not in gone]
-    if "unmatched" in payload:
-        scrubbed["unmatched"] = [scrub_topic(t) for t in payload["unmatched"]]
-    return scrubbed

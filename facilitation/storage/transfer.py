@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Engine, LargeBinary, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from facilitation.storage.harvest_payload import scrub_contribution_ids
+from facilitation.storage.harvests import scrubbed_payload
 from facilitation.storage.schema import (
     UTCDateTime,
     audit_log,
@@ -125,7 +125,7 @@ def load(
                         erased.add(row["id"])  # so that its children are skipped too
                     continue
                 if table is harvest_versions:
-                    row = {**row, "payload": scrub_contribution_ids(row["payload"], erased)}
+                    row = {**row, "payload": scrubbed_payload(row, erased)}
                 statement = (
                     module.insert(table)
                     .values(**_decode(table, row))

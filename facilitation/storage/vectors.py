@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,10 +13,10 @@ _CHUNK = 5_000
 
 
 class VectorRepository:
-    """Reads and writes `contribution_vectors`, each call one transaction of the store."""
+    """Reads and writes `contribution_vectors` in the unit of work's transaction."""
 
-    def __init__(self, run: Callable[[Callable[[Any], Any]], Any]) -> None:
-        self._run = run
+    def __init__(self, transactions) -> None:
+        self._tx = transactions
 
     def load(self, model: str, wanted: dict[str, str]) -> dict[str, np.ndarray]:
         """Vectors of these contributions (id -> text hash) whose stored hash still matches."""
@@ -39,7 +36,7 @@ class VectorRepository:
                         found[row.contribution_id] = np.frombuffer(row.vector, dtype="<f4")
             return found
 
-        return self._run(read) if ids else {}
+        return self._tx.read(read) if ids else {}
 
     def save(self, model: str, vectors: dict[str, tuple[str, np.ndarray]]) -> None:
         """Keep each contribution's vector (id -> (text hash, vector)), replacing an older one.
@@ -79,4 +76,4 @@ class VectorRepository:
                 )
 
         if rows:
-            self._run(write)
+            self._tx.write(write)

@@ -1,0 +1,241 @@
+"""Contributions with their supports, and the full-text search over them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import column as column_clause
+from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import table as table_clause
+
+from facilitation.domain import Contribution, Kind, Profile, Source
+from facilitation.storage.schema import cafe_tables, contributions, supports
+
+# SQLite's search index (migration 0006), kept by triggers; outside `metadata`, so that backups and
+# transfers never copy it (the triggers rebuild it from the contributions).
+SEARCH_INDEX_NAMES = ("contribution_search", "search_vector", "ix_contributions_search")
+
+
+def is_search_index(name: str | None) -> bool:
+    """True for the search index's tables, column and index (PostgreSQL), which `metadata` omits."""
+    return bool(name) and name.startswith(SEARCH_INDEX_NAMES)
+
+
+_search_ids = table_clause(
+    "contribution_search_ids", column_clause("rowid"), column_clause("contribution_id")
+)
+_search_index = table_clause("contribution_search", column_clause("rowid"), column_clause("terms"))
+
+_support_counts = (
+    select(supports.c.contribution_id, func.count().label("supports"))
+    .group_by(supports.c.contribution_id)
+    .subquery()
+)
+
+
+def _select():
+    return select(contributions, _support_counts.c.supports).outerjoin(
+        _support_counts, _support_counts.c.contribution_id == contributions.c.id
+    )
+
+
+def _contribution(row) -> Contribution:
+    return Contribution(
+        id=row.id,
+        cafe_id=row.cafe_id,
+        round_id=row.round_id,
+        table_id=row.table_id,
+        text=row.text,
+        source=Source(row.source),
+        created_at=row.created_at,
+        kind=Kind(row.kind) if row.kind else None,
+        profile=Profile(row.profile) if row.profile else None,
+        agreement_count=row.agreement_count,
+        supports=row.supports or 0,
+        updated_at=row.updated_at,
+        deleted_at=row.deleted_at,
+        author=row.author,
+    )
+
+
+class SqlContributionRepository:
+    """Rows of `contributions` and `supports`; dedup and rate rules live in facilitation.contributions."""
+
+    def __init__(self, transactions) -> None:
+        self._tx = transactions
+
+    def lock_table(self, table_id: str) -> None:
+        """Serialise the submits of one café table until the transaction ends.
+
+        SQLite writers already are (BEGIN IMMEDIATE); PostgreSQL locks the table's row."""
+        if self._tx.dialect == "postgresql":
+            self._tx.write(
+                lambda conn: conn.execute(
+                    select(cafe_tables.c.id).where(cafe_tables.c.id == table_id).with_for_update()
+                )
+            )
+
+    def add(self, contribution: Contribution) -> bool:
+        """Insert; False when a contribution with this id already exists (nothing written)."""
+        values = {
+            "id": contribution.id,
+            "cafe_id": contribution.cafe_id,
+            "round_id": contribution.round_id,
+            "table_id": contribution.table_id,
+            "text": contribution.text,
+            "kind": contribution.kind.value if contribution.kind else None,
+            "profile": contribution.profile.value if contribution.profile else None,
+            "agreement_count": contribution.agreement_count,
+            "source": contribution.source.value,
+            "created_at": contribution.created_at,
+            "author": contribution.author,
+        }
+        return self._tx.write(
+            lambda conn: self._tx.insert_ignoring_duplicates(conn, contributions, ["id"], values)
+        )
+
+    def find_same(self, contribution: Contribution) -> Contribution | None:
+        """A live contribution with the same round, table, source, author and text."""
+        query = _select().where(
+            contributions.c.round_id == contribution.round_id,
+            contributions.c.table_id == contribution.table_id,
+            contributions.c.source == contribution.source.value,
+            contributions.c.author.is_(None)
+            if contribution.author is None
+            else contributions.c.author == contribution.author,
+            contributions.c.text == contribution.text,
+            contributions.c.deleted_at.is_(None),
+        )
+        row = self._tx.read(lambda conn: conn.execute(query).first())
+        return _contribution(row) if row else None
+
+    def count_since(self, table_id: str, source: Source, since: datetime) -> int:
+        """How many contributions of this source the table received from `since` on."""
+        return self._tx.read(
+            lambda conn: conn.execute(
+                select(func.count()).where(
+                    contributions.c.table_id == table_id,
+                    contributions.c.source == source.value,
+                    contributions.c.created_at >= since,
+                )
+            ).scalar_one()
+        )
+
+    def update(self, contribution: Contribution) -> None:
+        self._tx.write(
+            lambda conn: conn.execute(
+                update(contributions)
+                .where(contributions.c.id == contribution.id)
+                .values(
+                    text=contribution.text,
+                    kind=contribution.kind.value if contribution.kind else None,
+                    profile=contribution.profile.value if contribution.profile else None,
+                    agreement_count=contribution.agreement_count,
+                    updated_at=contribution.updated_at,
+                    deleted_at=contribution.deleted_at,
+                )
+            )
+        )
+
+    def get(self, contribution_id: str) -> Contribution | None:
+        row = self._tx.read(
+            lambda conn: conn.execute(_select().where(contributions.c.id == contribution_id)).first()
+        )
+        return _contribution(row) if row else None
+
+    def in_cafe(
+        self,
+        cafe_id: str,
+        *,
+        round_id: str | None = None,
+        table_id: str | None = None,
+        include_deleted: bool = False,
+    ) -> list[Contribution]:
+        query = _select().where(contributions.c.cafe_id == cafe_id)
+        if round_id is not None:
+            query = query.where(contributions.c.round_id == round_id)
+        if table_id is not None:
+            query = query.where(contributions.c.table_id == table_id)
+        if not include_deleted:
+            query = query.where(contributions.c.deleted_at.is_(None))
+        query = query.order_by(contributions.c.created_at, contributions.c.id)
+        rows = self._tx.read(lambda conn: conn.execute(query).all())
+        return [_contribution(row) for row in rows]
+
+    def add_support(self, contribution_id: str, supporter: str, now: datetime) -> bool:
+        """Count one support; False when this supporter already supported it."""
+        values = {"contribution_id": contribution_id, "supporter": supporter, "created_at": now}
+        return self._tx.write(
+            lambda conn: self._tx.insert_ignoring_duplicates(
+                conn, supports, ["contribution_id", "supporter"], values
+            )
+        )
+
+    def supported_by(self, supporter: str, contribution_ids: list[str]) -> set[str]:
+        if not contribution_ids:
+            return set()
+        rows = self._tx.read(
+            lambda conn: conn.execute(
+                select(supports.c.contribution_id).where(
+                    supports.c.supporter == supporter,
+                    supports.c.contribution_id.in_(contribution_ids),
+                )
+            ).all()
+        )
+        return {row.contribution_id for row in rows}
+
+    def search(
+        self, words: list[str], terms: list[str], cafe_ids: list[str] | None = None, limit: int = 200
+    ) -> list[Contribution]:
+        """Live contributions containing every word (accents, case, plurals aside), best first.
+
+        `words` are the query's own words (PostgreSQL stems them with `cafe_french`), `terms` their
+        stems (SQLite's FTS5 index holds stems, see migration 0006).
+        """
+        query = _select().where(contributions.c.deleted_at.is_(None))
+        if cafe_ids is not None:
+            query = query.where(contributions.c.cafe_id.in_(cafe_ids))
+        if self._tx.dialect == "postgresql":
+            document = literal_column("contributions.search_vector")  # migration 0006
+            wanted = func.plainto_tsquery(literal_column("'cafe_french'"), " ".join(words))
+            query = query.where(document.bool_op("@@")(wanted)).order_by(
+                func.ts_rank(document, wanted).desc(), contributions.c.created_at.desc()
+            )
+        else:
+            # Each stem quoted: FTS5 reads them as plain words (no operator), all required.
+            match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+            ranked = (
+                select(
+                    _search_ids.c.contribution_id,
+                    literal_column("bm25(contribution_search)").label("rank"),
+                )
+                .select_from(_search_ids.join(_search_index, _search_index.c.rowid == _search_ids.c.rowid))
+                .where(literal_column("contribution_search").op("MATCH")(match))
+                .subquery()
+            )
+            query = query.join(ranked, ranked.c.contribution_id == contributions.c.id).order_by(
+                ranked.c.rank, contributions.c.created_at.desc()
+            )
+        rows = self._tx.read(lambda conn: conn.execute(query.limit(limit)).all())
+        return [_contribution(row) for row in rows]
+
+    def delete(self, contribution_ids: list[str]) -> None:
+        """Hard delete, supports included (harvests are scrubbed by the use case)."""
+        if not contribution_ids:
+            return
+
+        def work(conn):
+            conn.execute(supports.delete().where(supports.c.contribution_id.in_(contribution_ids)))
+            conn.execute(contributions.delete().where(contributions.c.id.in_(contribution_ids)))
+
+        self._tx.write(work)
+
+    def delete_for_cafe(self, cafe_id: str) -> None:
+        """Every contribution of the café, supports included."""
+        ids = select(contributions.c.id).where(contributions.c.cafe_id == cafe_id)
+
+        def work(conn):
+            conn.execute(supports.delete().where(supports.c.contribution_id.in_(ids)))
+            conn.execute(contributions.delete().where(contributions.c.cafe_id == cafe_id))
+
+        self._tx.write(work)

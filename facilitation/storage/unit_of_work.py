@@ -1,0 +1,211 @@
+"""The SQL unit of work: one transaction per use case, repositories per aggregate.
+
+Adapted from cosmicpython's unit of work. One `SqlUnitOfWork` is shared by every thread of the
+process, so the open transaction is kept per thread. `with uow:` opens a writer transaction (SQLite:
+BEGIN IMMEDIATE, so writers queue instead of failing on a lock upgrade); `with uow.reading():` a
+plain deferred one that may only read. A nested `with` joins the open transaction; the outermost
+commits when its block ends normally and rolls back on any exception, then gives the connection
+back to the pool, so that no snapshot outlives a use case.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from facilitation.errors import Conflict, database_full, database_unreachable
+from facilitation.storage.archive import SqlArchive
+from facilitation.storage.audit import SqlAuditRepository
+from facilitation.storage.cafes import SqlCafeRepository
+from facilitation.storage.contributions import SqlContributionRepository
+from facilitation.storage.documents import SqlDocumentRepository
+from facilitation.storage.engine import safe_url
+from facilitation.storage.exchange import ExchangeRepository
+from facilitation.storage.harvests import SqlHarvestRepository
+from facilitation.storage.trust import SqlTrustRepository
+from facilitation.storage.vectors import VectorRepository
+
+T = TypeVar("T")
+
+# Set on a connection that begins a read-only transaction; storage/engine.py's SQLite "begin"
+# listener then emits a deferred BEGIN instead of BEGIN IMMEDIATE.
+READ_ONLY = "cafe_read_only"
+
+
+class Transactions:
+    """The per-thread transaction that every repository of one unit of work runs its statements in."""
+
+    def __init__(self, owner: SqlUnitOfWork) -> None:
+        self._owner = owner
+        self._local = threading.local()
+
+    @property
+    def dialect(self) -> str:
+        return self._owner.engine.dialect.name
+
+    def current(self) -> tuple[Connection, bool] | None:
+        """(connection, writing) of this thread's open transaction, if any."""
+        return getattr(self._local, "open", None)
+
+    def begin(self, write: bool) -> None:
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            if write and not self._local.open[1]:
+                raise RuntimeError("a read-only unit of work cannot start writing")
+            self._local.depth = depth + 1
+            return
+        engine = self._owner.engine
+        try:
+            connection = engine.connect()
+        except OperationalError as exc:
+            raise _unavailable(exc, engine) from exc
+        try:
+            if not write and self._owner.deferred_reads:
+                connection.execution_options(**{READ_ONLY: True})
+            connection.begin()
+        except OperationalError as exc:
+            connection.close()
+            raise _unavailable(exc, engine) from exc
+        self._local.open = (connection, write)
+        self._local.depth = 1
+
+    def end(self, failed: BaseException | None) -> None:
+        self._local.depth -= 1
+        if self._local.depth:
+            return
+        connection, _ = self._local.open
+        self._local.open = None
+        try:
+            if failed is None:
+                connection.commit()
+            else:
+                connection.rollback()
+        except OperationalError as exc:
+            raise _unavailable(exc, self._owner.engine) from exc
+        finally:
+            connection.close()
+
+    def holds_write_lock(self) -> bool:
+        """True when this thread's transaction may write without waiting for anyone: a writer, or
+        a SQLite read that began IMMEDIATE (deferred_reads=False), where a second connection
+        would wait for this very transaction."""
+        opened = self.current()
+        if opened is None:
+            return False
+        return opened[1] or (self.dialect == "sqlite" and not self._owner.deferred_reads)
+
+    @contextmanager
+    def separate_writer(self) -> Iterator[Connection]:
+        """A short writer transaction on a connection of its own, beside this thread's one."""
+        try:
+            with self._owner.engine.begin() as connection:
+                yield connection
+        except OperationalError as exc:
+            raise _unavailable(exc, self._owner.engine) from exc
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """Run a read in the open transaction, or alone in a short read transaction."""
+        if self.current() is not None:
+            return self._translated(work, self.current()[0])
+        self.begin(write=False)
+        try:
+            result = self._translated(work, self.current()[0])
+        except BaseException as exc:
+            self.end(exc)
+            raise
+        self.end(None)
+        return result
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Run a write in the open writer transaction; writing outside `with uow:` is a bug."""
+        opened = self.current()
+        if opened is None or not opened[1]:
+            raise RuntimeError("storage writes need a writer unit of work (`with uow:`)")
+        return self._translated(work, opened[0])
+
+    def _translated(self, work: Callable[[Connection], T], connection: Connection) -> T:
+        try:
+            return work(connection)
+        except IntegrityError as exc:
+            raise Conflict() from exc
+        except OperationalError as exc:
+            raise _unavailable(exc, self._owner.engine) from exc
+
+    def insert_ignoring_duplicates(
+        self, connection: Connection, table, key_columns: list[str], values: dict[str, Any]
+    ) -> bool:
+        """INSERT … ON CONFLICT DO NOTHING; True when a row was inserted.
+
+        RETURNING tells reliably on both dialects (psycopg reports rowcount -1 here).
+        """
+        module = postgresql if self.dialect == "postgresql" else sqlite
+        statement = (
+            module.insert(table)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=key_columns)
+            .returning(table.c[key_columns[0]])
+        )
+        return connection.execute(statement).first() is not None
+
+
+class _Reading:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self._uow.transactions.begin(write=False)
+        return self._uow
+
+    def __exit__(self, kind, exc, traceback) -> None:
+        self._uow.transactions.end(exc)
+
+
+class SqlUnitOfWork:
+    """Repositories over one SQLAlchemy engine, for SQLite and PostgreSQL."""
+
+    def __init__(
+        self, engine: Engine, configured_link_secret: str = "", *, deferred_reads: bool = True
+    ) -> None:
+        self.engine = engine
+        # False: on SQLite, read-only transactions also begin IMMEDIATE (they still refuse writes).
+        self.deferred_reads = deferred_reads
+        self.transactions = Transactions(self)
+        self.cafes = SqlCafeRepository(self.transactions)
+        self.contributions = SqlContributionRepository(self.transactions)
+        self.harvests = SqlHarvestRepository(self.transactions)
+        self.documents = SqlDocumentRepository(self.transactions)
+        # CAFE_LINK_SECRET, when set, wins over the secret kept in the database.
+        self.trust = SqlTrustRepository(self.transactions, configured_link_secret)
+        self.audit = SqlAuditRepository(self.transactions)
+        self.exchange = ExchangeRepository(self.transactions)
+        self.vectors = VectorRepository(self.transactions)
+        self.archive = SqlArchive(self)
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.transactions.begin(write=True)
+        return self
+
+    def __exit__(self, kind, exc, traceback) -> None:
+        self.transactions.end(exc)
+
+    def reading(self) -> _Reading:
+        """A read-only transaction: no write lock, and any write in it is refused."""
+        return _Reading(self)
+
+    def dispose(self) -> None:
+        """Close the pooled connections (tests, benches, a runtime reset)."""
+        self.engine.dispose()
+
+
+def _unavailable(exc: OperationalError, engine: Engine):
+    where = safe_url(engine.url)
+    # SQLite says "database or disk is full"; PostgreSQL raises SQLSTATE 53100 (disk_full).
+    if "disk is full" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "53100":
+        return database_full(where)
+    return database_unreachable(where)
