@@ -305,10 +305,10 @@ class ContributionVectors:
             self.store.vectors.save(model, rows)
 
 
-def _vector_cache(store: UnitOfWork, data: ScopeData, ids: list[str]) -> ContributionVectors:
+def _vector_cache(store: UnitOfWork, ids: list[str], texts: list[str]) -> ContributionVectors:
     ids_by_text: dict[str, list[str]] = {}
-    for cid in ids:
-        ids_by_text.setdefault(data.masked_text(cid), []).append(cid)
+    for cid, text in zip(ids, texts, strict=True):
+        ids_by_text.setdefault(text, []).append(cid)
     return ContributionVectors(store, ids_by_text)
 
 
@@ -401,10 +401,11 @@ def plan_harvest(
     if n_topics is not None and not 1 <= n_topics <= len(to_group):
         raise InvalidInput(f"Le nombre de groupes doit être entre 1 et {len(to_group)}.")
     ids = [c.id for c in to_group]
+    texts = [data.masked_text(cid) for cid in ids]  # masked once: grouping and cache
     grouping = grouper.group(
-        [data.masked_text(cid) for cid in ids],
+        texts,
         n_topics,
-        cache=_vector_cache(store, data, ids),
+        cache=_vector_cache(store, ids, texts),
         start_from=None if afresh else _start_from(previous, ids),
     )
     topics, lost = _carry_over(_topics_from(grouping, ids, _key_minter(history)), previous)
@@ -557,10 +558,11 @@ def split_topic(
         )
     data = scope_data(store, scope)
     ids = [cid for cid in topic.contribution_ids if cid in data.contributions]
+    texts = [data.masked_text(cid) for cid in ids]  # masked once: grouping and cache
     grouping = grouper.group(
-        [data.masked_text(cid) for cid in ids],
+        texts,
         parts,
-        cache=_vector_cache(store, data, ids),
+        cache=_vector_cache(store, ids, texts),
         leave_unsorted=False,  # the person asked for these parts: every member goes in one
     )
     pieces = _topics_from(grouping, ids, _key_minter(versions(store, scope)))
@@ -818,11 +820,12 @@ def run_guided_harvest(
     aside = [cid for cid in (previous.set_aside if previous else ()) if cid in data.contributions]
     to_map = [c for c in data.contributions.values() if c.id not in set(aside)]
     ids = [c.id for c in to_map]
+    texts = [data.masked_text(cid) for cid in ids]  # masked once: grouping and cache
     result = guided_grouping(
-        [data.masked_text(cid) for cid in ids],
+        texts,
         targets,
         embedder=embedder,
-        cache=_vector_cache(store, data, ids) if ids else None,
+        cache=_vector_cache(store, ids, texts) if ids else None,
     )
     position = {cid: i for i, cid in enumerate(ids)}
     keys = _key_minter(history)

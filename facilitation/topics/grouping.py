@@ -197,7 +197,9 @@ class BertopicGrouper:
             return kmeans.fit_predict(embeddings), "KMeans repris de la version précédente"
         if not self.ward_start or len(embeddings) > WARD_MAX_TEXTS:
             k = max(1, min(n_topics or automatic_topic_count(len(embeddings)), distinct))
-            kmeans = KMeans(n_clusters=k, random_state=self.seed, n_init=10)
+            # Beyond Ward's reach, three k-means++ starts: ten cost ~15 s more at 20,000 texts.
+            starts = 3 if len(embeddings) > WARD_MAX_TEXTS else 10
+            kmeans = KMeans(n_clusters=k, random_state=self.seed, n_init=starts)
             return kmeans.fit_predict(embeddings), "KMeans"
         tree = _ward_tree(embeddings)
         if n_topics is not None:
