@@ -55,7 +55,7 @@ class VectorCache(Protocol):
 
 
 class MemoryVectorCache:
-    """A vector cache for one process (tests, the command line on a file)."""
+    """A vector cache for one process (tests and benches; the harvest keeps its vectors in the database)."""
 
     def __init__(self) -> None:
         self.vectors: dict[tuple[str, str], np.ndarray] = {}
