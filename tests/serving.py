@@ -24,12 +24,18 @@ def free_port() -> int:
 
 
 def start_app(
-    database_url: str, log_path: Path, *, root: Path = ROOT, **settings: str
+    database_url: str,
+    log_path: Path,
+    *,
+    root: Path = ROOT,
+    streamlit_flags: tuple[str, ...] = (),
+    **settings: str,
 ) -> tuple[str, subprocess.Popen]:
     """`streamlit run serve.py` on a free 127.0.0.1 port, once healthy; returns (base URL, process).
 
     `root` may be another checkout of the project (benchmarks compare versions); one without
-    serve.py is started from app.py, as the first version was.
+    serve.py is started from app.py, as the first version was. `streamlit_flags` are added to the
+    command line (e.g. ("--runner.postScriptGC", "true")).
     """
     entry = "serve.py" if (root / "serve.py").exists() else "app.py"
     port = free_port()
@@ -49,6 +55,7 @@ def start_app(
             "127.0.0.1",
             "--server.fileWatcherType",
             "none",
+            *streamlit_flags,
         ],
         cwd=root,
         env=env,

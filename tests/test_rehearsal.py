@@ -22,6 +22,7 @@ from facilitation.storage import open_store
 from tests import serving
 from tests.conftest import ROOT, require_tool
 from tests.phones import open_phones, send_idea, shows, support_first_idea
+from tests.screens import LAPTOP, seen_at, sign_in_organiser, watch
 from tests.serving import stop_app
 from tests.test_browser import CHROMIUM_ARGS, PHONE, TYPING_DELAY_MS, capture_field
 
@@ -37,7 +38,6 @@ QUESTIONS = [
 ]
 TABLES = 4
 PHONES_PER_TABLE = 3
-LAPTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "fr-FR"}
 
 
 class Rehearsal:
@@ -64,8 +64,7 @@ class Rehearsal:
     def watch(self, pages: dict[str, object], text: str) -> None:
         """In each browser, note the moment `text` appears (no polling delay in the measure)."""
         for name, page in pages.items():
-            already = page.evaluate(WATCH_SCRIPT, text)
-            assert not already, f"{name} already shows « {text} »"
+            assert not watch(page, text), f"{name} already shows « {text} »"
 
     def opened_at(self, position: int) -> float:
         """When round `position` was opened, as stored (the moment screens must follow from)."""
@@ -93,32 +92,14 @@ class Rehearsal:
         pending = dict(pages)
         while pending and time.monotonic() < deadline:
             for name, page in list(pending.items()):
-                seen_ms = page.evaluate("(text) => window.__cafeSeen[text] || null", text)
-                if seen_ms is not None:
-                    self.follow_times.setdefault(label, []).append(max(0.0, seen_ms / 1000 - since))
+                seen = seen_at(page, text)
+                if seen is not None:
+                    self.follow_times.setdefault(label, []).append(max(0.0, seen - since))
                     del pending[name]
             time.sleep(0.2)
         for name, page in pending.items():
             page.screenshot(path=str(self.output_dir / f"rehearsal-stale-{name.replace(' ', '-')}.png"))
         assert not pending, f"{label}: {sorted(pending)} never showed « {text} »"
-
-
-# Records in the page, at the first DOM change that makes `text` visible, the time it happened.
-WATCH_SCRIPT = """
-(text) => {
-  window.__cafeSeen = window.__cafeSeen || {};
-  delete window.__cafeSeen[text];
-  if (document.body.innerText.includes(text)) return true;
-  const observer = new MutationObserver(() => {
-    if (document.body.innerText.includes(text)) {
-      window.__cafeSeen[text] = Date.now();
-      observer.disconnect();
-    }
-  });
-  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
-  return false;
-}
-"""
 
 
 def type_sentences(page, sentences: list[str]) -> None:
@@ -127,12 +108,6 @@ def type_sentences(page, sentences: list[str]) -> None:
     for sentence in sentences:
         page.keyboard.type(sentence, delay=TYPING_DELAY_MS)
         page.keyboard.press("Enter")
-
-
-def sign_in_organiser(page, base: str, path: str) -> None:
-    page.goto(f"{base}/{path}")
-    page.get_by_label("Mot de passe organisateur").fill(PASSWORD)
-    page.get_by_role("button", name="Entrer").click()
 
 
 @pytest.fixture
@@ -180,7 +155,7 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     # deep-links to a page other than the home page: visit the home page first.
     organiser.goto(base)
     organiser.get_by_text("Café concertation").first.wait_for(timeout=60_000)
-    sign_in_organiser(organiser, base, "cafes")
+    sign_in_organiser(organiser, base, "cafes", PASSWORD)
     organiser.get_by_label("Titre").fill("Café des Tilleuls")
     organiser.get_by_label("Commune").fill("Vaulx-en-Velin")
     organiser.get_by_role("button", name="Créer le café").dblclick()
@@ -195,10 +170,11 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     run = Rehearsal(database_url, store, cafe.id, output_dir)
     tables = {t.number: t for t in cafes.list_tables(store, cafe.id)}
 
-    sign_in_organiser(organiser, base, f"animer?cafe={cafe.id}")  # a new page load: signing in again
+    # A new page load: signing in again.
+    sign_in_organiser(organiser, base, f"animer?cafe={cafe.id}", PASSWORD)
     organiser.get_by_text("Animer le café").wait_for(timeout=30_000)
     wall = browser.new_context(**LAPTOP).new_page()
-    sign_in_organiser(wall, base, f"mur?cafe={cafe.id}")
+    sign_in_organiser(wall, base, f"mur?cafe={cafe.id}", PASSWORD)
     wall.get_by_text("Le prochain tour va commencer.").wait_for(timeout=30_000)
 
     captains = {}

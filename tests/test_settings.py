@@ -1,12 +1,15 @@
 """Settings: one declared table, read from the environment, every one documented."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from facilitation.settings import SETTINGS, load_settings
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
 
 
 def test_defaults_apply_without_environment():
@@ -86,3 +89,21 @@ def test_the_app_groups_on_the_configured_embeddings(tmp_path):
     )
     with pytest.raises(InvalidInput, match="Le modèle model2vec configuré est introuvable"):
         app.embedder()
+
+
+def test_the_served_app_does_not_collect_garbage_after_every_script_run():
+    # Streamlit's default runs gc.collect(2) after every run, fragments included: with the screens'
+    # one-second round checks that was ~80 % of the server's CPU, and 4 captains saturated it
+    # (bench/idle_screens.py). The server reads .streamlit/config.toml from the directory it starts in.
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from streamlit import config; print(config.get_option('runner.postScriptGC'))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.strip() == "False"
