@@ -122,7 +122,6 @@ def browser():
 
 
 def test_a_cafe_rehearsed_with_organiser_captains_and_phones(sqlite_url, browser, tmp_path, output_dir):
-    started = time.monotonic()
     try:
         base, process = serving.start_app(
             sqlite_url,
@@ -140,7 +139,6 @@ def test_a_cafe_rehearsed_with_organiser_captains_and_phones(sqlite_url, browser
     finally:
         stop_app(process)
         store.engine.dispose()
-    assert time.monotonic() - started < 180
 
 
 def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
