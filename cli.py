@@ -16,6 +16,7 @@ from facilitation.errors import CafeError, InvalidInput, StorageUnavailable
 from facilitation.files import write_private_file
 from facilitation.records import EXPORT_COLUMNS, contribution_records
 from facilitation.settings import SETTINGS, Settings, load_settings
+from facilitation.snapshot import load_snapshot
 from facilitation.wording import plural
 
 BASE_URL_HELP = "adresse publique (défaut : celle enregistrée, sinon CAFE_PUBLIC_BASE_URL)"
@@ -148,7 +149,7 @@ def _export(app: App, args: argparse.Namespace) -> bytes:
     from exports.tabular import to_csv, to_json
 
     store = app.store()
-    records = contribution_records(store, args.cafe_id, timezone=app.settings.cafe_timezone)
+    records = contribution_records(load_snapshot(store, args.cafe_id), timezone=app.settings.cafe_timezone)
     with store:
         audit.record(store, "export", cafe_id=args.cafe_id, target=f"contributions ({args.format})")
     if args.format == "json":

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from exports.pdf.cards import Card, table_cards_pdf, tables_poster_pdf
 from exports.pdf.fiches import fiche_filename, fiche_pdf, fiches_zip, slug
 from exports.pdf.synthesis import synthesis_pdf
 from exports.tabular import to_csv, to_json, to_xlsx
 from facilitation import cafes
-from facilitation.cafes import get_cafe
 from facilitation.documents import DocumentRenderer, full_export
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.public_address import public_base_url
 from facilitation.records import EXPORT_COLUMNS, TOPIC_COLUMNS, contribution_records, topic_records
+from facilitation.snapshot import CafeSnapshot, load_snapshot
 from facilitation.storage.base import UnitOfWork
-from facilitation.synthesis import cafe_synthesis, fiche_sheets
+from facilitation.synthesis import earlier_topics, fiche_sheets, sheets, summarise
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,11 @@ class Request:
     base_url: str
     timezone: str
     delimiter: str = ";"
+
+    @cached_property
+    def snapshot(self) -> CafeSnapshot:
+        """The café's data, read once for every part of the document."""
+        return load_snapshot(self.store, self.cafe_id)
 
 
 @dataclass(frozen=True)
@@ -48,32 +54,37 @@ def _cards(request: Request) -> list[Card]:
     store, cafe_id = request.store, request.cafe_id
     return [
         Card(table.label(), table.number, cafes.join_link(store, cafe_id, table.number, request.base_url))
-        for table in cafes.list_tables(store, cafe_id)
+        for table in request.snapshot.tables
     ]
 
 
 def _table_cards(request: Request) -> bytes:
-    cafe = get_cafe(request.store, request.cafe_id)
-    rounds = cafes.list_rounds(request.store, request.cafe_id)
+    cafe, rounds = request.snapshot.cafe, request.snapshot.rounds
     first_question = rounds[0].question if rounds else None
     return table_cards_pdf(cafe.title, cafe.held_on, first_question, _cards(request))
 
 
 def _poster(request: Request) -> bytes:
-    return tables_poster_pdf(get_cafe(request.store, request.cafe_id).title, _cards(request))
+    return tables_poster_pdf(request.snapshot.cafe.title, _cards(request))
 
 
 def _contributions(request: Request) -> list[dict]:
-    return contribution_records(request.store, request.cafe_id, timezone=request.timezone)
+    return contribution_records(request.snapshot, timezone=request.timezone)
 
 
 def _workbook(request: Request) -> bytes:
     return to_xlsx(
         {
             "Contributions": (EXPORT_COLUMNS, _contributions(request)),
-            "Groupes": (TOPIC_COLUMNS, topic_records(request.store, request.cafe_id)),
+            "Groupes": (TOPIC_COLUMNS, topic_records(request.snapshot)),
         }
     )
+
+
+def _fiches(request: Request) -> bytes:
+    with request.store.reading():
+        earlier = earlier_topics(request.store, request.snapshot.cafe, request.snapshot.masked_names)
+    return fiches_zip(sheets(request.snapshot, earlier, timezone=request.timezone))
 
 
 # In this order in the page's list and in the library (the synthesis first).
@@ -82,13 +93,13 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
         "Synthèse du café (PDF)",
         "synthese",
         "pdf",
-        lambda r: synthesis_pdf(cafe_synthesis(r.store, r.cafe_id, timezone=r.timezone)),
+        lambda r: synthesis_pdf(summarise(r.snapshot, timezone=r.timezone)),
     ),
     "fiches": DocumentKind(
         "Fiches d'observation (ZIP de PDF)",
         "fiches",
         "zip",
-        lambda r: fiches_zip(fiche_sheets(r.store, r.cafe_id, timezone=r.timezone)),
+        _fiches,
     ),
     "cartes": DocumentKind("Cartes de table avec QR code (PDF)", "cartes", "pdf", _table_cards),
     "affiche_qr": DocumentKind(
@@ -107,13 +118,13 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
         "Groupes (CSV pour Excel)",
         "groupes",
         "csv",
-        lambda r: to_csv(topic_records(r.store, r.cafe_id), TOPIC_COLUMNS, delimiter=r.delimiter, excel=True),
+        lambda r: to_csv(topic_records(r.snapshot), TOPIC_COLUMNS, delimiter=r.delimiter, excel=True),
     ),
     "cafe_json": DocumentKind(
         "Export complet du café (JSON)",
         "cafe",
         "json",
-        lambda r: to_json(full_export(r.store, r.cafe_id, timezone=r.timezone)),
+        lambda r: to_json(full_export(r.snapshot, timezone=r.timezone)),
     ),
 }
 
@@ -131,8 +142,9 @@ def render(
     document_kind = DOCUMENT_KINDS.get(kind)
     if document_kind is None:
         raise InvalidInput(f"Type de document inconnu : « {kind} ».")
-    cafe = get_cafe(store, cafe_id)
-    content = document_kind.build(Request(store, cafe_id, base_url, timezone, delimiter))
+    request = Request(store, cafe_id, base_url, timezone, delimiter)
+    content = document_kind.build(request)
+    cafe = request.snapshot.cafe
     filename = (
         f"{document_kind.prefix}-{cafe.held_on:%Y-%m-%d}-{slug(cafe.title, 40)}.{document_kind.extension}"
     )

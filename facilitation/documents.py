@@ -6,9 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from facilitation import audit, cafes
+from facilitation import audit
 from facilitation.access import new_id
-from facilitation.cafes import get_cafe
 from facilitation.clock import utcnow
 from facilitation.domain import Cafe, Contribution, FicheStatus, StoredDocument, Table, parse_choice
 from facilitation.errors import InvalidInput, NotFound
@@ -16,6 +15,7 @@ from facilitation.harvest import find_cafes, latest_version, scope_of
 from facilitation.privacy import mask_personal_data
 from facilitation.records import contribution_records, topic_records
 from facilitation.search import MAX_QUERY_WORDS, highlight, query_terms
+from facilitation.snapshot import CafeSnapshot
 from facilitation.storage.base import UnitOfWork
 from facilitation.synthesis import default_fiche
 
@@ -24,9 +24,9 @@ from facilitation.synthesis import default_fiche
 DocumentRenderer = Callable[[UnitOfWork, str, str], tuple[str, bytes]]
 
 
-def full_export(uow: UnitOfWork, cafe_id: str, *, timezone: str) -> dict:
+def full_export(snapshot: CafeSnapshot, *, timezone: str) -> dict:
     """The whole café as plain data: details, rounds, tables, contributions, topics, fiches."""
-    cafe = get_cafe(uow, cafe_id)
+    cafe = snapshot.cafe
     return {
         "format": "cafe-concertation/1",
         "cafe": {
@@ -41,22 +41,19 @@ def full_export(uow: UnitOfWork, cafe_id: str, *, timezone: str) -> dict:
         },
         "tours": [
             {"numero": r.position, "question": r.question, "duree_minutes": r.planned_minutes}
-            for r in cafes.list_rounds(uow, cafe_id)
+            for r in snapshot.rounds
         ],
-        "tables": [
-            {"numero": t.number, "nom": t.name, "capitaine": t.captain_name}
-            for t in cafes.list_tables(uow, cafe_id)
-        ],
-        "contributions": contribution_records(uow, cafe_id, timezone=timezone),
-        "groupes": topic_records(uow, cafe_id),
+        "tables": [{"numero": t.number, "nom": t.name, "capitaine": t.captain_name} for t in snapshot.tables],
+        "contributions": contribution_records(snapshot, timezone=timezone),
+        "groupes": topic_records(snapshot),
         "fiches": [
             {
                 "groupe_id": f.topic_key,
-                "suite": mask_personal_data(f.follow_up, uow.trust.masked_names(cafe_id)),
+                "suite": mask_personal_data(f.follow_up, snapshot.masked_names),
                 "comite": f.committee.value,
                 "statut": f.status.value,
             }
-            for f in uow.documents.fiches(cafe_id)
+            for f in snapshot.fiches.values()
         ],
     }
 

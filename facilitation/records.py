@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from facilitation.cafes import get_cafe
 from facilitation.clock import local_time
 from facilitation.domain import Source
-from facilitation.storage.base import UnitOfWork
+from facilitation.privacy import mask_personal_data
+from facilitation.snapshot import CafeSnapshot
 
 EXPORT_COLUMNS = (
     "contribution_id",
@@ -29,26 +29,21 @@ EXPORT_COLUMNS = (
 )
 
 
-def contribution_records(uow: UnitOfWork, cafe_id: str, *, timezone: str) -> list[dict]:
+def contribution_records(snapshot: CafeSnapshot, *, timezone: str) -> list[dict]:
     """One dict per live contribution, columns as EXPORT_COLUMNS, times in local ISO format.
 
     Texts are masked (e-mails, phones, flat numbers, flagged names): records feed every export.
     """
-    from facilitation.harvest import latest_version, scope_of
-    from facilitation.privacy import mask_personal_data
-
-    cafe = get_cafe(uow, cafe_id)
-    names = uow.trust.masked_names(cafe_id)
-    version = latest_version(uow, scope_of([cafe_id]))
+    cafe, names = snapshot.cafe, snapshot.masked_names
     group_of = {
-        cid: mask_personal_data(t.label, names)
-        for t in (version.topics if version else ())
-        for cid in t.contribution_ids
+        cid: mask_personal_data(t.topic.label, names)
+        for t in (snapshot.harvest.topics if snapshot.harvest else ())
+        for cid in t.topic.contribution_ids
     }
-    rounds = {r.id: r for r in uow.cafes.rounds(cafe_id)}
-    tables = {t.id: t for t in uow.cafes.tables(cafe_id)}
+    rounds = {r.id: r for r in snapshot.rounds}
+    tables = {t.id: t for t in snapshot.tables}
     records = []
-    for c in uow.contributions.in_cafe(cafe_id):
+    for c in snapshot.contributions:
         round_, table = rounds[c.round_id], tables[c.table_id]
         records.append(
             {
@@ -86,15 +81,12 @@ def _source_label(contribution) -> str:
 TOPIC_COLUMNS = ("groupe_id", "groupe", "retenu", "contributions", "soutiens", "mots_cles", "version_recolte")
 
 
-def topic_records(uow: UnitOfWork, cafe_id: str) -> list[dict]:
+def topic_records(snapshot: CafeSnapshot) -> list[dict]:
     """One dict per topic of the café's latest harvest version (empty before any harvest)."""
-    from facilitation.harvest import harvest_view, scope_of
-    from facilitation.privacy import mask_personal_data
-
-    view = harvest_view(uow, scope_of([get_cafe(uow, cafe_id).id]))
+    view = snapshot.harvest
     if view is None:
         return []
-    names = uow.trust.masked_names(cafe_id)  # labels of older versions predate later flags
+    names = snapshot.masked_names  # labels of older versions predate later flags
     return [
         {
             "groupe_id": t.topic.key,

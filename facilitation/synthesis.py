@@ -11,7 +11,7 @@ from datetime import datetime
 
 from facilitation import audit, harvest
 from facilitation.access import new_id
-from facilitation.cafes import get_cafe, list_cafes
+from facilitation.cafes import list_cafes
 from facilitation.clock import local_time, utcnow
 from facilitation.domain import (
     Cafe,
@@ -19,7 +19,6 @@ from facilitation.domain import (
     Decision,
     Fiche,
     FicheStatus,
-    Round,
     Source,
     Theme,
     TopicGroup,
@@ -30,6 +29,7 @@ from facilitation.domain import (
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.privacy import MASKED_SUMMARY, mask_personal_data
 from facilitation.settings import DEFAULT_TIMEZONE
+from facilitation.snapshot import CafeSnapshot, load_snapshot
 from facilitation.storage.base import UnitOfWork
 from facilitation.wording import plural
 
@@ -117,24 +117,23 @@ def _summary(topic: harvest.TopicView, names: list[str]) -> TopicSummary:
     )
 
 
-def _cafe_harvest(uow: UnitOfWork, cafe_id: str) -> harvest.HarvestView | None:
-    return harvest.harvest_view(uow, harvest.scope_of([cafe_id]))
-
-
 def cafe_synthesis(
     uow: UnitOfWork, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
 ) -> CafeSynthesis:
-    """Everything the synthesis of a café reports, from its latest harvest version.
+    """Everything the synthesis of a café reports, from its latest harvest version."""
+    return summarise(load_snapshot(uow, cafe_id), timezone=timezone, now=now)
+
+
+def summarise(
+    snapshot: CafeSnapshot, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
+) -> CafeSynthesis:
+    """The synthesis of a café read in `snapshot`.
 
     Dates are given in the café's time zone: a document made at 00:12 on the 27th says the 27th.
     """
-    cafe = get_cafe(uow, cafe_id)
-    rounds: list[Round] = uow.cafes.rounds(cafe_id)
-    tables = uow.cafes.tables(cafe_id)
-    listed = uow.contributions.in_cafe(cafe_id)
-    names = uow.trust.masked_names(cafe_id)
+    cafe, rounds, tables = snapshot.cafe, snapshot.rounds, snapshot.tables
+    listed, names, view = snapshot.contributions, snapshot.masked_names, snapshot.harvest
     from_residents = sum(c.source is Source.RESIDENT for c in listed)
-    view = _cafe_harvest(uow, cafe_id)
     retained = [t for t in view.topics if t.topic.kept] if view else []
     topic_of = {
         cid: mask_personal_data(t.topic.label, names) for t in retained for cid in t.topic.contribution_ids
@@ -212,11 +211,10 @@ def default_fiche(cafe: Cafe, topic_key: str, label: str, now: datetime) -> Fich
     )
 
 
-def _earlier_topics(uow: UnitOfWork, cafe: Cafe) -> list[tuple[Cafe, TopicGroup]]:
+def earlier_topics(uow: UnitOfWork, cafe: Cafe, names: list[str]) -> list[tuple[Cafe, TopicGroup]]:
     """Every topic of the latest harvest of each café held before this one (keywords only),
-    with the names flagged in either café masked."""
+    with the names flagged in either café (`names`: this one's) masked."""
     earlier = []
-    names = uow.trust.masked_names(cafe.id)
     for other in list_cafes(uow, include_archived=True):
         if other.id == cafe.id or other.held_on > cafe.held_on:
             continue
@@ -240,11 +238,10 @@ def _related(topic: TopicSummary, earlier: list[tuple[Cafe, TopicGroup]]) -> lis
     ][:8]
 
 
-def _fiches(uow: UnitOfWork, synthesis: CafeSynthesis) -> dict[str, Fiche]:
+def _fiches(snapshot: CafeSnapshot, synthesis: CafeSynthesis) -> dict[str, Fiche]:
     """The fiche of each retained topic: as the organiser saved it, or the defaults."""
-    saved = {f.topic_key: f for f in uow.documents.fiches(synthesis.cafe.id)}
     return {
-        topic.key: saved.get(topic.key)
+        topic.key: snapshot.fiches.get(topic.key)
         or default_fiche(synthesis.cafe, topic.key, topic.label, synthesis.generated_at)
         for topic in synthesis.topics
     }
@@ -254,13 +251,25 @@ def fiche_sheets(
     uow: UnitOfWork, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
 ) -> list[FicheSheet]:
     """One fiche d'observation per retained topic of the café (defaults until the organiser edits)."""
-    synthesis = cafe_synthesis(uow, cafe_id, timezone=timezone, now=now)
-    names = uow.trust.masked_names(cafe_id)
+    with uow.reading():
+        snapshot = load_snapshot(uow, cafe_id)
+        earlier = earlier_topics(uow, snapshot.cafe, snapshot.masked_names)
+    return sheets(snapshot, earlier, timezone=timezone, now=now)
+
+
+def sheets(
+    snapshot: CafeSnapshot,
+    earlier: list[tuple[Cafe, TopicGroup]],
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
+    now: datetime | None = None,
+) -> list[FicheSheet]:
+    """The fiches of the café read in `snapshot`, each with the `earlier` cafés' related topics."""
+    synthesis = summarise(snapshot, timezone=timezone, now=now)
     fiches = {
-        key: replace(fiche, follow_up=mask_personal_data(fiche.follow_up, names))
-        for key, fiche in _fiches(uow, synthesis).items()
+        key: replace(fiche, follow_up=mask_personal_data(fiche.follow_up, snapshot.masked_names))
+        for key, fiche in _fiches(snapshot, synthesis).items()
     }
-    earlier = _earlier_topics(uow, synthesis.cafe)
     return [
         FicheSheet(
             cafe=synthesis.cafe,
@@ -284,9 +293,9 @@ def update_fiche(
     now: datetime | None = None,
 ) -> Fiche:
     """The organiser edits the follow-up, committee and status of a retained topic's fiche."""
-    with uow.reading():
-        synthesis = cafe_synthesis(uow, cafe_id)
-        current = _fiches(uow, synthesis).get(topic_key)
+    snapshot = load_snapshot(uow, cafe_id)
+    synthesis = summarise(snapshot)
+    current = _fiches(snapshot, synthesis).get(topic_key)
     if current is None:
         raise NotFound("Ce groupe n'est pas retenu pour les fiches de ce café.")
     chosen_committee = parse_choice(Committee, committee, "Comité")

@@ -299,3 +299,32 @@ def test_synthesis_prints_what_waits_to_be_sorted(store, output_dir):
     text = pdf_text(data)
     assert "À classer" in text and "1 contribution ne ressemble assez à aucun groupe" in text
     assert "Une fête <b>des</b> voisins" in text  # printed literally
+
+
+@pytest.mark.parametrize("kind", ["synthese", "fiches", "contributions_xlsx", "cafe_json"])
+def test_a_document_reads_the_cafes_contributions_and_harvest_once(store, harvested_cafe, kind, monkeypatch):
+    # A workbook, a JSON export or a fiche ZIP is several parts (records, groups, fiches): one
+    # snapshot feeds them all, so the parts agree and a big café is not read three times.
+    reads = {"contributions": 0, "harvest versions": 0}
+
+    def counting(method, what):
+        def counted(*args, **kwargs):
+            reads[what] += 1
+            return method(*args, **kwargs)
+
+        return counted
+
+    contribution_repository, harvest_repository = type(store.contributions), type(store.harvests)
+    monkeypatch.setattr(
+        contribution_repository,
+        "in_cafe",
+        counting(contribution_repository.in_cafe, "contributions"),
+    )
+    for name in ("latest", "versions"):
+        monkeypatch.setattr(
+            harvest_repository, name, counting(getattr(harvest_repository, name), "harvest versions")
+        )
+    render_kind = renderer(timezone="Europe/Paris", base_url=BASE)
+    document = documents.generate(store, harvested_cafe.id, kind, render=render_kind)
+    assert document.content
+    assert reads == {"contributions": 1, "harvest versions": 1}
