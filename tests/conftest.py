@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from facilitation import audit, cafes
+from facilitation import audit, cafes, contributions
+from facilitation.access import new_id
 from facilitation.storage import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,7 +139,6 @@ def make_cafe(store, *, tables: int = 2, rounds: int = 2, open_first: bool = Tru
 
 def add_idea(store, cafe, text: str, *, table: int = 1, source=None):
     """Store a contribution at a table of the café's open round (a captain's, by default)."""
-    from facilitation.access import new_id
     from facilitation.contributions import submit_contribution
     from facilitation.domain import Source
 
@@ -151,6 +151,18 @@ def add_idea(store, cafe, text: str, *, table: int = 1, source=None):
         submission_id=new_id(),
         max_chars=2000,
     ).contribution
+
+
+def token_of(store, cafe, table=1):
+    """The signed token of a table's resident link, as printed on its QR code."""
+    return cafes.join_link(store, cafe.id, table, "http://x").split("/j/")[1]
+
+
+def resident(store, token, text, **limits):
+    """A resident's phone sends `text` through the table link `token`."""
+    return contributions.resident_submit(
+        store, token=token, text=text, submission_id=new_id(), max_chars=2000, **limits
+    )
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from exports.documents import render, single_fiche
 from facilitation import audit, harvest, rgpd, synthesis
+from facilitation.errors import InvalidInput
 from facilitation.privacy import MASKED_SUMMARY, mask_personal_data
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
@@ -154,3 +155,57 @@ def test_a_captains_flag_waits_for_the_organiser(store):
     rgpd.flag_name(store, cafe.id, "Durand")
     assert rgpd.confirm_name(store, cafe.id, "Durand") == ["Durand"]
     assert rgpd.names_to_confirm(store, cafe.id) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Écrivez à jean.dupont@mail.fr", "Écrivez à [courriel masqué]"),
+        (
+            "Appelez le 06 12 34 56 78 ou le +33 6 12 34 56 78",
+            "Appelez le [téléphone masqué] ou le [téléphone masqué]",
+        ),
+        ("04.78.12.34.56 / 0612345678", "[téléphone masqué] / [téléphone masqué]"),
+        ("Fuite à l'appartement 12, porte B3", "Fuite à l'appartement [n° masqué], porte [n° masqué]"),
+        (
+            "appt 4B, logement n° 15, bâtiment C",
+            "appt [n° masqué], logement [n° masqué], bâtiment [n° masqué]",
+        ),
+        ("Mme Martin se plaint, martine non", "Mme [nom masqué] se plaint, martine non"),
+        ("Le 12 mai, 3 personnes à 19 degrés en 2024", "Le 12 mai, 3 personnes à 19 degrés en 2024"),
+        ("Porte d'entrée lourde, escalier de secours", "Porte d'entrée lourde, escalier de secours"),
+        ("porte n° 7 et bât. B", "porte [n° masqué] et bât [n° masqué]"),
+    ],
+)
+def test_personal_data_is_masked(text, expected):
+    assert mask_personal_data(text, ["Martin"]) == expected
+
+
+def test_documents_and_exports_are_masked_while_the_original_stays(store):
+    cafe, _ = make_cafe(store)
+    secret = "Chauffage en panne chez Mme Durand, appartement 12, appelez le 06 12 34 56 78"
+    add_idea(store, cafe, secret)
+    add_idea(store, cafe, "Chauffage froid")
+    rgpd.flag_name(store, cafe.id, "Durand", by_organiser=True)
+    scope = harvest.scope_of([cafe.id])
+    version = harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope)
+    harvest.set_kept(store, scope, [version.topics[0].key])
+    masked = (
+        "Chauffage en panne chez Mme [nom masqué], appartement [n° masqué], appelez le [téléphone masqué]"
+    )
+    for kind in ("contributions_csv", "cafe_json"):
+        data = render(store, cafe.id, kind, **OPTIONS)[1].decode("utf-8-sig")
+        assert masked in data and "Durand" not in data and "06 12" not in data
+    pdf = render(store, cafe.id, "synthese", **OPTIONS)[1]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "[nom masqué]" in text and "Durand" not in text and "06 12 34" not in text
+    assert any(c.text == secret for c in store.contributions.in_cafe(cafe.id))  # the organiser keeps it
+
+
+def test_flagged_names_are_checked_and_never_logged(store):
+    cafe, _ = make_cafe(store)
+    assert rgpd.flag_name(store, cafe.id, "  Durand ", by_organiser=True) == ["Durand"]
+    with pytest.raises(InvalidInput, match="deux lettres"):
+        rgpd.flag_name(store, cafe.id, "X")
+    assert "Durand" not in json.dumps(audit.audit_records(store, timezone="Europe/Paris"), ensure_ascii=False)
+    assert rgpd.unflag_name(store, cafe.id, "Durand") == []

@@ -1,7 +1,7 @@
 """The use cases' rules on the in-memory unit of work: no database, milliseconds per test.
 
 The same rules run against SQLite and PostgreSQL in test_cafes.py, test_contributions.py and
-test_trust.py; these check the rules themselves, and that each use case is one transaction.
+test_rgpd.py; these check the rules themselves, and that each use case is one transaction.
 """
 
 from __future__ import annotations

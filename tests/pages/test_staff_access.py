@@ -1,16 +1,89 @@
-"""Roles on every staff page (AppTest): the marketing team reads, downloads and comments; the
-organiser keeps everything. The marketing login in a real browser is in test_staff_browser.py."""
+"""The staff gate in front of every organiser and shared page (ui/access.py), page by page: the
+organiser's password (required, throttled, kept across a reload) and the marketing team's role,
+which reads, downloads and comments while the organiser keeps everything. The marketing login in a
+real browser is in test_staff_browser.py."""
 
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from facilitation import audit, exchange
 from facilitation.access import hash_password
 from tests.conftest import make_cafe
-from tests.test_page_exchange import compost_fiche
-from tests.test_pages import app, labelled, store  # noqa: F401 - the page tests' fixture and helpers
+from tests.pages.apptest import ORGANISER_PAGES, PASSWORD, app, compost_fiche, labelled, texts
 
+
+# -- the organiser's password ------------------------------------------------------------------
+def test_organiser_pages_refuse_to_open_without_a_configured_password(store, monkeypatch):
+    monkeypatch.delenv("CAFE_ORGANISER_PASSWORD_HASH")
+    for page in ORGANISER_PAGES:
+        at = app(page=page)
+        assert "Aucun mot de passe organisateur n'est configuré" in at.error[0].value
+        assert "python -m facilitation hash-password" in texts(at)
+        assert not at.text_input  # no password form: there is no default password
+
+
+def password_field(at):
+    """The staff login's password field (its label names who may enter: organiser, marketing)."""
+    (field,) = [w for w in at.text_input if w.label.startswith("Mot de passe")]
+    return field
+
+
+@pytest.mark.parametrize("page", [*ORGANISER_PAGES, "pages/fiches_exchange.py"])
+def test_organiser_pages_ask_for_the_password(store, page):
+    at = app(page=page)
+    password_field(at).input("mauvais")
+    at.form_submit_button[0].click().run()
+    assert at.error[0].value == "Mot de passe incorrect."
+    assert "organiser_signed_in" not in at.session_state
+    password_field(at).input(PASSWORD)
+    at.form_submit_button[0].click().run()
+    assert at.session_state["organiser_signed_in"] is True
+    assert not at.exception
+
+
+def test_repeated_wrong_passwords_slow_the_login_down(store):
+    at = app(page="pages/organiser_cafes.py")
+    for _ in range(3):
+        labelled(at.text_input, "Mot de passe organisateur").input("mauvais")
+        at.form_submit_button[0].click().run()
+    labelled(at.text_input, "Mot de passe organisateur").input(PASSWORD)
+    at.form_submit_button[0].click().run()
+    assert at.error[0].value.startswith("Trop d'essais manqués : réessayez dans")
+    assert "organiser_signed_in" not in at.session_state
+
+
+def sign_in(page: str = "pages/organiser_cafes.py", password: str = PASSWORD, **query) -> AppTest:
+    at = app(page=page, **query)
+    labelled(at.text_input, "Mot de passe organisateur").input(password)
+    at.form_submit_button[0].click().run()
+    return at
+
+
+def test_wrong_passwords_from_another_connection_do_not_delay_the_organiser(store):
+    for _ in range(6):  # someone on the café Wi-Fi
+        assert sign_in(password="au-hasard").error
+    at = sign_in()
+    assert at.session_state["organiser_signed_in"] is True and not at.error
+
+
+def test_the_organiser_stays_signed_in_across_a_reload(store):
+    at = sign_in()
+    token = at.query_params["organisateur"]
+    reloaded = app(page="pages/organiser_cafes.py", organisateur=token)  # F5: a new session
+    assert reloaded.session_state["organiser_signed_in"] is True
+    assert not [w for w in reloaded.text_input if w.label == "Mot de passe organisateur"]
+
+
+@pytest.mark.parametrize("token", ["9999999999.forged", "1000.abc", ""])
+def test_a_forged_or_expired_organiser_token_asks_for_the_password(store, token):
+    at = app(page="pages/organiser_cafes.py", organisateur=token)
+    assert "organiser_signed_in" not in at.session_state
+    labelled(at.text_input, "Mot de passe organisateur")
+
+
+# -- the marketing team ------------------------------------------------------------------------
 MARKETING_PASSWORD = "mot-de-passe-marketing"
 ORGANISER_ONLY = [
     "pages/organiser_cafes.py",
@@ -25,7 +98,7 @@ SHARED = ["pages/library.py", "pages/fiches_exchange.py"]
 
 
 @pytest.fixture
-def marketing(store, monkeypatch):  # noqa: F811
+def marketing(store, monkeypatch):
     monkeypatch.setenv("CAFE_MARKETING_PASSWORD_HASH", hash_password(MARKETING_PASSWORD))
     return store
 
@@ -90,7 +163,7 @@ def test_a_reload_keeps_the_marketing_role_not_more(marketing):
     assert not [b for b in reloaded.button if b.label == "Enregistrer la décision"]
 
 
-def test_without_a_marketing_password_the_marketing_role_does_not_exist(store):  # noqa: F811
+def test_without_a_marketing_password_the_marketing_role_does_not_exist(store):
     at = app(page="pages/library.py")
     labelled(at.text_input, "Mot de passe (organisateur ou équipe marketing)").input(MARKETING_PASSWORD)
     at.form_submit_button[0].click().run()

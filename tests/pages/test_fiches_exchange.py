@@ -1,10 +1,11 @@
-"""The « Échanges et comités » page in AppTest: field fiches, threads, decisions, agendas."""
+"""The « Échanges et comités » page (pages/fiches_exchange.py): field fiches, threads, decisions,
+agendas."""
 
 from __future__ import annotations
 
 from facilitation import exchange
 from facilitation.domain import FicheStatus
-from tests.test_pages import app, labelled, store  # noqa: F401 - the page tests' fixture and helpers
+from tests.pages.apptest import app, compost_fiche, labelled
 from ui.display import literal_markdown
 
 PAGE = "pages/fiches_exchange.py"
@@ -18,7 +19,7 @@ def fill_field_fiche(at) -> None:
     labelled(at.selectbox, "Thème de l'Atelier").select("mieux-vivre ensemble")
 
 
-def test_a_field_fiche_is_created_once_then_discussed_and_decided(store):  # noqa: F811
+def test_a_field_fiche_is_created_once_then_discussed_and_decided(store):
     at = app(organiser=True, page=PAGE)
     fill_field_fiche(at)
     labelled(at.button, "Créer la fiche").click().run()
@@ -44,7 +45,7 @@ def test_a_field_fiche_is_created_once_then_discussed_and_decided(store):  # noq
     assert any("décidé par Comité du 3 décembre" in m.value for m in at.markdown)
 
 
-def test_a_double_click_on_create_makes_one_fiche(store):  # noqa: F811
+def test_a_double_click_on_create_makes_one_fiche(store):
     at = app(organiser=True, page=PAGE)
     fill_field_fiche(at)
     sent_id = at.session_state["field_fiche_id"]
@@ -56,29 +57,14 @@ def test_a_double_click_on_create_makes_one_fiche(store):  # noqa: F811
     assert len(exchange.all_fiches(store)) == 1
 
 
-def test_a_refused_field_fiche_says_why(store):  # noqa: F811
+def test_a_refused_field_fiche_says_why(store):
     at = app(organiser=True, page=PAGE)
     labelled(at.button, "Créer la fiche").click().run()
     assert "Le titre" in at.error[0].value
     assert exchange.all_fiches(store) == []
 
 
-def compost_fiche(store):  # noqa: F811
-    """A field fiche for the Comité des Projets Prioritaires (its theme's committee)."""
-    from datetime import date
-
-    return exchange.create_field_fiche(
-        store,
-        title="Compost partagé",
-        observation="Demande des jardiniers.",
-        author="Gardien",
-        observed_on=date(2026, 11, 1),
-        place="Les Tilleuls",
-        theme="aménagement durable",
-    )
-
-
-def test_the_agenda_tab_offers_the_pdf(store):  # noqa: F811
+def test_the_agenda_tab_offers_the_pdf(store):
     compost_fiche(store)
     at = app(organiser=True, page=PAGE)
     labelled(at.selectbox, "Comité").select("Comité des Projets Prioritaires")  # the list's filter
@@ -89,6 +75,6 @@ def test_the_agenda_tab_offers_the_pdf(store):  # noqa: F811
     assert any(b.label == "Télécharger l'ordre du jour (PDF)" for b in at.get("download_button"))
 
 
-def test_the_exchange_is_closed_without_the_password(store):  # noqa: F811
+def test_the_exchange_is_closed_without_the_password(store):
     at = app(page=PAGE)
     assert at.text_input[0].label == "Mot de passe (organisateur ou équipe marketing)" and not at.expander

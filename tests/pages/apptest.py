@@ -1,0 +1,66 @@
+"""What the page tests share: the real app driven by AppTest, widgets found by their label, the
+text a page shows, the organiser's password, and records several pages start from."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from facilitation import exchange
+from tests.conftest import ROOT
+
+PASSWORD = "mot-de-passe-organisateur"
+ORGANISER_PAGES = [
+    "pages/organiser_cafes.py",
+    "pages/organiser_prepare.py",
+    "pages/organiser_run.py",
+    "pages/organiser_qr.py",
+    "pages/organiser_harvest.py",
+    "pages/organiser_fiches.py",
+    "pages/library.py",
+    "pages/organiser_privacy.py",
+    "pages/wall.py",
+]
+
+
+def app(*, organiser: bool = False, page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    if organiser:
+        at.session_state["organiser_signed_in"] = True
+    at.query_params.update(query)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def labelled(widgets, label):
+    matches = [w for w in widgets if w.label == label]
+    assert matches, f"no widget labelled {label!r} among {[w.label for w in widgets]}"
+    return matches[0]
+
+
+def texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [e.value for e in at.error] + [i.value for i in at.info]
+    parts += [t.value for t in at.title] + [h.value for h in at.header] + [s.value for s in at.success]
+    parts += [w.value for w in at.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:59999/db?password=S3cretQ&connect_timeout=2"
+UNREACHABLE_AT_SIGN = "postgresql+psycopg://cafe:hunt@er2@127.0.0.1:59999/db?connect_timeout=2"
+
+
+def compost_fiche(store):
+    """A field fiche for the Comité des Projets Prioritaires (its theme's committee)."""
+    from datetime import date
+
+    return exchange.create_field_fiche(
+        store,
+        title="Compost partagé",
+        observation="Demande des jardiniers.",
+        author="Gardien",
+        observed_on=date(2026, 11, 1),
+        place="Les Tilleuls",
+        theme="aménagement durable",
+    )

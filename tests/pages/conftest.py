@@ -1,0 +1,38 @@
+"""Page tests run the real app on a fresh SQLite file per test, with an organiser password set."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitation.access import hash_password
+from facilitation.storage import open_store
+from tests.conftest import add_idea, make_cafe
+from tests.pages.apptest import PASSWORD
+
+PASSWORD_HASH = hash_password(PASSWORD)
+
+
+@pytest.fixture
+def store(sqlite_url, monkeypatch):
+    """Replaces tests/conftest.py's store here: the app under test opens this SQLite file too."""
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", PASSWORD_HASH)
+    monkeypatch.setenv("CAFE_PUBLIC_BASE_URL", "http://localhost:8501")
+    store = open_store(sqlite_url)
+    yield store
+    store.engine.dispose()
+
+
+@pytest.fixture
+def kept_cafe(store):
+    """A café whose harvest retained one group, « Chauffage », for a fiche."""
+    from facilitation import harvest
+    from tests.fakes import KeywordGrouper
+
+    cafe, _ = make_cafe(store)
+    for text in ("Chauffage froid", "Chauffage cher", "Ascenseur en panne", "Jardin partagé"):
+        add_idea(store, cafe, text)
+    scope = harvest.scope_of([cafe.id])
+    version = harvest.run_harvest(store, KeywordGrouper(["chauffage", "ascenseur", "jardin"]), scope)
+    harvest.set_kept(store, scope, [version.topics[0].key])
+    return cafe

@@ -1,0 +1,203 @@
+"""The captain's page (pages/captain.py): entering with the table code, capturing, correcting and
+deleting, rounds that change while the captain types, and a database that goes away."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitation import cafes, contributions
+from facilitation.domain import Source
+from tests.conftest import make_cafe
+from tests.pages.apptest import UNREACHABLE, UNREACHABLE_AT_SIGN, app, labelled, texts
+
+
+@pytest.mark.parametrize("url", [UNREACHABLE, UNREACHABLE_AT_SIGN])
+def test_captains_learn_nothing_about_the_database(store, monkeypatch, url):
+    # Phones never reach Streamlit: their page is tested in test_resident_page.py.
+    cafe, _ = make_cafe(store)
+    monkeypatch.setenv("DATABASE_URL", url)
+    at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)
+    shown = texts(at) + "\n".join(c.value for c in at.caption)
+    assert "Le service est momentanément indisponible" in shown
+    for leak in ("S3cretQ", "er2", "127.0.0.1", "59999", "postgres", "db?", "base de données"):
+        assert leak not in shown
+
+
+def switch_database(monkeypatch, url: str) -> None:
+    """Point the running app at another database, as a restart with this DATABASE_URL would: the
+    app reads its settings once per process."""
+    from ui import runtime
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    runtime.app.clear()
+
+
+def captain_app(store, cafe, table=1):
+    return app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, table).code)
+
+
+def capture(at, text):
+    at.chat_input(key="capture_text").set_value(text).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_captain_enters_with_the_table_code_and_records(store):
+    cafe, rounds = make_cafe(store)
+    table = cafes.get_table(store, cafe.id, 1)
+    at = app(page="pages/captain.py")
+    labelled(at.text_input, "Code de votre table").input("nope")
+    at.form_submit_button[0].click().run()
+    assert "Code de table inconnu" in at.error[0].value
+    labelled(at.text_input, "Code de votre table").input(table.code.lower())
+    at.form_submit_button[0].click().run()
+    assert "Question 1 ?" in texts(at)
+    assert at.query_params["code"] == table.code.lower()  # survives a page reload
+
+    at.selectbox(key="capture_kind").select("proposition")
+    at.number_input(key="capture_agreement").set_value(5).run()
+    capture(at, "<b>gras</b> & **étoiles**")
+    (stored,) = store.contributions.in_cafe(cafe.id)
+    assert (stored.text, stored.kind.value, stored.agreement_count) == (
+        "<b>gras</b> & **étoiles**",
+        "proposition",
+        5,
+    )
+    assert stored.source is Source.CAPTAIN and stored.round_id == rounds[0].id
+    assert r"\<b\>gras\<\/b\> \& \*\*étoiles\*\*" in texts(at)  # escaped: renders literally
+
+
+def test_captain_optional_fields_reset_after_each_capture_unless_pinned(store):
+    cafe, _ = make_cafe(store)
+    at = captain_app(store, cafe)
+    at.selectbox(key="capture_kind").select("problème")
+    at.selectbox(key="capture_profile").select("jeune")
+    at.checkbox(key="capture_profile_pinned").check()
+    at.number_input(key="capture_agreement").set_value(3).run()
+    capture(at, "Première phrase")
+    assert at.selectbox(key="capture_kind").value is None
+    assert at.number_input(key="capture_agreement").value is None
+    assert at.selectbox(key="capture_profile").value == "jeune"  # pinned: kept, and shown as pinned
+    capture(at, "Deuxième phrase")
+    first, second = store.contributions.in_cafe(cafe.id)
+    assert (first.kind.value, first.profile.value, first.agreement_count) == ("problème", "jeune", 3)
+    assert (second.kind, second.profile.value, second.agreement_count) == (None, "jeune", None)
+
+
+def test_captain_sentences_are_each_their_own_contribution(store):
+    cafe, _ = make_cafe(store)
+    at = captain_app(store, cafe)
+    for sentence in ("Il manque des bancs dans la cour", "La proximité du marché et du tram"):
+        capture(at, sentence)
+    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == [
+        "Il manque des bancs dans la cour",
+        "La proximité du marché et du tram",
+    ]
+
+
+def test_captain_same_text_twice_in_a_round_is_stored_once(store):
+    cafe, _ = make_cafe(store)
+    at = captain_app(store, cafe)
+    capture(at, "Un seul exemplaire")
+    capture(at, "Un seul exemplaire")
+    assert len(store.contributions.in_cafe(cafe.id)) == 1
+    assert "Déjà enregistrée" in at.toast[0].value
+
+
+def test_captain_text_typed_for_a_closed_round_is_refused_kept_and_the_new_question_shown(store):
+    cafe, rounds = make_cafe(store)
+    at = captain_app(store, cafe)
+    cafes.open_round(store, cafe.id, rounds[1].id)  # the organiser moves on while the captain types
+    capture(at, "Écrit pour la question 1")
+    assert store.contributions.in_cafe(cafe.id) == []
+    assert "La question a changé : le tour 2 est ouvert" in at.error[0].value
+    assert "Question 2 ?" in texts(at)
+    assert at.code[0].value == "Écrit pour la question 1"  # given back
+    assert at.chat_input(key="capture_text").value == "Écrit pour la question 1"  # back in the field
+    capture(at, "Écrit pour la question 1")  # sent again, knowingly, for the new question
+    (stored,) = store.contributions.in_cafe(cafe.id)
+    assert stored.round_id == rounds[1].id
+
+
+def test_captain_waiting_screen_keeps_the_field_and_gives_text_back(store):
+    cafe, rounds = make_cafe(store)
+    at = captain_app(store, cafe)
+    cafes.close_round(store, cafe.id, rounds[0].id)
+    capture(at, "Pas encore envoyé")
+    assert "Aucun tour n'est ouvert" in at.info[0].value
+    assert "Votre texte n'a pas été envoyé" in at.error[0].value
+    assert at.code[0].value == "Pas encore envoyé"
+    assert at.chat_input(key="capture_text")  # still there: what is typed is not dropped
+    assert store.contributions.in_cafe(cafe.id) == []
+
+
+def test_captain_keeps_the_table_and_the_text_while_the_database_is_down(store, monkeypatch, sqlite_url):
+    cafe, _ = make_cafe(store)
+    at = captain_app(store, cafe)
+    switch_database(monkeypatch, "postgresql+psycopg://cafe@127.0.0.1:1/cafes?connect_timeout=2")
+    capture(at, "Dit pendant la panne")
+    assert "momentanément indisponible" in at.error[0].value and "127.0.0.1" not in texts(at)
+    assert at.code[0].value == "Dit pendant la panne"  # given back
+    assert at.chat_input(key="capture_text").value == "Dit pendant la panne"  # and back in the field
+    assert at.query_params["code"] == cafes.get_table(store, cafe.id, 1).code  # still at the table
+    switch_database(monkeypatch, sqlite_url)
+    capture(at, "Dit pendant la panne")
+    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Dit pendant la panne"]
+    assert "Question 1 ?" in texts(at)
+
+
+def test_captain_text_typed_on_the_waiting_screen_is_not_filed_under_a_question_not_yet_shown(store):
+    cafe, rounds = make_cafe(store, open_first=False)
+    at = captain_app(store, cafe)
+    cafes.open_round(store, cafe.id, rounds[0].id)  # opens before the waiting screen has followed
+    capture(at, "Tapé pendant l'attente")
+    assert store.contributions.in_cafe(cafe.id) == []
+    assert "La question a changé : le tour 1 est ouvert" in at.error[0].value
+    assert "Question 1 ?" in texts(at)
+    capture(at, "Tapé pendant l'attente")
+    assert [c.round_id for c in store.contributions.in_cafe(cafe.id)] == [rounds[0].id]
+
+
+def test_captain_edits_removes_a_profile_and_deletes(store):
+    cafe, _ = make_cafe(store)
+    table = cafes.get_table(store, cafe.id, 1)
+    idea = contributions.submit_contribution(
+        store,
+        cafe_id=cafe.id,
+        table_number=1,
+        text="Plus de banc",
+        source=Source.CAPTAIN,
+        submission_id="abc123",
+        max_chars=2000,
+        profile="jeune",
+    ).contribution
+    at = app(page="pages/captain.py", code=table.code)
+    labelled(at.text_area, "Texte").input("Plus de bancs")
+    (edit_profile,) = [w for w in at.selectbox if w.label == "Profil" and w.key != "capture_profile"]
+    assert edit_profile.value == "jeune"
+    edit_profile.select_index(0)  # « — aucun — »
+    labelled(at.button, "Enregistrer la correction").click().run()
+    edited = store.contributions.get(idea.id)
+    assert (edited.text, edited.profile) == ("Plus de bancs", None)
+    labelled(at.button, "Supprimer").click().run()
+    assert store.contributions.in_cafe(cafe.id) == []
+    assert store.contributions.get(idea.id).deleted_at is not None
+
+
+def test_captain_code_guesses_are_throttled_and_audited(store):
+    from facilitation import audit
+
+    cafe, _ = make_cafe(store)
+    at = app(page="pages/captain.py")
+    messages = []
+    for guess in ("AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD"):
+        labelled(at.text_input, "Code de votre table").input(guess)
+        at.form_submit_button[0].click().run()
+        messages.append(at.error[0].value)
+    assert messages[:3] == ["Code de table inconnu. Vérifiez le code donné par l'organisateur."] * 3
+    assert messages[3].startswith("Trop d'essais manqués")
+    labelled(at.text_input, "Code de votre table").input(cafes.get_table(store, cafe.id, 1).code)
+    at.form_submit_button[0].click().run()
+    assert at.error and at.error[0].value.startswith("Trop d'essais manqués")  # even the right one waits
+    actions = [e["action"] for e in audit.audit_records(store, timezone="Europe/Paris")]
+    assert actions.count("code capitaine refusé") == 3

@@ -1,0 +1,74 @@
+"""Running a café (pages/organiser_run.py): opening and closing rounds, the timer, the live
+overview, restoring a deleted contribution."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from facilitation import cafes, contributions
+from tests.conftest import add_idea, make_cafe
+from tests.pages.apptest import app, labelled, texts
+
+
+def test_organiser_runs_rounds_and_sees_the_live_overview(store):
+    cafe, rounds = make_cafe(store, open_first=False)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    at.button(key=f"open_{rounds[0].id}").click().run()
+    assert cafes.open_round_of(store, cafe.id).id == rounds[0].id
+    add_idea(store, cafe, "Des bancs **partout**", table=2)
+    at.run()
+    assert at.metric[0].label == "Temps restant — tour 1" and at.metric[0].value.startswith(("19:", "20:"))
+    grid = at.dataframe[0].value
+    assert grid.loc["Table 2 — Table des 2", "Tour 1"] == 1 and grid["Total"].sum() == 1
+    assert r"Des bancs \*\*partout\*\*" in texts(at)  # shown literally
+    at.button(key=f"close_{rounds[0].id}").click().run()
+    assert cafes.open_round_of(store, cafe.id) is None
+
+
+def test_organiser_gives_five_more_minutes_and_sees_overtime_in_red(store):
+    cafe, _ = make_cafe(store)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    labelled(at.button, "+5 min").click().run()
+    assert cafes.open_round_of(store, cafe.id).planned_minutes == 25
+    assert at.metric[0].value.startswith(("24:", "25:"))
+    late = replace(cafes.open_round_of(store, cafe.id), opened_at=datetime.now(UTC) - timedelta(minutes=27))
+    with store:
+        store.cafes.save_round(late)
+    at.run()
+    assert "Temps restant — tour 1" not in [m.label for m in at.metric]
+    assert any(":red[**⏱ Tour 1 : temps dépassé de 02:" in m.value for m in at.markdown)
+
+
+def test_opening_a_round_other_than_the_next_asks_first(store):
+    cafe, rounds = make_cafe(store, rounds=3)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    at.button(key=f"open_{rounds[2].id}").click().run()
+    assert cafes.open_round_of(store, cafe.id).id == rounds[0].id  # nothing changed yet
+    assert "Le tour 3 n'est pas le tour suivant (le suivant est le tour 2)" in at.warning[0].value
+    assert "Le tour 1, en cours, sera fermé" in at.warning[0].value
+    labelled(at.button, "Annuler").click().run()
+    assert not at.warning and cafes.open_round_of(store, cafe.id).id == rounds[0].id
+    at.button(key=f"open_{rounds[2].id}").click().run()
+    labelled(at.button, "Oui, ouvrir le tour 3").click().run()
+    assert cafes.open_round_of(store, cafe.id).id == rounds[2].id
+    at.button(key=f"close_{rounds[2].id}").click().run()
+    at.button(key=f"open_{rounds[1].id}").click().run()  # tour 2 is not « next » once 3 was opened
+    assert "n'est pas le tour suivant (tous les tours ont été ouverts)" in at.warning[0].value
+
+
+def test_the_next_round_opens_at_once(store):
+    cafe, rounds = make_cafe(store)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    at.button(key=f"open_{rounds[1].id}").click().run()
+    assert cafes.open_round_of(store, cafe.id).id == rounds[1].id and not at.warning
+
+
+def test_organiser_restores_a_deleted_contribution(store):
+    cafe, _ = make_cafe(store)
+    table = cafes.get_table(store, cafe.id, 1)
+    idea = add_idea(store, cafe, "À garder")
+    contributions.delete_contribution(store, table_code=table.code, contribution_id=idea.id)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    at.button(key=f"restore_{idea.id}").click().run()
+    assert [c.id for c in store.contributions.in_cafe(cafe.id)] == [idea.id]
