@@ -1,8 +1,10 @@
 """Harvest use cases: group a scope's contributions into topics, and let a person correct them.
 
 Every run and every correction saves a new HarvestVersion; earlier versions stay readable and can be
-restored. A correction reads the latest version, applies the pure model (model.py) and saves the
-next number, so that a concurrent save makes it fail instead of being overwritten.
+restored. A correction is one writer transaction: it reads the latest version once, applies the pure
+model (model.py) and saves the next number, so that a concurrent save makes it fail instead of being
+overwritten. A run reads in one read transaction, then groups outside any transaction (it may take
+seconds and must hold no database lock meanwhile), then saves.
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ STALE_VERSION = (
 NO_THEME_LABEL = "Ne correspond à aucun thème proposé"
 
 
+def _masked(contribution: Contribution, masked_names: dict[str, list[str]]) -> str:
+    """The text as documents show it: grouping reads this, so that no label, keyword or
+    representative quote can carry a flagged name, a phone number or an address."""
+    return mask_personal_data(contribution.text, masked_names.get(contribution.cafe_id, ()))
+
+
 @dataclass(frozen=True)
 class ScopeData:
     """The contributions of a scope, with what is needed to describe them."""
@@ -58,10 +66,8 @@ class ScopeData:
     masked_names: dict[str, list[str]] = field(default_factory=dict)  # café id -> flagged names
 
     def masked_text(self, contribution_id: str) -> str:
-        """The text as documents show it: grouping reads this, so that no label, keyword or
-        representative quote can carry a flagged name, a phone number or an address."""
-        contribution = self.contributions[contribution_id]
-        return mask_personal_data(contribution.text, self.masked_names.get(contribution.cafe_id, ()))
+        """The contribution's text with personal data masked, as grouping reads it."""
+        return _masked(self.contributions[contribution_id], self.masked_names)
 
     def all_masked_names(self) -> list[str]:
         return [name for names in self.masked_names.values() for name in names]
@@ -98,35 +104,52 @@ def scope_of(cafe_ids: Iterable[str], round_id: str | None = None) -> HarvestSco
     return HarvestScope(cafe_ids=ids, round_id=round_id or None)
 
 
-def scope_data(uow: UnitOfWork, scope: HarvestScope) -> ScopeData:
-    """Load the live contributions of the scope."""
-    cafes, rounds, tables, found, names = {}, {}, {}, {}, {}
+def _live(uow: UnitOfWork, scope: HarvestScope) -> tuple[dict[str, Contribution], dict[str, list[str]]]:
+    """The scope's live contributions by id, and each café's flagged names."""
+    contributions, names = {}, {}
     for cafe_id in scope.cafe_ids:
-        cafes[cafe_id] = get_cafe(uow, cafe_id)
         names[cafe_id] = uow.trust.masked_names(cafe_id)
-        rounds.update({r.id: r for r in uow.cafes.rounds(cafe_id)})
-        tables.update({t.id: t for t in uow.cafes.tables(cafe_id)})
-        if scope.round_id:
-            get_round(uow, cafe_id, scope.round_id)
-        found.update({c.id: c for c in uow.contributions.in_cafe(cafe_id, round_id=scope.round_id)})
-    return ScopeData(scope, cafes, rounds, tables, found, names)
+        contributions.update({c.id: c for c in uow.contributions.in_cafe(cafe_id, round_id=scope.round_id)})
+    return contributions, names
+
+
+def scope_data(uow: UnitOfWork, scope: HarvestScope) -> ScopeData:
+    """Load the live contributions of the scope, with their cafés, rounds and tables."""
+    cafes, rounds, tables = {}, {}, {}
+    with uow.reading():
+        for cafe_id in scope.cafe_ids:
+            cafes[cafe_id] = get_cafe(uow, cafe_id)
+            rounds.update({r.id: r for r in uow.cafes.rounds(cafe_id)})
+            tables.update({t.id: t for t in uow.cafes.tables(cafe_id)})
+            if scope.round_id:
+                get_round(uow, cafe_id, scope.round_id)
+        contributions, names = _live(uow, scope)
+    return ScopeData(scope, cafes, rounds, tables, contributions, names)
 
 
 def latest_version(uow: UnitOfWork, scope: HarvestScope) -> HarvestVersion | None:
     """The scope's current version (one payload read); None before the first run."""
-    harvest_id = uow.harvests.find(scope)
-    return uow.harvests.latest(harvest_id) if harvest_id else None
+    with uow.reading():
+        harvest_id = uow.harvests.find(scope)
+        return uow.harvests.latest(harvest_id) if harvest_id else None
 
 
 def versions(uow: UnitOfWork, scope: HarvestScope) -> list[HarvestVersion]:
     """Every saved version of the scope's harvest, oldest first."""
-    harvest_id = uow.harvests.find(scope)
-    return uow.harvests.versions(harvest_id) if harvest_id else []
+    with uow.reading():
+        harvest_id = uow.harvests.find(scope)
+        return uow.harvests.versions(harvest_id) if harvest_id else []
 
 
-def _store_version(uow: UnitOfWork, scope: HarvestScope, version: HarvestVersion) -> HarvestVersion:
+def _store_version(
+    uow: UnitOfWork,
+    scope: HarvestScope,
+    version: HarvestVersion,
+    masked_names: dict[str, list[str]] | None = None,
+) -> HarvestVersion:
     """Save the version and its audit rows in one transaction; a concurrent save of the same
-    number is refused (Conflict), never overwritten."""
+    number is refused (Conflict), never overwritten. `masked_names` (café id -> flagged names) are
+    those the use case already read; without them they are read here."""
     with uow:
         if not version.harvest_id:
             version = replace(version, harvest_id=uow.harvests.id_for(scope, version.created_at))
@@ -135,14 +158,14 @@ def _store_version(uow: UnitOfWork, scope: HarvestScope, version: HarvestVersion
         except Conflict:
             raise Conflict(STALE_VERSION) from None
         for cafe_id in scope.cafe_ids:
+            names = uow.trust.masked_names(cafe_id) if masked_names is None else masked_names[cafe_id]
             # Notes quote topic labels, which a person may have typed with a name in them.
-            logged = mask_personal_data(version.note, uow.trust.masked_names(cafe_id))
             audit.record(
                 uow,
                 "récolte enregistrée",
                 cafe_id=cafe_id,
                 target=f"version {version.number}",
-                details=logged,
+                details=mask_personal_data(version.note, names),
             )
     return version
 
@@ -182,21 +205,19 @@ def _vector_cache(uow: UnitOfWork, ids: list[str], texts: list[str]) -> Contribu
 
 
 # -- runs ---------------------------------------------------------------------------------------
-def plan_harvest(
+def _planned(
     uow: UnitOfWork,
     grouper: TopicGrouper,
     scope: HarvestScope,
     *,
-    n_topics: int | None = None,
-    afresh: bool = False,
-    now: datetime | None = None,
-) -> RerunPlan:
-    """Group the scope's contributions into topics without saving: the version a run would save.
-
-    The grouping starts from the current groups unless `afresh` or a new number of groups is asked.
-    """
-    data = scope_data(uow, scope)
-    history = versions(uow, scope)
+    n_topics: int | None,
+    afresh: bool,
+    now: datetime | None,
+) -> tuple[RerunPlan, dict[str, list[str]]]:
+    """The plan of an automatic run, and the flagged names it was grouped with."""
+    with uow.reading():
+        data = scope_data(uow, scope)
+        history = versions(uow, scope)  # all of them: no key of any version is minted again
     previous = history[-1] if history else None
     set_aside = [cid for cid in (previous.set_aside if previous else ()) if cid in data.contributions]
     to_group = [c for c in data.contributions.values() if c.id not in set(set_aside)]
@@ -234,7 +255,23 @@ def plan_harvest(
         unsorted=unsorted,
         unmatched=lost,
     )
-    return RerunPlan.after(previous, version)
+    return RerunPlan.after(previous, version), data.masked_names
+
+
+def plan_harvest(
+    uow: UnitOfWork,
+    grouper: TopicGrouper,
+    scope: HarvestScope,
+    *,
+    n_topics: int | None = None,
+    afresh: bool = False,
+    now: datetime | None = None,
+) -> RerunPlan:
+    """Group the scope's contributions into topics without saving: the version a run would save.
+
+    The grouping starts from the current groups unless `afresh` or a new number of groups is asked.
+    """
+    return _planned(uow, grouper, scope, n_topics=n_topics, afresh=afresh, now=now)[0]
 
 
 def run_harvest(
@@ -252,8 +289,8 @@ def run_harvest(
     Raises ConfirmationNeeded when retained groups would change, unless `confirmed` is the token of
     that very outcome (`ConfirmationNeeded.plan.token`).
     """
-    plan = plan_harvest(uow, grouper, scope, n_topics=n_topics, afresh=afresh, now=now)
-    return _store_version(uow, scope, plan.confirmed_version(confirmed))
+    plan, names = _planned(uow, grouper, scope, n_topics=n_topics, afresh=afresh, now=now)
+    return _store_version(uow, scope, plan.confirmed_version(confirmed), names)
 
 
 def parse_named_topics(text: str) -> list[tuple[str, str]]:
@@ -290,8 +327,9 @@ def run_guided_harvest(
     Like `run_harvest`, it carries a person's work over and asks confirmation before changing
     retained groups.
     """
-    data = scope_data(uow, scope)
-    history = versions(uow, scope)
+    with uow.reading():
+        data = scope_data(uow, scope)
+        history = versions(uow, scope)  # all of them: no key of any version is minted again
     previous = history[-1] if history else None
     aside = [cid for cid in (previous.set_aside if previous else ()) if cid in data.contributions]
     to_map = [c for c in data.contributions.values() if c.id not in set(aside)]
@@ -334,7 +372,7 @@ def run_guided_harvest(
         unmatched=lost,
     )
     plan = RerunPlan.after(previous, version)
-    return _store_version(uow, scope, plan.confirmed_version(confirmed))
+    return _store_version(uow, scope, plan.confirmed_version(confirmed), data.masked_names)
 
 
 # -- corrections --------------------------------------------------------------------------------
@@ -357,16 +395,18 @@ def rename_topic(
     uow: UnitOfWork, scope: HarvestScope, key: str, label: str, *, based_on: int | None = None
 ) -> HarvestVersion:
     """Give a topic the label a person chose."""
-    current = _current(uow, scope, based_on)
-    return _store_version(uow, scope, model.rename(current, key, label, now=utcnow()))
+    with uow:
+        current = _current(uow, scope, based_on)
+        return _store_version(uow, scope, model.rename(current, key, label, now=utcnow()))
 
 
 def merge_topics(
     uow: UnitOfWork, scope: HarvestScope, keys: list[str], label: str = "", *, based_on: int | None = None
 ) -> HarvestVersion:
     """Merge two or more topics into the first one (which keeps its key, hence its fiche)."""
-    current = _current(uow, scope, based_on)
-    return _store_version(uow, scope, model.merge(current, keys, label, now=utcnow()))
+    with uow:
+        current = _current(uow, scope, based_on)
+        return _store_version(uow, scope, model.merge(current, keys, label, now=utcnow()))
 
 
 def split_topic(
@@ -379,43 +419,48 @@ def split_topic(
     based_on: int | None = None,
 ) -> HarvestVersion:
     """Re-group one topic's contributions into `parts` new topics (each with a new key)."""
-    current = _current(uow, scope, based_on)
-    topic = model.topic_to_split(current, key, parts)
-    data = scope_data(uow, scope)
-    ids = [cid for cid in topic.contribution_ids if cid in data.contributions]
-    texts = [data.masked_text(cid) for cid in ids]  # masked once: grouping and cache
+    with uow.reading():
+        history = versions(uow, scope)  # all of them: no key of any version is minted again
+        current = _checked(history[-1] if history else None, based_on)
+        topic = model.topic_to_split(current, key, parts)
+        contributions, names = _live(uow, scope)
+    ids = [cid for cid in topic.contribution_ids if cid in contributions]
+    texts = [_masked(contributions[cid], names) for cid in ids]  # masked once: grouping and cache
     grouping = grouper.group(
         texts,
         parts,
         cache=_vector_cache(uow, ids, texts),
         leave_unsorted=False,  # the person asked for these parts: every member goes in one
     )
-    pieces = model.topics_from(grouping, ids, model.fresh_keys(versions(uow, scope)))
-    return _store_version(uow, scope, model.split(current, key, pieces, now=utcnow()))
+    pieces = model.topics_from(grouping, ids, model.fresh_keys(history))
+    return _store_version(uow, scope, model.split(current, key, pieces, now=utcnow()), names)
 
 
 def move_contribution(
     uow: UnitOfWork, scope: HarvestScope, contribution_id: str, to_key: str, *, based_on: int | None = None
 ) -> HarvestVersion:
     """Move a contribution (grouped, « à classer » or set aside) into a topic."""
-    current = _current(uow, scope, based_on)
-    return _store_version(uow, scope, model.move(current, contribution_id, to_key, now=utcnow()))
+    with uow:
+        current = _current(uow, scope, based_on)
+        return _store_version(uow, scope, model.move(current, contribution_id, to_key, now=utcnow()))
 
 
 def set_aside(
     uow: UnitOfWork, scope: HarvestScope, contribution_id: str, *, based_on: int | None = None
 ) -> HarvestVersion:
     """Put a contribution aside as off-topic (kept, but out of every topic)."""
-    current = _current(uow, scope, based_on)
-    return _store_version(uow, scope, model.put_aside(current, contribution_id, now=utcnow()))
+    with uow:
+        current = _current(uow, scope, based_on)
+        return _store_version(uow, scope, model.put_aside(current, contribution_id, now=utcnow()))
 
 
 def set_kept(
     uow: UnitOfWork, scope: HarvestScope, keys: Iterable[str], *, based_on: int | None = None
 ) -> HarvestVersion:
     """Mark exactly these topics as kept for the syntheses (they become fiches d'observation)."""
-    current = _current(uow, scope, based_on)
-    return _store_version(uow, scope, model.keep(current, keys, now=utcnow()))
+    with uow:
+        current = _current(uow, scope, based_on)
+        return _store_version(uow, scope, model.keep(current, keys, now=utcnow()))
 
 
 def restore_unmatched(
@@ -423,11 +468,13 @@ def restore_unmatched(
 ) -> HarvestVersion:
     """Bring back a group the last re-run did not find, with its key, title and mark: its members
     (those still in the scope) leave the groups they had joined."""
-    current = _current(uow, scope, based_on)
-    return _store_version(uow, scope, model.bring_back(current, key, now=utcnow()))
+    with uow:
+        current = _current(uow, scope, based_on)
+        return _store_version(uow, scope, model.bring_back(current, key, now=utcnow()))
 
 
 def restore_version(uow: UnitOfWork, scope: HarvestScope, number: int) -> HarvestVersion:
     """Make an earlier version current again (as a new version: history is never rewritten)."""
-    history = versions(uow, scope)  # the latest is its last: read once with the others
-    return _store_version(uow, scope, model.return_to(history, number, now=utcnow()))
+    with uow:
+        history = versions(uow, scope)  # the latest is its last: read once with the others
+        return _store_version(uow, scope, model.return_to(history, number, now=utcnow()))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from facilitation.domain import Contribution, HarvestScope, HarvestVersion, TopicGroup
 from facilitation.errors import NotFound
-from facilitation.harvest.service import ScopeData, scope_data, versions
+from facilitation.harvest.service import ScopeData, latest_version, scope_data, versions
 from facilitation.storage.base import UnitOfWork
 
 
@@ -78,12 +78,18 @@ def view(data: ScopeData, version: HarvestVersion) -> HarvestView:
 
 def harvest_view(uow: UnitOfWork, scope: HarvestScope, number: int | None = None) -> HarvestView | None:
     """The latest (or a given) version of the scope's harvest with its figures; None if never run."""
-    all_versions = versions(uow, scope)
-    if not all_versions:
-        return None
-    chosen = (
-        all_versions[-1] if number is None else next((v for v in all_versions if v.number == number), None)
-    )
-    if chosen is None:
-        raise NotFound(f"La version {number} n'existe pas.")
-    return view(scope_data(uow, scope), chosen)
+    with uow.reading():
+        if number is None:
+            # Syntheses and exports want the latest only: one payload, not every version's.
+            chosen = latest_version(uow, scope)
+            if chosen is None:
+                return None
+        else:
+            history = versions(uow, scope)
+            if not history:
+                return None
+            chosen = next((v for v in history if v.number == number), None)
+            if chosen is None:
+                raise NotFound(f"La version {number} n'existe pas.")
+        data = scope_data(uow, scope)
+    return view(data, chosen)
