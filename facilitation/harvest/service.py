@@ -69,9 +69,6 @@ class ScopeData:
         """The contribution's text with personal data masked, as grouping reads it."""
         return _masked(self.contributions[contribution_id], self.masked_names)
 
-    def all_masked_names(self) -> list[str]:
-        return [name for names in self.masked_names.values() for name in names]
-
 
 def find_cafes(
     uow: UnitOfWork,
