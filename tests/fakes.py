@@ -290,7 +290,8 @@ class FakeHarvests(_Repository):
         return sorted(chosen, key=lambda v: (v.harvest_id, v.number))
 
     def latest(self, harvest_id: str) -> HarvestVersion | None:
-        return next(reversed(self.versions(harvest_id)), None)
+        chosen = [v for v in self.rows.versions.values() if v.harvest_id == harvest_id]
+        return max(chosen, key=lambda v: v.number, default=None)
 
 
 class FakeDocuments(_Repository):

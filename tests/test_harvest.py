@@ -6,6 +6,7 @@ import pytest
 
 from facilitation import cafes, harvest, rgpd
 from facilitation.errors import Conflict, InvalidInput, NotFound
+from facilitation.harvest import service
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
@@ -122,7 +123,7 @@ def test_two_people_saving_at_once_cannot_silently_overwrite(store, grouper, caf
     scope = harvest.scope_of([cafe.id])
     first = harvest.run_harvest(store, grouper, scope)
     # Both read version 1; the first saves version 2, the second must not replace it.
-    monkeypatch.setattr(harvest, "latest_version", lambda *_: first)
+    monkeypatch.setattr(service, "latest_version", lambda *_: first)
     harvest.rename_topic(store, scope, first.topics[0].key, "Premier")
     with pytest.raises(Conflict, match="Quelqu'un vient d'enregistrer"):
         harvest.rename_topic(store, scope, first.topics[0].key, "Second")

@@ -45,3 +45,48 @@ def test_a_package_never_imports_the_layers_above_it(package: str):
         if (imported := forbidden_imports(path.read_text(encoding="utf-8"), FORBIDDEN[package]))
     }
     assert offences == {}
+
+
+# The harvest's pure model takes and returns versions: no database, no clock, no use case above it.
+HARVEST_MODEL = ROOT / "facilitation" / "harvest" / "model.py"
+MODEL_FORBIDDEN = (
+    "sqlalchemy",
+    "facilitation.storage",
+    "facilitation.clock",
+    "facilitation.harvest.service",
+    "facilitation.harvest.views",
+)
+
+
+def modules_reached(source: str, package: str) -> set[str]:
+    """Every module a source imports: `from a import b` counts as a and a.b (b may be a module),
+    relative imports are resolved against `package`."""
+    reached = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            reached |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            parts = package.split(".")
+            base = ".".join(parts[: len(parts) - node.level + 1]) if node.level else ""
+            module = ".".join(name for name in (base, node.module) if name)
+            reached |= {module} | {f"{module}.{alias.name}" for alias in node.names}
+    return reached
+
+
+def forbidden_for_the_model(source: str) -> list[str]:
+    reached = modules_reached(source, "facilitation.harvest")
+    return sorted(m for m in reached if any(m == f or m.startswith(f"{f}.") for f in MODEL_FORBIDDEN))
+
+
+def test_the_model_scanner_sees_relative_and_from_imports():
+    source = "from .service import run_harvest\nfrom facilitation import clock\nimport sqlalchemy.orm\n"
+    assert forbidden_for_the_model(source) == [
+        "facilitation.clock",
+        "facilitation.harvest.service",
+        "facilitation.harvest.service.run_harvest",
+        "sqlalchemy.orm",
+    ]
+
+
+def test_the_harvest_model_reaches_no_storage_no_clock_and_no_use_case():
+    assert forbidden_for_the_model(HARVEST_MODEL.read_text(encoding="utf-8")) == []

@@ -6,6 +6,7 @@ test_rgpd.py; these check the rules themselves, and that each use case is one tr
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -15,7 +16,7 @@ from facilitation import cafes, harvest, rgpd
 from facilitation.domain import HarvestVersion, Source, TopicGroup
 from facilitation.errors import Conflict, InvalidInput, NotAccepting
 from tests.conftest import add_idea, make_cafe
-from tests.fakes import FakeAudit, FakeUnitOfWork
+from tests.fakes import FakeAudit, FakeHarvests, FakeTrust, FakeUnitOfWork, KeywordGrouper
 
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 
@@ -110,3 +111,49 @@ def test_erasing_a_cafe_removes_the_harvests_shared_with_other_cafes(uow):
     assert list(uow.harvests.scopes()) == [alone] and shared not in uow.rows.harvests
     assert uow.cafes.get(cafe.id) is None and uow.cafes.tables(cafe.id) == []
     assert uow.contributions.in_cafe(cafe.id, include_deleted=True) == []
+
+
+def counted_reads(monkeypatch, reads: Counter) -> None:
+    """Count the harvest's version reads and flagged-name reads, noting which were made in a writer."""
+    for repository, name in (
+        (FakeHarvests, "latest"),
+        (FakeHarvests, "versions"),
+        (FakeTrust, "masked_names"),
+    ):
+        method = getattr(repository, name)
+
+        def counted(self, *args, _method=method, _name=name, **kwargs):
+            reads[_name, "writer" if self._uow.writing else "read"] += 1
+            return _method(self, *args, **kwargs)
+
+        monkeypatch.setattr(repository, name, counted)
+
+
+def test_each_harvest_use_case_reads_the_latest_version_once(uow, monkeypatch):
+    cafe, _ = make_cafe(uow)
+    for text in ("Chauffage froid", "Chauffage cher", "Un jardin", "Jardin partagé"):
+        add_idea(uow, cafe, text)
+    scope = harvest.scope_of([cafe.id])
+    grouper = KeywordGrouper(["chauffage", "jardin"])
+    reads: Counter = Counter()
+    counted_reads(monkeypatch, reads)
+
+    first = harvest.run_harvest(uow, grouper, scope)
+    reads.clear()
+    commits = uow.commits
+    harvest.rename_topic(uow, scope, first.topics[0].key, "Se chauffer", based_on=1)
+    # Read and saved in one writer transaction: nothing can slip in between.
+    assert reads == {("latest", "writer"): 1, ("masked_names", "writer"): 1}
+    assert uow.commits == commits + 1
+    reads.clear()
+    harvest.split_topic(uow, grouper, scope, first.topics[0].key, 2, based_on=2)
+    assert reads == {("versions", "read"): 1, ("masked_names", "read"): 1}
+    reads.clear()
+    harvest.restore_version(uow, scope, 1)
+    assert reads == {("versions", "writer"): 1, ("masked_names", "writer"): 1}
+    reads.clear()
+    assert harvest.harvest_view(uow, scope).version.number == 4
+    assert reads == {("latest", "read"): 1, ("masked_names", "read"): 1}
+    reads.clear()
+    harvest.run_harvest(uow, grouper, scope)
+    assert reads == {("versions", "read"): 1, ("masked_names", "read"): 1}  # its names serve the audit

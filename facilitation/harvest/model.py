@@ -1,0 +1,417 @@
+"""The harvest's pure model: a person's corrections, and how a re-run carries their work over.
+
+Functions take domain values and return new ones: no unit of work, no database, no clock (the
+caller passes `now`). A correction returns the next version of the harvest (its number + 1); the
+use cases in service.py load the current version and save what these functions return.
+
+Re-running the grouping never drops a person's work silently:
+- it starts from the current groups (merges, splits and moves included), so few contributions move;
+- each new group is matched one-to-one with an old group by shared members; a matched group keeps
+  the old key (its fiche, comments and decisions follow it), its person-chosen title and its mark;
+- an old retained or renamed group found nowhere is listed in the new version and can be restored;
+- when a re-run would change retained groups, it first says how and waits for confirmation.
+Topic keys are never reused within a harvest: a key names one group for good.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from facilitation.access import new_id
+from facilitation.audit import ORGANISER
+from facilitation.domain import HarvestVersion, TopicGroup, clean_label
+from facilitation.errors import InvalidInput, NotFound
+from facilitation.wording import plural
+
+if TYPE_CHECKING:
+    from facilitation.topics.grouping import Grouping
+
+# A new topic takes over a person's label when it shares at least this much with the old topic.
+_SAME_TOPIC_JACCARD = 0.5
+# A re-run starts from the current groups while they already hold this share of the contributions;
+# past that (a first harvest after round 1, re-run after round 3), it groups afresh.
+RESTART_SHARE = 0.8
+
+
+def next_version(
+    previous: HarvestVersion | None,
+    note: str,
+    *,
+    now: datetime,
+    topics: Iterable[TopicGroup],
+    set_aside: Iterable[str],
+    coordinates: dict,
+    method: dict,
+    unsorted: Iterable[str] = (),
+    unmatched: Iterable[TopicGroup] = (),
+) -> HarvestVersion:
+    """The version that follows `previous` (the first one when None); empty topics are dropped."""
+    return HarvestVersion(
+        id=new_id(),
+        harvest_id=previous.harvest_id if previous else "",  # the first save creates the harvest
+        number=(previous.number + 1) if previous else 1,
+        created_at=now,
+        author=ORGANISER,
+        note=note,
+        topics=tuple(t for t in topics if t.contribution_ids),
+        set_aside=tuple(set_aside),
+        coordinates=coordinates,
+        method=method,
+        unsorted=tuple(unsorted),
+        unmatched=tuple(unmatched),
+    )
+
+
+def _corrected(
+    current: HarvestVersion,
+    note: str,
+    topics: Iterable[TopicGroup],
+    *,
+    now: datetime,
+    set_aside: Iterable[str] | None = None,
+    unsorted: Iterable[str] | None = None,
+    unmatched: Iterable[TopicGroup] | None = None,
+) -> HarvestVersion:
+    """The next version after a correction: the map and the method stay those of the last run."""
+    return next_version(
+        current,
+        note,
+        now=now,
+        topics=topics,
+        set_aside=current.set_aside if set_aside is None else set_aside,
+        coordinates=current.coordinates,
+        method=current.method,
+        unsorted=current.unsorted if unsorted is None else unsorted,
+        unmatched=current.unmatched if unmatched is None else unmatched,
+    )
+
+
+# -- corrections ---------------------------------------------------------------------------------
+def rename(current: HarvestVersion, key: str, label: str, *, now: datetime) -> HarvestVersion:
+    """Give a topic the label a person chose (a later re-run keeps it)."""
+    old = current.topic(key)
+    new_label = clean_label(label, what="Le nom du groupe", max_chars=120)
+    topics = [replace(t, label=new_label, renamed=True) if t.key == key else t for t in current.topics]
+    return _corrected(current, f"« {old.label} » renommé en « {new_label} »", topics, now=now)
+
+
+def merge(current: HarvestVersion, keys: list[str], label: str = "", *, now: datetime) -> HarvestVersion:
+    """Merge two or more topics into the first one (which keeps its key, hence its fiche)."""
+    if len(set(keys)) < 2:
+        raise InvalidInput("Choisissez au moins deux groupes à fusionner.")
+    merged = [current.topic(k) for k in dict.fromkeys(keys)]
+    first = merged[0]
+    combined = replace(
+        first,
+        label=clean_label(label, what="Le nom du groupe", max_chars=120) if label.strip() else first.label,
+        renamed=bool(label.strip()) or first.renamed,
+        keywords=tuple(dict.fromkeys(k for t in merged for k in t.keywords))[:10],
+        contribution_ids=tuple(cid for t in merged for cid in t.contribution_ids),
+        representative_ids=tuple(cid for t in merged for cid in t.representative_ids)[:5],
+        kept=any(t.kept for t in merged),
+        cohesion=None,
+    )
+    gone = {t.key for t in merged[1:]}
+    topics = [combined if t.key == first.key else t for t in current.topics if t.key not in gone]
+    names = " + ".join(f"« {t.label} »" for t in merged)
+    return _corrected(current, f"Fusion de {names}", topics, now=now)
+
+
+def topic_to_split(current: HarvestVersion, key: str, parts: int) -> TopicGroup:
+    """The topic to cut into `parts`, checked before any grouping is spent on it."""
+    topic = current.topic(key)
+    if not 2 <= parts <= len(topic.contribution_ids):
+        raise InvalidInput(
+            f"Ce groupe compte {plural(len(topic.contribution_ids), 'contribution')} : "
+            "impossible de le couper en autant de parties."
+        )
+    return topic
+
+
+def split(current: HarvestVersion, key: str, pieces: list[TopicGroup], *, now: datetime) -> HarvestVersion:
+    """Replace a topic by the pieces it was re-grouped into (each with a fresh key)."""
+    topic = current.topic(key)
+    topics = [piece for t in current.topics for piece in (pieces if t.key == key else [t])]
+    return _corrected(current, f"« {topic.label} » coupé en {len(pieces)} groupes", topics, now=now)
+
+
+def _without(topics: Iterable[TopicGroup], contribution_id: str) -> list[TopicGroup]:
+    return [
+        replace(
+            t,
+            contribution_ids=tuple(c for c in t.contribution_ids if c != contribution_id),
+            representative_ids=tuple(c for c in t.representative_ids if c != contribution_id),
+            cohesion=None if contribution_id in t.contribution_ids else t.cohesion,
+        )
+        for t in topics
+    ]
+
+
+def _placed(version: HarvestVersion, contribution_id: str) -> bool:
+    return (
+        any(contribution_id in t.contribution_ids for t in version.topics)
+        or contribution_id in version.set_aside
+        or contribution_id in version.unsorted
+    )
+
+
+def move(current: HarvestVersion, contribution_id: str, to_key: str, *, now: datetime) -> HarvestVersion:
+    """Move a contribution (grouped, « à classer » or set aside) into a topic."""
+    target = current.topic(to_key)
+    if not _placed(current, contribution_id):
+        raise NotFound("Cette contribution ne fait pas partie de cette récolte.")
+    topics = [
+        replace(t, contribution_ids=(*t.contribution_ids, contribution_id), cohesion=None)
+        if t.key == to_key
+        else t
+        for t in _without(current.topics, contribution_id)
+    ]
+    return _corrected(
+        current,
+        f"Contribution déplacée vers « {target.label} »",
+        topics,
+        now=now,
+        set_aside=[c for c in current.set_aside if c != contribution_id],
+        unsorted=[c for c in current.unsorted if c != contribution_id],
+    )
+
+
+def put_aside(current: HarvestVersion, contribution_id: str, *, now: datetime) -> HarvestVersion:
+    """Put a contribution aside as off-topic (kept, but out of every topic)."""
+    if contribution_id in current.set_aside or not _placed(current, contribution_id):
+        raise NotFound("Cette contribution n'est dans aucun groupe de cette récolte.")
+    return _corrected(
+        current,
+        "Contribution mise de côté (hors sujet)",
+        _without(current.topics, contribution_id),
+        now=now,
+        set_aside=(*current.set_aside, contribution_id),
+        unsorted=[c for c in current.unsorted if c != contribution_id],
+    )
+
+
+def keep(current: HarvestVersion, keys: Iterable[str], *, now: datetime) -> HarvestVersion:
+    """Mark exactly these topics as kept for the syntheses (the others lose their mark)."""
+    wanted = set(keys)
+    for key in wanted:
+        current.topic(key)
+    topics = [replace(t, kept=t.key in wanted) for t in current.topics]
+    kept = plural(len(wanted), "groupe retenu", "groupes retenus")
+    return _corrected(current, f"{kept} pour les fiches", topics, now=now)
+
+
+def bring_back(current: HarvestVersion, key: str, *, now: datetime) -> HarvestVersion:
+    """Restore a group the last re-run did not find, with its key, title and mark: its members
+    (those still in the version) leave the groups and lists they had joined."""
+    old = next((t for t in current.unmatched if t.key == key), None)
+    if old is None:
+        raise NotFound("Ce groupe n'est pas dans la liste des groupes non retrouvés.")
+    members = [cid for cid in old.contribution_ids if _placed(current, cid)]
+    if not members:
+        raise InvalidInput("Aucune contribution de ce groupe n'est encore dans ce périmètre.")
+    topics = list(current.topics)
+    for cid in members:
+        topics = _without(topics, cid)
+    restored = replace(
+        old,
+        contribution_ids=tuple(members),
+        representative_ids=tuple(c for c in old.representative_ids if c in members) or tuple(members[:5]),
+        cohesion=None,
+    )
+    return _corrected(
+        current,
+        f"« {old.label} » rétabli",
+        [*topics, restored],
+        now=now,
+        set_aside=[c for c in current.set_aside if c not in members],
+        unsorted=[c for c in current.unsorted if c not in members],
+        unmatched=[t for t in current.unmatched if t.key != key],
+    )
+
+
+def return_to(history: list[HarvestVersion], number: int, *, now: datetime) -> HarvestVersion:
+    """An earlier version made current again, as a new version after the last one of `history`
+    (oldest first): history is never rewritten."""
+    old = next((v for v in history if v.number == number), None)
+    if old is None:
+        raise NotFound(f"La version {number} n'existe pas.")
+    return _corrected(
+        history[-1],
+        f"Retour à la version {number}",
+        old.topics,
+        now=now,
+        set_aside=old.set_aside,
+        unsorted=old.unsorted,
+        unmatched=old.unmatched,
+    )
+
+
+# -- a re-run: new groups that carry a person's work over ------------------------------------------
+_KEY_NUMBER = re.compile(r"[a-z]+(\d+)")
+
+
+def fresh_keys(history: Iterable[HarvestVersion]) -> Iterator[str]:
+    """Topic keys never used before in this harvest (a key names one group for good)."""
+    used = [
+        int(match.group(1))
+        for version in history
+        for topic in (*version.topics, *version.unmatched)
+        if (match := _KEY_NUMBER.match(topic.key))
+    ]
+    return (f"t{number}" for number in itertools.count(max(used, default=0) + 1))
+
+
+def topics_from(grouping: Grouping, ids: list[str], keys: Iterator[str]) -> list[TopicGroup]:
+    """The grouping's topics as TopicGroups: `ids[i]` is the contribution of the grouping's text i."""
+    return [
+        TopicGroup(
+            key=next(keys),
+            label=topic.label,
+            keywords=tuple(topic.keywords),
+            contribution_ids=tuple(ids[i] for i in topic.members),
+            representative_ids=tuple(ids[i] for i in topic.representatives),
+            cohesion=topic.cohesion,
+        )
+        for topic in grouping.topics
+    ]
+
+
+def start_from(previous: HarvestVersion | None, ids: list[str]) -> list[int | None] | None:
+    """Each contribution's group in the previous version, when that version still describes most of
+    the scope; otherwise (None) the grouping starts afresh."""
+    if previous is None:
+        return None
+    group_of = {cid: index for index, t in enumerate(previous.topics) for cid in t.contribution_ids}
+    start = [group_of.get(cid) for cid in ids]
+    if sum(g is not None for g in start) < RESTART_SHARE * len(ids):
+        return None
+    return start
+
+
+def _jaccard(a: Iterable[str], b: Iterable[str]) -> float:
+    a, b = set(a), set(b)
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def _match_previous(previous: HarvestVersion, topics: list[TopicGroup]) -> dict[str, TopicGroup]:
+    """New topic key -> the old topic it continues: one-to-one, by shared members.
+
+    Only contributions the old version had placed count, so a group that grew with new
+    contributions is still recognised.
+    """
+    from scipy.optimize import linear_sum_assignment  # loaded with the first re-run only
+
+    placed = {cid for t in previous.topics for cid in t.contribution_ids}
+    placed |= set(previous.set_aside) | set(previous.unsorted)
+    if not previous.topics or not topics:
+        return {}
+    overlap = [
+        [_jaccard(old.contribution_ids, set(new.contribution_ids) & placed) for old in previous.topics]
+        for new in topics
+    ]
+    rows, cols = linear_sum_assignment(overlap, maximize=True)
+    return {
+        topics[r].key: previous.topics[c]
+        for r, c in zip(rows, cols, strict=True)
+        if overlap[r][c] >= _SAME_TOPIC_JACCARD
+    }
+
+
+def carry_over(
+    topics: list[TopicGroup], previous: HarvestVersion | None
+) -> tuple[list[TopicGroup], list[TopicGroup]]:
+    """The new topics with what a person decided on the old ones (key, title, mark), and the old
+    ones a person had worked on (retained or renamed) that no new topic continues."""
+    if previous is None:
+        return topics, []
+    matches = _match_previous(previous, topics)
+    carried = []
+    for topic in topics:
+        old = matches.get(topic.key)
+        if old is None:
+            carried.append(topic)
+            continue
+        person_named = old.renamed and not topic.renamed  # a guided run's names are a person's too
+        carried.append(
+            replace(
+                topic,
+                key=old.key,
+                label=old.label if person_named else topic.label,
+                renamed=old.renamed or topic.renamed,
+                kept=old.kept,
+            )
+        )
+    continued = {old.key for old in matches.values()}
+    lost = [t for t in previous.topics if t.key not in continued and (t.kept or t.renamed)]
+    return carried, lost
+
+
+def retained_changes(previous: HarvestVersion | None, version: HarvestVersion) -> list[str]:
+    """How a re-run changes retained groups, one French sentence each: lost, or contributions
+    moving in or out of them.
+
+    New contributions joining a retained group are what a re-run is for: they need no confirmation.
+    """
+    if previous is None:
+        return []
+    placed_before = {cid for t in previous.topics for cid in t.contribution_ids}
+    placed_before |= set(previous.unsorted)
+    new_by_key = {t.key: t for t in version.topics}
+    changes = []
+    for old in previous.topics:
+        if not old.kept:
+            continue
+        new = new_by_key.get(old.key)
+        if new is None:
+            changes.append(f"« {old.label} » ne serait plus retrouvé (il resterait listé, restaurable)")
+            continue
+        left = len(set(old.contribution_ids) - set(new.contribution_ids))
+        joined = len((set(new.contribution_ids) - set(old.contribution_ids)) & placed_before)
+        if left or joined:
+            moves = [f"{plural(joined, 'contribution')} d'un autre groupe en plus"] if joined else []
+            moves += [f"{plural(left, 'contribution')} en moins"] if left else []
+            changes.append(f"« {old.label} » : {' et '.join(moves)}")
+    return changes
+
+
+@dataclass(frozen=True)
+class RerunPlan:
+    """What a re-run would save, and how it would change the groups a person retained."""
+
+    version: HarvestVersion
+    changes: list[str]  # one French sentence per retained group that would change
+
+    @classmethod
+    def after(cls, previous: HarvestVersion | None, version: HarvestVersion) -> RerunPlan:
+        """The plan to save `version` after `previous`."""
+        return cls(version, retained_changes(previous, version))
+
+    @property
+    def token(self) -> str:
+        """What the person confirms: a different outcome needs a new confirmation."""
+        return hashlib.sha256("\n".join(self.changes).encode("utf-8")).hexdigest()[:16]
+
+    def confirmed_version(self, confirmed: str | None) -> HarvestVersion:
+        """The version to save; ConfirmationNeeded while it changes retained groups and
+        `confirmed` is not the token of this very outcome."""
+        if self.changes and confirmed != self.token:
+            raise ConfirmationNeeded(self)
+        return self.version
+
+
+class ConfirmationNeeded(InvalidInput):
+    """A re-run would change retained groups: the person must see how, then confirm."""
+
+    def __init__(self, plan: RerunPlan) -> None:
+        super().__init__(
+            "Relancer le regroupement changerait des groupes retenus pour les fiches : "
+            + " ; ".join(plan.changes)
+            + ". Confirmez pour relancer."
+        )
+        self.plan = plan

@@ -1,0 +1,477 @@
+"""Harvest use cases: group a scope's contributions into topics, and let a person correct them.
+
+Every run and every correction saves a new HarvestVersion; earlier versions stay readable and can be
+restored. A correction is one writer transaction: it reads the latest version once, applies the pure
+model (model.py) and saves the next number, so that a concurrent save makes it fail instead of being
+overwritten. A run reads in one read transaction, then groups outside any transaction (it may take
+seconds and must hold no database lock meanwhile), then saves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+import numpy as np
+
+from facilitation import audit
+from facilitation.cafes import get_cafe, get_round, list_cafes
+from facilitation.clock import utcnow
+from facilitation.domain import (
+    Cafe,
+    Contribution,
+    HarvestScope,
+    HarvestVersion,
+    Round,
+    Table,
+    Theme,
+    TopicGroup,
+    clean_label,
+    parse_choice,
+)
+from facilitation.errors import Conflict, InvalidInput, NotFound
+from facilitation.harvest import model
+from facilitation.harvest.model import RerunPlan
+from facilitation.privacy import mask_personal_data
+from facilitation.search import plain
+from facilitation.storage.base import UnitOfWork
+from facilitation.topics import TopicGrouper
+from facilitation.topics.embeddings import Embedder, text_key
+from facilitation.topics.guided import guided_grouping
+from facilitation.wording import plural
+
+STALE_VERSION = (
+    "Quelqu'un vient d'enregistrer une autre version de ce regroupement : "
+    "rechargez la page et refaites votre correction."
+)
+NO_THEME_LABEL = "Ne correspond à aucun thème proposé"
+
+
+def _masked(contribution: Contribution, masked_names: dict[str, list[str]]) -> str:
+    """The text as documents show it: grouping reads this, so that no label, keyword or
+    representative quote can carry a flagged name, a phone number or an address."""
+    return mask_personal_data(contribution.text, masked_names.get(contribution.cafe_id, ()))
+
+
+@dataclass(frozen=True)
+class ScopeData:
+    """The contributions of a scope, with what is needed to describe them."""
+
+    scope: HarvestScope
+    cafes: dict[str, Cafe]
+    rounds: dict[str, Round]
+    tables: dict[str, Table]
+    contributions: dict[str, Contribution]
+    masked_names: dict[str, list[str]] = field(default_factory=dict)  # café id -> flagged names
+
+    def masked_text(self, contribution_id: str) -> str:
+        """The contribution's text with personal data masked, as grouping reads it."""
+        return _masked(self.contributions[contribution_id], self.masked_names)
+
+
+def find_cafes(
+    uow: UnitOfWork,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    place: str = "",
+    theme: str | None = None,
+) -> list[Cafe]:
+    """Cafés (archived included) filtered by date range, place (any part, accents aside), theme."""
+    wanted_theme = parse_choice(Theme, theme, "Thème")
+    needle = plain(place.strip())
+    return [
+        cafe
+        for cafe in list_cafes(uow, include_archived=True)
+        if (date_from is None or cafe.held_on >= date_from)
+        and (date_to is None or cafe.held_on <= date_to)
+        and (not needle or needle in plain(cafe.place.label()))
+        and (wanted_theme is None or cafe.theme is wanted_theme)
+    ]
+
+
+def scope_of(cafe_ids: Iterable[str], round_id: str | None = None) -> HarvestScope:
+    """A scope, checked: at least one café; a round only with a single café."""
+    ids = tuple(sorted(set(cafe_ids)))
+    if not ids:
+        raise InvalidInput("Choisissez au moins un café à récolter.")
+    if round_id and len(ids) != 1:
+        raise InvalidInput("Un tour ne peut être choisi que pour un seul café.")
+    return HarvestScope(cafe_ids=ids, round_id=round_id or None)
+
+
+def _live(uow: UnitOfWork, scope: HarvestScope) -> tuple[dict[str, Contribution], dict[str, list[str]]]:
+    """The scope's live contributions by id, and each café's flagged names."""
+    contributions, names = {}, {}
+    for cafe_id in scope.cafe_ids:
+        names[cafe_id] = uow.trust.masked_names(cafe_id)
+        contributions.update({c.id: c for c in uow.contributions.in_cafe(cafe_id, round_id=scope.round_id)})
+    return contributions, names
+
+
+def scope_data(uow: UnitOfWork, scope: HarvestScope) -> ScopeData:
+    """Load the live contributions of the scope, with their cafés, rounds and tables."""
+    cafes, rounds, tables = {}, {}, {}
+    with uow.reading():
+        for cafe_id in scope.cafe_ids:
+            cafes[cafe_id] = get_cafe(uow, cafe_id)
+            rounds.update({r.id: r for r in uow.cafes.rounds(cafe_id)})
+            tables.update({t.id: t for t in uow.cafes.tables(cafe_id)})
+            if scope.round_id:
+                get_round(uow, cafe_id, scope.round_id)
+        contributions, names = _live(uow, scope)
+    return ScopeData(scope, cafes, rounds, tables, contributions, names)
+
+
+def latest_version(uow: UnitOfWork, scope: HarvestScope) -> HarvestVersion | None:
+    """The scope's current version (one payload read); None before the first run."""
+    with uow.reading():
+        harvest_id = uow.harvests.find(scope)
+        return uow.harvests.latest(harvest_id) if harvest_id else None
+
+
+def versions(uow: UnitOfWork, scope: HarvestScope) -> list[HarvestVersion]:
+    """Every saved version of the scope's harvest, oldest first."""
+    with uow.reading():
+        harvest_id = uow.harvests.find(scope)
+        return uow.harvests.versions(harvest_id) if harvest_id else []
+
+
+def _store_version(
+    uow: UnitOfWork,
+    scope: HarvestScope,
+    version: HarvestVersion,
+    masked_names: dict[str, list[str]] | None = None,
+) -> HarvestVersion:
+    """Save the version and its audit rows in one transaction; a concurrent save of the same
+    number is refused (Conflict), never overwritten. `masked_names` (café id -> flagged names) are
+    those the use case already read; without them they are read here."""
+    with uow:
+        if not version.harvest_id:
+            version = replace(version, harvest_id=uow.harvests.id_for(scope, version.created_at))
+        try:
+            uow.harvests.add_version(version)
+        except Conflict:
+            raise Conflict(STALE_VERSION) from None
+        for cafe_id in scope.cafe_ids:
+            names = uow.trust.masked_names(cafe_id) if masked_names is None else masked_names[cafe_id]
+            # Notes quote topic labels, which a person may have typed with a name in them.
+            audit.record(
+                uow,
+                "récolte enregistrée",
+                cafe_id=cafe_id,
+                target=f"version {version.number}",
+                details=mask_personal_data(version.note, names),
+            )
+    return version
+
+
+class ContributionVectors:
+    """The sentence vectors of a scope's contributions, kept in the database between runs."""
+
+    def __init__(self, uow: UnitOfWork, ids_by_text: dict[str, list[str]]) -> None:
+        self.uow = uow
+        self.ids_by_text = ids_by_text
+
+    def known(self, model: str, texts: list[str]) -> dict[str, np.ndarray]:
+        wanted = {cid: text_key(text) for text in texts for cid in self.ids_by_text.get(text, ())}
+        found = self.uow.vectors.load(model, wanted)
+        known = {}
+        for text in texts:
+            vector = next((found[c] for c in self.ids_by_text.get(text, ()) if c in found), None)
+            if vector is not None:
+                known[text] = vector
+        return known
+
+    def remember(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        rows = {
+            cid: (text_key(text), vector)
+            for text, vector in vectors.items()
+            for cid in self.ids_by_text.get(text, ())
+        }
+        with self.uow:  # a transaction of its own: kept even when the run is then refused
+            self.uow.vectors.save(model, rows)
+
+
+def _vector_cache(uow: UnitOfWork, ids: list[str], texts: list[str]) -> ContributionVectors:
+    ids_by_text: dict[str, list[str]] = {}
+    for cid, text in zip(ids, texts, strict=True):
+        ids_by_text.setdefault(text, []).append(cid)
+    return ContributionVectors(uow, ids_by_text)
+
+
+# -- runs ---------------------------------------------------------------------------------------
+def _planned(
+    uow: UnitOfWork,
+    grouper: TopicGrouper,
+    scope: HarvestScope,
+    *,
+    n_topics: int | None,
+    afresh: bool,
+    now: datetime | None,
+) -> tuple[RerunPlan, dict[str, list[str]]]:
+    """The plan of an automatic run, and the flagged names it was grouped with."""
+    with uow.reading():
+        data = scope_data(uow, scope)
+        history = versions(uow, scope)  # all of them: no key of any version is minted again
+    previous = history[-1] if history else None
+    set_aside = [cid for cid in (previous.set_aside if previous else ()) if cid in data.contributions]
+    to_group = [c for c in data.contributions.values() if c.id not in set(set_aside)]
+    if len(to_group) < 2:
+        raise InvalidInput(
+            f"Il faut au moins deux contributions pour grouper ({len(to_group)} dans ce périmètre)."
+        )
+    if n_topics is not None and not 1 <= n_topics <= len(to_group):
+        raise InvalidInput(f"Le nombre de groupes doit être entre 1 et {len(to_group)}.")
+    ids = [c.id for c in to_group]
+    texts = [data.masked_text(cid) for cid in ids]  # masked once: grouping and cache
+    grouping = grouper.group(
+        texts,
+        n_topics,
+        cache=_vector_cache(uow, ids, texts),
+        start_from=None if afresh else model.start_from(previous, ids),
+    )
+    topics, lost = model.carry_over(model.topics_from(grouping, ids, model.fresh_keys(history)), previous)
+    unsorted = [ids[i] for i in grouping.unsorted]
+    note = f"Regroupement automatique : {plural(len(topics), 'groupe')}"
+    if unsorted:
+        note += f", {plural(len(unsorted), 'contribution')} à classer"
+    if lost:
+        note += f", {plural(len(lost), 'groupe')} d'avant non retrouvé" + ("s" if len(lost) > 1 else "")
+    version = model.next_version(
+        previous,
+        note,
+        now=now or utcnow(),
+        topics=topics,
+        set_aside=set_aside,
+        coordinates={
+            cid: [float(x), float(y)] for cid, (x, y) in zip(ids, grouping.coordinates, strict=True)
+        },
+        method=grouping.method,
+        unsorted=unsorted,
+        unmatched=lost,
+    )
+    return RerunPlan.after(previous, version), data.masked_names
+
+
+def plan_harvest(
+    uow: UnitOfWork,
+    grouper: TopicGrouper,
+    scope: HarvestScope,
+    *,
+    n_topics: int | None = None,
+    afresh: bool = False,
+    now: datetime | None = None,
+) -> RerunPlan:
+    """Group the scope's contributions into topics without saving: the version a run would save.
+
+    The grouping starts from the current groups unless `afresh` or a new number of groups is asked.
+    """
+    return _planned(uow, grouper, scope, n_topics=n_topics, afresh=afresh, now=now)[0]
+
+
+def run_harvest(
+    uow: UnitOfWork,
+    grouper: TopicGrouper,
+    scope: HarvestScope,
+    *,
+    n_topics: int | None = None,
+    afresh: bool = False,
+    confirmed: str | None = None,
+    now: datetime | None = None,
+) -> HarvestVersion:
+    """Group the scope's contributions into topics and save it as a new version.
+
+    Raises ConfirmationNeeded when retained groups would change, unless `confirmed` is the token of
+    that very outcome (`ConfirmationNeeded.plan.token`).
+    """
+    plan, names = _planned(uow, grouper, scope, n_topics=n_topics, afresh=afresh, now=now)
+    return _store_version(uow, scope, plan.confirmed_version(confirmed), names)
+
+
+def parse_named_topics(text: str) -> list[tuple[str, str]]:
+    """Topics named by the facilitator, one per line: 'Nom' or 'Nom : mots qui le décrivent'."""
+    targets = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        label, _, description = line.partition(":")
+        targets.append(
+            (
+                clean_label(label, what="Le nom du thème", max_chars=120),
+                clean_label(description, what="La description", max_chars=500, required=False),
+            )
+        )
+    if not targets:
+        raise InvalidInput("Nommez au moins un thème, un par ligne (« Nom : mots-clés »).")
+    if len({label.casefold() for label, _ in targets}) != len(targets):
+        raise InvalidInput("Deux thèmes portent le même nom.")
+    return targets
+
+
+def run_guided_harvest(
+    uow: UnitOfWork,
+    scope: HarvestScope,
+    targets: list[tuple[str, str]],
+    *,
+    embedder: Embedder | None = None,
+    confirmed: str | None = None,
+    now: datetime | None = None,
+) -> HarvestVersion:
+    """Map the scope's contributions onto named topics; those that fit none are grouped apart.
+
+    Like `run_harvest`, it carries a person's work over and asks confirmation before changing
+    retained groups.
+    """
+    with uow.reading():
+        data = scope_data(uow, scope)
+        history = versions(uow, scope)  # all of them: no key of any version is minted again
+    previous = history[-1] if history else None
+    aside = [cid for cid in (previous.set_aside if previous else ()) if cid in data.contributions]
+    to_map = [c for c in data.contributions.values() if c.id not in set(aside)]
+    ids = [c.id for c in to_map]
+    texts = [data.masked_text(cid) for cid in ids]  # masked once: grouping and cache
+    result = guided_grouping(
+        texts,
+        targets,
+        embedder=embedder,
+        cache=_vector_cache(uow, ids, texts) if ids else None,
+    )
+    position = {cid: i for i, cid in enumerate(ids)}
+    keys = model.fresh_keys(history)
+    topics = []
+    for index, (label, description) in enumerate([*targets, (NO_THEME_LABEL, "")]):
+        wanted = None if index == len(targets) else index
+        members = [cid for cid, a in zip(ids, result.assignments, strict=True) if a == wanted]
+        if wanted is not None:
+            members.sort(key=lambda cid: -result.similarities[position[cid], index])
+        topics.append(
+            TopicGroup(
+                key=next(keys),
+                label=label,
+                keywords=tuple(description.split()[:10]),
+                contribution_ids=tuple(members),
+                representative_ids=tuple(members[:5]),
+                renamed=True,  # named by a person: a later automatic run keeps these names
+            )
+        )
+    topics, lost = model.carry_over([t for t in topics if t.contribution_ids], previous)
+    matched = sum(a is not None for a in result.assignments)
+    version = model.next_version(
+        previous,
+        f"Regroupement guidé sur {len(targets)} thèmes : {matched}/{len(to_map)} contributions placées",
+        now=now or utcnow(),
+        topics=topics,
+        set_aside=aside,
+        coordinates=previous.coordinates if previous else {},
+        method={"engine": "guidé", "targets": [label for label, _ in targets]},
+        unmatched=lost,
+    )
+    plan = RerunPlan.after(previous, version)
+    return _store_version(uow, scope, plan.confirmed_version(confirmed), data.masked_names)
+
+
+# -- corrections --------------------------------------------------------------------------------
+def _checked(latest: HarvestVersion | None, based_on: int | None) -> HarvestVersion:
+    """The version a correction starts from: its number + 1 is what the correction saves, so a
+    concurrent save makes it fail instead of being overwritten. `based_on` is the version the person
+    was looking at; a newer one means they corrected something out of date."""
+    if latest is None:
+        raise NotFound("Aucune récolte pour ce périmètre : lancez d'abord le regroupement.")
+    if based_on is not None and latest.number != based_on:
+        raise Conflict(STALE_VERSION)
+    return latest
+
+
+def _current(uow: UnitOfWork, scope: HarvestScope, based_on: int | None) -> HarvestVersion:
+    return _checked(latest_version(uow, scope), based_on)
+
+
+def rename_topic(
+    uow: UnitOfWork, scope: HarvestScope, key: str, label: str, *, based_on: int | None = None
+) -> HarvestVersion:
+    """Give a topic the label a person chose."""
+    with uow:
+        current = _current(uow, scope, based_on)
+        return _store_version(uow, scope, model.rename(current, key, label, now=utcnow()))
+
+
+def merge_topics(
+    uow: UnitOfWork, scope: HarvestScope, keys: list[str], label: str = "", *, based_on: int | None = None
+) -> HarvestVersion:
+    """Merge two or more topics into the first one (which keeps its key, hence its fiche)."""
+    with uow:
+        current = _current(uow, scope, based_on)
+        return _store_version(uow, scope, model.merge(current, keys, label, now=utcnow()))
+
+
+def split_topic(
+    uow: UnitOfWork,
+    grouper: TopicGrouper,
+    scope: HarvestScope,
+    key: str,
+    parts: int = 2,
+    *,
+    based_on: int | None = None,
+) -> HarvestVersion:
+    """Re-group one topic's contributions into `parts` new topics (each with a new key)."""
+    with uow.reading():
+        history = versions(uow, scope)  # all of them: no key of any version is minted again
+        current = _checked(history[-1] if history else None, based_on)
+        topic = model.topic_to_split(current, key, parts)
+        contributions, names = _live(uow, scope)
+    ids = [cid for cid in topic.contribution_ids if cid in contributions]
+    texts = [_masked(contributions[cid], names) for cid in ids]  # masked once: grouping and cache
+    grouping = grouper.group(
+        texts,
+        parts,
+        cache=_vector_cache(uow, ids, texts),
+        leave_unsorted=False,  # the person asked for these parts: every member goes in one
+    )
+    pieces = model.topics_from(grouping, ids, model.fresh_keys(history))
+    return _store_version(uow, scope, model.split(current, key, pieces, now=utcnow()), names)
+
+
+def move_contribution(
+    uow: UnitOfWork, scope: HarvestScope, contribution_id: str, to_key: str, *, based_on: int | None = None
+) -> HarvestVersion:
+    """Move a contribution (grouped, « à classer » or set aside) into a topic."""
+    with uow:
+        current = _current(uow, scope, based_on)
+        return _store_version(uow, scope, model.move(current, contribution_id, to_key, now=utcnow()))
+
+
+def set_aside(
+    uow: UnitOfWork, scope: HarvestScope, contribution_id: str, *, based_on: int | None = None
+) -> HarvestVersion:
+    """Put a contribution aside as off-topic (kept, but out of every topic)."""
+    with uow:
+        current = _current(uow, scope, based_on)
+        return _store_version(uow, scope, model.put_aside(current, contribution_id, now=utcnow()))
+
+
+def set_kept(
+    uow: UnitOfWork, scope: HarvestScope, keys: Iterable[str], *, based_on: int | None = None
+) -> HarvestVersion:
+    """Mark exactly these topics as kept for the syntheses (they become fiches d'observation)."""
+    with uow:
+        current = _current(uow, scope, based_on)
+        return _store_version(uow, scope, model.keep(current, keys, now=utcnow()))
+
+
+def restore_unmatched(
+    uow: UnitOfWork, scope: HarvestScope, key: str, *, based_on: int | None = None
+) -> HarvestVersion:
+    """Bring back a group the last re-run did not find, with its key, title and mark: its members
+    (those still in the scope) leave the groups they had joined."""
+    with uow:
+        current = _current(uow, scope, based_on)
+        return _store_version(uow, scope, model.bring_back(current, key, now=utcnow()))
+
+
+def restore_version(uow: UnitOfWork, scope: HarvestScope, number: int) -> HarvestVersion:
+    """Make an earlier version current again (as a new version: history is never rewritten)."""
+    with uow:
+        history = versions(uow, scope)  # the latest is its last: read once with the others
+        return _store_version(uow, scope, model.return_to(history, number, now=utcnow()))
