@@ -334,7 +334,7 @@ def test_a_correction_made_on_an_old_screen_is_refused_not_lost(store, grouper, 
 def test_sentence_vectors_are_kept_per_contribution_and_erased_with_it(store, cafe_with_ideas):
     import numpy as np
 
-    from facilitation.topics.embeddings import text_key
+    from facilitation.harvest.service import text_key
 
     cafe, _ = cafe_with_ideas
     ideas = store.contributions.in_cafe(cafe.id)

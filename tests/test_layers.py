@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 
 import pytest
 
@@ -90,3 +92,18 @@ def test_the_model_scanner_sees_relative_and_from_imports():
 
 def test_the_harvest_model_reaches_no_storage_no_clock_and_no_use_case():
     assert forbidden_for_the_model(HARVEST_MODEL.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize(
+    "entry", ["cli", "facilitation.harvest", "facilitation.documents", "exports.documents", "composition"]
+)
+def test_what_does_not_group_loads_no_language_model(entry: str):
+    # scikit-learn, SciPy, spaCy and BERTopic take ~10 s to import: every command of the command
+    # line, documents and the harvest's reading side start without them; a grouping run loads them.
+    probe = (
+        f"import sys, {entry}\n"
+        "print(' '.join(m for m in ('sklearn', 'scipy', 'spacy', 'bertopic') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == ""

@@ -9,11 +9,11 @@ seconds and must hold no database lock meanwhile), then saves.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from facilitation import audit
 from facilitation.cafes import get_cafe, get_round, list_cafes
@@ -36,10 +36,13 @@ from facilitation.harvest.model import RerunPlan
 from facilitation.privacy import mask_personal_data
 from facilitation.search import plain
 from facilitation.storage.base import UnitOfWork
-from facilitation.topics import TopicGrouper
-from facilitation.topics.embeddings import Embedder, text_key
-from facilitation.topics.guided import guided_grouping
 from facilitation.wording import plural
+
+if TYPE_CHECKING:  # numpy, scikit-learn, spaCy: seconds to import, only grouping needs them
+    import numpy as np
+
+    from facilitation.topics import TopicGrouper
+    from facilitation.topics.embeddings import Embedder
 
 STALE_VERSION = (
     "Quelqu'un vient d'enregistrer une autre version de ce regroupement : "
@@ -165,6 +168,11 @@ def _store_version(
                 details=mask_personal_data(version.note, names),
             )
     return version
+
+
+def text_key(text: str) -> str:
+    """The hash a cached vector is kept under: any edit of the text makes a new one."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class ContributionVectors:
@@ -332,6 +340,8 @@ def run_guided_harvest(
     to_map = [c for c in data.contributions.values() if c.id not in set(aside)]
     ids = [c.id for c in to_map]
     texts = [data.masked_text(cid) for cid in ids]  # masked once: grouping and cache
+    from facilitation.topics.guided import guided_grouping
+
     result = guided_grouping(
         texts,
         targets,

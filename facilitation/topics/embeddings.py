@@ -14,7 +14,6 @@ the corpus at hand (IDF, LSA, centring) and recomputed each time; they take well
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 from collections import Counter
@@ -65,11 +64,6 @@ class MemoryVectorCache:
 
     def remember(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         self.vectors.update({(model, text): vector for text, vector in vectors.items()})
-
-
-def text_key(text: str) -> str:
-    """The hash a cached vector is kept under: any edit of the text makes a new one."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def encode_cached(
