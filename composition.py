@@ -64,8 +64,10 @@ class App:
 
         On SQLite its read-only transactions still begin IMMEDIATE, as before the unit of work: with
         deferred reads, tests/test_rehearsal.py saw the wall (« Mur ») stay on the previous
-        question in 3 of 4 runs on a loaded machine (its round fragment saw the new round, the page
-        was not redrawn). Not understood yet; the phones' pages read deferred (`phone_store`)."""
+        question in 3 of 4 runs on a loaded machine. The same stall later appeared with IMMEDIATE
+        reads too; its likely cause was Streamlit's garbage collection after every script run,
+        which saturated the server (now off, see .streamlit/config.toml). Deferred reads for the
+        screens have not been tried again since; the phones' pages read deferred (`phone_store`)."""
         if self._store is None:
             with self._store_lock:
                 if self._store is None:
