@@ -1,6 +1,9 @@
 """Café concertation: the router. Residents holding a table's link never get another page."""
 
+import contextlib
+
 import streamlit as st
+from streamlit.runtime.scriptrunner import StopException
 
 from facilitation.access import JOIN_PARAM
 from facilitation.audit import MARKETING
@@ -47,4 +50,10 @@ else:
             else organiser_only + shared,
         }
     )
-navigation.run()
+with contextlib.suppress(StopException):
+    # A page that ends with st.stop() (a waiting screen, a sign-in form, a database outage) must
+    # still end its run normally: Streamlit forgets the fragments a run did not draw only then. Kept,
+    # a list's timer tick queued behind the rerun ran the old fragment into places the new, shorter
+    # page no longer has, and the frontend dropped the whole page (« Bad delta path index », a blank
+    # captain screen). tests/test_screens_follow.py opens and closes rounds under the screens.
+    navigation.run()

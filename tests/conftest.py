@@ -170,3 +170,17 @@ def output_dir() -> Path:
     """Where tests leave screenshots and rendered pages for a person to look at."""
     OUTPUT_DIR.mkdir(exist_ok=True)
     return OUTPUT_DIR
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, through Playwright; skipped (failed under CI) without it."""
+    chromium = require_tool("/usr/bin/chromium", "Debian chromium, pour les tests dans un vrai navigateur")
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

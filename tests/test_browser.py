@@ -10,7 +10,7 @@ import pytest
 from facilitation import cafes
 from facilitation.storage import open_store
 from tests import serving
-from tests.conftest import ROOT, make_cafe, require_tool
+from tests.conftest import ROOT, make_cafe
 from tests.serving import stop_app
 
 pytestmark = pytest.mark.browser
@@ -42,17 +42,6 @@ def running_app(sqlite_url, tmp_path):
     yield base, store
     store.engine.dispose()
     stop_app(process)
-
-
-@pytest.fixture
-def browser():
-    chromium = require_tool("/usr/bin/chromium", "Debian chromium, pour les tests dans un vrai navigateur")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def shown(page, text: str):

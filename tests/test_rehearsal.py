@@ -20,11 +20,11 @@ from facilitation.access import hash_password
 from facilitation.domain import Source
 from facilitation.storage import open_store
 from tests import serving
-from tests.conftest import ROOT, require_tool
+from tests.conftest import ROOT
 from tests.phones import open_phones, send_idea, shows, support_first_idea
 from tests.screens import LAPTOP, seen_at, sign_in_organiser, watch
 from tests.serving import stop_app
-from tests.test_browser import CHROMIUM_ARGS, PHONE, TYPING_DELAY_MS, capture_field
+from tests.test_browser import PHONE, TYPING_DELAY_MS, capture_field
 
 pytestmark = pytest.mark.browser
 
@@ -108,17 +108,6 @@ def type_sentences(page, sentences: list[str]) -> None:
     for sentence in sentences:
         page.keyboard.type(sentence, delay=TYPING_DELAY_MS)
         page.keyboard.press("Enter")
-
-
-@pytest.fixture
-def browser():
-    chromium = require_tool("/usr/bin/chromium", "Debian chromium, pour les tests dans un vrai navigateur")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_a_cafe_rehearsed_with_organiser_captains_and_phones(sqlite_url, browser, tmp_path, output_dir):

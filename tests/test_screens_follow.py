@@ -1,0 +1,99 @@
+"""Screens that follow rounds opening and closing, many times, in a real Chromium.
+
+The rehearsal found captain screens and the wall going blank for good when a round opened or
+closed: Streamlit's frontend threw « Bad delta path index » and dropped the page. A full rerun
+that ends with st.stop() (the waiting screen) kept the fragments of the previous layout, and a
+timer tick of one of them, queued behind that rerun, then wrote into places the new layout no
+longer had. Here the rounds open and close again and again under the screens, and no page may
+throw, go blank or stay behind.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from facilitation import cafes
+from facilitation.access import hash_password
+from tests import serving
+from tests.conftest import add_idea
+from tests.screens import LAPTOP, sign_in_organiser
+from tests.serving import stop_app
+from tests.test_browser import capture_field
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "tours-en-boucle"
+WAITING = {"captain": "Aucun tour n'est ouvert", "wall": "Le prochain tour va commencer."}
+CYCLES = 6
+
+
+def shows(page, text: str, errors: list[str]) -> None:
+    """Wait until `page` shows `text`; a screen that never does fails with the pages' errors."""
+    try:
+        page.get_by_text(text).first.wait_for(timeout=15_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"{page.url} never showed « {text} » (page errors: {errors})")
+
+
+def test_screens_survive_rounds_opening_and_closing_again_and_again(
+    sqlite_url, browser, tmp_path, output_dir
+):
+    from facilitation.storage import open_store
+
+    store = open_store(sqlite_url)
+    cafe = cafes.create_cafe(
+        store, title="Café des boucles", held_on=date(2026, 11, 27), theme="numérique", commune="Lyon"
+    )
+    rounds = [
+        cafes.add_round(store, cafe.id, question=f"Question numéro {i} ?", planned_minutes=20)
+        for i in range(1, CYCLES + 1)
+    ]
+    tables = [cafes.add_table(store, cafe.id, number=n, name=f"Table {n}") for n in (1, 2, 3)]
+    try:
+        base, process = serving.start_app(
+            sqlite_url, tmp_path / "streamlit.log", CAFE_ORGANISER_PASSWORD_HASH=hash_password(PASSWORD)
+        )
+    except serving.AppDidNotStart as exc:
+        pytest.fail(f"Streamlit did not start: {exc}")
+    errors: list[str] = []
+    try:
+        wall = browser.new_context(**LAPTOP).new_page()
+        # Streamlit (issue #9992) shows "Page not found" once when the first visit of a fresh server
+        # deep-links to a page other than the home page: visit the home page first.
+        wall.goto(base)
+        wall.get_by_text("Café concertation").first.wait_for(timeout=60_000)
+        sign_in_organiser(wall, base, f"mur?cafe={cafe.id}", PASSWORD)
+        screens = {"mur": ("wall", wall)}
+        for table in tables:
+            page = browser.new_context(**LAPTOP).new_page()
+            page.goto(f"{base}/capitaine?code={table.code}")
+            screens[f"capitaine {table.number}"] = ("captain", page)
+        for name, (_, page) in screens.items():
+            page.on("pageerror", lambda error, name=name: errors.append(f"{name}: {error}"))
+        for kind, page in screens.values():
+            page.get_by_text(WAITING[kind]).first.wait_for(timeout=60_000)
+        for index, round_ in enumerate(rounds):
+            cafes.open_round(store, cafe.id, round_.id)
+            for number in (1, 2, 3):
+                add_idea(store, cafe, f"Idée {number} du tour {index + 1}", table=number)
+            for kind, page in screens.values():
+                shows(page, round_.question, errors)
+                if kind == "captain":
+                    capture_field(page).click()
+                    page.keyboard.type("en train d'écrire", delay=5)
+            time.sleep(1.5 * (index % 3))  # the lists' timers tick at different moments of the cycle
+            cafes.close_round(store, cafe.id, round_.id)
+            for kind, page in screens.values():
+                shows(page, WAITING[kind], errors)
+            time.sleep(2)  # ticks queued behind the rerun would land now
+            assert not errors, errors
+    finally:
+        for name, (_, page) in locals().get("screens", {}).items():
+            page.screenshot(path=str(output_dir / f"follow-{name.replace(' ', '-')}.png"))
+        stop_app(process)
+        store.engine.dispose()
+    assert not errors, errors
