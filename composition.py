@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from facilitation.abuse import PhoneLimiter
+from facilitation.clock import Clock, utcnow
 from facilitation.settings import Settings
 from facilitation.storage import SqlUnitOfWork, open_store
 
@@ -41,52 +42,36 @@ class Limits:
 
 
 class App:
-    """What one process serves with: settings, store, grouper, limits, phone limiter, documents.
+    """What one process serves with: settings, clock, store, grouper, limits, phone limiter, documents.
 
     The store and the grouper open on first use: the database may be down when the process starts
     (the store is not kept until it opens, so the app recovers by itself), and the language models
     take seconds to load, which only a harvest needs.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock = utcnow) -> None:
         self.settings = settings
+        self.clock = clock  # the use cases read it from the store; the pages' countdowns too
         self.limits = Limits.from_settings(settings)
         self.phone_limiter = PhoneLimiter(settings.cafe_rate_per_phone)
         self._store: SqlUnitOfWork | None = None
-        self._phone_store: SqlUnitOfWork | None = None
         self._grouper: BertopicGrouper | None = None
         # Two locks: pages keep reading the database while the language models load.
         self._store_lock, self._grouper_lock = threading.Lock(), threading.Lock()
 
     def store(self) -> SqlUnitOfWork:
-        """The migrated unit of work of the Streamlit screens and the command line; raises
-        StorageUnavailable while the database cannot be reached.
+        """The migrated unit of work of the screens, the phones' pages and the command line;
+        raises StorageUnavailable while the database cannot be reached.
 
-        On SQLite its read-only transactions still begin IMMEDIATE, as before the unit of work: with
-        deferred reads, tests/test_rehearsal.py saw the wall (« Mur ») stay on the previous
-        question in 3 of 4 runs on a loaded machine. The same stall later appeared with IMMEDIATE
-        reads too; its likely cause was Streamlit's garbage collection after every script run,
-        which saturated the server (now off, see .streamlit/config.toml). Deferred reads for the
-        screens have not been tried again since; the phones' pages read deferred (`phone_store`)."""
+        Its read-only use cases begin deferred (no write lock), so 50 phones and the screens
+        refreshing never queue behind a captain's write."""
         if self._store is None:
             with self._store_lock:
                 if self._store is None:
                     self._store = open_store(
-                        self.settings.database_url, self.settings.cafe_link_secret, deferred_reads=False
+                        self.settings.database_url, self.settings.cafe_link_secret, self.clock
                     )
         return self._store
-
-    def phone_store(self) -> SqlUnitOfWork:
-        """The unit of work of the residents' pages: same database and connection pool, but its
-        reads take no write lock, so 50 phones refreshing never queue behind a captain's write."""
-        if self._phone_store is None:
-            screens = self.store()
-            with self._store_lock:
-                if self._phone_store is None:
-                    self._phone_store = SqlUnitOfWork(
-                        screens.engine, self.settings.cafe_link_secret, deferred_reads=True
-                    )
-        return self._phone_store
 
     def grouper(self) -> BertopicGrouper:
         """The topic grouper on the configured embeddings (CAFE_EMBEDDING_BACKEND), loaded once."""
@@ -119,9 +104,9 @@ class App:
         """Release the connection pool (tests, shutdown)."""
         if self._store is not None:
             self._store.engine.dispose()
-            self._store = self._phone_store = None
+            self._store = None
 
 
-def build_app(settings: Settings) -> App:
-    """The application wired from its settings; build it once per process."""
-    return App(settings)
+def build_app(settings: Settings, clock: Clock = utcnow) -> App:
+    """The application wired from its settings (and a clock, fixed in tests); build it once per process."""
+    return App(settings, clock)

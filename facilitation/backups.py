@@ -9,7 +9,6 @@ from pathlib import Path
 
 from facilitation import audit
 from facilitation.cafes import get_cafe
-from facilitation.clock import utcnow
 from facilitation.errors import InvalidInput
 from facilitation.files import read_bounded, write_private_file
 from facilitation.storage.base import UnitOfWork
@@ -28,7 +27,9 @@ def _parse(path: Path, data: bytes) -> object:
 def _load(uow: UnitOfWork, path: Path, max_bytes: int, *, transfer: bool, max_text_chars: int) -> LoadReport:
     payload = _parse(path, read_bounded(path, max_bytes))
     try:
-        return uow.archive.load(payload, transfer_only=transfer, max_text_chars=max_text_chars, now=utcnow())
+        return uow.archive.load(
+            payload, transfer_only=transfer, max_text_chars=max_text_chars, now=uow.clock()
+        )
     except ImportRefused as refused:
         shown = "\n- ".join(refused.errors)
         raise InvalidInput(f"Fichier refusé, rien n'a été modifié. Premières erreurs :\n- {shown}") from None

@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from facilitation import audit
 from facilitation.access import join_url, make_join_token, new_id, new_table_code
-from facilitation.clock import utcnow
 from facilitation.domain import (
     Cafe,
     Place,
@@ -68,7 +67,7 @@ def create_cafe(
         place=_place(residence, quartier, commune),
         theme=chosen_theme,
         description=_description(description),
-        created_at=now or utcnow(),
+        created_at=now or uow.clock(),
     )
     with uow:
         if cafe_id and (existing := uow.cafes.get(cafe_id)) is not None:
@@ -122,7 +121,7 @@ def list_cafes(uow: UnitOfWork, *, include_archived: bool = False) -> list[Cafe]
 
 def close_cafe(uow: UnitOfWork, cafe_id: str, *, now: datetime | None = None) -> Cafe:
     """End the café: the open round closes and residents' pages stop accepting input (one step)."""
-    now = now or utcnow()
+    now = now or uow.clock()
     with uow:
         cafe = get_cafe(uow, cafe_id)
         uow.cafes.lock(cafe_id)
@@ -148,7 +147,7 @@ def set_archived(uow: UnitOfWork, cafe_id: str, archived: bool, *, now: datetime
     """Archive a café (hidden from the working lists) or bring it back."""
     with uow:
         cafe = close_cafe(uow, cafe_id, now=now) if archived else get_cafe(uow, cafe_id)
-        updated = replace(cafe, archived_at=(now or utcnow()) if archived else None)
+        updated = replace(cafe, archived_at=(now or uow.clock()) if archived else None)
         uow.cafes.update(updated)
         audit.record(uow, "café archivé" if archived else "café désarchivé", cafe_id=cafe_id)
     return updated
@@ -233,7 +232,7 @@ def delete_round(uow: UnitOfWork, cafe_id: str, round_id: str) -> Round:
 
 def open_round(uow: UnitOfWork, cafe_id: str, round_id: str, *, now: datetime | None = None) -> Round:
     """Open a round (closing the one that was open); the countdown starts now."""
-    now = now or utcnow()
+    now = now or uow.clock()
     with uow:
         cafe = get_cafe(uow, cafe_id)
         if cafe.is_closed:
@@ -257,7 +256,7 @@ def close_round(uow: UnitOfWork, cafe_id: str, round_id: str, *, now: datetime |
     """Close a round: nobody can add to it any more (a closed round keeps its first closing time)."""
     with uow:
         round_ = get_round(uow, cafe_id, round_id)
-        closed = round_ if round_.closed_at is not None else replace(round_, closed_at=now or utcnow())
+        closed = round_ if round_.closed_at is not None else replace(round_, closed_at=now or uow.clock())
         uow.cafes.save_round(closed)
         audit.record(uow, "tour fermé", cafe_id=cafe_id, target=f"tour {closed.position}")
     return closed

@@ -12,7 +12,6 @@ from facilitation import audit
 from facilitation.abuse import RATE_LIMIT_MESSAGE, Client, PhoneLimiter, guarded_try
 from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
 from facilitation.cafes import get_cafe, get_table, open_round_of
-from facilitation.clock import utcnow
 from facilitation.domain import (
     Cafe,
     Contribution,
@@ -104,7 +103,7 @@ def try_table_code(uow: UnitOfWork, code: str, client: Client, now: datetime | N
     password, and every refusal is written to the audit log."""
     normalised = normalise_table_code(code)
     if not guarded_try(
-        uow, "captain", client, now or utcnow(), lambda: uow.cafes.table_by_code(normalised) is not None
+        uow, "captain", client, now or uow.clock(), lambda: uow.cafes.table_by_code(normalised) is not None
     ):
         with uow:
             audit.record(uow, "code capitaine refusé")
@@ -247,7 +246,7 @@ def _submit(
             table_id=state.table.id,
             text=clean,
             source=Source(source),
-            created_at=now or utcnow(),
+            created_at=now or uow.clock(),
             kind=chosen_kind,
             profile=chosen_profile,
             agreement_count=agreement,
@@ -358,7 +357,7 @@ def support(
         if limiter is not None:
             limiter.count_support(context.cafe.id, contribution_id, browser_id, client_address)
         return uow.contributions.add_support(
-            contribution_id, supporter_key(context.cafe.id, browser_id), now or utcnow()
+            contribution_id, supporter_key(context.cafe.id, browser_id), now or uow.clock()
         )
 
 
@@ -393,7 +392,7 @@ def edit_contribution(
         "kind": parse_choice(Kind, kind, "Type"),
         "profile": parse_choice(Profile, profile, "Profil"),
         "agreement_count": _agreement(agreement_count),
-        "updated_at": now or utcnow(),
+        "updated_at": now or uow.clock(),
     }
     with uow:
         return _edit(uow, table_code, contribution_id, changed)
@@ -434,7 +433,7 @@ def delete_contribution(
     with uow:
         context = enter_table(uow, table_code)
         contribution = _table_contribution(uow, context.table, contribution_id)
-        uow.contributions.update(replace(contribution, deleted_at=now or utcnow()))
+        uow.contributions.update(replace(contribution, deleted_at=now or uow.clock()))
         audit.record(
             uow,
             "contribution supprimée (récupérable)",

@@ -9,7 +9,6 @@ from importlib import resources
 
 from facilitation import cafes
 from facilitation.access import new_id
-from facilitation.clock import utcnow
 from facilitation.contributions import submit_contribution, supporter_key
 from facilitation.domain import Cafe, Source
 from facilitation.storage.base import UnitOfWork
@@ -35,7 +34,7 @@ def resident_ideas() -> list[dict[str, str]]:
 
 def create_demo_cafe(uow: UnitOfWork, *, max_chars: int = 2000, now: datetime | None = None) -> Cafe:
     """A café of 3 rounds × 4 tables, ~120 contributions; rounds 1–2 closed, round 3 open."""
-    now = now or utcnow()
+    now = now or uow.clock()
     rng = random.Random(2026)
     with uow:  # the demo café appears whole, or not at all
         cafe = cafes.create_cafe(

@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 from facilitation import audit
 from facilitation.access import new_id
-from facilitation.clock import utcnow
 from facilitation.domain import Cafe, Contribution, FicheStatus, StoredDocument, Table, parse_choice
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.harvest import find_cafes, latest_version, scope_of
@@ -72,7 +71,7 @@ def generate(
             cafe_id=cafe_id,
             kind=kind,
             version=uow.documents.latest_version(cafe_id, kind) + 1,
-            generated_at=now or utcnow(),
+            generated_at=now or uow.clock(),
             filename=filename,
             content=content,
         )
@@ -146,7 +145,7 @@ def _fiches_of(uow: UnitOfWork, cafe: Cafe) -> list[FicheEntry]:
     entries = []
     for topic in version.topics if version else ():
         if topic.kept:
-            fiche = saved.get(topic.key) or default_fiche(cafe, topic.key, topic.label, utcnow())
+            fiche = saved.get(topic.key) or default_fiche(cafe, topic.key, topic.label, uow.clock())
             entries.append(
                 FicheEntry(topic.key, topic.label, fiche.status.value, fiche.committee.value, fiche.follow_up)
             )

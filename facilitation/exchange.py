@@ -15,7 +15,6 @@ from datetime import date, datetime
 from facilitation import audit, documents, synthesis
 from facilitation.access import new_id
 from facilitation.cafes import get_cafe
-from facilitation.clock import utcnow
 from facilitation.domain import (
     CAFE_SOURCE,
     FIELD_SOURCE,
@@ -144,7 +143,7 @@ def create_field_fiche(
     `photos` are (file name, bytes) pairs, stored re-encoded (see facilitation.photos); `fiche_id`,
     minted when the form was drawn, makes a double click create one fiche.
     """
-    now = now or utcnow()
+    now = now or uow.clock()
     # Checked in the order of the form, so that the first message is about the first field.
     clean_title = clean_label(title, what="Le titre")
     clean_observation = clean_text(observation, max_chars=MAX_OBSERVATION_CHARS, what="L'observation")
@@ -187,7 +186,7 @@ def add_comment(uow: UnitOfWork, ref: str, *, author: str, text: str, now: datet
         id=new_id(),
         fiche_ref=card.ref,
         author=clean_label(author, what="Votre nom", max_chars=120),
-        at=now or utcnow(),
+        at=now or uow.clock(),
         text=clean_text(text, max_chars=MAX_COMMENT_CHARS, what="Le commentaire"),
     )
     with uow:
@@ -220,7 +219,7 @@ def decide(
     decision = Decision(
         id=new_id(),
         fiche_ref=card.ref,
-        at=now or utcnow(),
+        at=now or uow.clock(),
         actor=audit.current_actor(),
         decided_by=clean_label(decided_by, what="« Décidé par »"),
         committee=chosen_committee,
@@ -275,4 +274,4 @@ def committee_agenda(uow: UnitOfWork, committee: str, *, now: datetime | None = 
     if chosen is None:
         raise InvalidInput("Choisissez un comité.")
     waiting = [card for card in all_fiches(uow, committee=chosen.value) if card.status in AWAITING]
-    return Agenda(chosen, now or utcnow(), sorted(waiting, key=lambda card: card.when))
+    return Agenda(chosen, now or uow.clock(), sorted(waiting, key=lambda card: card.when))

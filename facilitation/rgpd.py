@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 
 from facilitation import audit
 from facilitation.cafes import get_cafe, list_cafes
-from facilitation.clock import utcnow
 from facilitation.domain import clean_label
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.storage.base import UnitOfWork
@@ -68,7 +67,7 @@ def erase_contribution(uow: UnitOfWork, cafe_id: str, contribution_id: str) -> i
         contribution = uow.contributions.get(contribution_id)
         if contribution is None or contribution.cafe_id != cafe_id:
             raise NotFound("Cette contribution n'existe pas dans ce café.")
-        uow.trust.record_erasure("contribution", cafe_id, [contribution_id], utcnow())
+        uow.trust.record_erasure("contribution", cafe_id, [contribution_id], uow.clock())
         _delete_contributions(uow, [contribution_id])
         removed = uow.documents.delete_for_cafe(cafe_id)
         audit.record(
@@ -97,7 +96,7 @@ def erase_cafe(uow: UnitOfWork, cafe_id: str, *, confirm_title: str) -> str:
         cafe = get_cafe(uow, cafe_id)
         if confirm_title.strip() != cafe.title:
             raise InvalidInput("Pour confirmer, recopiez exactement le titre du café.")
-        uow.trust.record_erasure("cafe", cafe_id, [cafe_id], utcnow())
+        uow.trust.record_erasure("cafe", cafe_id, [cafe_id], uow.clock())
         # Harvests over several cafés included: they group this café's words too.
         for harvest_id, scope in uow.harvests.scopes().items():
             if cafe_id in scope.cafe_ids:
@@ -135,7 +134,7 @@ def purge_expired(
         raise InvalidInput(
             f"La durée de conservation doit être comprise entre 1 et {MAX_RETENTION_DAYS} jours."
         )
-    limit = (today or (now or utcnow()).date()) - timedelta(days=retention_days)
+    limit = (today or (now or uow.clock()).date()) - timedelta(days=retention_days)
     purged, count = [], 0
     for cafe in list_cafes(uow, include_archived=True):
         if cafe.held_on >= limit:

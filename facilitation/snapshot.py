@@ -7,6 +7,7 @@ so a document made of several parts reads the café once, in one transaction, an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from facilitation import harvest
 from facilitation.domain import Cafe, Contribution, Fiche, Round, Table
@@ -25,6 +26,7 @@ class CafeSnapshot:
     masked_names: list[str]  # names flagged in this café, masked in everything that leaves the app
     harvest: HarvestView | None  # the latest harvest version with its figures; None before any
     fiches: dict[str, Fiche]  # as the organiser saved them, by topic key
+    taken_at: datetime  # when it was read (the unit of work's clock): documents are dated by it
 
 
 def load_snapshot(uow: UnitOfWork, cafe_id: str) -> CafeSnapshot:
@@ -42,4 +44,5 @@ def load_snapshot(uow: UnitOfWork, cafe_id: str) -> CafeSnapshot:
         masked_names=data.masked_names[cafe_id],
         harvest=harvest.view(data, version) if version else None,
         fiches=fiches,
+        taken_at=uow.clock(),
     )

@@ -12,7 +12,7 @@ from datetime import datetime
 from facilitation import audit, harvest
 from facilitation.access import new_id
 from facilitation.cafes import list_cafes
-from facilitation.clock import local_time, utcnow
+from facilitation.clock import local_time
 from facilitation.domain import (
     Cafe,
     Committee,
@@ -174,7 +174,7 @@ def summarise(
     return CafeSynthesis(
         cafe=cafe,
         organiser=ORGANISER_LABEL,
-        generated_at=local_time(now or utcnow(), timezone),
+        generated_at=local_time(now or snapshot.taken_at, timezone),
         figures={
             "contributions": len(listed),
             "tables": len(tables),
@@ -307,7 +307,7 @@ def update_fiche(
         follow_up=clean_text(follow_up, max_chars=2000, what="La suite proposée"),
         committee=chosen_committee,
         status=chosen_status,
-        updated_at=now or utcnow(),
+        updated_at=now or uow.clock(),
     )
     with uow:
         uow.documents.save_fiche(fiche)

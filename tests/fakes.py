@@ -11,6 +11,7 @@ from datetime import datetime
 import numpy as np
 
 from facilitation.audit import AuditEvent
+from facilitation.clock import Clock, utcnow
 from facilitation.domain import (
     Cafe,
     Contribution,
@@ -407,7 +408,8 @@ class FakeUnitOfWork:
     ends with an exception, so rollbacks behave as in the real databases. Single-threaded.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = utcnow) -> None:
+        self.clock = clock
         self.rows = _Rows()
         self.writing = False
         self.commits = 0

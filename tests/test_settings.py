@@ -107,3 +107,56 @@ def test_the_served_app_does_not_collect_garbage_after_every_script_run():
         check=True,
     )
     assert shown.stdout.strip() == "False"
+
+
+def test_the_app_hands_its_clock_to_the_use_cases_and_the_phones_pages(tmp_path):
+    from datetime import UTC, datetime
+
+    from composition import build_app
+    from facilitation import cafes
+    from tests.conftest import add_idea, make_cafe
+    from web.runtime import WebRuntime
+
+    fixed = datetime(2026, 11, 26, 18, 30, tzinfo=UTC)
+    app = build_app(
+        load_settings(environ={}, database_url=f"sqlite:///{tmp_path / 'cafe.sqlite3'}"), clock=lambda: fixed
+    )
+    try:
+        cafe, rounds = make_cafe(app.store())
+        idea = add_idea(app.store(), cafe, "Des bancs à l'ombre")
+        stored = cafes.get_cafe(app.store(), cafe.id)
+        assert (stored.created_at, idea.created_at) == (fixed, fixed)
+        assert cafes.get_round(app.store(), cafe.id, rounds[0].id).opened_at == fixed
+        assert WebRuntime(lambda: app).now() == fixed
+    finally:
+        app.close()
+
+
+def test_the_screens_reads_do_not_queue_behind_a_write(tmp_path):
+    # Before, the Streamlit screens' store began its reads with BEGIN IMMEDIATE, so a screen
+    # checking the open round waited (up to the 30 s busy timeout) behind any captain's write.
+    import sqlite3
+    import threading
+
+    from composition import build_app
+    from facilitation import cafes
+    from tests.conftest import make_cafe
+
+    database = tmp_path / "cafe.sqlite3"
+    app = build_app(load_settings(environ={}, database_url=f"sqlite:///{database}"))
+    try:
+        cafe, rounds = make_cafe(app.store())
+        writer = sqlite3.connect(database, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # a captain's write, holding the write lock
+        seen = []
+        reader = threading.Thread(target=lambda: seen.append(cafes.live_round(app.store(), cafe.id)))
+        reader.start()
+        reader.join(timeout=10)
+        waited = reader.is_alive()
+        writer.execute("ROLLBACK")
+        writer.close()
+        reader.join()
+        assert not waited, "the screen's read waited for the writer"
+        assert [r.id for r in seen] == [rounds[0].id]
+    finally:
+        app.close()

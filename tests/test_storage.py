@@ -188,11 +188,16 @@ def test_phones_read_while_a_captain_holds_the_write_lock(sqlite_store):
     ]
 
 
-def test_the_link_secret_is_created_inside_a_locking_read_without_waiting_for_itself(sqlite_url):
-    store = open_store(sqlite_url, deferred_reads=False)  # as the Streamlit screens open it
+@pytest.mark.parametrize("first_use", ["writer", "reader"])
+def test_the_link_secret_is_created_inside_a_transaction_without_waiting_for_itself(sqlite_url, first_use):
+    store = open_store(sqlite_url)
     started = time.monotonic()
-    with store.reading():
+    # In a writer a second connection would wait for this very transaction; a reader may not write.
+    with store if first_use == "writer" else store.reading():
         secret = store.trust.link_secret()
+    with store.reading():
+        assert store.trust.link_secret() == secret
+    with store:
+        assert store.trust.link_secret() == secret
     assert time.monotonic() - started < 5  # not the 30 s busy timeout of a second connection
-    assert store.trust.link_secret() == secret
     store.engine.dispose()

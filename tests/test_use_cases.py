@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from facilitation import cafes, harvest, rgpd
+from facilitation import cafes, harvest, rgpd, synthesis
 from facilitation.domain import HarvestVersion, Source, TopicGroup
 from facilitation.errors import Conflict, InvalidInput, NotAccepting
 from tests.conftest import add_idea, make_cafe
@@ -70,6 +70,20 @@ def test_the_same_text_from_a_table_is_stored_once(uow):
     from_a_phone = add_idea(uow, cafe, "Un jardin partagé", source=Source.RESIDENT)
     assert again.id == first.id and other_table.id != first.id and from_a_phone.id != first.id
     assert len(uow.contributions.in_cafe(cafe.id)) == 3
+
+
+def test_the_use_cases_stamp_what_they_record_with_the_clock_of_the_unit_of_work():
+    uow = FakeUnitOfWork(clock=lambda: NOW)
+    cafe, rounds = make_cafe(uow)
+    idea = add_idea(uow, cafe, "Chauffage froid")
+    add_idea(uow, cafe, "Un jardin partagé")
+    scope = harvest.scope_of([cafe.id])
+    first = harvest.run_harvest(uow, KeywordGrouper(["chauffage", "jardin"]), scope)
+    renamed = harvest.rename_topic(uow, scope, first.topics[0].key, "Se chauffer", based_on=1)
+    closed = cafes.close_round(uow, cafe.id, rounds[0].id)
+    assert {cafe.created_at, idea.created_at, first.created_at, renamed.created_at, closed.closed_at} == {NOW}
+    assert cafes.get_round(uow, cafe.id, rounds[0].id).opened_at == NOW
+    assert synthesis.cafe_synthesis(uow, cafe.id, timezone="UTC").generated_at == NOW
 
 
 def test_a_stale_harvest_save_is_a_conflict(uow):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from facilitation import audit
@@ -13,6 +11,7 @@ from facilitation.contributions import TableContext, enter_table, try_table_code
 from facilitation.errors import CafeError, StorageUnavailable
 from ui.capture import TABLE_KEY
 from ui.runtime import ORGANISER_KEY, settings, show_error, store
+from ui.runtime import now as runtime_now
 
 CLIENT_ID_KEY = "client_id"  # one per browser tab (Streamlit session)
 ORGANISER_TOKEN_KEY = "organiser_token"
@@ -91,7 +90,7 @@ def _require_staff(allowed: tuple[str, ...], password_label: str) -> str:
         password = st.text_input(password_label, type="password")
         submitted = st.form_submit_button("Entrer", type="primary")
     if submitted:
-        now = datetime.now(UTC)
+        now = runtime_now()
         try:
             role = organiser_login(
                 store(),
@@ -120,7 +119,7 @@ def _role_from_token(hashes: dict[str, str], token: str | None) -> str | None:
     """The role a token from the URL was signed for (by its password hash), if it is still valid."""
     if not token:
         return None
-    now = datetime.now(UTC)
+    now = runtime_now()
     for role, password_hash in hashes.items():
         if organiser_token_valid(store().trust.link_secret(), password_hash, token, now):
             _sign_in(role, token)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from facilitation.cafes import live_round
 from facilitation.domain import Round
 from facilitation.errors import CafeError
 from ui.display import countdown_label
-from ui.runtime import store
+from ui.runtime import now, store
 
 
 def _signature(round_: Round | None) -> tuple | None:
@@ -44,7 +42,7 @@ def follow_open_round(cafe_id: str, shown: Round | None, *, clock: str | None = 
 
 
 def _draw_clock(round_: Round, *, big: bool) -> None:
-    remaining = round_.remaining(datetime.now(UTC))
+    remaining = round_.remaining(now())
     if remaining is None:
         return
     seconds = remaining.total_seconds()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -39,6 +40,11 @@ def app() -> App:
 def settings() -> Settings:
     """The settings the application was built with."""
     return app().settings
+
+
+def now() -> datetime:
+    """The application's clock (the one the use cases stamp records with)."""
+    return app().clock()
 
 
 def store_or_raise() -> SqlUnitOfWork:

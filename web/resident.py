@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -113,11 +113,11 @@ def _paths(token: str) -> dict[str, str]:
     return {"join_path": join, "support_path": join + "/soutien", "state_path": join + "/etat"}
 
 
-def _timer(context: TableContext) -> str:
+def _timer(context: TableContext, now: datetime) -> str:
     """The round's remaining time in plain words (small, never alarming)."""
     if context.open_round is None:
         return ""
-    remaining = context.open_round.remaining(datetime.now(UTC))
+    remaining = context.open_round.remaining(now)
     if remaining is None:
         return ""
     minutes = int(remaining.total_seconds() // 60)
@@ -138,7 +138,7 @@ def _idea(item, supported: set[str]) -> dict[str, Any]:
     }
 
 
-def _state(context: TableContext, supported: set[str]) -> dict[str, Any]:
+def _state(context: TableContext, supported: set[str], now: datetime) -> dict[str, Any]:
     """What the page shows of the table right now; the same for the HTML and for the JSON."""
     current = context.open_round
     return {
@@ -146,7 +146,7 @@ def _state(context: TableContext, supported: set[str]) -> dict[str, Any]:
         "round_id": current.id if current and context.accepting else "",
         "round_label": f"Tour {current.position}" if current else "",
         "question": current.question if current else "",
-        "timer": _timer(context),
+        "timer": _timer(context, now),
         "closed_message": "" if context.accepting else context.closed_message(),
         "ideas": [_idea(item, supported) for item in reversed(context.contributions)],
     }
@@ -179,7 +179,7 @@ class ResidentPages:
         """The table's page; `page.context` must be loaded."""
         context = page.context
         assert context is not None
-        state = _state(context, page.supported)
+        state = _state(context, page.supported, self.runtime.now())
         secret = self.runtime.link_secret()
         # A text given back keeps the round it was typed for, so that a changed question is noticed.
         round_id = page.round_id if page.text and page.round_id else state["round_id"]
@@ -366,7 +366,7 @@ class ResidentPages:
         except CafeError as exc:
             return JSONResponse({"error": exc.message}, status_code=_status_of(exc))
         assert page.context is not None
-        return JSONResponse(_state(page.context, page.supported))
+        return JSONResponse(_state(page.context, page.supported, self.runtime.now()))
 
 
 def _status_of(error: CafeError) -> int:

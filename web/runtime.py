@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property
 
 from composition import App
@@ -34,10 +35,13 @@ class WebRuntime:
     def phone_limiter(self) -> PhoneLimiter:
         return self.app.phone_limiter
 
+    def now(self) -> datetime:
+        """The application's clock."""
+        return self.app.clock()
+
     def store(self) -> SqlUnitOfWork:
-        """The phones' unit of work (reads take no write lock); raises StorageUnavailable while
-        the database cannot be reached."""
-        return self.app.phone_store()
+        """The unit of work; raises StorageUnavailable while the database cannot be reached."""
+        return self.app.store()
 
     def link_secret(self) -> str:
         """The secret that signs links and forms, remembered for pages drawn during an outage."""

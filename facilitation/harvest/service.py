@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from facilitation import audit
 from facilitation.cafes import get_cafe, get_round, list_cafes
-from facilitation.clock import utcnow
 from facilitation.domain import (
     Cafe,
     Contribution,
@@ -250,7 +249,7 @@ def _planned(
     version = model.next_version(
         previous,
         note,
-        now=now or utcnow(),
+        now=now or uow.clock(),
         topics=topics,
         set_aside=set_aside,
         coordinates={
@@ -371,7 +370,7 @@ def run_guided_harvest(
     version = model.next_version(
         previous,
         f"Regroupement guidé sur {len(targets)} thèmes : {matched}/{len(to_map)} contributions placées",
-        now=now or utcnow(),
+        now=now or uow.clock(),
         topics=topics,
         set_aside=aside,
         coordinates=previous.coordinates if previous else {},
@@ -404,7 +403,7 @@ def rename_topic(
     """Give a topic the label a person chose."""
     with uow:
         current = _current(uow, scope, based_on)
-        return _store_version(uow, scope, model.rename(current, key, label, now=utcnow()))
+        return _store_version(uow, scope, model.rename(current, key, label, now=uow.clock()))
 
 
 def merge_topics(
@@ -413,7 +412,7 @@ def merge_topics(
     """Merge two or more topics into the first one (which keeps its key, hence its fiche)."""
     with uow:
         current = _current(uow, scope, based_on)
-        return _store_version(uow, scope, model.merge(current, keys, label, now=utcnow()))
+        return _store_version(uow, scope, model.merge(current, keys, label, now=uow.clock()))
 
 
 def split_topic(
@@ -440,7 +439,7 @@ def split_topic(
         leave_unsorted=False,  # the person asked for these parts: every member goes in one
     )
     pieces = model.topics_from(grouping, ids, model.fresh_keys(history))
-    return _store_version(uow, scope, model.split(current, key, pieces, now=utcnow()), names)
+    return _store_version(uow, scope, model.split(current, key, pieces, now=uow.clock()), names)
 
 
 def move_contribution(
@@ -449,7 +448,7 @@ def move_contribution(
     """Move a contribution (grouped, « à classer » or set aside) into a topic."""
     with uow:
         current = _current(uow, scope, based_on)
-        return _store_version(uow, scope, model.move(current, contribution_id, to_key, now=utcnow()))
+        return _store_version(uow, scope, model.move(current, contribution_id, to_key, now=uow.clock()))
 
 
 def set_aside(
@@ -458,7 +457,7 @@ def set_aside(
     """Put a contribution aside as off-topic (kept, but out of every topic)."""
     with uow:
         current = _current(uow, scope, based_on)
-        return _store_version(uow, scope, model.put_aside(current, contribution_id, now=utcnow()))
+        return _store_version(uow, scope, model.put_aside(current, contribution_id, now=uow.clock()))
 
 
 def set_kept(
@@ -467,7 +466,7 @@ def set_kept(
     """Mark exactly these topics as kept for the syntheses (they become fiches d'observation)."""
     with uow:
         current = _current(uow, scope, based_on)
-        return _store_version(uow, scope, model.keep(current, keys, now=utcnow()))
+        return _store_version(uow, scope, model.keep(current, keys, now=uow.clock()))
 
 
 def restore_unmatched(
@@ -477,11 +476,11 @@ def restore_unmatched(
     (those still in the scope) leave the groups they had joined."""
     with uow:
         current = _current(uow, scope, based_on)
-        return _store_version(uow, scope, model.bring_back(current, key, now=utcnow()))
+        return _store_version(uow, scope, model.bring_back(current, key, now=uow.clock()))
 
 
 def restore_version(uow: UnitOfWork, scope: HarvestScope, number: int) -> HarvestVersion:
     """Make an earlier version current again (as a new version: history is never rewritten)."""
     with uow:
         history = versions(uow, scope)  # the latest is its last: read once with the others
-        return _store_version(uow, scope, model.return_to(history, number, now=utcnow()))
+        return _store_version(uow, scope, model.return_to(history, number, now=uow.clock()))

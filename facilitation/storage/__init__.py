@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from facilitation.clock import Clock, utcnow
 from facilitation.storage.base import UnitOfWork
 from facilitation.storage.engine import create_db_engine, migrate, safe_url
 from facilitation.storage.unit_of_work import SqlUnitOfWork
 
 
-def open_store(database_url: str, link_secret: str = "", *, deferred_reads: bool = True) -> SqlUnitOfWork:
+def open_store(database_url: str, link_secret: str = "", clock: Clock = utcnow) -> SqlUnitOfWork:
     """Connect to the database, create or upgrade its schema, and return the unit of work.
 
     `link_secret` is CAFE_LINK_SECRET: when given, it signs resident links instead of the
-    secret kept in the database. `deferred_reads=False` makes SQLite read-only transactions take
-    the write lock too (see ui/runtime.py)."""
+    secret kept in the database; `clock` gives the time the use cases stamp records with."""
     engine = create_db_engine(database_url)
     migrate(engine)
-    return SqlUnitOfWork(engine, link_secret, deferred_reads=deferred_reads)
+    return SqlUnitOfWork(engine, link_secret, clock)
 
 
 __all__ = ["SqlUnitOfWork", "UnitOfWork", "open_store", "safe_url"]

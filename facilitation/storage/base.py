@@ -15,6 +15,7 @@ from typing import Protocol, Self
 import numpy as np
 
 from facilitation.audit import AuditEvent
+from facilitation.clock import Clock
 from facilitation.domain import (
     Cafe,
     Comment,
@@ -172,6 +173,7 @@ class UnitOfWork(Protocol):
     exchange: ExchangeStore
     vectors: VectorStore
     archive: Archive
+    clock: Clock  # the time use cases stamp their records with (the composition root chooses it)
 
     def __enter__(self) -> Self: ...
     def __exit__(self, kind, exc, traceback) -> None: ...

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from facilitation.clock import Clock, utcnow
 from facilitation.errors import Conflict, database_full, database_unreachable
 from facilitation.storage.archive import SqlArchive
 from facilitation.storage.audit import SqlAuditRepository
@@ -66,7 +67,7 @@ class Transactions:
         except OperationalError as exc:
             raise _unavailable(exc, engine) from exc
         try:
-            if not write and self._owner.deferred_reads:
+            if not write:
                 connection.execution_options(**{READ_ONLY: True})
             connection.begin()
         except OperationalError as exc:
@@ -92,13 +93,10 @@ class Transactions:
             connection.close()
 
     def holds_write_lock(self) -> bool:
-        """True when this thread's transaction may write without waiting for anyone: a writer, or
-        a SQLite read that began IMMEDIATE (deferred_reads=False), where a second connection
+        """True when this thread's open transaction is a writer: a write on a second connection
         would wait for this very transaction."""
         opened = self.current()
-        if opened is None:
-            return False
-        return opened[1] or (self.dialect == "sqlite" and not self._owner.deferred_reads)
+        return opened is not None and opened[1]
 
     @contextmanager
     def separate_writer(self) -> Iterator[Connection]:
@@ -169,12 +167,9 @@ class _Reading:
 class SqlUnitOfWork:
     """Repositories over one SQLAlchemy engine, for SQLite and PostgreSQL."""
 
-    def __init__(
-        self, engine: Engine, configured_link_secret: str = "", *, deferred_reads: bool = True
-    ) -> None:
+    def __init__(self, engine: Engine, configured_link_secret: str = "", clock: Clock = utcnow) -> None:
         self.engine = engine
-        # False: on SQLite, read-only transactions also begin IMMEDIATE (they still refuse writes).
-        self.deferred_reads = deferred_reads
+        self.clock = clock
         self.transactions = Transactions(self)
         self.cafes = SqlCafeRepository(self.transactions)
         self.contributions = SqlContributionRepository(self.transactions)
