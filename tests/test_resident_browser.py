@@ -11,13 +11,13 @@ from facilitation import cafes
 from facilitation.clock import utcnow
 from facilitation.domain import Source
 from tests.conftest import add_idea, make_cafe
-from tests.test_browser import PHONE, accessibility_violations, browser, running_app, shown  # noqa: F401
+from tests.test_browser import PHONE, accessibility_violations, running_app, shown  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
 LARGE_TEXT = 32  # Chromium's default font size is 16 px: this is the phone's « 200 % » text setting
 
 
-def phone_page(browser, *, width: int = 390, height: int = 844, **options):  # noqa: F811
+def phone_page(browser, *, width: int = 390, height: int = 844, **options):
     context = browser.new_context(**(PHONE | {"viewport": {"width": width, "height": height}} | options))
     return context.new_page()
 
@@ -34,7 +34,7 @@ def not_reloaded(page) -> bool:
 @pytest.mark.parametrize(("width", "height"), [(320, 568), (390, 844)])
 def test_question_and_field_are_on_the_first_screen_with_large_text(
     running_app,  # noqa: F811
-    browser,  # noqa: F811
+    browser,
     output_dir,
     width,
     height,
@@ -84,7 +84,7 @@ def test_question_and_field_are_on_the_first_screen_with_large_text(
 
 def test_with_javascript_taps_store_once_and_the_page_follows_the_room(
     running_app,  # noqa: F811
-    browser,  # noqa: F811
+    browser,
     output_dir,
 ):
     base, store = running_app

@@ -8,14 +8,14 @@ from facilitation.access import hash_password
 from facilitation.storage import open_store
 from tests.conftest import make_cafe
 from tests.serving import stop_app
-from tests.test_browser import browser, start_app  # noqa: F401 - the real-browser fixture
+from tests.test_browser import start_app
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_marketing_team_signs_in_sees_its_pages_and_cannot_run_a_cafe(
     sqlite_url,
-    browser,  # noqa: F811
+    browser,
     tmp_path,
     monkeypatch,
     output_dir,
