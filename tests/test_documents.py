@@ -21,6 +21,7 @@ from facilitation.errors import InvalidInput, NotFound
 from facilitation.records import EXPORT_COLUMNS
 from tests.conftest import add_idea, make_cafe, require_tool
 from tests.fakes import KeywordGrouper
+from tests.pdfs import pdf_text, render_first_pages
 
 BASE = "http://192.168.1.20:8501"
 TRICKY = [
@@ -33,23 +34,6 @@ TRICKY = [
     "-1 pour l'ascenseur & les <i>escaliers</i>",
     "Long chauffage " + "très " * 300,
 ]
-
-
-def pdf_text(data: bytes) -> str:
-    """The document's text with line breaks and spacing folded (wrapped lines join up again)."""
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
-
-
-def render_first_pages(data: bytes, output_dir, name: str, pages: int = 2) -> list:
-    """Pages as PNG in test-output/, for a person to look at (and for the QR decoder)."""
-    require_tool("pdftoppm", "Debian poppler-utils, pour rendre les PDF en images")
-    path = output_dir / f"{name}.pdf"
-    path.write_bytes(data)
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", str(pages), str(path), str(output_dir / name)],
-        check=True,
-    )
-    return sorted(output_dir.glob(f"{name}-*.png"))
 
 
 @pytest.fixture

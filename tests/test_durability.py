@@ -11,14 +11,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from facilitation import cafes, contributions
+from facilitation import contributions
 from facilitation.access import new_id
 from facilitation.storage import open_store
-from tests.conftest import ROOT, make_cafe
-
-
-def token_of(store, cafe, table=1):
-    return cafes.join_link(store, cafe.id, table, "http://x").split("/j/")[1]
+from tests.conftest import ROOT, make_cafe, token_of
 
 
 def test_fifty_simultaneous_resident_submits_store_exactly_fifty_rows(database_url):

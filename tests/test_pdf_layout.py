@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 
 import pytest
-from pypdf import PdfReader
 
 from exports.documents import render
 from exports.pdf.base import UNPRINTABLE, build_pdf, para, printable
@@ -15,12 +13,9 @@ from facilitation import cafes, harvest, synthesis
 from facilitation.errors import InvalidInput
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
+from tests.pdfs import pdf_text
 
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
-
-
-def pdf_text(data: bytes) -> str:
-    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
 
 
 def harvested(store, tables: int):

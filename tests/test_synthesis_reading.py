@@ -11,7 +11,7 @@ from exports.pdf.synthesis import synthesis_pdf
 from facilitation import documents, harvest, synthesis
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
-from tests.test_documents import pdf_text, render_first_pages
+from tests.pdfs import pdf_text, render_first_pages
 
 LATE_EVENING_UTC = datetime(2026, 11, 26, 23, 12, tzinfo=UTC)  # 00:12 on the 27th in Lyon
 

@@ -11,7 +11,7 @@ from facilitation import cafes, contributions
 from facilitation.errors import AccessDenied
 from tests.conftest import make_cafe, require_tool
 from tests.pages.apptest import app, labelled
-from tests.test_documents import render_first_pages
+from tests.pdfs import render_first_pages
 
 
 def test_qr_page_stores_the_checked_address_for_every_qr_code_and_document(store, output_dir):
