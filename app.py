@@ -3,11 +3,11 @@
 import contextlib
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import StopException
 
 from facilitation.access import JOIN_PARAM
 from facilitation.audit import MARKETING
 from ui.access import staff_role
+from ui.runtime import PageDone
 
 resident_link = JOIN_PARAM in st.query_params
 
@@ -50,10 +50,5 @@ else:
             else organiser_only + shared,
         }
     )
-with contextlib.suppress(StopException):
-    # A page that ends with st.stop() (a waiting screen, a sign-in form, a database outage) must
-    # still end its run normally: Streamlit forgets the fragments a run did not draw only then. Kept,
-    # a list's timer tick queued behind the rerun ran the old fragment into places the new, shorter
-    # page no longer has, and the frontend dropped the whole page (« Bad delta path index », a blank
-    # captain screen). tests/test_screens_follow.py opens and closes rounds under the screens.
+with contextlib.suppress(PageDone):  # a page ended by end_page() finishes its run (see there)
     navigation.run()

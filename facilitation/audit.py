@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from facilitation.clock import local_time
 
@@ -63,7 +63,7 @@ def record(
     action it logs: both are saved, or neither.
     """
     uow.audit.add(
-        AuditEvent(datetime.now(UTC), actor or _actor.get(), action, cafe_id, target[:200], details[:2000])
+        AuditEvent(uow.clock(), actor or _actor.get(), action, cafe_id, target[:200], details[:2000])
     )
 
 

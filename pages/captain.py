@@ -10,7 +10,7 @@ from ui.access import captain_context, leave_table
 from ui.capture import TABLE_KEY, capture_bar, or_none, question_shown, table_shown
 from ui.display import literal_markdown, question, readable_type, show_literal
 from ui.live import follow_open_round
-from ui.runtime import settings, show_errors, store
+from ui.runtime import end_page, settings, show_errors, store
 
 config = settings()
 # The capture bar needs no database: drawn before anything that may stop the page (database down),
@@ -36,7 +36,7 @@ if not context.accepting:
     st.info(context.closed_message())
     question_shown(None)
     follow_open_round(cafe_id, None)  # the waiting screen wakes up by itself
-    st.stop()
+    end_page()
 
 st.caption(f"Tour {context.open_round.position}")
 question(context.open_round.question)

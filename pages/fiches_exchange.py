@@ -1,7 +1,5 @@
 """The Atelier's exchange: every fiche (cafés and field), its thread, its committee decisions."""
 
-import datetime as dt
-
 import streamlit as st
 
 from exports.pdf.agenda import agenda_pdf
@@ -14,7 +12,7 @@ from facilitation.domain import Committee, FicheStatus, Theme
 from facilitation.wording import plural
 from ui.access import require_staff
 from ui.display import show_literal
-from ui.runtime import settings, show_errors, store
+from ui.runtime import settings, show_errors, store, today
 
 role = require_staff()
 organiser = role == ORGANISER  # the marketing team reads, downloads and comments; it decides nothing
@@ -100,7 +98,7 @@ def new_field_fiche_form() -> None:
         observation = st.text_area("Observation", max_chars=exchange.MAX_OBSERVATION_CHARS, height=160)
         author_col, date_col = st.columns(2)
         author = author_col.text_input("Auteur (nom, service ou partenaire)", max_chars=120)
-        observed_on = date_col.date_input("Date de l'observation", value=dt.date.today(), format="DD/MM/YYYY")
+        observed_on = date_col.date_input("Date de l'observation", value=today(), format="DD/MM/YYYY")
         place_col, theme_col, committee_col = st.columns(3)
         place = place_col.text_input("Lieu (résidence, quartier, commune)", max_chars=200)
         theme = theme_col.selectbox("Thème de l'Atelier", [t.value for t in Theme], index=None)

@@ -11,7 +11,7 @@ from facilitation.domain import FicheStatus, Theme
 from facilitation.wording import plural
 from ui.access import require_staff
 from ui.display import literal_markdown, show_highlighted
-from ui.runtime import settings, show_errors, store
+from ui.runtime import settings, show_errors, store, today
 
 require_staff()
 st.title("Bibliothèque")
@@ -21,7 +21,7 @@ database = store()
 # The same filters serve the search and the list of cafés.
 col_from, col_to, col_place, col_theme, col_status = st.columns(5)
 date_from = col_from.date_input("Du", value=dt.date(2020, 1, 1), format="DD/MM/YYYY")
-date_to = col_to.date_input("Au", value=dt.date.today() + dt.timedelta(days=365), format="DD/MM/YYYY")
+date_to = col_to.date_input("Au", value=today() + dt.timedelta(days=365), format="DD/MM/YYYY")
 place = col_place.text_input("Lieu contient")
 theme = col_theme.selectbox("Thème", [t.value for t in Theme], index=None, placeholder="tous")
 status = col_status.selectbox(

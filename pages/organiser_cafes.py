@@ -7,7 +7,7 @@ from facilitation import cafes
 from ui.access import require_organiser
 from ui.display import cafe_state, literal_markdown
 from ui.organiser import cafe_details, cafe_label, choose
-from ui.runtime import show_errors, store
+from ui.runtime import end_page, show_errors, store
 from ui.submission import minted_key, renew_key
 
 require_organiser()
@@ -31,7 +31,7 @@ show_archived = st.toggle("Montrer les cafés archivés")
 shown = [c for c in existing if show_archived or c.archived_at is None]
 if not shown:
     st.info("Aucun café à afficher.")
-    st.stop()
+    end_page()
 
 st.dataframe(
     pd.DataFrame(

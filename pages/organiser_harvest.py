@@ -13,7 +13,7 @@ from facilitation.wording import plural, shorten
 from ui.access import require_organiser
 from ui.display import literal_markdown, show_literal
 from ui.organiser import cafe_label, current_cafe
-from ui.runtime import embedder, grouper, settings, show_error, show_errors, store
+from ui.runtime import embedder, end_page, grouper, settings, show_error, show_errors, store, today
 
 require_organiser()
 st.title("Récolte")
@@ -23,8 +23,8 @@ timezone = settings().cafe_timezone
 several = st.radio("Périmètre", ["Un café", "Plusieurs cafés"], horizontal=True) == "Plusieurs cafés"
 if several:
     col_from, col_to, col_place, col_theme = st.columns(4)
-    date_from = col_from.date_input("Du", value=dt.date.today() - dt.timedelta(days=365), format="DD/MM/YYYY")
-    date_to = col_to.date_input("Au", value=dt.date.today(), format="DD/MM/YYYY")
+    date_from = col_from.date_input("Du", value=today() - dt.timedelta(days=365), format="DD/MM/YYYY")
+    date_to = col_to.date_input("Au", value=today(), format="DD/MM/YYYY")
     place = col_place.text_input("Lieu contient")
     theme = col_theme.selectbox("Thème", [t.value for t in Theme], index=None, placeholder="tous")
     found = (
@@ -49,7 +49,7 @@ else:
     chosen = [cafe.id]
 scope = show_errors(harvest.scope_of, chosen, round_id)
 if scope is None:
-    st.stop()
+    end_page()
 
 # -- run ---------------------------------------------------------------------------------------
 PENDING_KEY = "harvest_rerun_to_confirm"
@@ -130,7 +130,7 @@ with st.expander("Lancer un regroupement", expanded=harvest.latest_version(store
 history = harvest.versions(store(), scope)
 if not history:
     st.info("Pas encore de récolte pour ce périmètre.")
-    st.stop()
+    end_page()
 
 numbers = [v.number for v in reversed(history)]
 by_number = {v.number: v for v in history}

@@ -9,7 +9,7 @@ from facilitation.wording import plural, shorten
 from ui.access import require_organiser
 from ui.display import literal_markdown, show_literal
 from ui.organiser import current_cafe
-from ui.runtime import app, settings, show_errors, store
+from ui.runtime import app, end_page, settings, show_errors, store
 
 require_organiser()
 st.title("Confidentialité et journal")
@@ -77,7 +77,7 @@ with st.form("erase_cafe"):
         if erased:
             del st.query_params["cafe"]
             st.success(f"Le café « {literal_markdown(erased)} » et tout ce qui en découlait ont été effacés.")
-            st.stop()
+            end_page()
 
 st.header("Durée de conservation")
 st.markdown(

@@ -8,7 +8,7 @@ from facilitation import cafes, public_address
 from ui.access import require_organiser
 from ui.display import literal_markdown
 from ui.organiser import current_cafe
-from ui.runtime import settings, show_errors, store
+from ui.runtime import end_page, settings, show_errors, store
 
 require_organiser()
 st.title("QR codes des tables")
@@ -39,7 +39,7 @@ st.caption(f"Les QR codes ci-dessous mènent à : **{base_url}**")
 tables = cafes.list_tables(store(), cafe.id)
 if not tables:
     st.info("Ce café n'a pas encore de table : ajoutez-en dans « Préparer ».")
-    st.stop()
+    end_page()
 
 
 def document(kind: str) -> bytes:

@@ -9,7 +9,7 @@ from ui.access import require_organiser
 from ui.display import literal_markdown, round_state, show_literal
 from ui.live import follow_open_round
 from ui.organiser import current_cafe
-from ui.runtime import settings, show_errors, store
+from ui.runtime import end_page, settings, show_errors, store
 
 ROUND_ICONS = {"ouvert": "🟢", "fermé": "✅", "à venir": "⏳"}
 
@@ -27,7 +27,7 @@ rounds = cafes.list_rounds(store(), cafe.id)
 if not rounds:
     st.info("Ce café n'a pas encore de tour : ajoutez-en dans « Préparer ».")
     st.page_link("pages/organiser_prepare.py", label="Préparer le café", icon="🛠️")
-    st.stop()
+    end_page()
 
 open_now = cafes.live_round(store(), cafe.id)
 st.page_link(

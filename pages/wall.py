@@ -8,7 +8,7 @@ from ui.access import require_organiser
 from ui.display import question, show_literal
 from ui.live import follow_open_round
 from ui.organiser import CAFE_PARAM
-from ui.runtime import settings, store
+from ui.runtime import end_page, settings, store
 
 WALL_CSS = """
 <style>
@@ -26,12 +26,12 @@ st.html(WALL_CSS)
 cafe_id = st.query_params.get(CAFE_PARAM)
 if not cafe_id:
     st.info("Ouvrez le mur depuis la page « Animer » : il montre le café choisi là-bas.")
-    st.stop()
+    end_page()
 try:
     view = contributions.wall(store(), cafe_id)
 except CafeError as exc:
     st.error(exc.message)
-    st.stop()
+    end_page()
 
 st.title(view.cafe.title)
 if view.open_round is None:
@@ -39,7 +39,7 @@ if view.open_round is None:
         "Le prochain tour va commencer." if not view.cafe.is_closed else "Merci pour votre participation !"
     )
     follow_open_round(view.cafe.id, None)
-    st.stop()
+    end_page()
 
 st.caption(f"Tour {view.open_round.position}")
 question(view.open_round.question)

@@ -178,7 +178,7 @@ def browser():
     chromium = require_tool("/usr/bin/chromium", "Debian chromium, pour les tests dans un vrai navigateur")
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import CHROMIUM_ARGS
+    from tests.screens import CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

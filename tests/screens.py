@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LAPTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "fr-FR"}
 
 # Records in the page, at the first DOM change that makes `text` visible, the time it happened.

@@ -17,14 +17,6 @@ pytestmark = pytest.mark.browser
 MARKUP = "<b>gras</b> & **étoiles**"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "fr-FR"}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def start_app(database_url: str, log_path) -> tuple[str, subprocess.Popen]:

@@ -107,3 +107,18 @@ def test_what_does_not_group_loads_no_language_model(entry: str):
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.strip() == ""
+
+
+def test_pages_end_with_end_page_not_st_stop():
+    # After st.stop() Streamlit kept the fragments the run did not draw, and one replayed into the
+    # next page's layout blanked the screen (see ui.runtime.end_page).
+    stops = []
+    for path in sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py"), ROOT / "app.py"]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "stop"
+            ):
+                stops.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert stops == []

@@ -60,8 +60,14 @@ def test_screens_survive_rounds_opening_and_closing_again_and_again(
     except serving.AppDidNotStart as exc:
         pytest.fail(f"Streamlit did not start: {exc}")
     errors: list[str] = []
+
+    def new_screen(name: str):
+        page = browser.new_context(**LAPTOP).new_page()
+        page.on("pageerror", lambda error: errors.append(f"{name}: {error}"))
+        return page
+
     try:
-        wall = browser.new_context(**LAPTOP).new_page()
+        wall = new_screen("mur")
         # Streamlit (issue #9992) shows "Page not found" once when the first visit of a fresh server
         # deep-links to a page other than the home page: visit the home page first.
         wall.goto(base)
@@ -69,28 +75,36 @@ def test_screens_survive_rounds_opening_and_closing_again_and_again(
         sign_in_organiser(wall, base, f"mur?cafe={cafe.id}", PASSWORD)
         screens = {"mur": ("wall", wall)}
         for table in tables:
-            page = browser.new_context(**LAPTOP).new_page()
+            page = new_screen(f"capitaine {table.number}")
             page.goto(f"{base}/capitaine?code={table.code}")
             screens[f"capitaine {table.number}"] = ("captain", page)
-        for name, (_, page) in screens.items():
-            page.on("pageerror", lambda error, name=name: errors.append(f"{name}: {error}"))
         for kind, page in screens.values():
             page.get_by_text(WAITING[kind]).first.wait_for(timeout=60_000)
         for index, round_ in enumerate(rounds):
             cafes.open_round(store, cafe.id, round_.id)
             for number in (1, 2, 3):
                 add_idea(store, cafe, f"Idée {number} du tour {index + 1}", table=number)
-            for kind, page in screens.values():
+            for _, page in screens.values():
                 shows(page, round_.question, errors)
-                if kind == "captain":
+            for name, (kind, page) in screens.items():
+                if kind == "captain":  # a sentence sent (a full rerun of its own), then another begun
                     capture_field(page).click()
+                    capture_field(page).fill("")  # what was left unfinished when the last round closed
+                    sentence = f"{name} au tour {index + 1}"
+                    page.keyboard.type(sentence, delay=5)
+                    page.keyboard.press("Enter")
+                    shows(page, sentence, errors)  # in the table's list: stored
                     page.keyboard.type("en train d'écrire", delay=5)
             time.sleep(1.5 * (index % 3))  # the lists' timers tick at different moments of the cycle
             cafes.close_round(store, cafe.id, round_.id)
             for kind, page in screens.values():
                 shows(page, WAITING[kind], errors)
             time.sleep(2)  # ticks queued behind the rerun would land now
+            for kind, page in screens.values():
+                shows(page, WAITING[kind], errors)  # still there: not blanked since
             assert not errors, errors
+        sent = {c.text for c in store.contributions.in_cafe(cafe.id)}
+        assert {f"capitaine {t.number} au tour {i}" for t in tables for i in range(1, CYCLES + 1)} <= sent
     finally:
         for name, (_, page) in locals().get("screens", {}).items():
             page.screenshot(path=str(output_dir / f"follow-{name.replace(' ', '-')}.png"))

@@ -189,15 +189,28 @@ def test_phones_read_while_a_captain_holds_the_write_lock(sqlite_store):
 
 
 @pytest.mark.parametrize("first_use", ["writer", "reader"])
-def test_the_link_secret_is_created_inside_a_transaction_without_waiting_for_itself(sqlite_url, first_use):
+def test_the_link_secret_is_created_inside_a_transaction_without_waiting_for_itself(
+    sqlite_url, first_use, monkeypatch
+):
     store = open_store(sqlite_url)
+    separate = []
+    real_separate_writer = store.transactions.separate_writer
+
+    def counted_separate_writer():
+        separate.append(store.transactions.current())
+        return real_separate_writer()
+
+    monkeypatch.setattr(store.transactions, "separate_writer", counted_separate_writer)
     started = time.monotonic()
-    # In a writer a second connection would wait for this very transaction; a reader may not write.
+    # In a writer, a second connection would wait for this very transaction: it writes in its own.
+    # A reader must not write: a connection of its own creates the secret.
     with store if first_use == "writer" else store.reading():
         secret = store.trust.link_secret()
+    assert len(separate) == (first_use == "reader")
     with store.reading():
         assert store.trust.link_secret() == secret
     with store:
         assert store.trust.link_secret() == secret
+    assert len(separate) == (first_use == "reader")  # once stored, it is only read
     assert time.monotonic() - started < 5  # not the 30 s busy timeout of a second connection
     store.engine.dispose()

@@ -84,6 +84,7 @@ def test_the_use_cases_stamp_what_they_record_with_the_clock_of_the_unit_of_work
     assert {cafe.created_at, idea.created_at, first.created_at, renamed.created_at, closed.closed_at} == {NOW}
     assert cafes.get_round(uow, cafe.id, rounds[0].id).opened_at == NOW
     assert synthesis.cafe_synthesis(uow, cafe.id, timezone="UTC").generated_at == NOW
+    assert {event.at for event in uow.rows.audit} == {NOW}  # the audit log agrees with the records
 
 
 def test_a_stale_harvest_save_is_a_conflict(uow):

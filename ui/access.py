@@ -10,7 +10,7 @@ from facilitation.access import make_organiser_token, new_id, organiser_token_va
 from facilitation.contributions import TableContext, enter_table, try_table_code
 from facilitation.errors import CafeError, StorageUnavailable
 from ui.capture import TABLE_KEY
-from ui.runtime import ORGANISER_KEY, settings, show_error, store
+from ui.runtime import ORGANISER_KEY, end_page, settings, show_error, store
 from ui.runtime import now as runtime_now
 
 CLIENT_ID_KEY = "client_id"  # one per browser tab (Streamlit session)
@@ -85,7 +85,7 @@ def _require_staff(allowed: tuple[str, ...], password_label: str) -> str:
             "`CAFE_ORGANISER_PASSWORD_HASH` (ou dans `.streamlit/secrets.toml`) ;\n"
             "3. redémarrez l'application."
         )
-        st.stop()
+        end_page()
     with st.form("organiser_login"):
         password = st.text_input(password_label, type="password")
         submitted = st.form_submit_button("Entrer", type="primary")
@@ -107,12 +107,12 @@ def _require_staff(allowed: tuple[str, ...], password_label: str) -> str:
             if role not in allowed:
                 _refuse_role()
             st.rerun()
-    st.stop()
+    end_page()
 
 
 def _refuse_role() -> None:
     st.error(f"Cette page est réservée à l'organisateur. L'équipe marketing a accès à {MARKETING_PAGES}.")
-    st.stop()
+    end_page()
 
 
 def _role_from_token(hashes: dict[str, str], token: str | None) -> str | None:
@@ -148,7 +148,7 @@ def captain_context() -> TableContext:
         except StorageUnavailable as exc:
             # The database is away, not the captain's right to the table: stay at the table.
             show_error(exc)
-            st.stop()
+            end_page()
         except CafeError as exc:
             st.error(exc.message)
             _forget_captain()
@@ -169,7 +169,7 @@ def captain_context() -> TableContext:
         else:
             st.session_state[CAPTAIN_CODE_KEY] = typed
             st.rerun()
-    st.stop()
+    end_page()
 
 
 def _forget_captain() -> None:

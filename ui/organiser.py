@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from facilitation.cafes import list_cafes
 from facilitation.domain import Cafe, Theme
 from ui.display import cafe_state
-from ui.runtime import store
+from ui.runtime import end_page, store, today
 
 CAFE_PARAM = "cafe"
 
@@ -29,7 +27,7 @@ def current_cafe() -> Cafe:
     if not cafes:
         st.info("Aucun café pour l'instant : créez-en un dans la page « Cafés ».")
         st.page_link("pages/organiser_cafes.py", label="Créer un café", icon="🗂️")
-        st.stop()
+        end_page()
     by_id = {cafe.id: cafe for cafe in cafes}
     wanted = st.query_params.get(CAFE_PARAM)
     index = list(by_id).index(wanted) if wanted in by_id else 0
@@ -46,7 +44,7 @@ def cafe_details(cafe: Cafe | None = None) -> dict:
     title = st.text_input(
         "Titre", value=cafe.title if cafe else "", placeholder="Café concertation — Bien vivre aux Tilleuls"
     )
-    held_on = st.date_input("Date", value=cafe.held_on if cafe else dt.date.today(), format="DD/MM/YYYY")
+    held_on = st.date_input("Date", value=cafe.held_on if cafe else today(), format="DD/MM/YYYY")
     theme = st.selectbox("Thème de l'Atelier", themes, index=themes.index(cafe.theme.value) if cafe else 0)
     col1, col2, col3 = st.columns(3)
     residence = col1.text_input("Résidence", value=cafe.place.residence if cafe else "")

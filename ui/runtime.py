@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, NoReturn
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.runtime.scriptrunner import StopException
 
 from composition import App, build_app
+from facilitation.clock import local_time
 from facilitation.errors import CafeError, StorageUnavailable
 from facilitation.settings import Settings, load_settings
 from facilitation.storage import SqlUnitOfWork
@@ -47,6 +49,28 @@ def now() -> datetime:
     return app().clock()
 
 
+def today() -> date:
+    """Today in CAFE_TIMEZONE, by the application's clock (the default date of the forms)."""
+    return local_time(now(), settings().cafe_timezone).date()
+
+
+class PageDone(StopException):
+    """The page ends here (see `end_page`); app.py lets the run finish normally."""
+
+
+def end_page() -> NoReturn:
+    """Stop drawing the page here, like st.stop(), but as a finished run.
+
+    Streamlit forgets the fragments a run did not draw only when the run finishes normally. After
+    end_page() it kept them, and a timer tick queued behind the run replayed one of them into places
+    the new, shorter page no longer had: the frontend threw « Bad delta path index » and dropped the
+    whole page (a blank captain screen or wall until F5). Only this exception is let through by
+    app.py: the stops Streamlit itself requests (a newer run replacing this one) stay stops. Inside
+    a fragment it is a plain stop. Widgets this run did not draw lose their state, as in any run.
+    tests/test_screens_follow.py opens and closes rounds under the screens."""
+    raise PageDone()
+
+
 def store_or_raise() -> SqlUnitOfWork:
     """The migrated store, or StorageUnavailable: for widget callbacks, which must not stop."""
     return app().store()
@@ -58,7 +82,7 @@ def store() -> SqlUnitOfWork:
         return store_or_raise()
     except CafeError as exc:
         show_error(exc)
-        st.stop()
+        end_page()
 
 
 def _loaded(load):
@@ -68,7 +92,7 @@ def _loaded(load):
             return load()
     except CafeError as exc:
         show_error(exc)
-        st.stop()
+        end_page()
 
 
 def grouper() -> TopicGrouper:
