@@ -10,7 +10,7 @@ seconds and must hold no database lock meanwhile), then saves.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -393,26 +393,33 @@ def _checked(latest: HarvestVersion | None, based_on: int | None) -> HarvestVers
     return latest
 
 
-def _current(uow: UnitOfWork, scope: HarvestScope, based_on: int | None) -> HarvestVersion:
-    return _checked(latest_version(uow, scope), based_on)
+def _corrected(
+    uow: UnitOfWork,
+    scope: HarvestScope,
+    based_on: int | None,
+    correction: Callable[[HarvestVersion, datetime], HarvestVersion],
+) -> HarvestVersion:
+    """Apply a person's correction to the latest version and save the result as the next one.
+
+    Read, checked against `based_on` and saved in one writer transaction: a save landing in
+    between cannot be overwritten (it is refused as a Conflict instead)."""
+    with uow:
+        current = _checked(latest_version(uow, scope), based_on)
+        return _store_version(uow, scope, correction(current, uow.clock()))
 
 
 def rename_topic(
     uow: UnitOfWork, scope: HarvestScope, key: str, label: str, *, based_on: int | None = None
 ) -> HarvestVersion:
     """Give a topic the label a person chose."""
-    with uow:
-        current = _current(uow, scope, based_on)
-        return _store_version(uow, scope, model.rename(current, key, label, now=uow.clock()))
+    return _corrected(uow, scope, based_on, lambda current, now: model.rename(current, key, label, now=now))
 
 
 def merge_topics(
     uow: UnitOfWork, scope: HarvestScope, keys: list[str], label: str = "", *, based_on: int | None = None
 ) -> HarvestVersion:
     """Merge two or more topics into the first one (which keeps its key, hence its fiche)."""
-    with uow:
-        current = _current(uow, scope, based_on)
-        return _store_version(uow, scope, model.merge(current, keys, label, now=uow.clock()))
+    return _corrected(uow, scope, based_on, lambda current, now: model.merge(current, keys, label, now=now))
 
 
 def split_topic(
@@ -446,27 +453,25 @@ def move_contribution(
     uow: UnitOfWork, scope: HarvestScope, contribution_id: str, to_key: str, *, based_on: int | None = None
 ) -> HarvestVersion:
     """Move a contribution (grouped, « à classer » or set aside) into a topic."""
-    with uow:
-        current = _current(uow, scope, based_on)
-        return _store_version(uow, scope, model.move(current, contribution_id, to_key, now=uow.clock()))
+    return _corrected(
+        uow, scope, based_on, lambda current, now: model.move(current, contribution_id, to_key, now=now)
+    )
 
 
 def set_aside(
     uow: UnitOfWork, scope: HarvestScope, contribution_id: str, *, based_on: int | None = None
 ) -> HarvestVersion:
     """Put a contribution aside as off-topic (kept, but out of every topic)."""
-    with uow:
-        current = _current(uow, scope, based_on)
-        return _store_version(uow, scope, model.put_aside(current, contribution_id, now=uow.clock()))
+    return _corrected(
+        uow, scope, based_on, lambda current, now: model.put_aside(current, contribution_id, now=now)
+    )
 
 
 def set_kept(
     uow: UnitOfWork, scope: HarvestScope, keys: Iterable[str], *, based_on: int | None = None
 ) -> HarvestVersion:
     """Mark exactly these topics as kept for the syntheses (they become fiches d'observation)."""
-    with uow:
-        current = _current(uow, scope, based_on)
-        return _store_version(uow, scope, model.keep(current, keys, now=uow.clock()))
+    return _corrected(uow, scope, based_on, lambda current, now: model.keep(current, keys, now=now))
 
 
 def restore_unmatched(
@@ -474,9 +479,7 @@ def restore_unmatched(
 ) -> HarvestVersion:
     """Bring back a group the last re-run did not find, with its key, title and mark: its members
     (those still in the scope) leave the groups they had joined."""
-    with uow:
-        current = _current(uow, scope, based_on)
-        return _store_version(uow, scope, model.bring_back(current, key, now=uow.clock()))
+    return _corrected(uow, scope, based_on, lambda current, now: model.bring_back(current, key, now=now))
 
 
 def restore_version(uow: UnitOfWork, scope: HarvestScope, number: int) -> HarvestVersion:
