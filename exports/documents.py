@@ -21,7 +21,7 @@ from facilitation.public_address import public_base_url
 from facilitation.records import EXPORT_COLUMNS, TOPIC_COLUMNS, contribution_records, topic_records
 from facilitation.snapshot import CafeSnapshot, load_snapshot
 from facilitation.storage.base import UnitOfWork
-from facilitation.synthesis import earlier_topics, fiche_sheets, sheets, summarise
+from facilitation.synthesis import fiche_sheets, sheets, summarise
 
 
 @dataclass(frozen=True)
@@ -81,12 +81,6 @@ def _workbook(request: Request) -> bytes:
     )
 
 
-def _fiches(request: Request) -> bytes:
-    with request.store.reading():
-        earlier = earlier_topics(request.store, request.snapshot.cafe, request.snapshot.masked_names)
-    return fiches_zip(sheets(request.snapshot, earlier, timezone=request.timezone))
-
-
 # In this order in the page's list and in the library (the synthesis first).
 DOCUMENT_KINDS: dict[str, DocumentKind] = {
     "synthese": DocumentKind(
@@ -99,7 +93,7 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
         "Fiches d'observation (ZIP de PDF)",
         "fiches",
         "zip",
-        _fiches,
+        lambda r: fiches_zip(sheets(r.store, r.snapshot, timezone=r.timezone)),
     ),
     "cartes": DocumentKind("Cartes de table avec QR code (PDF)", "cartes", "pdf", _table_cards),
     "affiche_qr": DocumentKind(

@@ -251,20 +251,15 @@ def fiche_sheets(
     uow: UnitOfWork, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
 ) -> list[FicheSheet]:
     """One fiche d'observation per retained topic of the café (defaults until the organiser edits)."""
-    with uow.reading():
-        snapshot = load_snapshot(uow, cafe_id)
-        earlier = earlier_topics(uow, snapshot.cafe, snapshot.masked_names)
-    return sheets(snapshot, earlier, timezone=timezone, now=now)
+    return sheets(uow, load_snapshot(uow, cafe_id), timezone=timezone, now=now)
 
 
 def sheets(
-    snapshot: CafeSnapshot,
-    earlier: list[tuple[Cafe, TopicGroup]],
-    *,
-    timezone: str = DEFAULT_TIMEZONE,
-    now: datetime | None = None,
+    uow: UnitOfWork, snapshot: CafeSnapshot, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
 ) -> list[FicheSheet]:
-    """The fiches of the café read in `snapshot`, each with the `earlier` cafés' related topics."""
+    """The fiches of the café read in `snapshot`, each with the related topics of earlier cafés."""
+    with uow.reading():
+        earlier = earlier_topics(uow, snapshot.cafe, snapshot.masked_names)
     synthesis = summarise(snapshot, timezone=timezone, now=now)
     fiches = {
         key: replace(fiche, follow_up=mask_personal_data(fiche.follow_up, snapshot.masked_names))
