@@ -60,6 +60,7 @@ def test_screens_survive_rounds_opening_and_closing_again_and_again(
     except serving.AppDidNotStart as exc:
         pytest.fail(f"Streamlit did not start: {exc}")
     errors: list[str] = []
+    screens: dict[str, tuple[str, object]] = {}
 
     def new_screen(name: str):
         page = browser.new_context(**LAPTOP).new_page()
@@ -73,7 +74,7 @@ def test_screens_survive_rounds_opening_and_closing_again_and_again(
         wall.goto(base)
         wall.get_by_text("Café concertation").first.wait_for(timeout=60_000)
         sign_in_organiser(wall, base, f"mur?cafe={cafe.id}", PASSWORD)
-        screens = {"mur": ("wall", wall)}
+        screens["mur"] = ("wall", wall)
         for table in tables:
             page = new_screen(f"capitaine {table.number}")
             page.goto(f"{base}/capitaine?code={table.code}")
@@ -106,7 +107,7 @@ def test_screens_survive_rounds_opening_and_closing_again_and_again(
         sent = {c.text for c in store.contributions.in_cafe(cafe.id)}
         assert {f"capitaine {t.number} au tour {i}" for t in tables for i in range(1, CYCLES + 1)} <= sent
     finally:
-        for name, (_, page) in locals().get("screens", {}).items():
+        for name, (_, page) in screens.items():
             page.screenshot(path=str(output_dir / f"follow-{name.replace(' ', '-')}.png"))
         stop_app(process)
         store.engine.dispose()
