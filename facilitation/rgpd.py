@@ -152,3 +152,16 @@ def purge_expired(
                     details=f"{plural(len(ids), 'contribution')}, café du {cafe.held_on:%d/%m/%Y}",
                 )
     return PurgeReport(purged, count)
+
+
+def reveal_original(uow: UnitOfWork, cafe_id: str, contribution_id: str) -> str:
+    """The organiser's moderation view: a contribution exactly as typed, personal data included.
+
+    The only place the original is shown; each reveal is written to the audit log (who, which
+    contribution, when — never the text)."""
+    with uow:
+        contribution = uow.contributions.get(contribution_id)
+        if contribution is None or contribution.cafe_id != cafe_id:
+            raise NotFound("Cette contribution n'existe pas dans ce café.")
+        audit.record(uow, "texte original affiché (modération)", cafe_id=cafe_id, target=contribution_id)
+    return contribution.text
