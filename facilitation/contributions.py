@@ -472,8 +472,8 @@ def restore_contribution(uow: UnitOfWork, cafe_id: str, contribution_id: str) ->
 def deleted_contributions(uow: UnitOfWork, cafe_id: str) -> list[Contribution]:
     """Contributions removed by captains, for the organiser to review (masked)."""
     with uow.reading():
-        removed = [c for c in uow.contributions.in_cafe(cafe_id, include_deleted=True) if c.deleted_at is not None]
-        return shown(uow, cafe_id, removed)
+        listed = uow.contributions.in_cafe(cafe_id, include_deleted=True)
+        return shown(uow, cafe_id, [c for c in listed if c.deleted_at is not None])
 
 
 @dataclass(frozen=True)
