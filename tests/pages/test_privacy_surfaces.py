@@ -52,7 +52,8 @@ def planted_cafe(store):
     version = harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope)
     key = version.topics[0].key
     harvest.set_kept(store, scope, [key])
-    synthesis.update_fiche(store, cafe.id, key, follow_up=PLANTED, committee="Comité Services et Qualité", status="nouvelle")
+    committee = "Comité Services et Qualité"
+    synthesis.update_fiche(store, cafe.id, key, follow_up=PLANTED, committee=committee, status="nouvelle")
     ref = cafe_fiche_ref(cafe.id, key)
     exchange.add_comment(store, ref, author="Agent", text=PLANTED)
     exchange.create_field_fiche(
@@ -154,7 +155,7 @@ def test_markdown_and_html_typed_by_people_render_literally_on_staff_pages(store
         assert "](" not in _unescaped_links(element.value), element.value
     (card,) = [c for c in wall.caption if "evil" in c.value]
     assert _literal(card.value) == "Table 1 — ![x](http://evil/p.png)"
-    idea = [m for m in wall.markdown if "gras" in m.value][0]
+    (idea,) = [m for m in wall.markdown if "gras" in m.value]
     assert _literal(idea.value) == "**gras** <img src=x> $x$ :red[rouge] :smile: # titre"
 
     fiches = app(organiser=True, page="pages/fiches_exchange.py")
