@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from exports.documents import render, single_fiche
 from facilitation import audit, harvest, rgpd, synthesis
 from facilitation.errors import InvalidInput
-from facilitation.privacy import MASKED_SUMMARY, mask_personal_data
+from facilitation.privacy import MASKED_SUMMARY, mask_personal_data, restore_masked
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
@@ -257,3 +257,29 @@ def test_flagged_names_are_checked_and_never_logged(store):
         rgpd.flag_name(store, cafe.id, "X")
     assert "Durand" not in json.dumps(audit.audit_records(store, timezone="Europe/Paris"), ensure_ascii=False)
     assert rgpd.unflag_name(store, cafe.id, "Durand") == []
+
+
+def test_saving_a_fiche_shown_masked_keeps_its_hidden_follow_up(store):
+    cafe, _ = make_cafe(store)
+    for text in ("Chauffage froid", "Chauffage en panne"):
+        add_idea(store, cafe, text)
+    scope = harvest.scope_of([cafe.id])
+    key = harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope).topics[0].key
+    harvest.set_kept(store, scope, [key])
+    committee = "Comité Services et Qualité"
+    typed = "Rappeler Mme Durand au 06 12 34 56 78"
+    synthesis.update_fiche(store, cafe.id, key, follow_up=typed, committee=committee, status="nouvelle")
+    (sheet,) = synthesis.fiche_sheets(store, cafe.id)
+    assert sheet.fiche.follow_up == f"Rappeler Mme {NAME} au {PHONE}"
+    # The organiser saves the form as shown, with its status changed: nothing typed is lost.
+    synthesis.update_fiche(
+        store, cafe.id, key, follow_up=sheet.fiche.follow_up, committee=committee, status="en étude"
+    )
+    assert store.documents.fiches(cafe.id)[0].follow_up == typed
+
+
+def test_restoring_puts_each_hidden_piece_back_in_order():
+    original = "Mme Durand 06 12 34 56 78, sinon Mme Petit 07 11 22 33 44"
+    edited = f"Mme {NAME} ({PHONE}), sinon Mme {NAME} {PHONE} !"
+    assert restore_masked(edited, original) == "Mme Durand (06 12 34 56 78), sinon Mme Petit 07 11 22 33 44 !"
+    assert restore_masked(f"{NAME} {MAIL}", "rien") == f"{NAME} {MAIL}"  # nothing hidden: labels stay
