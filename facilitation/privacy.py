@@ -71,7 +71,7 @@ DWELLING = re.compile(
 _UPPER = "A-ZÀ-ÖØ-ÞŒ"
 _NAME_WORD = rf"[{_UPPER}][\w]*(?:[-'’][\w]+)*"
 CIVILITY_NAME = re.compile(
-    r"(?<![\w.])(?:M\.|MM\.|(?i:mr|mrs|mme|mmes|mlle|mlles|dr|pr)\.?|"
+    r"(?<![\w.])(?:M\.|MM\.|Pr\.?|(?i:mr|mrs|mme|mmes|mlle|mlles|dr)\.?|"
     r"(?i:monsieur|madame|mademoiselle|messieurs|mesdames|docteur|professeur|maître|maitre))"
     rf"\s+((?:(?:de|du|des|d'|d’|le|la|van|von|ben|el)\s*)?{_NAME_WORD}(?:\s+{_NAME_WORD})?)"
 )

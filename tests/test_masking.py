@@ -101,6 +101,7 @@ MASKING_CASES = [
     ("la tour 2 et le parking P3", None),
     ("Réunion du 06/12 à 14h", None),
     ("code postal 69003", None),
+    ("c'est pr Noël, le Pr Martin viendra", f"c'est pr Noël, le Pr {NAME} viendra"),
 ]
 
 
