@@ -410,14 +410,21 @@ def edit_contribution(
         return _edit(uow, table_code, contribution_id, changed)
 
 
+def _hidden_kept(uow: UnitOfWork, contribution: Contribution, changed: dict) -> dict:
+    """The correction with each « [… masqué] » the captain left given its original back."""
+    if "text" not in changed:
+        return changed
+    names = uow.trust.masked_names(contribution.cafe_id)
+    return {**changed, "text": restore_masked(changed["text"], contribution.text, names)}
+
+
 def _edit(uow: UnitOfWork, table_code: str, contribution_id: str, changed: dict) -> Contribution:
     context = enter_table(uow, table_code)
     contribution = _table_contribution(uow, context.table, contribution_id)
-    names = uow.trust.masked_names(contribution.cafe_id)
-    if "text" in changed:
-        changed = {**changed, "text": restore_masked(changed["text"], contribution.text, names)}
+    changed = _hidden_kept(uow, contribution, changed)
     updated = replace(contribution, **changed)
     uow.contributions.update(updated)
+    names = uow.trust.masked_names(contribution.cafe_id)
     changes = (
         f"avant : « {mask_personal_data(contribution.text, names)} » ; "
         f"après : « {mask_personal_data(updated.text, names)} »"
