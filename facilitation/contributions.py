@@ -24,7 +24,7 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
-from facilitation.privacy import mask_personal_data
+from facilitation.privacy import mask_personal_data, restore_masked
 from facilitation.storage.base import UnitOfWork
 
 MAX_AGREEMENT_COUNT = 500
@@ -70,6 +70,15 @@ def _locate(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableState:
     return TableState(cafe, table, None if cafe.is_closed else open_round_of(uow, cafe_id))
 
 
+def shown(uow: UnitOfWork, cafe_id: str, listed: list[Contribution]) -> list[Contribution]:
+    """Contributions as every screen shows them: personal data masked (the stored text is untouched;
+    only the organiser's moderation view reveals it, see rgpd.reveal_original)."""
+    if not listed:
+        return []
+    names = uow.trust.masked_names(cafe_id)
+    return [replace(c, text=mask_personal_data(c.text, names)) for c in listed]
+
+
 def _with_contributions(uow: UnitOfWork, state: TableState) -> TableContext:
     current = state.open_round
     listed = (
@@ -77,7 +86,7 @@ def _with_contributions(uow: UnitOfWork, state: TableState) -> TableContext:
         if current
         else []
     )
-    return TableContext(state.cafe, state.table, current, listed)
+    return TableContext(state.cafe, state.table, current, shown(uow, state.cafe.id, listed))
 
 
 def table_context(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableContext:
@@ -386,7 +395,10 @@ def edit_contribution(
     agreement_count: int | str | None = None,
     now: datetime | None = None,
 ) -> Contribution:
-    """A captain corrects a contribution of their own table."""
+    """A captain corrects a contribution of their own table.
+
+    The captain saw and corrected the masked text: each label left in it gets the hidden original
+    piece back, so that a corrected typo never replaces a resident's words with « [… masqué] »."""
     changed = {
         "text": clean_text(text, max_chars=max_chars),
         "kind": parse_choice(Kind, kind, "Type"),
@@ -398,9 +410,18 @@ def edit_contribution(
         return _edit(uow, table_code, contribution_id, changed)
 
 
+def _hidden_kept(uow: UnitOfWork, contribution: Contribution, changed: dict) -> dict:
+    """The correction with each « [… masqué] » the captain left given its original back."""
+    if "text" not in changed:
+        return changed
+    names = uow.trust.masked_names(contribution.cafe_id)
+    return {**changed, "text": restore_masked(changed["text"], contribution.text, names)}
+
+
 def _edit(uow: UnitOfWork, table_code: str, contribution_id: str, changed: dict) -> Contribution:
     context = enter_table(uow, table_code)
     contribution = _table_contribution(uow, context.table, contribution_id)
+    changed = _hidden_kept(uow, contribution, changed)
     updated = replace(contribution, **changed)
     uow.contributions.update(updated)
     names = uow.trust.masked_names(contribution.cafe_id)
@@ -456,8 +477,10 @@ def restore_contribution(uow: UnitOfWork, cafe_id: str, contribution_id: str) ->
 
 
 def deleted_contributions(uow: UnitOfWork, cafe_id: str) -> list[Contribution]:
-    """Contributions removed by captains, for the organiser to review."""
-    return [c for c in uow.contributions.in_cafe(cafe_id, include_deleted=True) if c.deleted_at is not None]
+    """Contributions removed by captains, for the organiser to review (masked)."""
+    with uow.reading():
+        listed = uow.contributions.in_cafe(cafe_id, include_deleted=True)
+        return shown(uow, cafe_id, [c for c in listed if c.deleted_at is not None])
 
 
 @dataclass(frozen=True)
@@ -479,12 +502,13 @@ def overview(uow: UnitOfWork, cafe_id: str, *, latest: int = 10) -> Overview:
         cafe = get_cafe(uow, cafe_id)
         listed = uow.contributions.in_cafe(cafe_id)
         rounds, tables = uow.cafes.rounds(cafe_id), uow.cafes.tables(cafe_id)
+        newest = shown(uow, cafe_id, list(reversed(listed[-latest:])))
     return Overview(
         cafe=cafe,
         rounds=rounds,
         tables=tables,
         counts=Counter((c.round_id, c.table_id) for c in listed),
-        latest=list(reversed(listed[-latest:])),
+        latest=newest,
         total=len(listed),
         from_residents=sum(c.source is Source.RESIDENT for c in listed),
     )
@@ -507,9 +531,10 @@ def wall(uow: UnitOfWork, cafe_id: str, *, latest: int = 12) -> Wall:
         current = None if cafe.is_closed else open_round_of(uow, cafe_id)
         listed = uow.contributions.in_cafe(cafe_id, round_id=current.id) if current else []
         tables = uow.cafes.tables(cafe_id)
+        newest = shown(uow, cafe_id, list(reversed(listed[-latest:])))
     return Wall(
         cafe=cafe,
         open_round=current,
         tables={t.id: t for t in tables},
-        latest=list(reversed(listed[-latest:])),
+        latest=newest,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from facilitation import audit
@@ -142,13 +142,14 @@ def _fiches_of(uow: UnitOfWork, cafe: Cafe) -> list[FicheEntry]:
     """
     version = latest_version(uow, scope_of([cafe.id]))
     saved = {f.topic_key: f for f in uow.documents.fiches(cafe.id)}
+    names = uow.trust.masked_names(cafe.id) if version else []
     entries = []
     for topic in version.topics if version else ():
         if topic.kept:
-            fiche = saved.get(topic.key) or default_fiche(cafe, topic.key, topic.label, uow.clock())
-            entries.append(
-                FicheEntry(topic.key, topic.label, fiche.status.value, fiche.committee.value, fiche.follow_up)
-            )
+            label = mask_personal_data(topic.label, names)  # shown to the marketing team: masked
+            fiche = saved.get(topic.key) or default_fiche(cafe, topic.key, label, uow.clock())
+            follow_up = mask_personal_data(fiche.follow_up, names)
+            entries.append(FicheEntry(topic.key, label, fiche.status.value, fiche.committee.value, follow_up))
     return entries
 
 
@@ -197,12 +198,22 @@ def search(
     terms = query_terms(" ".join(words))
     if not terms:
         raise InvalidInput("Tapez au moins un mot de deux lettres.")
-    known = {c.id: c for c in find_cafes(uow, date_from=date_from, date_to=date_to, place=place, theme=theme)}
-    filtered = bool(date_from or date_to or place or theme)
-    found = uow.contributions.search(words, terms, list(known) if filtered else None)
-    tables = {t.id: t for cafe_id in {c.cafe_id for c in found} for t in uow.cafes.tables(cafe_id)}
-    return [
-        SearchHit(c, known[c.cafe_id], tables[c.table_id], highlight(c.text, terms))
-        for c in found
-        if c.cafe_id in known and c.table_id in tables
-    ]
+    with uow.reading():
+        cafes = find_cafes(uow, date_from=date_from, date_to=date_to, place=place, theme=theme)
+        known = {c.id: c for c in cafes}
+        filtered = bool(date_from or date_to or place or theme)
+        found = uow.contributions.search(words, terms, list(known) if filtered else None)
+        cafe_ids = {c.cafe_id for c in found}
+        tables = {t.id: t for cafe_id in cafe_ids for t in uow.cafes.tables(cafe_id)}
+        names = {cafe_id: uow.trust.masked_names(cafe_id) for cafe_id in cafe_ids}
+    hits = []
+    for c in found:
+        if c.cafe_id not in known or c.table_id not in tables:
+            continue
+        # Shown masked; a contribution found only through its masked words (a name, a phone
+        # number typed as the query) is not listed: a hit would tell who wrote about whom.
+        shown = replace(c, text=mask_personal_data(c.text, names[c.cafe_id]))
+        pieces = highlight(shown.text, terms)
+        if any(matched for _, matched in pieces):
+            hits.append(SearchHit(shown, known[c.cafe_id], tables[c.table_id], pieces))
+    return hits

@@ -32,6 +32,7 @@ from facilitation.domain import (
 )
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.photos import prepare_photos
+from facilitation.privacy import mask_personal_data
 from facilitation.storage.base import UnitOfWork
 
 # What a committee still has to look at: the agenda of its next meeting.
@@ -81,16 +82,18 @@ def _cafe_cards(uow: UnitOfWork) -> list[FicheCard]:
 
 
 def _field_card(fiche: FieldFiche) -> FicheCard:
+    # What staff wrote from the field may quote a resident: shown masked like every text (the
+    # author, a member of staff or a partner, is the fiche's signature and stays).
     return FicheCard(
         ref=field_fiche_ref(fiche.id),
         source=FIELD_SOURCE,
-        title=fiche.title,
-        where=fiche.place,
+        title=mask_personal_data(fiche.title),
+        where=mask_personal_data(fiche.place),
         when=fiche.observed_on,
         theme=fiche.theme,
         author=fiche.author,
-        summary=fiche.observation,
-        follow_up=fiche.follow_up,
+        summary=mask_personal_data(fiche.observation),
+        follow_up=mask_personal_data(fiche.follow_up),
         committee=fiche.committee,
         status=fiche.status,
     )
@@ -195,9 +198,18 @@ def add_comment(uow: UnitOfWork, ref: str, *, author: str, text: str, now: datet
     return comment
 
 
+def _names_of(uow: UnitOfWork, ref: str) -> list[str]:
+    """The names flagged in the café a fiche comes from (none for a field fiche)."""
+    if ref.startswith("cafe/"):  # cafe_fiche_ref
+        return uow.trust.masked_names(ref.split("/", 2)[1])
+    return []
+
+
 def comments(uow: UnitOfWork, ref: str) -> list[Comment]:
-    """A fiche's thread, oldest first."""
-    return uow.exchange.list_comments(ref)
+    """A fiche's thread, oldest first, personal data masked."""
+    with uow.reading():
+        thread, names = uow.exchange.list_comments(ref), _names_of(uow, ref)
+    return [replace(c, text=mask_personal_data(c.text, names)) for c in thread]
 
 
 def decide(
@@ -255,8 +267,10 @@ def fiche_photos(uow: UnitOfWork, ref: str) -> list[bytes]:
 
 
 def decisions(uow: UnitOfWork, ref: str) -> list[Decision]:
-    """A fiche's decisions, oldest first."""
-    return uow.exchange.list_decisions(ref)
+    """A fiche's decisions, oldest first, their notes masked."""
+    with uow.reading():
+        history, names = uow.exchange.list_decisions(ref), _names_of(uow, ref)
+    return [replace(d, note=mask_personal_data(d.note, names)) for d in history]
 
 
 @dataclass(frozen=True)

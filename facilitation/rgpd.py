@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from facilitation import audit
 from facilitation.cafes import get_cafe, list_cafes
+from facilitation.contributions import shown
 from facilitation.domain import clean_label
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.storage.base import UnitOfWork
@@ -110,8 +111,10 @@ def erase_cafe(uow: UnitOfWork, cafe_id: str, *, confirm_title: str) -> str:
 
 
 def contributions_of(uow: UnitOfWork, cafe_id: str) -> list:
-    """Every contribution of the café, deleted ones included (for erasure on request)."""
-    return uow.contributions.in_cafe(get_cafe(uow, cafe_id).id, include_deleted=True)
+    """Every contribution of the café, deleted ones included (for erasure on request), masked as
+    every list shows them (the original: « Afficher le texte original » on « Animer »)."""
+    with uow.reading():
+        return shown(uow, cafe_id, uow.contributions.in_cafe(get_cafe(uow, cafe_id).id, include_deleted=True))
 
 
 MAX_RETENTION_DAYS = 36_500  # a century: beyond, the date arithmetic overflows
@@ -152,3 +155,16 @@ def purge_expired(
                     details=f"{plural(len(ids), 'contribution')}, café du {cafe.held_on:%d/%m/%Y}",
                 )
     return PurgeReport(purged, count)
+
+
+def reveal_original(uow: UnitOfWork, cafe_id: str, contribution_id: str) -> str:
+    """The organiser's moderation view: a contribution exactly as typed, personal data included.
+
+    The only place the original is shown; each reveal is written to the audit log (who, which
+    contribution, when — never the text)."""
+    with uow:
+        contribution = uow.contributions.get(contribution_id)
+        if contribution is None or contribution.cafe_id != cafe_id:
+            raise NotFound("Cette contribution n'existe pas dans ce café.")
+        audit.record(uow, "texte original affiché (modération)", cafe_id=cafe_id, target=contribution_id)
+    return contribution.text

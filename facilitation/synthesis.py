@@ -27,7 +27,7 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import InvalidInput, NotFound
-from facilitation.privacy import MASKED_SUMMARY, mask_personal_data
+from facilitation.privacy import MASKED_SUMMARY, mask_personal_data, restore_masked
 from facilitation.settings import DEFAULT_TIMEZONE
 from facilitation.snapshot import CafeSnapshot, load_snapshot
 from facilitation.storage.base import UnitOfWork
@@ -287,7 +287,9 @@ def update_fiche(
     status: str,
     now: datetime | None = None,
 ) -> Fiche:
-    """The organiser edits the follow-up, committee and status of a retained topic's fiche."""
+    """The organiser edits the follow-up, committee and status of a retained topic's fiche.
+
+    The form shows the masked follow-up: each « [… masqué] » left in it gets its original back."""
     snapshot = load_snapshot(uow, cafe_id)
     synthesis = summarise(snapshot)
     current = _fiches(snapshot, synthesis).get(topic_key)
@@ -299,7 +301,11 @@ def update_fiche(
         raise InvalidInput("Choisissez un comité et un statut.")
     fiche = replace(
         current,
-        follow_up=clean_text(follow_up, max_chars=2000, what="La suite proposée"),
+        follow_up=restore_masked(
+            clean_text(follow_up, max_chars=2000, what="La suite proposée"),
+            current.follow_up,
+            snapshot.masked_names,
+        ),
         committee=chosen_committee,
         status=chosen_status,
         updated_at=now or uow.clock(),

@@ -11,7 +11,7 @@ from facilitation.clock import local_time
 from facilitation.domain import Committee, FicheStatus, Theme
 from facilitation.wording import plural
 from ui.access import require_staff
-from ui.display import show_literal
+from ui.display import literal_markdown, show_literal
 from ui.runtime import settings, show_errors, store, today
 
 role = require_staff()
@@ -32,8 +32,10 @@ with all_tab:
     cards = show_errors(exchange.all_fiches, store(), committee=committee, status=status) or []
     st.markdown(f"**{plural(len(cards), 'fiche')}**")
     for card in cards:
-        with st.expander(f"{card.title} — {card.source} — {card.status.value} — {card.committee.value}"):
-            st.caption(f"{card.author} · {card.where} · {card.when:%d/%m/%Y} · {card.theme.value}")
+        heading = f"{card.title} — {card.source} — {card.status.value} — {card.committee.value}"
+        with st.expander(literal_markdown(heading)):
+            facts = f"{card.author} · {card.where} · {card.when:%d/%m/%Y} · {card.theme.value}"
+            st.caption(literal_markdown(facts))
             show_literal(card.summary)
             pictures = exchange.fiche_photos(store(), card.ref)
             if pictures:
@@ -57,7 +59,8 @@ with all_tab:
                 st.caption("Pas encore de commentaire.")
             for comment in thread:
                 with st.container(border=True):
-                    st.caption(f"{comment.author} — {local_time(comment.at, timezone):%d/%m/%Y à %H:%M}")
+                    when = f"{local_time(comment.at, timezone):%d/%m/%Y à %H:%M}"
+                    st.caption(literal_markdown(f"{comment.author} — {when}"))
                     show_literal(comment.text)
             with st.form(f"comment_{card.ref}", clear_on_submit=True):
                 author = st.text_input("Votre nom", max_chars=120)
@@ -126,7 +129,8 @@ def new_field_fiche_form() -> None:
             )
             if created:
                 st.session_state["field_fiche_id"] = new_id()
-                st.success(f"Fiche « {created.title} » créée : elle attend le {created.committee.value}.")
+                done = f"Fiche « {created.title} » créée : elle attend le {created.committee.value}."
+                st.success(literal_markdown(done))
 
 
 if organiser:

@@ -18,7 +18,10 @@ config = settings()
 database = store()
 
 st.header("Noms à masquer")
-st.caption("Masqués dans la synthèse, les fiches et tous les exports ; l'original reste visible ici.")
+st.caption(
+    "Masqués sur tous les écrans et dans tous les documents ; le texte original ne se lit que dans "
+    "« Animer » (« Afficher le texte original », inscrit au journal)."
+)
 names = rgpd.masked_names(store(), cafe.id)
 for name in names:
     left, right = st.columns([4, 1])

@@ -86,7 +86,7 @@ for index, table in enumerate(tables):
     with columns[index % 3], st.container(border=True):
         st.subheader(literal_markdown(table.label()), anchor=False)
         png = labelled_qr_png(link, table.label())
-        st.image(png, caption=f"QR code de la {table.label().lower()}", width=220)
+        st.image(png, caption=literal_markdown(f"QR code de la {table.label().lower()}"), width=220)
         st.code(link, language=None)
         st.download_button(
             f"Télécharger le PNG de la table {table.number}",

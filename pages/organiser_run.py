@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from facilitation import cafes, contributions
+from facilitation import cafes, contributions, rgpd
 from facilitation.clock import local_time
+from facilitation.privacy import MASKS
 from ui.access import require_organiser
 from ui.display import literal_markdown, round_state, show_literal
 from ui.live import follow_open_round
@@ -47,6 +48,7 @@ else:
     clock.caption("Aucun tour ouvert.")
 
 CONFIRM_KEY = "confirm_open_round"
+REVEALED_KEY = "revealed_originals"  # contribution id -> original text, revealed this session
 
 
 def open_chosen(round_id: str) -> None:
@@ -116,7 +118,23 @@ def live_overview() -> None:
     for item in view.latest:
         when = f"{local_time(item.created_at, timezone):%H:%M}"
         st.caption(literal_markdown(f"{when} · {tables[item.table_id].label()} · {item.source.value}"))
-        show_literal(item.text)
+        moderated(item)
+
+
+def moderated(item) -> None:
+    """A contribution as every screen shows it (masked); when something was masked, the organiser's
+    « Afficher le texte original » reveals it here only, once per session and audited."""
+    show_literal(item.text)
+    if not any(label in item.text for label in MASKS):
+        return
+    revealed = st.session_state.setdefault(REVEALED_KEY, {})
+    if st.toggle("Afficher le texte original", key=f"reveal_{item.id}"):
+        if item.id not in revealed:
+            # The fragment reruns every few seconds: one reveal, one audit row.
+            revealed[item.id] = show_errors(rgpd.reveal_original, store(), cafe.id, item.id)
+        if revealed[item.id] is not None:
+            st.caption("Texte original (visible ici seulement) :")
+            show_literal(revealed[item.id])
 
 
 live_overview()
@@ -128,7 +146,7 @@ with st.expander("Contributions supprimées par les capitaines"):
     for item in removed:
         text_col, button_col = st.columns([5, 1])
         with text_col:
-            show_literal(item.text)
+            moderated(item)
         if button_col.button("Restaurer", key=f"restore_{item.id}") and show_errors(
             contributions.restore_contribution, store(), cafe.id, item.id
         ):

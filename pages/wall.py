@@ -5,7 +5,7 @@ import streamlit as st
 from facilitation import contributions
 from facilitation.errors import CafeError
 from ui.access import require_organiser
-from ui.display import question, show_literal
+from ui.display import literal_markdown, question, show_literal
 from ui.live import follow_open_round
 from ui.organiser import CAFE_PARAM
 from ui.runtime import end_page, settings, store
@@ -33,7 +33,7 @@ except CafeError as exc:
     st.error(exc.message)
     end_page()
 
-st.title(view.cafe.title)
+st.title(literal_markdown(view.cafe.title), anchor=False)
 if view.open_round is None:
     st.info(
         "Le prochain tour va commencer." if not view.cafe.is_closed else "Merci pour votre participation !"
@@ -55,7 +55,7 @@ def latest_contributions() -> None:
         with columns[index % 3], st.container(border=True):
             show_literal(item.text)
             supports = f" · 👍 {item.supports}" if item.supports else ""
-            st.caption(f"{table.label()}{supports}")
+            st.caption(literal_markdown(f"{table.label()}{supports}"))
 
 
 latest_contributions()

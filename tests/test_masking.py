@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from exports.documents import render, single_fiche
 from facilitation import audit, harvest, rgpd, synthesis
 from facilitation.errors import InvalidInput
-from facilitation.privacy import MASKED_SUMMARY, mask_personal_data
+from facilitation.privacy import MASKED_SUMMARY, mask_personal_data, restore_masked
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
@@ -30,29 +30,78 @@ MASKING_CASES = [
     ("ma sœur au +212 6 12 34 56 78", f"ma sœur au {PHONE}"),
     ("en Belgique +32 470 12 34 56", f"en Belgique {PHONE}"),
     ("à Londres +44 20 7946 0958", f"à Londres {PHONE}"),
+    ("0033 6 12 34 56 78 le matin", f"{PHONE} le matin"),
+    ("+33 6 12 34 56 78", PHONE),
+    ("06-12-34-56-78", PHONE),
+    ("06_12_34_56_78 !", f"{PHONE} !"),
+    ("06 / 12 / 34 / 56 / 78", PHONE),
+    # tricks: invisible characters, other digits, look-alike letters
+    ("appelez le 06\u200b12\u200b34\u200b56\u200b78", f"appelez le {PHONE}"),
+    ("06\u200d12\u00ad34\u206056\ufeff78 svp", f"{PHONE} svp"),
+    ("tél ０６ １２ ３４ ５６ ７８", f"tél {PHONE}"),
+    ("٠٦١٢٣٤٥٦٧٨ (ma fille)", f"{PHONE} (ma fille)"),
+    ("\U0001d7ce\U0001d7d4 12 34 56 78", PHONE),
+    ("06\u00a012\u00a034\u00a056\u00a078", PHONE),
+    ("06\u202f12\u202f34\u202f56\u202f78", PHONE),
+    ("O6 l2 34 56 78 le soir", f"{PHONE} le soir"),
+    ("06 I2 3O 56 78", PHONE),
+    ("06‑12‑34‑56‑78", PHONE),
     # e-mails, however the @ is written
     ("Écrivez à jean.dupont@mail.fr", f"Écrivez à {MAIL}"),
     ("jean @ gmail.com pour le club", f"{MAIL} pour le club"),
     ("jean(at)gmail.com", MAIL),
     ("jean [at] gmail [dot] com", MAIL),
     ("jean arobase gmail point com", MAIL),
-    # dwellings and addresses
+    ("jean.dupont@\u200bmail.fr", MAIL),
+    ("ｊｅａｎ＠ｍａｉｌ．ｆｒ", MAIL),
+    ("durand06@example.fr", MAIL),
+    # a civility then a name
+    ("appelez Mme Durand au 06 12 34 56 78", f"appelez Mme {NAME} au {PHONE}"),
+    ("Monsieur Jean-Paul Martin a dit non", f"Monsieur {NAME} a dit non"),
+    ("M. Dupont est gentil", f"M. {NAME} est gentil"),
+    ("Mlle Zoé Lefèvre, du 3e", f"Mlle {NAME}, du 3e"),
+    ("Madame Nguyen et Mr Smith", f"Madame {NAME} et Mr {NAME}"),
+    ("le Dr Benali passe lundi", f"le Dr {NAME} passe lundi"),
+    ("Docteur Ait-Said", f"Docteur {NAME}"),
+    ("MME DURAND se plaint", f"MME {NAME} se plaint"),
+    ("voir M. de Villepin", f"voir M. {NAME}"),
+    ("Mademoiselle O'Brien", f"Mademoiselle {NAME}"),
+    ("Mme\u00a0Durand", f"Mme\u00a0{NAME}"),
+    # dwellings and addresses: a household is masked
     ("Fuite à l'appartement 12, porte B3", f"Fuite à l'appartement {NUMBER}, porte {NUMBER}"),
     ("appt 4b au fond", f"appt {NUMBER} au fond"),
     ("la porte b3 grince", f"la porte {NUMBER} grince"),
-    ("Bâtiment c, escalier 2", f"Bâtiment {NUMBER}, escalier {NUMBER}"),
     ("logt 15 et logement n° 16", f"logt {NUMBER} et logement {NUMBER}"),
     ("j'habite au 12bis", f"j'habite au {NUMBER}"),
     ("au 12 rue des Lilas 69003 depuis 2010", f"au {ADDRESS} depuis 2010"),
     ("3 bis, avenue Jean Jaurès, au fond", f"{ADDRESS}, au fond"),
-    ("porte n° 7 et bât. B", f"porte {NUMBER} et bât {NUMBER}"),
-    # what must stay as it is
+    ("porte n° 7 et bât. B", f"porte {NUMBER} et bât. B"),
+    ("boîte aux lettres 23 arrachée", f"boîte aux lettres {NUMBER} arrachée"),
+    # what must stay as it is: the building's landmarks, dates, counts, ordinary words
     ("Le 12 mai, 3 personnes à 19 degrés en 2024", None),
     ("Porte d'entrée lourde, escalier de secours", None),
     ("la porte a été forcée deux fois", None),
     ("les escaliers et les logements sociaux", None),
     ("12 34 56 78 voitures dans la rue des Lilas", None),
     ("Rendez-vous le 12/05/2024 à 18h30", None),
+    ("Bâtiment c, escalier 2", None),
+    ("bâtiment B, 3e étage, tour 2", None),
+    ("l'ascenseur du bât. C est en panne", None),
+    ("escalier 3 : la lumière ne marche pas", None),
+    ("dans la résidence des Tilleuls", None),
+    ("M. le maire est venu", None),
+    ("madame la directrice a promis", None),
+    ("Mme est partie", None),
+    ("l'entrée B est sale", None),
+    ("Il a 2O ans et lOl", None),
+    ("Il y a 10 ans, 4 fois par an", None),
+    ("café à 1,50 € et 20 %", None),
+    ("Œuvre collective, ﬁnale réussie 🎉👍", None),
+    ("Les élèves de l’école Jean Moulin", None),
+    ("la tour 2 et le parking P3", None),
+    ("Réunion du 06/12 à 14h", None),
+    ("code postal 69003", None),
+    ("c'est pr Noël, le Pr Martin viendra", f"c'est pr Noël, le Pr {NAME} viendra"),
 ]
 
 
@@ -169,12 +218,12 @@ def test_a_captains_flag_waits_for_the_organiser(store):
         ("Fuite à l'appartement 12, porte B3", "Fuite à l'appartement [n° masqué], porte [n° masqué]"),
         (
             "appt 4B, logement n° 15, bâtiment C",
-            "appt [n° masqué], logement [n° masqué], bâtiment [n° masqué]",
+            "appt [n° masqué], logement [n° masqué], bâtiment C",
         ),
         ("Mme Martin se plaint, martine non", "Mme [nom masqué] se plaint, martine non"),
         ("Le 12 mai, 3 personnes à 19 degrés en 2024", "Le 12 mai, 3 personnes à 19 degrés en 2024"),
         ("Porte d'entrée lourde, escalier de secours", "Porte d'entrée lourde, escalier de secours"),
-        ("porte n° 7 et bât. B", "porte [n° masqué] et bât [n° masqué]"),
+        ("porte n° 7 et bât. B", "porte [n° masqué] et bât. B"),
     ],
 )
 def test_personal_data_is_masked(text, expected):
@@ -209,3 +258,29 @@ def test_flagged_names_are_checked_and_never_logged(store):
         rgpd.flag_name(store, cafe.id, "X")
     assert "Durand" not in json.dumps(audit.audit_records(store, timezone="Europe/Paris"), ensure_ascii=False)
     assert rgpd.unflag_name(store, cafe.id, "Durand") == []
+
+
+def test_saving_a_fiche_shown_masked_keeps_its_hidden_follow_up(store):
+    cafe, _ = make_cafe(store)
+    for text in ("Chauffage froid", "Chauffage en panne"):
+        add_idea(store, cafe, text)
+    scope = harvest.scope_of([cafe.id])
+    key = harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope).topics[0].key
+    harvest.set_kept(store, scope, [key])
+    committee = "Comité Services et Qualité"
+    typed = "Rappeler Mme Durand au 06 12 34 56 78"
+    synthesis.update_fiche(store, cafe.id, key, follow_up=typed, committee=committee, status="nouvelle")
+    (sheet,) = synthesis.fiche_sheets(store, cafe.id)
+    assert sheet.fiche.follow_up == f"Rappeler Mme {NAME} au {PHONE}"
+    # The organiser saves the form as shown, with its status changed: nothing typed is lost.
+    synthesis.update_fiche(
+        store, cafe.id, key, follow_up=sheet.fiche.follow_up, committee=committee, status="en étude"
+    )
+    assert store.documents.fiches(cafe.id)[0].follow_up == typed
+
+
+def test_restoring_puts_each_hidden_piece_back_in_order():
+    original = "Mme Durand 06 12 34 56 78, sinon Mme Petit 07 11 22 33 44"
+    edited = f"Mme {NAME} ({PHONE}), sinon Mme {NAME} {PHONE} !"
+    assert restore_masked(edited, original) == "Mme Durand (06 12 34 56 78), sinon Mme Petit 07 11 22 33 44 !"
+    assert restore_masked(f"{NAME} {MAIL}", "rien") == f"{NAME} {MAIL}"  # nothing hidden: labels stay

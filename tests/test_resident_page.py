@@ -6,6 +6,7 @@ browser, JavaScript and small screens are in test_resident_browser.py.
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -546,3 +547,20 @@ def test_two_phones_may_say_the_same_words_but_one_phone_says_them_once(served):
     first.send("Plus de bancs")  # the first phone again, from a new form: the same idea
     assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Plus de bancs", "Plus de bancs"]
     assert "Merci !" in first.page.text
+
+
+def test_personal_data_is_masked_on_every_phone_and_in_the_state_but_stored_as_typed(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    author, neighbour = Phone(app, store, cafe), Phone(app, store, cafe)
+    typed = "appelez Mme Durand au 06\u200b12\u200b34\u200b56\u200b78 ou durand (at) example.fr"
+    author.send(typed)
+    masked = "appelez Mme [nom masqué] au [téléphone masqué] ou [courriel masqué]"
+    for phone in (author, neighbour):  # the author's own idea after sending, and the table's
+        page = unescape(phone.client.get(phone.link).text)
+        state = phone.client.get(f"{phone.link}/etat").json()
+        assert masked in page and state["ideas"][0]["text"] == masked
+        for raw in ("Durand", "06\u200b12", "example"):
+            assert raw not in page and raw not in json.dumps(state, ensure_ascii=False)
+    (stored,) = store.contributions.in_cafe(cafe.id)
+    assert stored.text == typed

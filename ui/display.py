@@ -1,5 +1,12 @@
 """Showing what people typed: always literally, never as Markdown or HTML; the states of cafés and
-rounds in French."""
+rounds in French.
+
+`literal_markdown` is THE helper for every user string drawn where Streamlit reads Markdown
+(st.markdown, captions, titles, expander and widget labels, st.success/info, image captions):
+contributions, table names, café titles, questions, comment authors, fiche fields, topic labels,
+search hits. The two places that draw HTML (`question`, `show_highlighted`) escape with html.escape.
+What they show is already masked by the use cases (facilitation/privacy.py): this module only
+keeps it inert."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from facilitation.domain import Contribution, HarvestScope, HarvestVersion, TopicGroup
 from facilitation.errors import NotFound
@@ -92,4 +92,6 @@ def harvest_view(uow: UnitOfWork, scope: HarvestScope, number: int | None = None
             if chosen is None:
                 raise NotFound(f"La version {number} n'existe pas.")
         data = scope_data(uow, scope)
-    return view(data, chosen)
+    # The organiser's harvest page shows contributions like every other screen: masked.
+    masked = {cid: replace(c, text=data.masked_text(cid)) for cid, c in data.contributions.items()}
+    return view(replace(data, contributions=masked), chosen)
