@@ -6,6 +6,10 @@
 import streamlit as st
 
 from ui.runtime import app as cafe_app
-from web import WebRuntime, resident_middleware, resident_routes
+from web import WebRuntime, resident_middleware, resident_routes, staff_middleware
 
-app = st.App("app.py", routes=resident_routes(WebRuntime(cafe_app)), middleware=resident_middleware())
+app = st.App(
+    "app.py",
+    routes=resident_routes(WebRuntime(cafe_app)),
+    middleware=[*resident_middleware(), *staff_middleware()],
+)
