@@ -5,7 +5,7 @@ import streamlit as st
 
 from facilitation import cafes, contributions, public_address
 from facilitation.clock import local_time
-from ui.access import require_organiser
+from ui.access import require_organiser, still_signed_in
 from ui.display import literal_markdown, round_state, show_literal
 from ui.live import follow_open_round
 from ui.organiser import current_cafe
@@ -122,6 +122,7 @@ if asked is not None:
 
 @st.fragment(run_every=settings().cafe_refresh_seconds)
 def live_overview() -> None:
+    still_signed_in()
     view = contributions.overview(store(), cafe.id)
     st.header("En direct")
     total, phones, tables_count = st.columns(3)

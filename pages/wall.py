@@ -8,7 +8,7 @@ import streamlit as st
 from facilitation import contributions
 from facilitation.access import WALL_PARAM
 from facilitation.errors import CafeError
-from ui.access import require_organiser
+from ui.access import require_organiser, still_signed_in
 from ui.display import question, show_literal
 from ui.live import follow_open_round
 from ui.organiser import CAFE_PARAM
@@ -65,6 +65,8 @@ follow_open_round(view.cafe.id, view.open_round, clock="big")
 
 @st.fragment(run_every=settings().cafe_refresh_seconds)
 def latest_contributions() -> None:
+    if link_token is None:
+        still_signed_in()  # the organiser's own page: it stops with the session
     try:
         now = load()
     except CafeError:

@@ -8,8 +8,9 @@ import urllib.request
 
 import pytest
 
-from facilitation import cafes, public_address
+from facilitation import cafes, public_address, sessions
 from facilitation.access import hash_password
+from facilitation.clock import utcnow
 from facilitation.storage import open_store
 from tests.conftest import add_idea, make_cafe
 from tests.serving import stop_app
@@ -114,3 +115,8 @@ def test_the_wall_link_shows_the_question_and_opens_nothing_else(served, browser
     wall.get_by_text("Ce lien de mur n'est pas valable").wait_for(timeout=30_000)
     assert wall.get_by_text("Question 1 ?").count() == 0
     assert organiser_blocked == [] and wall_blocked == []
+
+    # Every session closed from elsewhere: « Animer », left open, stops showing the café by itself.
+    sessions.sign_out_everyone(store, utcnow())
+    organiser.get_by_label("Mot de passe organisateur").wait_for(timeout=30_000)
+    assert organiser.get_by_text("En direct").count() == 0 and "organisateur" not in organiser.url

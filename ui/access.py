@@ -11,7 +11,7 @@ from facilitation.contributions import TableContext, enter_table, try_table_code
 from facilitation.errors import CafeError, StorageUnavailable
 from facilitation.wording import plural
 from ui.capture import TABLE_KEY
-from ui.runtime import ORGANISER_KEY, end_page, settings, show_error, show_errors, store
+from ui.runtime import ORGANISER_KEY, end_page, settings, show_error, show_errors, store, store_or_raise
 from ui.runtime import now as runtime_now
 
 CLIENT_ID_KEY = "client_id"  # one per browser tab (Streamlit session)
@@ -140,6 +140,19 @@ def _require_staff(allowed: tuple[str, ...], password_label: str, *, projected: 
                 _refuse_role()
             st.rerun()
     end_page()
+
+
+def still_signed_in() -> None:
+    """For a staff page's timed fragments: once this tab's session is closed (signed out here or
+    elsewhere, everyone's sessions closed), rerun the whole page, whose gate then asks the password;
+    live figures never keep flowing to a signed-out tab."""
+    token = st.session_state.get(ORGANISER_TOKEN_KEY)
+    try:
+        role = sessions.session_role(store_or_raise(), token, _passwords(), runtime_now())
+    except CafeError:
+        return  # the database is away: the fragment shows it, the session is not in question
+    if role is None:
+        st.rerun(scope="app")
 
 
 def _refuse_role() -> None:
