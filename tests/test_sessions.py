@@ -24,6 +24,7 @@ from facilitation.errors import AccessDenied
 from facilitation.storage.transfer import dump
 from facilitation.storage.validation import validate
 from tests.conftest import make_cafe
+from tests.fakes import FakeUnitOfWork
 
 ORGANISER_HASH = hash_password("mot-de-passe-organisateur")
 MARKETING_HASH = hash_password("mot-de-passe-marketing")
@@ -78,6 +79,14 @@ def test_a_token_is_refused_without_its_session_after_expiry_or_for_another_role
     assert sessions.session_role(store, promoted, PASSWORDS, now) is None
     for forged in ("", "abc", f"{session_id}.9999999999.forged", genuine.token + "x"):
         assert sessions.session_role(store, forged, PASSWORDS, now) is None
+
+
+def test_the_in_memory_store_keeps_sessions_like_the_databases():
+    fake = FakeUnitOfWork()
+    token = signed_in(fake).token
+    assert sessions.session_role(fake, token, PASSWORDS, utcnow()) == audit.ORGANISER
+    assert sessions.sign_out_everyone(fake, utcnow()) == 1
+    assert sessions.session_role(fake, token, PASSWORDS, utcnow()) is None
 
 
 def test_sessions_are_not_backed_up(store):
