@@ -92,33 +92,43 @@ class ResidentHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _inline_script_hashes(index_html: str) -> list[str]:
-    """CSP sources allowing exactly the inline scripts of Streamlit's page (one line today)."""
-    bodies = re.findall(r"<script>(.*?)</script>", index_html, flags=re.DOTALL)
-    return [f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'" for b in bodies]
+def _script_hash(body: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
 
 
 # Found, not imported: this layer never imports streamlit.
 _STREAMLIT_INDEX = Path(importlib.util.find_spec("streamlit").origin).parent / "static" / "index.html"
-# What Streamlit's frontend needs and nothing more: its own scripts (and the one inline line of its
-# page, by hash), inline styles (its components style themselves at run time), its own images,
-# fonts and WebSocket; no other site, no plugin, no framing by another page.
-STAFF_CONTENT_SECURITY_POLICY = (
-    f"default-src 'self'; script-src 'self' {' '.join(_inline_script_hashes(_STREAMLIT_INDEX.read_text()))}; "
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-    "connect-src 'self'; media-src 'self' data: blob:; worker-src 'self' blob:; frame-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+# The inline scripts of Streamlit's own page (one line today).
+_STREAMLIT_SCRIPTS = tuple(
+    re.findall(r"<script>(.*?)</script>", _STREAMLIT_INDEX.read_text(encoding="utf-8"), flags=re.DOTALL)
 )
-STAFF_HEADERS = (
-    (b"content-security-policy", STAFF_CONTENT_SECURITY_POLICY.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    # Staff pages carry the organiser's token in their address: never send it to another site.
-    (b"referrer-policy", b"no-referrer"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-)
-_STAFF_HEADER_NAMES = {name for name, _ in STAFF_HEADERS}
+
+
+def staff_content_security_policy(inline_scripts: tuple[str, ...] = ()) -> str:
+    """What Streamlit's frontend needs and nothing more: its own scripts, plus exactly the inline
+    scripts given (Streamlit's page line and the app's own, by hash), inline styles (its components
+    style themselves at run time), its own images, fonts and WebSocket; no other site, no plugin,
+    no framing by another page."""
+    hashes = " ".join(_script_hash(body) for body in (*_STREAMLIT_SCRIPTS, *inline_scripts))
+    return (
+        f"default-src 'self'; script-src 'self' {hashes}; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+        "connect-src 'self'; media-src 'self' data: blob:; worker-src 'self' blob:; frame-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def staff_headers(inline_scripts: tuple[str, ...] = ()) -> tuple[tuple[bytes, bytes], ...]:
+    """The security headers of every Streamlit response."""
+    return (
+        (b"content-security-policy", staff_content_security_policy(inline_scripts).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        # Staff pages carry the organiser's token in their address: never send it to another site.
+        (b"referrer-policy", b"no-referrer"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    )
 
 
 class StaffHeaders:
@@ -127,8 +137,10 @@ class StaffHeaders:
     The resident page and its files have their own (ResidentHeaders); WebSockets have no headers
     to add."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, headers: tuple[tuple[bytes, bytes], ...] = staff_headers()) -> None:
         self.app = app
+        self.headers = list(headers)
+        self._names = {name for name, _ in headers}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith((JOIN_PATH, ASSETS_PATH)):
@@ -137,8 +149,8 @@ class StaffHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _STAFF_HEADER_NAMES]
-                message = {**message, "headers": kept + list(STAFF_HEADERS)}
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in self._names]
+                message = {**message, "headers": kept + self.headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -149,6 +161,7 @@ def resident_middleware() -> list[Middleware]:
     return [Middleware(OldLinkRedirect), Middleware(ResidentHeaders)]
 
 
-def staff_middleware() -> list[Middleware]:
-    """Security headers for Streamlit's pages (captains, organiser, marketing, the wall)."""
-    return [Middleware(StaffHeaders)]
+def staff_middleware(inline_scripts: tuple[str, ...] = ()) -> list[Middleware]:
+    """Security headers for Streamlit's pages (captains, organiser, marketing, the wall), allowing
+    the app's own inline scripts given here and no other."""
+    return [Middleware(StaffHeaders, headers=staff_headers(inline_scripts))]
