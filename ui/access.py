@@ -91,22 +91,17 @@ def _require_staff(allowed: tuple[str, ...], password_label: str, *, projected: 
         _forget_staff()  # a refused token does not stay in the address either
     if role is not None:
         _keep_signed_in(role, token)
-        if role not in allowed:
-            st.title("Espace organisateur")
-            _refuse_role()
+        audit.set_actor(role)
         if projected:
             if ORGANISER_TOKEN_PARAM in st.query_params:
                 del st.query_params[ORGANISER_TOKEN_PARAM]
-            audit.set_actor(role)
-            return role
-        if st.query_params.get(ORGANISER_TOKEN_PARAM) != token:
-            st.query_params[ORGANISER_TOKEN_PARAM] = token  # a page change drops it from the URL
-        audit.set_actor(role)
-        if st.sidebar.button("Se déconnecter", key="staff_sign_out", icon="🚪"):
-            if show_errors(sessions.sign_out, store(), token, passwords, runtime_now()) is not None:
-                _forget_staff()
-                st.session_state[STAFF_NOTICE_KEY] = SIGNED_OUT_MESSAGE
-                st.rerun()
+        else:
+            if st.query_params.get(ORGANISER_TOKEN_PARAM) != token:
+                st.query_params[ORGANISER_TOKEN_PARAM] = token  # a page change drops it from the URL
+            _sign_out_button(token, passwords)
+        if role not in allowed:
+            st.title("Espace organisateur")
+            _refuse_role()
         return role
     st.title("Espace organisateur")
     if STAFF_NOTICE_KEY in st.session_state:
@@ -140,6 +135,15 @@ def _require_staff(allowed: tuple[str, ...], password_label: str, *, projected: 
                 _refuse_role()
             st.rerun()
     end_page()
+
+
+def _sign_out_button(token: str, passwords: dict[str, str]) -> None:
+    """« Se déconnecter » in the sidebar: this session ends, its token is refused from now on."""
+    if st.sidebar.button("Se déconnecter", key="staff_sign_out", icon="🚪"):
+        if show_errors(sessions.sign_out, store(), token, passwords, runtime_now()) is not None:
+            _forget_staff()
+            st.session_state[STAFF_NOTICE_KEY] = SIGNED_OUT_MESSAGE
+            st.rerun()
 
 
 def still_signed_in() -> None:
