@@ -4,23 +4,29 @@ import contextlib
 
 import streamlit as st
 
-from facilitation.access import JOIN_PARAM
+from facilitation.access import JOIN_PARAM, WALL_PARAM
 from facilitation.audit import MARKETING
 from ui.access import staff_role
 from ui.runtime import PageDone
 
 resident_link = JOIN_PARAM in st.query_params
+# The wall's own link (projected, photographed): the wall of its café and nothing else.
+wall_link = not resident_link and WALL_PARAM in st.query_params
 
 st.set_page_config(
     page_title="Café concertation",
     page_icon="☕",
     layout="centered" if resident_link else "wide",
-    initial_sidebar_state="collapsed" if resident_link else "auto",
+    initial_sidebar_state="collapsed" if resident_link or wall_link else "auto",
 )
 
 if resident_link:
     # Nothing else is registered: typing another page's URL lands back on this one.
     pages = [st.Page("pages/resident_moved.py", title="Participer", icon="💬", default=True)]
+    navigation = st.navigation(pages, position="hidden")
+elif wall_link:
+    # No staff page is registered: another page's URL lands back on the wall, which checks the link.
+    pages = [st.Page("pages/wall.py", title="Mur", icon="📽️", default=True)]
     navigation = st.navigation(pages, position="hidden")
 else:
     shared = [

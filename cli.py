@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from composition import App, build_app
-from facilitation import audit, cafes, public_address
+from facilitation import audit, cafes, public_address, sessions
 from facilitation.access import hash_password
 from facilitation.demo import create_demo_cafe
 from facilitation.errors import CafeError, InvalidInput, StorageUnavailable
@@ -39,6 +39,15 @@ def _parser() -> argparse.ArgumentParser:
     join.add_argument("cafe_id", metavar="CAFE_ID")
     join.add_argument("--table", type=int, required=True, help="numéro de la table")
     join.add_argument("--base-url", help=BASE_URL_HELP)
+
+    wall = commands.add_parser(
+        "wall-url", help="affiche le lien du mur d'un café (lecture seule, sans jeton organisateur)"
+    )
+    wall.add_argument("cafe_id", metavar="CAFE_ID")
+    wall.add_argument("--base-url", help=BASE_URL_HELP)
+    wall.add_argument(
+        "--revoke", action="store_true", help="révoque le lien actuel du mur et affiche le nouveau"
+    )
 
     tables = commands.add_parser(
         "tables", help="une ligne par table : numéro, nom, code capitaine, lien habitant"
@@ -137,6 +146,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "rotate-link-secret",
         help="change le secret des liens habitants : tous les anciens QR codes sont refusés",
+    )
+    commands.add_parser(
+        "sign-out-all",
+        help="déconnecte toutes les sessions organisateur et marketing (leurs adresses sont refusées)",
     )
     commands.add_parser(
         "hash-password", help="calcule l'empreinte du mot de passe organisateur (lu au clavier)"
@@ -376,6 +389,21 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "join-url":
             store = app.store()
             print(cafes.join_link(store, args.cafe_id, args.table, _base_url(store, settings, args.base_url)))
+        elif args.command == "wall-url":
+            store = app.store()
+            base_url = _base_url(store, settings, args.base_url)
+            if args.revoke:
+                print(cafes.revoke_wall_link(store, args.cafe_id, base_url))
+                print(
+                    "Ancien lien du mur révoqué : ouvrez ce nouveau lien sur l'écran de la salle.",
+                    file=sys.stderr,
+                )
+            else:
+                print(cafes.wall_link(store, args.cafe_id, base_url))
+        elif args.command == "sign-out-all":
+            ended = sessions.sign_out_everyone(app.store(), app.clock())
+            closed = plural(ended, "session fermée", "sessions fermées")
+            print(f"Toutes les sessions organisateur et marketing sont déconnectées ({closed}).")
         elif args.command in ("tables", "round", "public-url"):
             _live(app, args)
         elif args.command == "export":

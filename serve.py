@@ -5,7 +5,13 @@
 
 import streamlit as st
 
+from ui.capture import FOCUS_SCRIPT
 from ui.runtime import app as cafe_app
-from web import WebRuntime, resident_middleware, resident_routes
+from web import WebRuntime, resident_middleware, resident_routes, staff_middleware
 
-app = st.App("app.py", routes=resident_routes(WebRuntime(cafe_app)), middleware=resident_middleware())
+app = st.App(
+    "app.py",
+    routes=resident_routes(WebRuntime(cafe_app)),
+    # The captain's page runs one inline script (the focus back in the text field): allowed by hash.
+    middleware=[*resident_middleware(), *staff_middleware(inline_scripts=(FOCUS_SCRIPT,))],
+)

@@ -90,19 +90,63 @@ def _organiser_key(link_secret: str, password_hash: str) -> str:
     return hmac.new(link_secret.encode(), f"organiser:{password_hash}".encode(), hashlib.sha256).hexdigest()
 
 
-def make_organiser_token(link_secret: str, password_hash: str, now: datetime) -> str:
-    """Token given after a correct password: its expiry and an HMAC over it."""
-    expires = int((now + timedelta(hours=ORGANISER_SESSION_HOURS)).timestamp())
-    return f"{expires}.{_signature(_organiser_key(link_secret, password_hash), f'organiser.{expires}')}"
+def staff_session_expiry(now: datetime) -> datetime:
+    """When a sign-in made now stops being accepted."""
+    return now + timedelta(hours=ORGANISER_SESSION_HOURS)
 
 
-def organiser_token_valid(link_secret: str, password_hash: str, token: str | None, now: datetime) -> bool:
-    """True for an unexpired token signed for this password and this installation."""
-    expires, _, signature = (token or "").partition(".")
-    if not expires.isdigit() or int(expires) < now.timestamp() or not password_hash:
-        return False
-    expected = _signature(_organiser_key(link_secret, password_hash), f"organiser.{expires}")
-    return hmac.compare_digest(expected.encode(), signature.encode())
+def make_staff_token(link_secret: str, password_hash: str, session_id: str, expires: datetime) -> str:
+    """Token given after a correct password: its session, its expiry and an HMAC over them.
+
+    The session id lets the server refuse it before it expires (sign-out); the HMAC binds it to the
+    password that opened it, hence to a role."""
+    stamp = int(expires.timestamp())
+    key = _organiser_key(link_secret, password_hash)
+    return f"{session_id}.{stamp}.{_signature(key, f'staff.{session_id}.{stamp}')}"
+
+
+def staff_token_session(link_secret: str, password_hash: str, token: str | None, now: datetime) -> str | None:
+    """The session id of an unexpired token signed for this password and installation, else None."""
+    parts = (token or "").split(".")
+    if len(parts) != 3 or not password_hash:
+        return None
+    session_id, stamp, signature = parts
+    if not stamp.isdigit() or int(stamp) < now.timestamp() or not session_id:
+        return None
+    expected = _signature(_organiser_key(link_secret, password_hash), f"staff.{session_id}.{stamp}")
+    return session_id if hmac.compare_digest(expected.encode(), signature.encode()) else None
+
+
+# The wall link: the room screen of one café, read-only. Nothing else is reachable with it.
+WALL_PARAM = "ecran"
+FORGED_WALL_MESSAGE = (
+    "Ce lien de mur n'est pas valable : il a peut-être été remplacé. Demandez le lien actuel à "
+    "l'organisateur (page « Animer »)."
+)
+
+
+def make_wall_token(secret: str, cafe_id: str, generation: int) -> str:
+    """Token of a café's wall link: café, wall link generation and an HMAC over them.
+
+    Signed apart from the residents' links (another prefix): a table's token never opens a wall."""
+    return f"{cafe_id}.{generation}.{_signature(secret, f'mur.{cafe_id}.{generation}')}"
+
+
+def verify_wall_token(secret: str, token: str | None) -> tuple[str, int]:
+    """(café id, generation) of a well-signed wall token; AccessDenied in French otherwise."""
+    parts = (token or "").strip().split(".")
+    if len(parts) != 3 or not parts[1].isdigit():
+        raise AccessDenied(FORGED_WALL_MESSAGE)
+    cafe_id, generation, signature = parts
+    expected = _signature(secret, f"mur.{cafe_id}.{generation}")
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
+        raise AccessDenied(FORGED_WALL_MESSAGE)
+    return cafe_id, int(generation)
+
+
+def wall_url(base_url: str, token: str) -> str:
+    """The wall link for a token: the app's home address, which then shows only that wall."""
+    return f"{base_url.rstrip('/')}/?{WALL_PARAM}={quote(token, safe='')}"
 
 
 def new_table_code(length: int = 6) -> str:

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from facilitation import audit
-from facilitation.access import join_url, make_join_token, new_id, new_table_code
+from facilitation.access import join_url, make_join_token, make_wall_token, new_id, new_table_code, wall_url
 from facilitation.domain import (
     Cafe,
     Place,
@@ -388,3 +388,20 @@ def revoke_links(uow: UnitOfWork, cafe_id: str, table_number: int | None = None)
         which = f"table {table_number}" if table_number is not None else "toutes les tables"
         audit.record(uow, "liens habitants révoqués", cafe_id=cafe_id, target=which)
         return list_tables(uow, cafe_id)
+
+
+def wall_link(uow: UnitOfWork, cafe_id: str, base_url: str) -> str:
+    """The café's wall link: its room screen, read-only, carrying no organiser token."""
+    with uow.reading():
+        cafe = get_cafe(uow, cafe_id)
+        secret = uow.trust.link_secret()
+    return wall_url(base_url, make_wall_token(secret, cafe.id, cafe.wall_generation))
+
+
+def revoke_wall_link(uow: UnitOfWork, cafe_id: str, base_url: str) -> str:
+    """Refuse the café's wall link from now on (a photo of it circulated); return the new one."""
+    with uow:
+        cafe = get_cafe(uow, cafe_id)
+        uow.cafes.revoke_wall_link(cafe.id)
+        audit.record(uow, "lien du mur révoqué", cafe_id=cafe.id, target=cafe.title)
+        return wall_link(uow, cafe.id, base_url)

@@ -10,7 +10,13 @@ from datetime import datetime, timedelta
 
 from facilitation import audit
 from facilitation.abuse import RATE_LIMIT_MESSAGE, Client, PhoneLimiter, guarded_try
-from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
+from facilitation.access import (
+    FORGED_WALL_MESSAGE,
+    JoinClaim,
+    normalise_table_code,
+    verify_join_token,
+    verify_wall_token,
+)
 from facilitation.cafes import get_cafe, get_table, open_round_of
 from facilitation.domain import (
     Cafe,
@@ -522,6 +528,23 @@ class Wall:
     open_round: Round | None
     tables: dict[str, Table]  # by id
     latest: list[Contribution]
+
+
+def wall_cafe(uow: UnitOfWork, token: str | None) -> str:
+    """The café a wall link opens; AccessDenied (in French) for a forged, revoked or dead link."""
+    with uow.reading():
+        cafe_id, generation = verify_wall_token(uow.trust.link_secret(), token)
+        cafe = uow.cafes.get(cafe_id)
+    if cafe is None or cafe.wall_generation != generation:
+        raise AccessDenied(FORGED_WALL_MESSAGE)
+    return cafe.id
+
+
+def wall_by_link(uow: UnitOfWork, token: str | None, *, latest: int = 12) -> Wall:
+    """The wall of the café a wall link opens, checked again on every refresh: revoking the link
+    blanks the screens showing it."""
+    with uow.reading():
+        return wall(uow, wall_cafe(uow, token), latest=latest)
 
 
 def wall(uow: UnitOfWork, cafe_id: str, *, latest: int = 12) -> Wall:

@@ -75,6 +75,7 @@ class Cafe:
     created_at: datetime
     closed_at: datetime | None = None
     archived_at: datetime | None = None
+    wall_generation: int = 0  # signed into the wall link: raising it revokes the link
 
     @property
     def is_closed(self) -> bool:
@@ -397,3 +398,17 @@ class Decision:
         values = dict(row)
         values |= {"committee": Committee(values["committee"]), "status": FicheStatus(values["status"])}
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    """One sign-in of the organiser or the marketing team; its token is refused once ended."""
+
+    id: str
+    role: str
+    issued_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None
+
+    def active(self, now: datetime) -> bool:
+        return self.ended_at is None and now < self.expires_at

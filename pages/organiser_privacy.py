@@ -6,7 +6,7 @@ import streamlit as st
 from exports.tabular import to_csv
 from facilitation import audit, rgpd
 from facilitation.wording import plural, shorten
-from ui.access import require_organiser
+from ui.access import require_organiser, sign_out_everyone
 from ui.display import literal_markdown, show_literal
 from ui.organiser import current_cafe
 from ui.runtime import app, end_page, settings, show_errors, store
@@ -94,6 +94,16 @@ if st.button("Appliquer la durée de conservation maintenant"):
             f"{plural(report.contributions, 'contribution effacée', 'contributions effacées')} "
             f"dans {plural(len(report.cafes), 'café')}."
         )
+
+st.header("Sessions de l'équipe")
+st.caption(
+    "Une adresse de page organisateur ou marketing copiée, photographiée ou restée ouverte garde la "
+    "session 12 h. Ce bouton ferme toutes les sessions, la vôtre comprise : il faudra entrer à "
+    "nouveau le mot de passe partout."
+)
+if st.button("Déconnecter toutes les sessions"):
+    if sign_out_everyone() is not None:
+        st.rerun()
 
 st.header("Journal d'audit")
 records = audit.audit_records(store(), timezone=config.cafe_timezone, limit=500)

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from facilitation import cafes, contributions, rgpd
+from facilitation import cafes, contributions, public_address, rgpd
 from facilitation.clock import local_time
 from facilitation.privacy import MASKS
-from ui.access import require_organiser
+from ui.access import require_organiser, still_signed_in
 from ui.display import literal_markdown, round_state, show_literal
 from ui.live import follow_open_round
 from ui.organiser import current_cafe
@@ -31,9 +31,34 @@ if not rounds:
     end_page()
 
 open_now = cafes.live_round(store(), cafe.id)
-st.page_link(
-    "pages/wall.py", label="Mur de projection (écran de la salle)", icon="📽️", query_params={"cafe": cafe.id}
-)
+# The wall has its own link, read-only and for this café only: the projected address carries no
+# organiser token (whoever photographs it can watch the wall, nothing more, until it is revoked).
+WALL_REVOKE_KEY = "confirm_wall_revoke"
+base_url = public_address.public_base_url(store(), settings().cafe_public_base_url)
+wall_address = show_errors(cafes.wall_link, store(), cafe.id, base_url)
+if wall_address:
+    st.link_button("Mur de projection (écran de la salle)", wall_address, icon="📽️")
+with st.expander("Lien du mur : le copier, le révoquer"):
+    if wall_address:
+        st.caption(
+            "À ouvrir sur l'ordinateur du vidéoprojecteur : il ne montre que le mur de ce café, sans "
+            "rien permettre d'autre. S'il a circulé, révoquez-le : l'écran qui l'affiche se vide."
+        )
+        st.code(wall_address, language=None)
+    if not st.session_state.get(WALL_REVOKE_KEY):
+        if st.button("Révoquer le lien du mur"):
+            st.session_state[WALL_REVOKE_KEY] = True
+            st.rerun()
+    else:
+        st.warning("Le lien actuel du mur sera refusé : ouvrez ensuite le nouveau sur l'écran de la salle.")
+        yes, no = st.columns(2)
+        if yes.button("Oui, révoquer le lien du mur", type="primary"):
+            st.session_state.pop(WALL_REVOKE_KEY, None)
+            if show_errors(cafes.revoke_wall_link, store(), cafe.id, base_url):
+                st.rerun()
+        if no.button("Garder le lien", key="keep_wall_link"):
+            st.session_state.pop(WALL_REVOKE_KEY, None)
+            st.rerun()
 
 # Another organiser tab or the command line may move on: this page follows.
 clock, more = st.columns([4, 1])
@@ -99,6 +124,7 @@ if asked is not None:
 
 @st.fragment(run_every=settings().cafe_refresh_seconds)
 def live_overview() -> None:
+    still_signed_in()
     view = contributions.overview(store(), cafe.id)
     st.header("En direct")
     total, phones, tables_count = st.columns(3)

@@ -1,10 +1,14 @@
-"""« Mur »: the room screen during the plenary. Large type, refreshing by itself, no controls."""
+"""« Mur »: the room screen during the plenary. Large type, refreshing by itself, no controls.
+
+Opened through the café's wall link (`/?ecran=…`, no organiser token, nothing else reachable) or,
+by a signed-in organiser, as the « Mur » page."""
 
 import streamlit as st
 
 from facilitation import contributions
+from facilitation.access import WALL_PARAM
 from facilitation.errors import CafeError
-from ui.access import require_organiser
+from ui.access import require_organiser, still_signed_in
 from ui.display import literal_markdown, question, show_literal
 from ui.live import follow_open_round
 from ui.organiser import CAFE_PARAM
@@ -21,14 +25,27 @@ WALL_CSS = """
 </style>
 """
 
-require_organiser()
+link_token = st.query_params.get(WALL_PARAM)
+if link_token is None:
+    # The organiser's own page: signed in, but the address it projects carries no organiser token.
+    require_organiser(projected=True)
 st.html(WALL_CSS)
-cafe_id = st.query_params.get(CAFE_PARAM)
-if not cafe_id:
-    st.info("Ouvrez le mur depuis la page « Animer » : il montre le café choisi là-bas.")
-    end_page()
+if link_token is None:
+    cafe_id = st.query_params.get(CAFE_PARAM)
+    if not cafe_id:
+        st.info("Ouvrez le mur depuis la page « Animer » : il montre le café choisi là-bas.")
+        end_page()
+
+
+def load() -> contributions.Wall:
+    """The wall to show; through the wall link, checked again each time (revoking it blanks the screen)."""
+    if link_token is not None:
+        return contributions.wall_by_link(store(), link_token)
+    return contributions.wall(store(), cafe_id)
+
+
 try:
-    view = contributions.wall(store(), cafe_id)
+    view = load()
 except CafeError as exc:
     st.error(exc.message)
     end_page()
@@ -48,7 +65,12 @@ follow_open_round(view.cafe.id, view.open_round, clock="big")
 
 @st.fragment(run_every=settings().cafe_refresh_seconds)
 def latest_contributions() -> None:
-    now = contributions.wall(store(), view.cafe.id)
+    if link_token is None:
+        still_signed_in()  # the organiser's own page: it stops with the session
+    try:
+        now = load()
+    except CafeError:
+        st.rerun(scope="app")  # the whole page says why (link revoked, database away)
     columns = st.columns(3)
     for index, item in enumerate(now.latest):
         table = now.tables[item.table_id]

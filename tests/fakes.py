@@ -20,6 +20,7 @@ from facilitation.domain import (
     HarvestVersion,
     Round,
     Source,
+    StaffSession,
     StoredDocument,
     Table,
 )
@@ -99,6 +100,7 @@ class _Rows:
         self.logins: list[dict] = []
         self.erased: dict[str, str] = {}
         self.audit: list[AuditEvent] = []
+        self.staff_sessions: dict[str, StaffSession] = {}
 
 
 class _Repository:
@@ -131,6 +133,12 @@ class FakeCafes(_Repository):
     def list_all(self) -> list[Cafe]:
         by_date = sorted(self.rows.cafes.values(), key=lambda c: c.created_at, reverse=True)
         return sorted(by_date, key=lambda c: c.held_on, reverse=True)
+
+    def revoke_wall_link(self, cafe_id: str) -> None:
+        rows = self._writing()
+        rows.cafes[cafe_id] = replace(
+            rows.cafes[cafe_id], wall_generation=rows.cafes[cafe_id].wall_generation + 1
+        )
 
     def delete(self, cafe_id: str) -> None:
         rows = self._writing()
@@ -391,6 +399,21 @@ class FakeTrust(_Repository):
 
     def record_erasure(self, kind: str, cafe_id: str, ids: list[str], now: datetime) -> None:
         self._writing().erased.update(dict.fromkeys(ids, kind))
+
+    def add_staff_session(self, session: StaffSession) -> None:
+        self._writing().staff_sessions[session.id] = session
+
+    def staff_session(self, session_id: str) -> StaffSession | None:
+        return self.rows.staff_sessions.get(session_id)
+
+    def end_staff_sessions(self, now: datetime, session_id: str | None = None) -> int:
+        rows = self._writing()
+        open_ones = [
+            s for s in rows.staff_sessions.values() if s.ended_at is None and session_id in (None, s.id)
+        ]
+        for session in open_ones:
+            rows.staff_sessions[session.id] = replace(session, ended_at=now)
+        return len(open_ones)
 
 
 class FakeAudit(_Repository):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation import audit
-from facilitation.abuse import Client, organiser_login
-from facilitation.access import make_organiser_token, new_id, organiser_token_valid
+from facilitation import audit, sessions
+from facilitation.abuse import Client
+from facilitation.access import new_id
 from facilitation.contributions import TableContext, enter_table, try_table_code
 from facilitation.errors import CafeError, StorageUnavailable
+from facilitation.wording import plural
 from ui.capture import TABLE_KEY
-from ui.runtime import ORGANISER_KEY, end_page, settings, show_error, store
+from ui.runtime import ORGANISER_KEY, end_page, settings, show_error, show_errors, store, store_or_raise
 from ui.runtime import now as runtime_now
 
 CLIENT_ID_KEY = "client_id"  # one per browser tab (Streamlit session)
@@ -41,9 +42,11 @@ def staff_role() -> str | None:
     return st.session_state.get(STAFF_ROLE_KEY)
 
 
-def require_organiser() -> None:
-    """Stop the page unless the organiser has signed in: running cafés, corrections, erasure, settings."""
-    _require_staff((audit.ORGANISER,), "Mot de passe organisateur")
+def require_organiser(*, projected: bool = False) -> None:
+    """Stop the page unless the organiser has signed in: running cafés, corrections, erasure, settings.
+
+    projected=True (the room screen): the token stays out of the page's address, no control drawn."""
+    _require_staff((audit.ORGANISER,), "Mot de passe organisateur", projected=projected)
 
 
 def require_staff() -> str:
@@ -53,26 +56,56 @@ def require_staff() -> str:
     )
 
 
-def _require_staff(allowed: tuple[str, ...], password_label: str) -> str:
-    """The signed-in state survives a reload (F5) through a signed, expiring token kept in the URL."""
+def _passwords() -> dict[str, str]:
     config = settings()
-    hashes = {
+    return {
         audit.ORGANISER: config.cafe_organiser_password_hash,
         audit.MARKETING: config.cafe_marketing_password_hash,
     }
-    role = staff_role()
-    if role is None:
-        role = _role_from_token(hashes, st.query_params.get(ORGANISER_TOKEN_PARAM))
+
+
+STAFF_NOTICE_KEY = "staff_notice"  # shown once above the login form
+AGAIN = "Entrez à nouveau le mot de passe pour continuer."
+SESSION_CLOSED_MESSAGE = (
+    "Votre session a été fermée (déconnexion, « Déconnecter toutes les sessions » ou expiration). " + AGAIN
+)
+SIGNED_OUT_MESSAGE = "Vous êtes déconnecté : l'adresse de la page ne rouvre plus la session."
+
+
+def _require_staff(allowed: tuple[str, ...], password_label: str, *, projected: bool = False) -> str:
+    """The signed-in state survives a reload (F5) through a signed, expiring token kept in the URL.
+
+    The token is checked against its session on every run, so a sign-out (here, in another tab, or
+    of everyone) takes effect at this page's next run."""
+    config = settings()
+    passwords = _passwords()
+    token = st.session_state.get(ORGANISER_TOKEN_KEY) or st.query_params.get(ORGANISER_TOKEN_PARAM)
+    try:
+        role = sessions.session_role(store(), token, passwords, runtime_now()) if token else None
+    except CafeError as exc:  # the database is away, not the right to the page: sign nobody out
+        show_error(exc)
+        end_page()
+    if role is None and (token or staff_role() is not None):
+        if staff_role() is not None:  # signed in a moment ago, in this tab
+            st.session_state[STAFF_NOTICE_KEY] = SESSION_CLOSED_MESSAGE
+        _forget_staff()  # a refused token does not stay in the address either
     if role is not None:
+        _keep_signed_in(role, token)
+        audit.set_actor(role)
+        if projected:
+            if ORGANISER_TOKEN_PARAM in st.query_params:
+                del st.query_params[ORGANISER_TOKEN_PARAM]
+        else:
+            if st.query_params.get(ORGANISER_TOKEN_PARAM) != token:
+                st.query_params[ORGANISER_TOKEN_PARAM] = token  # a page change drops it from the URL
+            _sign_out_button(token, passwords)
         if role not in allowed:
             st.title("Espace organisateur")
             _refuse_role()
-        token = st.session_state.get(ORGANISER_TOKEN_KEY)
-        if token and st.query_params.get(ORGANISER_TOKEN_PARAM) != token:
-            st.query_params[ORGANISER_TOKEN_PARAM] = token  # a page change drops it from the URL
-        audit.set_actor(role)
         return role
     st.title("Espace organisateur")
+    if STAFF_NOTICE_KEY in st.session_state:
+        st.info(st.session_state.pop(STAFF_NOTICE_KEY))
     if not config.cafe_organiser_password_hash:
         st.error(
             "Aucun mot de passe organisateur n'est configuré : les pages organisateur restent "
@@ -90,24 +123,40 @@ def _require_staff(allowed: tuple[str, ...], password_label: str) -> str:
         password = st.text_input(password_label, type="password")
         submitted = st.form_submit_button("Entrer", type="primary")
     if submitted:
-        now = runtime_now()
         try:
-            role = organiser_login(
-                store(),
-                password,
-                hashes[audit.ORGANISER],
-                now,
-                client(),
-                marketing_hash=hashes[audit.MARKETING],
-            )
+            signed_in = sessions.sign_in(store(), password, passwords, runtime_now(), client())
         except CafeError as exc:
             st.error(exc.message)
         else:
-            _sign_in(role, make_organiser_token(store().trust.link_secret(), hashes[role], now))
-            if role not in allowed:
+            _keep_signed_in(signed_in.role, signed_in.token)
+            if not projected:
+                st.query_params[ORGANISER_TOKEN_PARAM] = signed_in.token
+            if signed_in.role not in allowed:
                 _refuse_role()
             st.rerun()
     end_page()
+
+
+def _sign_out_button(token: str, passwords: dict[str, str]) -> None:
+    """« Se déconnecter » in the sidebar: this session ends, its token is refused from now on."""
+    if st.sidebar.button("Se déconnecter", key="staff_sign_out", icon="🚪"):
+        if show_errors(sessions.sign_out, store(), token, passwords, runtime_now()) is not None:
+            _forget_staff()
+            st.session_state[STAFF_NOTICE_KEY] = SIGNED_OUT_MESSAGE
+            st.rerun()
+
+
+def still_signed_in() -> None:
+    """For a staff page's timed fragments: once this tab's session is closed (signed out here or
+    elsewhere, everyone's sessions closed), rerun the whole page, whose gate then asks the password;
+    live figures never keep flowing to a signed-out tab."""
+    token = st.session_state.get(ORGANISER_TOKEN_KEY)
+    try:
+        role = sessions.session_role(store_or_raise(), token, _passwords(), runtime_now())
+    except CafeError:
+        return  # the database is away: the fragment shows it, the session is not in question
+    if role is None:
+        st.rerun(scope="app")
 
 
 def _refuse_role() -> None:
@@ -115,24 +164,32 @@ def _refuse_role() -> None:
     end_page()
 
 
-def _role_from_token(hashes: dict[str, str], token: str | None) -> str | None:
-    """The role a token from the URL was signed for (by its password hash), if it is still valid."""
-    if not token:
-        return None
-    now = runtime_now()
-    for role, password_hash in hashes.items():
-        if organiser_token_valid(store().trust.link_secret(), password_hash, token, now):
-            _sign_in(role, token)
-            return role
-    return None
-
-
-def _sign_in(role: str, token: str) -> None:
+def _keep_signed_in(role: str, token: str) -> None:
     st.session_state[STAFF_ROLE_KEY] = role
     if role == audit.ORGANISER:
         st.session_state[ORGANISER_KEY] = True
+    else:
+        st.session_state.pop(ORGANISER_KEY, None)
     st.session_state[ORGANISER_TOKEN_KEY] = token
-    st.query_params[ORGANISER_TOKEN_PARAM] = token
+
+
+def _forget_staff() -> None:
+    """This tab is signed out: its session state and the token in its address go."""
+    for key in (STAFF_ROLE_KEY, ORGANISER_KEY, ORGANISER_TOKEN_KEY):
+        st.session_state.pop(key, None)
+    if ORGANISER_TOKEN_PARAM in st.query_params:
+        del st.query_params[ORGANISER_TOKEN_PARAM]
+
+
+def sign_out_everyone() -> int | None:
+    """« Déconnecter toutes les sessions »: every staff token issued so far is refused, this tab's
+    too; None when the database refused (the error is shown)."""
+    ended = show_errors(sessions.sign_out_everyone, store(), runtime_now())
+    if ended is not None:
+        _forget_staff()
+        closed = plural(ended, "session fermée", "sessions fermées")
+        st.session_state[STAFF_NOTICE_KEY] = f"Toutes les sessions sont déconnectées ({closed}). {AGAIN}"
+    return ended
 
 
 def captain_context() -> TableContext:

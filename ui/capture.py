@@ -26,16 +26,17 @@ _PIN = "{}_pinned"
 _FEEDBACK = "capture_feedback"
 _FOCUS = "capture_focus"
 
-_FOCUS_SCRIPT = """
-<script>
-// {nonce}: a new value each time, so the browser runs it again (in a block: run twice, a
-// top-level const would be declared twice).
-{{
+# The script's text never changes, so that the staff pages' Content-Security-Policy allows exactly
+# it, by hash (serve.py); the number in the element beside it changes each time, so that the
+# browser draws the block again and runs the script again. In a block: run twice, a top-level const
+# would be declared twice.
+FOCUS_SCRIPT = """
+{
   const field = document.querySelector('[data-testid="stChatInputTextArea"]');
-  if (field) {{ field.focus(); }}
-}}
-</script>
+  if (field) { field.focus(); }
+}
 """
+_FOCUS_HTML = '<span hidden data-focus="{nonce}"></span><script>{script}</script>'
 
 
 def question_shown(round_id: str | None) -> None:
@@ -186,4 +187,5 @@ def capture_bar(config: Settings) -> None:
     if feedback and feedback[0] != "error":
         st.toast(feedback[1], icon="✅" if feedback[0] == "success" else "ℹ️")
     if st.session_state.get(_FOCUS):
-        st.html(_FOCUS_SCRIPT.format(nonce=st.session_state[_FOCUS]), unsafe_allow_javascript=True)
+        focus = _FOCUS_HTML.format(nonce=st.session_state[_FOCUS], script=FOCUS_SCRIPT)
+        st.html(focus, unsafe_allow_javascript=True)

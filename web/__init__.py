@@ -7,6 +7,6 @@ draws and calls one use case of `facilitation`; it never imports streamlit.
 
 from web.resident import resident_routes
 from web.runtime import WebRuntime
-from web.security import resident_middleware
+from web.security import resident_middleware, staff_middleware
 
-__all__ = ["WebRuntime", "resident_middleware", "resident_routes"]
+__all__ = ["WebRuntime", "resident_middleware", "resident_routes", "staff_middleware"]

@@ -1,8 +1,14 @@
-"""The edge of the resident page: old QR links redirected, strict headers, server-side timing."""
+"""The edge of the server: old QR links redirected, strict headers on the resident page and on the
+Streamlit pages of captains and staff, server-side timing."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import importlib.util
+import re
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 from starlette.middleware import Middleware
@@ -86,6 +92,76 @@ class ResidentHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _script_hash(body: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
+
+
+# Found, not imported: this layer never imports streamlit.
+_STREAMLIT_INDEX = Path(importlib.util.find_spec("streamlit").origin).parent / "static" / "index.html"
+# The inline scripts of Streamlit's own page (one line today).
+_STREAMLIT_SCRIPTS = tuple(
+    re.findall(r"<script>(.*?)</script>", _STREAMLIT_INDEX.read_text(encoding="utf-8"), flags=re.DOTALL)
+)
+
+
+def staff_content_security_policy(inline_scripts: tuple[str, ...] = ()) -> str:
+    """What Streamlit's frontend needs and nothing more: its own scripts, plus exactly the inline
+    scripts given (Streamlit's page line and the app's own, by hash), inline styles (its components
+    style themselves at run time), its own images, fonts and WebSocket; no other site, no plugin,
+    no framing by another page."""
+    hashes = " ".join(_script_hash(body) for body in (*_STREAMLIT_SCRIPTS, *inline_scripts))
+    return (
+        f"default-src 'self'; script-src 'self' {hashes}; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+        "connect-src 'self'; media-src 'self' data: blob:; worker-src 'self' blob:; frame-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def staff_headers(inline_scripts: tuple[str, ...] = ()) -> tuple[tuple[bytes, bytes], ...]:
+    """The security headers of every Streamlit response."""
+    return (
+        (b"content-security-policy", staff_content_security_policy(inline_scripts).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        # Staff pages carry the organiser's token in their address: never send it to another site.
+        (b"referrer-policy", b"no-referrer"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    )
+
+
+class StaffHeaders:
+    """Security headers on everything Streamlit answers (its pages, files and endpoints).
+
+    The resident page and its files have their own (ResidentHeaders); WebSockets have no headers
+    to add."""
+
+    def __init__(self, app: ASGIApp, headers: tuple[tuple[bytes, bytes], ...] = staff_headers()) -> None:
+        self.app = app
+        self.headers = list(headers)
+        self._names = {name for name, _ in headers}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith((JOIN_PATH, ASSETS_PATH)):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in self._names]
+                message = {**message, "headers": kept + self.headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def resident_middleware() -> list[Middleware]:
     """Middleware to install in front of Streamlit's own (st.App's `middleware=`)."""
     return [Middleware(OldLinkRedirect), Middleware(ResidentHeaders)]
+
+
+def staff_middleware(inline_scripts: tuple[str, ...] = ()) -> list[Middleware]:
+    """Security headers for Streamlit's pages (captains, organiser, marketing, the wall), allowing
+    the app's own inline scripts given here and no other."""
+    return [Middleware(StaffHeaders, headers=staff_headers(inline_scripts))]

@@ -37,6 +37,7 @@ def _cafe(row) -> Cafe:
         created_at=row.created_at,
         closed_at=row.closed_at,
         archived_at=row.archived_at,
+        wall_generation=row.wall_generation,
     )
 
 
@@ -99,6 +100,14 @@ class SqlCafeRepository:
             ).all()
         )
         return [_cafe(row) for row in rows]
+
+    def revoke_wall_link(self, cafe_id: str) -> None:
+        """Move the café's wall link generation on: the wall link signed before stops working."""
+        self._tx.write(
+            lambda conn: conn.execute(
+                update(cafes).where(cafes.c.id == cafe_id).values(wall_generation=cafes.c.wall_generation + 1)
+            )
+        )
 
     def delete(self, cafe_id: str) -> None:
         """The café row with its rounds and tables (whatever refers to them must be gone first)."""

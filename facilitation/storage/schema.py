@@ -75,6 +75,8 @@ cafes = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("closed_at", UTCDateTime),
     Column("archived_at", UTCDateTime),
+    # Part of the signed wall link: raising it revokes the link projected or shared before.
+    Column("wall_generation", Integer, nullable=False, default=0, server_default="0"),
 )
 
 rounds = Table(
@@ -294,7 +296,20 @@ contribution_vectors = Table(
 )
 DERIVED_TABLES = frozenset({contribution_vectors.name})
 
+# Sign-ins of the organiser and the marketing team: a token is accepted only while its row is not
+# ended (« Se déconnecter », « Déconnecter toutes les sessions »). Not data: never backed up.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+)
+UNSAVED_TABLES = DERIVED_TABLES | {staff_sessions.name}
+
 
 def saved_tables() -> list[Table]:
-    """The tables a backup holds, parents first: everything but derived data."""
-    return [table for table in metadata.sorted_tables if table.name not in DERIVED_TABLES]
+    """The tables a backup holds, parents first: everything but derived data and sign-ins."""
+    return [table for table in metadata.sorted_tables if table.name not in UNSAVED_TABLES]

@@ -3,20 +3,29 @@ and the tombstones of erased records."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select, update
 
 from facilitation.access import new_secret
-from facilitation.storage.schema import app_secrets, erased_records, login_attempts, masked_names
+from facilitation.domain import StaffSession
+from facilitation.storage.schema import (
+    app_secrets,
+    erased_records,
+    login_attempts,
+    masked_names,
+    staff_sessions,
+)
 
 _LINK_SECRET = "link_secret"
 # Any constant: the same for every instance that counts login tries in the same database.
 _LOGIN_LOCK_ID = 727_274_002
+_FORGOTTEN = timedelta(days=1)
 
 
 class SqlTrustRepository:
-    """Rows of `app_secrets`, `masked_names`, `login_attempts` and `erased_records`."""
+    """Rows of `app_secrets`, `masked_names`, `login_attempts`, `erased_records` and
+    `staff_sessions`."""
 
     def __init__(self, transactions, configured_link_secret: str = "") -> None:
         self._tx = transactions
@@ -177,3 +186,37 @@ class SqlTrustRepository:
                 self._tx.insert_ignoring_duplicates(conn, erased_records, ["id"], values)
 
         self._tx.write(work)
+
+    # -- staff sessions ------------------------------------------------------------------------
+    def add_staff_session(self, session: StaffSession) -> None:
+        """Record a sign-in; sessions expired a day ago are dropped on the way (nothing reads them)."""
+        values = {
+            "id": session.id,
+            "role": session.role,
+            "issued_at": session.issued_at,
+            "expires_at": session.expires_at,
+            "ended_at": session.ended_at,
+        }
+
+        def work(conn):
+            conn.execute(
+                staff_sessions.delete().where(staff_sessions.c.expires_at < session.issued_at - _FORGOTTEN)
+            )
+            conn.execute(insert(staff_sessions).values(**values))
+
+        self._tx.write(work)
+
+    def staff_session(self, session_id: str) -> StaffSession | None:
+        row = self._tx.read(
+            lambda conn: conn.execute(select(staff_sessions).where(staff_sessions.c.id == session_id)).first()
+        )
+        if row is None:
+            return None
+        return StaffSession(row.id, row.role, row.issued_at, row.expires_at, row.ended_at)
+
+    def end_staff_sessions(self, now: datetime, session_id: str | None = None) -> int:
+        """End one session (or every one still open); returns how many were open."""
+        statement = update(staff_sessions).where(staff_sessions.c.ended_at.is_(None))
+        if session_id is not None:
+            statement = statement.where(staff_sessions.c.id == session_id)
+        return self._tx.write(lambda conn: conn.execute(statement.values(ended_at=now)).rowcount)

@@ -89,6 +89,7 @@ RANGES: dict[tuple[str, str], tuple[int, int]] = {
     ("rounds", "planned_minutes"): (1, 240),
     ("cafe_tables", "number"): (1, 999),
     ("cafe_tables", "link_generation"): (0, 1_000_000),
+    ("cafes", "wall_generation"): (0, 1_000_000),
     ("contributions", "agreement_count"): (0, 500),
     ("harvest_versions", "number"): (1, 1_000_000),
     ("documents", "version"): (1, 1_000_000),

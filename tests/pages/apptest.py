@@ -3,6 +3,8 @@ text a page shows, the organiser's password, and records several pages start fro
 
 from __future__ import annotations
 
+import os
+
 from streamlit.testing.v1 import AppTest
 
 from facilitation import exchange
@@ -22,10 +24,31 @@ ORGANISER_PAGES = [
 ]
 
 
+def organiser_token() -> str:
+    """A real organiser sign-in (a session row in the app's database), as the login form makes."""
+    from facilitation import audit, sessions
+    from facilitation.abuse import Client
+    from facilitation.clock import utcnow
+    from facilitation.errors import StorageUnavailable
+    from facilitation.storage import open_store
+
+    try:
+        store = open_store(os.environ["DATABASE_URL"])
+    except StorageUnavailable:  # signed in before the database went away: the page cannot check it
+        return "signe-avant-la-panne"
+    try:
+        passwords = {audit.ORGANISER: os.environ["CAFE_ORGANISER_PASSWORD_HASH"]}
+        return sessions.sign_in(store, PASSWORD, passwords, utcnow(), Client(session="tests")).token
+    finally:
+        store.dispose()
+
+
 def app(*, organiser: bool = False, page: str | None = None, **query) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     if organiser:
         at.session_state["organiser_signed_in"] = True
+        at.session_state["staff_role"] = "organisateur"
+        at.session_state["organiser_token"] = organiser_token()
     at.query_params.update(query)
     at.run()
     if page:

@@ -122,7 +122,9 @@ def test_the_marketing_team_cannot_open_an_organiser_page(marketing, page):
     typed = app(organisateur=at.query_params["organisateur"], cafe=cafe.id)
     typed.switch_page(page).run()
     assert "réservée à l'organisateur" in typed.error[0].value
-    assert not typed.button and not typed.text_area and not typed.form_submit_button
+    # Nothing to act with but « Se déconnecter » in the sidebar.
+    assert not typed.main.button and not typed.text_area and not typed.form_submit_button
+    assert [b.label for b in typed.sidebar.button] == ["Se déconnecter"]
 
 
 @pytest.mark.parametrize("page", ORGANISER_ONLY)
