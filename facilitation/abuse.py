@@ -1,11 +1,12 @@
-"""Resisting misuse: submit rate limits and a slower organiser login after failures."""
+"""Resisting misuse: submit rate limits, who a client is, and slower logins after failures."""
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,10 +21,51 @@ RATE_LIMIT_MESSAGE = (
 SUPPORT_RATE_MESSAGE = (
     "Beaucoup de « d'accord » en très peu de temps : patientez une minute, puis recommencez."
 )
-# A phone may support several ideas for each one it sends; phones sharing one address (a family's
-# box, a proxy that hides addresses) get a few phones' worth together.
+# A phone may support several ideas for each one it sends.
 SUPPORTS_PER_SUBMIT = 5
-PHONES_PER_ADDRESS = 4
+# Limits are the phone's (its cookie). The address is only a coarse ceiling, sized for a whole café
+# behind one address: the venue's Wi-Fi going out through one public address to a hosted server.
+PHONES_PER_ADDRESS = 100
+# +1 on one idea from one address per hour: only the phones of that idea's table can see it, and a
+# table seats far fewer people than this.
+SUPPORTS_PER_IDEA_PER_ADDRESS = 30
+
+ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:1.2.3.4 is 1.2.3.4
+    return mapped or address
+
+
+def is_trusted_proxy(peer: str, trusted: Sequence[ProxyNetwork]) -> bool:
+    """Whether the connection comes from one of the listed reverse proxies."""
+    address = _ip(peer)
+    return address is not None and any(address in network for network in trusted)
+
+
+def client_address(peer: str, forwarded_for: str, trusted: Sequence[ProxyNetwork]) -> str:
+    """The address a client is counted under.
+
+    The connection's own address, whatever it is (127.0.0.1 included), unless it is a listed proxy:
+    then the nearest address in X-Forwarded-For that is not a listed proxy, read from the right
+    (each proxy appends the address it saw; anything further left was written by the client).
+    """
+    if not forwarded_for or not is_trusted_proxy(peer, trusted):
+        return peer
+    nearest = peer
+    for hop in reversed([part.strip() for part in forwarded_for.split(",") if part.strip()]):
+        address = _ip(hop)
+        if address is None:
+            return nearest  # garbage written by the client: the last proxy's view stands
+        nearest = str(address)
+        if not any(address in network for network in trusted):
+            return nearest
+    return nearest
 
 
 class SlidingWindow:
@@ -78,9 +120,9 @@ class PhoneLimiter:
         # A phone may support several ideas for each one it sends.
         self._supports = SlidingWindow(per_phone * SUPPORTS_PER_SUBMIT)
         self._supports_per_address = SlidingWindow(per_phone * SUPPORTS_PER_SUBMIT * PHONES_PER_ADDRESS)
-        # One address gets a few phones' worth of +1 on one idea per hour, however many cookies it
-        # throws away.
-        self._supports_per_idea_address = SlidingWindow(PHONES_PER_ADDRESS, 3600.0)
+        # However many cookies a script throws away, one address gets a table's worth of +1 on one
+        # idea per hour.
+        self._supports_per_idea_address = SlidingWindow(SUPPORTS_PER_IDEA_PER_ADDRESS, 3600.0)
 
     def count_idea(self, cafe_id: str, phone: str, address: str = "") -> None:
         """Count one idea sent by a phone; NotAccepting past the minute's limits."""

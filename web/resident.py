@@ -400,7 +400,7 @@ def _refuse_other_text_under_a_sent_id(store, page: Page, max_chars: int) -> Non
 
 
 def _address(request: Request) -> str:
-    # Behind a local reverse proxy, uvicorn already puts the phone's own address here.
+    # The connection's address, or the phone's as a listed proxy gave it (TrustedProxyHeaders).
     return request.client.host if request.client else ""
 
 
