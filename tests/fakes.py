@@ -220,8 +220,10 @@ class FakeContributions(_Repository):
         found = self.rows.contributions.get(contribution_id)
         return self._counted(found) if found else None
 
-    def in_cafe(self, cafe_id, *, round_id=None, table_id=None, include_deleted=False) -> list[Contribution]:
-        return [
+    def in_cafe(
+        self, cafe_id, *, round_id=None, table_id=None, include_deleted=False, latest=None
+    ) -> list[Contribution]:
+        listed = [
             self._counted(c)
             for c in sorted(self.rows.contributions.values(), key=lambda c: (c.created_at, c.id))
             if c.cafe_id == cafe_id
@@ -229,6 +231,10 @@ class FakeContributions(_Repository):
             and table_id in (None, c.table_id)
             and (include_deleted or c.deleted_at is None)
         ]
+        return listed if latest is None else listed[len(listed) - latest :] if latest else []
+
+    def count(self, cafe_id, *, round_id=None, table_id=None) -> int:
+        return len(self.in_cafe(cafe_id, round_id=round_id, table_id=table_id))
 
     def add_support(self, contribution_id: str, supporter: str, now: datetime) -> bool:
         rows = self._writing()

@@ -115,10 +115,7 @@ def raise_open_files_limit() -> tuple[int, int]:
     except ImportError:  # not on Windows
         return (0, 0)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY:
-        hard_target = 1_048_576
-    else:
-        hard_target = hard
+    hard_target = 1_048_576 if hard == resource.RLIM_INFINITY else hard
     if soft != resource.RLIM_INFINITY and soft < hard_target:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard_target, hard))
