@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from facilitation import audit
-from facilitation.abuse import RATE_LIMIT_MESSAGE, Client, PhoneLimiter, guarded_try
+from facilitation.abuse import RATE_LIMIT_MESSAGE, Client, PhoneLimiter, captain_code_key, guarded_try
 from facilitation.access import JoinClaim, normalise_table_code, verify_join_token
 from facilitation.cafes import get_cafe, get_table, open_round_of
 from facilitation.domain import (
@@ -112,7 +112,12 @@ def try_table_code(uow: UnitOfWork, code: str, client: Client, now: datetime | N
     password, and every refusal is written to the audit log."""
     normalised = normalise_table_code(code)
     if not guarded_try(
-        uow, "captain", client, now or uow.clock(), lambda: uow.cafes.table_by_code(normalised) is not None
+        uow,
+        "captain",
+        client,
+        now or uow.clock(),
+        lambda: uow.cafes.table_by_code(normalised) is not None,
+        code_key=captain_code_key(uow.trust.link_secret(), normalised),
     ):
         with uow:
             audit.record(uow, "code capitaine refusé")

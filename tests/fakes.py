@@ -387,9 +387,35 @@ class FakeTrust(_Repository):
         ]
         return len(times), min(times, default=None), max(times, default=None)
 
-    def add_login_attempt(self, scope: str, session: str, address: str, now: datetime) -> int:
+    def opened_here(self, scope, address, code_key, since) -> bool:
+        return any(
+            t["scope"] == scope and t["address"] == address and t["code_key"] == code_key and t["ok"]
+            for t in self.rows.logins
+            if t["at"] >= since
+        )
+
+    def last_reset(self, scope):
+        return max((t["at"] for t in self.rows.logins if t["scope"] == f"{scope}:reset"), default=None)
+
+    def reset_logins(self, scope, now) -> None:
+        self._writing().logins.append(
+            {"scope": f"{scope}:reset", "session": "", "address": "", "at": now, "ok": True, "code_key": ""}
+        )
+
+    def add_login_attempt(
+        self, scope: str, session: str, address: str, now: datetime, code_key: str = ""
+    ) -> int:
         rows = self._writing()
-        rows.logins.append({"scope": scope, "session": session, "address": address, "at": now, "ok": False})
+        rows.logins.append(
+            {
+                "scope": scope,
+                "session": session,
+                "address": address,
+                "at": now,
+                "ok": False,
+                "code_key": code_key,
+            }
+        )
         return len(rows.logins) - 1
 
     def mark_login_succeeded(self, attempt_id: int) -> None:
