@@ -194,3 +194,25 @@ def test_parallel_tries_are_counted_before_they_are_checked(database_url):
     assert all(o.startswith("Trop d'essais") for o in outcomes if o != "Mot de passe incorrect.")
     for store in stores:
         store.engine.dispose()
+
+
+def test_a_browser_on_the_server_itself_is_counted_under_127_0_0_1():
+    """Streamlit gives no address (None) for 127.0.0.1 and ::1: that was « no limit per address »."""
+    from ui.access import network_address
+
+    assert network_address(None) == "127.0.0.1"
+    assert network_address("192.0.2.4") == "192.0.2.4"
+    assert network_address(object()) == ""  # AppTest: no network at all
+
+
+def test_the_client_address_is_read_from_the_right_and_only_behind_listed_proxies():
+    from facilitation.abuse import client_address
+    from facilitation.settings import proxy_networks
+
+    trusted = proxy_networks("10.0.0.0/8, 127.0.0.1")
+    assert client_address("198.51.100.7", "192.0.2.1", trusted) == "198.51.100.7"  # not a proxy
+    assert client_address("127.0.0.1", "192.0.2.1", ()) == "127.0.0.1"  # nobody trusted by default
+    assert client_address("127.0.0.1", "192.0.2.1", trusted) == "192.0.2.1"
+    assert client_address("10.0.0.2", "6.6.6.6, 192.0.2.1, 10.0.0.1", trusted) == "192.0.2.1"
+    assert client_address("10.0.0.2", "n'importe quoi", trusted) == "10.0.0.2"
+    assert client_address("::ffff:10.0.0.2", "::ffff:192.0.2.9", trusted) == "192.0.2.9"

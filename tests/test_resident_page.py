@@ -621,3 +621,35 @@ def test_two_phones_may_say_the_same_words_but_one_phone_says_them_once(served):
     first.send("Plus de bancs")  # the first phone again, from a new form: the same idea
     assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Plus de bancs", "Plus de bancs"]
     assert "Merci !" in first.page.text
+
+
+def test_a_flooded_table_costs_a_phone_a_few_tens_of_kilobytes(served):
+    """500 ideas of 2,000 characters (1 MB of text) at one table: the phone gets the latest few."""
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    for i in range(500):
+        add_idea(store, cafe, f"Idée {i:03d} " + "é" * 1990)
+    phone = Phone(app, store, cafe)
+    state = phone.client.get(f"{phone.link}/etat")
+    assert state.status_code == 200 and len(state.content) < 40_000 and len(phone.page.content) < 50_000
+    shown = state.json()
+    assert [idea["text"][:8] for idea in shown["ideas"]] == [f"Idée {i:03d}" for i in range(499, 479, -1)]
+    assert shown["total"] == 500 and all(idea["text"].endswith("…") for idea in shown["ideas"])
+    assert "500 idées à cette table : les 20 plus récentes sont affichées." in unescape(phone.page.text)
+    assert phone.page.text.count('class="idea-text"') == 20
+    # Everything is stored whole, and a shown idea is supported as before.
+    assert all(len(c.text) == 1999 for c in store.contributions.in_cafe(cafe.id))
+    newest = shown["ideas"][0]["id"]
+    assert phone.support(newest, json=True).json()["supports"] == 1
+
+
+def test_a_calm_table_shows_every_idea_and_no_count(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    for i in range(3):
+        add_idea(store, cafe, f"Idée {i}")
+    phone = Phone(app, store, cafe)
+    shown = phone.client.get(f"{phone.link}/etat").json()
+    assert [idea["text"] for idea in shown["ideas"]] == ["Idée 2", "Idée 1", "Idée 0"]
+    assert shown["total"] == 3 and shown["more_label"] == ""
+    assert 'id="more-ideas" class="hint" hidden' in phone.page.text
