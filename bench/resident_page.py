@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import statistics
 import tempfile
@@ -53,19 +54,32 @@ CHROMIUM_ARGS = [
 ]
 
 
+def let_server_migrate(base: str) -> None:
+    """A first resident request makes the server open (and migrate) its database: an older checkout
+    must do so before this one adds its own migrations."""
+    import httpx
+
+    httpx.get(f"{base}/j/inconnu", timeout=60)
+
+
 def flood_table(store, cafe, ideas: int, chars: int, table: int = 1) -> None:
     """`ideas` contributions of `chars` characters at one table's open round, through the use case."""
+    from facilitation.access import new_id
     from facilitation.contributions import submit_contribution
     from facilitation.domain import Source
 
+    letters = "abcdefghijklmnopqrstuvwxyzéèàç     "
     for i in range(ideas):
+        # Letters and spaces drawn at random: text that compresses about as badly as real ideas.
+        draw = random.Random(i)
+        filler = "".join(draw.choice(letters) for _ in range(chars - 9))
         submit_contribution(
             store,
             cafe_id=cafe.id,
             table_number=table,
-            text=f"Idée {i:03d} " + "é" * (chars - 9),
+            text=f"Idée {i:03d} " + filler,
             source=Source.CAPTAIN,
-            submission_id=f"inondation-{i}",
+            submission_id=new_id(),
             max_chars=chars,
         )
 
@@ -79,6 +93,7 @@ def first_load(root: Path, throttled: bool, flood: int = 0, flood_chars: int = 2
     with tempfile.TemporaryDirectory() as folder:
         # The server first: it creates its own schema (another checkout may be older than this one).
         base, server = start_app(f"sqlite:///{folder}/bench.sqlite3", Path(folder) / "server.log", root=root)
+        let_server_migrate(base)
         store, cafe = open_cafe(f"sqlite:///{folder}/bench.sqlite3")
         flood_table(store, cafe, flood, flood_chars)
         link = cafes.join_link(store, cafe.id, 1, base)
