@@ -62,23 +62,16 @@ class HeaderTimeoutH11Protocol(H11Protocol):
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
-        waiting = self._waiting_for_head()
         super().data_received(data)
         if self.transport.get_protocol() is not self:  # upgraded to a WebSocket: no longer ours
             self._disarm_header_timer()
         elif self._waiting_for_head():
-            # Bytes of a request head keep arriving (or the next request of a kept-alive
-            # connection began): they do not buy more time, the clock started with the first byte.
-            if not waiting:
-                self._disarm_header_timer()
+            # Part of a request head (or the first bytes of a kept-alive connection's next request;
+            # idle between requests, uvicorn's keep-alive time-out applies). More bytes buy no more
+            # time: the clock runs from the first one.
             self._arm_header_timer()
         else:
             self._disarm_header_timer()  # a request is being served
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        # Between requests, uvicorn's keep-alive time-out closes an idle connection; once the next
-        # request's first bytes arrive, the header clock runs (data_received).
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_timer()
