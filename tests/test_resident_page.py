@@ -479,6 +479,12 @@ def test_x_forwarded_for_is_read_only_from_a_listed_proxy(sqlite_url):
         assert sends("10.1.2.3", "203.0.113.2, 10.9.9.9", 1) == [200]  # a second proxy hop skipped
         # What the client wrote left of the proxy's entry does not choose its address.
         assert sends("10.1.2.3", "203.0.113.2, 203.0.113.1", 1) == [409]
+        # https as the listed proxy says (the phone cookie is then Secure); nobody else is believed.
+        https = {"x-forwarded-for": "203.0.113.3", "x-forwarded-proto": "https"}
+        assert (
+            "Secure" in Phone(app, store, cafe, address="10.1.2.3", headers=https).page.headers["set-cookie"]
+        )
+        assert "Secure" not in Phone(app, store, cafe, headers=https).page.headers["set-cookie"]
     finally:
         runtime.close()
 
