@@ -160,9 +160,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CAFE_MAX_CONNECTIONS",
         4000,
-        "Connexions ouvertes au plus (navigateurs, téléphones, WebSocket) : au-delà, le serveur répond "
-        "503 au lieu de s'effondrer. Le plafond de fichiers ouverts du processus est relevé au maximum "
-        "permis au démarrage.",
+        "Connexions au plus (navigateurs, téléphones, WebSocket) : au-delà, une nouvelle requête reçoit "
+        "503 au lieu de faire tomber le serveur. Le plafond de fichiers ouverts du processus est relevé "
+        "au maximum permis au démarrage.",
         positive_int,
     ),
     Setting(
