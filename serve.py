@@ -1,17 +1,37 @@
 """The one server: Streamlit for captains and organisers, plain HTML routes for residents' phones.
 
 `streamlit run serve.py` finds `app` below and serves both on one port (scripts/run.sh does this).
+uvicorn imports this file while it loads its configuration: the server's own limits (header
+time-out, connections, open files, no X-Forwarded-For from untrusted addresses) are set then.
 """
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
+from facilitation.settings import Settings, load_settings
 from ui.capture import FOCUS_SCRIPT
 from ui.runtime import app as cafe_app
 from web import WebRuntime, resident_middleware, resident_routes, staff_middleware
+from web.server_limits import apply_to_loading_server
 
+
+def _server_settings() -> Settings:
+    # As ui.runtime.app() reads them (environment, then .streamlit/secrets.toml), before any session.
+    try:
+        secrets = dict(st.secrets)
+    except (StreamlitSecretNotFoundError, FileNotFoundError):
+        secrets = {}
+    return load_settings(secrets=secrets)
+
+
+apply_to_loading_server(_server_settings())
+runtime = WebRuntime(cafe_app)
 app = st.App(
     "app.py",
-    routes=resident_routes(WebRuntime(cafe_app)),
-    # The captain's page runs one inline script (the focus back in the text field): allowed by hash.
-    middleware=[*resident_middleware(), *staff_middleware(inline_scripts=(FOCUS_SCRIPT,))],
+    routes=resident_routes(runtime),
+    middleware=[
+        *resident_middleware(lambda: runtime.settings.cafe_trusted_proxies),
+        # The captain's page runs one inline script (the focus back in the text field): allowed by hash.
+        *staff_middleware(inline_scripts=(FOCUS_SCRIPT,)),
+    ],
 )

@@ -10,7 +10,8 @@ checkout the same way, side by side (for example the version before the HTML pag
     git worktree add /tmp/cafe-before 96ed6ae && ln -s "$PWD/.venv" /tmp/cafe-before/.venv
     .venv/bin/python -m bench.resident_page --compare-with /tmp/cafe-before
 
-Fifty phones: 50 HTTP clients (one thread each, their own cookies), each opens its table's page,
+Fifty phones, with the default settings: 50 HTTP clients (one thread each, their own cookies, all
+from 127.0.0.1 like a café behind one address, 5 a table), each opens its table's page,
 sends `--submits` ideas through the form, and taps « Envoyer » twice on the last one (the same drawn
 form posted twice). Reported: submit → thank-you at the server (the POST's and the redirected
 page's Server-Timing, summed), p50/p95; lost (acknowledged but not stored), duplicated; the
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import statistics
 import tempfile
@@ -52,16 +54,56 @@ CHROMIUM_ARGS = [
 ]
 
 
-def first_load(root: Path, throttled: bool) -> dict:
-    """Bytes and seconds until a phone can type its idea, on a fresh server and a fresh browser."""
+def let_server_migrate(base: str) -> None:
+    """A first resident request makes the server open (and migrate) its database: an older checkout
+    must do so before this one adds its own migrations."""
+    import httpx
+
+    httpx.get(f"{base}/j/inconnu", timeout=60)
+
+
+def flood_table(store, cafe, ideas: int, chars: int, table: int = 1) -> None:
+    """`ideas` contributions of `chars` characters at one table's open round, through the use case."""
+    from facilitation.access import new_id
+    from facilitation.contributions import submit_contribution
+    from facilitation.domain import Source
+
+    letters = "abcdefghijklmnopqrstuvwxyzéèàç     "
+    for i in range(ideas):
+        # Letters and spaces drawn at random: text that compresses about as badly as real ideas.
+        draw = random.Random(i)
+        filler = "".join(draw.choice(letters) for _ in range(chars - 9))
+        submit_contribution(
+            store,
+            cafe_id=cafe.id,
+            table_number=table,
+            text=f"Idée {i:03d} " + filler,
+            source=Source.CAPTAIN,
+            submission_id=new_id(),
+            max_chars=chars,
+        )
+
+
+def first_load(root: Path, throttled: bool, flood: int = 0, flood_chars: int = 2000) -> dict:
+    """Bytes and seconds until a phone can type its idea, on a fresh server and a fresh browser;
+    with `flood`, its table first holds that many ideas of `flood_chars` characters."""
+    import httpx
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as folder:
-        store, cafe = open_cafe(f"sqlite:///{folder}/bench.sqlite3")
+        # The server first: it creates its own schema (another checkout may be older than this one).
         base, server = start_app(f"sqlite:///{folder}/bench.sqlite3", Path(folder) / "server.log", root=root)
+        let_server_migrate(base)
+        store, cafe = open_cafe(f"sqlite:///{folder}/bench.sqlite3")
+        flood_table(store, cafe, flood, flood_chars)
         link = cafes.join_link(store, cafe.id, 1, base)
         if not (root / "serve.py").exists():  # the first version's link shape
             link = link.replace("/j/", "/?t=")
+        state_bytes = None
+        if flood:
+            with httpx.Client(timeout=60) as phone:
+                phone.get(link)
+                state_bytes = len(phone.get(link + "/etat").content)
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -99,22 +141,25 @@ def first_load(root: Path, throttled: bool) -> dict:
         finally:
             stop_app(server)
             store.engine.dispose()
-    return {
+    measured = {
         "version": root.name if root != ROOT else "courante",
         "network": "Slow 3G (400 kbit/s, 400 ms)" if throttled else "loopback",
         "bytes_until_usable": received["http"] + received["websocket"],
         "websocket_bytes": received["websocket"],
         "seconds_until_usable": round(usable_s, 2),
     }
+    if flood:
+        measured |= {"table_ideas": flood, "idea_chars": flood_chars, "state_bytes": state_bytes}
+    return measured
 
 
 class HttpPhone:
     """One phone without JavaScript: a cookie jar and the forms it was shown."""
 
-    def __init__(self, link: str) -> None:
+    def __init__(self, link: str, timeout: float = 60) -> None:
         import httpx
 
-        self.client = httpx.Client(timeout=60)
+        self.client = httpx.Client(timeout=timeout)
         self.link = link
         self.page = self.client.get(link)
 
@@ -145,7 +190,8 @@ def fifty_phones(phones: int, submits: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.sqlite3"
         store, cafe = open_cafe(url)
-        base, server = start_app(url, Path(folder) / "server.log", CAFE_RATE_PER_TABLE="1000")
+        # The default settings: 5 phones a table (10 tables), all behind one address (127.0.0.1).
+        base, server = start_app(url, Path(folder) / "server.log")
         links = [cafes.join_link(store, cafe.id, t, base) for t in range(1, 11)]
         latencies: list[float] = []
         acknowledged: list[str] = []
@@ -201,9 +247,15 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=50)
     parser.add_argument("--submits", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "resident_page.json")
+    parser.add_argument(
+        "--phones-only", action="store_true", help="measure the phones again, keep the first loads of --out"
+    )
     args = parser.parse_args()
     roots = [ROOT] + ([args.compare_with.resolve()] if args.compare_with else [])
     results = {"first_load": [], "phones": None}
+    if args.phones_only:
+        results["first_load"] = json.loads(args.out.read_text(encoding="utf-8"))["first_load"]
+        roots = []
     for root in roots:
         for throttled in (False, True):
             results["first_load"].append(first_load(root, throttled))

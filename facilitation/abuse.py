@@ -1,14 +1,17 @@
-"""Resisting misuse: submit rate limits and a slower organiser login after failures."""
+"""Resisting misuse: submit rate limits, who a client is, and slower logins after failures."""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from facilitation import audit
 from facilitation.access import check_password
 from facilitation.audit import MARKETING, ORGANISER
 from facilitation.errors import AccessDenied, NotAccepting
@@ -20,10 +23,51 @@ RATE_LIMIT_MESSAGE = (
 SUPPORT_RATE_MESSAGE = (
     "Beaucoup de « d'accord » en très peu de temps : patientez une minute, puis recommencez."
 )
-# A phone may support several ideas for each one it sends; phones sharing one address (a family's
-# box, a proxy that hides addresses) get a few phones' worth together.
+# A phone may support several ideas for each one it sends.
 SUPPORTS_PER_SUBMIT = 5
-PHONES_PER_ADDRESS = 4
+# Limits are the phone's (its cookie). The address is only a coarse ceiling, sized for a whole café
+# behind one address: the venue's Wi-Fi going out through one public address to a hosted server.
+PHONES_PER_ADDRESS = 100
+# +1 on one idea from one address per hour: only the phones of that idea's table can see it, and a
+# table seats far fewer people than this.
+SUPPORTS_PER_IDEA_PER_ADDRESS = 30
+
+ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:1.2.3.4 is 1.2.3.4
+    return mapped or address
+
+
+def is_trusted_proxy(peer: str, trusted: Sequence[ProxyNetwork]) -> bool:
+    """Whether the connection comes from one of the listed reverse proxies."""
+    address = _ip(peer)
+    return address is not None and any(address in network for network in trusted)
+
+
+def client_address(peer: str, forwarded_for: str, trusted: Sequence[ProxyNetwork]) -> str:
+    """The address a client is counted under.
+
+    The connection's own address, whatever it is (127.0.0.1 included), unless it is a listed proxy:
+    then the nearest address in X-Forwarded-For that is not a listed proxy, read from the right
+    (each proxy appends the address it saw; anything further left was written by the client).
+    """
+    if not forwarded_for or not is_trusted_proxy(peer, trusted):
+        return peer
+    nearest = peer
+    for hop in reversed([part.strip() for part in forwarded_for.split(",") if part.strip()]):
+        address = _ip(hop)
+        if address is None:
+            return nearest  # garbage written by the client: the last proxy's view stands
+        nearest = str(address)
+        if not any(address in network for network in trusted):
+            return nearest
+    return nearest
 
 
 class SlidingWindow:
@@ -78,9 +122,9 @@ class PhoneLimiter:
         # A phone may support several ideas for each one it sends.
         self._supports = SlidingWindow(per_phone * SUPPORTS_PER_SUBMIT)
         self._supports_per_address = SlidingWindow(per_phone * SUPPORTS_PER_SUBMIT * PHONES_PER_ADDRESS)
-        # One address gets a few phones' worth of +1 on one idea per hour, however many cookies it
-        # throws away.
-        self._supports_per_idea_address = SlidingWindow(PHONES_PER_ADDRESS, 3600.0)
+        # However many cookies a script throws away, one address gets a table's worth of +1 on one
+        # idea per hour.
+        self._supports_per_idea_address = SlidingWindow(SUPPORTS_PER_IDEA_PER_ADDRESS, 3600.0)
 
     def count_idea(self, cafe_id: str, phone: str, address: str = "") -> None:
         """Count one idea sent by a phone; NotAccepting past the minute's limits."""
@@ -117,6 +161,8 @@ class LoginHistory:
     address_last: datetime | None
     global_failures: int  # in the last GLOBAL_WINDOW, every client together
     global_oldest: datetime | None
+    # This address already opened the very code it is typing now (a captain coming back).
+    known_code: bool = False
 
 
 # After these failures, each new try from the same session (or address) waits 2, 4, 8… seconds, at
@@ -125,10 +171,14 @@ SESSION_FREE_FAILURES = 3
 ADDRESS_FREE_FAILURES = 10
 MAX_DELAY_SECONDS = 300
 FAILURE_WINDOW = timedelta(minutes=30)
-# Whatever the number of clients, at most this many failures per minute are checked: a slow
-# ceiling for attackers that keeps the real organiser waiting a minute at most, never locked out.
+# Past this many failures per minute, every client together, a client that has failed itself waits
+# for the minute to end: a slow ceiling for attacks from many devices. A client without failures of
+# its own (the captain arriving, the organiser) is never held by it: strangers cannot lock it out.
 GLOBAL_FAILURES_PER_MINUTE = 30
 GLOBAL_WINDOW = timedelta(minutes=1)
+# An address that opened a table with its code is not delayed when it types that code again (F5,
+# a new tab) for this long, whatever others typed: the limit is per address and code.
+KNOWN_CODE_WINDOW = timedelta(hours=12)
 
 
 def login_delay(failures: int, free_failures: int = SESSION_FREE_FAILURES) -> int:
@@ -140,6 +190,8 @@ def login_delay(failures: int, free_failures: int = SESSION_FREE_FAILURES) -> in
 
 def wait_before_try(history: LoginHistory, now: datetime) -> int:
     """Whole seconds this client must still wait before its next try (0: it may try now)."""
+    if history.known_code:
+        return 0
     ends = []
     for failures, last, free in (
         (history.session_failures, history.session_last, SESSION_FREE_FAILURES),
@@ -148,23 +200,38 @@ def wait_before_try(history: LoginHistory, now: datetime) -> int:
         delay = login_delay(failures, free)
         if delay and last is not None:
             ends.append(last + timedelta(seconds=delay))
-    if history.global_failures >= GLOBAL_FAILURES_PER_MINUTE and history.global_oldest is not None:
+    failed_itself = history.session_failures > 0 or history.address_failures > 0
+    if (
+        failed_itself
+        and history.global_failures >= GLOBAL_FAILURES_PER_MINUTE
+        and history.global_oldest is not None
+    ):
         ends.append(history.global_oldest + GLOBAL_WINDOW)
     remaining = max(((end - now).total_seconds() for end in ends), default=0)
     return int(remaining) + 1 if remaining > 0 else 0
 
 
-def guarded_try(uow, scope: str, client: Client, now: datetime, check: Callable[[], bool]) -> bool:
+def captain_code_key(secret: str, normalised_code: str) -> str:
+    """A keyed hash of a typed captain code: lets an address's earlier success be recognised
+    without ever storing a code."""
+    return hmac.new(secret.encode(), f"code capitaine:{normalised_code}".encode(), "sha256").hexdigest()[:32]
+
+
+def guarded_try(
+    uow, scope: str, client: Client, now: datetime, check: Callable[[], bool], code_key: str = ""
+) -> bool:
     """Count the try as a failure and check it only if this client may try now; the count and the
     decision are one atomic step, so that parallel tries cannot slip through together.
 
-    Raises AccessDenied with the time to wait; returns whether `check()` succeeded.
+    `code_key` (captain codes: `captain_code_key`) lets an address that opened this code before
+    try it again without waiting. Raises AccessDenied with the time to wait; returns whether
+    `check()` succeeded.
     """
     with uow:
         uow.trust.lock_logins()
-        wait = wait_before_try(login_history(uow, scope, client, now), now)
+        wait = wait_before_try(login_history(uow, scope, client, now, code_key), now)
         if not wait:
-            attempt_id = uow.trust.add_login_attempt(scope, client.session, client.address, now)
+            attempt_id = uow.trust.add_login_attempt(scope, client.session, client.address, now, code_key)
     if wait:
         raise AccessDenied(f"Trop d'essais manqués : réessayez dans {wait} s.")
     succeeded = check()
@@ -174,25 +241,47 @@ def guarded_try(uow, scope: str, client: Client, now: datetime, check: Callable[
     return succeeded
 
 
-def login_history(uow, scope: str, client: Client, now: datetime) -> LoginHistory:
-    """The recent failures of this client's session and address (since its last success there)
-    and of everybody, that decide how long it must wait."""
+def login_history(uow, scope: str, client: Client, now: datetime, code_key: str = "") -> LoginHistory:
+    """The recent failures of this client's session and address (since its last success there, and
+    since the organiser last forgave them all) and of everybody, that decide how long it must wait."""
+    reset = uow.trust.last_reset(scope)
 
     def since_last_success(who: str, value: str) -> tuple[int, datetime | None]:
         if not value:
             return 0, None
-        start = now - FAILURE_WINDOW
+        start = max(now - FAILURE_WINDOW, reset or now - FAILURE_WINDOW)
         last_success = uow.trust.last_success(scope, who, value, start)
         count, _, last = uow.trust.failures(scope, max(start, last_success or start), who, value)
         return count, last
 
-    everybody, oldest, _ = uow.trust.failures(scope, now - GLOBAL_WINDOW)
+    everybody, oldest, _ = uow.trust.failures(scope, max(now - GLOBAL_WINDOW, reset or now - GLOBAL_WINDOW))
+    known = bool(
+        code_key
+        and client.address
+        and uow.trust.opened_here(scope, client.address, code_key, now - KNOWN_CODE_WINDOW)
+    )
     return LoginHistory(
         *since_last_success("session", client.session),
         *since_last_success("address", client.address),
         everybody,
         oldest,
+        known,
     )
+
+
+def reset_captain_tries(uow, cafe_id: str, now: datetime | None = None) -> datetime:
+    """The organiser forgives every failed captain code so far: a captain kept waiting (their own
+    typos, or strangers sharing their address) may try again at once. Written to the audit log.
+
+    Every failure is forgiven, not one table's: a wrong code names no table, and letting only one
+    table's code through a delay would let a waiting client probe that code at full speed.
+    Returns when the tries were forgiven."""
+    when = now or uow.clock()
+    with uow:
+        uow.trust.lock_logins()
+        uow.trust.reset_logins("captain", when)
+        audit.record(uow, "essais de codes capitaine remis à zéro", cafe_id=cafe_id)
+    return when
 
 
 def organiser_login(

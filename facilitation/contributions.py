@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from facilitation import audit
-from facilitation.abuse import RATE_LIMIT_MESSAGE, Client, PhoneLimiter, guarded_try
+from facilitation.abuse import RATE_LIMIT_MESSAGE, Client, PhoneLimiter, captain_code_key, guarded_try
 from facilitation.access import (
     FORGED_WALL_MESSAGE,
     JoinClaim,
@@ -57,9 +57,16 @@ class TableState:
 
 @dataclass(frozen=True)
 class TableContext(TableState):
-    """What a captain or a resident sees of their table: also the open round's contributions there."""
+    """What a captain or a resident sees of their table: also the open round's contributions there
+    (all of them, or the most recent few: `total` says how many there are in all)."""
 
     contributions: list[Contribution]
+    total: int | None = None
+
+    @property
+    def contribution_count(self) -> int:
+        """How many contributions the open round has at this table, listed or not."""
+        return len(self.contributions) if self.total is None else self.total
 
 
 @dataclass(frozen=True)
@@ -85,14 +92,16 @@ def shown(uow: UnitOfWork, cafe_id: str, listed: list[Contribution]) -> list[Con
     return [replace(c, text=mask_personal_data(c.text, names)) for c in listed]
 
 
-def _with_contributions(uow: UnitOfWork, state: TableState) -> TableContext:
+def _with_contributions(uow: UnitOfWork, state: TableState, latest: int | None = None) -> TableContext:
     current = state.open_round
-    listed = (
-        uow.contributions.in_cafe(state.cafe.id, round_id=current.id, table_id=state.table.id)
-        if current
-        else []
-    )
-    return TableContext(state.cafe, state.table, current, shown(uow, state.cafe.id, listed))
+    if current is None:
+        return TableContext(state.cafe, state.table, None, [], 0 if latest is not None else None)
+    where = {"round_id": current.id, "table_id": state.table.id}
+    listed = shown(uow, state.cafe.id, uow.contributions.in_cafe(state.cafe.id, latest=latest, **where))
+    if latest is None:
+        return TableContext(state.cafe, state.table, current, listed)
+    total = len(listed) if len(listed) < latest else uow.contributions.count(state.cafe.id, **where)
+    return TableContext(state.cafe, state.table, current, listed, total)
 
 
 def table_context(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableContext:
@@ -118,7 +127,12 @@ def try_table_code(uow: UnitOfWork, code: str, client: Client, now: datetime | N
     password, and every refusal is written to the audit log."""
     normalised = normalise_table_code(code)
     if not guarded_try(
-        uow, "captain", client, now or uow.clock(), lambda: uow.cafes.table_by_code(normalised) is not None
+        uow,
+        "captain",
+        client,
+        now or uow.clock(),
+        lambda: uow.cafes.table_by_code(normalised) is not None,
+        code_key=captain_code_key(uow.trust.link_secret(), normalised),
     ):
         with uow:
             audit.record(uow, "code capitaine refusé")
@@ -134,14 +148,15 @@ def try_table_code(uow: UnitOfWork, code: str, client: Client, now: datetime | N
     return context
 
 
-def join_table(uow: UnitOfWork, token: str | None) -> TableContext:
+def join_table(uow: UnitOfWork, token: str | None, latest: int | None = None) -> TableContext:
     """A resident opens a table's QR link; forged or unknown links are refused.
 
     Polled by every phone every few seconds: a read-only transaction, which never waits for the
-    captains' writes."""
+    captains' writes. With `latest`, only that many of the most recent contributions are read (and
+    their total counted): a flooded table costs a phone what a calm one does."""
     with uow.reading():
         claim = verify_join_token(uow.trust.link_secret(), token)
-        return _with_contributions(uow, _claimed_state(uow, claim))
+        return _with_contributions(uow, _claimed_state(uow, claim), latest)
 
 
 def _claimed_state(uow: UnitOfWork, claim: JoinClaim) -> TableState:
@@ -364,10 +379,17 @@ def support(
         raise InvalidInput("Rechargez la page avant de soutenir une idée.")
     verify_join_token(uow.trust.link_secret(), token)  # a forged link never takes the write lock
     with uow:
-        context = join_table(uow, token)
+        # The table and its open round; only the supported idea is read, however full the table.
+        context = _claimed_state(uow, verify_join_token(uow.trust.link_secret(), token))
         if not context.accepting:
             raise NotAccepting(context.closed_message())
-        if contribution_id not in {c.id for c in context.contributions}:
+        assert context.open_round is not None
+        idea = uow.contributions.get(contribution_id)
+        if (
+            idea is None
+            or idea.deleted_at is not None
+            or (idea.table_id, idea.round_id) != (context.table.id, context.open_round.id)
+        ):
             raise NotFound("Cette idée n'est plus affichée à votre table.")
         if limiter is not None:
             limiter.count_support(context.cafe.id, contribution_id, browser_id, client_address)

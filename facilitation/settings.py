@@ -6,6 +6,7 @@ The environment wins so that an operator can always override a secrets file.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -47,6 +48,19 @@ def link_secret(raw: str) -> str:
             "print(secrets.token_urlsafe(32))')"
         )
     return raw
+
+
+def proxy_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated IP addresses or networks (CIDR) of the reverse proxies to trust."""
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"« {item} » n'est ni une adresse IP ni un réseau (ex. 10.0.0.0/8)") from None
+    return tuple(networks)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -133,6 +147,29 @@ SETTINGS: tuple[Setting, ...] = (
         "CAFE_REFRESH_SECONDS",
         3,
         "Intervalle de rafraîchissement automatique des listes en direct, en secondes.",
+        positive_int,
+    ),
+    Setting(
+        "CAFE_TRUSTED_PROXIES",
+        (),
+        "Adresses IP ou réseaux (CIDR), séparés par des virgules, des proxys dont l'en-tête "
+        "X-Forwarded-For est cru (l'adresse du téléphone qu'ils transmettent). Vide : aucun, l'adresse "
+        "est celle de la connexion, 127.0.0.1 compris.",
+        proxy_networks,
+    ),
+    Setting(
+        "CAFE_MAX_CONNECTIONS",
+        4000,
+        "Connexions au plus (navigateurs, téléphones, WebSocket) : au-delà, une nouvelle requête reçoit "
+        "503 au lieu de faire tomber le serveur. Le plafond de fichiers ouverts du processus est relevé "
+        "au maximum permis au démarrage.",
+        positive_int,
+    ),
+    Setting(
+        "CAFE_HEADER_TIMEOUT_SECONDS",
+        10,
+        "Secondes laissées à une connexion pour envoyer les en-têtes de sa requête ; au-delà elle est "
+        "fermée (une connexion à moitié ouverte n'occupe pas le serveur).",
         positive_int,
     ),
     Setting(

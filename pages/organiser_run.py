@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from facilitation import cafes, contributions, public_address, rgpd
+from facilitation.abuse import reset_captain_tries
 from facilitation.clock import local_time
 from facilitation.privacy import MASKS
 from ui.access import require_organiser, still_signed_in
@@ -177,6 +178,17 @@ with st.expander("Contributions supprimées par les capitaines"):
             contributions.restore_contribution, store(), cafe.id, item.id
         ):
             st.rerun()
+
+with st.expander("Un capitaine ne peut pas entrer ?"):
+    st.caption(
+        "Après des codes erronés (les siens, ou ceux d'autres personnes sur le même réseau), un "
+        "capitaine peut devoir patienter avant un nouvel essai. Remettre les essais à zéro le laisse "
+        "réessayer aussitôt (inscrit au journal)."
+    )
+    if st.button("Remettre à zéro les essais de codes capitaine") and show_errors(
+        reset_captain_tries, store(), cafe.id
+    ):
+        st.success("Essais remis à zéro : le capitaine peut entrer son code.")
 
 if not cafe.is_closed and st.button("Terminer le café") and show_errors(cafes.close_cafe, store(), cafe.id):
     st.rerun()

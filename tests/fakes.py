@@ -228,8 +228,10 @@ class FakeContributions(_Repository):
         found = self.rows.contributions.get(contribution_id)
         return self._counted(found) if found else None
 
-    def in_cafe(self, cafe_id, *, round_id=None, table_id=None, include_deleted=False) -> list[Contribution]:
-        return [
+    def in_cafe(
+        self, cafe_id, *, round_id=None, table_id=None, include_deleted=False, latest=None
+    ) -> list[Contribution]:
+        listed = [
             self._counted(c)
             for c in sorted(self.rows.contributions.values(), key=lambda c: (c.created_at, c.id))
             if c.cafe_id == cafe_id
@@ -237,6 +239,10 @@ class FakeContributions(_Repository):
             and table_id in (None, c.table_id)
             and (include_deleted or c.deleted_at is None)
         ]
+        return listed if latest is None else listed[len(listed) - latest :] if latest else []
+
+    def count(self, cafe_id, *, round_id=None, table_id=None) -> int:
+        return len(self.in_cafe(cafe_id, round_id=round_id, table_id=table_id))
 
     def add_support(self, contribution_id: str, supporter: str, now: datetime) -> bool:
         rows = self._writing()
@@ -389,9 +395,35 @@ class FakeTrust(_Repository):
         ]
         return len(times), min(times, default=None), max(times, default=None)
 
-    def add_login_attempt(self, scope: str, session: str, address: str, now: datetime) -> int:
+    def opened_here(self, scope, address, code_key, since) -> bool:
+        return any(
+            t["scope"] == scope and t["address"] == address and t["code_key"] == code_key and t["ok"]
+            for t in self.rows.logins
+            if t["at"] >= since
+        )
+
+    def last_reset(self, scope):
+        return max((t["at"] for t in self.rows.logins if t["scope"] == f"{scope}:reset"), default=None)
+
+    def reset_logins(self, scope, now) -> None:
+        self._writing().logins.append(
+            {"scope": f"{scope}:reset", "session": "", "address": "", "at": now, "ok": True, "code_key": ""}
+        )
+
+    def add_login_attempt(
+        self, scope: str, session: str, address: str, now: datetime, code_key: str = ""
+    ) -> int:
         rows = self._writing()
-        rows.logins.append({"scope": scope, "session": session, "address": address, "at": now, "ok": False})
+        rows.logins.append(
+            {
+                "scope": scope,
+                "session": session,
+                "address": address,
+                "at": now,
+                "ok": False,
+                "code_key": code_key,
+            }
+        )
         return len(rows.logins) - 1
 
     def mark_login_succeeded(self, attempt_id: int) -> None:

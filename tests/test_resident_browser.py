@@ -182,3 +182,23 @@ def test_no_accessibility_violation_on_any_state_of_the_page(running_app, browse
     page.get_by_text("Ce lien n'est pas valable").wait_for()
     found["erreur"] = accessibility_violations(page)
     assert found == {state: [] for state in found}, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_a_full_table_shows_its_latest_ideas_and_their_count_as_it_grows(running_app, browser):  # noqa: F811
+    """With JavaScript, the polled state carries the 20 latest ideas and the total, kept up to date."""
+    base, store = running_app
+    cafe, _ = make_cafe(store)
+    for i in range(25):
+        add_idea(store, cafe, f"Idée numéro {i}")
+    page = phone_page(browser)
+    page.goto(cafes.join_link(store, cafe.id, 1, base))
+    page.get_by_text("25 idées à cette table : les 20 plus récentes sont affichées.").wait_for()
+    assert page.locator("#ideas li").count() == 20 and page.locator(
+        "#ideas li"
+    ).first.inner_text().startswith("Idée numéro 24")
+    add_idea(store, cafe, "La toute dernière idée")
+    page.get_by_text("26 idées à cette table : les 20 plus récentes sont affichées.").wait_for(timeout=10_000)
+    assert page.locator("#ideas li").first.inner_text().startswith("La toute dernière idée")
+    assert (
+        page.locator("#ideas li").count() == 20 and page.get_by_text("Idée numéro 5", exact=True).count() == 0
+    )

@@ -17,10 +17,11 @@ from starlette.testclient import TestClient
 
 from composition import build_app
 from facilitation import audit, cafes
+from facilitation.abuse import PHONES_PER_ADDRESS, SUPPORTS_PER_IDEA_PER_ADDRESS
 from facilitation.access import make_join_token
 from facilitation.domain import Source
 from facilitation.privacy import MASKED_SUMMARY
-from facilitation.settings import load_settings
+from facilitation.settings import load_settings, proxy_networks
 from tests.conftest import add_idea, make_cafe
 from web import WebRuntime, resident_middleware, resident_routes
 from web.resident import PHONE_COOKIE, UNAVAILABLE_MESSAGE
@@ -29,8 +30,11 @@ from web.resident import PHONE_COOKIE, UNAVAILABLE_MESSAGE
 class Phone:
     """One phone's browser without JavaScript: it keeps its cookies and reads the forms it is shown."""
 
-    def __init__(self, app: Starlette, store, cafe, table: int = 1) -> None:
-        self.client = TestClient(app, base_url="http://cafe.local")
+    def __init__(
+        self, app: Starlette, store, cafe, table: int = 1, *, address: str = "192.0.2.10", headers=None
+    ) -> None:
+        # The connection's address (what the server counts) and headers every request carries.
+        self.client = TestClient(app, base_url="http://cafe.local", client=(address, 40000), headers=headers)
         self.store = store
         self.link = cafes.join_link(store, cafe.id, table, "")
         self.page = self.client.get(self.link)
@@ -68,7 +72,8 @@ class Phone:
 def serve(database_url: str, **settings) -> tuple[Starlette, WebRuntime]:
     """The resident routes and middleware as the real server mounts them."""
     runtime = WebRuntime(lambda: build_app(load_settings(database_url=database_url, **settings)))
-    return Starlette(routes=resident_routes(runtime), middleware=resident_middleware()), runtime
+    middleware = resident_middleware(lambda: runtime.settings.cafe_trusted_proxies)
+    return Starlette(routes=resident_routes(runtime), middleware=middleware), runtime
 
 
 @pytest.fixture
@@ -378,8 +383,8 @@ def test_the_audit_log_names_the_tables_link_for_a_web_submit(served):
 
 @pytest.fixture
 def strict(sqlite_url):
-    """One submit per phone and per minute: five +1 per phone, four phones' worth per address."""
-    app, runtime = serve(sqlite_url, cafe_rate_per_phone=1)
+    """One submit per phone and per minute (five +1); the address ceiling is a hundred phones' worth."""
+    app, runtime = serve(sqlite_url, cafe_rate_per_phone=1, cafe_rate_per_table=1000)
     yield app, runtime.store()
     runtime.close()
 
@@ -387,26 +392,102 @@ def strict(sqlite_url):
 def test_a_script_that_drops_its_cookie_is_still_limited_by_its_address(strict):
     app, store = strict
     cafe, _ = make_cafe(store)
-    answers = [Phone(app, store, cafe).send(f"Spam {i}").status_code for i in range(5)]
-    assert answers == [200, 200, 200, 200, 409]  # four fresh "phones" from one address, then no more
-    assert len(store.contributions.in_cafe(cafe.id)) == 4
+    answers = [Phone(app, store, cafe).send(f"Spam {i}").status_code for i in range(PHONES_PER_ADDRESS + 1)]
+    # A hundred fresh "phones" from one address (a whole café behind one box), then no more.
+    assert answers == [200] * PHONES_PER_ADDRESS + [409]
+    assert len(store.contributions.in_cafe(cafe.id)) == PHONES_PER_ADDRESS
+    # Another address is not held back by it.
+    assert Phone(app, store, cafe, address="192.0.2.11").send("Autre adresse").status_code == 200
 
 
-def test_supports_are_rate_limited_per_phone_per_idea_and_per_address(strict):
+def test_supports_are_rate_limited_per_phone_and_per_idea_and_address(strict):
     app, store = strict
     cafe, _ = make_cafe(store)
-    ideas = [add_idea(store, cafe, f"Idée {i}") for i in range(20)]
+    ideas = [add_idea(store, cafe, f"Idée {i}") for i in range(6)]
     phone = Phone(app, store, cafe)
-    answers = [phone.support(idea.id, json=True) for idea in ideas[:6]]
+    answers = [phone.support(idea.id, json=True) for idea in ideas]
     assert [a.status_code for a in answers] == [200] * 5 + [409]  # five +1 a minute per phone
     assert "patientez une minute" in answers[-1].json()["message"]
-    # A script throwing its cookie away: a few +1 per idea from one address, not one per cookie.
-    same_idea = [Phone(app, store, cafe).support(ideas[5].id, json=True).status_code for _ in range(5)]
-    assert same_idea == [200] * 4 + [409]
-    assert store.contributions.get(ideas[5].id).supports == 4
-    # And the address's budget for the minute (20 +1) holds across ideas too.
-    spread = [Phone(app, store, cafe).support(idea.id, json=True).status_code for idea in ideas[6:20]]
-    assert spread == [200] * 10 + [409] * 4
+    # A script throwing its cookie away: a table's worth of +1 per idea from one address, no more.
+    same_idea = [
+        Phone(app, store, cafe).support(ideas[5].id, json=True).status_code
+        for _ in range(SUPPORTS_PER_IDEA_PER_ADDRESS + 1)
+    ]
+    assert same_idea == [200] * SUPPORTS_PER_IDEA_PER_ADDRESS + [409]
+    assert store.contributions.get(ideas[5].id).supports == SUPPORTS_PER_IDEA_PER_ADDRESS
+
+
+def test_sixty_phones_behind_one_address_each_send_three_ideas_in_a_minute(database_url):
+    """A whole café behind the venue's one public address, with the default settings: all accepted."""
+    app, runtime = serve(database_url)
+    store = runtime.store()
+    try:
+        cafe, _ = make_cafe(store, tables=6)
+        phones = [Phone(app, store, cafe, table=1 + i % 6, address="203.0.113.50") for i in range(60)]
+        answers = [
+            phone.send(f"Idée {n} du téléphone {i}") for n in range(3) for i, phone in enumerate(phones)
+        ]
+        assert [a.status_code for a in answers] == [200] * 180
+        assert all("Merci ! Votre idée a bien été envoyée." in a.text for a in answers)
+        assert len(store.contributions.in_cafe(cafe.id)) == 180
+    finally:
+        runtime.close()
+
+
+def test_the_loopback_address_is_counted_like_any_other(sqlite_url):
+    """127.0.0.1 was not counted per address (no address): a local script had no ceiling."""
+    app, runtime = serve(sqlite_url, cafe_rate_per_phone=1, cafe_rate_per_table=1000)
+    store = runtime.store()
+    try:
+        cafe, _ = make_cafe(store)
+        answers = [
+            Phone(app, store, cafe, address="127.0.0.1").send(f"Local {i}").status_code
+            for i in range(PHONES_PER_ADDRESS + 1)
+        ]
+        assert answers[-1] == 409 and answers[:-1] == [200] * PHONES_PER_ADDRESS
+    finally:
+        runtime.close()
+
+
+def test_x_forwarded_for_is_read_only_from_a_listed_proxy(sqlite_url):
+    """A header anyone can write never chooses the address the limits count."""
+    trusted = proxy_networks("10.0.0.0/8")
+    app, runtime = serve(
+        sqlite_url, cafe_rate_per_phone=1, cafe_rate_per_table=1000, cafe_trusted_proxies=trusted
+    )
+    store = runtime.store()
+    try:
+        cafe, _ = make_cafe(store)
+
+        def sends(address: str, forwarded: str, count: int) -> list[int]:
+            return [
+                Phone(app, store, cafe, address=address, headers={"x-forwarded-for": forwarded})
+                .send(f"{address} {forwarded} {i}")
+                .status_code
+                for i in range(count)
+            ]
+
+        # An untrusted client inventing a new address each time is still counted under its own.
+        invented = [
+            Phone(app, store, cafe, address="198.51.100.9", headers={"x-forwarded-for": f"192.0.2.{i}"})
+            .send(f"Inventé {i}")
+            .status_code
+            for i in range(PHONES_PER_ADDRESS + 1)
+        ]
+        assert invented[-1] == 409
+        # From the listed proxy, the phones' own addresses count: one full, another still free.
+        assert sends("10.1.2.3", "203.0.113.1", PHONES_PER_ADDRESS + 1)[-1] == 409
+        assert sends("10.1.2.3", "203.0.113.2, 10.9.9.9", 1) == [200]  # a second proxy hop skipped
+        # What the client wrote left of the proxy's entry does not choose its address.
+        assert sends("10.1.2.3", "203.0.113.2, 203.0.113.1", 1) == [409]
+        # https as the listed proxy says (the phone cookie is then Secure); nobody else is believed.
+        https = {"x-forwarded-for": "203.0.113.3", "x-forwarded-proto": "https"}
+        assert (
+            "Secure" in Phone(app, store, cafe, address="10.1.2.3", headers=https).page.headers["set-cookie"]
+        )
+        assert "Secure" not in Phone(app, store, cafe, headers=https).page.headers["set-cookie"]
+    finally:
+        runtime.close()
 
 
 def test_new_words_posted_with_an_already_sent_form_are_not_lost(served):
@@ -564,3 +645,35 @@ def test_personal_data_is_masked_on_every_phone_and_in_the_state_but_stored_as_t
             assert raw not in page and raw not in json.dumps(state, ensure_ascii=False)
     (stored,) = store.contributions.in_cafe(cafe.id)
     assert stored.text == typed
+
+
+def test_a_flooded_table_costs_a_phone_a_few_tens_of_kilobytes(served):
+    """500 ideas of 2,000 characters (1 MB of text) at one table: the phone gets the latest few."""
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    for i in range(500):
+        add_idea(store, cafe, f"Idée {i:03d} " + "é" * 1990)
+    phone = Phone(app, store, cafe)
+    state = phone.client.get(f"{phone.link}/etat")
+    assert state.status_code == 200 and len(state.content) < 40_000 and len(phone.page.content) < 50_000
+    shown = state.json()
+    assert [idea["text"][:8] for idea in shown["ideas"]] == [f"Idée {i:03d}" for i in range(499, 479, -1)]
+    assert shown["total"] == 500 and all(idea["text"].endswith("…") for idea in shown["ideas"])
+    assert "500 idées à cette table : les 20 plus récentes sont affichées." in unescape(phone.page.text)
+    assert phone.page.text.count('class="idea-text"') == 20
+    # Everything is stored whole, and a shown idea is supported as before.
+    assert all(len(c.text) == 1999 for c in store.contributions.in_cafe(cafe.id))
+    newest = shown["ideas"][0]["id"]
+    assert phone.support(newest, json=True).json()["supports"] == 1
+
+
+def test_a_calm_table_shows_every_idea_and_no_count(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    for i in range(3):
+        add_idea(store, cafe, f"Idée {i}")
+    phone = Phone(app, store, cafe)
+    shown = phone.client.get(f"{phone.link}/etat").json()
+    assert [idea["text"] for idea in shown["ideas"]] == ["Idée 2", "Idée 1", "Idée 0"]
+    assert shown["total"] == 3 and shown["more_label"] == ""
+    assert 'id="more-ideas" class="hint" hidden' in phone.page.text

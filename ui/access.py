@@ -21,12 +21,24 @@ CAPTAIN_CODE_KEY = "captain_code"
 CAPTAIN_CODE_PARAM = "code"
 
 
+LOOPBACK = "127.0.0.1"
+
+
+def network_address(ip_address: object) -> str:
+    """The address a tab is counted under, from st.context.ip_address.
+
+    Streamlit answers None for a browser on the server itself (127.0.0.1 or ::1): that is an
+    address like any other, or a script on the server would escape every per-address limit. AppTest
+    has no network (a stand-in object, not text): no address."""
+    if ip_address is None:
+        return LOOPBACK
+    return ip_address if isinstance(ip_address, str) else ""
+
+
 def client() -> Client:
     """This browser tab: its network address and its Streamlit session."""
-    address = st.context.ip_address
-    # AppTest has no network: its address is a stand-in object, not text.
     return Client(
-        address=address if isinstance(address, str) else "",
+        address=network_address(st.context.ip_address),
         session=st.session_state.setdefault(CLIENT_ID_KEY, new_id()),
     )
 

@@ -44,7 +44,7 @@ from facilitation.errors import (
     StorageUnavailable,
 )
 from facilitation.privacy import MASKED_SUMMARY
-from facilitation.wording import plural
+from facilitation.wording import plural, shorten
 from web.runtime import WebRuntime
 from web.security import ASSETS_PATH
 
@@ -65,6 +65,11 @@ UNAVAILABLE_MESSAGE = (
     "Le service est momentanément indisponible. Réessayez dans un instant : votre texte est gardé."
 )
 THANKS_PARAM = "envoye"
+# A phone is shown the table's most recent ideas, each cut to a few lines, and how many there are
+# in all: its page and its polled state stay a few tens of KB however full (or flooded) the table
+# is. Everything stays whole in the database, for the captain and the organiser.
+PHONE_IDEAS = 20
+PHONE_IDEA_CHARS = 500
 _PHONE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 _templates = Environment(
@@ -138,9 +143,17 @@ def _idea(item, supported: set[str]) -> dict[str, Any]:
     }
 
 
+def _shortened(idea: dict[str, Any]) -> dict[str, Any]:
+    return {**idea, "text": shorten(idea["text"], PHONE_IDEA_CHARS)}
+
+
 def _state(context: TableContext, supported: set[str], now: datetime) -> dict[str, Any]:
-    """What the page shows of the table right now; the same for the HTML and for the JSON."""
+    """What the page shows of the table right now; the same for the HTML and for the JSON.
+
+    At most PHONE_IDEAS ideas, the most recent first, and their total."""
     current = context.open_round
+    latest = context.contributions[-PHONE_IDEAS:]
+    total = context.contribution_count
     return {
         "accepting": context.accepting,
         "round_id": current.id if current and context.accepting else "",
@@ -148,7 +161,13 @@ def _state(context: TableContext, supported: set[str], now: datetime) -> dict[st
         "question": current.question if current else "",
         "timer": _timer(context, now),
         "closed_message": "" if context.accepting else context.closed_message(),
-        "ideas": [_idea(item, supported) for item in reversed(context.contributions)],
+        "ideas": [_shortened(_idea(item, supported)) for item in reversed(latest)],
+        "total": total,
+        "more_label": (
+            f"{plural(total, 'idée')} à cette table : les {len(latest)} plus récentes sont affichées."
+            if total > len(latest)
+            else ""
+        ),
     }
 
 
@@ -221,7 +240,7 @@ class ResidentPages:
 
     def _load(self, page: Page, phone: str) -> None:
         store = self.runtime.store()
-        page.context = contributions.join_table(store, page.token)
+        page.context = contributions.join_table(store, page.token, latest=PHONE_IDEAS)
         page.supported = contributions.supported_here(store, page.context, phone)
 
     def _show(self, page: Page, phone: str, status: int = 200) -> Response:
@@ -400,7 +419,7 @@ def _refuse_other_text_under_a_sent_id(store, page: Page, max_chars: int) -> Non
 
 
 def _address(request: Request) -> str:
-    # Behind a local reverse proxy, uvicorn already puts the phone's own address here.
+    # The connection's address, or the phone's as a listed proxy gave it (TrustedProxyHeaders).
     return request.client.host if request.client else ""
 
 

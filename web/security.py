@@ -1,5 +1,6 @@
-"""The edge of the server: old QR links redirected, strict headers on the resident page and on the
-Streamlit pages of captains and staff, server-side timing."""
+"""The edge of the server: who the client is (trusted proxies only), old QR links redirected,
+strict headers on the resident page and on the Streamlit pages of captains and staff, server-side
+timing."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import hashlib
 import importlib.util
 import re
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from facilitation.abuse import ProxyNetwork, client_address, is_trusted_proxy
 from facilitation.access import JOIN_PARAM, JOIN_PATH
 
 ASSETS_PATH = "/ressources/"
@@ -34,6 +37,37 @@ PAGE_HEADERS = (
 )
 # Streamlit's own paths never carry a resident link.
 _STREAMLIT_PATHS = ("/_stcore/", "/static/", "/media/", "/component/", "/app/static/")
+
+
+class TrustedProxyHeaders:
+    """The client's address (and https) from X-Forwarded-For / -Proto, only from listed proxies.
+
+    Every other connection is counted under its own address, 127.0.0.1 included: a header anyone
+    can write never picks the address that rate limits and login delays are keyed on. Applies to
+    Streamlit's WebSocket too (st.context.ip_address). uvicorn's own proxy handling is turned off
+    (web/server_limits.py), so this is the one place that reads these headers.
+    """
+
+    def __init__(self, app: ASGIApp, trusted: Callable[[], Sequence[ProxyNetwork]] = tuple) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and scope.get("client"):
+            trusted = self.trusted()
+            peer = scope["client"][0]
+            if trusted and is_trusted_proxy(peer, trusted):
+                headers = {name.lower(): value for name, value in scope.get("headers", [])}
+                forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
+                scope = {**scope, "client": (client_address(peer, forwarded, trusted), 0)}
+                proto = headers.get(b"x-forwarded-proto", b"").decode("latin-1").split(",")[-1].strip()
+                if proto in ("http", "https"):
+                    secure = proto == "https"
+                    if scope["type"] == "websocket":
+                        scope["scheme"] = "wss" if secure else "ws"
+                    else:
+                        scope["scheme"] = proto
+        await self.app(scope, receive, send)
 
 
 class OldLinkRedirect:
@@ -156,9 +190,16 @@ class StaffHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def resident_middleware() -> list[Middleware]:
-    """Middleware to install in front of Streamlit's own (st.App's `middleware=`)."""
-    return [Middleware(OldLinkRedirect), Middleware(ResidentHeaders)]
+def resident_middleware(trusted_proxies: Callable[[], Sequence[ProxyNetwork]] = tuple) -> list[Middleware]:
+    """Middleware to install in front of Streamlit's own (st.App's `middleware=`).
+
+    `trusted_proxies` gives CAFE_TRUSTED_PROXIES when a request arrives (the settings are read
+    once the application is built); without it, no proxy is trusted."""
+    return [
+        Middleware(TrustedProxyHeaders, trusted=trusted_proxies),
+        Middleware(OldLinkRedirect),
+        Middleware(ResidentHeaders),
+    ]
 
 
 def staff_middleware(inline_scripts: tuple[str, ...] = ()) -> list[Middleware]:

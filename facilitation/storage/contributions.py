@@ -150,17 +150,34 @@ class SqlContributionRepository:
         round_id: str | None = None,
         table_id: str | None = None,
         include_deleted: bool = False,
+        latest: int | None = None,
     ) -> list[Contribution]:
-        query = _select().where(contributions.c.cafe_id == cafe_id)
-        if round_id is not None:
-            query = query.where(contributions.c.round_id == round_id)
-        if table_id is not None:
-            query = query.where(contributions.c.table_id == table_id)
-        if not include_deleted:
-            query = query.where(contributions.c.deleted_at.is_(None))
-        query = query.order_by(contributions.c.created_at, contributions.c.id)
-        rows = self._tx.read(lambda conn: conn.execute(query).all())
+        """Oldest first; with `latest`, only that many of the most recent (still oldest first)."""
+        query = _select().where(*self._filters(cafe_id, round_id, table_id, include_deleted))
+        if latest is not None:
+            query = query.order_by(contributions.c.created_at.desc(), contributions.c.id.desc()).limit(latest)
+            rows = self._tx.read(lambda conn: conn.execute(query).all())[::-1]
+        else:
+            query = query.order_by(contributions.c.created_at, contributions.c.id)
+            rows = self._tx.read(lambda conn: conn.execute(query).all())
         return [_contribution(row) for row in rows]
+
+    @staticmethod
+    def _filters(cafe_id: str, round_id: str | None, table_id: str | None, include_deleted: bool) -> list:
+        filters = [contributions.c.cafe_id == cafe_id]
+        if round_id is not None:
+            filters.append(contributions.c.round_id == round_id)
+        if table_id is not None:
+            filters.append(contributions.c.table_id == table_id)
+        if not include_deleted:
+            filters.append(contributions.c.deleted_at.is_(None))
+        return filters
+
+    def count(self, cafe_id: str, *, round_id: str | None = None, table_id: str | None = None) -> int:
+        """How many contributions (not deleted) `in_cafe` would list."""
+        query = select(func.count()).select_from(contributions)
+        query = query.where(*self._filters(cafe_id, round_id, table_id, False))
+        return self._tx.read(lambda conn: conn.execute(query).scalar_one())
 
     def add_support(self, contribution_id: str, supporter: str, now: datetime) -> bool:
         """Count one support; False when this supporter already supported it."""

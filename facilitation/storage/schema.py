@@ -216,6 +216,9 @@ login_attempts = Table(
     Column("scope", String(20), nullable=False, default="organiser", server_default="organiser"),
     Column("address", String(64), nullable=False, default="", server_default=""),
     Column("session", String(64), nullable=False, default="", server_default=""),
+    # A captain code's keyed hash (never the code): an address that opened this table before is
+    # not delayed by others' failures. Empty for passwords.
+    Column("code_key", String(32), nullable=False, default="", server_default=""),
     Index("ix_login_attempts_at", "at"),
     Index("ix_login_attempts_scope_at", "scope", "at"),
 )

@@ -160,9 +160,48 @@ class SqlTrustRepository:
         )
         return row[0], row[1], row[2]
 
-    def add_login_attempt(self, scope: str, session: str, address: str, now: datetime) -> int:
+    def opened_here(self, scope: str, address: str, code_key: str, since: datetime) -> bool:
+        """Whether this address succeeded with this code (its keyed hash) from `since` on."""
+        found = self._tx.read(
+            lambda conn: conn.execute(
+                select(login_attempts.c.id)
+                .where(
+                    login_attempts.c.scope == scope,
+                    login_attempts.c.address == address[:64],
+                    login_attempts.c.code_key == code_key,
+                    login_attempts.c.succeeded == 1,
+                    login_attempts.c.at >= since,
+                )
+                .limit(1)
+            ).first()
+        )
+        return found is not None
+
+    def last_reset(self, scope: str) -> datetime | None:
+        """When the organiser last forgave every failed try of this scope (see `reset_logins`)."""
+        return self._tx.read(
+            lambda conn: conn.execute(
+                select(func.max(login_attempts.c.at)).where(login_attempts.c.scope == f"{scope}:reset")
+            ).scalar_one()
+        )
+
+    def reset_logins(self, scope: str, now: datetime) -> None:
+        """Forgive every failed try of this scope made before `now` (a marker row, kept like a try)."""
+        values = {"at": now, "succeeded": 1, "scope": f"{scope}:reset"}
+        self._tx.write(lambda conn: conn.execute(insert(login_attempts).values(**values)))
+
+    def add_login_attempt(
+        self, scope: str, session: str, address: str, now: datetime, code_key: str = ""
+    ) -> int:
         """Record a try as failed (until marked succeeded); returns its id."""
-        values = {"at": now, "succeeded": 0, "scope": scope, "address": address[:64], "session": session[:64]}
+        values = {
+            "at": now,
+            "succeeded": 0,
+            "scope": scope,
+            "address": address[:64],
+            "session": session[:64],
+            "code_key": code_key[:32],
+        }
         return self._tx.write(
             lambda conn: conn.execute(
                 insert(login_attempts).values(**values).returning(login_attempts.c.id)

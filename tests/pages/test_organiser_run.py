@@ -3,8 +3,11 @@ overview, restoring a deleted contribution."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from facilitation import cafes, contributions
 from tests.conftest import add_idea, make_cafe
@@ -72,3 +75,27 @@ def test_organiser_restores_a_deleted_contribution(store):
     at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
     at.button(key=f"restore_{idea.id}").click().run()
     assert [c.id for c in store.contributions.in_cafe(cafe.id)] == [idea.id]
+
+
+def test_the_organiser_lets_a_waiting_captain_try_again(store):
+    """Strangers' wrong codes on the captain's address made them wait: one button, audited."""
+    from facilitation import audit
+    from facilitation.abuse import Client
+    from facilitation.contributions import try_table_code
+    from facilitation.errors import AccessDenied
+
+    cafe, _ = make_cafe(store)
+    for n in range(12):
+        with contextlib.suppress(AccessDenied):
+            try_table_code(store, f"ZZZZZ{n}", Client("203.0.113.4", f"farceur{n}"))
+    code = cafes.get_table(store, cafe.id, 1).code
+    with pytest.raises(AccessDenied, match="réessayez dans"):
+        try_table_code(store, code, Client("203.0.113.4", "capitaine"))
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    labelled(at.button, "Remettre à zéro les essais de codes capitaine").click().run()
+    assert "Essais remis à zéro : le capitaine peut entrer son code." in [s.value for s in at.success]
+    assert try_table_code(store, code, Client("203.0.113.4", "capitaine")).table.number == 1
+    events = audit.audit_records(store, cafe_id=cafe.id, timezone="Europe/Paris")
+    assert ("organisateur", "essais de codes capitaine remis à zéro") in [
+        (e["acteur"], e["action"]) for e in events
+    ]

@@ -106,6 +106,8 @@
       // A text typed for an earlier question keeps that round: the server will ask to check it.
       if (!typing && roundField) { roundField.value = state.round_id; }
       showIdeas(state.ideas);
+      var more = byId("more-ideas");
+      if (more) { more.textContent = state.more_label || ""; more.hidden = !state.more_label; }
     }
     if (form) { form.hidden = !state.accepting && !typing; }
   }
