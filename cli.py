@@ -324,6 +324,8 @@ def _trust(app: App, args: argparse.Namespace) -> None:
     elif args.command == "transfer-import":
         report = backups.import_transfer(store, args.file, **limits)
         print(f"Import terminé : {_added(report.total)}.{_erased_note(report)}")
+        for number, old, new in report.renewed_codes:
+            print(f"Table {number} : code capitaine renouvelé en {new} (ancien {old} déjà utilisé ici).")
     elif args.command == "backup":
         backups.backup(store, args.out)
         print(f"Sauvegarde écrite dans {args.out}")

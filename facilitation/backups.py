@@ -50,6 +50,8 @@ def import_transfer(uow: UnitOfWork, path: Path, *, max_bytes: int, max_text_cha
         f"{plural(report.total, 'ligne ajoutée', 'lignes ajoutées')}, "
         f"{plural(report.skipped_erased, 'effacée ignorée', 'effacées ignorées')}"
     )
+    for number, _, _ in report.renewed_codes:
+        details += f", table {number} : code capitaine renouvelé (ancien déjà utilisé)"
     with uow:
         audit.record(uow, "café importé", target=path.name, details=details)
     return report
