@@ -27,6 +27,7 @@ def address_problem(cleaned: str) -> str | None:
     except ValueError:
         parts = None
     usable = parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname)
+    usable = usable and all(char.isprintable() and not char.isspace() for char in cleaned)
     if not usable or parts.query or parts.fragment:
         return (
             "Adresse publique invalide : elle doit ressembler à http://192.168.1.20:8501 "
