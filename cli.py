@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from composition import App, build_app
 from facilitation import audit, cafes, public_address
@@ -369,14 +369,14 @@ def _trust(app: App, args: argparse.Namespace) -> None:
     elif args.command == "transfer-import":
         report = backups.import_transfer(store, args.file, **limits)
         print(f"Import terminé : {_added(report.total)}.{_erased_note(report)}")
-        for number, old, new in report.renewed_codes:
-            print(f"Table {number} : code capitaine renouvelé en {new} (ancien {old} déjà utilisé ici).")
+        _print_renewed_codes(report)
     elif args.command == "backup":
         backups.backup(store, args.out)
         print(f"Sauvegarde écrite dans {args.out}")
     elif args.command == "restore":
         report = backups.restore(store, args.file, **limits)
         print(f"Restauration terminée : {_added(report.total)}.{_erased_note(report)}")
+        _print_renewed_codes(report)
     elif args.command == "purge":
         days = app.limits.retention_days if args.days is None else args.days
         report = rgpd.purge_expired(store, days)
@@ -396,6 +396,11 @@ def _search(app: App, args: argparse.Namespace) -> None:
         where = f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.table.label()}"
         print(f"{where}\n    {' '.join(hit.contribution.text.split())}")
     print(f"{plural(len(hits), 'contribution trouvée', 'contributions trouvées')}", file=sys.stderr)
+
+
+def _print_renewed_codes(report) -> None:
+    for number, old, new in report.renewed_codes:
+        print(f"Table {number} : code capitaine renouvelé en {new} (ancien {old} déjà utilisé ici).")
 
 
 def _erased_note(report) -> str:
@@ -475,9 +480,9 @@ def main(argv: list[str] | None = None) -> int:
         return _failed(message) if "\n- " not in message else _failed(message, keep_lines=True)
     except OSError as exc:
         return _failed(f"impossible d'écrire le fichier ({os_reason(exc)}).")
-    except DBAPIError:
+    except (DataError, IntegrityError):
         # What the database refused although every input was checked: say so, without its SQL.
-        return _failed("la base de données a refusé une valeur ; rien n'a été modifié.")
+        return _failed("la base de données a refusé une valeur ; cette opération a été annulée.")
     except KeyboardInterrupt:
         return _failed("interrompu ; une écriture en cours est annulée en entier.", code=130)
     return 0

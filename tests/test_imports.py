@@ -372,6 +372,8 @@ def test_a_transfer_whose_captain_codes_are_taken_here_gets_new_codes(store, lap
     assert imported[2] != theirs[2] and len({*imported.values(), *(t.code for t in ours)}) == 5
     assert report.renewed_codes == [(2, theirs[2], imported[2])]
     assert store.cafes.tables(here.id)[2].code == theirs[2]  # the table already here keeps its code
+    logged = audit.audit_records(store, timezone="UTC")[0]
+    assert logged["action"] == "café importé" and "table 2 : code capitaine renouvelé" in logged["details"]
     assert backups.import_transfer(store, path, **LIMITS).total == 0  # twice: no effect
     assert {t.number: t.code for t in store.cafes.tables(cafe.id)} == imported
 
