@@ -483,6 +483,8 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, IntegrityError):
         # What the database refused although every input was checked: say so, without its SQL.
         return _failed("la base de données a refusé une valeur ; cette opération a été annulée.")
+    except EOFError:  # standard input closed before a line was read (hash-password without a terminal)
+        return _failed("rien n'a été lu au clavier : lancez la commande dans un terminal.")
     except KeyboardInterrupt:
         return _failed("interrompu ; une écriture en cours est annulée en entier.", code=130)
     return 0

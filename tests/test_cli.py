@@ -230,6 +230,23 @@ def test_every_bad_value_is_one_french_line_and_a_failure(store, database_url, t
     assert out.getvalue() == ""
 
 
+def test_hash_password_without_a_terminal_is_a_french_error(sqlite_url):
+    result = subprocess.run(
+        [sys.executable, "-m", "facilitation", "hash-password"],
+        cwd=ROOT,
+        env=os.environ | {"DATABASE_URL": sqlite_url},
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # no controlling terminal: getpass reads the closed standard input
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].endswith(
+        "Erreur : rien n'a été lu au clavier : lancez la commande dans un terminal."
+    )
+
+
 def test_a_postgres_scheme_url_is_explained(tmp_path):
     result = run_cli("demo", database_url="postgres://cafe:secret@127.0.0.1/cafes", check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr
