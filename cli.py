@@ -52,8 +52,27 @@ _ARGPARSE_FRENCH = (
 )
 
 
+class _FrenchFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+
 class _FrenchParser(argparse.ArgumentParser):
-    """An argument parser that refuses in one French sentence, like the rest of the command line."""
+    """An argument parser that helps and refuses in French, like the rest of the command line."""
+
+    def __init__(self, *args, add_help: bool = True, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _FrenchFormatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        if add_help:
+            self.add_argument(
+                "-h",
+                "--help",
+                action="help",
+                default=argparse.SUPPRESS,
+                help="affiche cette aide et s'arrête",
+            )
 
     def error(self, message: str) -> NoReturn:
         for english, french in _ARGPARSE_FRENCH:

@@ -42,6 +42,21 @@ def test_help_lists_the_commands(sqlite_url):
         assert command in out
 
 
+@pytest.mark.parametrize("argv", [["--help"], ["export", "--help"], ["round", "x", "open", "-h"]])
+def test_help_speaks_french(argv):
+    from contextlib import redirect_stdout
+
+    from cli import main
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(argv) == 0
+    text = out.getvalue()
+    assert text.startswith("utilisation : python -m facilitation") and "-h, --help  " in text
+    assert "affiche cette aide et s'arrête" in text and "\noptions:\n" in text
+    assert not re.search(r"usage:|positional arguments|show this help", text)
+
+
 def test_demo_cafe_is_in_progress_with_realistic_contributions(demo_cafe, database_url):
     records = json.loads(run_cli("export", demo_cafe, "--format", "json", database_url=database_url).stdout)
     assert 100 <= len(records) <= 140
