@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
+
+from sqlalchemy.exc import DataError, IntegrityError
 
 from composition import App, build_app
 from facilitation import audit, cafes, public_address, sessions
 from facilitation.access import hash_password
 from facilitation.demo import create_demo_cafe
 from facilitation.errors import CafeError, InvalidInput, StorageUnavailable
-from facilitation.files import write_private_file
+from facilitation.files import os_reason, write_private_file
 from facilitation.records import EXPORT_COLUMNS, contribution_records
 from facilitation.settings import SETTINGS, Settings, load_settings
 from facilitation.snapshot import load_snapshot
@@ -23,15 +27,73 @@ BASE_URL_HELP = "adresse publique (défaut : celle enregistrée, sinon CAFE_PUBL
 
 
 def _base_url(store, settings: Settings, given: str | None) -> str:
-    return given or public_address.public_base_url(store, settings.cafe_public_base_url)
+    if given is None:
+        return public_address.public_base_url(store, settings.cafe_public_base_url)
+    cleaned = given.strip().rstrip("/")
+    problem = public_address.address_problem(cleaned)
+    if problem:
+        raise InvalidInput(f"--base-url : {problem}")
+    return cleaned
+
+
+# argparse's own messages (Python 3.11–3.13), in French: the rest of the command line speaks it.
+_ARGPARSE_FRENCH = (
+    (r"the following arguments are required: (.*)", r"arguments obligatoires manquants : \1"),
+    (r"unrecognized arguments: (.*)", r"arguments en trop : \1"),
+    (r"argument (\S+): invalid int value: (.*)", r"\1 : nombre entier attendu, pas \2"),
+    (r"argument (\S+): invalid (\S+) value: (.*)", r"\1 : valeur \3 invalide"),
+    (r"argument COMMANDE: invalid choice: (.*?) \(choose from .*\)", r"commande \1 inconnue"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", r"\1 : \2 n'est pas parmi \3"),
+    (r"argument (\S+): expected one argument", r"\1 : une valeur est attendue"),
+    (r"argument (\S+): expected at least one argument", r"\1 : au moins une valeur est attendue"),
+    (r"argument (\S+): ignored explicit argument (.*)", r"\1 : valeur \2 inattendue"),
+    (r"ambiguous option: (\S+) could match (.*)", r"option \1 ambiguë (\2)"),
+    (r"argument (\S+): (.*)", r"\1 : \2"),
+)
+
+
+class _FrenchFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+
+class _FrenchParser(argparse.ArgumentParser):
+    """An argument parser that helps and refuses in French, like the rest of the command line."""
+
+    def __init__(self, *args, add_help: bool = True, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _FrenchFormatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        if add_help:
+            self.add_argument(
+                "-h",
+                "--help",
+                action="help",
+                default=argparse.SUPPRESS,
+                help="affiche cette aide et s'arrête",
+            )
+
+    def error(self, message: str) -> NoReturn:
+        for english, french in _ARGPARSE_FRENCH:
+            message = re.sub(f"^{english}$", french, message, flags=re.DOTALL)
+        self.exit(2, _one_line(f"Erreur : {message} (aide : {self.prog} --help)") + "\n")
+
+
+def _one_line(message: str) -> str:
+    """The message on one line, each over-long word cut: an error never echoes a pasted megabyte."""
+    flat = " ".join(line.strip() for line in message.splitlines())
+    return re.sub(r"[^ ]{81,}", lambda long: long.group()[:80] + "…", flat)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _FrenchParser(
         prog="python -m facilitation",
         description="Café concertation : préparer, animer et exporter des cafés concertation.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMANDE", parser_class=_FrenchParser
+    )
 
     commands.add_parser("demo", help="crée un café de démonstration en cours et affiche son id")
 
@@ -56,7 +118,9 @@ def _parser() -> argparse.ArgumentParser:
 
     round_cmd = commands.add_parser("round", help="ouvre le tour N ou ferme le tour ouvert d'un café")
     round_cmd.add_argument("cafe_id", metavar="CAFE_ID")
-    round_actions = round_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
+    round_actions = round_cmd.add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_FrenchParser
+    )
     round_actions.add_parser("open", help="ouvre le tour N (le tour ouvert est fermé)").add_argument(
         "position", type=int, metavar="N"
     )
@@ -179,7 +243,7 @@ def _topics(app: App, args: argparse.Namespace) -> None:
     try:
         data = args.input.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"Impossible de lire {args.input} ({exc.strerror}).") from None
+        raise InvalidInput(f"Impossible de lire {args.input} ({os_reason(exc)}).") from None
     table = read_text_table(data, args.text_column)
     if args.topics is not None and not 1 <= args.topics <= len(table.rows):
         raise InvalidInput(f"--topics doit être entre 1 et {len(table.rows)}.")
@@ -337,12 +401,14 @@ def _trust(app: App, args: argparse.Namespace) -> None:
     elif args.command == "transfer-import":
         report = backups.import_transfer(store, args.file, **limits)
         print(f"Import terminé : {_added(report.total)}.{_erased_note(report)}")
+        _print_renewed_codes(report)
     elif args.command == "backup":
         backups.backup(store, args.out)
         print(f"Sauvegarde écrite dans {args.out}")
     elif args.command == "restore":
         report = backups.restore(store, args.file, **limits)
         print(f"Restauration terminée : {_added(report.total)}.{_erased_note(report)}")
+        _print_renewed_codes(report)
     elif args.command == "purge":
         days = app.limits.retention_days if args.days is None else args.days
         report = rgpd.purge_expired(store, days)
@@ -364,6 +430,11 @@ def _search(app: App, args: argparse.Namespace) -> None:
     print(f"{plural(len(hits), 'contribution trouvée', 'contributions trouvées')}", file=sys.stderr)
 
 
+def _print_renewed_codes(report) -> None:
+    for number, old, new in report.renewed_codes:
+        print(f"Table {number} : code capitaine renouvelé en {new} (ancien {old} déjà utilisé ici).")
+
+
 def _erased_note(report) -> str:
     if not report.skipped_erased:
         return ""
@@ -377,7 +448,10 @@ def _added(lines: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the process exit code."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as stop:  # --help, or a refusal already printed: the code, not an exception
+        return stop.code if isinstance(stop.code, int) else 2
     try:
         app = build_app(load_settings())
         settings = app.settings
@@ -446,12 +520,25 @@ def main(argv: list[str] | None = None) -> int:
             for setting in SETTINGS:
                 print(f"{setting.name} (défaut : {setting.default!r})\n    {setting.help}")
     except StorageUnavailable as exc:
-        print(f"Erreur : {exc.detail}", file=sys.stderr)
-        return 2
+        return _failed(exc.detail)
     except (CafeError, ValueError) as exc:
-        print(f"Erreur : {getattr(exc, 'message', exc)}", file=sys.stderr)
-        return 2
+        message = getattr(exc, "message", str(exc))
+        # A refused file lists its first errors, one per line: the only message kept on several.
+        return _failed(message) if "\n- " not in message else _failed(message, keep_lines=True)
     except OSError as exc:
-        print(f"Erreur : impossible d'écrire le fichier ({exc.strerror}).", file=sys.stderr)
-        return 2
+        return _failed(f"impossible d'écrire le fichier ({os_reason(exc)}).")
+    except (DataError, IntegrityError):
+        # What the database refused although every input was checked: say so, without its SQL.
+        return _failed("la base de données a refusé une valeur ; cette opération a été annulée.")
+    except EOFError:  # standard input closed before a line was read (hash-password without a terminal)
+        return _failed("rien n'a été lu au clavier : lancez la commande dans un terminal.")
+    except KeyboardInterrupt:
+        return _failed("interrompu ; une écriture en cours est annulée en entier.", code=130)
     return 0
+
+
+def _failed(message: str, *, code: int = 2, keep_lines: bool = False) -> int:
+    """Print the error in French on standard error and return the exit code."""
+    text = "\n".join(_one_line(line) for line in message.splitlines()) if keep_lines else _one_line(message)
+    print(f"Erreur : {text}", file=sys.stderr)
+    return code

@@ -7,6 +7,7 @@ captain's code, a table's link) names the actor itself.
 
 from __future__ import annotations
 
+import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,58 @@ from facilitation.clock import local_time
 ORGANISER = "organisateur"
 MARKETING = "équipe marketing"  # reads the library, downloads, comments fiches; changes nothing else
 COMMAND_LINE = "ligne de commande"
-_actor: ContextVar[str] = ContextVar("actor", default="système")
+SYSTEM = "système"
+_actor: ContextVar[str] = ContextVar("actor", default=SYSTEM)
+# Every action the app writes (a test reads the source and keeps this list complete): a restored
+# audit line naming another action was not written by the app.
+ACTIONS = frozenset(
+    (
+        "adresse publique modifiée",
+        "café archivé",
+        "café désarchivé",
+        "café créé",
+        "café effacé",
+        "café exporté pour transfert",
+        "café importé",
+        "café modifié",
+        "café rouvert",
+        "café terminé",
+        "capitaine entré à sa table",
+        "code capitaine refusé",
+        "contribution ajoutée",
+        "contribution d'habitant corrigée par le capitaine",
+        "contribution effacée (demande RGPD)",
+        "contribution modifiée",
+        "contribution restaurée",
+        "contribution supprimée (récupérable)",
+        "contributions purgées (durée de conservation)",
+        "document généré",
+        "document téléchargé",
+        "décision sur une fiche",
+        "export",
+        "fiche commentée",
+        "fiche de terrain créée",
+        "fiche modifiée",
+        "liens habitants révoqués",
+        "nom retiré du masquage",
+        "nom signalé pour masquage",
+        "nom signalé, à confirmer par l'organisateur",
+        "nom à masquer confirmé",
+        "restauration de la base",
+        "récolte enregistrée",
+        "sauvegarde de la base",
+        "secret des liens changé (anciens QR codes refusés)",
+        "table ajoutée",
+        "table modifiée",
+        "tour ajouté",
+        "tour fermé",
+        "tour modifié",
+        "tour ouvert",
+        "tour prolongé",
+        "tour supprimé",
+    )
+)
+_TABLE_ACTOR = re.compile(r"(capitaine|lien habitant), table [1-9][0-9]{0,2}")
 
 
 @dataclass(frozen=True)
@@ -35,6 +87,11 @@ def captain(table_number: int) -> str:
 
 def resident_link(table_number: int) -> str:
     return f"lien habitant, table {table_number}"
+
+
+def known_actor(actor: str) -> bool:
+    """True for an actor the app names: a staff role, the command line, the system, a table."""
+    return actor in (ORGANISER, MARKETING, COMMAND_LINE, SYSTEM) or bool(_TABLE_ACTOR.fullmatch(actor))
 
 
 def set_actor(actor: str) -> None:

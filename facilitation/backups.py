@@ -35,6 +35,14 @@ def _load(uow: UnitOfWork, path: Path, max_bytes: int, *, transfer: bool, max_te
         raise InvalidInput(f"Fichier refusé, rien n'a été modifié. Premières erreurs :\n- {shown}") from None
 
 
+def _renewed(report: LoadReport) -> str:
+    """The tables whose captain code was renewed, for the audit line (codes themselves not logged)."""
+    return "".join(
+        f", table {number} : code capitaine renouvelé (ancien déjà utilisé)"
+        for number, _, _ in report.renewed_codes
+    )
+
+
 def export_transfer(uow: UnitOfWork, cafe_id: str, path: Path) -> None:
     """One café with ids and originals, to move it to another installation (holds personal data)."""
     get_cafe(uow, cafe_id)
@@ -51,7 +59,7 @@ def import_transfer(uow: UnitOfWork, path: Path, *, max_bytes: int, max_text_cha
         f"{plural(report.skipped_erased, 'effacée ignorée', 'effacées ignorées')}"
     )
     with uow:
-        audit.record(uow, "café importé", target=path.name, details=details)
+        audit.record(uow, "café importé", target=path.name, details=details + _renewed(report))
     return report
 
 
@@ -67,5 +75,5 @@ def restore(uow: UnitOfWork, path: Path, *, max_bytes: int, max_text_chars: int)
     """Add what the backup holds and the database lacks, whole or not at all."""
     report = _load(uow, path, max_bytes, transfer=False, max_text_chars=max_text_chars)
     with uow:
-        audit.record(uow, "restauration de la base", target=path.name)
+        audit.record(uow, "restauration de la base", target=path.name, details=_renewed(report).lstrip(", "))
     return report

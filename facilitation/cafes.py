@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -21,6 +22,7 @@ from facilitation.errors import Conflict, InvalidInput, NotFound
 from facilitation.storage.base import UnitOfWork
 
 MAX_ROUND_MINUTES = 240
+_CAFE_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def _place(residence: str, quartier: str, commune: str) -> Place:
@@ -79,9 +81,13 @@ def create_cafe(
 
 def get_cafe(uow: UnitOfWork, cafe_id: str) -> Cafe:
     """The café, or NotFound in French."""
-    cafe = uow.cafes.get((cafe_id or "").strip())
+    wanted = (cafe_id or "").strip()
+    # Ids are 32 hexadecimal digits (access.new_id): anything else names no café, and is not sent
+    # to the database (PostgreSQL refuses a NUL character with an error of its own).
+    cafe = uow.cafes.get(wanted) if _CAFE_ID.fullmatch(wanted) else None
     if cafe is None:
-        raise NotFound(f"Aucun café ne porte l'identifiant « {cafe_id} ».")
+        shown = wanted if len(wanted) <= 40 else wanted[:40] + "…"
+        raise NotFound(f"Aucun café ne porte l'identifiant « {shown} ».")
     return cafe
 
 

@@ -13,7 +13,7 @@ from facilitation.errors import InvalidInput, NotFound
 from facilitation.harvest import find_cafes, latest_version, scope_of
 from facilitation.privacy import mask_personal_data
 from facilitation.records import contribution_records, topic_records
-from facilitation.search import MAX_QUERY_WORDS, highlight, query_terms
+from facilitation.search import MAX_QUERY_WORDS, highlight, query_problem, query_terms
 from facilitation.snapshot import CafeSnapshot
 from facilitation.storage.base import UnitOfWork
 from facilitation.synthesis import default_fiche
@@ -194,6 +194,9 @@ def search(
 
     Accents, case and plurals do not matter (« agees » finds « âgées »).
     """
+    problem = query_problem(query or "")
+    if problem is not None:
+        raise InvalidInput(problem)
     words = [w for w in (query or "").split() if len(w) >= 2][:MAX_QUERY_WORDS]
     terms = query_terms(" ".join(words))
     if not terms:

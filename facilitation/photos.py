@@ -1,7 +1,9 @@
 """Photos attached to a fiche: checked, turned upright, shrunk and re-encoded without metadata.
 
-Re-encoding drops EXIF data (a phone's photo can carry the GPS position of a resident's home) and
-anything hidden in the file; a size and pixel bound refuses decompression bombs.
+Only the pixels are kept: EXIF (a phone's photo can carry the GPS position of a resident's home),
+XMP, ICC profiles, comments and every other metadata segment or chunk are left behind, and a
+multi-picture JPEG (MPO: what some phones take) keeps its first picture. A size and pixel bound
+refuses decompression bombs.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ MAX_PHOTOS = 4
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is already more than any phone takes
 LONGEST_SIDE = 1600
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# MPO: a JPEG followed by more pictures (3-D or depth shots); its first picture is the photo.
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 
 
 def prepare_photo(data: bytes, name: str = "photo") -> bytes:
@@ -26,13 +29,18 @@ def prepare_photo(data: bytes, name: str = "photo") -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in ACCEPTED_FORMATS:
-                raise InvalidInput(f"« {name} » n'est pas une photo JPEG, PNG ou WebP.")
+                raise InvalidInput(
+                    f"« {name} » n'est pas une photo JPEG, PNG ou WebP (format {image.format})."
+                )
             if image.width * image.height > MAX_PIXELS:
                 raise InvalidInput(f"La photo « {name} » est trop grande (plus de 40 millions de pixels).")
             upright = ImageOps.exif_transpose(image).convert("RGB")
             upright.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
+            # A new image from the pixels alone: Pillow would write back some of what it read (a
+            # JPEG or PNG comment) from the info an image carries along.
+            pixels = Image.frombytes("RGB", upright.size, upright.tobytes())
             out = io.BytesIO()
-            upright.save(out, format="JPEG", quality=82, optimize=True)
+            pixels.save(out, format="JPEG", quality=82, optimize=True)
             return out.getvalue()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError):
         raise InvalidInput(f"« {name} » n'est pas une photo lisible (JPEG, PNG ou WebP).") from None

@@ -18,6 +18,9 @@ _WORD = re.compile(r"\w+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 _stemmer = snowballstemmer.stemmer("french")
 MAX_QUERY_WORDS = 8
+# The longest French words have about 25 letters; stemming a pasted novel as one word took seconds.
+MAX_WORD_CHARS = 40
+MAX_QUERY_CHARS = 200
 
 
 def plain(word: str) -> str:
@@ -45,6 +48,22 @@ def query_terms(query: str) -> list[str]:
         if len(word) >= 2 and term not in terms:
             terms.append(term)
     return terms[:MAX_QUERY_WORDS]
+
+
+def query_problem(query: str) -> str | None:
+    """Why a query cannot be searched (in French), or None: too long, a word too long, too many words.
+
+    Checked before any word is stemmed, so that a huge query costs nothing."""
+    if len(query) > MAX_QUERY_CHARS:
+        return f"Recherche trop longue : {MAX_QUERY_CHARS} caractères au plus ({len(query)} tapés)."
+    words = [word for word in _WORD.findall(query) if len(word) >= 2]
+    too_long = next((word for word in words if len(word) > MAX_WORD_CHARS), None)
+    if too_long is not None:
+        shown = f"{too_long[:20]}…"
+        return f"Le mot « {shown} » est trop long pour être cherché ({MAX_WORD_CHARS} lettres au plus)."
+    if len(words) > MAX_QUERY_WORDS:
+        return f"Huit mots au plus par recherche ({len(words)} tapés) : gardez les plus parlants."
+    return None
 
 
 def highlight(text: str, terms: list[str]) -> list[tuple[str, bool]]:

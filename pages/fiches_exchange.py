@@ -110,7 +110,11 @@ def new_field_fiche_form() -> None:
         )
         follow_up = st.text_area("Suite proposée (facultatif)", height=80)
         attached = st.file_uploader(
-            "Photos (facultatif, 4 au plus)", type=["jpg", "jpeg", "png", "webp"], accept_multiple_files=True
+            # Any image may be picked (phones show their gallery): the use case refuses in French what
+            # is not a JPEG, PNG or WebP photo, where Streamlit would refuse an extension in English.
+            "Photos (facultatif, 4 au plus)",
+            type="image",
+            accept_multiple_files=True,
         )
         if st.form_submit_button("Créer la fiche", type="primary"):
             created = show_errors(

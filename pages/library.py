@@ -8,6 +8,7 @@ from exports.documents import DOCUMENT_KINDS, label, single_fiche
 from facilitation import documents
 from facilitation.clock import local_time
 from facilitation.domain import FicheStatus, Theme
+from facilitation.search import MAX_QUERY_CHARS
 from facilitation.wording import plural
 from ui.access import require_staff
 from ui.display import literal_markdown, show_highlighted
@@ -44,7 +45,7 @@ def show_document(document, title: str) -> None:
 search_tab, cafes_tab = st.tabs(["Rechercher dans les contributions", "Cafés et documents"])
 with search_tab:
     with st.form("search"):
-        query = st.text_input("Mots recherchés", placeholder="ascenseur panne")
+        query = st.text_input("Mots recherchés", placeholder="ascenseur panne", max_chars=MAX_QUERY_CHARS)
         searched = st.form_submit_button("Rechercher")
     if searched:
         hits = show_errors(

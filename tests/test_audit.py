@@ -3,9 +3,11 @@ resident link. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import ast
+
 from exports.documents import render, renderer
 from facilitation import audit, cafes, contributions, documents, rgpd
-from tests.conftest import acting_as, add_idea, make_cafe, resident, token_of
+from tests.conftest import ROOT, acting_as, add_idea, make_cafe, resident, token_of
 
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
 
@@ -59,3 +61,48 @@ def test_every_write_names_its_real_actor_even_before_the_page_says_who(store):
     assert not any(actor == "système" for actor, action in events if "contribution" in action)
     exported = render(store, cafe.id, "contributions_csv", **OPTIONS)[1].decode("utf-8-sig")
     assert "habitant, corrigé par le capitaine" in exported
+
+
+def _recorded_actions(source: str) -> set[str]:
+    """Every action an `audit.record(…)` call of the source can write: its literal, or the literals
+    assigned to the variable it passes (``action = "a" if x else "b"``)."""
+    tree = ast.parse(source)
+    assigned: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            texts = {
+                c.value
+                for c in ast.walk(node.value)
+                if isinstance(c, ast.Constant) and isinstance(c.value, str)
+            }
+            assigned.setdefault(node.targets[0].id, set()).update(texts)
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        is_record = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        if not (is_record and node.func.attr == "record" and getattr(node.func.value, "id", "") == "audit"):
+            continue
+        action = node.args[1]
+        if isinstance(action, ast.Name):
+            found |= assigned[action.id]
+        else:
+            found |= {
+                c.value for c in ast.walk(action) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+            }
+    return found
+
+
+def test_every_action_the_app_logs_is_in_the_vocabulary_a_restore_accepts():
+    # A restored audit line naming an action outside audit.ACTIONS is refused as forged: an action
+    # added to the code but not to the list would make the app's own backups unrestorable.
+    sources = [p for p in ROOT.rglob("*.py") if not {".venv", "tests", "bench"} & set(p.parts)]
+    written = set().union(*(_recorded_actions(p.read_text(encoding="utf-8")) for p in sources))
+    assert "café créé" in written and "contribution d'habitant corrigée par le capitaine" in written
+    assert written - audit.ACTIONS == set()
+
+
+def test_the_actors_the_app_names_are_known_and_no_other():
+    for actor in (audit.ORGANISER, audit.MARKETING, audit.COMMAND_LINE, audit.current_actor()):
+        assert audit.known_actor(actor)
+    assert audit.known_actor(audit.captain(12)) and audit.known_actor(audit.resident_link(999))
+    for forged in ("admin", "capitaine, table 0", "capitaine, table 1000", "organisateur ", ""):
+        assert not audit.known_actor(forged)

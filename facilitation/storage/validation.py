@@ -14,9 +14,21 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import JSON, Date, Integer, LargeBinary, String, Table, Text, select
+from sqlalchemy import (
+    JSON,
+    Date,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.engine import Connection
 
+from facilitation import audit, public_address
 from facilitation.domain import Committee, FicheStatus, Kind, Profile, Source, Theme, forbidden_character
 from facilitation.storage.schema import (
     UTCDateTime,
@@ -81,7 +93,8 @@ VOCABULARIES: dict[str, dict[str, frozenset[str]]] = {
     "fiches": _choices(("committee", Committee), ("status", FicheStatus)),
     "documents": {"kind": DOCUMENT_KINDS},
     "erased_records": {"kind": frozenset(("contribution", "cafe"))},
-    "app_secrets": {"name": frozenset(("link_secret",))},
+    "app_secrets": {"name": frozenset(("link_secret", public_address.STORED_NAME))},
+    "audit_log": {"action": audit.ACTIONS},
 }
 # Whole-number ranges of the live use cases.
 RANGES: dict[tuple[str, str], tuple[int, int]] = {
@@ -158,9 +171,31 @@ def _errors(connection, payload, *, transfer, max_text_chars, now) -> Iterator[s
                 yield f"{name}, ligne {index} : {message}"
     if row_errors:  # the checks across rows below assume well-formed rows
         return
+    yield from _duplicate_errors(tables)
     if transfer:
         yield from _transfer_errors(connection, payload, tables)
     yield from _reference_errors(connection, tables)
+
+
+def _duplicate_errors(tables: dict) -> Iterator[str]:
+    """Two rows of the file sharing what must be unique (two tables with one captain code)."""
+    for name, rows in tables.items():
+        table = TABLES_BY_NAME[name]
+        if name == "audit_log":
+            continue  # its lines are matched by content when loaded, whatever their numbers
+        unique = (UniqueConstraint, PrimaryKeyConstraint)
+        keys = {tuple(c.name for c in k.columns) for k in table.constraints if isinstance(k, unique)}
+        keys |= {(c.name,) for c in table.columns if c.unique}
+        for key in sorted(keys):
+            seen: set[tuple] = set()
+            for index, row in enumerate(rows, start=1):
+                values = tuple(row.get(column) for column in key)
+                if None in values:
+                    continue
+                if values in seen:
+                    yield f"{name}, ligne {index} : {', '.join(key)} déjà présent plus haut dans le fichier"
+                    break
+                seen.add(values)
 
 
 def _structure_errors(tables: dict, transfer: bool) -> Iterator[str]:
@@ -187,6 +222,20 @@ def _row_errors(table: Table, row: dict, *, max_text_chars: int, now: datetime) 
         message = _check_for(column.type)(table.name, column, value, max_text_chars, now)
         if message:
             yield f"{where} : {message}"
+    yield from _rules_across_columns(table.name, row)
+
+
+def _rules_across_columns(table_name: str, row: dict) -> Iterator[str]:
+    """Rules where one column says how to read another."""
+    if table_name == "app_secrets" and isinstance(row.get("value"), str):
+        if row.get("name") == "link_secret" and not _SECRET.fullmatch(row["value"]):
+            yield "value : secret mal formé"
+        elif row.get("name") == public_address.STORED_NAME and public_address.address_problem(row["value"]):
+            yield "value : adresse publique mal formée"
+    actor = row.get("actor")
+    if table_name == "audit_log" and isinstance(actor, str) and not audit.known_actor(actor):
+        # Only the app writes this log: a line naming someone the app never names was forged.
+        yield f"actor : auteur « {actor[:40]} » inconnu de l'application"
 
 
 def _is_serial(column) -> bool:
@@ -223,8 +272,6 @@ def _check_text(table_name, column, value, max_text_chars, _now) -> str | None:
         return f"valeur « {value[:40]} » hors de la liste ({', '.join(sorted(allowed))})"
     if (table_name, column.name) == ("cafe_tables", "code") and not _TABLE_CODE.fullmatch(value):
         return "code capitaine mal formé (6 caractères parmi A–Z sans I, L, O et 2–9)"
-    if (table_name, column.name) == ("app_secrets", "value") and not _SECRET.fullmatch(value):
-        return "secret mal formé"
     return None
 
 

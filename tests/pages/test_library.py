@@ -37,3 +37,11 @@ def test_library_is_for_the_organiser_and_marketing_only(store):
     at = app(page="pages/library.py")
     assert at.text_input[0].label == "Mot de passe (organisateur ou équipe marketing)"
     assert not at.expander
+
+
+def test_a_word_too_long_to_search_is_a_french_message(store, kept_cafe):
+    at = app(organiser=True, page="pages/library.py")
+    labelled(at.text_input, "Mots recherchés").input("chauffage" * 5)
+    labelled(at.button, "Rechercher").click().run()
+    assert any("est trop long pour être cherché (40 lettres au plus)" in e.value for e in at.error)
+    assert not at.exception
