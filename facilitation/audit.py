@@ -25,8 +25,8 @@ ACTIONS = frozenset(
     (
         "adresse publique modifiée",
         "café archivé",
-        "café désarchivé",
         "café créé",
+        "café désarchivé",
         "café effacé",
         "café exporté pour transfert",
         "café importé",
@@ -45,10 +45,13 @@ ACTIONS = frozenset(
         "document généré",
         "document téléchargé",
         "décision sur une fiche",
+        "déconnexion",
+        "essais de codes capitaine remis à zéro",
         "export",
         "fiche commentée",
         "fiche de terrain créée",
         "fiche modifiée",
+        "lien du mur révoqué",
         "liens habitants révoqués",
         "nom retiré du masquage",
         "nom signalé pour masquage",
@@ -60,12 +63,14 @@ ACTIONS = frozenset(
         "secret des liens changé (anciens QR codes refusés)",
         "table ajoutée",
         "table modifiée",
+        "texte original affiché (modération)",
         "tour ajouté",
         "tour fermé",
         "tour modifié",
         "tour ouvert",
         "tour prolongé",
         "tour supprimé",
+        "toutes les sessions déconnectées",
     )
 )
 _TABLE_ACTOR = re.compile(r"(capitaine|lien habitant), table [1-9][0-9]{0,2}")
