@@ -24,7 +24,6 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
-from facilitation.privacy import mask_personal_data
 from facilitation.storage.base import UnitOfWork
 
 MAX_AGREEMENT_COUNT = 500
@@ -403,13 +402,10 @@ def _edit(uow: UnitOfWork, table_code: str, contribution_id: str, changed: dict)
     contribution = _table_contribution(uow, context.table, contribution_id)
     updated = replace(contribution, **changed)
     uow.contributions.update(updated)
-    names = uow.trust.masked_names(contribution.cafe_id)
-    changes = (
-        f"avant : « {mask_personal_data(contribution.text, names)} » ; "
-        f"après : « {mask_personal_data(updated.text, names)} »"
-        if updated.text != contribution.text
-        else "texte inchangé (type, profil ou nombre d'accord)"
-    )
+    # Who corrected which contribution, and when; never the text, before or after: the log would
+    # keep a copy of words a resident may ask to erase (facilitation/rgpd.py).
+    unchanged = "texte inchangé (type, profil ou nombre d'accord)"
+    changes = "texte corrigé" if updated.text != contribution.text else unchanged
     action = (
         "contribution d'habitant corrigée par le capitaine"
         if contribution.source is Source.RESIDENT
