@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from facilitation import audit
 from facilitation.cafes import get_cafe, list_cafes
-from facilitation.domain import HarvestVersion, TopicGroup, clean_label
+from facilitation.domain import Contribution, HarvestVersion, TopicGroup, clean_label
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.storage.base import UnitOfWork
 from facilitation.wording import plural
@@ -74,7 +74,7 @@ def erase_contribution(uow: UnitOfWork, cafe_id: str, contribution_id: str) -> i
         if contribution is None or contribution.cafe_id != cafe_id:
             raise NotFound("Cette contribution n'existe pas dans ce café.")
         uow.trust.record_erasure("contribution", cafe_id, [contribution_id], uow.clock())
-        redact = _redactor(uow, [contribution])
+        redact = _redactor([contribution.text], _texts_kept_beside(uow, [contribution]))
         _delete_contributions(uow, [contribution_id], redact)
         removed = uow.documents.delete_for_cafe(cafe_id)
         uow.exchange.redact_cafe(cafe_id, redact)
@@ -101,25 +101,11 @@ def _folded(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
 
 
-def _redactor(uow: UnitOfWork, erased: list) -> Callable[[str], str]:
-    """A function that blanks, in a text derived from the cafés' contributions (a topic's name, a
-    harvest note, a comment), the words that only the erased contributions used: no remaining
-    contribution, nor the café's title or questions, could have given them."""
-    cafe_ids = {c.cafe_id for c in erased}
-    for scope in uow.harvests.scopes().values():
-        if cafe_ids & set(scope.cafe_ids):
-            cafe_ids |= set(scope.cafe_ids)
-    gone_ids = {c.id for c in erased}
-    kept: set[str] = set()
-    for cafe_id in cafe_ids:
-        cafe = uow.cafes.get(cafe_id)
-        sources = [
-            c.text for c in uow.contributions.in_cafe(cafe_id, include_deleted=True) if c.id not in gone_ids
-        ]
-        if cafe is not None:
-            sources += [cafe.title, *(r.question for r in uow.cafes.rounds(cafe_id))]
-        kept.update(_folded(w) for text in sources for w in _words(text))
-    gone = {_folded(w) for c in erased for w in _words(c.text)} - kept
+def _redactor(erased: list[str], kept: list[str]) -> Callable[[str], str]:
+    """A function that blanks, in a text derived from contributions (a topic's name, a harvest note,
+    a comment, an audit row), the words of the `erased` texts that none of the `kept` ones has."""
+    gone = {_folded(w) for text in erased for w in _words(text)}
+    gone -= {_folded(w) for text in kept for w in _words(text)}
 
     def redact(text: str) -> str:
         if not gone or not text:
@@ -127,6 +113,25 @@ def _redactor(uow: UnitOfWork, erased: list) -> Callable[[str], str]:
         return re.sub(r"\w+", lambda m: ERASED_WORD if _folded(m.group()) in gone else m.group(), text)
 
     return redact
+
+
+def _texts_kept_beside(uow: UnitOfWork, erased: list[Contribution]) -> list[str]:
+    """What could also have given a word to a topic name, a note or a comment about the erased
+    contributions' café: the other contributions of the cafés harvested with it, their titles and
+    questions."""
+    cafe_ids = {c.cafe_id for c in erased}
+    for scope in uow.harvests.scopes().values():
+        if cafe_ids & set(scope.cafe_ids):
+            cafe_ids |= set(scope.cafe_ids)
+    gone_ids = {c.id for c in erased}
+    kept = []
+    for cafe_id in cafe_ids:
+        kept += [
+            c.text for c in uow.contributions.in_cafe(cafe_id, include_deleted=True) if c.id not in gone_ids
+        ]
+        if (cafe := uow.cafes.get(cafe_id)) is not None:
+            kept += [cafe.title, *(r.question for r in uow.cafes.rounds(cafe_id))]
+    return kept
 
 
 def _delete_contributions(
@@ -172,6 +177,15 @@ def erase_cafe(uow: UnitOfWork, cafe_id: str, *, confirm_title: str) -> str:
         if confirm_title.strip() != cafe.title:
             raise InvalidInput("Pour confirmer, recopiez exactement le titre du café.")
         uow.trust.record_erasure("cafe", cafe_id, [cafe_id], uow.clock())
+        # Rows tied to no café (comments on its fiches logged before they named it) may quote its
+        # words: those no other café's contribution, title or question, nor any field fiche, has.
+        others = [c for c in list_cafes(uow, include_archived=True) if c.id != cafe_id]
+        kept = [c.title for c in others] + [f.title for f in uow.exchange.list_field_fiches()]
+        for other in others:
+            kept += [c.text for c in uow.contributions.in_cafe(other.id, include_deleted=True)]
+            kept += [r.question for r in uow.cafes.rounds(other.id)]
+        erased = [c.text for c in uow.contributions.in_cafe(cafe_id, include_deleted=True)]
+        uow.audit.redact(None, _redactor(erased, kept))
         # Harvests over several cafés included: they group this café's words too.
         for harvest_id, scope in uow.harvests.scopes().items():
             if cafe_id in scope.cafe_ids:

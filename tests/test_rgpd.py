@@ -4,14 +4,19 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from exports.documents import renderer
-from facilitation import audit, cafes, documents, harvest, rgpd
+from facilitation import audit, cafes, contributions, documents, exchange, harvest, rgpd
+from facilitation.domain import cafe_fiche_ref
 from facilitation.errors import InvalidInput
-from tests.conftest import add_idea, make_cafe
+from facilitation.harvest.service import text_key
+from tests.conftest import acting_as, add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
@@ -69,3 +74,118 @@ def test_retention_deletes_old_raw_contributions_but_keeps_syntheses(store):
     assert [d.kind for d in store.documents.in_cafe(old.id)] == ["synthese"]
     with pytest.raises(InvalidInput):
         rgpd.purge_expired(store, 0)
+
+
+# -- erasure is complete: no copy of the erased text anywhere in the database files -----------------
+PLANTED = "Zorglubette"  # a word no other text, label or setting of these tests contains
+
+
+# The file of every table of the test's schema, of their TOAST tables, and of all their indexes.
+SCHEMA_FILES = """
+WITH tables AS (
+    SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = current_schema() AND c.relkind = 'r'
+), relations AS (
+    SELECT oid FROM tables
+    UNION SELECT reltoastrelid FROM pg_class WHERE oid IN (SELECT oid FROM tables) AND reltoastrelid <> 0
+)
+SELECT pg_relation_filepath(oid) FROM relations
+UNION SELECT pg_relation_filepath(indexrelid) FROM pg_index WHERE indrelid IN (SELECT oid FROM relations)
+"""
+
+
+def database_bytes(store) -> bytes:
+    """Every byte the database keeps on disk for this store, read from its files.
+
+    SQLite: the database file, after a TRUNCATE checkpoint (the -wal then holds nothing). PostgreSQL:
+    the files of every table, TOAST table and index of the test's schema, after a CHECKPOINT (which
+    writes every page changed in memory); its WAL (pg_wal) is not read: see storage/erasure.py.
+    """
+    url = store.engine.url
+    if store.engine.dialect.name == "sqlite":
+        store.engine.dispose()
+        with sqlite3.connect(url.database) as connection:
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        assert busy == 0
+        database = Path(url.database)
+        return b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    with store.engine.connect() as connection:
+        data = Path(connection.exec_driver_sql("SHOW data_directory").scalar_one())
+        paths = connection.exec_driver_sql(SCHEMA_FILES).scalars().all()
+        connection.exec_driver_sql("CHECKPOINT")
+    assert len(paths) > 20  # every table, index and TOAST relation of the schema
+    # Every fork (_fsm, _vm) and every 1 GB segment (.1, .2, …) of each relation.
+    files = [data / p for p in paths]
+    files += [f for p in files for pattern in ("_*", ".*") for f in p.parent.glob(p.name + pattern)]
+    return b"".join(f.read_bytes() for f in files if f.exists())
+
+
+def assert_no_copy(store, word: str = PLANTED) -> None:
+    found = database_bytes(store).lower()
+    # The search index keeps French stems (« zorglubet »): a prefix catches the word and its stem.
+    at = found.find(word.lower()[:7].encode())
+    assert at < 0, found[max(0, at - 300) : at + 100]
+
+
+def cafe_quoting_a_word(store):
+    """A café where one contribution, corrected by its captain, holds PLANTED; its word names a kept
+    topic of the harvest (renamed), which a comment on the café's fiche and a document quote too."""
+    cafe, _ = make_cafe(store)
+    planted = add_idea(store, cafe, f"{PLANTED} au troisième : chauffage froid")
+    others = [add_idea(store, cafe, t).id for t in ("Chauffage cher", "Ascenseur en panne")]
+    planted = contributions.edit_contribution(
+        store, table_code=cafes.get_table(store, cafe.id, 1).code, contribution_id=planted.id,
+        text=f"{PLANTED} au quatrième : chauffage froid", max_chars=2000,
+    )  # fmt: skip
+    with store:
+        store.vectors.save("modèle", {planted.id: (text_key(planted.text), np.ones(8))})
+    scope = harvest.scope_of([cafe.id])
+    version = harvest.run_harvest(store, KeywordGrouper([f"{PLANTED.lower()} chauffage", "ascenseur"]), scope)
+    assert version.topics[0].label == PLANTED
+    harvest.rename_topic(store, scope, version.topics[0].key, f"{PLANTED} et chauffage")
+    harvest.set_kept(store, scope, [version.topics[0].key])
+    ref = cafe_fiche_ref(cafe.id, version.topics[0].key)
+    exchange.add_comment(store, ref, author="Claire", text=f"Mme dit « {PLANTED} », à vérifier")
+    documents.generate(store, cafe.id, "cafe_json", render=renderer(**OPTIONS))
+    assert PLANTED.encode() in database_bytes(store)  # the check below reads where the copies are
+    return cafe, planted, others, scope
+
+
+def test_erasing_a_contribution_leaves_no_copy_of_its_text_in_the_database_files(store):
+    cafe, planted, others, scope = cafe_quoting_a_word(store)
+    with acting_as("organisateur"):
+        rgpd.erase_contribution(store, cafe.id, planted.id)
+    assert_no_copy(store)
+    assert store.vectors.load("modèle", {planted.id: text_key(planted.text)}) == {}
+    # What stays: the other contributions and topics, a topic name without the erased word, and
+    # who erased which contribution, and when.
+    assert [c.id for c in store.contributions.in_cafe(cafe.id)] == others
+    assert harvest.latest_version(store, scope).topics[0].label == f"{rgpd.ERASED_WORD} et chauffage"
+    events = audit.audit_records(store, timezone="Europe/Paris")
+    assert (events[0]["acteur"], events[0]["action"], events[0]["objet"]) == (
+        "organisateur", "contribution effacée (demande RGPD)", planted.id,
+    )  # fmt: skip
+    corrected = [(e["acteur"], e["objet"]) for e in events if e["action"] == "contribution modifiée"]
+    assert corrected == [("capitaine, table 1", planted.id)]
+
+
+def test_erasing_a_cafe_leaves_no_copy_of_its_texts_in_the_database_files(store):
+    cafe, _, _, _ = cafe_quoting_a_word(store)
+    rgpd.erase_cafe(store, cafe.id, confirm_title="Café des Tilleuls")
+    assert_no_copy(store)
+    assert_no_copy(store, "troisi")  # the text before the captain's correction too
+    actions = [e["action"] for e in audit.audit_records(store, timezone="Europe/Paris")]
+    assert actions[0] == "café effacé" and "contribution ajoutée" in actions  # who did what stays
+
+
+def test_the_retention_purge_leaves_no_copy_of_the_raw_contributions(store):
+    old = cafes.create_cafe(store, title="Ancien", held_on=date(2024, 1, 10), theme="autre", commune="Lyon")
+    cafes.add_table(store, old.id, number=1)
+    cafes.open_round(store, old.id, cafes.add_round(store, old.id, question="Q ?", planned_minutes=5).id)
+    idea = add_idea(store, old, f"{PLANTED} au premier")
+    contributions.edit_contribution(
+        store, table_code=cafes.get_table(store, old.id, 1).code, contribution_id=idea.id,
+        text=f"{PLANTED} au second", max_chars=2000,
+    )  # fmt: skip
+    rgpd.purge_expired(store, 365, today=date(2026, 12, 1))
+    assert_no_copy(store)
