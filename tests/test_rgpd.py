@@ -5,17 +5,21 @@ PostgreSQL."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
+from alembic import command
+from sqlalchemy import insert, select
 
 from exports.documents import renderer
 from facilitation import audit, cafes, contributions, documents, exchange, harvest, rgpd
 from facilitation.domain import cafe_fiche_ref
 from facilitation.errors import InvalidInput
 from facilitation.harvest.service import text_key
+from facilitation.storage.engine import _alembic_config, create_db_engine, migrate
+from facilitation.storage.schema import audit_log
 from tests.conftest import acting_as, add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
@@ -189,3 +193,32 @@ def test_the_retention_purge_leaves_no_copy_of_the_raw_contributions(store):
     )  # fmt: skip
     rgpd.purge_expired(store, 365, today=date(2026, 12, 1))
     assert_no_copy(store)
+
+
+def test_corrections_logged_before_lose_their_text_when_the_schema_is_upgraded(database_url):
+    engine = create_db_engine(database_url)
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")
+        connection.execute(
+            insert(audit_log),
+            [
+                {"at": datetime(2026, 11, 26, 9, tzinfo=UTC), "actor": "capitaine, table 1", "action": action,
+                 "cafe_id": "c", "target": "x", "details": details}
+                for action, details in (
+                    ("contribution modifiée", f"avant : « {PLANTED} » ; après : « Bonjour »"),
+                    ("contribution modifiée", "texte inchangé (type, profil ou nombre d'accord)"),
+                    ("récolte enregistrée", "« Chauffage » renommé en « Froid »"),
+                )
+            ],
+        )  # fmt: skip
+    migrate(engine)
+    with engine.connect() as connection:
+        details = connection.execute(select(audit_log.c.details).order_by(audit_log.c.id)).scalars().all()
+    engine.dispose()
+    assert details == [
+        "texte corrigé",
+        "texte inchangé (type, profil ou nombre d'accord)",
+        "« Chauffage » renommé en « Froid »",
+    ]

@@ -2,7 +2,8 @@
 
 Corrections logged before kept both texts (masked for flagged names, but the words a resident may
 ask to erase). They now say « texte corrigé »: who corrected which contribution, and when, stays.
-Data only; the rows' old bytes go at the next erasure's wipe (storage/erasure.py).
+Data only. SQLite overwrites the old bytes at once (secure_delete, storage/engine.py); PostgreSQL
+keeps them in dead tuples until the next erasure's VACUUM FULL (storage/erasure.py).
 
 Revision ID: 0010
 Revises: 0009
