@@ -5,6 +5,7 @@ PostgreSQL."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -222,3 +223,22 @@ def test_corrections_logged_before_lose_their_text_when_the_schema_is_upgraded(d
         "texte inchangé (type, profil ou nombre d'accord)",
         "« Chauffage » renommé en « Froid »",
     ]
+
+
+def test_the_wipe_waits_for_a_reader_that_began_before_the_erasure(store):
+    # A transaction older than the erasure may still read the row: PostgreSQL's VACUUM FULL then
+    # copies it, text included, and SQLite's checkpoint cannot empty the WAL. The wipe waits for it.
+    cafe, _ = make_cafe(store)
+    planted = add_idea(store, cafe, f"{PLANTED} dans le hall")
+    reader = store.engine.connect().execution_options(cafe_read_only=True)  # SQLite: a snapshot
+    if store.engine.dialect.name == "postgresql":
+        reader = reader.execution_options(isolation_level="REPEATABLE READ")  # one snapshot throughout
+    reader.begin()
+    assert reader.exec_driver_sql("SELECT count(*) FROM contributions").scalar_one() == 1
+    ended = threading.Timer(1.0, reader.close)  # closing rolls the reader's transaction back
+    ended.start()
+    try:
+        rgpd.erase_contribution(store, cafe.id, planted.id)
+    finally:
+        ended.join()
+    assert_no_copy(store)
