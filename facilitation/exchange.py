@@ -175,7 +175,9 @@ def create_field_fiche(
             return existing
         uow.exchange.add_field_fiche(fiche)
         uow.exchange.add_photos(field_fiche_ref(fiche.id), prepared)
-        audit.record(uow, "fiche de terrain créée", target=fiche.title)
+        # References, never titles, in the log: a title may hold a resident's words or a name,
+        # which the log would keep after their erasure (facilitation/rgpd.py).
+        audit.record(uow, "fiche de terrain créée", target=field_fiche_ref(fiche.id))
     return fiche
 
 
@@ -191,8 +193,13 @@ def add_comment(uow: UnitOfWork, ref: str, *, author: str, text: str, now: datet
     )
     with uow:
         uow.exchange.add_comment(comment)
-        audit.record(uow, "fiche commentée", target=card.title)
+        audit.record(uow, "fiche commentée", cafe_id=_cafe_of(card), target=card.ref)
     return comment
+
+
+def _cafe_of(card: FicheCard) -> str | None:
+    """The café of a café's fiche (its erasure clears the fiche's rows of the log), else None."""
+    return None if card.source == FIELD_SOURCE else card.ref.split("/")[1]
 
 
 def comments(uow: UnitOfWork, ref: str) -> list[Comment]:
@@ -243,7 +250,8 @@ def decide(
         audit.record(
             uow,
             "décision sur une fiche",
-            target=card.title,
+            cafe_id=_cafe_of(card),
+            target=card.ref,
             details=f"{chosen_status.value} · {chosen_committee.value} · {decision.decided_by}",
         )
     return decision

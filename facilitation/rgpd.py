@@ -177,15 +177,6 @@ def erase_cafe(uow: UnitOfWork, cafe_id: str, *, confirm_title: str) -> str:
         if confirm_title.strip() != cafe.title:
             raise InvalidInput("Pour confirmer, recopiez exactement le titre du café.")
         uow.trust.record_erasure("cafe", cafe_id, [cafe_id], uow.clock())
-        # Rows tied to no café (comments on its fiches logged before they named it) may quote its
-        # words: those no other café's contribution, title or question, nor any field fiche, has.
-        others = [c for c in list_cafes(uow, include_archived=True) if c.id != cafe_id]
-        kept = [c.title for c in others] + [f.title for f in uow.exchange.list_field_fiches()]
-        for other in others:
-            kept += [c.text for c in uow.contributions.in_cafe(other.id, include_deleted=True)]
-            kept += [r.question for r in uow.cafes.rounds(other.id)]
-        erased = [c.text for c in uow.contributions.in_cafe(cafe_id, include_deleted=True)]
-        uow.audit.redact(None, _redactor(erased, kept))
         # Harvests over several cafés included: they group this café's words too.
         for harvest_id, scope in uow.harvests.scopes().items():
             if cafe_id in scope.cafe_ids:

@@ -408,7 +408,7 @@ class FakeAudit(_Repository):
             if cafe_id is not None and e.cafe_id == cafe_id:
                 rows.audit[i] = replace(e, target="", details="")
 
-    def redact(self, cafe_id: str | None, redact) -> None:
+    def redact(self, cafe_id: str, redact) -> None:
         rows = self._writing()
         for i, e in enumerate(rows.audit):
             if e.cafe_id in (cafe_id, None):
@@ -417,9 +417,6 @@ class FakeAudit(_Repository):
 
 class FakeExchange(_Repository):
     """Only what erasure needs: this fake keeps no fiche thread."""
-
-    def list_field_fiches(self) -> list:
-        return []
 
     def forget_cafe(self, cafe_id: str) -> None:
         self._writing()

@@ -158,6 +158,9 @@ def cafe_quoting_a_word(store):
 
 def test_erasing_a_contribution_leaves_no_copy_of_its_text_in_the_database_files(store):
     cafe, planted, others, scope = cafe_quoting_a_word(store)
+    # The audit log never copies the words: not a correction's, a harvest note's nor a fiche title's.
+    logged = audit.audit_records(store, timezone="Europe/Paris")
+    assert [e for e in logged if PLANTED.lower() in (e["objet"] + e["details"]).lower()] == []
     with acting_as("organisateur"):
         rgpd.erase_contribution(store, cafe.id, planted.id)
     assert_no_copy(store)
@@ -206,22 +209,29 @@ def test_corrections_logged_before_lose_their_text_when_the_schema_is_upgraded(d
             insert(audit_log),
             [
                 {"at": datetime(2026, 11, 26, 9, tzinfo=UTC), "actor": "capitaine, table 1", "action": action,
-                 "cafe_id": "c", "target": "x", "details": details}
-                for action, details in (
-                    ("contribution modifiée", f"avant : « {PLANTED} » ; après : « Bonjour »"),
-                    ("contribution modifiée", "texte inchangé (type, profil ou nombre d'accord)"),
-                    ("récolte enregistrée", "« Chauffage » renommé en « Froid »"),
+                 "cafe_id": "c", "target": target, "details": details}
+                for action, target, details in (
+                    ("contribution modifiée", "x", f"avant : « {PLANTED} » ; après : « Bonjour »"),
+                    ("contribution modifiée", "x", "texte inchangé (type, profil ou nombre d'accord)"),
+                    ("récolte enregistrée", "version 2", f"« {PLANTED} » renommé en « Froid »"),
+                    ("fiche commentée", PLANTED, ""),
+                    ("décision sur une fiche", PLANTED, "en étude · Comité Services et Qualité · Karim"),
+                    ("tour ajouté", "Que changer dans le hall ?", ""),
                 )
             ],
         )  # fmt: skip
     migrate(engine)
     with engine.connect() as connection:
-        details = connection.execute(select(audit_log.c.details).order_by(audit_log.c.id)).scalars().all()
+        rows = connection.execute(select(audit_log.c.target, audit_log.c.details).order_by(audit_log.c.id))
+        rows = [tuple(row) for row in rows]
     engine.dispose()
-    assert details == [
-        "texte corrigé",
-        "texte inchangé (type, profil ou nombre d'accord)",
-        "« Chauffage » renommé en « Froid »",
+    assert rows == [
+        ("x", "texte corrigé"),
+        ("x", "texte inchangé (type, profil ou nombre d'accord)"),
+        ("version 2", ""),
+        ("", ""),
+        ("", "en étude · Comité Services et Qualité · Karim"),  # who decided stays
+        ("Que changer dans le hall ?", ""),  # the organiser's own words, no resident's
     ]
 
 

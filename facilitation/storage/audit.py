@@ -42,15 +42,13 @@ class SqlAuditRepository:
 
         self._tx.write(work)
 
-    def redact(self, cafe_id: str | None, redact: Callable[[str], str]) -> None:
-        """Rewrite the target and details of the café's rows and of rows tied to no café (comments
-        on fiches logged without one) through `redact`, which blanks an erased text's words; with
-        no café, only the latter."""
+    def redact(self, cafe_id: str, redact: Callable[[str], str]) -> None:
+        """Rewrite the target and details of the café's rows and of rows tied to no café through
+        `redact`, which blanks an erased text's words. No row should carry such words (migration
+        0010): this catches one that would."""
 
         def work(conn):
-            tied = audit_log.c.cafe_id.is_(None)
-            if cafe_id is not None:
-                tied = or_(audit_log.c.cafe_id == cafe_id, tied)
+            tied = or_(audit_log.c.cafe_id == cafe_id, audit_log.c.cafe_id.is_(None))
             rows = conn.execute(
                 select(audit_log.c.id, audit_log.c.target, audit_log.c.details).where(tied)
             ).all()
