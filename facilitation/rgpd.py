@@ -66,8 +66,9 @@ def names_to_confirm(uow: UnitOfWork, cafe_id: str) -> list[str]:
 def erase_contribution(uow: UnitOfWork, cafe_id: str, contribution_id: str) -> int:
     """Delete a contribution for good, on request, with every copy of its text: harvests (its id,
     and its own words in topic names, keywords and notes), the café's generated documents (which may
-    quote it: removed, to be regenerated), comments on the café's fiches quoting it, the audit log's
-    text about it, and the bytes the deleted rows leave in the database files. The audit log keeps
+    quote it: removed, to be regenerated), its words in the café's fiches (« suite proposée »,
+    comments, decision notes), the audit log's text about it, and the bytes the deleted rows leave
+    in the database files. The audit log keeps
     who erased which contribution, and when. Returns how many documents were removed."""
     with uow:
         contribution = uow.contributions.get(contribution_id)
@@ -77,6 +78,9 @@ def erase_contribution(uow: UnitOfWork, cafe_id: str, contribution_id: str) -> i
         redact = _redactor([contribution.text], _texts_kept_beside(uow, [contribution]))
         _delete_contributions(uow, [contribution_id], redact)
         removed = uow.documents.delete_for_cafe(cafe_id)
+        for fiche in uow.documents.fiches(cafe_id):  # the default « suite proposée » quotes the label
+            if (follow_up := redact(fiche.follow_up)) != fiche.follow_up:
+                uow.documents.save_fiche(replace(fiche, follow_up=follow_up))
         uow.exchange.redact_cafe(cafe_id, redact)
         uow.audit.redact(cafe_id, redact)
         audit.record(

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 
 from exports.documents import renderer
 from facilitation import audit, cafes, contributions, documents, exchange, harvest, rgpd
-from facilitation.domain import cafe_fiche_ref
+from facilitation.domain import Committee, cafe_fiche_ref
 from facilitation.errors import InvalidInput
 from facilitation.harvest.service import text_key
 from facilitation.storage.engine import _alembic_config, create_db_engine, migrate
@@ -151,6 +151,12 @@ def cafe_quoting_a_word(store):
     harvest.set_kept(store, scope, [version.topics[0].key])
     ref = cafe_fiche_ref(cafe.id, version.topics[0].key)
     exchange.add_comment(store, ref, author="Claire", text=f"Mme dit « {PLANTED} », à vérifier")
+    # Saves the fiche, whose default « suite proposée » quotes the topic's name.
+    exchange.decide(
+        store, ref, status="en étude", committee=Committee.SERVICES_QUALITE.value, decided_by="Karim",
+        note=f"Voir {PLANTED} avec le gardien",
+    )  # fmt: skip
+    assert PLANTED in store.documents.fiches(cafe.id)[0].follow_up
     documents.generate(store, cafe.id, "cafe_json", render=renderer(**OPTIONS))
     assert PLANTED.encode() in database_bytes(store)  # the check below reads where the copies are
     return cafe, planted, others, scope
