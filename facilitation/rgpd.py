@@ -90,7 +90,7 @@ def erase_contribution(uow: UnitOfWork, cafe_id: str, contribution_id: str) -> i
             target=contribution_id,
             details=f"{plural(removed, 'document généré supprimé', 'documents générés supprimés')}",
         )
-    uow.wipe_erased()
+    _wipe(uow, cafe_id)
     return removed
 
 
@@ -171,6 +171,20 @@ def _redacted(version: HarvestVersion, redact: Callable[[str], str]) -> HarvestV
     )
 
 
+def _wipe(uow: UnitOfWork, cafe_id: str | None) -> None:
+    """Overwrite what the committed erasure left in the database files; when a reader older than
+    the erasure kept some of it, say so in the audit log (the next erasure's wipe takes it)."""
+    if not uow.wipe_erased():
+        with uow:
+            audit.record(
+                uow,
+                "effacement : fichiers à réécrire",
+                cafe_id=cafe_id,
+                details="Une lecture commencée avant l'effacement durait encore : des copies restent "
+                "dans les fichiers de la base, au plus tard jusqu'au prochain effacement.",
+            )
+
+
 def erase_cafe(uow: UnitOfWork, cafe_id: str, *, confirm_title: str) -> str:
     """Delete a whole café and everything derived from it; the title must be typed to confirm.
 
@@ -192,7 +206,7 @@ def erase_cafe(uow: UnitOfWork, cafe_id: str, *, confirm_title: str) -> str:
         uow.cafes.delete(cafe_id)
         uow.audit.forget_text(cafe_id=cafe_id)
         audit.record(uow, "café effacé", cafe_id=cafe_id, target=cafe.title)
-    uow.wipe_erased()
+    _wipe(uow, cafe_id)
     return cafe.title
 
 
@@ -241,5 +255,5 @@ def purge_expired(
                     details=f"{plural(len(ids), 'contribution')}, café du {cafe.held_on:%d/%m/%Y}",
                 )
     if purged:
-        uow.wipe_erased()
+        _wipe(uow, None)
     return PurgeReport(purged, count)

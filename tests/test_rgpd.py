@@ -19,6 +19,7 @@ from facilitation import audit, cafes, contributions, documents, exchange, harve
 from facilitation.domain import Committee, cafe_fiche_ref
 from facilitation.errors import InvalidInput
 from facilitation.harvest.service import text_key
+from facilitation.storage import erasure, open_store
 from facilitation.storage.engine import _alembic_config, create_db_engine, migrate
 from facilitation.storage.schema import audit_log
 from tests.conftest import acting_as, add_idea, make_cafe
@@ -261,3 +262,25 @@ def test_the_wipe_waits_for_a_reader_that_began_before_the_erasure(store):
     if store.engine.dialect.name == "sqlite":  # emptied by the wipe itself, once the reader was gone
         assert Path(store.engine.url.database + "-wal").stat().st_size == 0
     assert_no_copy(store)
+
+
+def test_a_reader_open_past_the_wait_is_logged_and_the_next_erasure_takes_its_copies(
+    postgres_url, monkeypatch
+):
+    monkeypatch.setattr(erasure, "SNAPSHOT_WAIT_SECONDS", 0.3)
+    store = open_store(postgres_url)
+    try:
+        cafe, _ = make_cafe(store)
+        planted, other = (add_idea(store, cafe, t) for t in (f"{PLANTED} dans le hall", "Le parking"))
+        reader = store.engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        reader.begin()
+        reader.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar_one()
+        rgpd.erase_contribution(store, cafe.id, planted.id)
+        reader.close()
+        latest = audit.audit_records(store, timezone="Europe/Paris")[0]
+        assert (latest["action"], latest["cafe_id"]) == ("effacement : fichiers à réécrire", cafe.id)
+        assert PLANTED.encode() in database_bytes(store)  # the reader's copy, kept by VACUUM FULL
+        rgpd.erase_contribution(store, cafe.id, other.id)
+        assert_no_copy(store)
+    finally:
+        store.engine.dispose()
