@@ -452,13 +452,10 @@ def _edit(uow: UnitOfWork, table_code: str, contribution_id: str, changed: dict)
     changed = _hidden_kept(uow, contribution, changed)
     updated = replace(contribution, **changed)
     uow.contributions.update(updated)
-    names = uow.trust.masked_names(contribution.cafe_id)
-    changes = (
-        f"avant : « {mask_personal_data(contribution.text, names)} » ; "
-        f"après : « {mask_personal_data(updated.text, names)} »"
-        if updated.text != contribution.text
-        else "texte inchangé (type, profil ou nombre d'accord)"
-    )
+    # Who corrected which contribution, and when; never the text, before or after: the log would
+    # keep a copy of words a resident may ask to erase (facilitation/rgpd.py).
+    unchanged = "texte inchangé (type, profil ou nombre d'accord)"
+    changes = "texte corrigé" if updated.text != contribution.text else unchanged
     action = (
         "contribution d'habitant corrigée par le capitaine"
         if contribution.source is Source.RESIDENT

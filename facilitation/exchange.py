@@ -178,7 +178,9 @@ def create_field_fiche(
             return existing
         uow.exchange.add_field_fiche(fiche)
         uow.exchange.add_photos(field_fiche_ref(fiche.id), prepared)
-        audit.record(uow, "fiche de terrain créée", target=fiche.title)
+        # References, never titles, in the log: a title may hold a resident's words or a name,
+        # which the log would keep after their erasure (facilitation/rgpd.py).
+        audit.record(uow, "fiche de terrain créée", target=field_fiche_ref(fiche.id))
     return fiche
 
 
@@ -194,7 +196,7 @@ def add_comment(uow: UnitOfWork, ref: str, *, author: str, text: str, now: datet
     )
     with uow:
         uow.exchange.add_comment(comment)
-        audit.record(uow, "fiche commentée", target=card.title)
+        audit.record(uow, "fiche commentée", cafe_id=_cafe_of(card), target=card.ref)
     return comment
 
 
@@ -203,6 +205,11 @@ def _names_of(uow: UnitOfWork, ref: str) -> list[str]:
     if ref.startswith("cafe/"):  # cafe_fiche_ref
         return uow.trust.masked_names(ref.split("/", 2)[1])
     return []
+
+
+def _cafe_of(card: FicheCard) -> str | None:
+    """The café of a café's fiche (its erasure clears the fiche's rows of the log), else None."""
+    return None if card.source == FIELD_SOURCE else card.ref.split("/")[1]
 
 
 def comments(uow: UnitOfWork, ref: str) -> list[Comment]:
@@ -255,7 +262,8 @@ def decide(
         audit.record(
             uow,
             "décision sur une fiche",
-            target=card.title,
+            cafe_id=_cafe_of(card),
+            target=card.ref,
             details=f"{chosen_status.value} · {chosen_committee.value} · {decision.decided_by}",
         )
     return decision

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from facilitation import audit
 from facilitation.cafes import get_cafe, list_cafes
 from facilitation.contributions import shown
-from facilitation.domain import clean_label
+from facilitation.domain import Contribution, HarvestVersion, TopicGroup, clean_label
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.storage.base import UnitOfWork
 from facilitation.wording import plural
@@ -62,15 +65,25 @@ def names_to_confirm(uow: UnitOfWork, cafe_id: str) -> list[str]:
 
 
 def erase_contribution(uow: UnitOfWork, cafe_id: str, contribution_id: str) -> int:
-    """Delete a contribution for good, on request: from harvests too, and the café's generated
-    documents (which may quote it) are removed to be regenerated. Returns how many were removed."""
+    """Delete a contribution for good, on request, with every copy of its text: harvests (its id,
+    and its own words in topic names, keywords and notes), the café's generated documents (which may
+    quote it: removed, to be regenerated), its words in the café's fiches (« suite proposée »,
+    comments, decision notes), the audit log's text about it, and the bytes the deleted rows leave
+    in the database files. The audit log keeps
+    who erased which contribution, and when. Returns how many documents were removed."""
     with uow:
         contribution = uow.contributions.get(contribution_id)
         if contribution is None or contribution.cafe_id != cafe_id:
             raise NotFound("Cette contribution n'existe pas dans ce café.")
         uow.trust.record_erasure("contribution", cafe_id, [contribution_id], uow.clock())
-        _delete_contributions(uow, [contribution_id])
+        redact = _redactor([contribution.text], _texts_kept_beside(uow, [contribution]))
+        _delete_contributions(uow, [contribution_id], redact)
         removed = uow.documents.delete_for_cafe(cafe_id)
+        for fiche in uow.documents.fiches(cafe_id):  # the default « suite proposée » quotes the label
+            if (follow_up := redact(fiche.follow_up)) != fiche.follow_up:
+                uow.documents.save_fiche(replace(fiche, follow_up=follow_up))
+        uow.exchange.redact_cafe(cafe_id, redact)
+        uow.audit.redact(cafe_id, redact)
         audit.record(
             uow,
             "contribution effacée (demande RGPD)",
@@ -78,21 +91,106 @@ def erase_contribution(uow: UnitOfWork, cafe_id: str, contribution_id: str) -> i
             target=contribution_id,
             details=f"{plural(removed, 'document généré supprimé', 'documents générés supprimés')}",
         )
+    _wipe(uow, cafe_id)
     return removed
 
 
-def _delete_contributions(uow: UnitOfWork, ids: list[str]) -> None:
-    """Delete contributions for good, and scrub their ids out of every harvest version."""
+ERASED_WORD = "[effacé]"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text)
+
+
+def _folded(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
+
+
+def _redactor(erased: list[str], kept: list[str]) -> Callable[[str], str]:
+    """A function that blanks, in a text derived from contributions (a topic's name, a harvest note,
+    a comment, an audit row), the words of the `erased` texts that none of the `kept` ones has."""
+    gone = {_folded(w) for text in erased for w in _words(text)}
+    gone -= {_folded(w) for text in kept for w in _words(text)}
+
+    def redact(text: str) -> str:
+        if not gone or not text:
+            return text
+        return re.sub(r"\w+", lambda m: ERASED_WORD if _folded(m.group()) in gone else m.group(), text)
+
+    return redact
+
+
+def _texts_kept_beside(uow: UnitOfWork, erased: list[Contribution]) -> list[str]:
+    """What could also have given a word to a topic name, a note or a comment about the erased
+    contributions' café: the other contributions of the cafés harvested with it, their titles and
+    questions."""
+    cafe_ids = {c.cafe_id for c in erased}
+    for scope in uow.harvests.scopes().values():
+        if cafe_ids & set(scope.cafe_ids):
+            cafe_ids |= set(scope.cafe_ids)
+    gone_ids = {c.id for c in erased}
+    kept = []
+    for cafe_id in cafe_ids:
+        kept += [
+            c.text for c in uow.contributions.in_cafe(cafe_id, include_deleted=True) if c.id not in gone_ids
+        ]
+        if (cafe := uow.cafes.get(cafe_id)) is not None:
+            kept += [cafe.title, *(r.question for r in uow.cafes.rounds(cafe_id))]
+    return kept
+
+
+def _delete_contributions(
+    uow: UnitOfWork, ids: list[str], redact: Callable[[str], str] | None = None
+) -> None:
+    """Delete contributions for good, scrub their ids out of every harvest version (and, through
+    `redact`, their words out of its topics' names, keywords and note), and blank the audit log's
+    text about them."""
     uow.contributions.delete(ids)
+    uow.audit.forget_text(targets=ids)
     gone = set(ids)
     for version in uow.harvests.versions():
         scrubbed = version.without(gone)
+        if redact is not None:
+            scrubbed = _redacted(scrubbed, redact)
         if scrubbed != version:
             uow.harvests.replace_payload(scrubbed)
 
 
+def _redacted(version: HarvestVersion, redact: Callable[[str], str]) -> HarvestVersion:
+    def topics(groups: tuple[TopicGroup, ...]) -> tuple[TopicGroup, ...]:
+        return tuple(
+            replace(
+                t,
+                label=redact(t.label),
+                keywords=tuple(k for k in t.keywords if redact(k) == k),
+            )
+            for t in groups
+        )
+
+    return replace(
+        version, note=redact(version.note), topics=topics(version.topics), unmatched=topics(version.unmatched)
+    )
+
+
+def _wipe(uow: UnitOfWork, cafe_id: str | None) -> None:
+    """Overwrite what the committed erasure left in the database files; when a reader older than
+    the erasure kept some of it, say so in the audit log (the next erasure's wipe takes it)."""
+    if not uow.wipe_erased():
+        with uow:
+            audit.record(
+                uow,
+                "effacement : fichiers à réécrire",
+                cafe_id=cafe_id,
+                details="Une lecture commencée avant l'effacement durait encore : des copies restent "
+                "dans les fichiers de la base, au plus tard jusqu'au prochain effacement.",
+            )
+
+
 def erase_cafe(uow: UnitOfWork, cafe_id: str, *, confirm_title: str) -> str:
-    """Delete a whole café and everything derived from it; the title must be typed to confirm."""
+    """Delete a whole café and everything derived from it; the title must be typed to confirm.
+
+    The audit log keeps when the café was erased, by whom, and its title; its other rows about the
+    café keep who did what and when, without their text."""
     with uow:
         cafe = get_cafe(uow, cafe_id)
         if confirm_title.strip() != cafe.title:
@@ -104,9 +202,12 @@ def erase_cafe(uow: UnitOfWork, cafe_id: str, *, confirm_title: str) -> str:
                 uow.harvests.delete(harvest_id)
         uow.contributions.delete_for_cafe(cafe_id)
         uow.documents.delete_for_cafe(cafe_id, fiches_too=True)
+        uow.exchange.forget_cafe(cafe_id)
         uow.trust.forget_cafe(cafe_id)
         uow.cafes.delete(cafe_id)
+        uow.audit.forget_text(cafe_id=cafe_id)
         audit.record(uow, "café effacé", cafe_id=cafe_id, target=cafe.title)
+    _wipe(uow, cafe_id)
     return cafe.title
 
 
@@ -131,7 +232,9 @@ def purge_expired(
 ) -> PurgeReport:
     """Delete the raw contributions of cafés held more than `retention_days` ago.
 
-    Syntheses, fiches and generated documents stay (their verbatims were masked when produced).
+    Syntheses, fiches and generated documents stay (their verbatims were masked when produced), and
+    so do topic names in harvests; the audit log's text about the deleted contributions goes, and
+    the bytes they leave in the database files are overwritten.
     """
     if not 1 <= retention_days <= MAX_RETENTION_DAYS:
         raise InvalidInput(
@@ -154,6 +257,8 @@ def purge_expired(
                     cafe_id=cafe.id,
                     details=f"{plural(len(ids), 'contribution')}, café du {cafe.held_on:%d/%m/%Y}",
                 )
+    if purged:
+        _wipe(uow, None)
     return PurgeReport(purged, count)
 
 

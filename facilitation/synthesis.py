@@ -329,7 +329,9 @@ def update_fiche(
             uow,
             "fiche modifiée",
             cafe_id=cafe_id,
-            target=next(t.label for t in synthesis.topics if t.key == topic_key),
+            # The fiche's reference, not its topic's label: made of residents' words, which the log
+            # would keep after their erasure.
+            target=cafe_fiche_ref(cafe_id, topic_key),
             details=f"{fiche.status.value} · {fiche.committee.value}",
         )
     return fiche

@@ -455,6 +455,30 @@ class FakeAudit(_Repository):
     def latest(self, *, cafe_id: str | None = None, limit: int = 2000) -> list[AuditEvent]:
         return [e for e in reversed(self.rows.audit) if cafe_id in (None, e.cafe_id)][:limit]
 
+    def forget_text(self, *, cafe_id: str | None = None, targets: list[str] | None = None) -> None:
+        rows = self._writing()
+        for i, e in enumerate(rows.audit):
+            if targets and e.target in targets:
+                rows.audit[i] = e = replace(e, details="")
+            if cafe_id is not None and e.cafe_id == cafe_id:
+                rows.audit[i] = replace(e, target="", details="")
+
+    def redact(self, cafe_id: str, redact) -> None:
+        rows = self._writing()
+        for i, e in enumerate(rows.audit):
+            if e.cafe_id in (cafe_id, None):
+                rows.audit[i] = replace(e, target=redact(e.target), details=redact(e.details))
+
+
+class FakeExchange(_Repository):
+    """Only what erasure needs: this fake keeps no fiche thread."""
+
+    def forget_cafe(self, cafe_id: str) -> None:
+        self._writing()
+
+    def redact_cafe(self, cafe_id: str, redact) -> None:
+        self._writing()
+
 
 class FakeUnitOfWork:
     """The UnitOfWork protocol over dictionaries: the use cases' rules without a database.
@@ -476,6 +500,8 @@ class FakeUnitOfWork:
         self.documents = FakeDocuments(self)
         self.trust = FakeTrust(self)
         self.audit = FakeAudit(self)
+        self.exchange = FakeExchange(self)
+        self.wipes = 0
 
     def _begin(self, write: bool) -> None:
         if self._depth:
@@ -501,6 +527,13 @@ class FakeUnitOfWork:
 
     def __exit__(self, kind, exc, traceback) -> None:
         self._end(exc)
+
+    def wipe_erased(self) -> bool:
+        """No file to overwrite; counted, so that a test sees the erasure asked for it."""
+        if self._depth:
+            raise RuntimeError("wipe_erased runs after the erasure's transaction, outside any other")
+        self.wipes += 1
+        return True
 
     @contextmanager
     def reading(self) -> Iterator[FakeUnitOfWork]:

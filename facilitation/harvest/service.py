@@ -140,15 +140,9 @@ def versions(uow: UnitOfWork, scope: HarvestScope) -> list[HarvestVersion]:
         return uow.harvests.versions(harvest_id) if harvest_id else []
 
 
-def _store_version(
-    uow: UnitOfWork,
-    scope: HarvestScope,
-    version: HarvestVersion,
-    masked_names: dict[str, list[str]] | None = None,
-) -> HarvestVersion:
+def _store_version(uow: UnitOfWork, scope: HarvestScope, version: HarvestVersion) -> HarvestVersion:
     """Save the version and its audit rows in one transaction; a concurrent save of the same
-    number is refused (Conflict), never overwritten. `masked_names` (café id -> flagged names) are
-    those the use case already read; without them they are read here."""
+    number is refused (Conflict), never overwritten."""
     with uow:
         if not version.harvest_id:
             version = replace(version, harvest_id=uow.harvests.id_for(scope, version.created_at))
@@ -157,15 +151,9 @@ def _store_version(
         except Conflict:
             raise Conflict(STALE_VERSION) from None
         for cafe_id in scope.cafe_ids:
-            names = uow.trust.masked_names(cafe_id) if masked_names is None else masked_names[cafe_id]
-            # Notes quote topic labels, which a person may have typed with a name in them.
-            audit.record(
-                uow,
-                "récolte enregistrée",
-                cafe_id=cafe_id,
-                target=f"version {version.number}",
-                details=mask_personal_data(version.note, names),
-            )
+            # Not the version's note: it quotes topic labels, made of residents' words, which the
+            # log would keep after their erasure (the version itself shows the note).
+            audit.record(uow, "récolte enregistrée", cafe_id=cafe_id, target=f"version {version.number}")
     return version
 
 
@@ -217,8 +205,8 @@ def _planned(
     n_topics: int | None,
     afresh: bool,
     now: datetime | None,
-) -> tuple[RerunPlan, dict[str, list[str]]]:
-    """The plan of an automatic run, and the flagged names it was grouped with."""
+) -> RerunPlan:
+    """The plan of an automatic run."""
     with uow.reading():
         data = scope_data(uow, scope)
         history = versions(uow, scope)  # all of them: no key of any version is minted again
@@ -259,7 +247,7 @@ def _planned(
         unsorted=unsorted,
         unmatched=lost,
     )
-    return RerunPlan.after(previous, version), data.masked_names
+    return RerunPlan.after(previous, version)
 
 
 def plan_harvest(
@@ -275,7 +263,7 @@ def plan_harvest(
 
     The grouping starts from the current groups unless `afresh` or a new number of groups is asked.
     """
-    return _planned(uow, grouper, scope, n_topics=n_topics, afresh=afresh, now=now)[0]
+    return _planned(uow, grouper, scope, n_topics=n_topics, afresh=afresh, now=now)
 
 
 def run_harvest(
@@ -293,8 +281,8 @@ def run_harvest(
     Raises ConfirmationNeeded when retained groups would change, unless `confirmed` is the token of
     that very outcome (`ConfirmationNeeded.plan.token`).
     """
-    plan, names = _planned(uow, grouper, scope, n_topics=n_topics, afresh=afresh, now=now)
-    return _store_version(uow, scope, plan.confirmed_version(confirmed), names)
+    plan = _planned(uow, grouper, scope, n_topics=n_topics, afresh=afresh, now=now)
+    return _store_version(uow, scope, plan.confirmed_version(confirmed))
 
 
 def parse_named_topics(text: str) -> list[tuple[str, str]]:
@@ -378,7 +366,7 @@ def run_guided_harvest(
         unmatched=lost,
     )
     plan = RerunPlan.after(previous, version)
-    return _store_version(uow, scope, plan.confirmed_version(confirmed), data.masked_names)
+    return _store_version(uow, scope, plan.confirmed_version(confirmed))
 
 
 # -- corrections --------------------------------------------------------------------------------
@@ -446,7 +434,7 @@ def split_topic(
         leave_unsorted=False,  # the person asked for these parts: every member goes in one
     )
     pieces = model.topics_from(grouping, ids, model.fresh_keys(history))
-    return _store_version(uow, scope, model.split(current, key, pieces, now=uow.clock()), names)
+    return _store_version(uow, scope, model.split(current, key, pieces, now=uow.clock()))
 
 
 def move_contribution(

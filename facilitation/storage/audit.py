@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from collections.abc import Callable
+
+from sqlalchemy import insert, or_, select, update
 
 from facilitation.audit import AuditEvent
 from facilitation.storage.schema import audit_log
@@ -25,3 +27,38 @@ class SqlAuditRepository:
             query = query.where(audit_log.c.cafe_id == cafe_id)
         rows = self._tx.read(lambda conn: conn.execute(query).all())
         return [AuditEvent(r.at, r.actor, r.action, r.cafe_id, r.target, r.details) for r in rows]
+
+    def forget_text(self, *, cafe_id: str | None = None, targets: list[str] | None = None) -> None:
+        """Blank the details of the rows about these contributions (`targets`), or the target and
+        details of every row of a café: who did what and when stays, no text (RGPD erasure)."""
+
+        def work(conn):
+            if targets:
+                conn.execute(update(audit_log).where(audit_log.c.target.in_(targets)).values(details=""))
+            if cafe_id is not None:
+                conn.execute(
+                    update(audit_log).where(audit_log.c.cafe_id == cafe_id).values(target="", details="")
+                )
+
+        self._tx.write(work)
+
+    def redact(self, cafe_id: str, redact: Callable[[str], str]) -> None:
+        """Rewrite the target and details of the café's rows and of rows tied to no café through
+        `redact`, which blanks an erased text's words. No row should carry such words (migration
+        0012): this catches one that would."""
+
+        def work(conn):
+            tied = or_(audit_log.c.cafe_id == cafe_id, audit_log.c.cafe_id.is_(None))
+            rows = conn.execute(
+                select(audit_log.c.id, audit_log.c.target, audit_log.c.details).where(tied)
+            ).all()
+            for row in rows:
+                target, details = redact(row.target), redact(row.details)
+                if (target, details) != (row.target, row.details):
+                    conn.execute(
+                        update(audit_log)
+                        .where(audit_log.c.id == row.id)
+                        .values(target=target[:200], details=details)
+                    )
+
+        self._tx.write(work)

@@ -71,6 +71,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Freed pages and cells are overwritten with zeros: an erased text leaves no bytes behind
+        # in the file (RGPD erasure, facilitation/rgpd.py), only in the WAL until its checkpoint.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
         # The search index's triggers (migration 0006) store French stems computed in Python.
         dbapi_connection.create_function("cafe_search_terms", 1, search_terms, deterministic=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from collections.abc import Callable
+
+from sqlalchemy import delete, insert, select, update
 
 from facilitation.access import new_id
 from facilitation.domain import Comment, Decision, FieldFiche
@@ -85,3 +87,32 @@ class ExchangeRepository:
             ).all()
         )
         return [row.content for row in rows]
+
+    def forget_cafe(self, cafe_id: str) -> None:
+        """The comments, decisions and photos of the café's fiches (when the café is erased)."""
+        prefix = f"cafe/{cafe_id}/"
+
+        def work(conn):
+            for table in (fiche_comments, fiche_decisions, fiche_photos):
+                conn.execute(delete(table).where(table.c.fiche_ref.startswith(prefix, autoescape=True)))
+
+        self._tx.write(work)
+
+    def redact_cafe(self, cafe_id: str, redact: Callable[[str], str]) -> None:
+        """Rewrite the comments and decision notes of the café's fiches through `redact`, which
+        blanks an erased contribution's words that someone quoted there."""
+        prefix = f"cafe/{cafe_id}/"
+
+        def work(conn):
+            for table, column in ((fiche_comments, "text"), (fiche_decisions, "note")):
+                rows = conn.execute(
+                    select(table.c.id, table.c[column]).where(
+                        table.c.fiche_ref.startswith(prefix, autoescape=True)
+                    )
+                ).all()
+                for row in rows:
+                    redacted = redact(row[1])
+                    if redacted != row[1]:
+                        conn.execute(update(table).where(table.c.id == row.id).values({column: redacted}))
+
+        self._tx.write(work)

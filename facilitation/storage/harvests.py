@@ -87,12 +87,12 @@ class SqlHarvestRepository:
         self._tx.write(work)
 
     def replace_payload(self, version: HarvestVersion) -> None:
-        """Rewrite a version's content in place: only for erasure (RGPD), never for a correction."""
+        """Rewrite a version's content and note in place: only for erasure (RGPD), never for a correction."""
         self._tx.write(
             lambda conn: conn.execute(
                 update(harvest_versions)
                 .where(harvest_versions.c.id == version.id)
-                .values(payload=version_payload(version))
+                .values(note=version.note, payload=version_payload(version))
             )
         )
 

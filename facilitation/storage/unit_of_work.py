@@ -27,6 +27,7 @@ from facilitation.storage.cafes import SqlCafeRepository
 from facilitation.storage.contributions import SqlContributionRepository
 from facilitation.storage.documents import SqlDocumentRepository
 from facilitation.storage.engine import safe_url
+from facilitation.storage.erasure import wipe_freed_space
 from facilitation.storage.exchange import ExchangeRepository
 from facilitation.storage.harvests import SqlHarvestRepository
 from facilitation.storage.trust import SqlTrustRepository
@@ -192,6 +193,16 @@ class SqlUnitOfWork:
     def reading(self) -> _Reading:
         """A read-only transaction: no write lock, and any write in it is refused."""
         return _Reading(self)
+
+    def wipe_erased(self) -> bool:
+        """After an erasure has committed: overwrite what the deleted rows left in the database files
+        (storage/erasure.py). False when SQLite's WAL could not be emptied yet."""
+        if self.transactions.current() is not None:
+            raise RuntimeError("wipe_erased runs after the erasure's transaction, outside any other")
+        try:
+            return wipe_freed_space(self.engine)
+        except OperationalError as exc:
+            raise _unavailable(exc, self.engine) from exc
 
     def dispose(self) -> None:
         """Close the pooled connections (tests, benches, a runtime reset)."""
