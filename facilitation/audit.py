@@ -46,6 +46,7 @@ ACTIONS = frozenset(
         "document téléchargé",
         "décision sur une fiche",
         "déconnexion",
+        "effacement : fichiers à réécrire",
         "essais de codes capitaine remis à zéro",
         "export",
         "fiche commentée",
