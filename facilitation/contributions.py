@@ -197,6 +197,7 @@ def submit_contribution(
     """
     return _submit(
         uow,
+        cafe_id,
         lambda: _locate(uow, cafe_id, table_number),
         text=text,
         source=source,
@@ -212,6 +213,7 @@ def submit_contribution(
 
 def _submit(
     uow: UnitOfWork,
+    cafe_id: str,
     locate: Callable[[], TableState],
     *,
     text: str,
@@ -237,6 +239,9 @@ def _submit(
     chosen_profile = parse_choice(Profile, profile, "Profil")
     agreement = _agreement(agreement_count)
     with uow:
+        # The round is read and the contribution stored in this one transaction, with the café's
+        # rounds held: a round closing meanwhile waits, so nothing lands in a round already closed.
+        uow.cafes.lock_shared(cafe_id)
         state = locate()
         # Submits of one table one after the other, so that two taps with different ids cannot
         # both pass the same-text check below.
@@ -323,7 +328,7 @@ def resident_submit(
     # A forged, revoked or unknown link is refused before taking the write lock.
     with uow.reading():
         claim = verify_join_token(uow.trust.link_secret(), token)
-        claimed = _claimed_state(uow, claim)
+        _claimed_state(uow, claim)
 
     def admit(state: TableState) -> None:
         if limiter is not None:
@@ -331,7 +336,9 @@ def resident_submit(
 
     return _submit(
         uow,
-        lambda: claimed,
+        claim.cafe_id,
+        # Read again inside the storing transaction: the round may have changed since the check.
+        lambda: _claimed_state(uow, claim),
         text=text,
         source=Source.RESIDENT,
         submission_id=submission_id,
