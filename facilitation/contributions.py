@@ -43,6 +43,7 @@ class TableState:
     cafe: Cafe
     table: Table
     open_round: Round | None
+    last_closed: Round | None  # the round closed last, if any: named when nothing is open
 
     @property
     def accepting(self) -> bool:
@@ -52,7 +53,16 @@ class TableState:
         """Why nothing can be added now, in plain French."""
         if self.cafe.is_closed:
             return "Ce café est terminé. Merci pour votre participation !"
-        return "Aucun tour n'est ouvert pour le moment. Attendez que l'animateur lance le tour suivant."
+        closed = f" : le tour {self.last_closed.position} est fermé" if self.last_closed else ""
+        return f"Aucun tour n'est ouvert pour le moment{closed}. Attendez que l'animateur lance le tour suivant."
+
+    def box_closed_reason(self) -> str:
+        """The short reason written over a disabled capture box (« Le tour 2 est fermé : … »)."""
+        if self.cafe.is_closed:
+            return "Ce café est terminé : la saisie est fermée."
+        if self.last_closed:
+            return f"Le tour {self.last_closed.position} est fermé : attendez le tour suivant."
+        return "Aucun tour n'a encore commencé : attendez le premier tour."
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,11 @@ class SubmitResult:
 def _locate(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableState:
     cafe = get_cafe(uow, cafe_id)
     table = get_table(uow, cafe_id, table_number)
-    return TableState(cafe, table, None if cafe.is_closed else open_round_of(uow, cafe_id))
+    rounds = uow.cafes.rounds(cafe_id)
+    open_now = None if cafe.is_closed else next((r for r in rounds if r.is_open), None)
+    closed = [r for r in rounds if r.closed_at is not None]
+    last_closed = max(closed, key=lambda r: r.closed_at, default=None)
+    return TableState(cafe, table, open_now, last_closed)
 
 
 def shown(uow: UnitOfWork, cafe_id: str, listed: list[Contribution]) -> list[Contribution]:
@@ -92,7 +106,7 @@ def _with_contributions(uow: UnitOfWork, state: TableState) -> TableContext:
         if current
         else []
     )
-    return TableContext(state.cafe, state.table, current, shown(uow, state.cafe.id, listed))
+    return TableContext(state.cafe, state.table, current, state.last_closed, shown(uow, state.cafe.id, listed))
 
 
 def table_context(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableContext:
