@@ -54,7 +54,9 @@ class TableState:
         if self.cafe.is_closed:
             return "Ce café est terminé. Merci pour votre participation !"
         closed = f" : le tour {self.last_closed.position} est fermé" if self.last_closed else ""
-        return f"Aucun tour n'est ouvert pour le moment{closed}. Attendez que l'animateur lance le tour suivant."
+        return (
+            f"Aucun tour n'est ouvert pour le moment{closed}. Attendez que l'animateur lance le tour suivant."
+        )
 
     def box_closed_reason(self) -> str:
         """The short reason written over a disabled capture box (« Le tour 2 est fermé : … »)."""
@@ -106,7 +108,8 @@ def _with_contributions(uow: UnitOfWork, state: TableState) -> TableContext:
         if current
         else []
     )
-    return TableContext(state.cafe, state.table, current, state.last_closed, shown(uow, state.cafe.id, listed))
+    listed = shown(uow, state.cafe.id, listed)
+    return TableContext(state.cafe, state.table, current, state.last_closed, listed)
 
 
 def table_context(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableContext:

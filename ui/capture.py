@@ -40,6 +40,7 @@ def _box(**kwargs):
     # (and its component registry, which serves the files) exists.
     return components.declare_component("capture_box", path=_BOX_FILES)(**kwargs)
 
+
 # The script's text never changes, so that the staff pages' Content-Security-Policy allows exactly
 # it, by hash (serve.py); the number in the element beside it changes each time, so that the
 # browser draws the block again and runs the script again. In a block: run twice, a top-level const
