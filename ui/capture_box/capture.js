@@ -138,7 +138,9 @@
       else if (!ack.ok) drafts.push({ text: entry.text, message: ack.message });
     });
     pending = still;
-    if (args.open && drafts.length && !box.value.trim()) offer(0);
+    // Offered back only when the box opens again (nobody is typing in it then): a draft put into the
+    // box while the captain types would be merged with the next sentence.
+    if (args.open && !wasOpen && drafts.length && !box.value.trim()) offer(0);
     save();
     draw();
     if (args.open && !wasOpen) box.focus();
