@@ -91,6 +91,7 @@ def test_captain_optional_fields_reset_after_each_capture_unless_pinned(store):
     assert at.selectbox(key="capture_kind").value is None
     assert at.number_input(key="capture_agreement").value is None
     assert at.selectbox(key="capture_profile").value == "jeune"  # pinned: kept, and shown as pinned
+    assert [c.value for c in at.caption].count("📌 gardé pour les phrases suivantes") == 1
     capture(at, "Deuxième phrase")
     first, second = store.contributions.in_cafe(cafe.id)
     assert (first.kind.value, first.profile.value, first.agreement_count) == ("problème", "jeune", 3)

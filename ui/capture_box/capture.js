@@ -14,6 +14,7 @@
   let drafts = []; // [{text, message}] refused by the server: kept, offered again, never merged
   let attempt = 0;
   let lastSent = 0;
+  let resendMs = 2000;
   let storageKey = null;
 
   function post(type, extra) {
@@ -137,6 +138,7 @@
       if (!ack) still.push(entry);
       else if (!ack.ok) drafts.push({ text: entry.text, message: ack.message });
     });
+    if (still.length < pending.length) resendMs = 2000; // the server answers: back to the short wait
     pending = still;
     // Offered back only when the box opens again (nobody is typing in it then): a draft put into the
     // box while the captain types would be merged with the next sentence.
@@ -176,9 +178,13 @@
   window.addEventListener("message", function (event) {
     if (event.data && event.data.type === "streamlit:render") render(event.data.args);
   });
-  // Not acknowledged (server busy, page rerunning, connection lost): sent again, same ids.
+  // Not acknowledged (server busy, page rerunning, connection lost): sent again, same ids, less and
+  // less often (each send interrupts the page's run: a slow server must be let finish one).
   setInterval(function () {
-    if (pending.length && Date.now() - lastSent > 2000) flush();
+    if (pending.length && Date.now() - lastSent > resendMs) {
+      resendMs = Math.min(resendMs * 2, 16000);
+      flush();
+    }
   }, 500);
   post("streamlit:componentReady", { apiVersion: 1 });
   box.focus();
