@@ -136,6 +136,7 @@ def test_a_round_closed_mid_typing_closes_the_box_keeps_the_draft_and_offers_it_
     )
     assert time.monotonic() - opened_at < 2.5
     assert field.input_value() == "Brouillon pas fini"  # offered again under the new question
+    frame.get_by_text("La question a changé : relisez votre texte").wait_for(timeout=5_000)
     field.click()
     captain.keyboard.press("End")
     captain.keyboard.type(", fini")

@@ -15,6 +15,8 @@
   let attempt = 0;
   let lastSent = 0;
   let resendMs = 2000;
+  let roundNotice = "";
+  let typedUnder = ""; // the round open when the text now in the box was started
   let storageKey = null;
 
   function post(type, extra) {
@@ -73,6 +75,8 @@
     const text = box.value;
     if (!text.trim()) return;
     box.value = "";
+    roundNotice = "";
+    typedUnder = "";
     queue(text);
     fit();
   }
@@ -90,7 +94,9 @@
     reason.hidden = open || !args;
     reason.textContent = args && !open ? args.reason : "";
     state.classList.remove("error");
-    if (pending.length) {
+    if (roundNotice) {
+      state.textContent = roundNotice;
+    } else if (pending.length) {
       state.textContent =
         pending.length === 1 ? "1 contribution en cours d'envoi…" : pending.length + " contributions en cours d'envoi…";
     } else if (args && args.notice) {
@@ -128,6 +134,11 @@
 
   function render(newArgs) {
     const wasOpen = !!(args && args.open);
+    // A draft typed under another question: said once, it is the captain's to reread before Enter.
+    if (newArgs.open && typedUnder && typedUnder !== newArgs.round && box.value.trim()) {
+      typedUnder = newArgs.round;
+      roundNotice = "La question a changé : relisez votre texte avant de l'envoyer (Entrée).";
+    }
     if (storageKey !== newArgs.table) restore(newArgs.table);
     args = newArgs;
     box.maxLength = args.max_chars;
@@ -167,6 +178,8 @@
     fit();
   });
   box.addEventListener("input", function () {
+    if (!box.value.trim()) typedUnder = "";
+    else if (!typedUnder && args) typedUnder = args.round;
     save();
     fit();
     if (drafts.length) draw();
