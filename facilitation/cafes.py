@@ -238,12 +238,13 @@ def delete_round(uow: UnitOfWork, cafe_id: str, round_id: str) -> Round:
 
 def open_round(uow: UnitOfWork, cafe_id: str, round_id: str, *, now: datetime | None = None) -> Round:
     """Open a round (closing the one that was open); the countdown starts now."""
-    now = now or uow.clock()
     with uow:
         cafe = get_cafe(uow, cafe_id)
         if cafe.is_closed:
             raise InvalidInput("Ce café est clos : rouvrez-le avant d'ouvrir un tour.")
         uow.cafes.lock(cafe_id)
+        # Stamped once the submits under way are stored: none is later than its round's closing.
+        now = now or uow.clock()
         rounds = uow.cafes.rounds(cafe_id)
         chosen = next((r for r in rounds if r.id == round_id), None)
         if chosen is None:
@@ -261,6 +262,9 @@ def open_round(uow: UnitOfWork, cafe_id: str, round_id: str, *, now: datetime | 
 def close_round(uow: UnitOfWork, cafe_id: str, round_id: str, *, now: datetime | None = None) -> Round:
     """Close a round: nobody can add to it any more (a closed round keeps its first closing time)."""
     with uow:
+        # Waits for the submits under way (they hold the café's row shared): each is filed in a
+        # round still open when it is stored, none after the closing time.
+        uow.cafes.lock(cafe_id)
         round_ = get_round(uow, cafe_id, round_id)
         closed = round_ if round_.closed_at is not None else replace(round_, closed_at=now or uow.clock())
         uow.cafes.save_round(closed)

@@ -43,6 +43,7 @@ class TableState:
     cafe: Cafe
     table: Table
     open_round: Round | None
+    last_closed: Round | None  # the round closed last, if any: named when nothing is open
 
     @property
     def accepting(self) -> bool:
@@ -52,7 +53,18 @@ class TableState:
         """Why nothing can be added now, in plain French."""
         if self.cafe.is_closed:
             return "Ce café est terminé. Merci pour votre participation !"
-        return "Aucun tour n'est ouvert pour le moment. Attendez que l'animateur lance le tour suivant."
+        closed = f" : le tour {self.last_closed.position} est fermé" if self.last_closed else ""
+        return (
+            f"Aucun tour n'est ouvert pour le moment{closed}. Attendez que l'animateur lance le tour suivant."
+        )
+
+    def box_closed_reason(self) -> str:
+        """The short reason written over a disabled capture box (« Le tour 2 est fermé : … »)."""
+        if self.cafe.is_closed:
+            return "Ce café est terminé : la saisie est fermée."
+        if self.last_closed:
+            return f"Le tour {self.last_closed.position} est fermé : attendez le tour suivant."
+        return "Aucun tour n'a encore commencé : attendez le premier tour."
 
 
 @dataclass(frozen=True)
@@ -80,7 +92,11 @@ class SubmitResult:
 def _locate(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableState:
     cafe = get_cafe(uow, cafe_id)
     table = get_table(uow, cafe_id, table_number)
-    return TableState(cafe, table, None if cafe.is_closed else open_round_of(uow, cafe_id))
+    rounds = uow.cafes.rounds(cafe_id)
+    open_now = None if cafe.is_closed else next((r for r in rounds if r.is_open), None)
+    closed = [r for r in rounds if r.closed_at is not None]
+    last_closed = max(closed, key=lambda r: r.closed_at, default=None)
+    return TableState(cafe, table, open_now, last_closed)
 
 
 def shown(uow: UnitOfWork, cafe_id: str, listed: list[Contribution]) -> list[Contribution]:
@@ -95,13 +111,14 @@ def shown(uow: UnitOfWork, cafe_id: str, listed: list[Contribution]) -> list[Con
 def _with_contributions(uow: UnitOfWork, state: TableState, latest: int | None = None) -> TableContext:
     current = state.open_round
     if current is None:
-        return TableContext(state.cafe, state.table, None, [], 0 if latest is not None else None)
+        empty_total = 0 if latest is not None else None
+        return TableContext(state.cafe, state.table, None, state.last_closed, [], empty_total)
     where = {"round_id": current.id, "table_id": state.table.id}
     listed = shown(uow, state.cafe.id, uow.contributions.in_cafe(state.cafe.id, latest=latest, **where))
     if latest is None:
-        return TableContext(state.cafe, state.table, current, listed)
+        return TableContext(state.cafe, state.table, current, state.last_closed, listed)
     total = len(listed) if len(listed) < latest else uow.contributions.count(state.cafe.id, **where)
-    return TableContext(state.cafe, state.table, current, listed, total)
+    return TableContext(state.cafe, state.table, current, state.last_closed, listed, total)
 
 
 def table_context(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableContext:
@@ -212,6 +229,7 @@ def submit_contribution(
     """
     return _submit(
         uow,
+        cafe_id,
         lambda: _locate(uow, cafe_id, table_number),
         text=text,
         source=source,
@@ -227,6 +245,7 @@ def submit_contribution(
 
 def _submit(
     uow: UnitOfWork,
+    cafe_id: str,
     locate: Callable[[], TableState],
     *,
     text: str,
@@ -252,6 +271,9 @@ def _submit(
     chosen_profile = parse_choice(Profile, profile, "Profil")
     agreement = _agreement(agreement_count)
     with uow:
+        # The round is read and the contribution stored in this one transaction, with the café's
+        # rounds held: a round closing meanwhile waits, so nothing lands in a round already closed.
+        uow.cafes.lock_shared(cafe_id)
         state = locate()
         # Submits of one table one after the other, so that two taps with different ids cannot
         # both pass the same-text check below.
@@ -338,7 +360,7 @@ def resident_submit(
     # A forged, revoked or unknown link is refused before taking the write lock.
     with uow.reading():
         claim = verify_join_token(uow.trust.link_secret(), token)
-        claimed = _claimed_state(uow, claim)
+        _claimed_state(uow, claim)
 
     def admit(state: TableState) -> None:
         if limiter is not None:
@@ -346,7 +368,9 @@ def resident_submit(
 
     return _submit(
         uow,
-        lambda: claimed,
+        claim.cafe_id,
+        # Read again inside the storing transaction: the round may have changed since the check.
+        lambda: _claimed_state(uow, claim),
         text=text,
         source=Source.RESIDENT,
         submission_id=submission_id,

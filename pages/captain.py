@@ -34,7 +34,7 @@ if leave.button("Changer de table"):
 
 if not context.accepting:
     st.info(context.closed_message())
-    question_shown(None)
+    question_shown(None, context.box_closed_reason())  # the box closes, what is typed stays in it
     follow_open_round(cafe_id, None)  # the waiting screen wakes up by itself
     end_page()
 

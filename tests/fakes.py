@@ -121,6 +121,9 @@ class FakeCafes(_Repository):
     def lock(self, cafe_id: str) -> None:
         self._writing()
 
+    def lock_shared(self, cafe_id: str) -> None:
+        self._writing()
+
     def add(self, cafe: Cafe) -> None:
         self._writing().cafes[cafe.id] = cafe
 

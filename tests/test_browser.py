@@ -54,17 +54,22 @@ def open_captain_page(browser, base: str, code: str):
     return page
 
 
+BOX_FRAME = 'iframe[src*="capture_box"]'
+
+
 def capture_field(page):
-    """The captain's text field (a chat input: it clears in the browser the moment Enter is pressed)."""
-    return page.locator('[data-testid="stChatInputTextArea"]')
+    """The captain's text field, in the capture box's frame (ui/capture_box): it empties the moment
+    Enter is pressed, the sentence queued in the browser until the server acknowledges it."""
+    return page.frame_locator(BOX_FRAME).locator("#box")
 
 
-# Streamlit coalesces two chat_input entries that reach the server before the running script next
-# checks for requests (the newer wins): only machine typing (a few ms a key) gets there.
-TYPING_DELAY_MS = 20
+# Nothing waits between keys or sentences: every Enter is one contribution at any speed.
+TYPING_DELAY_MS = 0
 FIELD_FOCUSED_AND_EMPTY = (
-    "() => { const focused = document.activeElement;"
-    " return focused && focused.dataset.testid === 'stChatInputTextArea' && focused.value === ''; }"
+    "() => { const frame = document.activeElement;"
+    " if (!frame || frame.tagName !== 'IFRAME') return false;"
+    " const field = frame.contentDocument.activeElement;"
+    " return field && field.id === 'box' && field.value === ''; }"
 )
 
 

@@ -11,8 +11,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from facilitation import contributions
+from facilitation import cafes, contributions
 from facilitation.access import new_id
+from facilitation.domain import Source
+from facilitation.errors import CafeError
 from facilitation.storage import open_store
 from tests.conftest import ROOT, make_cafe, token_of
 
@@ -121,3 +123,68 @@ def test_a_concurrent_burst_never_gets_past_the_tables_limit(database_url):
         accepted = list(pool.map(send, range(60)))
     assert sum(accepted) == 40 and len(store.contributions.in_cafe(cafe.id)) == 40
     store.engine.dispose()
+
+
+def test_a_round_closing_among_many_submits_files_each_under_a_round_open_at_its_insert(database_url):
+    """The round a contribution belongs to is decided in the transaction that stores it: a round
+    closed (or replaced) concurrently never receives a contribution stamped after its closing."""
+    setup = open_store(database_url)
+    stores = [open_store(database_url) for _ in range(4)]  # as several app instances would
+    for attempt in range(3):  # the window is narrow: several runs to hit it
+        cafe, rounds = make_cafe(setup, tables=4)
+        tokens = [token_of(setup, cafe, 1 + i % 4) for i in range(4)]
+        barrier = threading.Barrier(41)
+
+        def submit(i: int, cafe=cafe, rounds=rounds, tokens=tokens, barrier=barrier) -> str:
+            store = stores[i % 4]
+            barrier.wait()
+            try:
+                if i % 2:
+                    contributions.resident_submit(
+                        store,
+                        token=tokens[i % 4],
+                        text=f"Idée {i}",
+                        submission_id=new_id(),
+                        max_chars=2000,
+                        round_id=rounds[0].id,
+                    )
+                else:
+                    contributions.submit_contribution(
+                        store,
+                        cafe_id=cafe.id,
+                        table_number=1 + i % 4,
+                        text=f"Phrase {i}",
+                        source=Source.CAPTAIN,
+                        submission_id=new_id(),
+                        max_chars=2000,
+                        # Half the captains' entries carry no round: they go wherever is open.
+                        round_id=rounds[0].id if i % 4 else None,
+                    )
+            except CafeError as exc:
+                return exc.message
+            return "stored"
+
+        def change_round(cafe=cafe, rounds=rounds, barrier=barrier, attempt=attempt) -> None:
+            barrier.wait()
+            time.sleep(0.005 * attempt)
+            if attempt == 1:
+                cafes.open_round(setup, cafe.id, rounds[1].id)  # closes round 1 in the same step
+            else:
+                cafes.close_round(setup, cafe.id, rounds[0].id)
+
+        with ThreadPoolExecutor(41) as pool:
+            changing = pool.submit(change_round)
+            answers = list(pool.map(submit, range(40)))
+            changing.result()
+        by_id = {r.id: r for r in setup.cafes.rounds(cafe.id)}
+        stored = setup.contributions.in_cafe(cafe.id)
+        assert len(stored) == answers.count("stored")
+        for item in stored:
+            round_ = by_id[item.round_id]
+            assert round_.opened_at <= item.created_at, item
+            assert round_.closed_at is None or item.created_at <= round_.closed_at, (item, round_)
+        for answer in answers:
+            refused = answer.startswith(("Aucun tour n'est ouvert", "La question a changé"))
+            assert answer == "stored" or refused, answer
+    for store in (setup, *stores):
+        store.engine.dispose()

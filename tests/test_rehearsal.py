@@ -24,7 +24,7 @@ from tests.conftest import ROOT
 from tests.phones import open_phones, send_idea, shows, support_first_idea
 from tests.screens import LAPTOP, seen_at, sign_in_organiser, watch
 from tests.serving import stop_app
-from tests.test_browser import PHONE, TYPING_DELAY_MS, capture_field
+from tests.test_browser import BOX_FRAME, PHONE, TYPING_DELAY_MS, capture_field
 
 pytestmark = pytest.mark.browser
 
@@ -218,7 +218,7 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     typing.keyboard.press("Enter")  # right after the switch, before the page has had time to follow
     # Either the page had not shown question 2 yet: the entry is refused (it was typed for question
     # 1), kept in the field and question 2 shown; or it had, and the entry goes to question 2.
-    refused = typing.get_by_text("La question a changé").first
+    refused = typing.frame_locator(BOX_FRAME).get_by_text("La question a changé").first
     deadline = time.monotonic() + 30
     while not refused.count() and not store.contributions.in_cafe(cafe.id, round_id=run.rounds[1].id):
         if time.monotonic() > deadline:
@@ -231,9 +231,10 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
         time.sleep(0.1)
     run.wait_all_show("tour 2", screens, QUESTIONS[1], round_2_opened)
     if refused.count():
-        assert capture_field(typing).input_value() == mid_sentence  # given back
-        capture_field(typing).click()
-        typing.keyboard.press("Enter")  # the captain read the new question and sends knowingly
+        # Kept under the box, never merged: taken back into the empty box, then sent knowingly.
+        typing.frame_locator(BOX_FRAME).get_by_role("button", name="Reprendre").click()
+        assert capture_field(typing).input_value() == mid_sentence
+        typing.keyboard.press("Enter")
     run.expect(mid_sentence, 1, QUESTIONS[1], Source.CAPTAIN)
 
     for number, page in captains.items():

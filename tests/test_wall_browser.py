@@ -52,6 +52,11 @@ def test_staff_pages_and_streamlit_files_carry_security_headers(served):
         policy = headers["content-security-policy"]
         assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy, path
         assert "unsafe-eval" not in policy and "script-src 'self' 'sha256-" in policy, path
+    # The captain's capture box is a frame of the app's own pages: framed by the same origin only.
+    box = headers_of(base + "/component/ui.capture.capture_box/index.html")
+    assert box["x-frame-options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in box["content-security-policy"]
+    assert "script-src 'self' 'sha256-" in box["content-security-policy"]
     # The resident page keeps its own, stricter policy (no inline style at all).
     resident = headers_of(base + "/j/forged")
     assert "style-src 'self';" in resident["content-security-policy"]
@@ -162,4 +167,17 @@ def test_every_staff_page_runs_under_the_security_policy(served, browser):
         assert blocked == [], (path, blocked)
     page.goto(f"{base}/capitaine?code={cafes.get_table(store, cafe.id, 1).code}")
     page.get_by_text("Question 1 ?").first.wait_for(timeout=30_000)
+    # The capture box (its own files) and the script that puts the cursor back in it (by hash).
+    box = page.frame_locator('iframe[src*="capture_box"]').locator("#box")
+    box.wait_for(timeout=30_000)
+    page.locator('[data-testid="stBottom"]').get_by_label("Type", exact=True).click()
+    page.get_by_role("option", name="problème").click()
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.tagName === 'IFRAME'"
+        " && document.activeElement.contentDocument.activeElement.id === 'box'",
+        timeout=10_000,
+    )
+    box.type("Sous la politique de sécurité")
+    box.press("Enter")
+    page.get_by_text("Sous la politique de sécurité").first.wait_for(timeout=15_000)
     assert blocked == []

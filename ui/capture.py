@@ -1,52 +1,73 @@
-"""The captain's capture bar: one Enter, one contribution, the field free again at once.
+"""The captain's capture bar: one Enter, one contribution, in order, at any typing speed.
 
-`st.chat_input` clears in the browser as soon as Enter is pressed and delivers each entry once, so
-a captain can type the next sentence straight away (a form's text input waits for the server and
-merges what was typed meanwhile). Each entry carries the round whose question the captain saw.
+The text field is a small component of ours (ui/capture_box): the browser keeps a queue of the
+sentences entered, each with its own id and the round whose question was on screen, and sends the
+whole unacknowledged queue until the server acknowledges each id. Streamlit's chat_input lost the
+middle one of three entries sent with no pause; a queue sent whole cannot lose one, and the ids make
+a resend harmless. The field is never rewritten by the server, so what is typed meanwhile stays.
 """
 
 from __future__ import annotations
 
-import streamlit as st
+from pathlib import Path
 
-from facilitation.access import new_id
+import streamlit as st
+import streamlit.components.v1 as components
+
 from facilitation.contributions import submit_contribution
 from facilitation.domain import Kind, Profile, Source
-from facilitation.errors import CafeError
+from facilitation.errors import CafeError, StorageUnavailable
 from facilitation.settings import Settings
+from facilitation.wording import plural
 from ui.runtime import store_or_raise
 
-TEXT_KEY = "capture_text"
+BOX_KEY = "capture_box"
 TABLE_KEY = "capture_table"  # (café id, table number) of the last table page drawn
-_DRAFT_KEY = "capture_draft"
-_GIVE_BACK = "capture_give_back"
-_ROUND_KEY = "capture_round_id"
+_ROUND_KEY = "capture_round"  # (round id or "", reason it is closed or "") of the question on screen
+_DRAWN_KEY = "capture_drawn_round"  # what the bar was drawn with in this run
+_DONE = "capture_done"  # entry id -> its acknowledgement, the latest last
+_NOTICE = "capture_notice"
 _OPTIONAL_KEYS = ("capture_kind", "capture_profile", "capture_agreement")
 _PIN = "{}_pinned"
-_FEEDBACK = "capture_feedback"
 _FOCUS = "capture_focus"
+_KEPT_ACKS = 200
+
+_BOX_FILES = str(Path(__file__).parent / "capture_box")
+
+
+def _box(**kwargs):
+    # Declared on each run, not at import: serve.py imports this module before Streamlit's runtime
+    # (and its component registry, which serves the files) exists.
+    return components.declare_component("capture_box", path=_BOX_FILES)(**kwargs)
+
 
 # The script's text never changes, so that the staff pages' Content-Security-Policy allows exactly
 # it, by hash (serve.py); the number in the element beside it changes each time, so that the
 # browser draws the block again and runs the script again. In a block: run twice, a top-level const
-# would be declared twice.
+# would be declared twice. The field is in the component's frame (same origin).
 FOCUS_SCRIPT = """
 {
-  const field = document.querySelector('[data-testid="stChatInputTextArea"]');
-  if (field) { field.focus(); }
+  const frame = document.querySelector('iframe[src*="capture_box"]');
+  const field = frame && frame.contentDocument && frame.contentDocument.getElementById('box');
+  if (field && !field.disabled) { frame.focus(); field.focus(); }
 }
 """
 _FOCUS_HTML = '<span hidden data-focus="{nonce}"></span><script>{script}</script>'
 
 
-def question_shown(round_id: str | None) -> None:
-    """Call once the round's question (or the waiting screen) is drawn: entries now carry it.
+def question_shown(round_id: str | None, closed_reason: str = "") -> None:
+    """Call once the round's question (or the waiting screen, with why nothing is open) is drawn:
+    entries typed from now on carry it.
 
     Set after drawing, not before: a run interrupted before the new question reached the screen
-    leaves the entries tied to the question the captain could still read. None (the waiting screen)
-    is kept as "": an entry typed there is refused if a round opened meanwhile.
+    leaves the entries tied to the question the captain could still read. The bar is drawn at the
+    top of the page: if it showed another round, the page is drawn again at once (the box opens or
+    closes well within the 2 s promised).
     """
-    st.session_state[_ROUND_KEY] = round_id or ""
+    shown = (round_id or "", "" if round_id else closed_reason)
+    st.session_state[_ROUND_KEY] = shown
+    if st.session_state.get(_DRAWN_KEY, shown) != shown:
+        st.rerun()
 
 
 def or_none(value: str | None) -> str:
@@ -63,80 +84,86 @@ def table_shown(cafe_id: str, table_number: int) -> None:
     st.session_state[TABLE_KEY] = (cafe_id, table_number)
 
 
-def _capture(max_chars: int) -> None:
-    """chat_input callback: store the entry; on refusal (database down included) keep it and give it back."""
-    text = st.session_state.get(TEXT_KEY) or ""
-    if not text.strip() or TABLE_KEY not in st.session_state:
+def _entries() -> list[dict]:
+    value = st.session_state.get(BOX_KEY)
+    entries = value.get("entries") if isinstance(value, dict) else None
+    return [e for e in entries or [] if isinstance(e, dict) and isinstance(e.get("id"), str)]
+
+
+def _store_entries(max_chars: int) -> None:
+    """Store, in the order typed, the entries not yet acknowledged; each is acknowledged once decided.
+
+    Runs before the optional fields are drawn, so that they can be emptied after the sentence they
+    labelled (an emptied widget is sent back to the browser; only a value set before the widget is
+    drawn is). A database away acknowledges nothing: the browser sends the queue again."""
+    done: dict = st.session_state.setdefault(_DONE, {})
+    new = [e for e in _entries() if e["id"] not in done]
+    if not new or TABLE_KEY not in st.session_state:
         return
-    st.session_state.pop(_FEEDBACK, None)
     cafe_id, table_number = st.session_state[TABLE_KEY]
-    try:
-        result = submit_contribution(
-            store_or_raise(),
-            cafe_id=cafe_id,
-            table_number=table_number,
-            text=text,
-            source=Source.CAPTAIN,
-            # One chat_input entry is delivered once: a fresh id per entry is the entry's identity.
-            submission_id=new_id(),
-            max_chars=max_chars,
-            kind=st.session_state.get("capture_kind"),
-            profile=st.session_state.get("capture_profile"),
-            agreement_count=st.session_state.get("capture_agreement"),
-            round_id=st.session_state.get(_ROUND_KEY),
+    stored = 0
+    for entry in new:
+        try:
+            result = submit_contribution(
+                store_or_raise(),
+                cafe_id=cafe_id,
+                table_number=table_number,
+                text=str(entry.get("text") or ""),
+                source=Source.CAPTAIN,
+                submission_id=entry["id"],
+                max_chars=max_chars,
+                kind=st.session_state.get("capture_kind"),
+                profile=st.session_state.get("capture_profile"),
+                agreement_count=st.session_state.get("capture_agreement"),
+                round_id=str(entry.get("round") or ""),
+            )
+        except StorageUnavailable as exc:
+            st.session_state[_NOTICE] = exc.message + " Vos phrases sont gardées et renvoyées seules."
+            break  # the next ones wait too: their order is kept
+        except CafeError as exc:
+            done[entry["id"]] = {"id": entry["id"], "ok": False, "message": exc.message}
+            continue
+        done[entry["id"]] = {"id": entry["id"], "ok": True, "message": ""}
+        stored += result.created
+        # One sentence labelled: the fields not pinned are emptied, in the browser too.
+        for key in _OPTIONAL_KEYS:
+            if not st.session_state.get(_PIN.format(key)):
+                st.session_state[key] = None
+    else:
+        st.session_state[_NOTICE] = (
+            f"{plural(stored, 'contribution enregistrée', 'contributions enregistrées')}."
+            if stored
+            else "Déjà enregistrée : cette table a déjà envoyé ce texte pendant ce tour."
+            if all(done[e["id"]]["ok"] for e in new)
+            else ""
         )
-    except CafeError as exc:
-        # Kept apart from the widget, with the message, until the next entry: given back into the
-        # field, and shown for copying, even if reruns come in between.
-        st.session_state[_DRAFT_KEY] = text
-        st.session_state[_GIVE_BACK] = True
-        st.session_state[_FEEDBACK] = ("error", exc.message)
-        return
-    st.session_state.pop(_DRAFT_KEY, None)
-    for key in _OPTIONAL_KEYS:
-        if not st.session_state.get(_PIN.format(key)):
-            st.session_state.pop(key, None)
-    message = (
-        "Contribution enregistrée."
-        if result.created
-        else "Déjà enregistrée : cette table a déjà envoyé ce texte pendant ce tour."
-    )
-    st.session_state[_FEEDBACK] = ("success" if result.created else "info", message)
-    _ask_focus()
+    for old in list(done)[:-_KEPT_ACKS]:
+        del done[old]
 
 
 def _optional_field(column, key: str, draw) -> None:
     with column:
         draw()
-        st.checkbox(
+        pinned = st.checkbox(
             "📌 Garder",
             key=_PIN.format(key),
             on_change=_ask_focus,
             help="Garder ce choix pour les contributions suivantes ; sinon il se vide après chacune.",
         )
+        if pinned:  # visible: a label kept for the next sentences is not a surprise
+            st.caption("📌 gardé pour les phrases suivantes")
 
 
 def capture_bar(config: Settings) -> None:
     """Optional fields and the text field, pinned at the bottom of the captain's page.
 
-    Needs no database: drawn first on every run once a table was shown, it survives an outage that
-    stops the rest of the page, with what is being typed in it.
+    Needs no database to be drawn: drawn first on every run once a table was shown, it survives an
+    outage that stops the rest of the page, with what is being typed in it.
     """
-    draft = st.session_state.get(_DRAFT_KEY)
-    giving_back = st.session_state.get(_GIVE_BACK)
-    if giving_back:
-        st.session_state[TEXT_KEY] = draft  # back into the field, for the captain to check and resend
-    feedback = st.session_state.get(_FEEDBACK)
-    if feedback and feedback[0] != "error":
-        del st.session_state[_FEEDBACK]  # a confirmation is shown once; a refusal stays until the next entry
+    _store_entries(config.cafe_max_contribution_chars)
+    round_id, reason = st.session_state.get(_ROUND_KEY, ("", ""))
+    st.session_state[_DRAWN_KEY] = (round_id, reason)
     with st.bottom:
-        if feedback and feedback[0] == "error":
-            st.error(feedback[1])
-            if draft:
-                st.caption(
-                    "Votre texte est revenu dans le champ ci-dessous. Le voici aussi, pour le copier :"
-                )
-                st.code(draft, language=None, wrap_lines=True)
         kind_col, profile_col, agree_col = st.columns(3)
         _optional_field(
             kind_col,
@@ -174,18 +201,18 @@ def capture_bar(config: Settings) -> None:
                 on_change=_ask_focus,
             ),
         )
-        st.chat_input(
-            "Tapez ce qui est dit, puis Entrée",
-            key=TEXT_KEY,
+        cafe_id, table_number = st.session_state.get(TABLE_KEY, ("", 0))
+        _box(
+            table=f"{cafe_id}:{table_number}",
+            round=round_id,
+            open=bool(round_id),
+            reason=reason or "Aucun tour n'est ouvert : attendez le tour suivant.",
             max_chars=config.cafe_max_contribution_chars,
-            on_submit=_capture,
-            args=(config.cafe_max_contribution_chars,),
+            acked=list(st.session_state.get(_DONE, {}).values())[-50:],
+            notice=st.session_state.get(_NOTICE, ""),
+            key=BOX_KEY,
+            default=None,
         )
-    if giving_back:
-        # Only now that the field has been drawn with it: an interrupted run gives it back again.
-        del st.session_state[_GIVE_BACK]
-    if feedback and feedback[0] != "error":
-        st.toast(feedback[1], icon="✅" if feedback[0] == "success" else "ℹ️")
     if st.session_state.get(_FOCUS):
         focus = _FOCUS_HTML.format(nonce=st.session_state[_FOCUS], script=FOCUS_SCRIPT)
         st.html(focus, unsafe_allow_javascript=True)

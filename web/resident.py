@@ -161,6 +161,7 @@ def _state(context: TableContext, supported: set[str], now: datetime) -> dict[st
         "question": current.question if current else "",
         "timer": _timer(context, now),
         "closed_message": "" if context.accepting else context.closed_message(),
+        "closed_reason": "" if context.accepting else context.box_closed_reason(),
         "ideas": [_shortened(_idea(item, supported)) for item in reversed(latest)],
         "total": total,
         "more_label": (

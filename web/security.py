@@ -165,6 +165,17 @@ def staff_headers(inline_scripts: tuple[str, ...] = ()) -> tuple[tuple[bytes, by
     )
 
 
+COMPONENT_PATH = "/component/"  # where Streamlit serves a component's files (ui/capture_box)
+
+
+def _framed_by_self(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    if name == b"x-frame-options":
+        return name, b"SAMEORIGIN"
+    if name == b"content-security-policy":
+        return name, value.replace(b"frame-ancestors 'none'", b"frame-ancestors 'self'")
+    return name, value
+
+
 class StaffHeaders:
     """Security headers on everything Streamlit answers (its pages, files and endpoints).
 
@@ -175,6 +186,9 @@ class StaffHeaders:
         self.app = app
         self.headers = list(headers)
         self._names = {name for name, _ in headers}
+        # The app's own components (the captain's capture box) are frames of its own pages: framed by
+        # the same origin only, never by another site.
+        self.component_headers = [_framed_by_self(name, value) for name, value in headers]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith((JOIN_PATH, ASSETS_PATH)):
@@ -184,7 +198,8 @@ class StaffHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in self._names]
-                message = {**message, "headers": kept + self.headers}
+                ours = self.component_headers if scope["path"].startswith(COMPONENT_PATH) else self.headers
+                message = {**message, "headers": kept + ours}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

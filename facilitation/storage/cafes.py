@@ -81,6 +81,18 @@ class SqlCafeRepository:
                 lambda conn: conn.execute(select(cafes.c.id).where(cafes.c.id == cafe_id).with_for_update())
             )
 
+    def lock_shared(self, cafe_id: str) -> None:
+        """Keep the café's rounds as read until the transaction ends, without serialising readers
+        that also take it: submits at several tables run side by side, a round change waits for them.
+
+        SQLite writers already are serialised (BEGIN IMMEDIATE); PostgreSQL takes FOR SHARE."""
+        if self._tx.dialect == "postgresql":
+            self._tx.write(
+                lambda conn: conn.execute(
+                    select(cafes.c.id).where(cafes.c.id == cafe_id).with_for_update(read=True)
+                )
+            )
+
     def add(self, cafe: Cafe) -> None:
         self._tx.write(lambda conn: conn.execute(insert(cafes).values(**_cafe_values(cafe))))
 

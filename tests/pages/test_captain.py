@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from facilitation import cafes, contributions
+from facilitation.access import new_id
 from facilitation.domain import Source
 from tests.conftest import make_cafe
 from tests.pages.apptest import UNREACHABLE, UNREACHABLE_AT_SIGN, app, labelled, texts
@@ -36,10 +37,22 @@ def captain_app(store, cafe, table=1):
     return app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, table).code)
 
 
-def capture(at, text):
-    at.chat_input(key="capture_text").set_value(text).run()
+def box_args(at) -> dict:
+    """What the page last told the capture box (ui/capture_box): open or not, why, acknowledgements."""
+    import json
+
+    (box,) = [e for e in at.get("component_instance") if e.proto.component_name.endswith("capture_box")]
+    return json.loads(box.proto.json_args)
+
+
+def capture(at, text, *, round_id=None):
+    """Enter in the capture box: the browser sends its queue, one new entry with the round on screen."""
+    entry = {"id": new_id(), "text": text, "round": box_args(at)["round"] if round_id is None else round_id}
+    at.session_state["capture_box"] = {"entries": [entry], "attempt": 1}
+    at.run()
     assert not at.exception, at.exception
-    return at
+    acks = {a["id"]: a for a in box_args(at)["acked"]}
+    return acks.get(entry["id"])
 
 
 def test_captain_enters_with_the_table_code_and_records(store):
@@ -78,6 +91,7 @@ def test_captain_optional_fields_reset_after_each_capture_unless_pinned(store):
     assert at.selectbox(key="capture_kind").value is None
     assert at.number_input(key="capture_agreement").value is None
     assert at.selectbox(key="capture_profile").value == "jeune"  # pinned: kept, and shown as pinned
+    assert [c.value for c in at.caption].count("📌 gardé pour les phrases suivantes") == 1
     capture(at, "Deuxième phrase")
     first, second = store.contributions.in_cafe(cafe.id)
     assert (first.kind.value, first.profile.value, first.agreement_count) == ("problème", "jeune", 3)
@@ -99,49 +113,70 @@ def test_captain_same_text_twice_in_a_round_is_stored_once(store):
     cafe, _ = make_cafe(store)
     at = captain_app(store, cafe)
     capture(at, "Un seul exemplaire")
-    capture(at, "Un seul exemplaire")
+    assert capture(at, "Un seul exemplaire")["ok"]
     assert len(store.contributions.in_cafe(cafe.id)) == 1
-    assert "Déjà enregistrée" in at.toast[0].value
+    assert "Déjà enregistrée" in box_args(at)["notice"]
+
+
+def test_a_queue_sent_again_stores_each_entry_once_in_order(store):
+    """The browser sends its whole unacknowledged queue, again if no answer came: ids make it harmless."""
+    cafe, rounds = make_cafe(store)
+    at = captain_app(store, cafe)
+    entries = [{"id": new_id(), "text": f"Phrase {i}", "round": rounds[0].id} for i in range(10)]
+    at.session_state["capture_box"] = {"entries": entries[:4], "attempt": 1}
+    at.run()
+    at.session_state["capture_box"] = {"entries": entries, "attempt": 2}  # the first four again
+    at.run()
+    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == [f"Phrase {i}" for i in range(10)]
+    assert {a["id"] for a in box_args(at)["acked"]} >= {e["id"] for e in entries}
+    assert box_args(at)["notice"] == "6 contributions enregistrées."
 
 
 def test_captain_text_typed_for_a_closed_round_is_refused_kept_and_the_new_question_shown(store):
     cafe, rounds = make_cafe(store)
     at = captain_app(store, cafe)
     cafes.open_round(store, cafe.id, rounds[1].id)  # the organiser moves on while the captain types
-    capture(at, "Écrit pour la question 1")
+    ack = capture(at, "Écrit pour la question 1")
     assert store.contributions.in_cafe(cafe.id) == []
-    assert "La question a changé : le tour 2 est ouvert" in at.error[0].value
+    # Refused, for the browser to keep it as a draft (never merged with the next sentence).
+    assert not ack["ok"] and "La question a changé : le tour 2 est ouvert" in ack["message"]
     assert "Question 2 ?" in texts(at)
-    assert at.code[0].value == "Écrit pour la question 1"  # given back
-    assert at.chat_input(key="capture_text").value == "Écrit pour la question 1"  # back in the field
+    assert box_args(at)["open"] and box_args(at)["round"] == rounds[1].id
     capture(at, "Écrit pour la question 1")  # sent again, knowingly, for the new question
     (stored,) = store.contributions.in_cafe(cafe.id)
     assert stored.round_id == rounds[1].id
 
 
-def test_captain_waiting_screen_keeps_the_field_and_gives_text_back(store):
+def test_captain_box_closes_with_the_reason_when_the_round_closes(store):
     cafe, rounds = make_cafe(store)
     at = captain_app(store, cafe)
+    assert box_args(at)["open"]
     cafes.close_round(store, cafe.id, rounds[0].id)
-    capture(at, "Pas encore envoyé")
+    ack = capture(at, "Pas encore envoyé")
+    assert not ack["ok"] and "Votre texte n'a pas été envoyé" in ack["message"]
     assert "Aucun tour n'est ouvert" in at.info[0].value
-    assert "Votre texte n'a pas été envoyé" in at.error[0].value
-    assert at.code[0].value == "Pas encore envoyé"
-    assert at.chat_input(key="capture_text")  # still there: what is typed is not dropped
+    args = box_args(at)
+    assert not args["open"] and args["reason"] == "Le tour 1 est fermé : attendez le tour suivant."
     assert store.contributions.in_cafe(cafe.id) == []
+    cafes.open_round(store, cafe.id, rounds[1].id)
+    at.run()
+    assert box_args(at)["open"] and box_args(at)["round"] == rounds[1].id
 
 
 def test_captain_keeps_the_table_and_the_text_while_the_database_is_down(store, monkeypatch, sqlite_url):
     cafe, _ = make_cafe(store)
     at = captain_app(store, cafe)
     switch_database(monkeypatch, "postgresql+psycopg://cafe@127.0.0.1:1/cafes?connect_timeout=2")
-    capture(at, "Dit pendant la panne")
+    entry = {"id": new_id(), "text": "Dit pendant la panne", "round": box_args(at)["round"]}
+    at.session_state["capture_box"] = {"entries": [entry], "attempt": 1}
+    at.run()
     assert "momentanément indisponible" in at.error[0].value and "127.0.0.1" not in texts(at)
-    assert at.code[0].value == "Dit pendant la panne"  # given back
-    assert at.chat_input(key="capture_text").value == "Dit pendant la panne"  # and back in the field
+    assert "momentanément indisponible" in box_args(at)["notice"]
+    assert entry["id"] not in {a["id"] for a in box_args(at)["acked"]}  # kept by the browser, sent again
     assert at.query_params["code"] == cafes.get_table(store, cafe.id, 1).code  # still at the table
     switch_database(monkeypatch, sqlite_url)
-    capture(at, "Dit pendant la panne")
+    at.session_state["capture_box"] = {"entries": [entry], "attempt": 2}
+    at.run()
     assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Dit pendant la panne"]
     assert "Question 1 ?" in texts(at)
 
@@ -149,10 +184,12 @@ def test_captain_keeps_the_table_and_the_text_while_the_database_is_down(store, 
 def test_captain_text_typed_on_the_waiting_screen_is_not_filed_under_a_question_not_yet_shown(store):
     cafe, rounds = make_cafe(store, open_first=False)
     at = captain_app(store, cafe)
+    assert not box_args(at)["open"]
+    assert box_args(at)["reason"] == "Aucun tour n'a encore commencé : attendez le premier tour."
     cafes.open_round(store, cafe.id, rounds[0].id)  # opens before the waiting screen has followed
-    capture(at, "Tapé pendant l'attente")
+    ack = capture(at, "Tapé pendant l'attente", round_id="")
     assert store.contributions.in_cafe(cafe.id) == []
-    assert "La question a changé : le tour 1 est ouvert" in at.error[0].value
+    assert "La question a changé : le tour 1 est ouvert" in ack["message"]
     assert "Question 1 ?" in texts(at)
     capture(at, "Tapé pendant l'attente")
     assert [c.round_id for c in store.contributions.in_cafe(cafe.id)] == [rounds[0].id]

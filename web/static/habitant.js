@@ -1,6 +1,6 @@
 /* Progressive enhancement of the residents' page: without it, every form still works.
    - a second tap on « Envoyer » while the first is on its way sends nothing more;
-   - the question and the table's ideas refresh every few seconds;
+   - the question and the table's ideas refresh every second; with no round open, the box closes;
    - « Je suis d'accord » counts without reloading the page.
    User text is only ever set with textContent: it can never become markup. */
 (function () {
@@ -10,7 +10,8 @@
   var statePath = body.getAttribute("data-state");
   var supportPath = body.getAttribute("data-support");
   var supportNonce = body.getAttribute("data-support-nonce");
-  var refreshMs = Math.max(1, parseInt(body.getAttribute("data-refresh"), 10) || 3) * 1000;
+  // The round is checked every second at most, so that the box closes within 2 s of a round's end.
+  var refreshMs = Math.min(1, parseInt(body.getAttribute("data-refresh"), 10) || 3) * 1000;
   var form = document.getElementById("idea-form");
   var field = document.getElementById("texte");
   var roundField = document.getElementById("round-id");
@@ -100,7 +101,12 @@
     message.hidden = !typing || (state.accepting && !questionChanged);
     message.textContent = questionChanged
       ? "La question vient de changer : relisez-la. Votre texte est gardé dans la case."
-      : "Votre texte n'a pas été envoyé : il est gardé dans la case.";
+      : (state.closed_reason || "") + " Votre texte n'a pas été envoyé : il est gardé dans la case.";
+    // No round open: the box is closed (what is typed stays in it), opened again with the next one.
+    if (field && form && !form.getAttribute("data-sending")) {
+      field.disabled = !state.accepting;
+      form.querySelector("button").disabled = !state.accepting;
+    }
     byId("ideas-zone").hidden = !state.accepting;
     if (state.accepting) {
       // A text typed for an earlier question keeps that round: the server will ask to check it.

@@ -1,0 +1,166 @@
+"""The room's edges in a real Chromium, under the staff pages' Content-Security-Policy: sentences at
+any speed, optional fields that label one sentence, a round closed while a captain or a resident types."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from facilitation import cafes
+from tests.conftest import make_cafe
+from tests.test_browser import BOX_FRAME, PHONE, capture_field, open_captain_page, running_app, shown
+
+pytestmark = pytest.mark.browser
+__all__ = ["running_app"]  # the fixture, shared with test_browser.py
+
+
+def stored_texts(store, cafe, count: int, timeout: float = 30) -> list[str]:
+    """The café's contributions in the order stored, once there are `count` (or the timeout)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        texts = [c.text for c in store.contributions.in_cafe(cafe.id)]
+        if len(texts) >= count or time.monotonic() > deadline:
+            return texts
+        time.sleep(0.2)
+
+
+def paste(page, text: str) -> None:
+    """A paste into the capture box, as from the clipboard."""
+    page.frame_locator(BOX_FRAME).locator("#box").evaluate(
+        "(box, text) => { const data = new DataTransfer(); data.setData('text/plain', text);"
+        " box.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true,"
+        " cancelable: true})); }",
+        text,
+    )
+
+
+def bottom(page):
+    return page.locator('[data-testid="stBottom"]')
+
+
+def test_ten_sentences_with_no_pause_and_pasted_lines_each_make_one_contribution_in_order(
+    running_app, browser
+):
+    base, store = running_app
+    cafe, _ = make_cafe(store)
+    captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
+    field = capture_field(captain)
+    field.wait_for(timeout=30_000)
+    field.click()
+    typed = [f"Phrase tapée numéro {i}" for i in range(10)]
+    for text in typed:  # no delay between keys, no pause after Enter
+        captain.keyboard.type(text)
+        captain.keyboard.press("Enter")
+    # Typed while those are on their way: kept in the box, never merged with them.
+    captain.keyboard.type("En cours de frappe")
+    assert stored_texts(store, cafe, 10) == typed
+    assert field.input_value() == "En cours de frappe"
+    field.fill("")
+    pasted = [f"Ligne collée {i}" for i in range(10)]
+    paste(captain, "\n".join(pasted) + "\n")
+    assert stored_texts(store, cafe, 20) == typed + pasted
+    time.sleep(2)  # nothing more arrives later (a resend stores nothing twice)
+    assert len(store.contributions.in_cafe(cafe.id)) == 20
+    shown(captain, "Ligne collée 9").wait_for(timeout=15_000)
+    captain.frame_locator(BOX_FRAME).get_by_text("en cours d'envoi").wait_for(state="hidden", timeout=10_000)
+
+
+def test_optional_fields_label_one_sentence_unless_pinned(running_app, browser):
+    base, store = running_app
+    cafe, _ = make_cafe(store)
+    captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
+    field = capture_field(captain)
+    field.wait_for(timeout=30_000)
+    bottom(captain).get_by_label("Type", exact=True).click()
+    captain.get_by_role("option", name="problème").click()
+    field.click()
+    captain.keyboard.type("Avec un type")
+    captain.keyboard.press("Enter")
+    assert stored_texts(store, cafe, 1) == ["Avec un type"]
+    # The field shows it is empty again (the browser's widget too, not only the server's state).
+    kind = bottom(captain).get_by_label("Type", exact=True)
+    deadline = time.monotonic() + 10
+    while kind.input_value() != "" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert kind.input_value() == ""
+    field.click()
+    captain.keyboard.type("Sans type")
+    captain.keyboard.press("Enter")
+    assert stored_texts(store, cafe, 2) == ["Avec un type", "Sans type"]
+    first, second = store.contributions.in_cafe(cafe.id)
+    assert first.kind.value == "problème" and second.kind is None
+
+    # Pinned, it labels the next sentences too, and says so.
+    bottom(captain).get_by_label("Profil", exact=True).click()
+    captain.get_by_role("option", name="jeune").click()
+    bottom(captain).get_by_text("📌 Garder").nth(1).click()
+    bottom(captain).get_by_text("📌 gardé pour les phrases suivantes").wait_for(timeout=10_000)
+    for text in ("Épinglé un", "Épinglé deux"):
+        field.click()
+        captain.keyboard.type(text)
+        captain.keyboard.press("Enter")
+        stored_texts(store, cafe, len(store.contributions.in_cafe(cafe.id)) + 1)
+    third, fourth = store.contributions.in_cafe(cafe.id)[2:]
+    assert (third.profile.value, fourth.profile.value) == ("jeune", "jeune")
+
+
+def test_a_round_closed_mid_typing_closes_the_box_keeps_the_draft_and_offers_it_under_the_next_question(
+    running_app, browser
+):
+    base, store = running_app
+    cafe, rounds = make_cafe(store)
+    captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
+    field = capture_field(captain)
+    field.wait_for(timeout=30_000)
+    field.click()
+    captain.keyboard.type("Brouillon pas fini")
+    frame = captain.frame_locator(BOX_FRAME)
+
+    closed_at = time.monotonic()
+    cafes.close_round(store, cafe.id, rounds[0].id)
+    reason = frame.get_by_text("Le tour 1 est fermé : attendez le tour suivant")
+    reason.wait_for(timeout=5_000)
+    assert field.is_disabled()
+    assert time.monotonic() - closed_at < 2.5  # 2 s, with the test's own polling on top
+    assert field.input_value() == "Brouillon pas fini"  # a draft, not sent
+    assert store.contributions.in_cafe(cafe.id) == []
+
+    opened_at = time.monotonic()
+    cafes.open_round(store, cafe.id, rounds[1].id)
+    captain.get_by_text("Question 2 ?").wait_for(timeout=5_000)
+    captain.wait_for_function(
+        f"() => {{ const f = document.querySelector('{BOX_FRAME}');"
+        " return f && !f.contentDocument.getElementById('box').disabled; }",
+        timeout=5_000,
+    )
+    assert time.monotonic() - opened_at < 2.5
+    assert field.input_value() == "Brouillon pas fini"  # offered again under the new question
+    frame.get_by_text("La question a changé : relisez votre texte").wait_for(timeout=5_000)
+    field.click()
+    captain.keyboard.press("End")
+    captain.keyboard.type(", fini")
+    captain.keyboard.press("Enter")
+    captain.keyboard.type("Phrase suivante")
+    captain.keyboard.press("Enter")
+    assert stored_texts(store, cafe, 2) == ["Brouillon pas fini, fini", "Phrase suivante"]  # not merged
+    assert {c.round_id for c in store.contributions.in_cafe(cafe.id)} == {rounds[1].id}
+
+
+def test_the_phone_box_closes_when_the_round_closes_and_keeps_the_text(running_app, browser):
+    base, store = running_app
+    cafe, rounds = make_cafe(store)
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(cafes.join_link(store, cafe.id, 1, base))
+    box = phone.get_by_label("Votre idée")
+    box.fill("Pas encore envoyée")
+    closed_at = time.monotonic()
+    cafes.close_round(store, cafe.id, rounds[0].id)
+    phone.get_by_text("Le tour 1 est fermé : attendez le tour suivant").wait_for(timeout=5_000)
+    assert box.is_disabled() and phone.get_by_role("button", name="Envoyer").is_disabled()
+    assert time.monotonic() - closed_at < 2.5
+    assert box.input_value() == "Pas encore envoyée"
+    cafes.open_round(store, cafe.id, rounds[1].id)
+    phone.get_by_text("La question vient de changer").wait_for(timeout=5_000)
+    assert box.is_enabled() and box.input_value() == "Pas encore envoyée"
+    assert store.contributions.in_cafe(cafe.id) == []
