@@ -57,6 +57,12 @@ class FicheCard:
     committee: Committee
     status: FicheStatus
 
+    @property
+    def signature(self) -> str:
+        """Who wrote the fiche, as the exchange and the agenda say it: « écrite par Agence Lyon Est »,
+        « issue du café « Vivre aux Tilleuls » »."""
+        return f"issue du {self.author}" if self.source == CAFE_SOURCE else f"écrite par {self.author}"
+
 
 def _cafe_cards(uow: UnitOfWork) -> list[FicheCard]:
     cards = []
