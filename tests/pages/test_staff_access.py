@@ -5,9 +5,11 @@ real browser is in test_staff_browser.py."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from facilitation import audit, exchange
@@ -174,6 +176,13 @@ def test_the_marketing_password_is_refused_on_the_organisers_login(marketing, pa
     assert "réservée à l'organisateur" in at.error[0].value
 
 
+def png() -> bytes:
+    """A small photo as a phone's gallery would give it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def test_the_marketing_team_writes_a_field_fiche_and_comments_but_decides_nothing(marketing):
     at = signed_in_as_marketing("pages/fiches_exchange.py")
     labelled(at.text_input, "Titre").input("Boîtes à livres")
@@ -181,10 +190,13 @@ def test_the_marketing_team_writes_a_field_fiche_and_comments_but_decides_nothin
     labelled(at.text_input, "Auteur (nom, service ou partenaire)").input("Claire, marketing")
     labelled(at.text_input, "Lieu (résidence, quartier, commune)").input("Les Tilleuls")
     labelled(at.selectbox, "Thème de l'Atelier").select("mieux-vivre ensemble")
+    labelled(at.get("file_uploader"), "Photos (facultatif, 4 au plus)").upload("hall.png", png(), "image/png")
     labelled(at.button, "Créer la fiche").click().run()
     assert "Fiche « Boîtes à livres » créée" in at.success[0].value
     (card,) = exchange.all_fiches(marketing)
     assert card.author == "Claire, marketing"
+    (photo,) = exchange.fiche_photos(marketing, card.ref)
+    assert photo.startswith(b"\xff\xd8")  # stored re-encoded as a JPEG
     at.run()
     assert not [b for b in at.button if b.label == "Enregistrer la décision"]
     labelled(at.text_input, "Votre nom").input("Claire")
