@@ -9,6 +9,7 @@ from facilitation.access import new_id
 from facilitation.audit import ORGANISER
 from facilitation.clock import local_time
 from facilitation.domain import Committee, FicheStatus, Theme
+from facilitation.photos import MAX_PHOTOS
 from facilitation.wording import plural
 from ui.access import require_staff
 from ui.display import literal_markdown, show_literal
@@ -42,6 +43,20 @@ with all_tab:
             pictures = exchange.fiche_photos(store(), card.ref)
             if pictures:
                 st.image(pictures, width=220)
+            if len(pictures) < MAX_PHOTOS:
+                with st.form(f"photos_{card.ref}", clear_on_submit=True):
+                    added = st.file_uploader(
+                        f"Ajouter des photos ({MAX_PHOTOS} au plus par fiche)",
+                        type="image",  # any image; the use case refuses in French what is no photo
+                        accept_multiple_files=True,
+                    )
+                    if st.form_submit_button("Ajouter les photos") and show_errors(
+                        exchange.add_photos,
+                        store(),
+                        card.ref,
+                        [(file.name, file.getvalue()) for file in added or []],
+                    ):
+                        st.rerun()
             if card.follow_up:
                 st.markdown("**Suite proposée**")
                 show_literal(card.follow_up)

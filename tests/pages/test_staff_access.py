@@ -199,13 +199,19 @@ def test_the_marketing_team_writes_a_field_fiche_and_comments_but_decides_nothin
     assert photo.startswith(b"\xff\xd8")  # stored re-encoded as a JPEG
     at.run()
     assert not [b for b in at.button if b.label == "Enregistrer la décision"]
+    labelled(at.get("file_uploader"), "Ajouter des photos (4 au plus par fiche)").upload(
+        "cour.png", png(), "image/png"
+    )
+    labelled(at.button, "Ajouter les photos").click().run()
+    assert not at.error and len(exchange.fiche_photos(marketing, card.ref)) == 2
     labelled(at.text_input, "Votre nom").input("Claire")
     labelled(at.text_area, "Commentaire").input("À présenter au prochain comité ?")
     labelled(at.button, "Publier le commentaire").click().run()
     assert [c.author for c in exchange.comments(marketing, card.ref)] == ["Claire"]
     events = audit.audit_records(marketing, timezone="Europe/Paris")
-    assert [(e["acteur"], e["action"], e["objet"]) for e in events[:2]] == [
+    assert [(e["acteur"], e["action"], e["objet"]) for e in events[:3]] == [
         ("équipe marketing", "fiche commentée", card.ref),
+        ("équipe marketing", "photos ajoutées à une fiche", card.ref),
         ("équipe marketing", "fiche de terrain créée", card.ref),
     ]
 
