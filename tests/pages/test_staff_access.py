@@ -152,6 +152,8 @@ def test_a_marketing_bookmark_lists_only_the_marketing_pages_from_its_first_run(
     assert listed_pages(bookmark) == MARKETING_MENU
     # The home page points the team to its own pages, never to the organiser's.
     assert "Équipe marketing" in [h.value for h in bookmark.subheader]
+    links = [link.proto.label for link in bookmark.get("page_link")]
+    assert links == ["Ouvrir ma table", "Bibliothèque", "Échanges et comités"]
     assert bookmark.session_state["staff_role"] == audit.MARKETING
     with pytest.raises(ValueError):
         bookmark.switch_page("pages/organiser_run.py")
