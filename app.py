@@ -6,7 +6,7 @@ import streamlit as st
 
 from facilitation.access import JOIN_PARAM, WALL_PARAM
 from facilitation.audit import MARKETING
-from ui.access import staff_role
+from ui.access import navigation_role
 from ui.runtime import PageDone
 
 resident_link = JOIN_PARAM in st.query_params
@@ -43,8 +43,9 @@ else:
         st.Page("pages/organiser_fiches.py", title="Fiches et documents", icon="📄", url_path="fiches"),
         st.Page("pages/organiser_privacy.py", title="Confidentialité", icon="🔒", url_path="confidentialite"),
     ]
-    # The marketing team is shown only its pages; the organiser's stay gated all the same.
-    marketing = staff_role() == MARKETING
+    # The marketing team is shown only its pages, from a bookmark's first run too; the organiser's
+    # stay gated all the same.
+    marketing = navigation_role() == MARKETING
     navigation = st.navigation(
         {
             "Café concertation": [

@@ -15,7 +15,8 @@ from datetime import datetime
 from facilitation.clock import local_time
 
 ORGANISER = "organisateur"
-MARKETING = "équipe marketing"  # reads the library, downloads, comments fiches; changes nothing else
+# Reads the library, downloads, writes field fiches, photos and comments; changes nothing else.
+MARKETING = "équipe marketing"
 COMMAND_LINE = "ligne de commande"
 SYSTEM = "système"
 _actor: ContextVar[str] = ContextVar("actor", default=SYSTEM)
@@ -58,6 +59,7 @@ ACTIONS = frozenset(
         "nom signalé pour masquage",
         "nom signalé, à confirmer par l'organisateur",
         "nom à masquer confirmé",
+        "photos ajoutées à une fiche",
         "restauration de la base",
         "récolte enregistrée",
         "sauvegarde de la base",

@@ -31,9 +31,10 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import InvalidInput, NotFound
-from facilitation.photos import prepare_photos
+from facilitation.photos import MAX_PHOTOS, prepare_photos
 from facilitation.privacy import mask_personal_data
 from facilitation.storage.base import UnitOfWork
+from facilitation.wording import plural
 
 # What a committee still has to look at: the agenda of its next meeting.
 AWAITING = (FicheStatus.NOUVELLE, FicheStatus.EN_ETUDE)
@@ -56,6 +57,12 @@ class FicheCard:
     follow_up: str
     committee: Committee
     status: FicheStatus
+
+    @property
+    def signature(self) -> str:
+        """Who wrote the fiche, as the exchange and the agenda say it: « écrite par Agence Lyon Est »,
+        « issue du café « Vivre aux Tilleuls » »."""
+        return f"issue du {self.author}" if self.source == CAFE_SOURCE else f"écrite par {self.author}"
 
 
 def _cafe_cards(uow: UnitOfWork) -> list[FicheCard]:
@@ -267,6 +274,32 @@ def decide(
             details=f"{chosen_status.value} · {chosen_committee.value} · {decision.decided_by}",
         )
     return decision
+
+
+def add_photos(uow: UnitOfWork, ref: str, photos: Sequence[tuple[str, bytes]]) -> int:
+    """Photos from the field added to a fiche (MAX_PHOTOS in all), stored re-encoded like a new
+    fiche's (see facilitation.photos); returns how many the fiche now has."""
+    card = find_fiche(uow, ref)
+    if not photos:
+        raise InvalidInput("Choisissez au moins une photo.")
+    prepared = prepare_photos(list(photos))
+    with uow:
+        already = len(uow.exchange.list_photos(card.ref))
+        if already + len(prepared) > MAX_PHOTOS:
+            room = MAX_PHOTOS - already
+            raise InvalidInput(
+                f"Quatre photos au plus par fiche : celle-ci en a déjà {already}, "
+                + (f"ajoutez-en {room} au plus." if room else "aucune ne peut être ajoutée.")
+            )
+        uow.exchange.add_photos(card.ref, prepared)
+        audit.record(
+            uow,
+            "photos ajoutées à une fiche",
+            cafe_id=_cafe_of(card),
+            target=card.ref,
+            details=plural(len(prepared), "photo"),
+        )
+    return already + len(prepared)
 
 
 def fiche_photos(uow: UnitOfWork, ref: str) -> list[bytes]:

@@ -9,20 +9,22 @@ from facilitation.access import new_id
 from facilitation.audit import ORGANISER
 from facilitation.clock import local_time
 from facilitation.domain import Committee, FicheStatus, Theme
+from facilitation.photos import MAX_PHOTOS
 from facilitation.wording import plural
 from ui.access import require_staff
 from ui.display import literal_markdown, show_literal
 from ui.runtime import settings, show_errors, store, today
 
 role = require_staff()
-organiser = role == ORGANISER  # the marketing team reads, downloads and comments; it decides nothing
+# The marketing team writes field fiches (with their photos) and comments, under its own name in the
+# audit log; only the organiser records a committee's decision.
+organiser = role == ORGANISER
 st.title("Fiches d'observation : échanges et comités")
 timezone = settings().cafe_timezone
 committees, statuses = [c.value for c in Committee], [s.value for s in FicheStatus]
 
-tab_names = ["Toutes les fiches", "Ordre du jour d'un comité"]
-all_tab, agenda_tab, *organiser_tabs = st.tabs(
-    tab_names + (["Nouvelle fiche de terrain"] if organiser else [])
+all_tab, agenda_tab, new_tab = st.tabs(
+    ["Toutes les fiches", "Ordre du jour d'un comité", "Nouvelle fiche de terrain"]
 )
 
 with all_tab:
@@ -34,12 +36,27 @@ with all_tab:
     for card in cards:
         heading = f"{card.title} — {card.source} — {card.status.value} — {card.committee.value}"
         with st.expander(literal_markdown(heading)):
-            facts = f"{card.author} · {card.where} · {card.when:%d/%m/%Y} · {card.theme.value}"
+            signed = card.signature[:1].upper() + card.signature[1:]
+            facts = f"{signed} · {card.where} · {card.when:%d/%m/%Y} · {card.theme.value}"
             st.caption(literal_markdown(facts))
             show_literal(card.summary)
             pictures = exchange.fiche_photos(store(), card.ref)
             if pictures:
                 st.image(pictures, width=220)
+            if len(pictures) < MAX_PHOTOS:
+                with st.form(f"photos_{card.ref}", clear_on_submit=True):
+                    added = st.file_uploader(
+                        f"Ajouter des photos ({MAX_PHOTOS} au plus par fiche)",
+                        type="image",  # any image; the use case refuses in French what is no photo
+                        accept_multiple_files=True,
+                    )
+                    if st.form_submit_button("Ajouter les photos") and show_errors(
+                        exchange.add_photos,
+                        store(),
+                        card.ref,
+                        [(file.name, file.getvalue()) for file in added or []],
+                    ):
+                        st.rerun()
             if card.follow_up:
                 st.markdown("**Suite proposée**")
                 show_literal(card.follow_up)
@@ -137,9 +154,8 @@ def new_field_fiche_form() -> None:
                 st.success(literal_markdown(done))
 
 
-if organiser:
-    with organiser_tabs[0]:
-        new_field_fiche_form()
+with new_tab:
+    new_field_fiche_form()
 
 with agenda_tab:
     chosen = st.selectbox("Comité", committees, key="agenda_committee")
@@ -147,7 +163,7 @@ with agenda_tab:
     if agenda:
         st.markdown(f"**{plural(len(agenda.fiches), 'fiche')} en attente d'une décision**")
         for number, card in enumerate(agenda.fiches, start=1):
-            show_literal(f"{number}. {card.title} — {card.source}, {card.where}, {card.when:%d/%m/%Y}")
+            show_literal(f"{number}. {card.title} — {card.signature}, {card.where}, {card.when:%d/%m/%Y}")
         st.download_button(
             "Télécharger l'ordre du jour (PDF)",
             data=lambda: agenda_pdf(agenda, timezone),

@@ -18,8 +18,12 @@ with left:
 with right:
     if staff_role() == MARKETING:  # the organiser's pages are not in this session's menu
         st.subheader("Équipe marketing")
-        st.write("Retrouvez les cafés passés, leurs documents et les fiches d'observation.")
+        st.write(
+            "Retrouvez les cafés passés et leurs documents ; écrivez, illustrez et commentez les fiches "
+            "d'observation du terrain."
+        )
         st.page_link("pages/library.py", label="Bibliothèque", icon="📚")
+        st.page_link("pages/fiches_exchange.py", label="Échanges et comités", icon="🗳️")
     else:
         st.subheader("Organisateur")
         st.write("Préparez un café, imprimez les QR codes, animez les tours.")

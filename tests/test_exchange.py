@@ -220,3 +220,50 @@ def test_bad_photos_refuse_the_fiche_and_store_nothing(store, files, message):
     with pytest.raises(InvalidInput, match=message):
         field_fiche(store, photos=[(name, content(name, data)) for name, data in files])
     assert exchange.all_fiches(store) == []
+
+
+def test_photos_from_the_field_are_added_to_a_fiche_after_its_own(store):
+    from PIL import Image
+
+    fiche = field_fiche(store, photos=[("hall.png", _image("PNG", (40, 40)))])
+    ref = f"terrain/{fiche.id}"
+    with acting_as(audit.MARKETING):
+        total = exchange.add_photos(
+            store, ref, [("cour.png", _image("PNG", (90, 30))), ("x.png", _image("PNG"))]
+        )
+    assert total == 3
+    sizes = [Image.open(io.BytesIO(photo)).size for photo in exchange.fiche_photos(store, ref)]
+    assert sizes == [(40, 40), (90, 30), (1600, 1067)]  # the fiche's own first, then in the given order
+    (event, *_) = audit.audit_records(store, timezone="Europe/Paris")
+    assert (event["acteur"], event["action"], event["objet"], event["details"]) == (
+        "équipe marketing",
+        "photos ajoutées à une fiche",
+        ref,
+        "2 photos",
+    )
+    # Four at most in all: two more are refused with what is still possible, and nothing is stored.
+    with pytest.raises(InvalidInput, match="en a déjà 3, ajoutez-en 1 au plus"):
+        exchange.add_photos(
+            store, ref, [("a.png", _image("PNG", (40, 40))), ("b.png", _image("PNG", (40, 40)))]
+        )
+    with pytest.raises(InvalidInput, match="n'est pas une photo lisible"):
+        exchange.add_photos(store, ref, [("notes.jpg", b"pas une image")])
+    with pytest.raises(InvalidInput, match="au moins une photo"):
+        exchange.add_photos(store, ref, [])
+    with pytest.raises(NotFound):
+        exchange.add_photos(store, "terrain/inconnue", [("a.png", _image("PNG", (40, 40)))])
+    assert len(exchange.fiche_photos(store, ref)) == 3
+    assert exchange.add_photos(store, ref, [("d.png", _image("PNG", (40, 40)))]) == 4
+
+
+def test_a_cafe_fiche_takes_photos_too_and_its_erasure_takes_them(store):
+    from facilitation import rgpd
+
+    cafe, key = cafe_with_a_kept_group(store)
+    ref = cafe_fiche_ref(cafe.id, key)
+    exchange.add_photos(store, ref, [("salle.png", _image("PNG", (40, 40)))])
+    assert len(exchange.fiche_photos(store, ref)) == 1
+    (event, *_) = audit.audit_records(store, cafe_id=cafe.id, timezone="Europe/Paris")
+    assert event["action"] == "photos ajoutées à une fiche"
+    rgpd.erase_cafe(store, cafe.id, confirm_title=cafe.title)
+    assert exchange.fiche_photos(store, ref) == []

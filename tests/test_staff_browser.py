@@ -7,10 +7,20 @@ import pytest
 from facilitation.access import hash_password
 from facilitation.storage import open_store
 from tests.conftest import make_cafe
+from tests.screens import LAPTOP
 from tests.serving import stop_app
 from tests.test_browser import start_app
 
 pytestmark = pytest.mark.browser
+
+
+def assert_marketing_menu(page) -> None:
+    """The sidebar lists the marketing team's pages and none of the organiser's."""
+    sidebar = page.get_by_test_id("stSidebarNav")
+    sidebar.get_by_text("Bibliothèque").wait_for(timeout=10_000)
+    assert sidebar.get_by_text("Échanges et comités").count() == 1
+    for hidden in ("Cafés", "Animer", "Préparer", "Récolte", "Confidentialité"):
+        assert sidebar.get_by_text(hidden, exact=True).count() == 0, hidden
 
 
 def test_the_marketing_team_signs_in_sees_its_pages_and_cannot_run_a_cafe(
@@ -26,18 +36,15 @@ def test_the_marketing_team_signs_in_sees_its_pages_and_cannot_run_a_cafe(
     make_cafe(store)
     base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
     try:
-        page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR").new_page()
+        page = browser.new_context(**LAPTOP).new_page()
         page.goto(base)  # Streamlit issue #9992: a fresh server's first visit must be the home page
         page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
         page.goto(f"{base}/bibliotheque")
         page.get_by_label("Mot de passe (organisateur ou équipe marketing)").fill("mot-de-passe-marketing")
         page.get_by_role("button", name="Entrer").click()
         page.get_by_text("Rechercher dans les contributions").first.wait_for(timeout=30_000)
+        assert_marketing_menu(page)
         sidebar = page.get_by_test_id("stSidebarNav")
-        sidebar.get_by_text("Bibliothèque").wait_for(timeout=10_000)
-        assert sidebar.get_by_text("Échanges et comités").count() == 1
-        for hidden in ("Animer", "Préparer", "Récolte", "Confidentialité"):
-            assert sidebar.get_by_text(hidden).count() == 0, hidden
         page.screenshot(path=str(output_dir / "marketing-library.png"))
         sidebar.get_by_text("Accueil").click()  # the home page links to the marketing team's pages
         page.get_by_role("link", name="Bibliothèque").last.wait_for(timeout=30_000)
@@ -48,12 +55,22 @@ def test_the_marketing_team_signs_in_sees_its_pages_and_cannot_run_a_cafe(
         page.reload()  # F5: a new Streamlit session, the signed token keeps the marketing role
         page.get_by_text("Rechercher dans les contributions").first.wait_for(timeout=30_000)
         assert page.get_by_label("Mot de passe (organisateur ou équipe marketing)").count() == 0
+        assert_marketing_menu(page)  # from the reload's first run, not after a click
 
         token = page.url.split("organisateur=")[1].split("&")[0]
+        # The bookmarked « Échanges et comités » in another window: its own menu, the fiche form.
+        bookmark = browser.new_context(**LAPTOP).new_page()
+        bookmark.goto(f"{base}/comites?organisateur={token}")
+        bookmark.get_by_text("Nouvelle fiche de terrain").first.wait_for(timeout=30_000)
+        assert_marketing_menu(bookmark)
+        bookmark.screenshot(path=str(output_dir / "marketing-bookmark.png"))
+
         other_tab = page.context.new_page()
         other_tab.goto(f"{base}/animer?organisateur={token}")  # an organiser page, typed by hand
-        other_tab.get_by_text("Cette page est réservée à l'organisateur").wait_for(timeout=30_000)
+        other_tab.get_by_test_id("stSidebarNav").get_by_text("Bibliothèque").wait_for(timeout=30_000)
+        assert_marketing_menu(other_tab)  # not registered for the marketing team: nothing of it runs
         assert other_tab.get_by_role("button", name="Ouvrir").count() == 0
+        assert other_tab.get_by_text("Animer le café").count() == 0
     finally:
         stop_app(process)
         store.engine.dispose()

@@ -54,6 +54,26 @@ def staff_role() -> str | None:
     return st.session_state.get(STAFF_ROLE_KEY)
 
 
+def navigation_role() -> str | None:
+    """The role the sidebar is built for, decided before any page runs: this session's, else the one
+    the token in the address still opens (a bookmark, a reload: a new session), which it then keeps.
+
+    Without it a marketing bookmark's first run listed the organiser's pages, the session being
+    restored only later, by the page's own gate. Nothing is written and nobody is signed out here:
+    a refused token or an absent database leaves the page's gate to say so."""
+    role = staff_role()
+    token = st.query_params.get(ORGANISER_TOKEN_PARAM)
+    if role is not None or not token:
+        return role
+    try:
+        role = sessions.session_role(store_or_raise(), token, _passwords(), runtime_now())
+    except CafeError:
+        return None
+    if role is not None:
+        _keep_signed_in(role, token)
+    return role
+
+
 def require_organiser(*, projected: bool = False) -> None:
     """Stop the page unless the organiser has signed in: running cafés, corrections, erasure, settings.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from facilitation.access import new_id
 from facilitation.domain import Comment, Decision, FieldFiche
@@ -71,12 +71,20 @@ class ExchangeRepository:
         return [Decision.from_row(row._mapping) for row in rows]
 
     def add_photos(self, fiche_ref: str, photos: list[bytes]) -> None:
-        rows = [
-            {"id": new_id(), "fiche_ref": fiche_ref, "position": position, "content": content}
-            for position, content in enumerate(photos)
-        ]
-        if rows:
-            self._tx.write(lambda conn: conn.execute(insert(fiche_photos), rows))
+        """Photos after the fiche's others, in the order given."""
+
+        def work(conn) -> None:
+            first = conn.execute(
+                select(func.count()).select_from(fiche_photos).where(fiche_photos.c.fiche_ref == fiche_ref)
+            ).scalar_one()
+            rows = [
+                {"id": new_id(), "fiche_ref": fiche_ref, "position": first + offset, "content": content}
+                for offset, content in enumerate(photos)
+            ]
+            conn.execute(insert(fiche_photos), rows)
+
+        if photos:
+            self._tx.write(work)
 
     def list_photos(self, fiche_ref: str) -> list[bytes]:
         rows = self._tx.read(

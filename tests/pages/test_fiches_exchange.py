@@ -78,3 +78,26 @@ def test_the_agenda_tab_offers_the_pdf(store):
 def test_the_exchange_is_closed_without_the_password(store):
     at = app(page=PAGE)
     assert at.text_input[0].label == "Mot de passe (organisateur ou équipe marketing)" and not at.expander
+
+
+def test_the_fiches_and_the_agenda_say_who_wrote_each_fiche(store, kept_cafe):
+    from datetime import date
+
+    exchange.create_field_fiche(
+        store,
+        title="Compost partagé",
+        observation="Demande des jardiniers.",
+        author="*Gardien* des Tilleuls",  # shown as typed, never as markdown
+        observed_on=date(2026, 11, 1),
+        place="Les Tilleuls",
+        theme="aménagement durable",
+    )
+    at = app(organiser=True, page=PAGE)
+    signed = literal_markdown("Écrite par *Gardien* des Tilleuls · Les Tilleuls · 01/11/2026")
+    assert any(c.value.startswith(signed) for c in at.caption)
+    issued = literal_markdown(f"Issue du café « {kept_cafe.title} »")
+    assert any(c.value.startswith(issued) for c in at.caption)
+    agenda = next(s for s in at.selectbox if s.key == "agenda_committee")
+    agenda.select("Comité des Projets Prioritaires").run()
+    line = "1. Compost partagé — écrite par *Gardien* des Tilleuls, Les Tilleuls, 01/11/2026"
+    assert literal_markdown(line) in [m.value for m in at.markdown]

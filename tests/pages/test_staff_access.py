@@ -5,13 +5,17 @@ real browser is in test_staff_browser.py."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from facilitation import audit, exchange
 from facilitation.access import hash_password
-from tests.conftest import make_cafe
-from tests.pages.apptest import ORGANISER_PAGES, PASSWORD, app, compost_fiche, labelled, texts
+from tests.conftest import ROOT, make_cafe
+from tests.pages.apptest import ORGANISER_PAGES, PASSWORD, app, labelled, texts
 
 
 # -- the organiser's password ------------------------------------------------------------------
@@ -118,13 +122,51 @@ def test_the_marketing_team_cannot_open_an_organiser_page(marketing, page):
     at = signed_in_as_marketing("pages/library.py")
     with pytest.raises(ValueError):  # not even registered in a marketing session's navigation
         at.switch_page(page)
-    # A new tab on an organiser page's address with the marketing token: the page itself refuses.
+    # A new tab on an organiser page's address with the marketing token: not registered either.
     typed = app(organisateur=at.query_params["organisateur"], cafe=cafe.id)
-    typed.switch_page(page).run()
-    assert "réservée à l'organisateur" in typed.error[0].value
-    # Nothing to act with but « Se déconnecter » in the sidebar.
-    assert not typed.main.button and not typed.text_area and not typed.form_submit_button
-    assert [b.label for b in typed.sidebar.button] == ["Se déconnecter"]
+    with pytest.raises(ValueError):
+        typed.switch_page(page)
+    assert listed_pages(typed) == MARKETING_MENU
+
+
+def listed_pages(at: AppTest) -> set[str]:
+    """The pages the sidebar lists: those the run's st.navigation registered (AppTest keeps them)."""
+    return {Path(info["script_path"]).name for info in at._registered_pages.values()}
+
+
+MARKETING_MENU = {"home.py", "captain.py", "library.py", "fiches_exchange.py"}
+
+
+def bookmarked(token: str) -> AppTest:
+    """A bookmark or a reload: a new session whose very first run has only the token in its address."""
+    bookmark = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    bookmark.query_params["organisateur"] = token
+    bookmark.run()
+    assert not bookmark.exception, bookmark.exception
+    return bookmark
+
+
+def test_a_marketing_bookmark_lists_only_the_marketing_pages_from_its_first_run(marketing):
+    token = signed_in_as_marketing("pages/library.py").query_params["organisateur"]
+    bookmark = bookmarked(token)
+    assert listed_pages(bookmark) == MARKETING_MENU
+    # The home page points the team to its own pages, never to the organiser's.
+    assert "Équipe marketing" in [h.value for h in bookmark.subheader]
+    links = [link.proto.label for link in bookmark.get("page_link")]
+    assert links == ["Ouvrir ma table", "Bibliothèque", "Échanges et comités"]
+    assert bookmark.session_state["staff_role"] == audit.MARKETING
+    with pytest.raises(ValueError):
+        bookmark.switch_page("pages/organiser_run.py")
+    bookmark.switch_page("pages/fiches_exchange.py").run()
+    assert not bookmark.error and "Nouvelle fiche de terrain" in [t.label for t in bookmark.tabs]
+    # The organiser's bookmark keeps the organiser's menu; a refused token signs nobody in.
+    assert {"organiser_run.py", "organiser_privacy.py"} <= listed_pages(
+        bookmarked(sign_in().query_params["organisateur"])
+    )
+    for refused in ("9999999999.forged", token[:-2]):
+        anonymous = bookmarked(refused)
+        assert "staff_role" not in anonymous.session_state
+        assert "organiser_run.py" in listed_pages(anonymous)  # each page asks for the password
 
 
 @pytest.mark.parametrize("page", ORGANISER_ONLY)
@@ -136,17 +178,44 @@ def test_the_marketing_password_is_refused_on_the_organisers_login(marketing, pa
     assert "réservée à l'organisateur" in at.error[0].value
 
 
-def test_the_marketing_team_comments_but_decides_and_creates_nothing(marketing):
-    compost_fiche(marketing)
+def png() -> bytes:
+    """A small photo as a phone's gallery would give it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_the_marketing_team_writes_a_field_fiche_and_comments_but_decides_nothing(marketing):
     at = signed_in_as_marketing("pages/fiches_exchange.py")
-    assert not [b for b in at.button if b.label in ("Enregistrer la décision", "Créer la fiche")]
+    labelled(at.text_input, "Titre").input("Boîtes à livres")
+    labelled(at.text_area, "Observation").input("Des livres échangés dans les halls.")
+    labelled(at.text_input, "Auteur (nom, service ou partenaire)").input("Claire, marketing")
+    labelled(at.text_input, "Lieu (résidence, quartier, commune)").input("Les Tilleuls")
+    labelled(at.selectbox, "Thème de l'Atelier").select("mieux-vivre ensemble")
+    labelled(at.get("file_uploader"), "Photos (facultatif, 4 au plus)").upload("hall.png", png(), "image/png")
+    labelled(at.button, "Créer la fiche").click().run()
+    assert "Fiche « Boîtes à livres » créée" in at.success[0].value
+    (card,) = exchange.all_fiches(marketing)
+    assert card.author == "Claire, marketing"
+    (photo,) = exchange.fiche_photos(marketing, card.ref)
+    assert photo.startswith(b"\xff\xd8")  # stored re-encoded as a JPEG
+    at.run()
+    assert not [b for b in at.button if b.label == "Enregistrer la décision"]
+    labelled(at.get("file_uploader"), "Ajouter des photos (4 au plus par fiche)").upload(
+        "cour.png", png(), "image/png"
+    )
+    labelled(at.button, "Ajouter les photos").click().run()
+    assert not at.error and len(exchange.fiche_photos(marketing, card.ref)) == 2
     labelled(at.text_input, "Votre nom").input("Claire")
     labelled(at.text_area, "Commentaire").input("À présenter au prochain comité ?")
     labelled(at.button, "Publier le commentaire").click().run()
-    (card,) = exchange.all_fiches(marketing)
     assert [c.author for c in exchange.comments(marketing, card.ref)] == ["Claire"]
     events = audit.audit_records(marketing, timezone="Europe/Paris")
-    assert (events[0]["acteur"], events[0]["action"]) == ("équipe marketing", "fiche commentée")
+    assert [(e["acteur"], e["action"], e["objet"]) for e in events[:3]] == [
+        ("équipe marketing", "fiche commentée", card.ref),
+        ("équipe marketing", "photos ajoutées à une fiche", card.ref),
+        ("équipe marketing", "fiche de terrain créée", card.ref),
+    ]
 
 
 def test_a_reload_keeps_the_marketing_role_not_more(marketing):
