@@ -16,7 +16,8 @@ from facilitation.clock import local_time
 ORGANISER = "organisateur"
 MARKETING = "équipe marketing"  # reads the library, downloads, comments fiches; changes nothing else
 COMMAND_LINE = "ligne de commande"
-_actor: ContextVar[str] = ContextVar("actor", default="système")
+SYSTEM = "système"  # the server itself (at start), or a thread where nobody was set
+_actor: ContextVar[str] = ContextVar("actor", default=SYSTEM)
 
 
 @dataclass(frozen=True)
