@@ -119,8 +119,8 @@ def choose_passwords(
             raise AccessDenied(DEAD_LINK_MESSAGE)
         if not uow.trust.add_staff_password(audit.ORGANISER, organiser_hash, now):
             raise AccessDenied(DEAD_LINK_MESSAGE)  # another first-run link was used a moment ago
-        chosen = "mot de passe organisateur choisi"
+        chosen = audit.ORGANISER
         if marketing_hash and uow.trust.add_staff_password(audit.MARKETING, marketing_hash, now):
-            chosen = "mots de passe organisateur et équipe marketing choisis"
-        audit.record(uow, f"premier démarrage : {chosen}", actor=audit.ORGANISER)
+            chosen += f", {audit.MARKETING}"
+        audit.record(uow, "mots de passe choisis (premier démarrage)", details=chosen, actor=audit.ORGANISER)
         return sessions.open_session(uow, audit.ORGANISER, organiser_hash, now)

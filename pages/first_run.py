@@ -5,7 +5,7 @@ import streamlit as st
 
 from facilitation import audit, first_run
 from facilitation.errors import AccessDenied, CafeError
-from ui.access import FIRST_RUN_DONE_KEY, configured_passwords, keep_signed_in
+from ui.access import FIRST_RUN_DONE_KEY, FIRST_RUN_USED_KEY, configured_passwords, keep_signed_in
 from ui.runtime import end_page, now, show_error, store
 
 st.title("☕ Premier démarrage")
@@ -17,7 +17,8 @@ except AccessDenied as exc:
     st.error(exc.message)
     if st.button("Aller à l'accueil", icon="☕"):
         del st.query_params[first_run.FIRST_RUN_PARAM]
-        st.rerun()
+        st.session_state[FIRST_RUN_USED_KEY] = True
+        st.switch_page("pages/home.py")
     end_page()
 except CafeError as exc:
     show_error(exc)
@@ -58,5 +59,5 @@ if submitted:
     else:
         del st.query_params[first_run.FIRST_RUN_PARAM]  # the link is dead: out of the address
         keep_signed_in(signed_in)
-        st.session_state[FIRST_RUN_DONE_KEY] = True
-        st.rerun()
+        st.session_state[FIRST_RUN_DONE_KEY] = st.session_state[FIRST_RUN_USED_KEY] = True
+        st.switch_page("pages/home.py")

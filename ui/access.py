@@ -70,6 +70,7 @@ def _passwords(uow) -> dict[str, str]:
 
 
 FIRST_RUN_DONE_KEY = "first_run_done"  # the home page thanks the organiser once
+FIRST_RUN_USED_KEY = "first_run_used"  # this tab used its link: the router shows the normal pages
 FIRST_RUN_HINT = (
     "Aucun mot de passe organisateur n'est encore choisi. Regardez le terminal où l'application a "
     "démarré (la fenêtre de `scripts/run.sh`) : il affiche un lien à usage unique, de la forme "
