@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from facilitation.domain import Cafe
+
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """« 1 soutien », « 2 soutiens », « 0 soutien » (French: 0 and 1 take the singular)."""
@@ -12,3 +19,22 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 def shorten(text: str, length: int) -> str:
     """The first `length` characters, with « … » when something was cut."""
     return text[:length] + ("…" if len(text) > length else "")
+
+
+def cafe_label(cafe: Cafe) -> str:
+    """How a café is named wherever one is chosen: « Café des Tilleuls — 12/03/2026 — Villeurbanne »
+    (title, date, then the commune, or the most precise place given when there is no commune)."""
+    place = cafe.place
+    where = place.commune or place.quartier or place.residence
+    return " — ".join(part for part in (cafe.title, f"{cafe.held_on:%d/%m/%Y}", where) if part)
+
+
+def cafe_labels(cafes: Iterable[Cafe]) -> dict[str, str]:
+    """{café id: label} for a selector; two cafés that would read the same (same title, date and
+    place) are told apart by the start of their id."""
+    cafes = list(cafes)
+    counts = Counter(cafe_label(cafe) for cafe in cafes)
+    return {
+        cafe.id: cafe_label(cafe) + (f" (n° {cafe.id[:6]})" if counts[cafe_label(cafe)] > 1 else "")
+        for cafe in cafes
+    }
