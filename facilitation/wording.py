@@ -16,6 +16,15 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {word}"
 
 
+# Words whose plural is not « + s »: a fiche's status « en étude » does not change.
+_INVARIABLE = frozenset({"en étude"})
+
+
+def counted(count: int, word: str) -> str:
+    """« 1 nouvelle », « 2 nouvelles », « 3 en étude »: a count before an adjective or a status."""
+    return plural(count, word, word if word in _INVARIABLE or word.endswith(("s", "x")) else None)
+
+
 def shorten(text: str, length: int) -> str:
     """The first `length` characters, with « … » when something was cut."""
     return text[:length] + ("…" if len(text) > length else "")

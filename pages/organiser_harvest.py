@@ -191,7 +191,7 @@ for topic in sorted(current.topics, key=lambda t: -t.size):
                 show_literal(f"« {item.text} »")
         others = [c for c in topic.contributions if c not in topic.representatives]
         if others:
-            st.markdown(f"**Les {len(others)} autres :**")
+            st.markdown(f"**Autres contributions du groupe ({len(others)}) :**")
             for item in others:
                 show_literal(f"« {item.text} »")
 
