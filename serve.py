@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from facilitation.errors import CafeError
 from ui.capture import FOCUS_SCRIPT
 from ui.runtime import app as cafe_app
 from web import WebRuntime, resident_middleware, resident_routes, staff_middleware
@@ -15,7 +16,10 @@ from web import WebRuntime, resident_middleware, resident_routes, staff_middlewa
 @asynccontextmanager
 async def _first_run(_app):
     """Once per process, at start: the one-time link to choose the organiser's password, if none."""
-    cafe_app().announce_first_run(f"http://localhost:{st.get_option('server.port')}")
+    try:
+        cafe_app().announce_first_run(f"http://localhost:{st.get_option('server.port')}")
+    except CafeError as exc:  # a refused setting: the pages say it too; the server still starts
+        print(f"» {exc.message}", flush=True)
     yield
 
 

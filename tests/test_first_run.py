@@ -143,3 +143,33 @@ def test_the_server_prints_the_link_once_at_start_and_not_once_chosen(database_u
         assert again.getvalue() == ""
     finally:
         app.close()
+
+
+def test_two_tabs_using_the_same_link_at_once_store_one_password(database_url, store):
+    """Both submit together (a barrier): one password is stored, the other tab is refused."""
+    import threading
+
+    from facilitation.storage import open_store
+
+    link = first_run.first_run_link(store, NONE, BASE, utcnow())
+    barrier, outcomes = threading.Barrier(2), []
+
+    def submit(password: str) -> None:
+        own = open_store(database_url)
+        try:
+            barrier.wait()
+            choose(own, link, organiser=password, organiser_again=password)
+            outcomes.append(password)
+        except AccessDenied:
+            outcomes.append("refusé")
+        finally:
+            own.engine.dispose()
+
+    threads = [threading.Thread(target=submit, args=(p,)) for p in ("premier-onglet", "second-onglet")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(outcomes) == 2 and outcomes.count("refusé") == 1, outcomes
+    (winner,) = [o for o in outcomes if o != "refusé"]
+    assert check_password(winner, first_run.staff_passwords(store, NONE)[audit.ORGANISER])
