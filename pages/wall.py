@@ -16,7 +16,8 @@ from ui.runtime import end_page, settings, store
 
 # Any projector, from 1080p (1920×1080) to 4K (3840×2160): sizes follow the screen's width (vw,
 # bounded by clamp), cards wrap onto as many rows as needed, long words break instead of overflowing
-# and a very long contribution shows its first lines (it is stored and shown whole elsewhere).
+# and a long contribution shows its first four lines (stored and shown whole everywhere else), so
+# that twelve cards and the question fit on the screen without scrolling.
 WALL_CSS = """
 <style>
 h1 { font-size: clamp(2rem, 2.6vw, 6rem) !important; overflow-wrap: anywhere; }
@@ -33,8 +34,10 @@ h1 { font-size: clamp(2rem, 2.6vw, 6rem) !important; overflow-wrap: anywhere; }
 .st-key-wall_cards > * { flex: 1 1 clamp(15rem, 20vw, 60rem); min-width: 0; max-width: 100%; }
 [class*="st-key-wall_card_"] { width: 100%; min-width: 0; }
 [class*="st-key-wall_card_"] [data-testid="stMarkdownContainer"] p {
-  display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 5; overflow: hidden;
+  display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 4; overflow: hidden;
 }
+/* The whole wall on one screen, no scrolling: less empty space above and below. */
+[data-testid="stMainBlockContainer"] { padding-top: 1.5vw !important; padding-bottom: 1vw !important; }
 /* A room screen: no navigation, no menu, nothing to click. */
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header { display: none !important; }
 </style>

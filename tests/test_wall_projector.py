@@ -1,7 +1,7 @@
 """The wall on real projectors, in a real headless Chromium: at 1080p (1920×1080) and 4K
-(3840×2160) the cards wrap several to a row and scale with the screen, nothing is wider than the
-screen (no horizontal scroll), long words and long texts wrap inside their card. Screenshots go to
-test-output/ (wall-1080p.png, wall-4k.png)."""
+(3840×2160) the question and twelve cards fit on the screen (no scrolling either way), the cards wrap
+several to a row and scale with the screen, long words and long texts wrap inside their card.
+Screenshots go to test-output/ (wall-1080p.png, wall-4k.png)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,15 @@ LONG_WORD = "Anticonstitutionnellement" * 8  # 200 letters, no space to break at
 LONG_TEXT = " ".join(["Il faudrait repeindre la cage d'escalier du bâtiment B et réparer l'éclairage"] * 20)
 
 MEASURE = """() => {
-  const cards = [...document.querySelectorAll('[class*="st-key-wall_card_"]')];
+  // A card: the block holding a contribution and its « Table N » caption.
+  const cards = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+    .filter(c => c.textContent.startsWith('Table')).map(c => c.closest('[data-testid="stVerticalBlock"]'));
   return {
     viewport: window.innerWidth,
+    scrollHeight: document.documentElement.scrollHeight,
     scrollWidth: document.documentElement.scrollWidth,
     cards: cards.map(c => { const r = c.getBoundingClientRect();
-      return {left: r.left, right: r.right, top: Math.round(r.top),
+      return {left: r.left, right: r.right, top: Math.round(r.top), bottom: r.bottom,
               overflow: c.scrollWidth - c.clientWidth}; }),
     text: parseFloat(getComputedStyle(cards[0].querySelector('p')).fontSize),
     widest: Math.max(...[...document.querySelectorAll('p, h1, [data-testid="stMetricValue"]')]
@@ -39,9 +42,8 @@ def test_the_wall_fits_1080p_and_4k_projectors(sqlite_url, browser, tmp_path, mo
     monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password("mot-de-passe-organisateur"))
     store = open_store(sqlite_url)
     cafe, _ = make_cafe(store, tables=4)
-    texts = [LONG_WORD, LONG_TEXT] + [
-        f"Idée numéro {n} : un jardin partagé au pied de la tour" for n in range(10)
-    ]
+    short = [f"Idée numéro {n} : un jardin partagé au pied de la tour" for n in range(8)]
+    texts = [LONG_WORD, LONG_TEXT, LONG_TEXT[:400], LONG_TEXT[:300], *short]
     for number, text in enumerate(texts):
         add_idea(store, cafe, text, table=number % 4 + 1)
     base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
@@ -53,15 +55,17 @@ def test_the_wall_fits_1080p_and_4k_projectors(sqlite_url, browser, tmp_path, mo
             page.goto(base)  # Streamlit issue #9992: a fresh server's first visit is the home page
             page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
             page.goto(link)
-            page.get_by_text("Idée numéro 9").wait_for(timeout=30_000)
+            page.get_by_text("Idée numéro 7").wait_for(timeout=30_000)
             page.wait_for_timeout(500)  # the fonts settle
             page.screenshot(path=str(output_dir / f"wall-{name}.png"))
             measured = page.evaluate(MEASURE)
             assert measured["scrollWidth"] <= width, f"{name}: horizontal scroll"
             assert measured["widest"] <= width, f"{name}: something wider than the screen"
             assert len(measured["cards"]) == 12
+            assert measured["scrollHeight"] <= height, f"{name}: the wall scrolls vertically"
             for card in measured["cards"]:
                 assert card["left"] >= 0 and card["right"] <= width, f"{name}: card outside {card}"
+                assert card["bottom"] <= height, f"{name}: card below the screen {card}"
                 assert card["overflow"] <= 1, f"{name}: text wider than its card {card}"
             rows = [card["top"] for card in measured["cards"]]
             per_row = max(rows.count(top) for top in rows)
