@@ -84,3 +84,10 @@ def test_the_command_table_lists_every_command_with_real_options():
 def test_hash_password_role_marketing_is_documented_and_real():
     assert "--role" in options(subcommands()["hash-password"])
     assert "hash-password --role marketing" in README
+
+
+def test_every_option_of_every_command_is_documented():
+    commands, table = subcommands(), command_table()
+    for command, parser in commands.items():
+        for option in options(parser) - {"-h", "--help"}:
+            assert option in table.get(command, ""), f"{command} {option} is not in the README's table"
