@@ -76,7 +76,8 @@ FIRST_RUN_HINT = (
     "démarré (la fenêtre de `scripts/run.sh`) : il affiche un lien à usage unique, de la forme "
     "`http://localhost:8501/?premier=…`. Ouvrez-le pour choisir le mot de passe organisateur (et, si "
     "vous le souhaitez, celui de l'équipe marketing). Chaque démarrage en affiche un nouveau tant "
-    "qu'aucun mot de passe n'est choisi."
+    "qu'aucun mot de passe n'est choisi. (Autre voie : `python -m facilitation hash-password`, puis "
+    "l'empreinte dans `CAFE_ORGANISER_PASSWORD_HASH` et un redémarrage.)"
 )
 
 
