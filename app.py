@@ -6,12 +6,21 @@ import streamlit as st
 
 from facilitation.access import JOIN_PARAM, WALL_PARAM
 from facilitation.audit import MARKETING
-from ui.access import navigation_role
+from facilitation.first_run import FIRST_RUN_PARAM
+from ui.access import FIRST_RUN_USED_KEY, navigation_role
 from ui.runtime import PageDone
 
 resident_link = JOIN_PARAM in st.query_params
 # The wall's own link (projected, photographed): the wall of its café and nothing else.
 wall_link = not resident_link and WALL_PARAM in st.query_params
+# The one-time link printed at the first start: the page to choose the passwords, nothing else.
+# Once used in this tab, the normal pages follow (even before the browser's address is updated).
+first_run_link = (
+    not resident_link
+    and not wall_link
+    and FIRST_RUN_PARAM in st.query_params
+    and not st.session_state.get(FIRST_RUN_USED_KEY)
+)
 
 st.set_page_config(
     page_title="Café concertation",
@@ -27,6 +36,15 @@ if resident_link:
 elif wall_link:
     # No staff page is registered: another page's URL lands back on the wall, which checks the link.
     pages = [st.Page("pages/wall.py", title="Mur", icon="📽️", default=True)]
+    navigation = st.navigation(pages, position="hidden")
+elif first_run_link:
+    # The home page too, registered under the same address as in the normal menu: the page
+    # switches there once the password is chosen (a page missing from the next run's menu would
+    # show Streamlit's « Page not found »).
+    pages = [
+        st.Page("pages/first_run.py", title="Premier démarrage", icon="🔑", default=True),
+        st.Page("pages/home.py", title="Accueil", icon="☕"),
+    ]
     navigation = st.navigation(pages, position="hidden")
 else:
     shared = [

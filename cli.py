@@ -21,9 +21,25 @@ from facilitation.files import os_reason, write_private_file
 from facilitation.records import EXPORT_COLUMNS, contribution_records
 from facilitation.settings import SETTINGS, Settings, load_settings
 from facilitation.snapshot import load_snapshot
-from facilitation.wording import plural
+from facilitation.wording import cafe_label, plural
 
 BASE_URL_HELP = "adresse publique (défaut : celle enregistrée, sinon CAFE_PUBLIC_BASE_URL)"
+
+
+# hash-password --role: the label in the prompt and the setting that takes the hash.
+PASSWORD_ROLES = {
+    "organisateur": ("organisateur", "CAFE_ORGANISER_PASSWORD_HASH"),
+    "marketing": ("de l'équipe marketing", "CAFE_MARKETING_PASSWORD_HASH"),
+}
+
+
+def _read_password(prompt: str) -> str:
+    """Typed without echo at a terminal; one line of standard input when it is piped (getpass
+    would read the terminal instead of the pipe)."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    print(prompt, file=sys.stderr, flush=True)  # not echoed: the next prompt on its own line
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def _base_url(store, settings: Settings, given: str | None) -> str:
@@ -95,7 +111,11 @@ def _parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMANDE", parser_class=_FrenchParser
     )
 
-    commands.add_parser("demo", help="crée un café de démonstration en cours et affiche son id")
+    commands.add_parser(
+        "demo",
+        help="crée un café de démonstration en cours, affiche son id puis quoi ouvrir "
+        "(codes capitaine, liens des téléphones, mur, pages de l'organisateur)",
+    )
 
     join = commands.add_parser("join-url", help="affiche le lien habitant d'une table")
     join.add_argument("cafe_id", metavar="CAFE_ID")
@@ -215,8 +235,16 @@ def _parser() -> argparse.ArgumentParser:
         "sign-out-all",
         help="déconnecte toutes les sessions organisateur et marketing (leurs adresses sont refusées)",
     )
-    commands.add_parser(
-        "hash-password", help="calcule l'empreinte du mot de passe organisateur (lu au clavier)"
+    hashing = commands.add_parser(
+        "hash-password",
+        help="calcule l'empreinte d'un mot de passe (lu au clavier, ou deux lignes sur l'entrée standard)",
+    )
+    hashing.add_argument(
+        "--role",
+        choices=PASSWORD_ROLES,
+        default="organisateur",
+        help="organisateur (CAFE_ORGANISER_PASSWORD_HASH, défaut) ou marketing "
+        "(CAFE_MARKETING_PASSWORD_HASH)",
     )
     commands.add_parser("settings", help="liste les réglages, leur valeur par défaut et leur aide")
     return parser
@@ -435,6 +463,31 @@ def _print_renewed_codes(report) -> None:
         print(f"Table {number} : code capitaine renouvelé en {new} (ancien {old} déjà utilisé ici).")
 
 
+def _demo(app: App) -> None:
+    """The demo café's id alone on standard output (CAFE=$(python -m facilitation demo) reads it),
+    then what to open, on the error output: organiser pages, wall, captain codes, phone links."""
+    store = app.store()
+    cafe = create_demo_cafe(store)
+    print(f"Café de démonstration créé : {cafe_label(cafe)}", file=sys.stderr)
+    print(cafe.id, flush=True)
+    base_url = _base_url(store, app.settings, None).rstrip("/")
+    guide = [
+        "",
+        "À ouvrir, le serveur lancé (scripts/run.sh) :",
+        f"  Pages de l'organisateur : {base_url}/cafes (mot de passe organisateur)",
+        f"  Mur, sur l'écran de la salle : {cafes.wall_link(store, cafe.id, base_url)}",
+        f"  Capitaines : {base_url}/capitaine, avec le code de leur table :",
+    ]
+    tables = cafes.list_tables(store, cafe.id)
+    guide += [f"    table {table.number} ({table.name}) : code {table.code}" for table in tables]
+    guide.append("  Téléphones des habitants (le lien du QR code de chaque table) :")
+    guide += [
+        f"    table {table.number} : {cafes.join_link(store, cafe.id, table.number, base_url)}"
+        for table in tables
+    ]
+    print("\n".join(guide), file=sys.stderr)
+
+
 def _erased_note(report) -> str:
     if not report.skipped_erased:
         return ""
@@ -457,9 +510,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = app.settings
         audit.set_actor(audit.COMMAND_LINE)
         if args.command == "demo":
-            cafe = create_demo_cafe(app.store())
-            print(f"Café de démonstration créé : {cafe.title}")
-            print(cafe.id)
+            _demo(app)
         elif args.command == "join-url":
             store = app.store()
             print(cafes.join_link(store, args.cafe_id, args.table, _base_url(store, settings, args.base_url)))
@@ -511,11 +562,13 @@ def main(argv: list[str] | None = None) -> int:
                 audit.record(store, "secret des liens changé (anciens QR codes refusés)")
             print("Secret des liens changé : réimprimez les cartes de table (anciens QR codes refusés).")
         elif args.command == "hash-password":
-            password = getpass.getpass("Mot de passe organisateur : ")
-            if getpass.getpass("Répétez-le : ") != password:
+            label, variable = PASSWORD_ROLES[args.role]
+            password = _read_password(f"Mot de passe {label} : ")
+            if _read_password("Répétez-le : ") != password:
                 print("Erreur : les deux saisies diffèrent.", file=sys.stderr)
                 return 2
             print(hash_password(password))
+            print(f"À donner à l'application dans {variable}.", file=sys.stderr)
         elif args.command == "settings":
             for setting in SETTINGS:
                 print(f"{setting.name} (défaut : {setting.default!r})\n    {setting.help}")

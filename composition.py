@@ -8,12 +8,14 @@ command line and `web/` build the same thing. The Streamlit process builds it on
 
 from __future__ import annotations
 
+import sys
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from facilitation.abuse import PhoneLimiter
 from facilitation.clock import Clock, utcnow
+from facilitation.errors import CafeError
 from facilitation.settings import Settings
 from facilitation.storage import SqlUnitOfWork, open_store
 
@@ -99,6 +101,31 @@ class App:
     def embedder(self) -> Embedder:
         """The configured embeddings, shared with the grouper (guided grouping maps onto them)."""
         return self.grouper().embedder
+
+    def announce_first_run(self, base_url: str, out=None) -> str | None:
+        """At server start, with no organiser password anywhere: print a one-time link to choose it
+        (like Jupyter's token) and return it; None, printing nothing, once a password exists."""
+        from facilitation import audit, first_run
+
+        out = out or sys.stdout
+        configured = {
+            audit.ORGANISER: self.settings.cafe_organiser_password_hash,
+            audit.MARKETING: self.settings.cafe_marketing_password_hash,
+        }
+        try:
+            link = first_run.first_run_link(self.store(), configured, base_url, self.clock())
+        except CafeError as exc:  # the database is away: the pages say so; say it here too
+            print(f"» Lien de premier démarrage impossible à créer : {exc.message}", file=out, flush=True)
+            return None
+        if link is not None:
+            print(
+                "\n» Premier démarrage : aucun mot de passe organisateur n'est encore choisi.\n"
+                "  Ouvrez ce lien (à usage unique) pour le choisir :\n\n"
+                f"    {link}\n",
+                file=out,
+                flush=True,
+            )
+        return link
 
     def close(self) -> None:
         """Release the connection pool (tests, shutdown)."""

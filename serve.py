@@ -5,14 +5,27 @@ uvicorn imports this file while it loads its configuration: the server's own lim
 time-out, connections, open files, no X-Forwarded-For from untrusted addresses) are set then.
 """
 
+from contextlib import asynccontextmanager
+
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from facilitation.errors import CafeError
 from facilitation.settings import Settings, load_settings
 from ui.capture import FOCUS_SCRIPT
 from ui.runtime import app as cafe_app
 from web import WebRuntime, resident_middleware, resident_routes, staff_middleware
 from web.server_limits import apply_to_loading_server
+
+
+@asynccontextmanager
+async def _first_run(_app):
+    """Once per process, at start: the one-time link to choose the organiser's password, if none."""
+    try:
+        cafe_app().announce_first_run(f"http://localhost:{st.get_option('server.port')}")
+    except CafeError as exc:  # a refused setting: the pages say it too; the server still starts
+        print(f"» {exc.message}", flush=True)
+    yield
 
 
 def _server_settings() -> Settings:
@@ -34,4 +47,5 @@ app = st.App(
         # The captain's page runs one inline script (the focus back in the text field): allowed by hash.
         *staff_middleware(inline_scripts=(FOCUS_SCRIPT,)),
     ],
+    lifespan=_first_run,
 )

@@ -18,7 +18,7 @@ ORGANISER = "organisateur"
 # Reads the library, downloads, writes field fiches, photos and comments; changes nothing else.
 MARKETING = "équipe marketing"
 COMMAND_LINE = "ligne de commande"
-SYSTEM = "système"
+SYSTEM = "système"  # the server itself (at start), or a thread where nobody was set
 _actor: ContextVar[str] = ContextVar("actor", default=SYSTEM)
 # Every action the app writes (a test reads the source and keeps this list complete): a restored
 # audit line naming another action was not written by the app.
@@ -53,8 +53,10 @@ ACTIONS = frozenset(
         "fiche commentée",
         "fiche de terrain créée",
         "fiche modifiée",
+        "lien de premier démarrage créé",
         "lien du mur révoqué",
         "liens habitants révoqués",
+        "mots de passe choisis (premier démarrage)",
         "nom retiré du masquage",
         "nom signalé pour masquage",
         "nom signalé, à confirmer par l'organisateur",

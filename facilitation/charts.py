@@ -55,7 +55,7 @@ def _heatmap(view: HarvestView, attribute: str, title: str) -> go.Figure:
             x=[html.escape(c) for c in columns],
             y=_labels(view),
             colorscale="Blues",
-            hovertemplate="%{y}<br>%{x} : %{z} contributions<extra></extra>",
+            hovertemplate="%{y}<br>%{x} — contributions : %{z}<extra></extra>",
         )
     )
     return figure.update_layout(title=title, **_LAYOUT)

@@ -41,11 +41,16 @@ def sign_in(uow: UnitOfWork, password: str, passwords: Passwords, now: datetime,
         client,
         marketing_hash=passwords.get(audit.MARKETING, ""),
     )
-    session = StaffSession(id=new_id(), role=role, issued_at=now, expires_at=staff_session_expiry(now))
     with uow:
-        uow.trust.add_staff_session(session)
-        secret = uow.trust.link_secret()
-    return SignedIn(role, make_staff_token(secret, passwords[role], session.id, session.expires_at))
+        return open_session(uow, role, passwords[role], now)
+
+
+def open_session(uow: UnitOfWork, role: str, password_hash: str, now: datetime) -> SignedIn:
+    """Record a new session of this role (inside the caller's `with uow:`) and sign its token."""
+    session = StaffSession(id=new_id(), role=role, issued_at=now, expires_at=staff_session_expiry(now))
+    uow.trust.add_staff_session(session)
+    secret = uow.trust.link_secret()
+    return SignedIn(role, make_staff_token(secret, password_hash, session.id, session.expires_at))
 
 
 def _session_of(uow: UnitOfWork, token: str | None, passwords: Passwords, now: datetime):

@@ -79,15 +79,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CAFE_ORGANISER_PASSWORD_HASH",
         "",
-        "Empreinte du mot de passe organisateur (python -m facilitation hash-password). "
-        "Sans elle, les pages organisateur refusent de s'ouvrir.",
+        "Empreinte du mot de passe organisateur (python -m facilitation hash-password) ; l'emporte sur "
+        "celui choisi dans l'application. Vide : celui choisi au premier démarrage (lien à usage unique "
+        "affiché dans le terminal au démarrage), gardé dans la base ; sans l'un ni l'autre, les pages "
+        "organisateur restent fermées.",
     ),
     Setting(
         "CAFE_MARKETING_PASSWORD_HASH",
         "",
-        "Empreinte du mot de passe de l'équipe marketing (python -m facilitation hash-password) : "
-        "bibliothèque, documents et fiches en lecture, commentaires ; rien d'autre. Vide : pas d'accès "
-        "marketing séparé.",
+        "Empreinte du mot de passe de l'équipe marketing (python -m facilitation hash-password "
+        "--role marketing) : bibliothèque, documents et fiches en lecture, commentaires ; rien d'autre. "
+        "Vide : celui choisi au premier démarrage, s'il l'a été ; sinon pas d'accès marketing séparé.",
     ),
     Setting(
         "CAFE_LINK_SECRET",

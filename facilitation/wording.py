@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from facilitation.domain import Cafe
+
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """« 1 soutien », « 2 soutiens », « 0 soutien » (French: 0 and 1 take the singular)."""
@@ -9,6 +16,34 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {word}"
 
 
+# Words whose plural is not « + s »: a fiche's status « en étude » does not change.
+_INVARIABLE = frozenset({"en étude"})
+
+
+def counted(count: int, word: str) -> str:
+    """« 1 nouvelle », « 2 nouvelles », « 3 en étude »: a count before an adjective or a status."""
+    return plural(count, word, word if word in _INVARIABLE or word.endswith(("s", "x")) else None)
+
+
 def shorten(text: str, length: int) -> str:
     """The first `length` characters, with « … » when something was cut."""
     return text[:length] + ("…" if len(text) > length else "")
+
+
+def cafe_label(cafe: Cafe) -> str:
+    """How a café is named wherever one is chosen: « Café des Tilleuls — 12/03/2026 — Villeurbanne »
+    (title, date, then the commune, or the most precise place given when there is no commune)."""
+    place = cafe.place
+    where = place.commune or place.quartier or place.residence
+    return " — ".join(part for part in (cafe.title, f"{cafe.held_on:%d/%m/%Y}", where) if part)
+
+
+def cafe_labels(cafes: Iterable[Cafe]) -> dict[str, str]:
+    """{café id: label} for a selector; two cafés that would read the same (same title, date and
+    place) are told apart by the start of their id."""
+    cafes = list(cafes)
+    counts = Counter(cafe_label(cafe) for cafe in cafes)
+    return {
+        cafe.id: cafe_label(cafe) + (f" (n° {cafe.id[:6]})" if counts[cafe_label(cafe)] > 1 else "")
+        for cafe in cafes
+    }

@@ -2,10 +2,21 @@
 
 import streamlit as st
 
+from facilitation import first_run
 from facilitation.audit import MARKETING
-from ui.access import staff_role
+from facilitation.errors import CafeError
+from ui.access import FIRST_RUN_DONE_KEY, FIRST_RUN_HINT, configured_passwords, staff_role
+from ui.runtime import store_or_raise
 
 st.title("☕ Café concertation")
+if st.session_state.pop(FIRST_RUN_DONE_KEY, False):
+    st.success("Mot de passe enregistré : vous êtes connecté comme organisateur (menu de gauche).")
+try:
+    first_start = first_run.needs_first_run(store_or_raise(), configured_passwords())
+except CafeError:
+    first_start = False  # the database is away: the organiser's pages say so
+if first_start:
+    st.warning(FIRST_RUN_HINT, icon="🔑")
 st.markdown(
     "Des cafés conviviaux avec les habitants, table par table, pour faire remonter leurs idées "
     "vers l'Atelier d'innovation."

@@ -9,7 +9,7 @@ from facilitation import documents
 from facilitation.clock import local_time
 from facilitation.domain import FicheStatus, Theme
 from facilitation.search import MAX_QUERY_CHARS
-from facilitation.wording import plural
+from facilitation.wording import counted, plural
 from ui.access import require_staff
 from ui.display import literal_markdown, show_highlighted
 from ui.runtime import settings, show_errors, store, today
@@ -79,7 +79,7 @@ with cafes_tab:
     st.markdown(f"**{plural(len(entries), 'café')}**")
     for entry in entries:
         cafe = entry.cafe
-        statuses = ", ".join(f"{n} {label}" for label, n in entry.fiche_statuses.items()) or "aucune fiche"
+        statuses = ", ".join(counted(n, label) for label, n in entry.fiche_statuses.items()) or "aucune fiche"
         where = literal_markdown(f"{cafe.title} — {cafe.place.label()}")
         with st.expander(f"{cafe.held_on:%d/%m/%Y} — {where} — {cafe.theme.value}"):
             st.caption(f"Fiches : {statuses}")

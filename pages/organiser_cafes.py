@@ -6,7 +6,7 @@ import streamlit as st
 from facilitation import cafes
 from ui.access import require_organiser
 from ui.display import cafe_state, literal_markdown
-from ui.organiser import cafe_details, cafe_label, choose
+from ui.organiser import cafe_details, cafe_names, choose
 from ui.runtime import end_page, show_errors, store
 from ui.submission import minted_key, renew_key
 
@@ -50,7 +50,7 @@ st.dataframe(
 
 st.subheader("Archiver")
 by_id = {c.id: c for c in shown}
-target = st.selectbox("Café", list(by_id), format_func=lambda cafe_id: cafe_label(by_id[cafe_id]))
+target = st.selectbox("Café", list(by_id), format_func=cafe_names(shown).get)
 archived = by_id[target].archived_at is not None
 if st.button("Désarchiver" if archived else "Archiver ce café"):
     if show_errors(cafes.set_archived, store(), target, not archived):

@@ -12,7 +12,7 @@ from facilitation.topics.guided import atelier_targets
 from facilitation.wording import plural, shorten
 from ui.access import require_organiser
 from ui.display import literal_markdown, show_literal
-from ui.organiser import cafe_label, current_cafe
+from ui.organiser import cafe_names, current_cafe
 from ui.runtime import embedder, end_page, grouper, settings, show_error, show_errors, store, today
 
 require_organiser()
@@ -34,9 +34,7 @@ if several:
         or []
     )
     by_id = {c.id: c for c in found}
-    chosen = st.multiselect(
-        "Cafés", list(by_id), default=list(by_id), format_func=lambda cid: cafe_label(by_id[cid])
-    )
+    chosen = st.multiselect("Cafés", list(by_id), default=list(by_id), format_func=cafe_names(found).get)
     round_id = None
 else:
     cafe = current_cafe()
@@ -193,7 +191,7 @@ for topic in sorted(current.topics, key=lambda t: -t.size):
                 show_literal(f"« {item.text} »")
         others = [c for c in topic.contributions if c not in topic.representatives]
         if others:
-            st.markdown(f"**Les {len(others)} autres :**")
+            st.markdown(f"**Autres contributions du groupe ({len(others)}) :**")
             for item in others:
                 show_literal(f"« {item.text} »")
 

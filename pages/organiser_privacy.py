@@ -84,7 +84,8 @@ with st.form("erase_cafe"):
 
 st.header("Durée de conservation")
 st.markdown(
-    f"Les contributions brutes sont effacées **{config.cafe_retention_days} jours** après la date du café "
+    f"Les contributions brutes sont effacées **{plural(config.cafe_retention_days, 'jour')}** "
+    "après la date du café "
     "(réglage `CAFE_RETENTION_DAYS`) ; synthèses, fiches et documents restent."
 )
 if st.button("Appliquer la durée de conservation maintenant"):

@@ -14,12 +14,30 @@ from ui.live import follow_open_round
 from ui.organiser import CAFE_PARAM
 from ui.runtime import end_page, settings, store
 
+# Any projector, from 1080p (1920×1080) to 4K (3840×2160): sizes follow the screen's width (vw,
+# bounded by clamp), cards wrap onto as many rows as needed, long words break instead of overflowing
+# and a long contribution shows its first four lines (stored and shown whole everywhere else), so
+# that twelve cards and the question fit on the screen without scrolling.
 WALL_CSS = """
 <style>
-[data-testid="stMarkdownContainer"] p { font-size: 1.9rem; line-height: 1.4; }
-[data-testid="stMarkdownContainer"] p.question { font-size: 3rem; font-weight: 700; }
-[data-testid="stCaptionContainer"] p { font-size: 1.3rem; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 4rem !important; }
+h1 { font-size: clamp(2rem, 2.6vw, 6rem) !important; overflow-wrap: anywhere; }
+[data-testid="stMarkdownContainer"] p {
+  font-size: clamp(1.2rem, 1.45vw, 3.6rem); line-height: 1.35; overflow-wrap: anywhere;
+}
+[data-testid="stMarkdownContainer"] p.question { font-size: clamp(1.8rem, 2.3vw, 5.6rem); font-weight: 700; }
+[data-testid="stCaptionContainer"] p { font-size: clamp(1rem, 1vw, 2.4rem); overflow-wrap: anywhere; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  font-size: clamp(2.5rem, 3.2vw, 8rem) !important;
+}
+.st-key-wall_cards { gap: clamp(0.75rem, 1vw, 2.5rem); }
+/* Each card's wrapper is the flex item: four to a row on a wide screen, fewer on a narrow one. */
+.st-key-wall_cards > * { flex: 1 1 clamp(15rem, 20vw, 60rem); min-width: 0; max-width: 100%; }
+[class*="st-key-wall_card_"] { width: 100%; min-width: 0; }
+[class*="st-key-wall_card_"] [data-testid="stMarkdownContainer"] p {
+  display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 4; overflow: hidden;
+}
+/* The whole wall on one screen, no scrolling: less empty space above and below. */
+[data-testid="stMainBlockContainer"] { padding-top: 1.5vw !important; padding-bottom: 1vw !important; }
 /* A room screen: no navigation, no menu, nothing to click. */
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header { display: none !important; }
 </style>
@@ -71,13 +89,14 @@ def latest_contributions() -> None:
         now = load()
     except CafeError:
         st.rerun(scope="app")  # the whole page says why (link revoked, database away)
-    columns = st.columns(3)
-    for index, item in enumerate(now.latest):
-        table = now.tables[item.table_id]
-        with columns[index % 3], st.container(border=True):
-            show_literal(item.text)
-            supports = f" · 👍 {item.supports}" if item.supports else ""
-            st.caption(literal_markdown(f"{table.label()}{supports}"))
+    # One wrapping row of cards (not fixed columns): as many per row as the screen's width holds.
+    with st.container(horizontal=True, key="wall_cards"):
+        for item in now.latest:
+            table = now.tables[item.table_id]
+            with st.container(border=True, key=f"wall_card_{item.id}"):
+                show_literal(item.text)
+                supports = f" · 👍 {item.supports}" if item.supports else ""
+                st.caption(literal_markdown(f"{table.label()}{supports}"))
 
 
 latest_contributions()

@@ -4,10 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-if [ -z "${CAFE_ORGANISER_PASSWORD_HASH:-}" ] && [ ! -f .streamlit/secrets.toml ]; then
-  echo "» Pas de mot de passe organisateur : les pages organisateur resteront fermées."
-  echo "  Définissez-le : export CAFE_ORGANISER_PASSWORD_HASH=\"\$(.venv/bin/python -m facilitation hash-password)\""
-fi
+# With no organiser password anywhere, the server prints below a one-time link to choose it.
 # 0.0.0.0: phones reach the app on the café's network (set CAFE_PUBLIC_BASE_URL to match).
 exec .venv/bin/streamlit run serve.py --server.address "${CAFE_SERVER_ADDRESS:-0.0.0.0}" \
   --server.port "${CAFE_SERVER_PORT:-8501}" --server.headless true "$@"

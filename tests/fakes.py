@@ -450,6 +450,26 @@ class FakeTrust(_Repository):
             rows.staff_sessions[session.id] = replace(session, ended_at=now)
         return len(open_ones)
 
+    def staff_password_hashes(self) -> dict[str, str]:
+        prefix = "password:"
+        return {k[len(prefix) :]: v for k, v in self.rows.values.items() if k.startswith(prefix)}
+
+    def add_staff_password(self, role: str, password_hash: str, now: datetime) -> bool:
+        return self._writing().values.setdefault(f"password:{role}", password_hash) == password_hash
+
+    def add_first_run_link(self, token_digest: str, now: datetime) -> None:
+        self._writing().values[f"first_run:{token_digest}"] = ""
+
+    def first_run_link_unused(self, token_digest: str) -> bool:
+        return self.rows.values.get(f"first_run:{token_digest}") == ""
+
+    def use_first_run_link(self, token_digest: str, now: datetime) -> bool:
+        rows = self._writing()
+        if rows.values.get(f"first_run:{token_digest}") != "":
+            return False
+        rows.values[f"first_run:{token_digest}"] = now.isoformat()
+        return True
+
 
 class FakeAudit(_Repository):
     def add(self, event: AuditEvent) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation import audit, sessions
+from facilitation import audit, first_run, sessions
 from facilitation.abuse import Client
 from facilitation.access import new_id
 from facilitation.contributions import TableContext, enter_table, try_table_code
@@ -88,12 +88,29 @@ def require_staff() -> str:
     )
 
 
-def _passwords() -> dict[str, str]:
+def configured_passwords() -> dict[str, str]:
+    """The staff password hashes given by the settings (they win over those chosen in the app)."""
     config = settings()
     return {
         audit.ORGANISER: config.cafe_organiser_password_hash,
         audit.MARKETING: config.cafe_marketing_password_hash,
     }
+
+
+def _passwords(uow) -> dict[str, str]:
+    return first_run.staff_passwords(uow, configured_passwords())
+
+
+FIRST_RUN_DONE_KEY = "first_run_done"  # the home page thanks the organiser once
+FIRST_RUN_USED_KEY = "first_run_used"  # this tab used its link: the router shows the normal pages
+FIRST_RUN_HINT = (
+    "Aucun mot de passe organisateur n'est encore choisi. Regardez le terminal où l'application a "
+    "démarré (la fenêtre de `scripts/run.sh`) : il affiche un lien à usage unique, de la forme "
+    "`http://localhost:8501/?premier=…`. Ouvrez-le pour choisir le mot de passe organisateur (et, si "
+    "vous le souhaitez, celui de l'équipe marketing). Chaque démarrage en affiche un nouveau tant "
+    "qu'aucun mot de passe n'est choisi. (Autre voie : `python -m facilitation hash-password`, puis "
+    "l'empreinte dans `CAFE_ORGANISER_PASSWORD_HASH` et un redémarrage.)"
+)
 
 
 STAFF_NOTICE_KEY = "staff_notice"  # shown once above the login form
@@ -109,10 +126,9 @@ def _require_staff(allowed: tuple[str, ...], password_label: str, *, projected: 
 
     The token is checked against its session on every run, so a sign-out (here, in another tab, or
     of everyone) takes effect at this page's next run."""
-    config = settings()
-    passwords = _passwords()
     token = st.session_state.get(ORGANISER_TOKEN_KEY) or st.query_params.get(ORGANISER_TOKEN_PARAM)
     try:
+        passwords = _passwords(store())
         role = sessions.session_role(store(), token, passwords, runtime_now()) if token else None
     except CafeError as exc:  # the database is away, not the right to the page: sign nobody out
         show_error(exc)
@@ -138,18 +154,12 @@ def _require_staff(allowed: tuple[str, ...], password_label: str, *, projected: 
     st.title("Espace organisateur")
     if STAFF_NOTICE_KEY in st.session_state:
         st.info(st.session_state.pop(STAFF_NOTICE_KEY))
-    if not config.cafe_organiser_password_hash:
-        st.error(
-            "Aucun mot de passe organisateur n'est configuré : les pages organisateur restent "
-            "fermées tant qu'il n'y en a pas (aucun mot de passe par défaut)."
+    if not passwords[audit.ORGANISER]:
+        st.warning(
+            "Les pages organisateur restent fermées tant qu'aucun mot de passe n'est choisi "
+            "(il n'y a pas de mot de passe par défaut)."
         )
-        st.markdown(
-            "Pour en définir un :\n\n"
-            "1. calculez son empreinte : `python -m facilitation hash-password` ;\n"
-            "2. donnez-la à l'application dans la variable d'environnement "
-            "`CAFE_ORGANISER_PASSWORD_HASH` (ou dans `.streamlit/secrets.toml`) ;\n"
-            "3. redémarrez l'application."
-        )
+        st.markdown(FIRST_RUN_HINT)
         end_page()
     with st.form("organiser_login"):
         password = st.text_input(password_label, type="password")
@@ -184,7 +194,8 @@ def still_signed_in() -> None:
     live figures never keep flowing to a signed-out tab."""
     token = st.session_state.get(ORGANISER_TOKEN_KEY)
     try:
-        role = sessions.session_role(store_or_raise(), token, _passwords(), runtime_now())
+        uow = store_or_raise()
+        role = sessions.session_role(uow, token, _passwords(uow), runtime_now())
     except CafeError:
         return  # the database is away: the fragment shows it, the session is not in question
     if role is None:
@@ -194,6 +205,12 @@ def still_signed_in() -> None:
 def _refuse_role() -> None:
     st.error(f"Cette page est réservée à l'organisateur. L'équipe marketing a accès à {MARKETING_PAGES}.")
     end_page()
+
+
+def keep_signed_in(signed_in: sessions.SignedIn) -> None:
+    """This tab is signed in (e.g. right after choosing the password on the first run)."""
+    _keep_signed_in(signed_in.role, signed_in.token)
+    st.query_params[ORGANISER_TOKEN_PARAM] = signed_in.token
 
 
 def _keep_signed_in(role: str, token: str) -> None:

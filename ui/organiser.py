@@ -6,15 +6,22 @@ import streamlit as st
 
 from facilitation.cafes import list_cafes
 from facilitation.domain import Cafe, Theme
+from facilitation.wording import cafe_labels
 from ui.display import cafe_state
 from ui.runtime import end_page, store, today
 
 CAFE_PARAM = "cafe"
 
 
-def cafe_label(cafe: Cafe) -> str:
-    state = cafe_state(cafe)
-    return f"{cafe.held_on:%d/%m/%Y} — {cafe.title}" + (f" ({state})" if state else "")
+def cafe_names(cafes: list[Cafe]) -> dict[str, str]:
+    """{café id: label} for every café selector: title, date and place (one wording helper,
+    facilitation.wording.cafe_labels), then the state (clôturé, archivé)."""
+    by_id = {cafe.id: cafe for cafe in cafes}
+    names = {}
+    for cafe_id, label in cafe_labels(cafes).items():
+        state = cafe_state(by_id[cafe_id])
+        names[cafe_id] = label + (f" ({state})" if state else "")
+    return names
 
 
 def choose(cafe_id: str) -> None:
@@ -29,11 +36,10 @@ def current_cafe() -> Cafe:
         st.page_link("pages/organiser_cafes.py", label="Créer un café", icon="🗂️")
         end_page()
     by_id = {cafe.id: cafe for cafe in cafes}
+    names = cafe_names(cafes)
     wanted = st.query_params.get(CAFE_PARAM)
     index = list(by_id).index(wanted) if wanted in by_id else 0
-    chosen = st.selectbox(
-        "Café", list(by_id), index=index, format_func=lambda cafe_id: cafe_label(by_id[cafe_id])
-    )
+    chosen = st.selectbox("Café", list(by_id), index=index, format_func=names.get)
     choose(chosen)
     return by_id[chosen]
 

@@ -215,11 +215,10 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
     if synthesis.unsorted:
         story.append(para("À classer", "h1"))
         count = len(synthesis.unsorted)
-        waiting = (
-            "1 contribution ne ressemble assez à aucun groupe ; elle attend d'être classée :"
+        waiting = f"{plural(count, 'contribution ne ressemble', 'contributions ne ressemblent')} " + (
+            "assez à aucun groupe ; elle attend d'être classée :"
             if count == 1
-            else f"{count} contributions ne ressemblent assez à aucun groupe ; "
-            "elles attendent d'être classées :"
+            else "assez à aucun groupe ; elles attendent d'être classées :"
         )
         story.append(para(waiting, "small"))
         story += [quote(text) for text in synthesis.unsorted]

@@ -138,7 +138,7 @@ def split(current: HarvestVersion, key: str, pieces: list[TopicGroup], *, now: d
     """Replace a topic by the pieces it was re-grouped into (each with a fresh key)."""
     topic = current.topic(key)
     topics = [piece for t in current.topics for piece in (pieces if t.key == key else [t])]
-    return _corrected(current, f"« {topic.label} » coupé en {len(pieces)} groupes", topics, now=now)
+    return _corrected(current, f"« {topic.label} » coupé en {plural(len(pieces), 'groupe')}", topics, now=now)
 
 
 def _without(topics: Iterable[TopicGroup], contribution_id: str) -> list[TopicGroup]:

@@ -357,7 +357,8 @@ def run_guided_harvest(
     matched = sum(a is not None for a in result.assignments)
     version = model.next_version(
         previous,
-        f"Regroupement guidé sur {len(targets)} thèmes : {matched}/{len(to_map)} contributions placées",
+        f"Regroupement guidé sur {plural(len(targets), 'thème')} : "
+        f"{matched} sur {plural(len(to_map), 'contribution placée', 'contributions placées')}",
         now=now or uow.clock(),
         topics=topics,
         set_aside=aside,

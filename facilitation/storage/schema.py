@@ -310,7 +310,25 @@ staff_sessions = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime),
 )
-UNSAVED_TABLES = DERIVED_TABLES | {staff_sessions.name}
+
+# Passwords chosen on the first-run page (a setting, CAFE_…_PASSWORD_HASH, still wins when set), and
+# the one-time links that page opens with (only a SHA-256 of the token is kept). Credentials, not
+# data: never backed up (a restored installation chooses its passwords on its own first run).
+staff_passwords = Table(
+    "staff_passwords",
+    metadata,
+    Column("role", String(20), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("chosen_at", UTCDateTime, nullable=False),
+)
+first_run_links = Table(
+    "first_run_links",
+    metadata,
+    Column("token_digest", String(64), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+)
+UNSAVED_TABLES = DERIVED_TABLES | {staff_sessions.name, staff_passwords.name, first_run_links.name}
 
 
 def saved_tables() -> list[Table]:

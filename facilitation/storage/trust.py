@@ -12,8 +12,10 @@ from facilitation.domain import StaffSession
 from facilitation.storage.schema import (
     app_secrets,
     erased_records,
+    first_run_links,
     login_attempts,
     masked_names,
+    staff_passwords,
     staff_sessions,
 )
 
@@ -24,8 +26,8 @@ _FORGOTTEN = timedelta(days=1)
 
 
 class SqlTrustRepository:
-    """Rows of `app_secrets`, `masked_names`, `login_attempts`, `erased_records` and
-    `staff_sessions`."""
+    """Rows of `app_secrets`, `masked_names`, `login_attempts`, `erased_records`, `staff_sessions`,
+    `staff_passwords` and `first_run_links`."""
 
     def __init__(self, transactions, configured_link_secret: str = "") -> None:
         self._tx = transactions
@@ -259,3 +261,44 @@ class SqlTrustRepository:
         if session_id is not None:
             statement = statement.where(staff_sessions.c.id == session_id)
         return self._tx.write(lambda conn: conn.execute(statement.values(ended_at=now)).rowcount)
+
+    # -- passwords chosen on the first run -----------------------------------------------------
+    def staff_password_hashes(self) -> dict[str, str]:
+        """{role: scrypt hash} of the passwords chosen in the app (settings are not read here)."""
+        rows = self._tx.read(
+            lambda conn: conn.execute(select(staff_passwords.c.role, staff_passwords.c.password_hash)).all()
+        )
+        return {row.role: row.password_hash for row in rows}
+
+    def add_staff_password(self, role: str, password_hash: str, now: datetime) -> bool:
+        """Store a role's first password; False (nothing changed) when that role already has one."""
+        values = {"role": role, "password_hash": password_hash, "chosen_at": now}
+        return self._tx.write(
+            lambda conn: self._tx.insert_ignoring_duplicates(conn, staff_passwords, ["role"], values)
+        )
+
+    def add_first_run_link(self, token_digest: str, now: datetime) -> None:
+        values = {"token_digest": token_digest, "created_at": now}
+        self._tx.write(lambda conn: conn.execute(insert(first_run_links).values(**values)))
+
+    def first_run_link_unused(self, token_digest: str) -> bool:
+        """True when this link was issued and not used yet."""
+        return (
+            self._tx.read(
+                lambda conn: conn.execute(
+                    select(first_run_links.c.token_digest).where(
+                        first_run_links.c.token_digest == token_digest, first_run_links.c.used_at.is_(None)
+                    )
+                ).first()
+            )
+            is not None
+        )
+
+    def use_first_run_link(self, token_digest: str, now: datetime) -> bool:
+        """Mark the link used; False when it was unknown or already used (two tabs at once: one wins)."""
+        statement = (
+            update(first_run_links)
+            .where(first_run_links.c.token_digest == token_digest, first_run_links.c.used_at.is_(None))
+            .values(used_at=now)
+        )
+        return self._tx.write(lambda conn: conn.execute(statement).rowcount) == 1

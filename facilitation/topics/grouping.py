@@ -27,6 +27,7 @@ from facilitation.errors import InvalidInput
 from facilitation.topics.embeddings import Embedder, Progress, SpacyLsaSentenceEmbedder, VectorCache
 from facilitation.topics.french import KEYWORD_STOP_WORDS, TOKEN_PATTERN
 from facilitation.topics.titles import choose_titles
+from facilitation.wording import plural
 
 MAX_AUTOMATIC_TOPICS = 15
 REPRESENTATIVES = 5
@@ -208,7 +209,7 @@ class BertopicGrouper:
             max(1, min(2, distinct))
         ]
         labels, chosen = _best_by_silhouette(embeddings, tree, candidates, self.seed)
-        return labels, f"Ward puis KMeans, {chosen} groupes choisis par silhouette"
+        return labels, f"Ward puis KMeans, {plural(chosen, 'groupe')} (choix par silhouette)"
 
 
 def _previous_centres(embeddings: np.ndarray, start_from: Sequence[int | None] | None) -> np.ndarray | None:

@@ -23,8 +23,8 @@ def test_organiser_pages_refuse_to_open_without_a_configured_password(store, mon
     monkeypatch.delenv("CAFE_ORGANISER_PASSWORD_HASH")
     for page in ORGANISER_PAGES:
         at = app(page=page)
-        assert "Aucun mot de passe organisateur n'est configuré" in at.error[0].value
-        assert "python -m facilitation hash-password" in texts(at)
+        assert "restent fermées tant qu'aucun mot de passe n'est choisi" in at.warning[0].value
+        assert "Regardez le terminal où l'application a démarré" in texts(at)
         assert not at.text_input  # no password form: there is no default password
 
 
