@@ -66,7 +66,8 @@ def navigation_role() -> str | None:
     if role is not None or not token:
         return role
     try:
-        role = sessions.session_role(store_or_raise(), token, _passwords(), runtime_now())
+        uow = store_or_raise()
+        role = sessions.session_role(uow, token, _passwords(uow), runtime_now())
     except CafeError:
         return None
     if role is not None:
