@@ -25,7 +25,8 @@ MASKED_SUMMARY = (
     "les adresses e-mail (y compris écrites « nom (at) exemple.fr » ou « arobase »), les numéros de "
     "téléphone français et étrangers (même écrits avec des points, des barres, des espaces invisibles ou "
     "des chiffres pleine largeur), les noms précédés d'une civilité (« Mme » ou « Monsieur » suivis "
-    "d'un nom, en un ou deux mots), les adresses postales (« 12 rue des Lilas 69003 ») et numéros de rue "
+    "d'un nom, en un ou deux mots) ou de « chez les » et « famille », les adresses postales "
+    "(« 12 rue des Lilas 69003 ») et numéros de rue "
     "(« 12bis »), les numéros de logement, de porte et de boîte aux lettres (« appartement 12 », "
     "« porte B3 »), et les noms signalés par l'organisateur ou par un capitaine puis confirmés par "
     "l'organisateur, ainsi que chacun de leurs mots (quelle que soit l'écriture : accents, majuscules, "
@@ -41,9 +42,9 @@ _AT = r"(?:\s*@\s*|\s*[(\[]\s*(?:at|arobase)\s*[)\]]\s*|\s+arobase\s+)"
 _DOT = r"(?:\s*\.\s*|\s*[(\[]\s*(?:dot|point)\s*[)\]]\s*|\s+point\s+)"
 EMAIL = re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,}}\b", re.IGNORECASE)
 # phonenumbers finds numbers in every usual layout; a French number with any separators between its
-# pairs (slashes, underscores, several spaces: « 06/12/34/56/78 ») is caught here as well.
+# pairs (slashes, underscores, commas, bullets, several spaces: « 06/12/34/56/78 ») is caught here as well.
 FRENCH_PHONE = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)\s*33\s*(?:\(\s*0\s*\)\s*)?|0)[1-9](?:[\s./_\-]{0,3}\d{2}){4}(?!\d)"
+    r"(?<![\d+])(?:(?:\+|00)\s*33\s*(?:\(\s*0\s*\)\s*)?|0)[1-9](?:[\s./_\-,;:·•*'’]{0,3}\d{2}){4}(?!\d)"
 )
 _STREET_WORDS = (
     r"rue|avenue|av|boulevard|bd|bld|allée|allee|impasse|place|chemin|route|quai|cours|square|"
@@ -65,16 +66,45 @@ DWELLING = re.compile(
     r"bal))(?:\.\s*|\s+|(?=\d))"
     r"((?:(?i:n\s*°|no\.?|numéro|num\.?)\s*)?(?:[A-Za-z]?\d+[A-Za-z]?|(?![ay]\b)[A-Za-z]))(?![\w'’])"
 )
+
+
 # A civility then a capitalised name, one or two words, maybe with a particle: « Mme Durand »,
 # « Monsieur Jean-Paul Martin », « M. de Villepin ». A lowercase word after it is not a name
 # (« M. le maire », « madame la directrice ») and stays.
-_UPPER = "A-ZÀ-ÖØ-ÞŒ"
+def _uppercase_class() -> str:
+    """Every uppercase or titlecase letter of the Basic Multilingual Plane as a character class body:
+    « Šimić », « Łukasz », « Đorđević », « Мария » are names as much as « Durand »."""
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        if unicodedata.category(chr(code)) in ("Lu", "Lt"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+
+
+_UPPER = _uppercase_class()
 _NAME_WORD = rf"[{_UPPER}][\w]*(?:[-'’][\w]+)*"
 CIVILITY_NAME = re.compile(
-    r"(?<![\w.])(?:M\.|MM\.|Pr\.?|(?i:mr|mrs|mme|mmes|mlle|mlles|dr)\.?|"
+    r"(?<![\w.])(?:M\.|MM\.|M(?=\s+[" + _UPPER + r"][\w'’-]*[a-zà-ÿ])|Pr\.?|"
+    r"(?i:mr|mrs|mme|mmes|mlle|mlles|dr)\.?|"
     r"(?i:monsieur|madame|mademoiselle|messieurs|mesdames|docteur|professeur|maître|maitre))"
     rf"\s+((?:(?:de|du|des|d'|d’|le|la|van|von|ben|el)\s*)?{_NAME_WORD}(?:\s+{_NAME_WORD})?)"
 )
+# Typed on a phone, a name often has no capital: « appelez mme durand ». After the abbreviations that
+# are only ever civilities (never « madame » or « m. », which are also words or metres), a lowercase
+# word is a name unless it is a little word of the sentence (« Mme est partie », « mme la directrice »).
+_LITTLE_WORDS = (
+    "le|la|les|l|de|du|des|d|un|une|et|ou|a|à|au|aux|en|y|est|était|sera|va|vient|dit|qui|que|"
+    "se|s|n|ne|pas|son|sa|ses|leur|nous|vous|il|elle|on|avec|pour|sur|par|chez|dans"
+)
+LOWERCASE_CIVILITY_NAME = re.compile(
+    r"(?<![\w.])(?i:mme|mmes|mlle|mlles|mr|mrs)\.?\s+"
+    rf"(?!(?:{_LITTLE_WORDS})(?![\w'’-]))([a-zß-öø-ÿ][\w]*(?:[-'’][\w]+)*)"
+)
+# « chez les Durand », « la famille Nguyen »: a family name.
+FAMILY_NAME = re.compile(rf"(?<!\w)(?i:chez\s+les|famille)\s+({_NAME_WORD}(?:\s+{_NAME_WORD})?)")
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―_]+")
 # Letters typed for digits inside a run of digits (« O6 l2 34 56 78 »).
 _LOOKALIKE_RUN = re.compile(r"(?<![^\W\d_])[0-9OolI|]*[0-9][0-9OolI|]*(?![^\W\d_])")
@@ -85,11 +115,12 @@ def _normalised(text: str) -> tuple[str, list[int]]:
     """The text as detection reads it, and for each of its characters the original index.
 
     NFKC (full-width and mathematical digits, non-breaking spaces), format characters removed
-    (zero-width spaces and joiners, soft hyphens), every decimal digit as ASCII (Arabic-Indic…),
-    every dash as "-", and look-alike letters inside a run of digits as digits."""
+    (zero-width spaces and joiners, soft hyphens) and combining marks removed, every decimal digit
+    as ASCII (Arabic-Indic…), every dash as "-", and look-alike letters inside a run of digits as digits."""
     pieces, origin = [], []
     for index, char in enumerate(text):
-        if unicodedata.category(char) == "Cf":
+        if unicodedata.category(char) in ("Cf", "Mn", "Me"):
+            # Invisible, or a mark drawn on the previous character (« 1\u0301 2 »): read through.
             continue
         digit = unicodedata.decimal(char, None)
         if digit is not None:
@@ -157,6 +188,8 @@ def personal_spans(text: str, names: Iterable[str] = ()) -> list[Span]:
     found += [(m.start(), m.end(), NUMBER_MASK) for m in STREET_NUMBER.finditer(normal)]
     found += [(m.start(2), m.end(2), NUMBER_MASK) for m in DWELLING.finditer(normal)]
     found += [(m.start(1), m.end(1), NAME_MASK) for m in CIVILITY_NAME.finditer(normal)]
+    found += [(m.start(1), m.end(1), NAME_MASK) for m in LOWERCASE_CIVILITY_NAME.finditer(normal)]
+    found += [(m.start(1), m.end(1), NAME_MASK) for m in FAMILY_NAME.finditer(normal)]
     found += [(start, end, NAME_MASK) for start, end in _name_spans(normal, tuple(names))]
     spans: list[Span] = []
     covered = 0  # end of the last kept span, in the normalised text
@@ -164,7 +197,11 @@ def personal_spans(text: str, names: Iterable[str] = ()) -> list[Span]:
     for start, end, label in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
         if end <= start or start < covered:
             continue
-        spans.append(Span(origin[start], origin[end - 1] + 1, label))
+        stop = origin[end - 1] + 1
+        # Marks drawn on the span's last character go with it.
+        while stop < len(text) and unicodedata.category(text[stop]) in ("Mn", "Me"):
+            stop += 1
+        spans.append(Span(origin[start], stop, label))
         covered = end
     return spans
 
