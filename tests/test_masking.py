@@ -303,3 +303,14 @@ def test_restoring_puts_each_hidden_piece_back_in_order():
     edited = f"Mme {NAME} ({PHONE}), sinon Mme {NAME} {PHONE} !"
     assert restore_masked(edited, original) == "Mme Durand (06 12 34 56 78), sinon Mme Petit 07 11 22 33 44 !"
     assert restore_masked(f"{NAME} {MAIL}", "rien") == f"{NAME} {MAIL}"  # nothing hidden: labels stay
+
+
+def test_mask_labels_are_not_words_the_grouping_reads(store):
+    cafe, _ = make_cafe(store)
+    add_idea(store, cafe, "Chauffage en panne, appelez le 06 12 34 56 78")
+    add_idea(store, cafe, "06 12 34 56 78")  # nothing but a number: still a contribution to group
+    add_idea(store, cafe, "Chauffage froid, voir Mme Durand", table=2)
+    # Groups by the first word it finds: « masqué » or « téléphone » read as words would name a group.
+    grouper = KeywordGrouper(["masqué", "téléphone", "chauffage"])
+    version = harvest.run_harvest(store, grouper, harvest.scope_of([cafe.id]))
+    assert [topic.label for topic in version.topics] == ["Chauffage"]
