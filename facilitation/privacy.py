@@ -223,15 +223,49 @@ def _masked(text: str, names: tuple[str, ...]) -> str:
     return "".join(pieces) + text[last:]
 
 
+REVEALING_CORRECTION = (
+    "Cette correction ferait apparaître en clair un passage masqué (par exemple « [nom masqué] » sans "
+    "la civilité qui le précédait) : gardez le texte autour de chaque « [… masqué] » tel qu'il était. "
+    "Rien n'a été enregistré."
+)
+
+
 def restore_masked(edited: str, original: str, names: Iterable[str] = ()) -> str:
     """A captain corrected the masked form of `original`: each label still in `edited` gets back the
     original piece it hid (the n-th phone label, the n-th phone…), so correcting a typo never
-    replaces a resident's words with labels. Labels without a matching piece stay as typed."""
+    replaces a resident's words with labels. Labels without a matching piece stay as typed.
+
+    A piece given back must be masked again where it now stands: else moving a label out of its
+    context (« Mme [nom masqué] » edited to « [nom masqué] ») would show the hidden name to whoever
+    corrects. InvalidInput (in French) then, and nothing is changed."""
+    names = tuple(names)
     hidden: dict[str, list[str]] = {}
     for span in personal_spans(original, names):
         hidden.setdefault(span.label, []).append(original[span.start : span.end])
     labels = re.compile("|".join(re.escape(label) for label in MASKS))
-    return labels.sub(lambda m: hidden[m.group()].pop(0) if hidden.get(m.group()) else m.group(), edited)
+    pieces: list[str] = []
+    restored: list[tuple[int, int]] = []  # where each given-back piece lands in the result
+    length = last = 0
+    for match in labels.finditer(edited):
+        pieces.append(edited[last : match.start()])
+        length += match.start() - last
+        queue = hidden.get(match.group())
+        if queue:
+            piece = queue.pop(0)
+            restored.append((length, length + len(piece)))
+        else:
+            piece = match.group()
+        pieces.append(piece)
+        length += len(piece)
+        last = match.end()
+    result = "".join(pieces) + edited[last:]
+    if restored:
+        spans = personal_spans(result, names)
+        if not all(any(s.start <= a and b <= s.end for s in spans) for a, b in restored):
+            from facilitation.errors import InvalidInput  # the domain's French error
+
+            raise InvalidInput(REVEALING_CORRECTION)
+    return result
 
 
 def _fold(text: str) -> tuple[str, list[int]]:

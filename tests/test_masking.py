@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from exports.documents import render, single_fiche
-from facilitation import audit, harvest, rgpd, synthesis
+from facilitation import audit, cafes, contributions, harvest, rgpd, synthesis
 from facilitation.errors import InvalidInput
 from facilitation.privacy import MASKED_SUMMARY, mask_personal_data, restore_masked
 from tests.conftest import add_idea, make_cafe
@@ -314,3 +314,32 @@ def test_mask_labels_are_not_words_the_grouping_reads(store):
     grouper = KeywordGrouper(["masqué", "téléphone", "chauffage"])
     version = harvest.run_harvest(store, grouper, harvest.scope_of([cafe.id]))
     assert [topic.label for topic in version.topics] == ["Chauffage"]
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        f"Chauffage en panne, appelez {NAME}",  # the civility taken away
+        f"Chauffage en panne, appelez le mot {NAME} au {PHONE}",
+        f"Chauffage en panne, appelez Mme {NAME} au x{PHONE}0",  # glued to letters and digits
+    ],
+)
+def test_a_correction_cannot_pull_a_hidden_piece_out_of_its_mask(store, edited):
+    cafe, _ = make_cafe(store)
+    typed = "Chaufage en panne, appelez Mme Durand au 06 12 34 56 78"
+    planted = add_idea(store, cafe, typed)
+    code = cafes.get_table(store, cafe.id, 1).code
+    with pytest.raises(InvalidInput, match="ferait apparaître en clair"):
+        contributions.edit_contribution(
+            store, table_code=code, contribution_id=planted.id, text=edited, max_chars=2000
+        )
+    assert store.contributions.get(planted.id).text == typed  # nothing changed
+    # Kept in place, the labels give the hidden pieces back.
+    contributions.edit_contribution(
+        store,
+        table_code=code,
+        contribution_id=planted.id,
+        text=f"Chauffage en panne, appelez Mme {NAME} au {PHONE}",
+        max_chars=2000,
+    )
+    assert store.contributions.get(planted.id).text == typed.replace("Chaufage", "Chauffage")
