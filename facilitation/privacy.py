@@ -44,7 +44,7 @@ EMAIL = re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,}}\b", 
 # phonenumbers finds numbers in every usual layout; a French number with any separators between its
 # pairs (slashes, underscores, commas, bullets, several spaces: « 06/12/34/56/78 ») is caught here as well.
 FRENCH_PHONE = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)\s*33\s*(?:\(\s*0\s*\)\s*)?|0)[1-9](?:[\s./_\-,;:·•*'’]{0,3}\d{2}){4}(?!\d)"
+    r"(?<![\d+])(?:(?:\+|00)\s*33\s*(?:\(\s*0\s*\)\s*)?|0)[1-9](?:[\s./_\-,;·•*'’~+]{0,3}\d{2}){4}(?!\d)"
 )
 _STREET_WORDS = (
     r"rue|avenue|av|boulevard|bd|bld|allée|allee|impasse|place|chemin|route|quai|cours|square|"
