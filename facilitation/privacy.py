@@ -41,6 +41,9 @@ MASKS = (EMAIL_MASK, PHONE_MASK, NAME_MASK, ADDRESS_MASK, NUMBER_MASK)
 _AT = r"(?:\s*@\s*|\s*[(\[]\s*(?:at|arobase)\s*[)\]]\s*|\s+arobase\s+)"
 _DOT = r"(?:\s*\.\s*|\s*[(\[]\s*(?:dot|point)\s*[)\]]\s*|\s+point\s+)"
 EMAIL = re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,}}\b", re.IGNORECASE)
+# Typed on a phone, an address often loses its ending (« jean.dupont@gmail », « …@gmail,com »):
+# a word, an @ and a word is still someone's address.
+EMAIL_WITHOUT_ENDING = re.compile(r"[\w.+-]*\w@[^\W\d_][\w-]*")
 # phonenumbers finds numbers in every usual layout; a French number with any separators between its
 # pairs (slashes, underscores, commas, bullets, several spaces: « 06/12/34/56/78 ») is caught here as well.
 FRENCH_PHONE = re.compile(
@@ -183,6 +186,7 @@ def personal_spans(text: str, names: Iterable[str] = ()) -> list[Span]:
     normal, origin = _normalised(text)
     found: list[tuple[int, int, str]] = []
     found += [(m.start(), m.end(), EMAIL_MASK) for m in EMAIL.finditer(normal)]
+    found += [(m.start(), m.end(), EMAIL_MASK) for m in EMAIL_WITHOUT_ENDING.finditer(normal)]
     found += [(start, end, PHONE_MASK) for start, end in _phone_spans(normal)]
     found += [(m.start(), m.end(), ADDRESS_MASK) for m in STREET_ADDRESS.finditer(normal)]
     found += [(m.start(), m.end(), NUMBER_MASK) for m in STREET_NUMBER.finditer(normal)]
