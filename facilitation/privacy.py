@@ -102,8 +102,11 @@ _LITTLE_WORDS = (
     "le|la|les|l|de|du|des|d|un|une|et|ou|a|à|au|aux|en|y|est|était|sera|va|vient|dit|qui|que|"
     "se|s|n|ne|pas|son|sa|ses|leur|nous|vous|il|elle|on|avec|pour|sur|par|chez|dans"
 )
+# « mme » is also how « même » is typed in a text message: after an article or « en » (« la mme
+# chose », « en mme temps ») it is not a civility.
+_SAME = "".join(rf"(?<!\b{word} )" for word in ("la", "le", "les", "en", "moi", "lui", "eux"))
 LOWERCASE_CIVILITY_NAME = re.compile(
-    r"(?<![\w.])(?i:mme|mmes|mlle|mlles|mr|mrs)\.?\s+"
+    rf"(?<![\w.]){_SAME}(?i:mme|mmes|mlle|mlles|mr|mrs)\.?\s+"
     rf"(?!(?:{_LITTLE_WORDS})(?![\w'’-]))([a-zß-öø-ÿ][\w]*(?:[-'’][\w]+)*)"
 )
 # « chez les Durand », « la famille Nguyen »: a family name.

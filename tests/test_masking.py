@@ -100,6 +100,7 @@ MASKING_CASES = [
     ("on va chez les Durand ce soir", f"on va chez les {NAME} ce soir"),
     ("la famille Nguyen-Tran est là", f"la famille {NAME} est là"),
     ("mme est venue, mlle la gardienne aussi", None),
+    ("c'est la mme chose, en mme temps", None),
     ("une famille nombreuse, les courses chez Lidl", None),
     ("5 m. de haut et la tour M est fermée", None),
     # what must stay as it is: the building's landmarks, dates, counts, ordinary words
