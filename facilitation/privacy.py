@@ -113,8 +113,17 @@ LOWERCASE_CIVILITY_NAME = re.compile(
 FAMILY_NAME = re.compile(rf"(?<!\w)(?i:chez\s+les|famille)\s+({_NAME_WORD}(?:\s+{_NAME_WORD})?)")
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―_]+")
 # Letters typed for digits inside a run of digits (« O6 l2 34 56 78 »).
-_LOOKALIKE_RUN = re.compile(r"(?<![^\W\d_])[0-9OolI|]*[0-9][0-9OolI|]*(?![^\W\d_])")
-_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+_LOOKALIKE_RUN = re.compile(r"(?<![^\W\d_])[0-9OolI|SZB]*[0-9][0-9OolI|SZB]*(?![^\W\d_])")
+_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "Z": "2", "B": "8"})
+# Cyrillic and Greek letters drawn like Latin ones (« Мme » with a Cyrillic М, « О6 » with a
+# Cyrillic О), and blank characters that are no space for Unicode (braille blank, Hangul fillers).
+_CONFUSABLES = str.maketrans(
+    {
+        **dict(zip("АВЕКМНОРСТХаеорсухІіЈј", "ABEKMHOPCTXaeopcyxIiJj", strict=True)),
+        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοι", "ABEZHIKMNOPTYXoi", strict=True)),
+        **dict.fromkeys(map(ord, "\u2800\u3164\uffa0\u115f\u1160"), " "),
+    }
+)
 
 
 def _normalised(text: str) -> tuple[str, list[int]]:
@@ -128,13 +137,14 @@ def _normalised(text: str) -> tuple[str, list[int]]:
         if unicodedata.category(char) in ("Cf", "Mn", "Me"):
             # Invisible, or a mark drawn on the previous character (« 1\u0301 2 »): read through.
             continue
-        digit = unicodedata.decimal(char, None)
+        # digit(), not decimal(): circled and dingbat digits (« ➏ ») too.
+        digit = unicodedata.digit(char, None)
         if digit is not None:
             normal = str(digit)
         elif unicodedata.category(char) == "Pd":
             normal = "-"
         else:
-            normal = unicodedata.normalize("NFKC", char)
+            normal = unicodedata.normalize("NFKC", char).translate(_CONFUSABLES)
         for piece in normal:
             pieces.append(piece)
             origin.append(index)
