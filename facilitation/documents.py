@@ -13,7 +13,7 @@ from facilitation.errors import InvalidInput, NotFound
 from facilitation.harvest import find_cafes, latest_version, scope_of
 from facilitation.privacy import mask_personal_data
 from facilitation.records import contribution_records, topic_records
-from facilitation.search import MAX_QUERY_WORDS, highlight, query_problem, query_terms
+from facilitation.search import MAX_QUERY_WORDS, highlight, query_problem, query_terms, stem
 from facilitation.snapshot import CafeSnapshot
 from facilitation.storage.base import UnitOfWork
 from facilitation.synthesis import default_fiche
@@ -213,10 +213,11 @@ def search(
     for c in found:
         if c.cafe_id not in known or c.table_id not in tables:
             continue
-        # Shown masked; a contribution found only through its masked words (a name, a phone
-        # number typed as the query) is not listed: a hit would tell who wrote about whom.
+        # Shown masked; a contribution is listed only when every word of the query is in what is
+        # shown: found through a masked word (a name, a phone number typed as the query, even next
+        # to a shown word: « chauffage Durand »), a hit would tell who wrote about whom.
         shown = replace(c, text=mask_personal_data(c.text, names[c.cafe_id]))
         pieces = highlight(shown.text, terms)
-        if any(matched for _, matched in pieces):
+        if {stem(piece) for piece, matched in pieces if matched} >= set(terms):
             hits.append(SearchHit(shown, known[c.cafe_id], tables[c.table_id], pieces))
     return hits

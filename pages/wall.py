@@ -68,12 +68,25 @@ except CafeError as exc:
     st.error(exc.message)
     end_page()
 
+
+@st.fragment(run_every=settings().cafe_refresh_seconds)
+def link_still_valid() -> None:
+    """Between rounds nothing else reloads the wall: its link is checked here, so that revoking it
+    blanks a screen left open (the room's, or one photographed and opened elsewhere) there too."""
+    try:
+        load()
+    except CafeError:
+        st.rerun(scope="app")  # the whole page says why
+
+
 st.title(literal_markdown(view.cafe.title), anchor=False)
 if view.open_round is None:
     st.info(
         "Le prochain tour va commencer." if not view.cafe.is_closed else "Merci pour votre participation !"
     )
     follow_open_round(view.cafe.id, None)
+    if link_token is not None:
+        link_still_valid()
     end_page()
 
 st.caption(f"Tour {view.open_round.position}")

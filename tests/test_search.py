@@ -134,3 +134,14 @@ def test_an_oversized_query_is_refused_in_french_before_any_word_is_stemmed(stor
     assert stem.cache_info().misses == stemmed  # refused before the costly part
     # the longest French words, eight of them, are still searched
     assert documents.search(store, " ".join(["anticonstitutionnellement"] * 7 + ["ascenseur"])) == []
+
+
+def test_a_masked_word_added_to_a_shown_word_does_not_tell_who_was_named(store):
+    cafe, _ = make_cafe(store)
+    add_idea(store, cafe, "Chauffage en panne, appelez Mme Durand au 06 12 34 56 78")
+    add_idea(store, cafe, "Chauffage en panne, appelez Mme Martin", table=2)
+    assert len(documents.search(store, "chauffage")) == 2
+    # Every word must be found in what is shown: « Durand » is masked, so « chauffage Durand » lists
+    # nothing, as « Durand » alone does (else the hit would say which contribution names Mme Durand).
+    assert documents.search(store, "chauffage Durand") == []
+    assert documents.search(store, "Durand") == []

@@ -181,3 +181,19 @@ def test_every_staff_page_runs_under_the_security_policy(served, browser):
     box.press("Enter")
     page.get_by_text("Sous la politique de sécurité").first.wait_for(timeout=15_000)
     assert blocked == []
+
+
+@pytest.mark.browser
+def test_a_wall_left_open_between_rounds_empties_when_its_link_is_revoked(served, browser):
+    base, store, cafe = served
+    cafes.close_round(store, cafe.id, cafes.open_round_of(store, cafe.id).id)
+    page = browser.new_page()
+    page.goto(base)  # Streamlit issue #9992: a fresh server's first visit must be the home page
+    page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
+    page.goto(cafes.wall_link(store, cafe.id, base))
+    page.get_by_text("Le prochain tour va commencer.").wait_for(timeout=30_000)
+    cafes.revoke_wall_link(store, cafe.id, base)
+    # No round opens to reload the page: the link itself is checked again, and the screen empties.
+    page.get_by_text("Ce lien de mur n'est pas valable").wait_for(timeout=30_000)
+    assert page.get_by_text("Café des Tilleuls").count() == 0
+    page.close()

@@ -10,6 +10,7 @@ seconds and must hold no database lock meanwhile), then saves.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -32,7 +33,7 @@ from facilitation.domain import (
 from facilitation.errors import Conflict, InvalidInput, NotFound
 from facilitation.harvest import model
 from facilitation.harvest.model import RerunPlan
-from facilitation.privacy import mask_personal_data
+from facilitation.privacy import MASKS, mask_personal_data
 from facilitation.search import plain
 from facilitation.storage.base import UnitOfWork
 from facilitation.wording import plural
@@ -54,6 +55,16 @@ def _masked(contribution: Contribution, masked_names: dict[str, list[str]]) -> s
     """The text as documents show it: grouping reads this, so that no label, keyword or
     representative quote can carry a flagged name, a phone number or an address."""
     return mask_personal_data(contribution.text, masked_names.get(contribution.cafe_id, ()))
+
+
+_MASK_LABELS = re.compile("|".join(re.escape(label) for label in MASKS))
+
+
+def _for_grouping(masked: str) -> str:
+    """What the grouper reads: the masked text with each « [… masqué] » label as « … ». The labels
+    say nothing of the theme; read as words they became keywords and group names (« Masqué,
+    téléphone »). « … » holds no word, and a text that was only a phone number stays non-empty."""
+    return _MASK_LABELS.sub("…", masked)
 
 
 @dataclass(frozen=True)
@@ -220,7 +231,7 @@ def _planned(
     if n_topics is not None and not 1 <= n_topics <= len(to_group):
         raise InvalidInput(f"Le nombre de groupes doit être entre 1 et {len(to_group)}.")
     ids = [c.id for c in to_group]
-    texts = [data.masked_text(cid) for cid in ids]  # masked once: grouping and cache
+    texts = [_for_grouping(data.masked_text(cid)) for cid in ids]  # masked once: grouping and cache
     grouping = grouper.group(
         texts,
         n_topics,
@@ -326,7 +337,7 @@ def run_guided_harvest(
     aside = [cid for cid in (previous.set_aside if previous else ()) if cid in data.contributions]
     to_map = [c for c in data.contributions.values() if c.id not in set(aside)]
     ids = [c.id for c in to_map]
-    texts = [data.masked_text(cid) for cid in ids]  # masked once: grouping and cache
+    texts = [_for_grouping(data.masked_text(cid)) for cid in ids]  # masked once: grouping and cache
     from facilitation.topics.guided import guided_grouping
 
     result = guided_grouping(
@@ -427,7 +438,7 @@ def split_topic(
         topic = model.topic_to_split(current, key, parts)
         contributions, names = _live(uow, scope)
     ids = [cid for cid in topic.contribution_ids if cid in contributions]
-    texts = [_masked(contributions[cid], names) for cid in ids]  # masked once: grouping and cache
+    texts = [_for_grouping(_masked(contributions[cid], names)) for cid in ids]  # grouping and cache
     grouping = grouper.group(
         texts,
         parts,
