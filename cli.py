@@ -297,6 +297,7 @@ def _harvest(app: App, args: argparse.Namespace) -> None:
         round_id = rounds[args.round]
     scope = harvest.scope_of([args.cafe_id], round_id)
     grouper = app.grouper()
+    current = harvest.latest_version(store, scope)
     try:
         version = harvest.run_harvest(
             store, grouper, scope, n_topics=args.topics, afresh=args.afresh, confirmed=args.confirm
@@ -308,7 +309,13 @@ def _harvest(app: App, args: argparse.Namespace) -> None:
         print(f"Pour confirmer, relancez avec --confirm {asked.plan.token}", file=sys.stderr)
         raise SystemExit(3) from None
     result = harvest.view(harvest.scope_data(store, scope), version)
-    print(f"Version {version.number} : {version.note}")
+    if current is not None and version.id == current.id:
+        print(
+            f"Rien de nouveau depuis la version {version.number} : les groupes restent tels quels "
+            "(--afresh pour tout regrouper à neuf)."
+        )
+    else:
+        print(f"Version {version.number} : {version.note}")
     for topic in sorted(result.topics, key=lambda t: -t.size):
         keywords = ", ".join(topic.topic.keywords[:6])
         figures = f"{plural(topic.size, 'contribution')}, {plural(topic.supports, 'soutien')}"

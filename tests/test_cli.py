@@ -404,6 +404,15 @@ def test_harvest_groups_a_stored_cafe_as_a_new_version(demo_cafe, database_url):
     assert failed.returncode == 2 and "Le tour 9 n'existe pas" in failed.stderr
 
 
+def test_a_harvest_rerun_with_nothing_new_changes_nothing_and_asks_nothing(demo_cafe, database_url):
+    first = run_cli("harvest", demo_cafe, database_url=database_url).stdout
+    keys = re.findall(r"^- \[(\w+)\] ", first, re.M)
+    run_cli("keep", demo_cafe, *keys, database_url=database_url)
+    again = run_cli("harvest", demo_cafe, database_url=database_url)
+    assert again.returncode == 0 and "Rien de nouveau depuis la version 2" in again.stdout
+    assert first.split("\n", 1)[1] == again.stdout.split("\n", 1)[1]  # the very same groups
+
+
 def test_report_fiches_and_cards_write_pdfs(demo_cafe, database_url, tmp_path):
     harvested = run_cli("harvest", demo_cafe, "--topics", "4", database_url=database_url).stdout
     keys = re.findall(r"^- \[(\w+)\] ", harvested, re.M)
