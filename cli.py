@@ -434,7 +434,8 @@ def _search(app: App, args: argparse.Namespace) -> None:
     for hit in hits:
         where = f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.table.label()}"
         print(f"{where}\n    {' '.join(hit.contribution.text.split())}")
-    print(f"{plural(len(hits), 'contribution trouvée', 'contributions trouvées')}", file=sys.stderr)
+    # On stdout after the hits, apart: on stderr it could land in the middle of (or glued to) them.
+    print(f"\n{plural(len(hits), 'contribution trouvée', 'contributions trouvées')}", flush=True)
 
 
 def _print_renewed_codes(report) -> None:

@@ -448,12 +448,14 @@ def test_report_fiches_and_cards_write_pdfs(demo_cafe, database_url, tmp_path):
 
 def test_search_prints_where_each_hit_was_said(demo_cafe, database_url):
     result = run_cli("search", "ascenseurs", database_url=database_url)
-    lines = result.stdout.splitlines()
-    assert lines and len(lines) % 2 == 0
+    *lines, blank, count = result.stdout.splitlines()
+    assert lines and len(lines) % 2 == 0 and blank == ""
     for where, text in zip(lines[::2], lines[1::2], strict=True):
         assert re.match(r"\d\d/\d\d/\d{4} · .+ · Table \d", where)
         assert "ascenseur" in text.lower()
-    assert result.stderr.strip().endswith(("contribution trouvée", "contributions trouvées"))
+    assert count == f"{len(lines) // 2} contributions trouvées"  # on its own line, after the hits
+    singular = run_cli("search", "ascenseur", database_url=database_url).stdout
+    assert singular == result.stdout  # singular and plural find the same
     refused = run_cli("search", "a", database_url=database_url, check=False)
     assert refused.returncode == 2 and "au moins un mot" in refused.stderr
 
