@@ -148,6 +148,33 @@ def test_a_masked_name_or_a_repeated_word_never_becomes_a_title():
     assert not any(title and title.lower().startswith("déchets d") for title in titles)
 
 
+def test_titles_keep_the_accents_a_member_wrote():
+    texts = [
+        "Le tri des dechets au local poubelles",
+        "Le tri des dechets est mal fait",
+        "Les déchets débordent, personne ne trie",
+        "Un tri selectif pour tout le monde",
+        "Le tri sélectif serait simple",
+        "Faire le tri selectif ensemble",
+    ]
+    embeddings = np.array([[1, 0], [1, 0.1], [1, 0.2], [0, 1], [0.1, 1], [0.2, 1]], dtype=np.float32)
+    titles = choose_titles(texts, [[0, 1, 2], [3, 4, 5]], embeddings)
+    assert titles == ["Tri des déchets", "Tri sélectif"]
+
+
+def test_a_group_without_a_noun_phrase_gets_a_written_phrase_not_keywords():
+    texts = [
+        "Il faut imposer les riches, et informer les gens",
+        "Imposer davantage les riches",
+        "Réparer vite la porte du hall",
+        "La porte du hall ferme mal",
+    ]
+    embeddings = np.array([[1, 0], [1, 0.1], [0, 1], [0.1, 1]], dtype=np.float32)
+    first, second = choose_titles(texts, [[0, 1], [2, 3]], embeddings)
+    assert first == "Imposer les riches" and "," not in first
+    assert second.lower() == "porte du hall"
+
+
 def test_same_input_and_settings_give_the_same_grouping():
     first = BertopicGrouper(seed=3).group(TEXTS, n_topics=6)
     second = BertopicGrouper(seed=3).group(TEXTS, n_topics=6)
