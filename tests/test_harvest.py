@@ -327,6 +327,7 @@ def test_a_rerun_keeps_the_groups_and_places_only_new_contributions(store, group
     new_group = next(t for t in rerun.topics if t.key not in before)
     assert new_group.contribution_ids == (added.id,) and new_group.label == "Tondeuse"
     assert "4 nouvelles contributions placées" in rerun.note
+    assert rerun.method["clustering"] == service.KEPT_GROUPS and rerun.method["topics"] == 4
     harvest.run_harvest(store, grouper, scope, afresh=True)
     assert grouper.starts[-1] is None
 

@@ -48,6 +48,8 @@ STALE_VERSION = (
     "rechargez la page et refaites votre correction."
 )
 NO_THEME_LABEL = "Ne correspond à aucun thème proposé"
+# How a re-run groups, said in its version's method.
+KEPT_GROUPS = "groupes actuels gardés, nouvelles contributions placées"
 
 
 def _masked(contribution: Contribution, masked_names: dict[str, list[str]]) -> str:
@@ -256,7 +258,9 @@ def _planned(
         coordinates={
             cid: [float(x), float(y)] for cid, (x, y) in zip(ids, grouping.coordinates, strict=True)
         },
-        method=grouping.method,
+        method=grouping.method | {"clustering": KEPT_GROUPS, "topics": len(topics)}
+        if keeping
+        else grouping.method,
         unsorted=unsorted,
         unmatched=lost,
     )
