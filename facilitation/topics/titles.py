@@ -92,14 +92,16 @@ def _readable(span) -> bool:
     return len(stems) == len(set(stems))  # « déchets du déchet »: one word in two inflections
 
 
-def _accented(title: str, texts: Sequence[str]) -> str:
+def accented_as_written(title: str, texts: Sequence[str]) -> str:
     """The title with each word in the accented form the texts wrote most, when they wrote one."""
     forms: dict[str, Counter[str]] = {}
     for text in texts:
         for word in re.findall(r"\w+", text.lower()):
             plain = strip_accents_unicode(word)
-            # Function words keep their own spelling: « la » is not « là », nor « des » « dès ».
-            if plain != word and word not in FRENCH_STOP_WORDS and plain not in FRENCH_STOP_WORDS:
+            # Function words keep their own spelling: « la » is not « là », nor « des » « dès »; nor
+            # does a noun become a past participle: « porte » is not « porté », « cause » not « causé ».
+            participle = re.sub(r"é(e?s?)$", r"e\1", word) == plain
+            if plain != word and not participle and not {word, plain} & FRENCH_STOP_WORDS:
                 forms.setdefault(plain, Counter())[word] += 1
 
     def restore(match: re.Match) -> str:
@@ -196,7 +198,9 @@ def choose_titles(
     taken: set[str] = set()
     for _, phrase, group, key in sorted(candidates):
         if titles[group] is None and key not in taken:
-            titles[group] = _accented(phrase[0].upper() + phrase[1:], [texts[i] for i in groups[group]])
+            titles[group] = accented_as_written(
+                phrase[0].upper() + phrase[1:], [texts[i] for i in groups[group]]
+            )
             taken.add(key)
     for group, members in enumerate(groups):
         if titles[group] is not None:
@@ -205,7 +209,7 @@ def choose_titles(
             opening = opening_phrase(texts[i])
             key = opening and strip_accents_unicode(opening.lower())
             if opening and key not in taken:
-                titles[group] = _accented(opening, [texts[j] for j in members])
+                titles[group] = accented_as_written(opening, [texts[j] for j in members])
                 taken.add(key)
                 break
     return titles
