@@ -325,6 +325,7 @@ def _harvest(app: App, args: argparse.Namespace) -> None:
         round_id = rounds[args.round]
     scope = harvest.scope_of([args.cafe_id], round_id)
     grouper = app.grouper()
+    current = harvest.latest_version(store, scope)
     try:
         version = harvest.run_harvest(
             store, grouper, scope, n_topics=args.topics, afresh=args.afresh, confirmed=args.confirm
@@ -336,7 +337,13 @@ def _harvest(app: App, args: argparse.Namespace) -> None:
         print(f"Pour confirmer, relancez avec --confirm {asked.plan.token}", file=sys.stderr)
         raise SystemExit(3) from None
     result = harvest.view(harvest.scope_data(store, scope), version)
-    print(f"Version {version.number} : {version.note}")
+    if current is not None and version.id == current.id:
+        print(
+            f"Rien de nouveau depuis la version {version.number} : les groupes restent tels quels "
+            "(--afresh pour tout regrouper à neuf)."
+        )
+    else:
+        print(f"Version {version.number} : {version.note}")
     for topic in sorted(result.topics, key=lambda t: -t.size):
         keywords = ", ".join(topic.topic.keywords[:6])
         figures = f"{plural(topic.size, 'contribution')}, {plural(topic.supports, 'soutien')}"
@@ -455,7 +462,8 @@ def _search(app: App, args: argparse.Namespace) -> None:
     for hit in hits:
         where = f"{hit.cafe.held_on:%d/%m/%Y} · {hit.cafe.title} · {hit.table.label()}"
         print(f"{where}\n    {' '.join(hit.contribution.text.split())}")
-    print(f"{plural(len(hits), 'contribution trouvée', 'contributions trouvées')}", file=sys.stderr)
+    # On stdout after the hits, apart: on stderr it could land in the middle of (or glued to) them.
+    print(f"\n{plural(len(hits), 'contribution trouvée', 'contributions trouvées')}", flush=True)
 
 
 def _print_renewed_codes(report) -> None:

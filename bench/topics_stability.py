@@ -8,6 +8,12 @@ matching old and new groups by overlap (Hungarian assignment). Two ways, in the 
 - « afresh »: the grouping computed from scratch on the 301 texts (as « Regrouper à neuf »).
 The vector cache is on, so the sentence encoder runs once per text. Several samples and sentences.
 
+Then the harvest itself, as the facilitator runs it (use cases on a SQLite file, same samples): a
+first run, every group retained, a re-run with nothing new (groups moved, versions saved, asked to
+confirm?), a person's move of one contribution, then one contribution added and a re-run (share of
+the 300 that change group, by group key, « À classer » counted as a group; the person's move kept?).
+Last, the demo café harvested and re-run with nothing new (groups changed, « À classer » sizes).
+
     .venv/bin/python -m bench.topics_stability [--trials 5] [--out bench/results/topics_stability.json]
 """
 
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +44,104 @@ def moved_share(before: list[int], after: list[int]) -> float:
     return 1 - overlap[rows, cols].sum() / len(before)
 
 
+def placement(version) -> dict[str, str]:
+    """Each contribution's group key in a harvest version (« À classer » as a group of its own)."""
+    found = {cid: topic.key for topic in version.topics for cid in topic.contribution_ids}
+    return found | {cid: "à classer" for cid in version.unsorted}
+
+
+def harvest_trial(sample: list[str], added: str, cache_dir: Path) -> dict:
+    """The harvest use cases on one sample: re-run with nothing new, then with one contribution more."""
+    from sqlalchemy import insert
+
+    from bench.common import fill_cafes
+    from facilitation import cafes, harvest
+    from facilitation.access import new_id
+    from facilitation.clock import utcnow
+    from facilitation.storage import open_store
+    from facilitation.storage.schema import contributions
+
+    store = open_store(f"sqlite:///{cache_dir / 'harvest.db'}")
+    fill_cafes(store, sample, cafe_count=1)
+    (cafe,) = cafes.list_cafes(store)
+    scope = harvest.scope_of([cafe.id])
+    grouper = BertopicGrouper()
+    first = harvest.run_harvest(store, grouper, scope)
+    kept = harvest.set_kept(store, scope, [t.key for t in first.topics])
+    asked = False
+    try:
+        same = harvest.run_harvest(store, grouper, scope)
+    except harvest.ConfirmationNeeded:
+        asked, same = True, harvest.latest_version(store, scope)
+    before = placement(kept)
+    moved_nothing_new = sum(before[c] != placement(same).get(c) for c in before) / len(before)
+    # A person moves the most central contribution of the largest group to the smallest one.
+    largest = max(kept.topics, key=lambda t: len(t.contribution_ids))
+    smallest = min(kept.topics, key=lambda t: len(t.contribution_ids))
+    person = largest.representative_ids[0]
+    corrected = harvest.move_contribution(store, scope, person, smallest.key)
+    round_id = cafes.list_rounds(store, cafe.id)[0].id
+    table_id = cafes.list_tables(store, cafe.id)[0].id
+    with store.engine.begin() as connection:
+        connection.execute(
+            insert(contributions),
+            [
+                {
+                    "id": new_id(),
+                    "cafe_id": cafe.id,
+                    "round_id": round_id,
+                    "table_id": table_id,
+                    "text": added,
+                    "source": "capitaine",
+                    "created_at": utcnow(),
+                }
+            ],
+        )
+    try:
+        plus_one = harvest.run_harvest(store, grouper, scope)
+        asked_after_adding = False
+    except harvest.ConfirmationNeeded:
+        asked_after_adding, plus_one = True, None
+    after = placement(plus_one) if plus_one else {}
+    corrected_at = placement(corrected)
+    store.dispose()
+    return {
+        "rerun_nothing_new_moved": round(moved_nothing_new, 3),
+        "rerun_nothing_new_saved_a_version": same.number != kept.number,
+        "rerun_nothing_new_asked_confirmation": asked,
+        "harvest_moved_after_adding_one": round(
+            sum(corrected_at[c] != after.get(c) for c in corrected_at) / len(corrected_at), 3
+        )
+        if plus_one
+        else None,
+        "harvest_adding_one_asked_confirmation": asked_after_adding,
+        "persons_move_kept": bool(plus_one) and after.get(person) == smallest.key,
+    }
+
+
+def demo_rerun(cache_dir: Path) -> dict:
+    """The demo café harvested, then re-run with nothing new: groups changed, « À classer » before/after."""
+    from facilitation import harvest
+    from facilitation.demo import create_demo_cafe
+    from facilitation.storage import open_store
+
+    store = open_store(f"sqlite:///{cache_dir / 'demo.db'}")
+    scope = harvest.scope_of([create_demo_cafe(store).id])
+    grouper = BertopicGrouper()
+    first = harvest.run_harvest(store, grouper, scope)
+    again = harvest.run_harvest(store, grouper, scope)
+    store.dispose()
+    members = {t.key: set(t.contribution_ids) for t in again.topics}
+    changed = sum(members.get(t.key) != set(t.contribution_ids) for t in first.topics)
+    return {
+        "groups": len(first.topics),
+        "groups_changed_by_rerun": changed,
+        "unsorted_before": len(first.unsorted),
+        "unsorted_after": len(again.unsorted),
+        "versions_saved_by_rerun": again.number - first.number,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300)
@@ -56,6 +161,8 @@ def main() -> None:
         plus_one = [*sample, texts[index[-1]]]
         rerun = grouper.group(plus_one, cache=cache, start_from=[*first.assignments, None])
         afresh = grouper.group(plus_one, cache=cache)
+        with tempfile.TemporaryDirectory() as folder:
+            use_cases = harvest_trial(sample, texts[index[-1]], Path(folder))
         trials.append(
             {
                 "trial": trial,
@@ -65,6 +172,7 @@ def main() -> None:
                 "topics_before": len(first.topics),
                 "topics_after": len(rerun.topics),
                 "topics_afresh": len(afresh.topics),
+                **use_cases,
             }
         )
         print(json.dumps(trials[-1]), flush=True)
@@ -77,7 +185,24 @@ def main() -> None:
         "moved_afresh_mean": round(float(np.mean([t["moved_afresh"] for t in trials])), 3),
         "moved_afresh_max": round(float(np.max([t["moved_afresh"] for t in trials])), 3),
         "always_same_input_same_groups": all(t["same_input_same_groups"] for t in trials),
+        "harvest_rerun_nothing_new_moved_max": max(t["rerun_nothing_new_moved"] for t in trials),
+        "harvest_rerun_nothing_new_never_saved_nor_asked": not any(
+            t["rerun_nothing_new_saved_a_version"] or t["rerun_nothing_new_asked_confirmation"]
+            for t in trials
+        ),
+        "harvest_moved_after_adding_one_max": max(
+            (
+                t["harvest_moved_after_adding_one"]
+                for t in trials
+                if t["harvest_moved_after_adding_one"] is not None
+            ),
+            default=None,
+        ),
+        "harvest_adding_one_never_asked": not any(t["harvest_adding_one_asked_confirmation"] for t in trials),
+        "persons_move_always_kept": all(t["persons_move_kept"] for t in trials),
     }
+    with tempfile.TemporaryDirectory() as folder:
+        summary["demo_cafe_rerun"] = demo_rerun(Path(folder))
     print(json.dumps({k: v for k, v in summary.items() if k != "trials"}), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(summary, indent=1), encoding="utf-8")

@@ -1,9 +1,12 @@
 """French word matching for the library search: accents, case and plurals do not matter.
 
 « agees » finds « âgées », « ascenseurs » finds « ascenseur », « ECLAIRAGE » finds « éclairage ».
-Words are lower-cased, stripped of accents, then reduced to their Snowball French stem. SQLite
-indexes these stems (FTS5); PostgreSQL does the same with its own `french` configuration and
-`unaccent` (same Snowball algorithm), and both use `highlight` to show which words matched.
+Words are lower-cased, stripped of accents, then reduced to their Snowball French stem, whose
+plural mark is then dropped: Snowball keeps the « s » after a vowel (« velos », « velo »), so one
+final « s » or « x » goes from stems of four letters or more (« vélos », « jeux »). SQLite indexes
+these stems (FTS5); PostgreSQL computes the same with its `cafe_french` configuration (`unaccent`,
+the same Snowball algorithm) and the same final cut (function `cafe_search_vector`, migration
+0014); both use `highlight` to show which words matched.
 """
 
 from __future__ import annotations
@@ -29,10 +32,17 @@ def plain(word: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def fold_plural(stem: str) -> str:
+    """A Snowball stem without its plural mark: « velos » → « velo », « jeux » → « jeu ».
+
+    Its PostgreSQL twin is the expression '^(.{3,})[sx]$' of migration 0014: keep them equal."""
+    return stem[:-1] if len(stem) >= 4 and stem[-1] in "sx" else stem
+
+
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    """The comparable form of one word: lower case, no accent, French stem."""
-    return _stemmer.stemWord(plain(word))
+    """The comparable form of one word: lower case, no accent, French stem, no plural mark."""
+    return fold_plural(_stemmer.stemWord(plain(word)))
 
 
 def search_terms(text: str | None) -> str:

@@ -77,8 +77,8 @@ with st.expander("Lancer un regroupement", expanded=harvest.latest_version(store
         )
         afresh = st.checkbox(
             "Regrouper à neuf",
-            help="Sans cette case, la relance part des groupes actuels (vos fusions, coupes et "
-            "déplacements compris) et ne déplace que les contributions qui vont mieux ailleurs.",
+            help="Sans cette case, la relance garde les groupes actuels (vos fusions, coupes, "
+            "déplacements et titres compris) et ne place que les nouvelles contributions.",
         )
     elif method.startswith("Sur des thèmes"):
         named = st.text_area(
@@ -91,6 +91,7 @@ with st.expander("Lancer un regroupement", expanded=harvest.latest_version(store
         "un groupe retenu, elle vous le dit avant d'enregistrer."
     )
     done = None
+    current = harvest.latest_version(store(), scope)
     if st.button("Lancer le regroupement", type="primary"):
         st.session_state.pop(PENDING_KEY, None)
         with st.spinner(
@@ -122,7 +123,12 @@ with st.expander("Lancer un regroupement", expanded=harvest.latest_version(store
         if cancel.button("Ne pas relancer"):
             st.session_state.pop(PENDING_KEY)
             st.rerun()
-    if done:
+    if done and current is not None and done.id == current.id:
+        st.info(
+            f"Rien de nouveau depuis la version {done.number} : les groupes restent tels quels. "
+            "Cochez « Regrouper à neuf » pour tout recalculer."
+        )
+    elif done:
         st.success(f"Version {done.number} enregistrée : {literal_markdown(done.note)}.")
 
 history = harvest.versions(store(), scope)

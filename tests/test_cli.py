@@ -404,6 +404,15 @@ def test_harvest_groups_a_stored_cafe_as_a_new_version(demo_cafe, database_url):
     assert failed.returncode == 2 and "Le tour 9 n'existe pas" in failed.stderr
 
 
+def test_a_harvest_rerun_with_nothing_new_changes_nothing_and_asks_nothing(demo_cafe, database_url):
+    first = run_cli("harvest", demo_cafe, database_url=database_url).stdout
+    keys = re.findall(r"^- \[(\w+)\] ", first, re.M)
+    run_cli("keep", demo_cafe, *keys, database_url=database_url)
+    again = run_cli("harvest", demo_cafe, database_url=database_url)
+    assert again.returncode == 0 and "Rien de nouveau depuis la version 2" in again.stdout
+    assert first.split("\n", 1)[1] == again.stdout.split("\n", 1)[1]  # the very same groups
+
+
 def test_report_fiches_and_cards_write_pdfs(demo_cafe, database_url, tmp_path):
     harvested = run_cli("harvest", demo_cafe, "--topics", "4", database_url=database_url).stdout
     keys = re.findall(r"^- \[(\w+)\] ", harvested, re.M)
@@ -439,12 +448,14 @@ def test_report_fiches_and_cards_write_pdfs(demo_cafe, database_url, tmp_path):
 
 def test_search_prints_where_each_hit_was_said(demo_cafe, database_url):
     result = run_cli("search", "ascenseurs", database_url=database_url)
-    lines = result.stdout.splitlines()
-    assert lines and len(lines) % 2 == 0
+    *lines, blank, count = result.stdout.splitlines()
+    assert lines and len(lines) % 2 == 0 and blank == ""
     for where, text in zip(lines[::2], lines[1::2], strict=True):
         assert re.match(r"\d\d/\d\d/\d{4} · .+ · Table \d", where)
         assert "ascenseur" in text.lower()
-    assert result.stderr.strip().endswith(("contribution trouvée", "contributions trouvées"))
+    assert count == f"{len(lines) // 2} contributions trouvées"  # on its own line, after the hits
+    singular = run_cli("search", "ascenseur", database_url=database_url).stdout
+    assert singular == result.stdout  # singular and plural find the same
     refused = run_cli("search", "a", database_url=database_url, check=False)
     assert refused.returncode == 2 and "au moins un mot" in refused.stderr
 

@@ -61,6 +61,9 @@ def test_corrections_are_new_versions_and_survive_a_new_run(store, grouper, cafe
     off_topic = next(c for c in store.contributions.in_cafe(cafe.id) if c.text == "Ascenseur lent")
     harvest.set_aside(store, scope, off_topic.id)
 
+    same = harvest.run_harvest(store, grouper, scope)
+    assert same.number == 4 and len(harvest.versions(store, scope)) == 4  # nothing new: nothing saved
+    add_idea(store, cafe, "Un jardin pour les enfants", table=2)
     rerun = harvest.run_harvest(store, grouper, scope)
     assert rerun.number == 5
     kept = next(t for t in rerun.topics if t.kept)
@@ -274,12 +277,13 @@ def test_a_rerun_that_would_change_retained_groups_asks_first(store, grouper, ca
     harvest.rename_topic(store, scope, _topic(first, "Jardin").key, "Verdure")
     other = KeywordGrouper(["jardin", "chauffage"])  # no lift group any more
 
+    assert harvest.run_harvest(store, other, scope).number == 3  # nothing new: nothing to confirm
     with pytest.raises(harvest.ConfirmationNeeded, match="« Ascenseur » ne serait plus retrouvé") as asked:
-        harvest.run_harvest(store, other, scope)
+        harvest.run_harvest(store, other, scope, afresh=True)
     assert len(harvest.versions(store, scope)) == 3  # nothing saved
     with pytest.raises(harvest.ConfirmationNeeded):
-        harvest.run_harvest(store, other, scope, confirmed="a-stale-token")
-    rerun = harvest.run_harvest(store, other, scope, confirmed=asked.value.plan.token)
+        harvest.run_harvest(store, other, scope, afresh=True, confirmed="a-stale-token")
+    rerun = harvest.run_harvest(store, other, scope, afresh=True, confirmed=asked.value.plan.token)
     assert [t.label for t in rerun.unmatched] == ["Ascenseur"] and rerun.unmatched[0].kept
     assert "non retrouvé" in rerun.note
     assert _topic(rerun, "Verdure").renamed  # matched: the person's title wins
@@ -291,18 +295,58 @@ def test_a_rerun_that_would_change_retained_groups_asks_first(store, grouper, ca
     assert sum(len(t.contribution_ids) for t in restored.topics) == 8  # each contribution once
 
 
-def test_a_rerun_after_many_new_contributions_groups_afresh(store, grouper, cafe_with_ideas):
+def test_a_rerun_with_nothing_new_changes_nothing_and_asks_nothing(store, grouper, cafe_with_ideas):
     cafe, _ = cafe_with_ideas
     scope = harvest.scope_of([cafe.id])
-    harvest.run_harvest(store, grouper, scope)
-    harvest.run_harvest(store, grouper, scope)
-    assert grouper.starts[-1] is not None
+    first = harvest.run_harvest(store, grouper, scope)
+    harvest.set_kept(store, scope, [t.key for t in first.topics])
+    # A grouping that would now see things otherwise: with nothing new, it is not even asked.
+    other = KeywordGrouper(["jardin", "chauffage"])
+    again = harvest.run_harvest(store, other, scope)
+    assert again.number == 2 and len(harvest.versions(store, scope)) == 2
+    assert other.calls == []
+    assert harvest.plan_harvest(store, other, scope).unchanged
+
+
+def test_a_rerun_keeps_the_groups_and_places_only_new_contributions(store, grouper, cafe_with_ideas):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    first = harvest.run_harvest(store, grouper, scope)
+    harvest.set_kept(store, scope, [_topic(first, "Ascenseur").key])
     for number in range(3):
         add_idea(store, cafe, f"Encore une idée de jardin numéro {number}", table=2)
-    harvest.run_harvest(store, grouper, scope)
-    assert grouper.starts[-1] is None  # 8 of 11 were grouped: under 80 %, start afresh
+    added = add_idea(store, cafe, "Une fête autour de la tondeuse", table=2)
+    # A grouping that would regroup everything otherwise (no lift group any more).
+    other = KeywordGrouper(["jardin", "chauffage", "tondeuse", "divers"])
+    rerun = harvest.run_harvest(store, other, scope)  # retained « Ascenseur » untouched: no question
+    assert other.starts[-1][:8] != [None] * 8 and other.starts[-1][8:] == [None] * 4
+    before = {t.key: set(t.contribution_ids) for t in first.topics}
+    after = {t.key: set(t.contribution_ids) for t in rerun.topics}
+    assert all(before[key] <= after[key] for key in before)  # nobody moved
+    jardin = _topic(first, "Jardin").key
+    assert len(after[jardin]) == 5 and len(after) == 4
+    new_group = next(t for t in rerun.topics if t.key not in before)
+    assert new_group.contribution_ids == (added.id,) and new_group.label == "Tondeuse"
+    assert "4 nouvelles contributions placées" in rerun.note
+    assert rerun.method["clustering"] == service.KEPT_GROUPS and rerun.method["topics"] == 4
     harvest.run_harvest(store, grouper, scope, afresh=True)
     assert grouper.starts[-1] is None
+
+
+def test_a_persons_move_survives_a_rerun(store, grouper, cafe_with_ideas):
+    cafe, _ = cafe_with_ideas
+    scope = harvest.scope_of([cafe.id])
+    first = harvest.run_harvest(store, grouper, scope)
+    lent = next(c for c in store.contributions.in_cafe(cafe.id) if c.text == "Ascenseur lent")
+    moved = harvest.move_contribution(store, scope, lent.id, _topic(first, "Jardin").key)
+    merged = harvest.merge_topics(
+        store, scope, [_topic(moved, "Chauffage").key, _topic(moved, "Ascenseur").key], "Bâtiment"
+    )
+    add_idea(store, cafe, "Le chauffage ne marche plus", table=2)
+    rerun = harvest.run_harvest(store, grouper, scope)
+    assert rerun.number == merged.number + 1
+    assert lent.id in _topic(rerun, "Jardin").contribution_ids
+    assert len(_topic(rerun, "Bâtiment").contribution_ids) == 6 and "Chauffage" not in labels(rerun)
 
 
 def test_contributions_that_fit_no_group_wait_to_be_sorted(store, cafe_with_ideas):
@@ -316,9 +360,13 @@ def test_contributions_that_fit_no_group_wait_to_be_sorted(store, cafe_with_idea
     assert [c.text for c in view.unsorted] == ["Vive la fête des voisins"] and not view.ungrouped
     moved = harvest.move_contribution(store, scope, stray.id, _topic(version, "Jardin").key)
     assert moved.unsorted == () and stray.id in _topic(moved, "Jardin").contribution_ids
-    again = harvest.run_harvest(store, grouper, scope)
-    aside = harvest.set_aside(store, scope, again.unsorted[0])
-    assert aside.unsorted == () and aside.set_aside == (stray.id,)
+    again = harvest.run_harvest(store, grouper, scope)  # nothing new: the move stays
+    assert again.number == moved.number and stray.id in _topic(again, "Jardin").contribution_ids
+    later = add_idea(store, cafe, "Et une autre fête", table=2)
+    rerun = harvest.run_harvest(store, grouper, scope)
+    assert rerun.unsorted == (later.id,) and stray.id in _topic(rerun, "Jardin").contribution_ids
+    aside = harvest.set_aside(store, scope, later.id)
+    assert aside.unsorted == () and aside.set_aside == (later.id,)
 
 
 def test_a_correction_made_on_an_old_screen_is_refused_not_lost(store, grouper, cafe_with_ideas):

@@ -290,11 +290,41 @@ def test_a_groupings_topics_become_groups_under_fresh_keys():
     assert topic.contribution_ids == ("c", "a") and topic.representative_ids == ("c",)
 
 
-def test_a_rerun_starts_from_the_current_groups_while_they_hold_most_contributions():
-    previous = version(group("t1", "a", "b", "c", "d"), group("t2", "e", "f", "g", "h"))
-    assert model.start_from(previous, ["a", "e", "b", "new"]) is None  # 3 of 4: under 80 %
-    assert model.start_from(previous, ["a", "e", "b", "f", "new"]) == [0, 1, 0, 1, None]
+def test_a_rerun_starts_from_the_current_groups_and_knows_what_is_new():
+    previous = version(group("t1", "a", "b", "c", "d"), group("t2", "e", "f"), unsorted=("g",))
+    assert model.start_from(previous, ["a", "e", "g", "new"]) == [0, 1, -1, None]
     assert model.start_from(None, ["a"]) is None
+    assert model.nothing_new(previous, ["a", "b", "c", "d", "e", "f", "g"])
+    assert not model.nothing_new(previous, ["a", "b", "c", "d", "e", "f", "g", "new"])
+    assert not model.nothing_new(previous, ["a", "b", "c", "d", "e", "f"])  # one gone: groups change
+    assert not model.nothing_new(None, ["a"])
+
+
+def test_a_rerun_places_new_contributions_and_moves_nobody():
+    previous = version(
+        group("t1", "a", "b", "c"), group("t2", "d", "e"), group("t3", "f", "g"), unsorted=("h",)
+    )
+    # The grouping mixes old groups up; only where the new ones land matters.
+    found = [
+        group("t9", "a", "d", "e", "n1"),  # n1's neighbours: mostly t2
+        group("t10", "b", "c", "f", "g", "h"),
+        group("t11", "n2", "n3"),  # all new: a new group
+    ]
+    topics, unsorted = model.keep_groups(
+        previous, found, ["n4"], ["a", "b", "c", "d", "e", "f", "g", "h", "n1", "n2", "n3", "n4"]
+    )
+    assert [(t.key, t.contribution_ids) for t in topics] == [
+        ("t1", ("a", "b", "c")),
+        ("t2", ("d", "e", "n1")),
+        ("t3", ("f", "g")),
+        ("t11", ("n2", "n3")),
+    ]
+    assert topics[0] is previous.topics[0] and topics[1].cohesion is None
+    assert unsorted == ["h", "n4"]
+    gone, _ = model.keep_groups(
+        previous, [group("t9", "a", "b", "d", "e", "f", "g", "h")], [], ["a", "d", "e", "f", "g", "h"]
+    )
+    assert [t.contribution_ids for t in gone] == [("a",), ("d", "e"), ("f", "g")]
 
 
 # -- confirmation before a re-run changes retained groups --------------------------------------------

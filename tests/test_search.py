@@ -50,6 +50,67 @@ def test_search_ignores_accents_case_and_plurals(store, query, expected):
     assert sorted(found) == sorted(expected)
 
 
+BIKES = [
+    "Un local à vélo fermé",
+    "Des vélos volés dans la cour",
+    "VELOS et poussettes dans le hall",
+    "Les jeux du square sont cassés",
+    "Un jeu de boules pour les anciens",
+    "Rien à voir avec le reste",
+]
+
+
+@pytest.mark.parametrize(
+    ("queries", "expected"),
+    [
+        (["vélo", "vélos", "VELO", "velos", "Vélo"], BIKES[:3]),
+        (["jeu", "jeux", "JEUX"], BIKES[3:5]),
+    ],
+)
+def test_singular_and_plural_find_the_same_contributions(store, queries, expected):
+    cafe, _ = make_cafe(store)
+    for text in BIKES:
+        add_idea(store, cafe, text)
+    for query in queries:
+        found = [hit.contribution.text for hit in documents.search(store, query)]
+        assert sorted(found) == sorted(expected), query
+
+
+def test_an_index_built_before_the_plural_fix_is_rebuilt(database_url):
+    import snowballstemmer
+    from alembic import command
+
+    from facilitation.search import plain
+    from facilitation.storage.engine import _alembic_config, create_db_engine, migrate
+    from facilitation.storage.unit_of_work import SqlUnitOfWork
+
+    engine = create_db_engine(database_url)
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0012")
+    old = SqlUnitOfWork(engine)
+    cafe, _ = make_cafe(old)
+    for text in BIKES:
+        add_idea(old, cafe, text)
+    if engine.dialect.name == "sqlite":
+        # The stems SQLite indexed before: Snowball's own, « velos » apart from « velo ».
+        snowball = snowballstemmer.stemmer("french")
+        with engine.begin() as connection:
+            for rowid, text in connection.exec_driver_sql(
+                "SELECT i.rowid, c.text FROM contributions c "
+                "JOIN contribution_search_ids i ON i.contribution_id = c.id"
+            ).all():
+                terms = " ".join(snowball.stemWord(plain(w)) for w in text.split())
+                connection.exec_driver_sql(
+                    "UPDATE contribution_search SET terms = ? WHERE rowid = ?", (terms, rowid)
+                )
+        assert len(documents.search(old, "vélos")) < 3  # the old index: « vélos » misses « vélo »
+    migrate(engine)
+    store = SqlUnitOfWork(engine)
+    assert len(documents.search(store, "vélo")) == len(documents.search(store, "vélos")) == 3
+
+
 def test_hits_say_where_and_mark_the_matching_words(store):
     cafe, _ = make_cafe(store)
     add_idea(store, cafe, "Deux ascenseurs en panne, toujours des ascenseurs !", table=2)

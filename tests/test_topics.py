@@ -16,7 +16,7 @@ from facilitation.topics.embeddings import MemoryVectorCache, load_sentence_enco
 from facilitation.topics.french import FRENCH_STOP_WORDS, KEYWORD_STOP_WORDS
 from facilitation.topics.grouping import readable_label, topic_count_range
 from facilitation.topics.guided import atelier_targets, guided_grouping
-from facilitation.topics.titles import choose_titles, noun_phrases, word_stem
+from facilitation.topics.titles import accented_as_written, choose_titles, noun_phrases, word_stem
 
 IDEAS = resident_ideas()
 TEXTS = [i["text"] for i in IDEAS]
@@ -146,6 +146,46 @@ def test_a_masked_name_or_a_repeated_word_never_becomes_a_title():
     titles = choose_titles(texts, [[0, 1], [2, 3]], embeddings)
     assert not any(title and ("masqué" in title or "nom" in title.lower()) for title in titles)
     assert not any(title and title.lower().startswith("déchets d") for title in titles)
+
+
+def test_titles_keep_the_accents_a_member_wrote():
+    texts = [
+        "Le tri des dechets au local poubelles",
+        "Le tri des dechets est mal fait",
+        "Les déchets débordent, personne ne trie",
+        "Un tri selectif pour tout le monde",
+        "Le tri sélectif serait simple",
+        "Faire le tri selectif ensemble",
+    ]
+    embeddings = np.array([[1, 0], [1, 0.1], [1, 0.2], [0, 1], [0.1, 1], [0.2, 1]], dtype=np.float32)
+    titles = choose_titles(texts, [[0, 1, 2], [3, 4, 5]], embeddings)
+    assert titles == ["Tri des déchets", "Tri sélectif"]
+
+
+@pytest.mark.parametrize(
+    ("title", "texts", "expected"),
+    [
+        ("Tri selectif", ["Le tri sélectif", "tri selectif"], "Tri sélectif"),
+        ("Personnes agees", ["des personnes âgées"], "Personnes âgées"),
+        ("Porte du hall", ["la porte du hall", "un colis porté disparu", "dû"], "Porte du hall"),
+        ("Cause du froid", ["il a causé du tort"], "Cause du froid"),
+    ],
+)
+def test_a_title_word_takes_the_accents_written_unless_it_is_another_word(title, texts, expected):
+    assert accented_as_written(title, texts) == expected
+
+
+def test_a_group_without_a_noun_phrase_gets_a_written_phrase_not_keywords():
+    texts = [
+        "Il faut imposer les riches, et informer les gens",
+        "Imposer davantage les riches",
+        "Réparer vite la porte du hall",
+        "La porte du hall ferme mal",
+    ]
+    embeddings = np.array([[1, 0], [1, 0.1], [0, 1], [0.1, 1]], dtype=np.float32)
+    first, second = choose_titles(texts, [[0, 1], [2, 3]], embeddings)
+    assert first == "Imposer les riches" and "," not in first
+    assert second.lower() == "porte du hall"
 
 
 def test_same_input_and_settings_give_the_same_grouping():

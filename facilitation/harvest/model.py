@@ -4,12 +4,16 @@ Functions take domain values and return new ones: no unit of work, no database, 
 caller passes `now`). A correction returns the next version of the harvest (its number + 1); the
 use cases in service.py load the current version and save what these functions return.
 
-Re-running the grouping never drops a person's work silently:
-- it starts from the current groups (merges, splits and moves included), so few contributions move;
-- each new group is matched one-to-one with an old group by shared members; a matched group keeps
-  the old key (its fiche, comments and decisions follow it), its person-chosen title and its mark;
+Re-running the grouping never undoes a person's work:
+- a re-run keeps the current groups as they are (merges, splits, moves, titles, marks, « À classer »):
+  only contributions new since the last version are placed, each into the current group its
+  grouping neighbours belong to, into a new group when its neighbours are all new too, or « À
+  classer »; with nothing new, it changes nothing and saves nothing (`keep_groups`);
+- « Regrouper à neuf » (or a new number of groups) recomputes everything; each new group is then
+  matched one-to-one with an old group by shared members; a matched group keeps the old key (its
+  fiche, comments and decisions follow it), its person-chosen title and its mark;
 - an old retained or renamed group found nowhere is listed in the new version and can be restored;
-- when a re-run would change retained groups, it first says how and waits for confirmation.
+- when a run would change retained groups, it first says how and waits for confirmation.
 Topic keys are never reused within a harvest: a key names one group for good.
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -34,9 +39,6 @@ if TYPE_CHECKING:
 
 # A new topic takes over a person's label when it shares at least this much with the old topic.
 _SAME_TOPIC_JACCARD = 0.5
-# A re-run starts from the current groups while they already hold this share of the contributions;
-# past that (a first harvest after round 1, re-run after round 3), it groups afresh.
-RESTART_SHARE = 0.8
 
 
 def next_version(
@@ -283,15 +285,79 @@ def topics_from(grouping: Grouping, ids: list[str], keys: Iterator[str]) -> list
 
 
 def start_from(previous: HarvestVersion | None, ids: list[str]) -> list[int | None] | None:
-    """Each contribution's group in the previous version, when that version still describes most of
-    the scope; otherwise (None) the grouping starts afresh."""
-    if previous is None:
+    """Each contribution's group in the previous version (-1: « À classer », None: new), for the
+    grouping to start from; None before the first version or when it has no group."""
+    if previous is None or not previous.topics:
         return None
     group_of = {cid: index for index, t in enumerate(previous.topics) for cid in t.contribution_ids}
-    start = [group_of.get(cid) for cid in ids]
-    if sum(g is not None for g in start) < RESTART_SHARE * len(ids):
-        return None
-    return start
+    group_of |= {cid: -1 for cid in previous.unsorted}
+    return [group_of.get(cid) for cid in ids]
+
+
+def placed_ids(version: HarvestVersion) -> set[str]:
+    """The contributions a version has placed: in a group, « À classer » or set aside."""
+    return (
+        {cid for t in version.topics for cid in t.contribution_ids}
+        | set(version.unsorted)
+        | set(version.set_aside)
+    )
+
+
+def nothing_new(previous: HarvestVersion | None, ids: Iterable[str]) -> bool:
+    """True when the version already places exactly these contributions (set-asides apart): a
+    re-run would have nothing to do."""
+    if previous is None or not previous.topics:
+        return False
+    placed = {cid for t in previous.topics for cid in t.contribution_ids} | set(previous.unsorted)
+    return placed == set(ids)
+
+
+def keep_groups(
+    previous: HarvestVersion, topics: list[TopicGroup], unsorted: Iterable[str], ids: Iterable[str]
+) -> tuple[list[TopicGroup], list[str]]:
+    """A re-run's groups: the current ones untouched, plus the new contributions placed.
+
+    `topics` and `unsorted` are what the grouping found over `ids` (the scope's contributions, set
+    asides apart). A contribution the previous version placed stays where it is, whatever the
+    grouping says: a person's moves, merges, titles and marks survive. A new one joins the current
+    group most of its grouping neighbours are in; when they are all new, the new ones form a new
+    group; the grouping's « À classer » stay « À classer ». Contributions gone from the scope
+    (hidden, erased) leave their group.
+    """
+    in_scope = set(ids)
+    known = placed_ids(previous)
+    group_of = {cid: t.key for t in previous.topics for cid in t.contribution_ids}
+    joining: dict[str, list[str]] = {}
+    new_topics = []
+    for topic in topics:
+        fresh = [cid for cid in topic.contribution_ids if cid not in known]
+        if not fresh:
+            continue
+        neighbours = Counter(group_of[cid] for cid in topic.contribution_ids if cid in group_of)
+        if neighbours:
+            # The most common current group; on a tie, the first one met (grouping's order).
+            joining.setdefault(neighbours.most_common(1)[0][0], []).extend(fresh)
+        else:
+            representatives = tuple(cid for cid in topic.representative_ids if cid in fresh)
+            new_topics.append(
+                replace(topic, contribution_ids=tuple(fresh), representative_ids=representatives)
+            )
+    kept = []
+    for topic in previous.topics:
+        members = tuple(cid for cid in topic.contribution_ids if cid in in_scope)
+        added = tuple(joining.get(topic.key, ()))
+        if members == topic.contribution_ids and not added:
+            kept.append(topic)
+            continue
+        representatives = tuple(cid for cid in topic.representative_ids if cid in in_scope) or members[:5]
+        kept.append(
+            replace(
+                topic, contribution_ids=members + added, representative_ids=representatives, cohesion=None
+            )
+        )
+    waiting = [cid for cid in previous.unsorted if cid in in_scope]
+    waiting += [cid for cid in unsorted if cid not in known]
+    return kept + new_topics, waiting
 
 
 def _jaccard(a: Iterable[str], b: Iterable[str]) -> float:
@@ -362,6 +428,7 @@ def retained_changes(previous: HarvestVersion | None, version: HarvestVersion) -
         return []
     placed_before = {cid for t in previous.topics for cid in t.contribution_ids}
     placed_before |= set(previous.unsorted)
+    still_placed = placed_ids(version)
     new_by_key = {t.key: t for t in version.topics}
     changes = []
     for old in previous.topics:
@@ -371,7 +438,8 @@ def retained_changes(previous: HarvestVersion | None, version: HarvestVersion) -
         if new is None:
             changes.append(f"« {old.label} » ne serait plus retrouvé (il resterait listé, restaurable)")
             continue
-        left = len(set(old.contribution_ids) - set(new.contribution_ids))
+        # A contribution gone from the scope (hidden, erased) is not the run's doing: only moves count.
+        left = len((set(old.contribution_ids) - set(new.contribution_ids)) & still_placed)
         joined = len((set(new.contribution_ids) - set(old.contribution_ids)) & placed_before)
         if left or joined:
             moves = [f"{plural(joined, 'contribution')} d'un autre groupe en plus"] if joined else []
@@ -386,6 +454,8 @@ class RerunPlan:
 
     version: HarvestVersion
     changes: list[str]  # one French sentence per retained group that would change
+    # Nothing new since `version`, the current one: the run saves nothing and asks nothing.
+    unchanged: bool = False
 
     @classmethod
     def after(cls, previous: HarvestVersion | None, version: HarvestVersion) -> RerunPlan:
@@ -400,6 +470,8 @@ class RerunPlan:
     def confirmed_version(self, confirmed: str | None) -> HarvestVersion:
         """The version to save; ConfirmationNeeded while it changes retained groups and
         `confirmed` is not the token of this very outcome."""
+        if self.unchanged:
+            return self.version
         if self.changes and confirmed != self.token:
             raise ConfirmationNeeded(self)
         return self.version

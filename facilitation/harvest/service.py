@@ -49,6 +49,8 @@ STALE_VERSION = (
     "rechargez la page et refaites votre correction."
 )
 NO_THEME_LABEL = "Ne correspond à aucun thème proposé"
+# How a re-run groups, said in its version's method.
+KEPT_GROUPS = "groupes actuels gardés, nouvelles contributions placées"
 
 
 def _masked(contribution: Contribution, masked_names: dict[str, list[str]]) -> str:
@@ -231,19 +233,32 @@ def _planned(
     if n_topics is not None and not 1 <= n_topics <= len(to_group):
         raise InvalidInput(f"Le nombre de groupes doit être entre 1 et {len(to_group)}.")
     ids = [c.id for c in to_group]
+    # Without « à neuf » nor a new number of groups, a re-run keeps the current groups and places
+    # only what is new: with nothing new, there is nothing to do (model.keep_groups).
+    keeping = previous is not None and not afresh and n_topics is None and bool(previous.topics)
+    if keeping and model.nothing_new(previous, ids):
+        return RerunPlan(previous, [], unchanged=True)
     texts = [_for_grouping(data.masked_text(cid)) for cid in ids]  # masked once: grouping and cache
     grouping = grouper.group(
         texts,
         n_topics,
         cache=_vector_cache(uow, ids, texts),
-        start_from=None if afresh else model.start_from(previous, ids),
+        start_from=model.start_from(previous, ids) if keeping else None,
     )
-    topics, lost = model.carry_over(model.topics_from(grouping, ids, model.fresh_keys(history)), previous)
+    found = model.topics_from(grouping, ids, model.fresh_keys(history))
     unsorted = [ids[i] for i in grouping.unsorted]
-    note = f"Regroupement automatique : {plural(len(topics), 'groupe')}"
+    if keeping:
+        topics, unsorted = model.keep_groups(previous, found, unsorted, ids)
+        lost = list(previous.unmatched)
+        added = len(set(ids) - model.placed_ids(previous))
+        placed = plural(added, "nouvelle contribution placée", "nouvelles contributions placées")
+        note = f"Relance : groupes gardés, {placed}"
+    else:
+        topics, lost = model.carry_over(found, previous)
+        note = f"Regroupement automatique : {plural(len(topics), 'groupe')}"
     if unsorted:
         note += f", {plural(len(unsorted), 'contribution')} à classer"
-    if lost:
+    if lost and not keeping:
         note += f", {plural(len(lost), 'groupe')} d'avant non retrouvé" + ("s" if len(lost) > 1 else "")
     version = model.next_version(
         previous,
@@ -254,7 +269,9 @@ def _planned(
         coordinates={
             cid: [float(x), float(y)] for cid, (x, y) in zip(ids, grouping.coordinates, strict=True)
         },
-        method=grouping.method,
+        method=grouping.method | {"clustering": KEPT_GROUPS, "topics": len(topics)}
+        if keeping
+        else grouping.method,
         unsorted=unsorted,
         unmatched=lost,
     )
@@ -272,7 +289,8 @@ def plan_harvest(
 ) -> RerunPlan:
     """Group the scope's contributions into topics without saving: the version a run would save.
 
-    The grouping starts from the current groups unless `afresh` or a new number of groups is asked.
+    Unless `afresh` or a number of groups is asked, the current groups are kept and only new
+    contributions are placed; with nothing new, the plan is the current version, `unchanged`.
     """
     return _planned(uow, grouper, scope, n_topics=n_topics, afresh=afresh, now=now)
 
@@ -290,9 +308,12 @@ def run_harvest(
     """Group the scope's contributions into topics and save it as a new version.
 
     Raises ConfirmationNeeded when retained groups would change, unless `confirmed` is the token of
-    that very outcome (`ConfirmationNeeded.plan.token`).
+    that very outcome (`ConfirmationNeeded.plan.token`). With nothing new since the current version
+    (and neither `afresh` nor `n_topics`), nothing is saved: the current version is returned.
     """
     plan = _planned(uow, grouper, scope, n_topics=n_topics, afresh=afresh, now=now)
+    if plan.unchanged:
+        return plan.version
     return _store_version(uow, scope, plan.confirmed_version(confirmed))
 
 

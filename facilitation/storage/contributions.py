@@ -206,15 +206,15 @@ class SqlContributionRepository:
     ) -> list[Contribution]:
         """Live contributions containing every word (accents, case, plurals aside), best first.
 
-        `words` are the query's own words (PostgreSQL stems them with `cafe_french`), `terms` their
-        stems (SQLite's FTS5 index holds stems, see migration 0006).
+        `words` are the query's own words (PostgreSQL stems them with `cafe_search_query`), `terms`
+        their stems (SQLite's FTS5 index holds stems); see migrations 0006 and 0014.
         """
         query = _select().where(contributions.c.deleted_at.is_(None))
         if cafe_ids is not None:
             query = query.where(contributions.c.cafe_id.in_(cafe_ids))
         if self._tx.dialect == "postgresql":
-            document = literal_column("contributions.search_vector")  # migration 0006
-            wanted = func.plainto_tsquery(literal_column("'cafe_french'"), " ".join(words))
+            document = literal_column("contributions.search_vector")  # migrations 0006, 0014
+            wanted = func.cafe_search_query(" ".join(words))
             query = query.where(document.bool_op("@@")(wanted)).order_by(
                 func.ts_rank(document, wanted).desc(), contributions.c.created_at.desc()
             )

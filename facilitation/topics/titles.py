@@ -4,7 +4,10 @@ Candidates are NOUN ADJ and NOUN (ADJ) ADP (DET) NOUN (ADJ) spans tagged by fr_c
 (« éclairage des escaliers », « local à vélos »), 2–6 words, taken from each group's most central
 contributions. Each is scored by c-TF-IDF coverage of its words in the group × closeness of the
 contributions that wrote it to the group's centre; titles are then handed out best-first so no two
-groups share one.
+groups share one. A phrase written with and without accents is one candidate, and every word of a
+title takes the accented form a member of the group wrote (« Tri des déchets », never « Tri des
+dechets » when someone wrote « déchets »). A group that offers no such phrase is titled by the
+opening words of its most central contribution (« Imposer les riches »), never a keyword triple.
 """
 
 from __future__ import annotations
@@ -89,6 +92,58 @@ def _readable(span) -> bool:
     return len(stems) == len(set(stems))  # « déchets du déchet »: one word in two inflections
 
 
+def accented_as_written(title: str, texts: Sequence[str]) -> str:
+    """The title with each word in the accented form the texts wrote most, when they wrote one."""
+    forms: dict[str, Counter[str]] = {}
+    for text in texts:
+        for word in re.findall(r"\w+", text.lower()):
+            plain = strip_accents_unicode(word)
+            # Function words keep their own spelling: « la » is not « là », nor « des » « dès »; nor
+            # does a noun become a past participle: « porte » is not « porté », « cause » not « causé ».
+            participle = re.sub(r"é(e?s?)$", r"e\1", word) == plain
+            if plain != word and not participle and not {word, plain} & FRENCH_STOP_WORDS:
+                forms.setdefault(plain, Counter())[word] += 1
+
+    def restore(match: re.Match) -> str:
+        word = match.group()
+        found = forms.get(strip_accents_unicode(word.lower()))
+        if not found:
+            return word
+        best = found.most_common(1)[0][0]
+        return best[0].upper() + best[1:] if word[0].isupper() else best
+
+    return re.sub(r"\w+", restore, title)
+
+
+# A fallback title: the opening words of a contribution, at most this many.
+OPENING_WORDS = 6
+
+
+def opening_phrase(text: str) -> str | None:
+    """The first clause of a text from its first content word, at most six words, without the
+    function words at its ends (« Il faut imposer les riches, et… » → « Imposer les riches »)."""
+    if MASK_MARKER in text.lower():
+        return None
+    clause = re.split(r"[.,;:!?()\[\]«»\"…\n]", text.strip(), maxsplit=1)[0]
+    words = clause.split()
+    while words and words[0].lower().strip("'’") in FRENCH_STOP_WORDS | {"l", "d", "qu", "j", "c", "n", "s"}:
+        words.pop(0)
+    words = words[:OPENING_WORDS]
+    seen: set[str] = set()
+    for end, word in enumerate(words):  # « Déchets du déchet partout »: cut before the repeat
+        stems = set(content_stems(word))
+        if stems & seen:
+            words = words[:end]
+            break
+        seen |= stems
+    while words and words[-1].lower() in FRENCH_STOP_WORDS:
+        words.pop()
+    if len(words) < MIN_WORDS and not (words and len(words[0]) > 3):
+        return None
+    phrase = " ".join(words)
+    return phrase[0].upper() + phrase[1:] if phrase else None
+
+
 def content_stems(text: str) -> list[str]:
     """Stems of a text's content words (stop words left out)."""
     return [word_stem(w) for w in re.findall(r"\w+", text) if w.lower() not in FRENCH_STOP_WORDS]
@@ -113,11 +168,17 @@ def choose_titles(
     for group, members in enumerate(read):
         centre = embeddings[members].mean(axis=0)
         centre_norm = np.linalg.norm(centre) or 1.0
+        # One candidate per phrase, accents and case aside: « tri des dechets » and « Tri des déchets »
+        # count together.
         writers: dict[str, list[int]] = {}
+        written_as: dict[str, str] = {}
         for i in members:
             for phrase in dict.fromkeys(phrases_of[i]):
-                writers.setdefault(phrase.lower(), []).append(i)
-        for phrase, who in writers.items():
+                key = strip_accents_unicode(phrase.lower())
+                writers.setdefault(key, []).append(i)
+                written_as.setdefault(key, phrase.lower())
+        for key, who in writers.items():
+            phrase = written_as[key]
             stems = content_stems(phrase)
             if not stems:
                 continue
@@ -137,6 +198,18 @@ def choose_titles(
     taken: set[str] = set()
     for _, phrase, group, key in sorted(candidates):
         if titles[group] is None and key not in taken:
-            titles[group] = phrase[0].upper() + phrase[1:]
+            titles[group] = accented_as_written(
+                phrase[0].upper() + phrase[1:], [texts[i] for i in groups[group]]
+            )
             taken.add(key)
+    for group, members in enumerate(groups):
+        if titles[group] is not None:
+            continue
+        for i in members:  # most central first
+            opening = opening_phrase(texts[i])
+            key = opening and strip_accents_unicode(opening.lower())
+            if opening and key not in taken:
+                titles[group] = accented_as_written(opening, [texts[j] for j in members])
+                taken.add(key)
+                break
     return titles

@@ -69,6 +69,23 @@ def test_harvest_page_asks_before_a_rerun_changes_retained_groups(store):
     assert any(t.key == lost.key and t.kept for t in harvest.latest_version(store, scope).topics)
 
 
+def test_harvest_page_rerun_with_nothing_new_changes_nothing_and_asks_nothing(store):
+    from facilitation import harvest
+    from facilitation.demo import create_demo_cafe
+
+    cafe = create_demo_cafe(store)
+    scope = harvest.scope_of([cafe.id])
+    at = app(organiser=True, page="pages/organiser_harvest.py", cafe=cafe.id)
+    labelled(at.button, "Lancer le regroupement").click().run(timeout=180)  # real grouping, loaded CPU
+    first = harvest.latest_version(store, scope)
+    harvest.set_kept(store, scope, [t.key for t in first.topics])
+    at.run()
+    labelled(at.button, "Lancer le regroupement").click().run(timeout=180)
+    assert not at.exception and not at.warning
+    assert any("Rien de nouveau depuis la version 2" in i.value for i in at.info)
+    assert [v.number for v in harvest.versions(store, scope)] == [1, 2]
+
+
 def test_harvest_page_maps_onto_atelier_themes(store):
     from facilitation.demo import create_demo_cafe
 
