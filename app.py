@@ -13,6 +13,7 @@ from streamlit.navigation.page import StreamlitPage
 from facilitation.access import JOIN_PARAM, WALL_PARAM
 from facilitation.audit import MARKETING
 from ui.access import staff_role
+from ui.french import french_interface
 from ui.navigation import unknown_address
 from ui.runtime import PageDone
 
@@ -93,5 +94,6 @@ else:
     navigation = st.navigation(
         {"Café concertation": cafe, "Équipe marketing" if marketing else "Organisation": staff}
     )
+french_interface()  # Streamlit's own English words, in French on every page
 with contextlib.suppress(PageDone):  # a page ended by end_page() finishes its run (see there)
     navigation.run()

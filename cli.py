@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,8 +27,85 @@ def _base_url(store, settings: Settings, given: str | None) -> str:
     return given or public_address.public_base_url(store, settings.cafe_public_base_url)
 
 
+# argparse's own words (Python 3.11–3.13), said in French: usage, help, every error it prints.
+ARGPARSE_FRENCH = {
+    "usage: ": "utilisation : ",
+    "positional arguments": "arguments positionnels",
+    "options": "options",
+    "show this help message and exit": "affiche cette aide et quitte",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments inconnus : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "choix impossible : %(value)r (au choix : %(choices)s)"
+    ),
+    "invalid %(type)s value: %(value)r": "valeur impossible (%(type)s attendu) : %(value)r",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "option ambiguë : %(option)s peut désigner %(matches)s"
+    ),
+    "not allowed with argument %s": "incompatible avec l'argument %s",
+    "ignored explicit argument %r": "valeur en trop ignorée : %r",
+    "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
+    "expected one argument": "une valeur attendue",
+    "expected at most one argument": "une valeur au plus attendue",
+    "expected at least one argument": "une valeur au moins attendue",
+    "expected %s argument": "%s valeur attendue",
+    "expected %s arguments": "%s valeurs attendues",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "commande inconnue %(parser_name)r (au choix : %(choices)s)"
+    ),
+    "can't open '%(filename)s': %(error)s": "impossible d'ouvrir '%(filename)s' : %(error)s",
+    "subcommands": "commandes",
+}
+
+
+def _french(text: str) -> str:
+    return ARGPARSE_FRENCH.get(text, text)
+
+
+def _french_plural(singular: str, plural_form: str, count: int) -> str:
+    return _french(singular if count == 1 else plural_form)
+
+
+@contextmanager
+def _argparse_in_french() -> Iterator[None]:
+    """argparse looks its words up through its module's gettext functions at the moment it writes
+    them: point those at the French table while this parser works, and back afterwards."""
+    before = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = _french, _french_plural  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = before  # type: ignore[attr-defined]
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser (and its sub-commands' parsers) that writes its help and errors in French."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        with _argparse_in_french():  # the « options » title and -h's help are set here
+            super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):
+        with _argparse_in_french():
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _argparse_in_french():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _argparse_in_french():
+            return super().format_help()
+
+    def error(self, message: str):
+        with _argparse_in_french():
+            super().error(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = FrenchArgumentParser(
         prog="python -m facilitation",
         description="Café concertation : préparer, animer et exporter des cafés concertation.",
     )
@@ -151,11 +229,42 @@ def _parser() -> argparse.ArgumentParser:
         "sign-out-all",
         help="déconnecte toutes les sessions organisateur et marketing (leurs adresses sont refusées)",
     )
-    commands.add_parser(
-        "hash-password", help="calcule l'empreinte du mot de passe organisateur (lu au clavier)"
+    hash_cmd = commands.add_parser(
+        "hash-password",
+        help="calcule l'empreinte d'un mot de passe (lu au clavier, ou sur l'entrée standard redirigée)",
+    )
+    hash_cmd.add_argument(
+        "--role",
+        choices=PASSWORD_ROLES,
+        default="organisateur",
+        help="organisateur (CAFE_ORGANISER_PASSWORD_HASH, défaut) ou marketing "
+        "(CAFE_MARKETING_PASSWORD_HASH)",
     )
     commands.add_parser("settings", help="liste les réglages, leur valeur par défaut et leur aide")
     return parser
+
+
+PASSWORD_ROLES = {
+    "organisateur": "Mot de passe organisateur",
+    "marketing": "Mot de passe de l'équipe marketing",
+}
+
+
+def _read_password(label: str) -> str | None:
+    """Typed twice, unseen, at a terminal; one line when piped in (`echo … | python -m facilitation
+    hash-password`), where getpass would warn in English and read the terminal instead of the pipe.
+    None (the reason printed) when the two entries differ or nothing was given."""
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"{label} : ")
+        if getpass.getpass("Répétez-le : ") != password:
+            print("Erreur : les deux saisies diffèrent.", file=sys.stderr)
+            return None
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        print("Erreur : mot de passe vide.", file=sys.stderr)
+        return None
+    return password
 
 
 def _export(app: App, args: argparse.Namespace) -> bytes:
@@ -437,9 +546,8 @@ def main(argv: list[str] | None = None) -> int:
                 audit.record(store, "secret des liens changé (anciens QR codes refusés)")
             print("Secret des liens changé : réimprimez les cartes de table (anciens QR codes refusés).")
         elif args.command == "hash-password":
-            password = getpass.getpass("Mot de passe organisateur : ")
-            if getpass.getpass("Répétez-le : ") != password:
-                print("Erreur : les deux saisies diffèrent.", file=sys.stderr)
+            password = _read_password(PASSWORD_ROLES[args.role])
+            if password is None:
                 return 2
             print(hash_password(password))
         elif args.command == "settings":

@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from ui.capture import FOCUS_SCRIPT
+from ui.french import FRENCH_SCRIPT
 from ui.runtime import app as cafe_app
 from web import WebRuntime, resident_middleware, resident_routes, staff_middleware
 from web.addresses import address_middleware
@@ -14,11 +15,12 @@ from web.addresses import address_middleware
 app = st.App(
     "app.py",
     routes=resident_routes(WebRuntime(cafe_app)),
-    # The captain's page runs one inline script (the focus back in the text field): allowed by hash.
+    # Two inline scripts, allowed by hash: the captain's focus back in the text field, and the one
+    # that puts Streamlit's own words in French on every page.
     middleware=[
         *resident_middleware(),
         *address_middleware(),
-        *staff_middleware(inline_scripts=(FOCUS_SCRIPT,)),
+        *staff_middleware(inline_scripts=(FOCUS_SCRIPT, FRENCH_SCRIPT)),
     ],
 )
 
