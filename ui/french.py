@@ -107,7 +107,7 @@ FRENCH_PATTERNS: list[tuple[str, str]] = [
     ),
 ]
 
-_SCRIPT_TEMPLATE = """
+_SCRIPT_TEMPLATE = r"""
 if (!window.cafeFrench) {
   const words = new Map(Object.entries(WORDS));
   const patterns = PATTERNS.map(([source, french]) => [new RegExp(source), french]);
@@ -116,6 +116,11 @@ if (!window.cafeFrench) {
     const trimmed = text.trim();
     if (!trimmed) return null;
     if (words.has(trimmed)) return text.replace(trimmed, words.get(trimmed));
+    // A tool bar's label naming its element: « Fullscreen: QR code de la table 1 ».
+    const labelled = /^([A-Z][A-Za-z ]+): ([\s\S]*)$/.exec(trimmed);
+    if (labelled && words.has(labelled[1])) {
+      return text.replace(trimmed, `${words.get(labelled[1])} : ${labelled[2]}`);
+    }
     for (const [pattern, replacement] of patterns) {
       if (pattern.test(trimmed)) return text.replace(trimmed, trimmed.replace(pattern, replacement));
     }
