@@ -87,6 +87,10 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         with _argparse_in_french():  # the « options » title and -h's help are set here
             super().__init__(*args, **kwargs)
 
+    def parse_args(self, args=None, namespace=None):
+        with _argparse_in_french():  # « unrecognized arguments » is worded here
+            return super().parse_args(args, namespace)
+
     def parse_known_args(self, args=None, namespace=None):
         with _argparse_in_french():
             return super().parse_known_args(args, namespace)
