@@ -53,6 +53,7 @@ ENGLISH = [
     "Expand sidebar",
     "View less",
     "Upload",
+    "file upload",
 ]
 ENGLISH_WORDS = re.compile("|".join(rf"(?<![\w-]){re.escape(word)}(?![\w-])" for word in ENGLISH))
 
@@ -191,11 +192,12 @@ def test_no_english_on_any_page_a_person_looks_at(served, browser, output_dir):
     token = sign_in(page, "Mot de passe organisateur", PASSWORD)
     found: dict[str, list[str]] = {}
 
-    def look(tab, name: str, text: str) -> None:
+    def look(tab, name: str, text: str, *, typing: bool = True) -> None:
         tab.get_by_text(text).first.wait_for(timeout=30_000)
         tab.wait_for_timeout(2_000)  # charts, tables, fragments and uploaders draw after the first text
-        field = tab.locator('[data-testid="stForm"] input[type="text"]:visible')
-        if field.count():  # a field being typed in shows Streamlit's « Press Enter to submit form »
+        field = tab.locator('[data-testid="stForm"] input[type="text"]:not([role="combobox"]):visible')
+        typing = typing and field.count() > 0
+        if typing:  # a field being typed in shows Streamlit's « Press Enter to submit form »
             field.first.click()
             tab.keyboard.type("a")
             tab.wait_for_timeout(500)
@@ -203,6 +205,8 @@ def test_no_english_on_any_page_a_person_looks_at(served, browser, output_dir):
         english = english_on(tab)
         if english:
             found[name] = english
+        if typing:
+            tab.keyboard.press("Tab")  # leave the field typed in: no hint or menu left over the page
 
     staff = {
         "accueil": ("", "Capitaine de table"),
@@ -222,14 +226,25 @@ def test_no_english_on_any_page_a_person_looks_at(served, browser, output_dir):
         separator = "&" if "?" in address else "?"
         page.goto(f"{base}/{address}{separator}organisateur={token}")
         look(page, name, text)
-        if name == "bibliotheque":  # an open multiselect menu: « Select all », « No results »
-            menus = page.get_by_test_id("stMultiSelect")
-            if menus.count():
-                menus.first.click()
-                page.keyboard.type("zzzz")
-                page.wait_for_timeout(800)
-                look(page, "bibliotheque-menu", "Rechercher dans les contributions")
-                page.keyboard.press("Escape")
+        if name == "comites":  # the field fiche's form: its photo uploader
+            page.get_by_role("tab", name="Nouvelle fiche de terrain").click()
+            page.get_by_text("Photos (facultatif, 4 au plus)").scroll_into_view_if_needed()
+            look(page, "comites-fiche", "Photos (facultatif, 4 au plus)")
+            said = page.evaluate(READ_SCRIPT)  # said in French, not merely absent
+            assert "8 Mo au plus par fichier" in said and "Parcourir" in said
+            assert "Entrée pour envoyer le formulaire" in said and "Choisissez une option" in said
+        if name == "recolte":  # an open multiselect menu: « Select all », then « No results »
+            page.get_by_role("tab", name="Fusionner").click()
+            menu = page.locator('[data-testid="stMultiSelect"]:visible').first
+            menu.locator("input").click()
+            page.get_by_role("option").first.wait_for(timeout=30_000)
+            look(page, "recolte-menu", "Graphiques", typing=False)
+            assert "Tout sélectionner" in page.evaluate(READ_SCRIPT)
+            page.keyboard.type("zzzz")
+            page.wait_for_timeout(800)
+            look(page, "recolte-menu-vide", "Graphiques", typing=False)
+            assert "Aucun résultat" in page.evaluate(READ_SCRIPT)
+            page.keyboard.press("Escape")
 
     captain = browser.new_context(**LAPTOP).new_page()
     captain.goto(f"{base}/capitaine?code={cafes.get_table(store, cafe.id, 1).code}")
