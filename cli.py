@@ -60,6 +60,9 @@ ARGPARSE_FRENCH = {
 }
 
 
+ARGPARSE_TYPES = {"int": "nombre entier", "float": "nombre"}
+
+
 def _french(text: str) -> str:
     return ARGPARSE_FRENCH.get(text, text)
 
@@ -104,6 +107,8 @@ class FrenchArgumentParser(argparse.ArgumentParser):
             return super().format_help()
 
     def error(self, message: str):
+        for name, french in ARGPARSE_TYPES.items():  # argparse names the expected type by its Python name
+            message = message.replace(f"({name} attendu)", f"({french} attendu)")
         with _argparse_in_french():
             super().error(message)
 

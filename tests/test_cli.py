@@ -103,10 +103,10 @@ def test_csv_export_has_every_column_and_round_trips(demo_cafe, database_url, tm
     [
         (("join-url", "inconnu", "--table", "1"), "Aucun café"),
         (("export", "inconnu"), "Aucun café"),
-        (("export",), "required"),
-        (("join-url", "x", "--table", "deux"), "invalid int"),
-        (("export", "x", "--format", "xml"), "invalid choice"),
-        (("voler",), "invalid choice"),
+        (("export",), "arguments obligatoires manquants : CAFE_ID"),
+        (("join-url", "x", "--table", "deux"), "valeur impossible (nombre entier attendu) : 'deux'"),
+        (("export", "x", "--format", "xml"), "choix impossible : 'xml'"),
+        (("voler",), "choix impossible : 'voler'"),
     ],
 )
 def test_bad_arguments_fail_clearly(sqlite_url, args, message):

@@ -47,6 +47,7 @@ def run_cli(*args: str, stdin: str = "", database_url: str) -> subprocess.Comple
         (["settings", "--en-trop"], ["erreur : arguments inconnus : --en-trop"]),
         (["export", "x", "--format", "xml"], ["choix impossible : 'xml' (au choix : 'json', 'csv')"]),
         (["hash-password", "--role"], ["erreur : argument --role : une valeur attendue"]),
+        (["join-url", "x", "--table", "deux"], ["valeur impossible (nombre entier attendu) : 'deux'"]),
     ],
 )
 def test_the_command_lines_help_and_errors_are_in_french(args, french, sqlite_url):
