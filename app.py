@@ -1,13 +1,21 @@
-"""Café concertation: the router. Residents holding a table's link never get another page."""
+"""Café concertation: the router. Residents holding a table's link never get another page.
+
+Every run registers the same pages under the same addresses, whoever is signed in: an address
+typed, bookmarked, reloaded or sent by a colleague always finds its page (which then checks who
+may see it), and an address no page carries opens a French « page introuvable », never
+Streamlit's English « Page not found » dialog."""
 
 import contextlib
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from facilitation.access import JOIN_PARAM, WALL_PARAM
 from facilitation.audit import MARKETING
 from facilitation.first_run import FIRST_RUN_PARAM
 from ui.access import FIRST_RUN_USED_KEY, navigation_role
+from ui.french import french_interface
+from ui.navigation import unknown_address
 from ui.runtime import PageDone
 
 resident_link = JOIN_PARAM in st.query_params
@@ -29,51 +37,80 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if resident_link or wall_link else "auto",
 )
 
+# (script, title, icon, address) of every page but the home page.
+CAFE_PAGES = [("pages/captain.py", "Ma table (capitaine)", "📝", "capitaine")]
+ORGANISER_PAGES = [
+    ("pages/organiser_cafes.py", "Cafés", "🗂️", "cafes"),
+    ("pages/organiser_prepare.py", "Préparer", "🛠️", "preparer"),
+    ("pages/organiser_run.py", "Animer", "⏱️", "animer"),
+    ("pages/organiser_qr.py", "QR codes des tables", "🔳", "qr"),
+    ("pages/wall.py", "Mur (projection)", "📽️", "mur"),
+    ("pages/organiser_harvest.py", "Récolte", "🧺", "recolte"),
+    ("pages/organiser_fiches.py", "Fiches et documents", "📄", "fiches"),
+    ("pages/organiser_privacy.py", "Confidentialité", "🔒", "confidentialite"),
+]
+SHARED_PAGES = [
+    ("pages/fiches_exchange.py", "Échanges et comités", "🗳️", "comites"),
+    ("pages/library.py", "Bibliothèque", "📚", "bibliotheque"),
+]
+ADDRESSES = {address for *_, address in CAFE_PAGES + ORGANISER_PAGES + SHARED_PAGES}
+unknown = unknown_address(ADDRESSES)
+
+
+def only(script: str, title: str, icon: str) -> StreamlitPage:
+    """A link that opens one page: that page is the default, and every other address (known or
+    not) is registered hidden as that same page, so it lands back there instead of elsewhere."""
+    aliases = [
+        st.Page(script, title=title, icon=icon, url_path=address, visibility="hidden")
+        for address in sorted(ADDRESSES | ({unknown} if unknown else set()))
+    ]
+    return st.navigation([st.Page(script, title=title, icon=icon, default=True), *aliases], position="hidden")
+
+
+def pages(entries: list[tuple[str, str, str, str]], *, hidden: bool = False) -> list[StreamlitPage]:
+    visibility = "hidden" if hidden else "visible"
+    return [
+        st.Page(script, title=title, icon=icon, url_path=address, visibility=visibility)
+        for script, title, icon, address in entries
+    ]
+
+
 if resident_link:
-    # Nothing else is registered: typing another page's URL lands back on this one.
-    pages = [st.Page("pages/resident_moved.py", title="Participer", icon="💬", default=True)]
-    navigation = st.navigation(pages, position="hidden")
+    navigation = only("pages/resident_moved.py", "Participer", "💬")
 elif wall_link:
-    # No staff page is registered: another page's URL lands back on the wall, which checks the link.
-    pages = [st.Page("pages/wall.py", title="Mur", icon="📽️", default=True)]
-    navigation = st.navigation(pages, position="hidden")
+    # No staff page runs: another page's address lands back on the wall, which checks the link.
+    navigation = only("pages/wall.py", "Mur", "📽️")
 elif first_run_link:
     # The home page too, registered under the same address as in the normal menu: the page
-    # switches there once the password is chosen (a page missing from the next run's menu would
-    # show Streamlit's « Page not found »).
-    pages = [
+    # switches there once the password is chosen.
+    first_run_pages = [
         st.Page("pages/first_run.py", title="Premier démarrage", icon="🔑", default=True),
         st.Page("pages/home.py", title="Accueil", icon="☕"),
     ]
-    navigation = st.navigation(pages, position="hidden")
+    navigation = st.navigation(first_run_pages, position="hidden")
 else:
-    shared = [
-        st.Page("pages/fiches_exchange.py", title="Échanges et comités", icon="🗳️", url_path="comites"),
-        st.Page("pages/library.py", title="Bibliothèque", icon="📚", url_path="bibliotheque"),
-    ]
-    organiser_only = [
-        st.Page("pages/organiser_cafes.py", title="Cafés", icon="🗂️", url_path="cafes"),
-        st.Page("pages/organiser_prepare.py", title="Préparer", icon="🛠️", url_path="preparer"),
-        st.Page("pages/organiser_run.py", title="Animer", icon="⏱️", url_path="animer"),
-        st.Page("pages/organiser_qr.py", title="QR codes des tables", icon="🔳", url_path="qr"),
-        st.Page("pages/wall.py", title="Mur (projection)", icon="📽️", url_path="mur"),
-        st.Page("pages/organiser_harvest.py", title="Récolte", icon="🧺", url_path="recolte"),
-        st.Page("pages/organiser_fiches.py", title="Fiches et documents", icon="📄", url_path="fiches"),
-        st.Page("pages/organiser_privacy.py", title="Confidentialité", icon="🔒", url_path="confidentialite"),
-    ]
     # The marketing team is shown only its pages, from a bookmark's first run too; the organiser's
-    # stay gated all the same.
+    # stay registered (an address still opens them, and their gate refuses) but out of its menu.
     marketing = navigation_role() == MARKETING
-    navigation = st.navigation(
-        {
-            "Café concertation": [
-                st.Page("pages/home.py", title="Accueil", icon="☕", default=True),
-                st.Page("pages/captain.py", title="Ma table (capitaine)", icon="📝", url_path="capitaine"),
-            ],
-            "Équipe marketing" if marketing else "Organisation": shared
-            if marketing
-            else organiser_only + shared,
-        }
+    cafe = [st.Page("pages/home.py", title="Accueil", icon="☕", default=True), *pages(CAFE_PAGES)]
+    if unknown:
+        cafe.append(
+            st.Page(
+                "pages/not_found.py",
+                title="Page introuvable",
+                icon="❓",
+                url_path=unknown,
+                visibility="hidden",
+            )
+        )
+    staff = (
+        pages(SHARED_PAGES) + pages(ORGANISER_PAGES, hidden=True)
+        if marketing
+        else pages(ORGANISER_PAGES) + pages(SHARED_PAGES)
     )
+    navigation = st.navigation(
+        {"Café concertation": cafe, "Équipe marketing" if marketing else "Organisation": staff}
+    )
+french_interface()  # Streamlit's own English words, in French on every page
 with contextlib.suppress(PageDone):  # a page ended by end_page() finishes its run (see there)
     navigation.run()

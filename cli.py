@@ -26,22 +26,6 @@ from facilitation.wording import cafe_label, plural
 BASE_URL_HELP = "adresse publique (défaut : celle enregistrée, sinon CAFE_PUBLIC_BASE_URL)"
 
 
-# hash-password --role: the label in the prompt and the setting that takes the hash.
-PASSWORD_ROLES = {
-    "organisateur": ("organisateur", "CAFE_ORGANISER_PASSWORD_HASH"),
-    "marketing": ("de l'équipe marketing", "CAFE_MARKETING_PASSWORD_HASH"),
-}
-
-
-def _read_password(prompt: str) -> str:
-    """Typed without echo at a terminal; one line of standard input when it is piped (getpass
-    would read the terminal instead of the pipe)."""
-    if sys.stdin.isatty():
-        return getpass.getpass(prompt)
-    print(prompt, file=sys.stderr, flush=True)  # not echoed: the next prompt on its own line
-    return sys.stdin.readline().rstrip("\r\n")
-
-
 def _base_url(store, settings: Settings, given: str | None) -> str:
     if given is None:
         return public_address.public_base_url(store, settings.cafe_public_base_url)
@@ -237,7 +221,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     hashing = commands.add_parser(
         "hash-password",
-        help="calcule l'empreinte d'un mot de passe (lu au clavier, ou deux lignes sur l'entrée standard)",
+        help="calcule l'empreinte d'un mot de passe (lu au clavier, ou sur l'entrée standard redirigée)",
     )
     hashing.add_argument(
         "--role",
@@ -248,6 +232,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("settings", help="liste les réglages, leur valeur par défaut et leur aide")
     return parser
+
+
+# hash-password --role: the label in the prompt and the setting that takes the hash.
+PASSWORD_ROLES = {
+    "organisateur": ("Mot de passe organisateur", "CAFE_ORGANISER_PASSWORD_HASH"),
+    "marketing": ("Mot de passe de l'équipe marketing", "CAFE_MARKETING_PASSWORD_HASH"),
+}
+
+
+def _read_password(label: str) -> str | None:
+    """Typed twice, unseen, at a terminal; one line when piped in (`echo … | python -m facilitation
+    hash-password`), where getpass would warn in English and read the terminal instead of the pipe.
+    None (the reason printed) when the two entries differ or nothing was given."""
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"{label} : ")
+        if getpass.getpass("Répétez-le : ") != password:
+            print("Erreur : les deux saisies diffèrent.", file=sys.stderr)
+            return None
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        print("Erreur : mot de passe vide.", file=sys.stderr)
+        return None
+    return password
 
 
 def _export(app: App, args: argparse.Namespace) -> bytes:
@@ -571,9 +579,8 @@ def main(argv: list[str] | None = None) -> int:
             print("Secret des liens changé : réimprimez les cartes de table (anciens QR codes refusés).")
         elif args.command == "hash-password":
             label, variable = PASSWORD_ROLES[args.role]
-            password = _read_password(f"Mot de passe {label} : ")
-            if _read_password("Répétez-le : ") != password:
-                print("Erreur : les deux saisies diffèrent.", file=sys.stderr)
+            password = _read_password(label)
+            if password is None:
                 return 2
             print(hash_password(password))
             print(f"À donner à l'application dans {variable}.", file=sys.stderr)

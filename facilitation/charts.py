@@ -12,7 +12,12 @@ import plotly.graph_objects as go
 
 from facilitation.harvest import HarvestView
 
-_LAYOUT = {"template": "plotly_white", "font": {"size": 14}, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}}
+_LAYOUT = {
+    "template": "plotly_white",
+    "font": {"size": 14},
+    "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+    "separators": ", ",  # decimal comma, space between thousands (plotly: decimal then thousands)
+}
 
 
 def _safe(text: str, width: int = 60) -> str:

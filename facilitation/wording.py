@@ -47,3 +47,14 @@ def cafe_labels(cafes: Iterable[Cafe]) -> dict[str, str]:
         cafe.id: cafe_label(cafe) + (f" (n° {cafe.id[:6]})" if counts[cafe_label(cafe)] > 1 else "")
         for cafe in cafes
     }
+
+
+def decimal(value: float, digits: int = 2) -> str:
+    """« 0,49 », « 1 234,50 »: a number written the French way (decimal comma, a narrow no-break
+    space between thousands), for every number shown to a person."""
+    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+
+
+def percent(share: float, digits: int = 0) -> str:
+    """« 49 % » for 0.49 (a no-break space before the sign, as French writes it)."""
+    return f"{decimal(share * 100, digits)}\u00a0%"

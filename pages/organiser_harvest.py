@@ -9,7 +9,7 @@ from facilitation.clock import local_time
 from facilitation.domain import Theme
 from facilitation.errors import CafeError
 from facilitation.topics.guided import atelier_targets
-from facilitation.wording import plural, shorten
+from facilitation.wording import decimal, plural, shorten
 from ui.access import require_organiser
 from ui.display import literal_markdown, show_literal
 from ui.organiser import cafe_names, current_cafe
@@ -176,7 +176,7 @@ for topic in sorted(current.topics, key=lambda t: -t.size):
     with st.expander(f"{kept}{label} — {figures}"):
         if topic.topic.cohesion is not None:
             st.markdown(
-                f"**Cohésion :** {topic.topic.cohesion:.2f} (similarité moyenne des contributions au "
+                f"**Cohésion :** {decimal(topic.topic.cohesion)} (similarité moyenne des contributions au "
                 "centre du groupe, de 0 à 1 ; recalculée à la prochaine relance après une correction)"
             )
         # Secondary to the title.

@@ -127,6 +127,7 @@ def _require_staff(allowed: tuple[str, ...], password_label: str, *, projected: 
 
     The token is checked against its session on every run, so a sign-out (here, in another tab, or
     of everyone) takes effect at this page's next run."""
+    role_before = staff_role()
     token = st.session_state.get(ORGANISER_TOKEN_KEY) or st.query_params.get(ORGANISER_TOKEN_PARAM)
     try:
         passwords = _passwords(store())
@@ -140,6 +141,10 @@ def _require_staff(allowed: tuple[str, ...], password_label: str, *, projected: 
         _forget_staff()  # a refused token does not stay in the address either
     if role is not None:
         _keep_signed_in(role, token)
+        if role == audit.MARKETING and role_before != audit.MARKETING:
+            # The address (a bookmark, F5) brought the team's token: app.py drew the menu before
+            # the role was known. Run again so that it lists only the team's pages.
+            st.rerun()
         audit.set_actor(role)
         if projected:
             if ORGANISER_TOKEN_PARAM in st.query_params:

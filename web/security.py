@@ -36,7 +36,7 @@ PAGE_HEADERS = (
     (b"cross-origin-resource-policy", b"same-origin"),
 )
 # Streamlit's own paths never carry a resident link.
-_STREAMLIT_PATHS = ("/_stcore/", "/static/", "/media/", "/component/", "/app/static/")
+STREAMLIT_PATHS = ("/_stcore/", "/static/", "/media/", "/component/", "/app/static/")
 
 
 class TrustedProxyHeaders:
@@ -83,7 +83,7 @@ class OldLinkRedirect:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             path: str = scope["path"]
-            if not path.startswith((JOIN_PATH, ASSETS_PATH, *_STREAMLIT_PATHS)):
+            if not path.startswith((JOIN_PATH, ASSETS_PATH, *STREAMLIT_PATHS)):
                 query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
                 if JOIN_PARAM in query:
                     location = JOIN_PATH + quote(query[JOIN_PARAM][0], safe="")

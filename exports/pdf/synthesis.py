@@ -10,7 +10,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyl
 
 from exports.pdf.base import BRAND, FONT, LIGHT, MUTED, build_pdf, french_date, para, printable, quote
 from facilitation.synthesis import CafeSynthesis, TopicSummary
-from facilitation.wording import plural, shorten
+from facilitation.wording import percent, plural, shorten
 
 WIDTH = 174 * mm  # A4 minus margins
 
@@ -29,12 +29,12 @@ def _topic_figures(topic: TopicSummary) -> str:
 
 def _figures_table(synthesis: CafeSynthesis) -> Table:
     f = synthesis.figures
-    share = round(100 * f["from_residents"] / f["contributions"]) if f["contributions"] else 0
+    share = percent(f["from_residents"] / f["contributions"] if f["contributions"] else 0)
     cells = [
         (f["contributions"], _noun(f["contributions"], "contribution")),
         (f["tables"], _noun(f["tables"], "table")),
         (f["rounds"], _noun(f["rounds"], "tour")),
-        (f"{share} %", "depuis les téléphones"),
+        (share, "depuis les téléphones"),
         (f["supports"], _noun(f["supports"], "soutien") + " (+1)"),
     ]
     table = Table(
