@@ -75,6 +75,24 @@ class Tally:
         return Choice.AGREE if self.agree else Choice.DISAGREE if self.disagree else Choice.UNSURE
 
 
+@dataclass(frozen=True)
+class Vote:
+    """A stored vote: `item` is a contribution id or THEME_PREFIX + a harvest topic key."""
+
+    item: str
+    voter: str
+    table_number: int
+    tally: Tally
+
+
+THEME_PREFIX = "theme:"
+
+
+def captain_voter(table_number: int) -> str:
+    """The voter a table's show of hands is recorded under (one per table per item, replaced)."""
+    return f"capitaine:table {table_number}"
+
+
 def total(tallies: Iterable[Tally]) -> Tally:
     """The sum of several tallies."""
     result = Tally()
