@@ -256,14 +256,12 @@ def _rank(topic: TopicSummary) -> tuple:
 
 
 def _sources(snapshot: CafeSnapshot, topics: list[harvest.TopicView], votes: list[Vote]) -> _Sources:
-    tables = {t.id: t for t in snapshot.tables}
     groups = {t.topic.key: [c.id for c in t.contributions] for t in topics}
-    number = {c.id: tables[c.table_id].number for t in topics for c in t.contributions}
     return _Sources(
         names=snapshot.masked_names,
         table_label={t.id: t.label() for t in snapshot.tables},
         round_position={r.id: r.position for r in snapshot.rounds},
-        opinions=agreements(votes, groups, number),
+        opinions=agreements(votes, groups),
     )
 
 

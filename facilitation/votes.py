@@ -178,14 +178,12 @@ def hands_of(uow: UnitOfWork, context: TableContext) -> dict[str, Tally]:
     return {v.item: v.tally for v in listed if v.voter == voter}
 
 
-def agreements(
-    listed: list[Vote], groups: dict[str, list[str]], table_of: dict[str, int]
-) -> dict[str, Agreement]:
+def agreements(listed: list[Vote], groups: dict[str, list[str]]) -> dict[str, Agreement]:
     """The agreement on each group (key → member contribution ids), from the café's votes.
 
     A group's opinions are those given on its ideas plus those given on the theme itself in plenary
-    (`THEME_PREFIX + key`); each vote counts at the table it was given at. `table_of` maps a
-    contribution to its table number (a vote's own table when missing).
+    (`THEME_PREFIX + key`); each counts at the table it was given at (a phone votes at its own
+    table, a captain counts their own table's hands).
     """
     by_item: dict[str, list[Vote]] = defaultdict(list)
     for v in listed:
@@ -195,8 +193,6 @@ def agreements(
         by_table: dict[int, Tally] = defaultdict(Tally)
         for item in [*members, THEME_PREFIX + key]:
             for v in by_item.get(item, ()):
-                plenary = item.startswith(THEME_PREFIX)
-                number = v.table_number if plenary else table_of.get(item, v.table_number)
-                by_table[number] = by_table[number] + v.tally
+                by_table[v.table_number] = by_table[v.table_number] + v.tally
         result[key] = assess(by_table)
     return result

@@ -165,7 +165,7 @@ def test_theme_agreement_adds_ideas_hands_and_plenary_per_table(store):
         )
     listed = store.contributions.votes_in(cafe.id)
     listed.append(votes.Vote(THEME_PREFIX + "k", "phone", 3, Tally(agree=2)))
-    result = votes.agreements(listed, {"k": [first.id, second.id]}, {first.id: 1, second.id: 2})["k"]
+    result = votes.agreements(listed, {"k": [first.id, second.id]})["k"]
     assert result.tally == Tally(9, 1, 0) and result.label is Label.CONSENSUS and result.side is Choice.AGREE
     assert result.reach == "d'accord à toutes les tables"
     assert set(result.by_table) == {1, 2, 3}
