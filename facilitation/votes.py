@@ -64,6 +64,21 @@ def plenary_themes(uow: UnitOfWork, cafe_id: str) -> list[PlenaryTheme]:
     return [PlenaryTheme(t.key, mask_personal_data(t.label, names)) for t in chosen]
 
 
+@dataclass(frozen=True)
+class PlenaryResult:
+    theme: PlenaryTheme
+    agreement: Agreement  # the plenary's votes on this theme alone
+
+
+def plenary_results(uow: UnitOfWork, cafe_id: str) -> list[PlenaryResult]:
+    """Each theme put to the plenary vote with the phones' answers so far."""
+    themes = plenary_themes(uow, cafe_id)
+    with uow.reading():
+        listed = uow.contributions.votes_in(cafe_id)
+    found = agreements(listed, {t.key: [] for t in themes})
+    return [PlenaryResult(t, found[t.key]) for t in themes]
+
+
 def set_plenary(uow: UnitOfWork, cafe_id: str, opened: bool) -> None:
     """Open or close the plenary vote on the themes (the phones show them while it is open)."""
     with uow:
