@@ -249,6 +249,7 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
                     para(topic.label, "h2"),
                     para(topic.provenance.text(), "small", bold=True),
                     para(f"Avis : {topic.opinion_text}", "small"),
+                    para(_topic_figures(topic), "small"),
                 ]
                 story.append(KeepTogether(block + [c for q in topic.quotes[:1] for c in _cited(q)]))
         if synthesis.topics:
