@@ -74,6 +74,14 @@ def _rounds_text(positions: list[int]) -> str:
     return "tours " + ", ".join(str(p) for p in positions)
 
 
+def opinion_text(o: Agreement) -> str:
+    """An agreement in one line: label, share and counts, where the « d'accord » comes from."""
+    if not o.tally.total:
+        return "pas encore d'avis exprimé"
+    parts = [o.label_text, f"{french_percent(o.percent())} d'accord ({o.counts_text()})"]
+    return " · ".join([*parts, o.reach] if o.reach else parts)
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where a theme came from. `residents` counts the phones that wrote (each once) plus the ideas
@@ -143,14 +151,8 @@ class TopicSummary:
     @property
     def opinion_text(self) -> str:
         """« consensus (d'accord) · 80 % d'accord (8 d'accord · 2 pas d'accord · 0 je ne sais pas) ·
-        d'accord à toutes les tables », or « trop peu d'avis (3 avis) »."""
-        o = self.opinion
-        if not o.tally.total:
-            return "pas encore d'avis exprimé"
-        parts = [o.label_text, f"{french_percent(o.percent())} d'accord ({o.counts_text()})"]
-        if o.reach:
-            parts.append(o.reach)
-        return " · ".join(parts)
+        d'accord à toutes les tables », or « pas encore d'avis exprimé »."""
+        return opinion_text(self.opinion)
 
 
 @dataclass(frozen=True)
@@ -215,13 +217,13 @@ class _Sources:
         )
 
 
-def _provenance(members: list[Contribution], sources: _Sources) -> Provenance:
+def _provenance(members: list[Contribution], round_position: dict[str, int]) -> Provenance:
     phones = {c.author for c in members if c.source is Source.RESIDENT and c.author}
     taken_down = sum(1 for c in members if not (c.source is Source.RESIDENT and c.author))
     return Provenance(
         residents=len(phones) + taken_down,
         tables=len({c.table_id for c in members}),
-        rounds=tuple(sorted({sources.round_position[c.round_id] for c in members})),
+        rounds=tuple(sorted({round_position[c.round_id] for c in members})),
         supports=sum(c.supports for c in members),
     )
 
@@ -240,7 +242,7 @@ def _summary(topic: harvest.TopicView, sources: _Sources) -> TopicSummary:
         verbatims=[q.text for q in quotes],
         tables=topic.tables,
         rounds=topic.rounds,
-        provenance=_provenance(topic.contributions, sources),
+        provenance=_provenance(topic.contributions, sources.round_position),
         opinion=sources.opinions[topic.topic.key],
         quotes=quotes,
     )
@@ -263,6 +265,36 @@ def _sources(snapshot: CafeSnapshot, topics: list[harvest.TopicView], votes: lis
         round_position={r.id: r.position for r in snapshot.rounds},
         opinions=agreements(votes, groups),
     )
+
+
+@dataclass(frozen=True)
+class TopicReading:
+    """What the harvest page says of a group beside its members: provenance and agreement."""
+
+    provenance: Provenance
+    opinion: Agreement
+
+    @property
+    def opinion_text(self) -> str:
+        return opinion_text(self.opinion)
+
+
+def harvest_readings(uow: UnitOfWork, view: harvest.HarvestView) -> dict[str, TopicReading]:
+    """Provenance and agreement of every group of a harvest view, by topic key (votes of every café
+    of the scope; a table counts as its number, whatever the café)."""
+    with uow.reading():
+        listed = [v for cafe_id in view.data.cafes for v in uow.contributions.votes_in(cafe_id)]
+    positions = {rid: r.position for rid, r in view.data.rounds.items()}
+    opinions = agreements(listed, {t.topic.key: [c.id for c in t.contributions] for t in view.topics})
+    return {
+        t.topic.key: TopicReading(_provenance(t.contributions, positions), opinions[t.topic.key])
+        for t in view.topics
+    }
+
+
+def quote_source(view: harvest.HarvestView, c: Contribution) -> str:
+    """« Table 2 — Les Lilas, tour 1 »: where and when a quoted contribution was said."""
+    return f"{view.data.tables[c.table_id].label()}, tour {view.data.rounds[c.round_id].position}"
 
 
 def _is_question(c: Contribution) -> bool:
