@@ -59,8 +59,8 @@ AGREEMENT_NOTE = (
     "écrit, chacun une fois, et les idées notées par les capitaines, chacune pour une personne."
 )
 SUMMARY_THEMES = 8  # the one-page summary's ranking
-SUMMARY_QUOTES = 4
-SUMMARY_QUESTIONS = 5
+SUMMARY_QUOTES = 3
+SUMMARY_QUESTIONS = 3
 
 
 def _rounds_text(positions: list[int]) -> str:
@@ -79,6 +79,18 @@ def opinion_text(o: Agreement) -> str:
     if not o.tally.total:
         return "pas encore d'avis exprimé"
     parts = [o.label_text, f"{french_percent(o.percent())} d'accord ({o.counts_text()})"]
+    return " · ".join([*parts, o.reach] if o.reach else parts)
+
+
+def opinion_brief(o: Agreement) -> str:
+    """The same, shorter, for the one-page summary: « consensus (d'accord) · 79 % d'accord sur
+    58 avis · d'accord à toutes les tables »."""
+    if not o.tally.total:
+        return "pas encore d'avis exprimé"
+    parts = [
+        o.label_text,
+        f"{french_percent(o.percent())} d'accord sur {plural(o.tally.total, 'avis', 'avis')}",
+    ]
     return " · ".join([*parts, o.reach] if o.reach else parts)
 
 

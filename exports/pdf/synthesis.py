@@ -6,13 +6,14 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import KeepInFrame, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from exports.pdf.base import BRAND, FONT, LIGHT, MUTED, build_pdf, french_date, para, printable, quote
-from facilitation.synthesis import CafeSynthesis, Quote, TopicSummary
+from facilitation.synthesis import CafeSynthesis, Quote, TopicSummary, opinion_brief
 from facilitation.wording import plural, shorten
 
 WIDTH = 174 * mm  # A4 minus margins
+SUMMARY_HEIGHT = 240 * mm  # the first page's frame (A4 minus margins, running header and footer)
 
 
 def _noun(count: int, singular: str) -> str:
@@ -30,13 +31,13 @@ def _topic_figures(topic: TopicSummary) -> str:
 def _cited(q: Quote, theme: str = "") -> list:
     """A resident's words with where and when they were said (and under which theme)."""
     where = f"{theme} — {q.source}" if theme else q.source
-    return [quote(shorten(q.text, 280)), para(where, "small")]
+    return [quote(shorten(q.text, 200)), para(where, "small")]
 
 
 def _summary_page(synthesis: CafeSynthesis) -> list:
     """The one-page summary a committee reads first: themes ranked by support and agreement, the
     strongest quotes with their provenance, the questions that emerged."""
-    story = [para("L'essentiel en une page", "h1")]
+    story = [para("L'essentiel en une page", "h2")]
     if not synthesis.harvested:
         story.append(para("Les contributions de ce café n'ont pas encore été regroupées par thème.", "small"))
     elif synthesis.ranking:
@@ -47,10 +48,10 @@ def _summary_page(synthesis: CafeSynthesis) -> list:
                 [
                     para(shorten(topic.label, 80), "cell", bold=True),
                     para(topic.provenance.text(), "cell"),
-                    para(topic.opinion_text, "cell"),
+                    para(opinion_brief(topic.opinion), "cell"),
                 ]
             )
-        table = Table(rows, colWidths=[50 * mm, 52 * mm, WIDTH - 102 * mm], repeatRows=1)
+        table = Table(rows, colWidths=[46 * mm, 50 * mm, WIDTH - 96 * mm], repeatRows=1)
         table.setStyle(
             TableStyle(
                 [
@@ -180,11 +181,15 @@ def _heat_table(synthesis: CafeSynthesis, labels: list[str], peak: int, *, numbe
 def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
     """The café's synthesis as a printable PDF (A4)."""
     cafe = synthesis.cafe
-    story = [
-        para("Synthèse du café concertation", "subtitle"),
-        para(cafe.title, "title"),
-        para(f"{french_date(cafe.held_on)} · {cafe.place.label()}", "subtitle"),
+    summary = [
+        para("Synthèse du café concertation", "small"),
+        para(cafe.title, "h1"),
+        para(f"{french_date(cafe.held_on)} · {cafe.place.label()}", "small"),
         *_summary_page(synthesis),
+    ]
+    story = [
+        # One page, whatever the café: a long summary is drawn smaller rather than spill over.
+        KeepInFrame(WIDTH, SUMMARY_HEIGHT, summary, mode="shrink"),
         PageBreak(),
         Spacer(1, 30 * mm),
         para("Synthèse du café concertation", "subtitle"),
