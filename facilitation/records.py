@@ -6,6 +6,7 @@ from facilitation.clock import local_time
 from facilitation.domain import Source
 from facilitation.privacy import mask_personal_data
 from facilitation.snapshot import CafeSnapshot
+from facilitation.synthesis import summarise
 
 EXPORT_COLUMNS = (
     "contribution_id",
@@ -142,8 +143,6 @@ def topic_records(snapshot: CafeSnapshot) -> list[dict]:
         return []
     names = snapshot.masked_names  # labels of older versions predate later flags
     # Provenance and agreement as the synthesis computes them (one definition for every document).
-    from facilitation.synthesis import summarise
-
     read = summarise(snapshot)
     summaries = {t.key: t for t in [*read.topics, *read.others]}
 
