@@ -18,7 +18,7 @@ from facilitation.access import hash_password
 from facilitation.demo import create_demo_cafe
 from facilitation.errors import CafeError, InvalidInput, StorageUnavailable
 from facilitation.files import os_reason, write_private_file
-from facilitation.records import EXPORT_COLUMNS, contribution_records
+from facilitation.records import EXPORT_COLUMNS, HEADERS, contribution_records
 from facilitation.settings import SETTINGS, Settings, load_settings
 from facilitation.snapshot import load_snapshot
 from facilitation.wording import cafe_label, plural
@@ -267,7 +267,7 @@ def _export(app: App, args: argparse.Namespace) -> bytes:
         audit.record(store, "export", cafe_id=args.cafe_id, target=f"contributions ({args.format})")
     if args.format == "json":
         return to_json(records)
-    return to_csv(records, EXPORT_COLUMNS)
+    return to_csv(records, EXPORT_COLUMNS, headers=HEADERS)
 
 
 def _topics(app: App, args: argparse.Namespace) -> None:

@@ -18,7 +18,13 @@ from facilitation import cafes
 from facilitation.documents import DocumentRenderer, full_export
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.public_address import public_base_url
-from facilitation.records import EXPORT_COLUMNS, TOPIC_COLUMNS, contribution_records, topic_records
+from facilitation.records import (
+    EXPORT_COLUMNS,
+    HEADERS,
+    TOPIC_COLUMNS,
+    contribution_records,
+    topic_records,
+)
 from facilitation.snapshot import CafeSnapshot, load_snapshot
 from facilitation.storage.base import UnitOfWork
 from facilitation.synthesis import fiche_sheets, sheets, summarise
@@ -77,7 +83,8 @@ def _workbook(request: Request) -> bytes:
         {
             "Contributions": (EXPORT_COLUMNS, _contributions(request)),
             "Groupes": (TOPIC_COLUMNS, topic_records(request.snapshot)),
-        }
+        },
+        HEADERS,
     )
 
 
@@ -103,7 +110,9 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
         "Contributions (CSV pour Excel)",
         "contributions",
         "csv",
-        lambda r: to_csv(_contributions(r), EXPORT_COLUMNS, delimiter=r.delimiter, excel=True),
+        lambda r: to_csv(
+            _contributions(r), EXPORT_COLUMNS, delimiter=r.delimiter, excel=True, headers=HEADERS
+        ),
     ),
     "contributions_xlsx": DocumentKind(
         "Contributions et groupes (Excel)", "contributions", "xlsx", _workbook
@@ -112,7 +121,9 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
         "Groupes (CSV pour Excel)",
         "groupes",
         "csv",
-        lambda r: to_csv(topic_records(r.snapshot), TOPIC_COLUMNS, delimiter=r.delimiter, excel=True),
+        lambda r: to_csv(
+            topic_records(r.snapshot), TOPIC_COLUMNS, delimiter=r.delimiter, excel=True, headers=HEADERS
+        ),
     ),
     "cafe_json": DocumentKind(
         "Export complet du café (JSON)",

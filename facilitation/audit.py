@@ -76,6 +76,9 @@ ACTIONS = frozenset(
         "tour prolongé",
         "tour supprimé",
         "toutes les sessions déconnectées",
+        "vote en plénière fermé",
+        "vote en plénière ouvert",
+        "vote à main levée enregistré",
     )
 )
 _TABLE_ACTOR = re.compile(r"(capitaine|lien habitant), table [1-9][0-9]{0,2}")

@@ -9,8 +9,9 @@ from importlib import resources
 
 from facilitation import cafes
 from facilitation.access import new_id
+from facilitation.agreement import Choice, Tally, captain_voter
 from facilitation.contributions import submit_contribution, supporter_key
-from facilitation.domain import Cafe, Source
+from facilitation.domain import Cafe, Contribution, Source
 from facilitation.storage.base import UnitOfWork
 
 DEMO_QUESTIONS = (
@@ -26,6 +27,54 @@ DEMO_TABLES = (
 )
 
 
+# How the demo's rooms lean on each subject, so that a new user sees every label at once: shared by
+# every table, divided, uncertain, carried by one table against the others.
+DEMO_LEANINGS = {
+    "chauffage": (0.85, 0.1),
+    "ascenseur": (0.8, 0.1),
+    "proprete": (0.7, 0.15),
+    "espaces_verts": (0.75, 0.1),
+    "securite": (0.45, 0.45),
+    "lien_social": (0.8, 0.1),
+    "numerique": (0.1, 0.1),  # mostly « je ne sais pas »
+    "mobilite": None,  # carried by table 1
+}
+
+
+def _opinion(rng: random.Random, topic: str, table: int) -> Choice:
+    """One resident's answer on a demo idea of `topic`, heard at `table`."""
+    leaning = DEMO_LEANINGS.get(topic, (0.6, 0.2))
+    agree, disagree = leaning if leaning is not None else ((0.9, 0.05) if table == 1 else (0.05, 0.9))
+    draw = rng.random()
+    return Choice.AGREE if draw < agree else Choice.DISAGREE if draw < agree + disagree else Choice.UNSURE
+
+
+def _demo_votes(
+    uow: UnitOfWork,
+    rng: random.Random,
+    cafe: Cafe,
+    contribution: Contribution,
+    topic: str,
+    table: int,
+    supporters: list[str],
+    now: datetime,
+) -> None:
+    """Phones' votes (the demo's supports are their « d'accord ») and, at some tables, a show of hands."""
+    for phone in supporters:
+        uow.contributions.set_vote(cafe.id, contribution.id, phone, table, Tally.of(Choice.AGREE), now)
+    for phone in range(len(supporters), len(supporters) + rng.choice([0, 1, 2])):
+        choice = _opinion(rng, topic, table)
+        if choice is Choice.AGREE:
+            continue  # a « d'accord » from a phone is also a support: the demo's are counted above
+        voter = supporter_key(cafe.id, f"demo-phone-{phone}")
+        uow.contributions.set_vote(cafe.id, contribution.id, voter, table, Tally.of(choice), now)
+    if contribution.source is Source.CAPTAIN and rng.random() < 0.8:
+        hands = Tally()
+        for _ in range(rng.randint(5, 8)):
+            hands = hands + Tally.of(_opinion(rng, topic, table))
+        uow.contributions.set_vote(cafe.id, contribution.id, captain_voter(table), table, hands, now)
+
+
 def resident_ideas() -> list[dict[str, str]]:
     """The bundled French resident-style contributions, each labelled with its topic."""
     text = resources.files("facilitation.data").joinpath("resident_ideas_fr.csv").read_text("utf-8")
@@ -36,6 +85,7 @@ def create_demo_cafe(uow: UnitOfWork, *, max_chars: int = 2000, now: datetime | 
     """A café of 3 rounds × 4 tables, ~120 contributions; rounds 1–2 closed, round 3 open."""
     now = now or uow.clock()
     rng = random.Random(2026)
+    opinions = random.Random(22)  # its own draws: the demo's contributions stay those of before
     with uow:  # the demo café appears whole, or not at all
         cafe = cafes.create_cafe(
             uow,
@@ -79,12 +129,17 @@ def create_demo_cafe(uow: UnitOfWork, *, max_chars: int = 2000, now: datetime | 
                     agreement_count=None if from_phone else rng.choice([None, 1, 2, 3, 4, 6]),
                     now=opened + timedelta(seconds=20 * position + 5),
                 )
-                for phone in range(rng.choice([0, 0, 1, 2, 3])):
-                    uow.contributions.add_support(
-                        result.contribution.id,
-                        supporter_key(cafe.id, f"demo-phone-{phone}"),
-                        opened + timedelta(seconds=20 * position + 60),
-                    )
+                supporters = [
+                    supporter_key(cafe.id, f"demo-phone-{phone}")
+                    for phone in range(rng.choice([0, 0, 1, 2, 3]))
+                ]
+                voted_at = opened + timedelta(seconds=20 * position + 60)
+                for supporter in supporters:
+                    uow.contributions.add_support(result.contribution.id, supporter, voted_at)
+                table = DEMO_TABLES[position % len(DEMO_TABLES)][0]
+                _demo_votes(
+                    uow, opinions, cafe, result.contribution, idea["topic"], table, supporters, voted_at
+                )
             if index < len(rounds) - 1:
                 cafes.close_round(uow, cafe.id, round_.id, now=opened + timedelta(minutes=20))
     return cafe

@@ -76,6 +76,7 @@ class Cafe:
     closed_at: datetime | None = None
     archived_at: datetime | None = None
     wall_generation: int = 0  # signed into the wall link: raising it revokes the link
+    plenary_opened_at: datetime | None = None  # the plenary vote on the themes is open
 
     @property
     def is_closed(self) -> bool:

@@ -9,7 +9,7 @@ Every change of status or committee is kept with who decided it, when and in whi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from facilitation import audit, documents, synthesis
@@ -321,6 +321,13 @@ class Agenda:
     committee: Committee
     generated_at: datetime
     fiches: list[FicheCard]
+    # For a café's fiche (by ref): its figures (provenance, agreement) and residents' words with
+    # their table and round, so that the committee reads what was said, not only a title.
+    figures: dict[str, list[str]] = field(default_factory=dict)
+    quotes: dict[str, list[synthesis.Quote]] = field(default_factory=dict)
+
+
+AGENDA_QUOTES = 3
 
 
 def committee_agenda(uow: UnitOfWork, committee: str, *, now: datetime | None = None) -> Agenda:
@@ -329,4 +336,18 @@ def committee_agenda(uow: UnitOfWork, committee: str, *, now: datetime | None = 
     if chosen is None:
         raise InvalidInput("Choisissez un comité.")
     waiting = [card for card in all_fiches(uow, committee=chosen.value) if card.status in AWAITING]
-    return Agenda(chosen, now or uow.clock(), sorted(waiting, key=lambda card: card.when))
+    figures: dict[str, list[str]] = {}
+    quotes: dict[str, list[synthesis.Quote]] = {}
+    read: dict[str, dict[str, synthesis.TopicSummary]] = {}
+    for card in waiting:
+        cafe_id = _cafe_of(card)
+        if cafe_id is None:
+            continue
+        if cafe_id not in read:  # one reading per café, masked like every document
+            summary = synthesis.cafe_synthesis(uow, cafe_id)
+            read[cafe_id] = {t.key: t for t in [*summary.topics, *summary.others]}
+        topic = read[cafe_id].get(card.ref.split("/", 2)[2])
+        if topic is not None:
+            figures[card.ref] = [topic.provenance.text(), f"Avis : {topic.opinion_text}"]
+            quotes[card.ref] = topic.quotes[:AGENDA_QUOTES]
+    return Agenda(chosen, now or uow.clock(), sorted(waiting, key=lambda card: card.when), figures, quotes)

@@ -6,6 +6,7 @@ from facilitation.clock import local_time
 from facilitation.domain import Source
 from facilitation.privacy import mask_personal_data
 from facilitation.snapshot import CafeSnapshot
+from facilitation.synthesis import summarise
 
 EXPORT_COLUMNS = (
     "contribution_id",
@@ -78,7 +79,61 @@ def _source_label(contribution) -> str:
     return contribution.source.value
 
 
-TOPIC_COLUMNS = ("groupe_id", "groupe", "retenu", "contributions", "soutiens", "mots_cles", "version_recolte")
+TOPIC_COLUMNS = (
+    "groupe_id",
+    "groupe",
+    "retenu",
+    "contributions",
+    "soutiens",
+    "habitants",
+    "nombre_tables",
+    "tours",
+    "d_accord",
+    "pas_d_accord",
+    "je_ne_sais_pas",
+    "part_d_accord",
+    "avis",
+    "portee",
+    "mots_cles",
+    "version_recolte",
+)
+
+# What a spreadsheet's first row says (CSV and Excel); JSON keeps the short keys above, stable for
+# programs that read it.
+HEADERS = {
+    "contribution_id": "Identifiant de la contribution",
+    "cafe_id": "Identifiant du café",
+    "cafe": "Café",
+    "date_cafe": "Date du café",
+    "lieu": "Lieu",
+    "theme": "Thème de l'Atelier",
+    "tour": "Tour",
+    "question": "Question",
+    "table": "Table",
+    "nom_table": "Nom de la table",
+    "texte": "Texte",
+    "groupe": "Groupe",
+    "type": "Type",
+    "profil": "Profil",
+    "combien_d_accord": "Combien sont d'accord (capitaine)",
+    "soutiens": "Soutiens",
+    "source": "Source",
+    "heure": "Heure",
+    "groupe_id": "Identifiant du groupe",
+    "retenu": "Retenu pour une fiche",
+    "contributions": "Contributions",
+    "habitants": "Habitants",
+    "nombre_tables": "Tables",
+    "tours": "Tours",
+    "d_accord": "D'accord",
+    "pas_d_accord": "Pas d'accord",
+    "je_ne_sais_pas": "Je ne sais pas",
+    "part_d_accord": "Part d'accord (%)",
+    "avis": "Avis",
+    "portee": "Portée",
+    "mots_cles": "Mots-clés",
+    "version_recolte": "Version de la récolte",
+}
 
 
 def topic_records(snapshot: CafeSnapshot) -> list[dict]:
@@ -87,6 +142,27 @@ def topic_records(snapshot: CafeSnapshot) -> list[dict]:
     if view is None:
         return []
     names = snapshot.masked_names  # labels of older versions predate later flags
+    # Provenance and agreement as the synthesis computes them (one definition for every document).
+    read = summarise(snapshot)
+    summaries = {t.key: t for t in [*read.topics, *read.others]}
+
+    def figures(key: str) -> dict:
+        summary = summaries.get(key)
+        if summary is None:  # an empty group: nothing said, nothing voted
+            return {"habitants": 0, "nombre_tables": 0, "tours": "", "d_accord": 0, "pas_d_accord": 0}
+        o, p = summary.opinion, summary.provenance
+        return {
+            "habitants": p.residents,
+            "nombre_tables": p.tables,
+            "tours": ", ".join(str(r) for r in p.rounds),
+            "d_accord": o.tally.agree,
+            "pas_d_accord": o.tally.disagree,
+            "je_ne_sais_pas": o.tally.unsure,
+            "part_d_accord": round(100 * o.tally.agree / o.tally.total, 1) if o.tally.total else None,
+            "avis": o.label_text,
+            "portee": o.reach,
+        }
+
     return [
         {
             "groupe_id": t.topic.key,
@@ -94,6 +170,7 @@ def topic_records(snapshot: CafeSnapshot) -> list[dict]:
             "retenu": "oui" if t.topic.kept else "non",
             "contributions": t.size,
             "soutiens": t.supports,
+            **figures(t.topic.key),
             "mots_cles": mask_personal_data(", ".join(t.topic.keywords), names),
             "version_recolte": view.version.number,
         }

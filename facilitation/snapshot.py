@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from facilitation import harvest
+from facilitation.agreement import Vote
 from facilitation.domain import Cafe, Contribution, Fiche, Round, Table
 from facilitation.harvest import HarvestView
 from facilitation.storage.base import UnitOfWork
@@ -26,6 +27,7 @@ class CafeSnapshot:
     masked_names: list[str]  # names flagged in this café, masked in everything that leaves the app
     harvest: HarvestView | None  # the latest harvest version with its figures; None before any
     fiches: dict[str, Fiche]  # as the organiser saved them, by topic key
+    votes: list[Vote]  # phones' votes, captains' shows of hands, plenary votes on themes
     taken_at: datetime  # when it was read (the unit of work's clock): documents are dated by it
 
 
@@ -36,6 +38,7 @@ def load_snapshot(uow: UnitOfWork, cafe_id: str) -> CafeSnapshot:
         data = harvest.scope_data(uow, scope)
         version = harvest.latest_version(uow, scope)
         fiches = {fiche.topic_key: fiche for fiche in uow.documents.fiches(cafe_id)}
+        listed_votes = uow.contributions.votes_in(cafe_id)
     return CafeSnapshot(
         cafe=data.cafes[cafe_id],
         rounds=list(data.rounds.values()),
@@ -44,5 +47,6 @@ def load_snapshot(uow: UnitOfWork, cafe_id: str) -> CafeSnapshot:
         masked_names=data.masked_names[cafe_id],
         harvest=harvest.view(data, version) if version else None,
         fiches=fiches,
+        votes=listed_votes,
         taken_at=uow.clock(),
     )

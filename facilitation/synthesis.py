@@ -11,14 +11,27 @@ from datetime import datetime
 
 from facilitation import audit, harvest
 from facilitation.access import new_id
+from facilitation.agreement import (
+    CONSENSUS_SHARE,
+    MIN_VOTES,
+    TABLE_MIN_VOTES,
+    UNCERTAIN_SHARE,
+    Agreement,
+    Choice,
+    Label,
+    Vote,
+    french_percent,
+)
 from facilitation.cafes import list_cafes
 from facilitation.clock import local_time
 from facilitation.domain import (
     Cafe,
     Committee,
+    Contribution,
     Decision,
     Fiche,
     FicheStatus,
+    Kind,
     Source,
     Theme,
     TopicGroup,
@@ -31,9 +44,94 @@ from facilitation.privacy import MASKED_SUMMARY, mask_personal_data, restore_mas
 from facilitation.settings import DEFAULT_TIMEZONE
 from facilitation.snapshot import CafeSnapshot, load_snapshot
 from facilitation.storage.base import UnitOfWork
+from facilitation.votes import agreements
 from facilitation.wording import plural
 
 MAX_VERBATIMS = 5
+AGREEMENT_NOTE = (
+    "Les avis (« d'accord », « pas d'accord », « je ne sais pas ») viennent des téléphones, des votes à "
+    "main levée comptés par les capitaines et du vote en plénière sur les thèmes. Un thème est en "
+    f"« consensus » quand au moins {round(CONSENSUS_SHARE * 100)} % des avis vont dans le même sens et "
+    f"qu'aucune table ayant donné au moins {TABLE_MIN_VOTES} avis ne s'y oppose aux deux tiers ; "
+    "« incertain » quand plus "
+    f"de {round(UNCERTAIN_SHARE * 100)} % répondent « je ne sais pas » ; « trop peu d'avis » sous "
+    f"{MIN_VOTES} avis ; « avis partagés » sinon. Les habitants comptés sont les téléphones qui ont "
+    "écrit, chacun une fois, et les idées notées par les capitaines, chacune pour une personne."
+)
+SUMMARY_THEMES = 8  # the one-page summary's ranking
+SUMMARY_QUOTES = 3
+SUMMARY_QUESTIONS = 3
+
+
+def _rounds_text(positions: list[int]) -> str:
+    """« tour 2 », « tours 1–3 » (consecutive) or « tours 1, 3 »."""
+    if not positions:
+        return "aucun tour"
+    if len(positions) == 1:
+        return f"tour {positions[0]}"
+    if positions == list(range(positions[0], positions[-1] + 1)):
+        return f"tours {positions[0]}–{positions[-1]}"
+    return "tours " + ", ".join(str(p) for p in positions)
+
+
+def opinion_text(o: Agreement) -> str:
+    """An agreement in one line: label, share and counts, where the « d'accord » comes from."""
+    if not o.tally.total:
+        return "pas encore d'avis exprimé"
+    parts = [o.label_text, f"{french_percent(o.percent())} d'accord ({o.counts_text()})"]
+    return " · ".join([*parts, o.reach] if o.reach else parts)
+
+
+def opinion_brief(o: Agreement) -> str:
+    """The same, shorter, for the one-page summary: « consensus (d'accord) · 79 % d'accord sur
+    58 avis · d'accord à toutes les tables »."""
+    if not o.tally.total:
+        return "pas encore d'avis exprimé"
+    parts = [
+        o.label_text,
+        f"{french_percent(o.percent())} d'accord sur {plural(o.tally.total, 'avis', 'avis')}",
+    ]
+    return " · ".join([*parts, o.reach] if o.reach else parts)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a theme came from. `residents` counts the phones that wrote (each once) plus the ideas
+    captains took down (each said by someone; one person speaking twice at a table counts twice)."""
+
+    residents: int
+    tables: int
+    rounds: tuple[int, ...]
+    supports: int
+
+    def text(self) -> str:
+        """« 7 habitants · 4 tables · tours 1–2 · 23 soutiens »."""
+        return " · ".join(
+            (
+                plural(self.residents, "habitant"),
+                plural(self.tables, "table"),
+                _rounds_text(list(self.rounds)),
+                plural(self.supports, "soutien"),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A resident's words (masked) with the table and round they were said at."""
+
+    text: str
+    table: str  # « Table 2 » (with its name when it has one)
+    round: int
+    supports: int
+
+    @property
+    def source(self) -> str:
+        """« Table 2, tour 1 · 3 soutiens »."""
+        cited = f"{self.table}, tour {self.round}"
+        return cited + (f" · {plural(self.supports, 'soutien')}" if self.supports else "")
+
+
 ORGANISER_LABEL = "l'Atelier d'innovation (organisateur du café)"
 
 # Which committee an observation goes to by default, from the café's theme; the organiser changes it.
@@ -58,6 +156,15 @@ class TopicSummary:
     verbatims: list[str]
     tables: Counter
     rounds: Counter
+    provenance: Provenance
+    opinion: Agreement  # votes on its ideas, shows of hands, plenary votes on the theme
+    quotes: list[Quote]  # the verbatims with their table and round
+
+    @property
+    def opinion_text(self) -> str:
+        """« consensus (d'accord) · 80 % d'accord (8 d'accord · 2 pas d'accord · 0 je ne sais pas) ·
+        d'accord à toutes les tables », or « pas encore d'avis exprimé »."""
+        return opinion_text(self.opinion)
 
 
 @dataclass(frozen=True)
@@ -83,6 +190,9 @@ class CafeSynthesis:
     unsorted: list[str]  # « À classer »: not yet placed by a person
     method_note: str
     harvested: bool
+    ranking: list[TopicSummary] = field(default_factory=list)  # the summary: by support and agreement
+    strongest: list[tuple[str, Quote]] = field(default_factory=list)  # (theme label, quote)
+    questions: list[Quote] = field(default_factory=list)  # questions residents raised
 
 
 @dataclass(frozen=True)
@@ -101,8 +211,38 @@ class FicheSheet:
     generated_at: datetime | None = None
 
 
-def _summary(topic: harvest.TopicView, names: list[str]) -> TopicSummary:
-    verbatims = [mask_personal_data(c.text, names) for c in topic.representatives][:MAX_VERBATIMS]
+@dataclass(frozen=True)
+class _Sources:
+    """Table labels, round positions and agreements, read once for every topic of a synthesis."""
+
+    names: list[str]
+    table_label: dict[str, str]  # table id -> label
+    round_position: dict[str, int]
+    opinions: dict[str, Agreement]  # topic key -> agreement
+
+    def quote(self, c: Contribution) -> Quote:
+        return Quote(
+            text=mask_personal_data(c.text, self.names),
+            table=self.table_label[c.table_id],
+            round=self.round_position[c.round_id],
+            supports=c.supports,
+        )
+
+
+def _provenance(members: list[Contribution], round_position: dict[str, int]) -> Provenance:
+    phones = {c.author for c in members if c.source is Source.RESIDENT and c.author}
+    taken_down = sum(1 for c in members if not (c.source is Source.RESIDENT and c.author))
+    return Provenance(
+        residents=len(phones) + taken_down,
+        tables=len({c.table_id for c in members}),
+        rounds=tuple(sorted({round_position[c.round_id] for c in members})),
+        supports=sum(c.supports for c in members),
+    )
+
+
+def _summary(topic: harvest.TopicView, sources: _Sources) -> TopicSummary:
+    names = sources.names
+    quotes = [sources.quote(c) for c in topic.representatives][:MAX_VERBATIMS]
     return TopicSummary(
         key=topic.topic.key,
         # Labels and keywords of a version made before a name was flagged may still carry it.
@@ -111,10 +251,66 @@ def _summary(topic: harvest.TopicView, names: list[str]) -> TopicSummary:
         supports=topic.supports,
         agreement=topic.agreement,
         keywords=[mask_personal_data(k, names) for k in topic.topic.keywords[:8]],
-        verbatims=verbatims,
+        verbatims=[q.text for q in quotes],
         tables=topic.tables,
         rounds=topic.rounds,
+        provenance=_provenance(topic.contributions, sources.round_position),
+        opinion=sources.opinions[topic.topic.key],
+        quotes=quotes,
     )
+
+
+def _rank(topic: TopicSummary) -> tuple:
+    # Support first (what the room pushed), then how far it agrees: a consensus « for » before a
+    # divided theme, « against » last; size breaks ties.
+    o = topic.opinion
+    agreed = o.label is Label.CONSENSUS and o.side is Choice.AGREE
+    against = o.label is Label.CONSENSUS and o.side is Choice.DISAGREE
+    return (-(topic.supports + o.tally.agree), not agreed, against, -o.percent(), -topic.size)
+
+
+def _sources(snapshot: CafeSnapshot, topics: list[harvest.TopicView], votes: list[Vote]) -> _Sources:
+    groups = {t.topic.key: [c.id for c in t.contributions] for t in topics}
+    return _Sources(
+        names=snapshot.masked_names,
+        table_label={t.id: t.label() for t in snapshot.tables},
+        round_position={r.id: r.position for r in snapshot.rounds},
+        opinions=agreements(votes, groups),
+    )
+
+
+@dataclass(frozen=True)
+class TopicReading:
+    """What the harvest page says of a group beside its members: provenance and agreement."""
+
+    provenance: Provenance
+    opinion: Agreement
+
+    @property
+    def opinion_text(self) -> str:
+        return opinion_text(self.opinion)
+
+
+def harvest_readings(uow: UnitOfWork, view: harvest.HarvestView) -> dict[str, TopicReading]:
+    """Provenance and agreement of every group of a harvest view, by topic key (votes of every café
+    of the scope; a table counts as its number, whatever the café)."""
+    with uow.reading():
+        listed = [v for cafe_id in view.data.cafes for v in uow.contributions.votes_in(cafe_id)]
+    positions = {rid: r.position for rid, r in view.data.rounds.items()}
+    opinions = agreements(listed, {t.topic.key: [c.id for c in t.contributions] for t in view.topics})
+    return {
+        t.topic.key: TopicReading(_provenance(t.contributions, positions), opinions[t.topic.key])
+        for t in view.topics
+    }
+
+
+def quote_source(view: harvest.HarvestView, c: Contribution) -> str:
+    """« Table 2 — Les Lilas, tour 1 »: where and when a quoted contribution was said."""
+    return f"{view.data.tables[c.table_id].label()}, tour {view.data.rounds[c.round_id].position}"
+
+
+def _is_question(c: Contribution) -> bool:
+    return c.kind is Kind.QUESTION or c.text.rstrip().endswith("?")
 
 
 def cafe_synthesis(
@@ -169,8 +365,23 @@ def summarise(
             "Les idées ont été regroupées automatiquement par proximité de sens : un programme, qui "
             f"fonctionne sans internet, rapproche celles qui emploient des mots voisins, {reviewed}. "
             "Les phrases citées sont celles des habitants, telles qu'ils les ont dites ou écrites ; avant "
-            f"impression, sont masqués : {MASKED_SUMMARY}."
+            f"impression, sont masqués : {MASKED_SUMMARY}. {AGREEMENT_NOTE}"
         )
+    sources = _sources(snapshot, view.topics if view else [], snapshot.votes)
+    kept = [_summary(t, sources) for t in sorted(retained, key=lambda t: -t.size)]
+    others = [
+        _summary(t, sources)
+        for t in sorted(view.topics if view else [], key=lambda t: -t.size)
+        if not t.topic.kept and t.size
+    ]
+    ranking = sorted([*kept, *others], key=_rank)[:SUMMARY_THEMES]
+    strongest = sorted(
+        ((t.label, q) for t in ranking for q in t.quotes[:2]), key=lambda pair: -pair[1].supports
+    )[:SUMMARY_QUOTES]
+    set_aside_ids = {c.id for c in view.set_aside} if view else set()
+    questions = sorted(
+        (c for c in listed if _is_question(c) and c.id not in set_aside_ids), key=lambda c: -c.supports
+    )[:SUMMARY_QUESTIONS]
     return CafeSynthesis(
         cafe=cafe,
         organiser=ORGANISER_LABEL,
@@ -186,16 +397,15 @@ def summarise(
         },
         rounds=round_summaries,
         table_labels=[t.label() for t in tables],
-        topics=[_summary(t, names) for t in sorted(retained, key=lambda t: -t.size)],
-        others=[
-            _summary(t, names)
-            for t in sorted(view.topics if view else [], key=lambda t: -t.size)
-            if not t.topic.kept and t.size
-        ],
+        topics=kept,
+        others=others,
         set_aside=[mask_personal_data(c.text, names) for c in view.set_aside] if view else [],
         unsorted=[mask_personal_data(c.text, names) for c in view.unsorted] if view else [],
         method_note=method,
         harvested=view is not None,
+        ranking=ranking,
+        strongest=strongest,
+        questions=[sources.quote(c) for c in questions],
     )
 
 

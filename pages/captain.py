@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from facilitation import contributions, rgpd
+from facilitation import contributions, rgpd, votes
 from facilitation.clock import local_time
 from facilitation.domain import Kind, Profile, Source
 from facilitation.wording import shorten
@@ -119,3 +119,43 @@ if current:
                     contribution_id=chosen,
                 )
                 st.rerun()
+
+if current:
+    with st.expander("Vote à main levée sur une idée"):
+        st.caption(
+            "Lisez une idée à voix haute, comptez les mains : d'accord, pas d'accord, je ne sais pas. "
+            "Un nouveau comptage remplace le précédent."
+        )
+        ideas = {c.id: c for c in reversed(current)}
+        counted = votes.hands_of(store(), context)
+        with st.form("hands"):
+            voted = st.selectbox(
+                "Idée", list(ideas), format_func=lambda cid: shorten(ideas[cid].text, 80), key="hands_idea"
+            )
+            agree_col, disagree_col, unsure_col = st.columns(3)
+            hands_for = agree_col.number_input("D'accord", min_value=0, max_value=500, key="hands_agree")
+            hands_against = disagree_col.number_input(
+                "Pas d'accord", min_value=0, max_value=500, key="hands_disagree"
+            )
+            hands_unsure = unsure_col.number_input(
+                "Je ne sais pas", min_value=0, max_value=500, key="hands_unsure"
+            )
+            if st.form_submit_button("Enregistrer le vote") and show_errors(
+                votes.record_hands,
+                store(),
+                cafe_id=cafe_id,
+                table_number=table_number,
+                contribution_id=voted,
+                agree=hands_for,
+                disagree=hands_against,
+                unsure=hands_unsure,
+            ):
+                st.rerun()
+        for cid, tally in counted.items():
+            if cid in ideas:
+                st.caption(
+                    literal_markdown(
+                        f"{shorten(ideas[cid].text, 60)} : {tally.agree} d'accord · {tally.disagree} pas "
+                        f"d'accord · {tally.unsure} je ne sais pas"
+                    )
+                )

@@ -164,6 +164,8 @@ with agenda_tab:
         st.markdown(f"**{plural(len(agenda.fiches), 'fiche')} en attente d'une décision**")
         for number, card in enumerate(agenda.fiches, start=1):
             show_literal(f"{number}. {card.title} — {card.signature}, {card.where}, {card.when:%d/%m/%Y}")
+            for line in agenda.figures.get(card.ref, []):  # a café's fiche: its provenance and agreement
+                st.caption(literal_markdown(line))
         st.download_button(
             "Télécharger l'ordre du jour (PDF)",
             data=lambda: agenda_pdf(agenda, timezone),

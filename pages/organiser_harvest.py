@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from facilitation import cafes, charts, harvest
+from facilitation import cafes, charts, harvest, synthesis
 from facilitation.clock import local_time
 from facilitation.domain import Theme
 from facilitation.errors import CafeError
@@ -169,6 +169,7 @@ if current.ungrouped:
     )
 
 # -- topics ------------------------------------------------------------------------------------
+readings = synthesis.harvest_readings(store(), current)
 for topic in sorted(current.topics, key=lambda t: -t.size):
     kept = "⭐ " if topic.topic.kept else ""
     label = literal_markdown(topic.topic.label)
@@ -179,6 +180,10 @@ for topic in sorted(current.topics, key=lambda t: -t.size):
                 f"**Cohésion :** {decimal(topic.topic.cohesion)} (similarité moyenne des contributions au "
                 "centre du groupe, de 0 à 1 ; recalculée à la prochaine relance après une correction)"
             )
+        reading = readings[topic.topic.key]
+        st.markdown(
+            literal_markdown(f"{reading.provenance.text()} — avis : {reading.opinion_text}"),
+        )
         # Secondary to the title.
         st.markdown("**Mots-clés :** " + literal_markdown(", ".join(topic.topic.keywords) or "—"))
         st.markdown(
@@ -191,10 +196,12 @@ for topic in sorted(current.topics, key=lambda t: -t.size):
         if topic.representatives:  # the most central contribution first: the group's quote
             st.markdown("**Citation (la plus centrale) :**")
             show_literal(f"« {topic.representatives[0].text} »")
+            st.caption(literal_markdown(synthesis.quote_source(current, topic.representatives[0])))
         if topic.representatives[1:]:
             st.markdown("**Autres contributions représentatives :**")
             for item in topic.representatives[1:]:
                 show_literal(f"« {item.text} »")
+                st.caption(literal_markdown(synthesis.quote_source(current, item)))
         others = [c for c in topic.contributions if c not in topic.representatives]
         if others:
             st.markdown(f"**Autres contributions du groupe ({len(others)}) :**")

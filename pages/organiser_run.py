@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from facilitation import cafes, contributions, public_address, rgpd
+from facilitation import cafes, contributions, public_address, rgpd, votes
 from facilitation.abuse import reset_captain_tries
 from facilitation.clock import local_time
 from facilitation.privacy import MASKS
@@ -165,6 +165,28 @@ def moderated(item) -> None:
 
 
 live_overview()
+
+with st.expander("Vote en plénière sur les thèmes", expanded=cafe.plenary_opened_at is not None):
+    st.caption(
+        "Les téléphones affichent les thèmes de la récolte (groupes retenus, sinon tous) avec « d'accord », "
+        "« pas d'accord », « je ne sais pas » ; un vote par téléphone et par thème, modifiable."
+    )
+    if cafe.plenary_opened_at is None:
+        if not cafe.is_closed and st.button("Ouvrir le vote sur les thèmes", icon="🗳️"):
+            if show_errors(votes.set_plenary, store(), cafe.id, True):
+                st.rerun()
+    elif st.button("Fermer le vote sur les thèmes") and show_errors(
+        votes.set_plenary, store(), cafe.id, False
+    ):
+        st.rerun()
+    for result in show_errors(votes.plenary_results, store(), cafe.id) or []:
+        agreement = result.agreement
+        st.markdown(
+            literal_markdown(
+                f"{result.theme.label} — {agreement.label_text} · {agreement.counts_text()}"
+                + (f" · {agreement.reach}" if agreement.reach else "")
+            )
+        )
 
 with st.expander("Contributions supprimées par les capitaines"):
     removed = contributions.deleted_contributions(store(), cafe.id)

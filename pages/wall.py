@@ -5,7 +5,7 @@ by a signed-in organiser, as the « Mur » page."""
 
 import streamlit as st
 
-from facilitation import contributions
+from facilitation import contributions, votes
 from facilitation.access import WALL_PARAM
 from facilitation.errors import CafeError
 from ui.access import require_organiser, still_signed_in
@@ -80,6 +80,20 @@ def link_still_valid() -> None:
 
 
 st.title(literal_markdown(view.cafe.title), anchor=False)
+
+
+@st.fragment(run_every=settings().cafe_refresh_seconds)
+def plenary_themes() -> None:
+    """The themes put to the plenary vote, with the phones' answers so far."""
+    st.subheader("Votez sur votre téléphone : êtes-vous d'accord avec chaque thème ?", anchor=False)
+    for result in votes.plenary_results(store(), view.cafe.id):
+        with st.container(border=True):
+            show_literal(result.theme.label)
+            st.caption(literal_markdown(result.agreement.counts_text()))
+
+
+if view.cafe.plenary_opened_at is not None and not view.cafe.is_closed:
+    plenary_themes()
 if view.open_round is None:
     st.info(
         "Le prochain tour va commencer." if not view.cafe.is_closed else "Merci pour votre participation !"

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import numpy as np
 
+from facilitation.agreement import Vote
 from facilitation.audit import AuditEvent
 from facilitation.clock import Clock, utcnow
 from facilitation.domain import (
@@ -91,6 +92,7 @@ class _Rows:
         self.tables: dict[str, Table] = {}
         self.contributions: dict[str, Contribution] = {}
         self.supports: dict[tuple[str, str], datetime] = {}
+        self.votes: dict[tuple[str, str, str], Vote] = {}
         self.harvests: dict[str, HarvestScope] = {}
         self.versions: dict[str, HarvestVersion] = {}
         self.fiches: dict[tuple[str, str], Fiche] = {}
@@ -257,6 +259,15 @@ class FakeContributions(_Repository):
     def supported_by(self, supporter: str, contribution_ids: list[str]) -> set[str]:
         return {cid for (cid, who) in self.rows.supports if who == supporter and cid in contribution_ids}
 
+    def remove_support(self, contribution_id: str, supporter: str) -> None:
+        self._writing().supports.pop((contribution_id, supporter), None)
+
+    def set_vote(self, cafe_id, item, voter, table_number, tally, now) -> None:
+        self._writing().votes[(cafe_id, item, voter)] = Vote(item, voter, table_number, tally)
+
+    def votes_in(self, cafe_id: str) -> list[Vote]:
+        return [vote for (cafe, _, _), vote in self.rows.votes.items() if cafe == cafe_id]
+
     def search(self, words, terms, cafe_ids=None, limit=200) -> list[Contribution]:
         raise NotImplementedError("full-text search is tested on the real databases")
 
@@ -266,6 +277,8 @@ class FakeContributions(_Repository):
             rows.contributions.pop(cid, None)
         for key in [k for k in rows.supports if k[0] in contribution_ids]:
             del rows.supports[key]
+        for key in [k for k in rows.votes if k[1] in contribution_ids]:
+            del rows.votes[key]
 
     def delete_for_cafe(self, cafe_id: str) -> None:
         self.delete([c.id for c in self.in_cafe(cafe_id, include_deleted=True)])

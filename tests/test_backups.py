@@ -34,6 +34,11 @@ def test_a_laptop_cafe_moves_to_postgresql_idempotently(sqlite_store, postgres_u
     assert head_office.cafes.tables(cafe.id) == sqlite_store.cafes.tables(cafe.id)
     assert harvest.versions(head_office, scope) == harvest.versions(sqlite_store, scope)
     assert head_office.trust.masked_names(cafe.id) == ["Durand"]
+    # The demo's votes (phones and shows of hands) travel with their café.
+    assert sorted(head_office.contributions.votes_in(cafe.id), key=repr) == sorted(
+        sqlite_store.contributions.votes_in(cafe.id), key=repr
+    )
+    assert head_office.contributions.votes_in(cafe.id)
     head_office.engine.dispose()
 
 
@@ -56,6 +61,8 @@ def test_backup_and_restore_round_trip(store, tmp_path):
     backups.restore(restored, path, **LIMITS)
     assert restored.contributions.in_cafe(cafe.id) == store.contributions.in_cafe(cafe.id)
     assert restored.trust.link_secret() == secret  # printed QR codes keep working
+    votes = store.contributions.votes_in(cafe.id)
+    assert votes and sorted(restored.contributions.votes_in(cafe.id), key=repr) == sorted(votes, key=repr)
     (document,) = restored.documents.in_cafe(cafe.id)
     assert restored.documents.get(document.id).content == store.documents.get(document.id).content
     assert backups.restore(restored, path, **LIMITS).total == 0

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from facilitation.records import HEADERS
 from facilitation.storage import open_store
 from tests.conftest import ROOT
 
@@ -95,22 +96,23 @@ def test_csv_export_has_every_column_and_round_trips(demo_cafe, database_url, tm
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     as_json = json.loads(run_cli("export", demo_cafe, "--format", "json", database_url=database_url).stdout)
     assert len(rows) == len(as_json)
-    assert list(rows[0]) == list(as_json[0])
+    # Plain French headers in the spreadsheet, the short keys in JSON, one for one.
+    assert list(rows[0]) == [HEADERS[key] for key in as_json[0]]
     for column in (
-        "cafe",
-        "tour",
-        "question",
-        "table",
-        "type",
-        "profil",
-        "combien_d_accord",
-        "soutiens",
-        "source",
-        "heure",
+        "Café",
+        "Tour",
+        "Question",
+        "Table",
+        "Type",
+        "Profil",
+        "Combien sont d'accord (capitaine)",
+        "Soutiens",
+        "Source",
+        "Heure",
     ):
         assert column in rows[0]
-    assert [r["texte"] for r in rows] == [r["texte"] for r in as_json]
-    assert rows[0]["heure"].endswith(("+01:00", "+02:00"))  # Paris time
+    assert [r["Texte"] for r in rows] == [r["texte"] for r in as_json]
+    assert rows[0]["Heure"].endswith(("+01:00", "+02:00"))  # Paris time
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from exports.qr import labelled_qr_png
 from facilitation import cafes, documents, harvest, synthesis
 from facilitation.domain import Source
 from facilitation.errors import InvalidInput, NotFound
-from facilitation.records import EXPORT_COLUMNS
+from facilitation.records import EXPORT_COLUMNS, HEADERS
 from tests.conftest import add_idea, make_cafe, require_tool
 from tests.fakes import KeywordGrouper
 from tests.pdfs import pdf_text, render_first_pages
@@ -190,7 +190,10 @@ def test_csv_and_xlsx_exports_reread_by_pandas_equal_the_stored_data(store, harv
     frame = pd.read_csv(
         io.BytesIO(csv_bytes), sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False
     )
-    assert list(frame.columns) == list(EXPORT_COLUMNS)
+    # Headers in plain French; read back under the records' keys.
+    assert list(frame.columns) == [HEADERS[c] for c in EXPORT_COLUMNS]
+    assert "Identifiant de la contribution" in frame.columns and "Nom de la table" in frame.columns
+    frame = frame.rename(columns={v: k for k, v in HEADERS.items()})
     for row in frame.itertuples():
         original = stored[row.contribution_id].text
         # Formula-like cells carry a leading apostrophe in CSV (spreadsheets would run them).
@@ -201,6 +204,8 @@ def test_csv_and_xlsx_exports_reread_by_pandas_equal_the_stored_data(store, harv
     sheet = pd.read_excel(
         io.BytesIO(xlsx_bytes), sheet_name="Contributions", dtype=str, keep_default_na=False
     )
+    assert list(sheet.columns) == [HEADERS[c] for c in EXPORT_COLUMNS]
+    sheet = sheet.rename(columns={v: k for k, v in HEADERS.items()})
     assert {row.contribution_id: row.texte for row in sheet.itertuples()} == {
         k: c.text for k, c in stored.items()
     }
@@ -213,7 +218,10 @@ def test_csv_and_xlsx_exports_reread_by_pandas_equal_the_stored_data(store, harv
     ]
     assert formula_cells and all(c.data_type == "s" for c in formula_cells)
     groups = pd.read_excel(io.BytesIO(xlsx_bytes), sheet_name="Groupes")
-    assert set(groups["groupe"]) == {"Chauffage", "Ascenseur", "Jardin"}
+    assert set(groups["Groupe"]) == {"Chauffage", "Ascenseur", "Jardin"}
+    assert {"Habitants", "Tables", "D'accord", "Pas d'accord", "Part d'accord (%)", "Avis"} <= set(
+        groups.columns
+    )
 
     _, json_bytes = render(store, harvested_cafe.id, "cafe_json", **options)
     export = pd.read_json(io.BytesIO(json_bytes), typ="series")

@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-from facilitation import cafes
+from facilitation import cafes, harvest, votes
 from facilitation.clock import utcnow
 from facilitation.domain import Source
 from tests.conftest import add_idea, make_cafe
+from tests.fakes import KeywordGrouper
 from tests.test_browser import PHONE, accessibility_violations, running_app, shown  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
@@ -111,6 +112,11 @@ def test_with_javascript_taps_store_once_and_the_page_follows_the_room(
     page.locator(f"#idee-{other.id}").get_by_role("button", name="Je suis d'accord").click()
     page.locator(f"#idee-{other.id}").get_by_text("✓ Vous êtes d'accord · 1 soutien").wait_for()
     assert store.contributions.get(other.id).supports == 1 and not_reloaded(page)
+    page.locator(f"#idee-{other.id}").get_by_role("button", name="Je ne sais pas").click()
+    page.locator(f"#idee-{other.id}").get_by_text("✓ Vous ne savez pas").wait_for()
+    assert store.contributions.get(other.id).supports == 0 and not_reloaded(page)
+    pressed = page.locator(f"#idee-{other.id} button[aria-pressed=true]")
+    assert pressed.count() == 1 and "Je ne sais pas" in pressed.text_content()
 
     cafes.open_round(store, cafe.id, rounds[1].id)
     page.get_by_role("heading", name="Question 2 ?").wait_for(timeout=5_000)
@@ -158,8 +164,14 @@ def test_without_javascript_a_phone_sends_and_supports(running_app, browser):  #
     assert store.contributions.get(idea.id).supports == 1
     assert [c.text for c in store.contributions.in_cafe(cafe.id)][-1].startswith("<b>gras</b>")
     page.goto(cafes.join_link(store, cafe.id, 1, base))  # the QR code scanned again: the same phone
-    assert page.locator(f"#idee-{idea.id}").get_by_role("button").count() == 0
+    agree = page.locator(f"#idee-{idea.id}").get_by_role("button", name="Je suis d'accord")
+    assert agree.get_attribute("aria-pressed") == "true"  # its vote, shown as its own
     assert store.contributions.get(idea.id).supports == 1
+    # One vote per phone, changeable: « pas d'accord » replaces the « d'accord » (and its +1).
+    page.locator(f"#idee-{idea.id}").get_by_role("button", name="Pas d'accord").click()
+    page.locator(f"#idee-{idea.id}").get_by_text("✓ Vous n'êtes pas d'accord").wait_for()
+    assert store.contributions.get(idea.id).supports == 0
+    assert [v.tally.disagree for v in store.contributions.votes_in(cafe.id)] == [1]
 
 
 def test_no_accessibility_violation_on_any_state_of_the_page(running_app, browser):  # noqa: F811
@@ -175,9 +187,18 @@ def test_no_accessibility_violation_on_any_state_of_the_page(running_app, browse
     page.get_by_role("button", name="Envoyer").click()
     page.get_by_text("Merci !").wait_for()
     found["merci"] = accessibility_violations(page)
+    page.locator("#ideas form").first.get_by_role("button", name="Pas d'accord").click()
+    page.get_by_text("✓ Vous n'êtes pas d'accord").wait_for()
+    found["avis donné"] = accessibility_violations(page)
     cafes.close_round(store, cafe.id, rounds[0].id)
     page.goto(link)
     found["tour fermé"] = accessibility_violations(page)
+    scope = harvest.scope_of([cafe.id])  # the plenary vote on the themes of a harvest
+    harvest.run_harvest(store, KeywordGrouper(["jardin", "idée"]), scope)
+    votes.set_plenary(store, cafe.id, True)
+    page.goto(link)
+    page.get_by_role("heading", name="Votez sur les thèmes de la salle").wait_for()
+    found["vote en plénière"] = accessibility_violations(page)
     page.goto(f"{base}/j/{cafe.id}.1.0.AAAAAAAAAAAAAAAAAAAAAA")
     page.get_by_text("Ce lien n'est pas valable").wait_for()
     found["erreur"] = accessibility_violations(page)

@@ -332,7 +332,7 @@ def test_a_phone_supports_an_idea_once_even_when_it_reopens_the_link(served):
     idea = add_idea(store, cafe, "Jardin partagé")
     phone = Phone(app, store, cafe)
     after = phone.support(idea.id)
-    assert after.history[0].status_code == 303 and "✓ Vous êtes d'accord · 1 soutien" in after.text
+    assert after.history[0].status_code == 303 and "✓ Vous êtes d'accord · 1 soutien" in unescape(after.text)
     phone.page = phone.client.get(phone.link)  # the QR code scanned again: same phone, same cookie
     assert phone.support(idea.id, json=True).json()["supports"] == 1
     other = Phone(app, store, cafe)
@@ -341,6 +341,8 @@ def test_a_phone_supports_an_idea_once_even_when_it_reopens_the_link(served):
         "id": idea.id,
         "supports": 2,
         "supports_label": "2 soutiens",
+        "choice": "d'accord",
+        "choice_line": "✓ Vous êtes d'accord",
     }
     assert store.contributions.get(idea.id).supports == 2
 

@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from facilitation import contributions
+from facilitation import contributions, votes
 from facilitation.access import (
     FORGED_LINK_MESSAGE,
     JOIN_PATH,
@@ -31,6 +31,7 @@ from facilitation.access import (
     form_nonce,
     new_id,
 )
+from facilitation.agreement import THEME_PREFIX, Choice
 from facilitation.contributions import TableContext
 from facilitation.domain import clean_text
 from facilitation.errors import (
@@ -111,6 +112,8 @@ class Page:
     sid: str = field(default_factory=new_id)
     round_id: str = ""
     supported: set[str] = field(default_factory=set)
+    choices: dict[str, Choice] = field(default_factory=dict)  # this phone's votes, by item
+    themes: list[votes.PlenaryTheme] = field(default_factory=list)  # the open plenary vote's
 
 
 def _paths(token: str) -> dict[str, str]:
@@ -133,13 +136,35 @@ def _timer(context: TableContext, now: datetime) -> str:
     return f"Environ {plural(minutes, 'minute')} pour ce tour."
 
 
-def _idea(item, supported: set[str]) -> dict[str, Any]:
+# What the phone says of its own vote, once given (« d'accord » keeps the +1's wording).
+CHOICE_LINES = {
+    Choice.AGREE: "✓ Vous êtes d'accord",
+    Choice.DISAGREE: "✓ Vous n'êtes pas d'accord",
+    Choice.UNSURE: "✓ Vous ne savez pas",
+}
+
+
+def _idea(item, page: Page) -> dict[str, Any]:
+    choice = page.choices.get(item.id) or (Choice.AGREE if item.id in page.supported else None)
     return {
         "id": item.id,
         "text": item.text,
         "supports": item.supports,
         "supports_label": plural(item.supports, "soutien"),
-        "supported": item.id in supported,
+        "supported": choice is Choice.AGREE,
+        "choice": choice.value if choice else "",
+        "choice_line": CHOICE_LINES[choice] if choice else "",
+    }
+
+
+def _theme(theme: votes.PlenaryTheme, page: Page) -> dict[str, Any]:
+    item = THEME_PREFIX + theme.key
+    choice = page.choices.get(item)
+    return {
+        "id": item,
+        "text": theme.label,
+        "choice": choice.value if choice else "",
+        "choice_line": CHOICE_LINES[choice] if choice else "",
     }
 
 
@@ -147,7 +172,7 @@ def _shortened(idea: dict[str, Any]) -> dict[str, Any]:
     return {**idea, "text": shorten(idea["text"], PHONE_IDEA_CHARS)}
 
 
-def _state(context: TableContext, supported: set[str], now: datetime) -> dict[str, Any]:
+def _state(context: TableContext, page: Page, now: datetime) -> dict[str, Any]:
     """What the page shows of the table right now; the same for the HTML and for the JSON.
 
     At most PHONE_IDEAS ideas, the most recent first, and their total."""
@@ -162,7 +187,8 @@ def _state(context: TableContext, supported: set[str], now: datetime) -> dict[st
         "timer": _timer(context, now),
         "closed_message": "" if context.accepting else context.closed_message(),
         "closed_reason": "" if context.accepting else context.box_closed_reason(),
-        "ideas": [_shortened(_idea(item, supported)) for item in reversed(latest)],
+        "ideas": [_shortened(_idea(item, page)) for item in reversed(latest)],
+        "themes": [_theme(theme, page) for theme in page.themes],
         "total": total,
         "more_label": (
             f"{plural(total, 'idée')} à cette table : les {len(latest)} plus récentes sont affichées."
@@ -199,7 +225,7 @@ class ResidentPages:
         """The table's page; `page.context` must be loaded."""
         context = page.context
         assert context is not None
-        state = _state(context, page.supported, self.runtime.now())
+        state = _state(context, page, self.runtime.now())
         secret = self.runtime.link_secret()
         # A text given back keeps the round it was typed for, so that a changed question is noticed.
         round_id = page.round_id if page.text and page.round_id else state["round_id"]
@@ -243,6 +269,9 @@ class ResidentPages:
         store = self.runtime.store()
         page.context = contributions.join_table(store, page.token, latest=PHONE_IDEAS)
         page.supported = contributions.supported_here(store, page.context, phone)
+        page.choices = votes.votes_here(store, page.context.cafe.id, phone)
+        opened = page.context.cafe.plenary_opened_at is not None and not page.context.cafe.is_closed
+        page.themes = votes.plenary_themes(store, page.context.cafe.id) if opened else []
 
     def _show(self, page: Page, phone: str, status: int = 200) -> Response:
         """Load the table and draw it; refusals and outages get their own page."""
@@ -322,6 +351,7 @@ class ResidentPages:
             request,
             token,
             form.get("idee", ""),
+            form.get("choix", "") or Choice.AGREE.value,  # the +1 form of a page drawn before
             form.get("nonce", ""),
             phone,
             not is_new,
@@ -334,6 +364,7 @@ class ResidentPages:
         request: Request,
         token: str,
         idea_id: str,
+        choice: str,
         nonce: str,
         phone: str,
         has_cookie: bool,
@@ -348,15 +379,16 @@ class ResidentPages:
                 check_form_nonce(self.runtime.link_secret(), nonce, token, "soutien", phone)
             except StaleForm:
                 raise StaleForm(STALE_SUPPORT_MESSAGE) from None
-            contributions.support(
+            picked = votes.vote(
                 store,
                 token=token,
-                contribution_id=idea_id,
+                item=idea_id,
+                choice=choice,
                 browser_id=phone,
                 limiter=self.runtime.phone_limiter,
                 client_address=_address(request),
             )
-            supported = store.contributions.get(idea_id)
+            supported = None if idea_id.startswith(THEME_PREFIX) else store.contributions.get(idea_id)
         except CafeError as exc:
             message = UNAVAILABLE_MESSAGE if isinstance(exc, StorageUnavailable) else exc.message
             if wants_json:
@@ -365,8 +397,18 @@ class ResidentPages:
         count = supported.supports if supported else 0
         if wants_json:
             label = plural(count, "soutien")
-            return JSONResponse({"ok": True, "id": idea_id, "supports": count, "supports_label": label})
-        return RedirectResponse(_paths(token)["join_path"] + f"#idee-{idea_id}", status_code=303)
+            return JSONResponse(
+                {
+                    "ok": True,
+                    "id": idea_id,
+                    "supports": count,
+                    "supports_label": label,
+                    "choice": picked.value,
+                    "choice_line": CHOICE_LINES[picked],
+                }
+            )
+        anchor = f"#idee-{idea_id}" if supported else "#themes-title"
+        return RedirectResponse(_paths(token)["join_path"] + anchor, status_code=303)
 
     async def unknown(self, request: Request) -> Response:
         """Any other address under /j/: a damaged or invented link."""
@@ -386,7 +428,7 @@ class ResidentPages:
         except CafeError as exc:
             return JSONResponse({"error": exc.message}, status_code=_status_of(exc))
         assert page.context is not None
-        return JSONResponse(_state(page.context, page.supported, self.runtime.now()))
+        return JSONResponse(_state(page.context, page, self.runtime.now()))
 
 
 def _status_of(error: CafeError) -> int:

@@ -5,20 +5,21 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
-from exports.pdf.base import LIGHT, build_pdf, french_date, para
+from exports.pdf.base import LIGHT, build_pdf, french_date, para, quote
 from facilitation.clock import local_time
 from facilitation.exchange import Agenda, FicheCard
-from facilitation.wording import plural
+from facilitation.wording import plural, shorten
 
 WIDTH = 174 * mm
 
 
-def _fiche_block(number: int, card: FicheCard) -> KeepTogether:
+def _fiche_block(number: int, card: FicheCard, agenda: Agenda) -> KeepTogether:
     facts = Table(
         [
             [para(label, "cell", bold=True), para(value, "cell")]
             for label, value in (
                 ("Source", f"{card.source} — {card.author}"),
+                *(("Chiffres", line) for line in agenda.figures.get(card.ref, [])),
                 ("Lieu et date", f"{card.where} — {french_date(card.when)}"),
                 ("Thème", card.theme.value),
                 ("Statut", card.status.value),
@@ -33,6 +34,11 @@ def _fiche_block(number: int, card: FicheCard) -> KeepTogether:
         [
             para(f"{number}. {card.title}", "h2"),
             para(card.summary),
+            *[
+                part
+                for q in agenda.quotes.get(card.ref, [])
+                for part in (quote(shorten(q.text, 280)), para(q.source, "small"))
+            ],
             Spacer(1, 2 * mm),
             facts,
             Spacer(1, 4 * mm),
@@ -54,7 +60,7 @@ def agenda_pdf(agenda: Agenda, timezone: str) -> bytes:
     ]
     if not agenda.fiches:
         story.append(para("Aucune fiche n'attend ce comité."))
-    story += [_fiche_block(number, card) for number, card in enumerate(agenda.fiches, start=1)]
+    story += [_fiche_block(number, card, agenda) for number, card in enumerate(agenda.fiches, start=1)]
     return build_pdf(
         story,
         title=f"Ordre du jour — {agenda.committee.value}",

@@ -41,6 +41,8 @@ def _facts(sheet: FicheSheet) -> Table:
             f"{plural(topic.size, 'contribution')}, {plural(topic.supports, 'soutien')}"
             + (f", {plural(topic.agreement, 'personne')} d'accord aux tables" if topic.agreement else ""),
         ),
+        ("D'où ça vient", topic.provenance.text()),
+        ("Avis des habitants", topic.opinion_text),
         ("Où c'est revenu", ", ".join(f"{name} ({n})" for name, n in topic.tables.most_common())),
         ("Quand", ", ".join(f"{name} ({n})" for name, n in sorted(topic.rounds.items()))),
         ("Statut", fiche.status.value),
@@ -71,7 +73,8 @@ def fiche_pdf(sheet: FicheSheet) -> bytes:
         _facts(sheet),
         para("L'observation, dans les mots des habitants", "h1"),
     ]
-    story += [quote(v) for v in topic.verbatims] or [para("Aucun verbatim.")]
+    cited = [part for q in topic.quotes for part in (quote(q.text), para(q.source, "small"))]
+    story += cited or [para("Aucun verbatim.")]
     story.append(para(f"Mots-clés : {', '.join(topic.keywords)}", "small"))
     story.append(para("Déjà entendu lors de cafés précédents", "h1"))
     if sheet.related:

@@ -6,13 +6,14 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import KeepInFrame, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from exports.pdf.base import BRAND, FONT, LIGHT, MUTED, build_pdf, french_date, para, printable, quote
-from facilitation.synthesis import CafeSynthesis, TopicSummary
+from facilitation.synthesis import CafeSynthesis, Quote, TopicSummary, opinion_brief
 from facilitation.wording import percent, plural, shorten
 
 WIDTH = 174 * mm  # A4 minus margins
+SUMMARY_HEIGHT = 240 * mm  # the first page's frame (A4 minus margins, running header and footer)
 
 
 def _noun(count: int, singular: str) -> str:
@@ -25,6 +26,51 @@ def _topic_figures(topic: TopicSummary) -> str:
     if topic.agreement:
         figures.append(f"{plural(topic.agreement, 'personne')} d'accord aux tables")
     return " · ".join(figures)
+
+
+def _cited(q: Quote, theme: str = "") -> list:
+    """A resident's words with where and when they were said (and under which theme)."""
+    where = f"{theme} — {q.source}" if theme else q.source
+    return [quote(shorten(q.text, 200)), para(where, "small")]
+
+
+def _summary_page(synthesis: CafeSynthesis) -> list:
+    """The one-page summary a committee reads first: themes ranked by support and agreement, the
+    strongest quotes with their provenance, the questions that emerged."""
+    story = [para("L'essentiel en une page", "h2")]
+    if not synthesis.harvested:
+        story.append(para("Les contributions de ce café n'ont pas encore été regroupées par thème.", "small"))
+    elif synthesis.ranking:
+        story.append(para("Les thèmes, classés par soutiens et par accord", "h2"))
+        rows = [[para(h, "cell", bold=True) for h in ("Thème", "D'où ça vient", "Avis")]]
+        for topic in synthesis.ranking:
+            rows.append(
+                [
+                    para(shorten(topic.label, 80), "cell", bold=True),
+                    para(topic.provenance.text(), "cell"),
+                    para(opinion_brief(topic.opinion), "cell"),
+                ]
+            )
+        table = Table(rows, colWidths=[46 * mm, 50 * mm, WIDTH - 96 * mm], repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, LIGHT),
+                ]
+            )
+        )
+        story.append(table)
+    if synthesis.strongest:
+        story.append(para("Les paroles les plus fortes", "h2"))
+        for theme, q in synthesis.strongest:
+            story += _cited(q, theme)
+    if synthesis.questions:
+        story.append(para("Les questions qui ont émergé", "h2"))
+        for q in synthesis.questions:
+            story += _cited(q)
+    return story
 
 
 def _figures_table(synthesis: CafeSynthesis) -> Table:
@@ -135,7 +181,16 @@ def _heat_table(synthesis: CafeSynthesis, labels: list[str], peak: int, *, numbe
 def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
     """The café's synthesis as a printable PDF (A4)."""
     cafe = synthesis.cafe
+    summary = [
+        para("Synthèse du café concertation", "small"),
+        para(cafe.title, "h1"),
+        para(f"{french_date(cafe.held_on)} · {cafe.place.label()}", "small"),
+        *_summary_page(synthesis),
+    ]
     story = [
+        # One page, whatever the café: a long summary is drawn smaller rather than spill over.
+        KeepInFrame(WIDTH, SUMMARY_HEIGHT, summary, mode="shrink"),
+        PageBreak(),
         Spacer(1, 30 * mm),
         para("Synthèse du café concertation", "subtitle"),
         para(cafe.title, "title"),
@@ -179,12 +234,15 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
         for topic in synthesis.topics:
             block = [
                 para(topic.label, "h2"),
+                para(topic.provenance.text(), "small", bold=True),
+                para(f"Avis : {topic.opinion_text}", "small"),
                 para(_topic_figures(topic), "small"),
                 para(f"Mots-clés : {', '.join(topic.keywords)}", "small"),
             ]
-            block += [quote(v) for v in topic.verbatims[:5]]
-            story.append(KeepTogether(block[:4]))
-            story += block[4:]
+            for q in topic.quotes[:5]:
+                block += _cited(q)
+            story.append(KeepTogether(block[:7]))
+            story += block[7:]
         if synthesis.others:
             story.append(para("Autres sujets évoqués", "h1"))
             if not synthesis.topics:
@@ -192,8 +250,13 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
                     para("Aucun sujet n'a encore été retenu pour les fiches d'observation.", "small")
                 )
             for topic in synthesis.others:
-                block = [para(topic.label, "h2"), para(_topic_figures(topic), "small")]
-                story.append(KeepTogether(block + [quote(v) for v in topic.verbatims[:1]]))
+                block = [
+                    para(topic.label, "h2"),
+                    para(topic.provenance.text(), "small", bold=True),
+                    para(f"Avis : {topic.opinion_text}", "small"),
+                    para(_topic_figures(topic), "small"),
+                ]
+                story.append(KeepTogether(block + [c for q in topic.quotes[:1] for c in _cited(q)]))
         if synthesis.topics:
             story.append(para("Groupes × tables", "h1"))
             story += _topic_by_table(synthesis)

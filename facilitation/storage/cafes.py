@@ -23,6 +23,7 @@ def _cafe_values(cafe: Cafe) -> dict[str, Any]:
         "created_at": cafe.created_at,
         "closed_at": cafe.closed_at,
         "archived_at": cafe.archived_at,
+        "plenary_opened_at": cafe.plenary_opened_at,
     }
 
 
@@ -38,6 +39,7 @@ def _cafe(row) -> Cafe:
         closed_at=row.closed_at,
         archived_at=row.archived_at,
         wall_generation=row.wall_generation,
+        plenary_opened_at=row.plenary_opened_at,
     )
 
 

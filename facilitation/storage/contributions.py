@@ -8,8 +8,9 @@ from sqlalchemy import column as column_clause
 from sqlalchemy import func, literal_column, select, update
 from sqlalchemy import table as table_clause
 
+from facilitation.agreement import Tally, Vote
 from facilitation.domain import Contribution, Kind, Profile, Source
-from facilitation.storage.schema import cafe_tables, contributions, supports
+from facilitation.storage.schema import cafe_tables, contributions, supports, votes
 
 # SQLite's search index (migration 0006), kept by triggers; outside `metadata`, so that backups and
 # transfers never copy it (the triggers rebuild it from the contributions).
@@ -201,6 +202,52 @@ class SqlContributionRepository:
         )
         return {row.contribution_id for row in rows}
 
+    def remove_support(self, contribution_id: str, supporter: str) -> None:
+        """Withdraw a support (the phone changed its « d'accord »)."""
+        self._tx.write(
+            lambda conn: conn.execute(
+                supports.delete().where(
+                    supports.c.contribution_id == contribution_id, supports.c.supporter == supporter
+                )
+            )
+        )
+
+    def set_vote(
+        self, cafe_id: str, item: str, voter: str, table_number: int, tally: Tally, now: datetime
+    ) -> None:
+        """Record `voter`'s opinions on `item`, replacing any they gave before."""
+        values = {
+            "cafe_id": cafe_id,
+            "item": item,
+            "voter": voter,
+            "table_number": table_number,
+            "agree": tally.agree,
+            "disagree": tally.disagree,
+            "unsure": tally.unsure,
+            "updated_at": now,
+        }
+        key = (votes.c.cafe_id == cafe_id) & (votes.c.item == item) & (votes.c.voter == voter)
+
+        def work(conn) -> None:
+            # The row of this (café, item, voter) is the table's lock point: one vote each, changeable.
+            if not self._tx.insert_ignoring_duplicates(conn, votes, ["cafe_id", "item", "voter"], values):
+                conn.execute(update(votes).where(key).values(**values))
+
+        self._tx.write(work)
+
+    def votes_in(self, cafe_id: str) -> list[Vote]:
+        """Every vote of the café (phones and shows of hands)."""
+        rows = self._tx.read(lambda conn: conn.execute(select(votes).where(votes.c.cafe_id == cafe_id)).all())
+        return [
+            Vote(
+                item=row.item,
+                voter=row.voter,
+                table_number=row.table_number,
+                tally=Tally(row.agree, row.disagree, row.unsure),
+            )
+            for row in rows
+        ]
+
     def search(
         self, words: list[str], terms: list[str], cafe_ids: list[str] | None = None, limit: int = 200
     ) -> list[Contribution]:
@@ -243,6 +290,7 @@ class SqlContributionRepository:
 
         def work(conn):
             conn.execute(supports.delete().where(supports.c.contribution_id.in_(contribution_ids)))
+            conn.execute(votes.delete().where(votes.c.item.in_(contribution_ids)))
             conn.execute(contributions.delete().where(contributions.c.id.in_(contribution_ids)))
 
         self._tx.write(work)
@@ -253,6 +301,7 @@ class SqlContributionRepository:
 
         def work(conn):
             conn.execute(supports.delete().where(supports.c.contribution_id.in_(ids)))
+            conn.execute(votes.delete().where(votes.c.cafe_id == cafe_id))
             conn.execute(contributions.delete().where(contributions.c.cafe_id == cafe_id))
 
         self._tx.write(work)

@@ -77,6 +77,8 @@ cafes = Table(
     Column("archived_at", UTCDateTime),
     # Part of the signed wall link: raising it revokes the link projected or shared before.
     Column("wall_generation", Integer, nullable=False, default=0, server_default="0"),
+    # Set while the organiser has the plenary vote on the wall's themes open (phones show them).
+    Column("plenary_opened_at", UTCDateTime),
 )
 
 rounds = Table(
@@ -132,6 +134,23 @@ supports = Table(
     Column("supporter", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("contribution_id", "supporter"),
+)
+
+# Opinions on an item: a contribution's id, or « theme:<harvest topic key> » for a plenary vote.
+# A phone is one voter (its pseudonymous key) giving one opinion; a captain's show of hands is the
+# voter « capitaine:table N » giving several. Replaced, never added to: one vote per voter per item.
+votes = Table(
+    "votes",
+    metadata,
+    Column("cafe_id", ID, ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False),
+    Column("item", String(80), nullable=False),
+    Column("voter", String(64), nullable=False),
+    Column("table_number", Integer, nullable=False),
+    Column("agree", Integer, nullable=False, default=0),
+    Column("disagree", Integer, nullable=False, default=0),
+    Column("unsure", Integer, nullable=False, default=0),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("cafe_id", "item", "voter"),
 )
 
 harvests = Table(

@@ -44,6 +44,7 @@ from facilitation.storage.schema import (
     rounds,
     saved_tables,
     supports,
+    votes,
 )
 
 FORMAT = "cafe-concertation-dump/1"
@@ -51,7 +52,7 @@ SHOWN_ERRORS = 8
 # Clocks of two machines differ a little: a row stamped a few minutes ahead is not a forgery.
 CLOCK_SKEW = timedelta(minutes=10)
 # Parents before children, so that foreign keys hold while loading.
-CAFE_TABLES = (cafes, rounds, cafe_tables, contributions, supports, fiches, documents, masked_names)
+CAFE_TABLES = (cafes, rounds, cafe_tables, contributions, supports, votes, fiches, documents, masked_names)
 TRANSFER_TABLES = frozenset(t.name for t in (*CAFE_TABLES, harvests, harvest_versions, erased_records))
 TABLES_BY_NAME = {table.name: table for table in saved_tables()}
 
@@ -402,6 +403,7 @@ _REFERENCES = {
     ("contributions", "round_id"): ("rounds", ("cafe_id",)),
     ("contributions", "table_id"): ("cafe_tables", ("cafe_id",)),
     ("supports", "contribution_id"): ("contributions", ()),
+    ("votes", "cafe_id"): ("cafes", ()),
     ("fiches", "cafe_id"): ("cafes", ()),
     ("documents", "cafe_id"): ("cafes", ()),
     ("masked_names", "cafe_id"): ("cafes", ()),

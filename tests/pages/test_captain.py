@@ -238,3 +238,22 @@ def test_captain_code_guesses_are_throttled_and_audited(store):
     assert at.error and at.error[0].value.startswith("Trop d'essais manqués")  # even the right one waits
     actions = [e["action"] for e in audit.audit_records(store, timezone="Europe/Paris")]
     assert actions.count("code capitaine refusé") == 3
+
+
+def test_captain_records_a_show_of_hands_on_an_idea(store):
+    from facilitation.agreement import Tally, captain_voter
+
+    cafe, _ = make_cafe(store)
+    at = captain_app(store, cafe, table=2)
+    capture(at, "Un local pour les poussettes")
+    (idea,) = store.contributions.in_cafe(cafe.id)
+    at.number_input(key="hands_agree").set_value(7)
+    at.number_input(key="hands_disagree").set_value(2)
+    at.number_input(key="hands_unsure").set_value(1)
+    labelled(at.button, "Enregistrer le vote").click().run()
+    assert not at.exception, at.exception
+    (vote,) = store.contributions.votes_in(cafe.id)
+    assert (vote.item, vote.voter, vote.tally) == (idea.id, captain_voter(2), Tally(7, 2, 1))
+    assert "7 d'accord · 2 pas d'accord · 1 je ne sais pas" in "\n".join(c.value for c in at.caption).replace(
+        "\\", ""
+    )

@@ -25,6 +25,13 @@ def test_harvest_page_groups_corrects_and_charts(store):
     topic_expanders = [e for e in at.expander if re.search(r"\d+ contributions?, ", e.label)]
     assert len(topic_expanders) == 6
     assert len(at.get("plotly_chart")) == 4
+    # Every group says where it came from and how far residents agree (the demo holds votes);
+    # every quote its table and round.
+    shown = "\n".join(m.value for m in at.markdown).replace("\\", "")
+    assert re.search(r"\d+ habitants? · \d tables? · tours? [1-3]", shown) and " — avis : " in shown
+    assert "consensus (d'accord)" in shown
+    captions = "\n".join(c.value for c in at.caption).replace("\\", "")
+    assert re.search(r"Table [1-4] — Les \w+, tour [1-3]", captions)
 
     labelled(at.text_input, "Nouveau nom").input("Vivre ensemble")
     labelled(at.button, "Renommer").click().run()

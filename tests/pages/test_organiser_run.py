@@ -99,3 +99,30 @@ def test_the_organiser_lets_a_waiting_captain_try_again(store):
     assert ("organisateur", "essais de codes capitaine remis à zéro") in [
         (e["acteur"], e["action"]) for e in events
     ]
+
+
+def test_the_organiser_opens_and_closes_the_plenary_vote_and_sees_the_answers(store):
+    from facilitation import harvest, votes
+    from facilitation.agreement import THEME_PREFIX
+    from tests.fakes import KeywordGrouper
+
+    cafe, _ = make_cafe(store)
+    add_idea(store, cafe, "Le chauffage est froid")
+    add_idea(store, cafe, "Chauffage en panne")
+    scope = harvest.scope_of([cafe.id])
+    heating = next(
+        t
+        for t in harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope).topics
+        if t.label == "Chauffage"
+    )
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    labelled(at.button, "Ouvrir le vote sur les thèmes").click().run()
+    assert not at.exception and cafes.get_cafe(store, cafe.id).plenary_opened_at is not None
+    token = cafes.join_link(store, cafe.id, 2, "").rsplit("/", 1)[1]
+    votes.vote(store, token=token, item=THEME_PREFIX + heating.key, choice="pas d'accord", browser_id="p1")
+    at.run()
+    assert "Chauffage — trop peu d'avis · 0 d'accord · 1 pas d'accord · 0 je ne sais pas" in texts(
+        at
+    ).replace("\\", "")
+    labelled(at.button, "Fermer le vote sur les thèmes").click().run()
+    assert cafes.get_cafe(store, cafe.id).plenary_opened_at is None

@@ -26,3 +26,29 @@ def test_wall_is_behind_the_organiser_password(store):
     at = app(page="pages/wall.py", cafe=cafe.id)
     assert labelled(at.text_input, "Mot de passe organisateur")
     assert "Question 1 ?" not in texts(at)
+
+
+def test_wall_shows_the_themes_of_an_open_plenary_vote_with_the_answers(store):
+    from facilitation import cafes, harvest, votes
+    from facilitation.agreement import THEME_PREFIX
+    from tests.fakes import KeywordGrouper
+
+    cafe, rounds = make_cafe(store)
+    add_idea(store, cafe, "Le chauffage est froid")
+    add_idea(store, cafe, "Chauffage en panne")
+    scope = harvest.scope_of([cafe.id])
+    (heating,) = [
+        t
+        for t in harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope).topics
+        if t.label == "Chauffage"
+    ]
+    cafes.close_round(store, cafe.id, rounds[0].id)
+    at = app(organiser=True, page="pages/wall.py", cafe=cafe.id)
+    assert "Chauffage" not in texts(at)
+    votes.set_plenary(store, cafe.id, True)
+    token = cafes.join_link(store, cafe.id, 1, "").rsplit("/", 1)[1]
+    votes.vote(store, token=token, item=THEME_PREFIX + heating.key, choice="d'accord", browser_id="p1")
+    at.run()
+    assert "Chauffage" in texts(at)
+    assert "1 d'accord · 0 pas d'accord · 0 je ne sais pas" in [c.value.replace("\\", "") for c in at.caption]
+    assert not at.button

@@ -1,7 +1,8 @@
 /* Progressive enhancement of the residents' page: without it, every form still works.
    - a second tap on « Envoyer » while the first is on its way sends nothing more;
    - the question and the table's ideas refresh every second; with no round open, the box closes;
-   - « Je suis d'accord » counts without reloading the page.
+   - « d'accord / pas d'accord / je ne sais pas » count without reloading the page;
+   - a plenary vote opened or closed by the organiser shows (reloads) when nothing is being typed.
    User text is only ever set with textContent: it can never become markup. */
 (function () {
   "use strict";
@@ -29,34 +30,48 @@
     });
   }
 
-  function supportForm(id, count, label) {
+  var CHOICES = [["d'accord", "👍", " Je suis d'accord"], ["pas d'accord", "👎", " Pas d'accord"],
+    ["je ne sais pas", "🤷", " Je ne sais pas"]];
+
+  // Three answers, one vote per phone, changeable (the same form as the page draws without script).
+  function voteForm(item, countLabel) {
     var f = document.createElement("form");
-    f.method = "post"; f.action = supportPath; f.className = "support";
-    [["idee", id], ["nonce", supportNonce]].forEach(function (pair) {
+    f.method = "post"; f.action = supportPath; f.className = "support vote";
+    [["idee", item.id], ["nonce", supportNonce]].forEach(function (pair) {
       var input = document.createElement("input");
       input.type = "hidden"; input.name = pair[0]; input.value = pair[1];
       f.appendChild(input);
     });
-    var button = document.createElement("button");
-    button.type = "submit";
-    var thumb = document.createElement("span");
-    thumb.setAttribute("aria-hidden", "true"); thumb.textContent = "👍";
-    button.appendChild(thumb);
-    button.appendChild(document.createTextNode(" Je suis d'accord"));
-    f.appendChild(button);
-    if (count > 0) {
-      var shown = document.createElement("span");
-      shown.className = "count"; shown.textContent = label;
-      f.appendChild(shown);
-    }
+    var line = document.createElement("p");
+    line.className = "supported";
+    f.appendChild(line);
+    CHOICES.forEach(function (choice) {
+      var button = document.createElement("button");
+      button.type = "submit"; button.name = "choix"; button.value = choice[0];
+      var icon = document.createElement("span");
+      icon.setAttribute("aria-hidden", "true"); icon.textContent = choice[1];
+      button.appendChild(icon);
+      button.appendChild(document.createTextNode(choice[2]));
+      f.appendChild(button);
+    });
+    showChoice(f, item.choice, item.choice_line, countLabel);
     return f;
   }
 
-  function supportedLine(label) {
-    var p = document.createElement("p");
-    p.className = "supported";
-    p.textContent = "✓ Vous êtes d'accord · " + label;
-    return p;
+  function showChoice(f, choice, choiceLine, countLabel) {
+    var line = f.querySelector(".supported");
+    line.textContent = choiceLine + (choice && countLabel ? " · " + countLabel : "");
+    line.hidden = !choice;
+    Array.prototype.forEach.call(f.querySelectorAll("button"), function (button) {
+      button.setAttribute("aria-pressed", button.value === choice ? "true" : "false");
+    });
+    var count = f.querySelector(".count");
+    if (count) { f.removeChild(count); }
+    if (!choice && countLabel) {
+      count = document.createElement("span");
+      count.className = "count"; count.textContent = countLabel;
+      f.appendChild(count);
+    }
   }
 
   function ideaItem(idea) {
@@ -65,7 +80,7 @@
     var p = document.createElement("p");
     p.className = "idea-text"; p.textContent = idea.text;
     li.appendChild(p);
-    li.appendChild(idea.supported ? supportedLine(idea.supports_label) : supportForm(idea.id, idea.supports, idea.supports_label));
+    li.appendChild(voteForm(idea, idea.supports ? idea.supports_label : ""));
     return li;
   }
 
@@ -116,6 +131,12 @@
       if (more) { more.textContent = state.more_label || ""; more.hidden = !state.more_label; }
     }
     if (form) { form.hidden = !state.accepting && !typing; }
+    // The organiser opened or closed the plenary vote: the page draws its themes (nothing typed is lost).
+    var themes = state.themes || [];
+    if (!typing && themes.length !== document.querySelectorAll("#themes li").length &&
+        !document.querySelector(".support[data-sending]")) {
+      window.location.reload();
+    }
   }
 
   function refresh() {
@@ -138,6 +159,7 @@
     if (f.getAttribute("data-sending")) { return; }
     f.setAttribute("data-sending", "1");
     var data = new URLSearchParams(new FormData(f));
+    if (event.submitter && event.submitter.name) { data.set(event.submitter.name, event.submitter.value); }
     fetch(f.action, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { "Accept": "application/json" }
@@ -145,7 +167,9 @@
       .then(function (response) { return response.json(); })
       .then(function (answer) {
         if (answer.ok) {
-          f.parentNode.replaceChild(supportedLine(answer.supports_label), f);
+          f.removeAttribute("data-sending");
+          var isTheme = answer.id.indexOf("theme:") === 0;
+          showChoice(f, answer.choice, answer.choice_line, isTheme || !answer.supports ? "" : answer.supports_label);
         } else {
           f.removeAttribute("data-sending");
           var message = byId("state-message");
