@@ -388,6 +388,21 @@ def supporter_key(cafe_id: str, browser_id: str) -> str:
     return hashlib.sha256(f"{cafe_id}:{browser_id}".encode()).hexdigest()[:32]
 
 
+def shown_at_table(uow: UnitOfWork, state: TableState, contribution_id: str) -> Contribution:
+    """The idea a phone acts on (+1, vote), if it is still one of its table's open round."""
+    if not state.accepting:
+        raise NotAccepting(state.closed_message())
+    assert state.open_round is not None
+    idea = uow.contributions.get(contribution_id)
+    if (
+        idea is None
+        or idea.deleted_at is not None
+        or (idea.table_id, idea.round_id) != (state.table.id, state.open_round.id)
+    ):
+        raise NotFound("Cette idée n'est plus affichée à votre table.")
+    return idea
+
+
 def support(
     uow: UnitOfWork,
     *,
@@ -405,16 +420,7 @@ def support(
     with uow:
         # The table and its open round; only the supported idea is read, however full the table.
         context = _claimed_state(uow, verify_join_token(uow.trust.link_secret(), token))
-        if not context.accepting:
-            raise NotAccepting(context.closed_message())
-        assert context.open_round is not None
-        idea = uow.contributions.get(contribution_id)
-        if (
-            idea is None
-            or idea.deleted_at is not None
-            or (idea.table_id, idea.round_id) != (context.table.id, context.open_round.id)
-        ):
-            raise NotFound("Cette idée n'est plus affichée à votre table.")
+        shown_at_table(uow, context, contribution_id)
         if limiter is not None:
             limiter.count_support(context.cafe.id, contribution_id, browser_id, client_address)
         return uow.contributions.add_support(

@@ -25,6 +25,7 @@ from facilitation.contributions import (
     TableContext,
     _claimed_state,
     _locate,
+    shown_at_table,
     supporter_key,
 )
 from facilitation.domain import TopicGroup
@@ -121,16 +122,7 @@ def vote(
             if item.removeprefix(THEME_PREFIX) not in {t.key for t in plenary_themes(uow, state.cafe.id)}:
                 raise NotFound("Ce thème n'est plus proposé au vote.")
         else:
-            if not state.accepting:
-                raise NotAccepting(state.closed_message())
-            assert state.open_round is not None
-            idea = uow.contributions.get(item)
-            if (
-                idea is None
-                or idea.deleted_at is not None
-                or (idea.table_id, idea.round_id) != (state.table.id, state.open_round.id)
-            ):
-                raise NotFound("Cette idée n'est plus affichée à votre table.")
+            shown_at_table(uow, state, item)
             if picked is Choice.AGREE:
                 uow.contributions.add_support(item, voter, when)
             else:
