@@ -8,6 +8,7 @@ from facilitation.access import JOIN_PARAM, WALL_PARAM
 from facilitation.audit import MARKETING
 from facilitation.first_run import FIRST_RUN_PARAM
 from ui.access import FIRST_RUN_USED_KEY, navigation_role
+from ui.display import hide_english_hints
 from ui.runtime import PageDone
 
 resident_link = JOIN_PARAM in st.query_params
@@ -75,5 +76,6 @@ else:
             else organiser_only + shared,
         }
     )
+hide_english_hints()
 with contextlib.suppress(PageDone):  # a page ended by end_page() finishes its run (see there)
     navigation.run()
