@@ -66,6 +66,8 @@ button[kind] p { font-size: 1.2rem; font-weight: 600; }
 """
 
 
+# Streamlit writes « Press Enter to submit form » / « Press Enter to apply » under a text field, in
+# English, with no setting to translate it: hidden on every page (the French buttons say what to do).
 def readable_type() -> None:
     """Large type for captains' and residents' screens (static CSS, no user text)."""
     st.html(READABLE_CSS)

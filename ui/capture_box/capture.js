@@ -70,8 +70,14 @@
     draw();
   }
 
+  function isOpen() {
+    return !!(args && args.open);
+  }
+
+  // While no round is open the box stays typeable (disabling it mid-sentence would drop the keys
+  // typed after): only sending waits, and Enter keeps the text in the box.
   function sendBox() {
-    if (box.disabled) return;
+    if (!isOpen()) return;
     const text = box.value;
     if (!text.trim()) return;
     box.value = "";
@@ -88,8 +94,7 @@
   }
 
   function draw() {
-    const open = !!(args && args.open);
-    box.disabled = !open;
+    const open = isOpen();
     send.disabled = !open;
     reason.hidden = open || !args;
     reason.textContent = args && !open ? args.reason : "";
@@ -124,7 +129,7 @@
 
   // A refused sentence goes back into the box only when the box is empty: never merged with another.
   function offer(index) {
-    if (box.disabled || box.value.trim() || !drafts[index]) return;
+    if (!isOpen() || box.value.trim() || !drafts[index]) return;
     box.value = drafts[index].text;
     drafts.splice(index, 1);
     save();
@@ -168,7 +173,7 @@
   // Pasted lines: each complete line is one contribution, in order; the last, unfinished, stays.
   box.addEventListener("paste", function (event) {
     const pasted = (event.clipboardData || window.clipboardData).getData("text");
-    if (!/\r?\n/.test(pasted) || box.disabled) return;
+    if (!/\r?\n/.test(pasted) || !isOpen()) return; // closed: pasted as typed, kept in the box
     event.preventDefault();
     const start = box.selectionStart;
     const whole = box.value.slice(0, start) + pasted + box.value.slice(box.selectionEnd);
@@ -179,7 +184,7 @@
   });
   box.addEventListener("input", function () {
     if (!box.value.trim()) typedUnder = "";
-    else if (!typedUnder && args) typedUnder = args.round;
+    else if (!typedUnder && args) typedUnder = args.round || "closed"; // reread under the next question
     save();
     fit();
     if (drafts.length) draw();

@@ -117,9 +117,9 @@
     message.textContent = questionChanged
       ? "La question vient de changer : relisez-la. Votre texte est gardé dans la case."
       : (state.closed_reason || "") + " Votre texte n'a pas été envoyé : il est gardé dans la case.";
-    // No round open: the box is closed (what is typed stays in it), opened again with the next one.
+    // No round open: « Envoyer » waits for the next one; the box stays typeable (disabled in the
+    // middle of a word, it would drop the keys typed after) and keeps what is in it.
     if (field && form && !form.getAttribute("data-sending")) {
-      field.disabled = !state.accepting;
       form.querySelector("button").disabled = !state.accepting;
     }
     byId("ideas-zone").hidden = !state.accepting;
