@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from facilitation.wording import plural
+
 MIN_VOTES = 10
 UNCERTAIN_SHARE = 0.30  # strictly above: « incertain »
 CONSENSUS_SHARE = 0.60  # at or above: « consensus » (either side)
@@ -130,7 +132,7 @@ class Agreement:
             return "d'accord à toutes les tables"
         if len(agreeing) == 1:
             return f"porté par une table (table {agreeing[0]})"
-        return f"d'accord à {len(agreeing)} tables sur {len(voting)}"
+        return f"d'accord à {plural(len(agreeing), 'table')} sur {len(voting)}"
 
     def percent(self, choice: Choice = Choice.AGREE) -> int:
         """Share of all opinions given to `choice`, rounded to the unit."""

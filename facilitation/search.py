@@ -6,7 +6,7 @@ plural mark is then dropped: Snowball keeps the « s » after a vowel (« velos 
 final « s » or « x » goes from stems of four letters or more (« vélos », « jeux »). SQLite indexes
 these stems (FTS5); PostgreSQL computes the same with its `cafe_french` configuration (`unaccent`,
 the same Snowball algorithm) and the same final cut (function `cafe_search_vector`, migration
-0014); both use `highlight` to show which words matched.
+0015); both use `highlight` to show which words matched.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def plain(word: str) -> str:
 def fold_plural(stem: str) -> str:
     """A Snowball stem without its plural mark: « velos » → « velo », « jeux » → « jeu ».
 
-    Its PostgreSQL twin is the expression '^(.{3,})[sx]$' of migration 0014: keep them equal."""
+    Its PostgreSQL twin is the expression '^(.{3,})[sx]$' of migration 0015: keep them equal."""
     return stem[:-1] if len(stem) >= 4 and stem[-1] in "sx" else stem
 
 

@@ -88,7 +88,7 @@ def test_an_index_built_before_the_plural_fix_is_rebuilt(database_url):
     config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0012")
+        command.upgrade(config, "0014")  # the schema just before the plural fix (0015)
     old = SqlUnitOfWork(engine)
     cafe, _ = make_cafe(old)
     for text in BIKES:

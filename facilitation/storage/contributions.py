@@ -254,13 +254,13 @@ class SqlContributionRepository:
         """Live contributions containing every word (accents, case, plurals aside), best first.
 
         `words` are the query's own words (PostgreSQL stems them with `cafe_search_query`), `terms`
-        their stems (SQLite's FTS5 index holds stems); see migrations 0006 and 0014.
+        their stems (SQLite's FTS5 index holds stems); see migrations 0006 and 0015.
         """
         query = _select().where(contributions.c.deleted_at.is_(None))
         if cafe_ids is not None:
             query = query.where(contributions.c.cafe_id.in_(cafe_ids))
         if self._tx.dialect == "postgresql":
-            document = literal_column("contributions.search_vector")  # migrations 0006, 0014
+            document = literal_column("contributions.search_vector")  # migrations 0006, 0015
             wanted = func.cafe_search_query(" ".join(words))
             query = query.where(document.bool_op("@@")(wanted)).order_by(
                 func.ts_rank(document, wanted).desc(), contributions.c.created_at.desc()

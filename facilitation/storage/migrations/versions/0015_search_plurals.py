@@ -9,14 +9,14 @@ which now folds). PostgreSQL: `cafe_search_text(text)` folds the lexemes of `caf
 stored `search_vector` column is recomputed from them (`cafe_search_vector`, GIN index rebuilt), and
 `cafe_search_query(text)` turns a query's words into the same folded lexemes.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 """
 
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """votes: d'accord / pas d'accord / je ne sais pas on ideas and themes; the plenary vote's switch
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0014
+Revises: 0013
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
