@@ -130,6 +130,11 @@ def test_a_cafe_rehearsed_with_organiser_captains_and_phones(sqlite_url, browser
         store.engine.dispose()
 
 
+def round_buttons(page):
+    """The rounds' « Ouvrir » buttons on « Animer » (a select's toggle is also called « Ouvrir »)."""
+    return page.locator("[class*='st-key-open_']").get_by_role("button", name="Ouvrir", exact=True)
+
+
 def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     began = time.monotonic()
 
@@ -175,7 +180,7 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     # -- round 1 opens: every waiting screen wakes up by itself -----------------------------------
     screens = {f"capitaine {n}": p for n, p in captains.items()} | {"mur": wall}
     run.watch(screens, QUESTIONS[0])
-    organiser.get_by_role("button", name="Ouvrir").first.click()
+    round_buttons(organiser).first.click()
     run.wait_all_show("tour 1", screens, QUESTIONS[0], run.opened_at(1))
 
     seats = [(number, index) for number in tables for index in range(PHONES_PER_TABLE)]
@@ -213,7 +218,7 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     mid_sentence = "Table 1 : une phrase commencée pendant le tour 1"
     typing.keyboard.type(mid_sentence, delay=TYPING_DELAY_MS)
     run.watch(screens, QUESTIONS[1])
-    organiser.get_by_role("button", name="Ouvrir").first.click()  # round 2 is the next one
+    round_buttons(organiser).first.click()  # round 2 is the next one
     round_2_opened = run.opened_at(2)
     typing.keyboard.press("Enter")  # right after the switch, before the page has had time to follow
     # Either the page had not shown question 2 yet: the entry is refused (it was typed for question
