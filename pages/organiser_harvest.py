@@ -319,20 +319,6 @@ if latest:
             harvest.set_kept, store(), scope, kept_keys, based_on=based_on
         ):
             st.rerun()
-
-# -- charts ------------------------------------------------------------------------------------
-st.header("Graphiques")
-figures = {
-    "Tailles": charts.topic_sizes,
-    "Groupes × tables": charts.topic_by_table,
-    "Groupes × tours": charts.topic_by_round,
-    "Carte": charts.contribution_map,
-}
-if len(current.data.cafes) > 1:
-    figures["Évolution"] = charts.topics_over_time
-for tab, draw in zip(st.tabs(list(figures)), figures.values(), strict=True):
-    with tab:
-        st.plotly_chart(draw(current), width="stretch")
     # Themes: the upper level. Renaming, merging, splitting (some sub-themes form a new theme) and
     # moving a sub-theme to another theme each save a new version, which a re-run keeps.
     themes = {t.key: t.label for t in current.version.themes}
@@ -371,3 +357,17 @@ for tab, draw in zip(st.tabs(list(figures)), figures.values(), strict=True):
                     harvest.move_topic_to_theme, store(), scope, key, theme_key, based_on=based_on
                 ):
                     st.rerun()
+
+# -- charts ------------------------------------------------------------------------------------
+st.header("Graphiques")
+figures = {
+    "Tailles": charts.topic_sizes,
+    "Groupes × tables": charts.topic_by_table,
+    "Groupes × tours": charts.topic_by_round,
+    "Carte": charts.contribution_map,
+}
+if len(current.data.cafes) > 1:
+    figures["Évolution"] = charts.topics_over_time
+for tab, draw in zip(st.tabs(list(figures)), figures.values(), strict=True):
+    with tab:
+        st.plotly_chart(draw(current), width="stretch")
