@@ -2,8 +2,10 @@
 
 Groups are compared by the words their members wrote (TF-IDF over Snowball stems, stop words left
 out): a theme joins groups whose vocabularies meet, by average-linkage agglomerative clustering on
-cosine distances, into about √n themes for n groups. No sentence model is loaded: the groups
-already carry the meaning, and a re-run reads no vectors. A theme's title is a phrase its members
+cosine distances, into about three groups per theme. No sentence model is loaded: the groups
+already carry the meaning, and a re-run reads no vectors. On the demo café's 12 groups, spaCy's
+word vectors made no better themes than these words (measured: 4 themes either way, TF-IDF's
+more coherent), in under 0,2 s. A theme's title is a phrase its members
 wrote (titles.choose_titles over the union of its groups' texts).
 """
 
@@ -18,8 +20,8 @@ from facilitation.topics.titles import choose_titles, content_stems
 
 
 def theme_count(n_groups: int) -> int:
-    """About √n themes for n groups: 12 groups make 3 themes, 2 groups one."""
-    return max(1, min(n_groups, round(math.sqrt(n_groups))))
+    """About three groups per theme: 12 groups make 4 themes, 4 groups 2, 3 groups one."""
+    return max(1, math.ceil(n_groups / 3))
 
 
 def _vectors(documents: Sequence[str]) -> np.ndarray:
@@ -34,8 +36,8 @@ def _vectors(documents: Sequence[str]) -> np.ndarray:
 
 def cluster(groups: Sequence[Sequence[str]]) -> list[int]:
     """A theme number for each group (given as its members' texts), themes numbered by first group."""
-    if len(groups) <= 2:
-        return [0] * len(groups)  # two groups make one theme: √2 rounds to 1
+    if theme_count(len(groups)) == 1:
+        return [0] * len(groups)
     from sklearn.cluster import AgglomerativeClustering
 
     vectors = _vectors([" ".join(texts) for texts in groups])
@@ -59,7 +61,10 @@ def nearest(groups: Sequence[Sequence[str]], themes: Sequence[Sequence[str]]) ->
 
 
 def titles(themes: Sequence[Sequence[str]]) -> list[str | None]:
-    """A phrase residents wrote for each theme (given as its members' texts); None when none fits."""
+    """A phrase residents wrote for each theme (given as its members' texts); None when none fits.
+
+    It may be the title of one of its sub-themes: the theme's best phrase often is. Asked to differ
+    from them, the demo café's themes got « Noir depuis l'été » and « Étages dans l'ascenseur »."""
     texts = [text for members in themes for text in members]
     if not texts:
         return [None] * len(themes)
