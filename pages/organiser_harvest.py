@@ -324,7 +324,10 @@ if latest:
     themes = {t.key: t.label for t in current.version.themes}
     with themes_tab:
         if not themes:
-            st.caption("Cette version n'a pas encore de thèmes : relancez le regroupement pour les former.")
+            st.caption(
+                "Cette version date d'avant les thèmes : « Regrouper à neuf » (ou une relance qui place de "
+                "nouvelles contributions) les formera, sans perdre vos corrections."
+            )
         else:
             with st.form("rename-theme"):
                 key = st.selectbox("Thème", list(themes), format_func=themes.get)
