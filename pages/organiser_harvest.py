@@ -325,8 +325,8 @@ if latest:
     with themes_tab:
         if not themes:
             st.caption(
-                "Cette version date d'avant les thèmes : « Regrouper à neuf » (ou une relance qui place de "
-                "nouvelles contributions) les formera, sans perdre vos corrections."
+                "Cette version date d'avant les thèmes : « Regrouper à neuf », ou une relance qui place de "
+                "nouvelles contributions, les formera."
             )
         else:
             with st.form("rename-theme"):

@@ -4,6 +4,7 @@ payload of versions saved before themes, and the synthesis PDF's themes (pypdf t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -103,6 +104,18 @@ def test_group_corrections_keep_the_theme(current):
     assert [t.key for t in moved_out.themes] == ["h1", "h2"]
     back = model.return_to([current, model.merge_themes(current, ["h1", "h2"], now=NOW)], 1, now=NOW)
     assert back.themes == current.themes and parents(back) == parents(current)
+
+
+def test_a_group_brought_back_returns_to_its_theme_or_to_a_theme_of_its_own(current):
+    lost = group("t5", "h2", "d")
+    listed = model._corrected(current, "Relance", current.topics, now=NOW, unmatched=[lost])
+    back = model.bring_back(listed, "t5", now=NOW)
+    assert back.topic("t5").parent == "h2" and [t.key for t in back.themes] == ["h1", "h2"]
+    orphan = replace(lost, key="t6", parent="h9")  # its theme is gone
+    listed = model._corrected(current, "Relance", current.topics, now=NOW, unmatched=[orphan])
+    back = model.bring_back(listed, "t6", now=NOW)
+    theme = back.theme(back.topic("t6").parent)
+    assert theme.label == orphan.label and theme.key not in {"h1", "h2", "h9"}
 
 
 def test_a_rerun_keeps_theme_assignment_and_leaves_new_groups_without_one(current):
