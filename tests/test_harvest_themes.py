@@ -11,10 +11,11 @@ from types import SimpleNamespace
 import pytest
 
 from exports.pdf.synthesis import synthesis_pdf
-from facilitation import harvest, synthesis, votes
+from facilitation import harvest, records, synthesis, votes
 from facilitation.domain import HarvestVersion, ThemeGroup, TopicGroup
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.harvest import model
+from facilitation.snapshot import load_snapshot
 from facilitation.storage.harvest_payload import version_from, version_payload
 from facilitation.topics import themes as theming
 from tests.conftest import add_idea, make_cafe
@@ -265,3 +266,11 @@ def test_a_theme_agrees_as_its_sub_themes_together_and_the_pdf_shows_both_levels
     assert (
         section.index("Logements froids") < section.index("— Radiateur") < section.index("Parties communes")
     )
+    # The groups' CSV/XLSX/JSON rows say each group's theme.
+    rows = {r["groupe"]: r["theme_du_groupe"] for r in records.topic_records(load_snapshot(store, cafe.id))}
+    assert rows == {
+        "Chauffage": "Logements froids",
+        "Radiateur": "Logements froids",
+        "Ascenseur": "Parties communes",
+        "Escalier": "Parties communes",
+    }
