@@ -231,6 +231,19 @@ class TopicGroup:
     # How well members fit: mean cosine similarity to the group's centre, from the grouping run;
     # None once a person changed the members (merge, move, set aside).
     cohesion: float | None = None
+    # The key of the theme (ThemeGroup) this group is a sub-theme of; "" in versions saved before
+    # themes existed.
+    parent: str = ""
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    """A theme of a harvest version: the upper level, whose sub-themes are the topics naming it as
+    their `parent`. `renamed` tells a person chose its label."""
+
+    key: str
+    label: str
+    renamed: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,6 +265,8 @@ class HarvestVersion:
     # Topics of the version before a re-run that carried a person's work (retained, renamed) and that
     # the new grouping did not find again: listed, and restorable, never silently dropped.
     unmatched: tuple[TopicGroup, ...] = ()
+    # The themes the topics are sub-themes of, in order; empty in versions saved before themes.
+    themes: tuple[ThemeGroup, ...] = ()
 
     def without(self, gone: set[str]) -> HarvestVersion:
         """This version with the given contribution ids erased from every topic, list and the map."""
@@ -283,6 +298,16 @@ class HarvestVersion:
             if topic.key == key:
                 return topic
         raise NotFound("Ce groupe n'existe pas (ou plus) dans cette version.")
+
+    def theme(self, key: str) -> ThemeGroup:
+        for theme in self.themes:
+            if theme.key == key:
+                return theme
+        raise NotFound("Ce thème n'existe pas (ou plus) dans cette version.")
+
+    def sub_themes(self, theme_key: str) -> list[TopicGroup]:
+        """The topics of a theme, in the version's order."""
+        return [t for t in self.topics if t.parent == theme_key]
 
 
 class Committee(enum.StrEnum):

@@ -82,6 +82,7 @@ def _source_label(contribution) -> str:
 TOPIC_COLUMNS = (
     "groupe_id",
     "groupe",
+    "theme_du_groupe",
     "retenu",
     "contributions",
     "soutiens",
@@ -120,6 +121,7 @@ HEADERS = {
     "source": "Source",
     "heure": "Heure",
     "groupe_id": "Identifiant du groupe",
+    "theme_du_groupe": "Thème du groupe",
     "retenu": "Retenu pour une fiche",
     "contributions": "Contributions",
     "habitants": "Habitants",
@@ -163,10 +165,14 @@ def topic_records(snapshot: CafeSnapshot) -> list[dict]:
             "portee": o.reach,
         }
 
+    theme_of = {
+        t.topic.key: theme.theme.label for theme in view.themes if theme.theme.key for t in theme.topics
+    }
     return [
         {
             "groupe_id": t.topic.key,
             "groupe": mask_personal_data(t.topic.label, names),
+            "theme_du_groupe": mask_personal_data(theme_of.get(t.topic.key, ""), names),
             "retenu": "oui" if t.topic.kept else "non",
             "contributions": t.size,
             "soutiens": t.supports,

@@ -15,6 +15,7 @@ from facilitation.agreement import (
     CONSENSUS_SHARE,
     MIN_VOTES,
     TABLE_MIN_VOTES,
+    THEME_PREFIX,
     UNCERTAIN_SHARE,
     Agreement,
     Choice,
@@ -168,6 +169,23 @@ class TopicSummary:
 
 
 @dataclass(frozen=True)
+class ThemeSummary:
+    """A theme (the upper level of a harvest) with its sub-themes: its provenance and agreement are
+    those of all its sub-themes' ideas and plenary votes together."""
+
+    key: str
+    label: str
+    size: int
+    provenance: Provenance
+    opinion: Agreement
+    topics: list[TopicSummary]  # its sub-themes, largest first
+
+    @property
+    def opinion_text(self) -> str:
+        return opinion_text(self.opinion)
+
+
+@dataclass(frozen=True)
 class RoundSummary:
     position: int
     question: str
@@ -193,6 +211,7 @@ class CafeSynthesis:
     ranking: list[TopicSummary] = field(default_factory=list)  # the summary: by support and agreement
     strongest: list[tuple[str, Quote]] = field(default_factory=list)  # (theme label, quote)
     questions: list[Quote] = field(default_factory=list)  # questions residents raised
+    themes: list[ThemeSummary] = field(default_factory=list)  # every group under its theme, largest first
 
 
 @dataclass(frozen=True)
@@ -289,6 +308,41 @@ class TopicReading:
     @property
     def opinion_text(self) -> str:
         return opinion_text(self.opinion)
+
+
+def _theme_members(theme: harvest.ThemeView) -> list[str]:
+    """What a theme's votes are given on: its sub-themes' ideas and the sub-themes themselves."""
+    return [c.id for c in theme.contributions] + [THEME_PREFIX + t.topic.key for t in theme.topics]
+
+
+def _themes(
+    snapshot: CafeSnapshot, view: harvest.HarvestView, summaries: dict[str, TopicSummary], sources: _Sources
+) -> list[ThemeSummary]:
+    opinions = agreements(snapshot.votes, {t.theme.key: _theme_members(t) for t in view.themes})
+    return [
+        ThemeSummary(
+            key=theme.theme.key,
+            label=mask_personal_data(theme.theme.label, sources.names),
+            size=theme.size,
+            provenance=_provenance(theme.contributions, sources.round_position),
+            opinion=opinions[theme.theme.key],
+            topics=[summaries[t.topic.key] for t in theme.topics if t.topic.key in summaries],
+        )
+        for theme in view.themes
+        if theme.size
+    ]
+
+
+def theme_readings(uow: UnitOfWork, view: harvest.HarvestView) -> dict[str, TopicReading]:
+    """Provenance and agreement of every theme of a harvest view, by theme key."""
+    with uow.reading():
+        listed = [v for cafe_id in view.data.cafes for v in uow.contributions.votes_in(cafe_id)]
+    positions = {rid: r.position for rid, r in view.data.rounds.items()}
+    opinions = agreements(listed, {t.theme.key: _theme_members(t) for t in view.themes})
+    return {
+        t.theme.key: TopicReading(_provenance(t.contributions, positions), opinions[t.theme.key])
+        for t in view.themes
+    }
 
 
 def harvest_readings(uow: UnitOfWork, view: harvest.HarvestView) -> dict[str, TopicReading]:
@@ -406,6 +460,7 @@ def summarise(
         ranking=ranking,
         strongest=strongest,
         questions=[sources.quote(c) for c in questions],
+        themes=_themes(snapshot, view, {t.key: t for t in [*kept, *others]}, sources) if view else [],
     )
 
 

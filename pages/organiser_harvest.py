@@ -170,7 +170,11 @@ if current.ungrouped:
 
 # -- topics ------------------------------------------------------------------------------------
 readings = synthesis.harvest_readings(store(), current)
-for topic in sorted(current.topics, key=lambda t: -t.size):
+theme_readings = synthesis.theme_readings(store(), current)
+
+
+def show_topic(topic: harvest.TopicView) -> None:
+    """A sub-theme in its expander: figures, provenance, agreement, quotes, every member."""
     kept = "⭐ " if topic.topic.kept else ""
     label = literal_markdown(topic.topic.label)
     figures = f"{plural(topic.size, 'contribution')}, {plural(topic.supports, 'soutien')}"
@@ -207,6 +211,19 @@ for topic in sorted(current.topics, key=lambda t: -t.size):
             st.markdown(f"**Autres contributions du groupe ({len(others)}) :**")
             for item in others:
                 show_literal(f"« {item.text} »")
+
+
+for theme in current.themes:  # each theme, then its sub-themes (largest first)
+    st.subheader(literal_markdown(theme.theme.label), anchor=False)
+    reading = theme_readings[theme.theme.key]
+    st.markdown(
+        literal_markdown(
+            f"{plural(len(theme.topics), 'sous-thème')} · {plural(theme.size, 'contribution')} · "
+            f"{reading.provenance.text()} — avis : {reading.opinion_text}"
+        )
+    )
+    for topic in theme.topics:
+        show_topic(topic)
 
 if current.unsorted:
     with st.expander(f"À classer ({len(current.unsorted)})", expanded=latest):
@@ -252,8 +269,8 @@ if latest:
     def short(cid: str) -> str:
         return shorten(in_topics[cid].text, 90)
 
-    rename_tab, merge_tab, split_tab, move_tab, aside_tab, keep_tab = st.tabs(
-        ["Renommer", "Fusionner", "Couper", "Déplacer", "Mettre de côté", "Retenir pour les fiches"]
+    rename_tab, merge_tab, split_tab, move_tab, aside_tab, keep_tab, themes_tab = st.tabs(
+        ["Renommer", "Fusionner", "Couper", "Déplacer", "Mettre de côté", "Retenir pour les fiches", "Thèmes"]
     )
     with rename_tab, st.form("rename"):
         key = st.selectbox("Groupe", list(keys), format_func=keys.get)
@@ -302,6 +319,47 @@ if latest:
             harvest.set_kept, store(), scope, kept_keys, based_on=based_on
         ):
             st.rerun()
+    # Themes: the upper level. Renaming, merging, splitting (some sub-themes form a new theme) and
+    # moving a sub-theme to another theme each save a new version, which a re-run keeps.
+    themes = {t.key: t.label for t in current.version.themes}
+    with themes_tab:
+        if not themes:
+            st.caption(
+                "Cette version date d'avant les thèmes : « Regrouper à neuf », ou une relance qui place de "
+                "nouvelles contributions, les formera."
+            )
+        else:
+            with st.form("rename-theme"):
+                key = st.selectbox("Thème", list(themes), format_func=themes.get)
+                label = st.text_input("Nouveau nom du thème")
+                if st.form_submit_button("Renommer le thème") and show_errors(
+                    harvest.rename_theme, store(), scope, key, label, based_on=based_on
+                ):
+                    st.rerun()
+            with st.form("merge-themes"):
+                chosen_keys = st.multiselect("Thèmes à fusionner", list(themes), format_func=themes.get)
+                label = st.text_input("Nom du thème fusionné (facultatif)")
+                if st.form_submit_button("Fusionner les thèmes") and show_errors(
+                    harvest.merge_themes, store(), scope, chosen_keys, label, based_on=based_on
+                ):
+                    st.rerun()
+            with st.form("split-theme"):
+                key = st.selectbox("Thème à couper", list(themes), format_func=themes.get)
+                leaving = st.multiselect(
+                    "Sous-thèmes qui forment le nouveau thème", list(keys), format_func=keys.get
+                )
+                label = st.text_input("Nom du nouveau thème (facultatif)")
+                if st.form_submit_button("Couper le thème") and show_errors(
+                    harvest.split_theme, store(), scope, key, leaving, label, based_on=based_on
+                ):
+                    st.rerun()
+            with st.form("move-topic"):
+                key = st.selectbox("Sous-thème", list(keys), format_func=keys.get)
+                theme_key = st.selectbox("Vers le thème", list(themes), format_func=themes.get)
+                if st.form_submit_button("Déplacer le sous-thème") and show_errors(
+                    harvest.move_topic_to_theme, store(), scope, key, theme_key, based_on=based_on
+                ):
+                    st.rerun()
 
 # -- charts ------------------------------------------------------------------------------------
 st.header("Graphiques")

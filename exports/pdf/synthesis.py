@@ -9,7 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepInFrame, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from exports.pdf.base import BRAND, FONT, LIGHT, MUTED, build_pdf, french_date, para, printable, quote
-from facilitation.synthesis import CafeSynthesis, Quote, TopicSummary, opinion_brief
+from facilitation.synthesis import CafeSynthesis, Quote, ThemeSummary, TopicSummary, opinion_brief
 from facilitation.wording import percent, plural, shorten
 
 WIDTH = 174 * mm  # A4 minus margins
@@ -32,6 +32,32 @@ def _cited(q: Quote, theme: str = "") -> list:
     """A resident's words with where and when they were said (and under which theme)."""
     where = f"{theme} — {q.source}" if theme else q.source
     return [quote(shorten(q.text, 200)), para(where, "small")]
+
+
+def _themes(themes: list[ThemeSummary]) -> list:
+    """Every theme with its sub-themes, each level with its provenance and agreement."""
+    story = [
+        para("Thèmes et sous-thèmes", "h1"),
+        para(
+            "Chaque thème réunit des sous-thèmes voisins ; ses chiffres et son avis sont ceux de tous ses "
+            "sous-thèmes ensemble.",
+            "small",
+        ),
+    ]
+    for theme in themes:
+        block = [
+            para(theme.label, "h2"),
+            para(theme.provenance.text(), "small", bold=True),
+            para(f"Avis : {theme.opinion_text}", "small"),
+        ]
+        for topic in theme.topics:
+            block += [
+                para(f"— {topic.label}", "body"),
+                para(f"{topic.provenance.text()} · avis : {opinion_brief(topic.opinion)}", "small"),
+            ]
+        story.append(KeepTogether(block[:5]))
+        story += block[5:]
+    return story
 
 
 def _summary_page(synthesis: CafeSynthesis) -> list:
@@ -222,6 +248,8 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
     if not synthesis.harvested:
         story.append(para("Les contributions de ce café n'ont pas encore été regroupées par thème."))
     else:
+        if synthesis.themes:
+            story += _themes(synthesis.themes)
         if synthesis.topics:
             story.append(
                 para(

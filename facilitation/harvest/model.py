@@ -15,6 +15,12 @@ Re-running the grouping never undoes a person's work:
 - an old retained or renamed group found nowhere is listed in the new version and can be restored;
 - when a run would change retained groups, it first says how and waits for confirmation.
 Topic keys are never reused within a harvest: a key names one group for good.
+
+Two levels: each topic (a sub-theme) names its theme in `parent`; the version lists the themes. A
+theme lives as long as one topic names it. A re-run never moves a topic to another theme: topics
+kept or continued keep their `parent`, only new topics are given one (service.py, `_themed`).
+Themes are corrected like topics: renamed, merged, split (some of its sub-themes form a new theme),
+a sub-theme moved to another theme; each correction is a new version.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from facilitation.access import new_id
 from facilitation.audit import ORGANISER
-from facilitation.domain import HarvestVersion, TopicGroup, clean_label
+from facilitation.domain import HarvestVersion, ThemeGroup, TopicGroup, clean_label
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.wording import plural
 
@@ -52,8 +58,12 @@ def next_version(
     method: dict,
     unsorted: Iterable[str] = (),
     unmatched: Iterable[TopicGroup] = (),
+    themes: Iterable[ThemeGroup] = (),
 ) -> HarvestVersion:
-    """The version that follows `previous` (the first one when None); empty topics are dropped."""
+    """The version that follows `previous` (the first one when None); empty topics are dropped,
+    and so are themes left without a topic."""
+    topics = tuple(t for t in topics if t.contribution_ids)
+    used = {t.parent for t in topics}
     return HarvestVersion(
         id=new_id(),
         harvest_id=previous.harvest_id if previous else "",  # the first save creates the harvest
@@ -61,12 +71,13 @@ def next_version(
         created_at=now,
         author=ORGANISER,
         note=note,
-        topics=tuple(t for t in topics if t.contribution_ids),
+        topics=topics,
         set_aside=tuple(set_aside),
         coordinates=coordinates,
         method=method,
         unsorted=tuple(unsorted),
         unmatched=tuple(unmatched),
+        themes=tuple(t for t in themes if t.key in used),
     )
 
 
@@ -79,6 +90,7 @@ def _corrected(
     set_aside: Iterable[str] | None = None,
     unsorted: Iterable[str] | None = None,
     unmatched: Iterable[TopicGroup] | None = None,
+    themes: Iterable[ThemeGroup] | None = None,
 ) -> HarvestVersion:
     """The next version after a correction: the map and the method stay those of the last run."""
     return next_version(
@@ -91,6 +103,7 @@ def _corrected(
         method=current.method,
         unsorted=current.unsorted if unsorted is None else unsorted,
         unmatched=current.unmatched if unmatched is None else unmatched,
+        themes=current.themes if themes is None else themes,
     )
 
 
@@ -139,6 +152,7 @@ def topic_to_split(current: HarvestVersion, key: str, parts: int) -> TopicGroup:
 def split(current: HarvestVersion, key: str, pieces: list[TopicGroup], *, now: datetime) -> HarvestVersion:
     """Replace a topic by the pieces it was re-grouped into (each with a fresh key)."""
     topic = current.topic(key)
+    pieces = [replace(piece, parent=topic.parent) for piece in pieces]  # they stay in its theme
     topics = [piece for t in current.topics for piece in (pieces if t.key == key else [t])]
     return _corrected(current, f"« {topic.label} » coupé en {plural(len(pieces), 'groupe')}", topics, now=now)
 
@@ -220,6 +234,11 @@ def bring_back(current: HarvestVersion, key: str, *, now: datetime) -> HarvestVe
     topics = list(current.topics)
     for cid in members:
         topics = _without(topics, cid)
+    themes = list(current.themes)
+    if not any(theme.key == old.parent for theme in themes):
+        # Its theme went with it: it comes back as a theme of its own, named after it.
+        themes.append(ThemeGroup(key=new_theme_key(), label=old.label))
+        old = replace(old, parent=themes[-1].key)
     restored = replace(
         old,
         contribution_ids=tuple(members),
@@ -234,6 +253,7 @@ def bring_back(current: HarvestVersion, key: str, *, now: datetime) -> HarvestVe
         set_aside=[c for c in current.set_aside if c not in members],
         unsorted=[c for c in current.unsorted if c not in members],
         unmatched=[t for t in current.unmatched if t.key != key],
+        themes=themes,
     )
 
 
@@ -251,7 +271,85 @@ def return_to(history: list[HarvestVersion], number: int, *, now: datetime) -> H
         set_aside=old.set_aside,
         unsorted=old.unsorted,
         unmatched=old.unmatched,
+        themes=old.themes,
     )
+
+
+# -- theme corrections ----------------------------------------------------------------------------
+def new_theme_key() -> str:
+    """A theme key never met before (random: themes are born in corrections, which see one version)."""
+    return "h" + new_id()[:12]
+
+
+def _theme_label(label: str) -> str:
+    return clean_label(label, what="Le nom du thème", max_chars=120)
+
+
+def rename_theme(current: HarvestVersion, key: str, label: str, *, now: datetime) -> HarvestVersion:
+    """Give a theme the label a person chose."""
+    old = current.theme(key)
+    new_label = _theme_label(label)
+    themes = [replace(t, label=new_label, renamed=True) if t.key == key else t for t in current.themes]
+    return _corrected(
+        current, f"Thème « {old.label} » renommé en « {new_label} »", current.topics, now=now, themes=themes
+    )
+
+
+def merge_themes(
+    current: HarvestVersion, keys: list[str], label: str = "", *, now: datetime
+) -> HarvestVersion:
+    """Merge two or more themes into the first one: their sub-themes all go under it."""
+    if len(set(keys)) < 2:
+        raise InvalidInput("Choisissez au moins deux thèmes à fusionner.")
+    merged = [current.theme(k) for k in dict.fromkeys(keys)]
+    first = merged[0]
+    gone = {t.key for t in merged[1:]}
+    if label.strip():
+        first = replace(first, label=_theme_label(label), renamed=True)
+    themes = [first if t.key == first.key else t for t in current.themes if t.key not in gone]
+    topics = [replace(t, parent=first.key) if t.parent in gone else t for t in current.topics]
+    names = " + ".join(f"« {t.label} »" for t in merged)
+    return _corrected(current, f"Fusion des thèmes {names}", topics, now=now, themes=themes)
+
+
+def split_theme(
+    current: HarvestVersion, key: str, topic_keys: list[str], label: str = "", *, now: datetime
+) -> HarvestVersion:
+    """Split a theme: the chosen sub-themes leave it and form a new theme (named `label`, or after
+    the largest of them)."""
+    theme = current.theme(key)
+    members = {t.key for t in current.sub_themes(key)}
+    leaving = [current.topic(k) for k in dict.fromkeys(topic_keys)]
+    if not leaving or any(t.key not in members for t in leaving) or len(leaving) == len(members):
+        raise InvalidInput(
+            "Choisissez une partie seulement des sous-thèmes de ce thème : ils formeront le nouveau thème."
+        )
+    largest = max(leaving, key=lambda t: len(t.contribution_ids))
+    new = ThemeGroup(
+        key=new_theme_key(),
+        label=_theme_label(label) if label.strip() else largest.label,
+        renamed=bool(label.strip()),
+    )
+    moving = {t.key for t in leaving}
+    topics = [replace(t, parent=new.key) if t.key in moving else t for t in current.topics]
+    themes = [piece for t in current.themes for piece in ([t, new] if t.key == key else [t])]
+    return _corrected(
+        current,
+        f"Thème « {theme.label} » coupé : {plural(len(leaving), 'sous-thème')} vers « {new.label} »",
+        topics,
+        now=now,
+        themes=themes,
+    )
+
+
+def move_topic(current: HarvestVersion, key: str, theme_key: str, *, now: datetime) -> HarvestVersion:
+    """Move a sub-theme (a topic) under another theme."""
+    topic = current.topic(key)
+    target = current.theme(theme_key)
+    if topic.parent == theme_key:
+        raise InvalidInput(f"« {topic.label} » est déjà dans le thème « {target.label} ».")
+    topics = [replace(t, parent=theme_key) if t.key == key else t for t in current.topics]
+    return _corrected(current, f"« {topic.label} » déplacé vers le thème « {target.label} »", topics, now=now)
 
 
 # -- a re-run: new groups that carry a person's work over ------------------------------------------
@@ -411,6 +509,7 @@ def carry_over(
                 label=old.label if person_named else topic.label,
                 renamed=old.renamed or topic.renamed,
                 kept=old.kept,
+                parent=old.parent,  # a continued group stays in its theme
             )
         )
     continued = {old.key for old in matches.values()}

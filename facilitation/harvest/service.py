@@ -26,6 +26,7 @@ from facilitation.domain import (
     Round,
     Table,
     Theme,
+    ThemeGroup,
     TopicGroup,
     clean_label,
     parse_choice,
@@ -209,6 +210,47 @@ def _vector_cache(uow: UnitOfWork, ids: list[str], texts: list[str]) -> Contribu
     return ContributionVectors(uow, ids_by_text)
 
 
+# -- themes -------------------------------------------------------------------------------------
+def _themed(
+    topics: list[TopicGroup], themes_before: Iterable[ThemeGroup], text_of: dict[str, str]
+) -> tuple[list[TopicGroup], list[ThemeGroup]]:
+    """A run's topics each under a theme, and the themes. A topic that has a current theme keeps it
+    (a re-run never undoes a person's theme work); a new one joins the current theme whose words are
+    closest to its own; the rest are clustered into new themes, titled from their members' words."""
+    themes = list(themes_before)
+    known = {t.key for t in themes}
+    topics = list(topics)
+    orphans = [i for i, t in enumerate(topics) if t.parent not in known]
+    if not orphans:
+        return topics, themes
+    from facilitation.topics import themes as theming
+
+    def texts(topic: TopicGroup) -> list[str]:
+        return [text_of.get(cid, "") for cid in topic.contribution_ids]
+
+    if themes:
+        members = [[text for t in topics if t.parent == theme.key for text in texts(t)] for theme in themes]
+        near = theming.nearest([texts(topics[i]) for i in orphans], members)
+        for i, n in zip(orphans, near, strict=True):
+            if n is not None:
+                topics[i] = replace(topics[i], parent=themes[n].key)
+        orphans = [i for i, n in zip(orphans, near, strict=True) if n is None]
+    if not orphans:
+        return topics, themes
+    clusters: dict[int, list[int]] = {}
+    for i, number in zip(orphans, theming.cluster([texts(topics[i]) for i in orphans]), strict=True):
+        clusters.setdefault(number, []).append(i)
+    names = theming.titles(
+        [[text for i in group for text in texts(topics[i])] for group in clusters.values()]
+    )
+    for group, name in zip(clusters.values(), names, strict=True):
+        largest = max(group, key=lambda i: len(topics[i].contribution_ids))
+        themes.append(ThemeGroup(key=model.new_theme_key(), label=name or topics[largest].label))
+        for i in group:
+            topics[i] = replace(topics[i], parent=themes[-1].key)
+    return topics, themes
+
+
 # -- runs ---------------------------------------------------------------------------------------
 def _planned(
     uow: UnitOfWork,
@@ -256,6 +298,7 @@ def _planned(
     else:
         topics, lost = model.carry_over(found, previous)
         note = f"Regroupement automatique : {plural(len(topics), 'groupe')}"
+    topics, themes = _themed(topics, previous.themes if previous else (), dict(zip(ids, texts, strict=True)))
     if unsorted:
         note += f", {plural(len(unsorted), 'contribution')} à classer"
     if lost and not keeping:
@@ -274,6 +317,7 @@ def _planned(
         else grouping.method,
         unsorted=unsorted,
         unmatched=lost,
+        themes=themes,
     )
     return RerunPlan.after(previous, version)
 
@@ -386,6 +430,7 @@ def run_guided_harvest(
             )
         )
     topics, lost = model.carry_over([t for t in topics if t.contribution_ids], previous)
+    topics, themes = _themed(topics, previous.themes if previous else (), dict(zip(ids, texts, strict=True)))
     matched = sum(a is not None for a in result.assignments)
     version = model.next_version(
         previous,
@@ -397,6 +442,7 @@ def run_guided_harvest(
         coordinates=previous.coordinates if previous else {},
         method={"engine": "guidé", "targets": [label for label, _ in targets]},
         unmatched=lost,
+        themes=themes,
     )
     plan = RerunPlan.after(previous, version)
     return _store_version(uow, scope, plan.confirmed_version(confirmed))
@@ -508,3 +554,45 @@ def restore_version(uow: UnitOfWork, scope: HarvestScope, number: int) -> Harves
     with uow:
         history = versions(uow, scope)  # the latest is its last: read once with the others
         return _store_version(uow, scope, model.return_to(history, number, now=uow.clock()))
+
+
+def rename_theme(
+    uow: UnitOfWork, scope: HarvestScope, key: str, label: str, *, based_on: int | None = None
+) -> HarvestVersion:
+    """Give a theme the label a person chose."""
+    return _corrected(
+        uow, scope, based_on, lambda current, now: model.rename_theme(current, key, label, now=now)
+    )
+
+
+def merge_themes(
+    uow: UnitOfWork, scope: HarvestScope, keys: list[str], label: str = "", *, based_on: int | None = None
+) -> HarvestVersion:
+    """Merge two or more themes into the first one: their sub-themes all go under it."""
+    return _corrected(
+        uow, scope, based_on, lambda current, now: model.merge_themes(current, keys, label, now=now)
+    )
+
+
+def split_theme(
+    uow: UnitOfWork,
+    scope: HarvestScope,
+    key: str,
+    topic_keys: list[str],
+    label: str = "",
+    *,
+    based_on: int | None = None,
+) -> HarvestVersion:
+    """Split a theme: the chosen sub-themes leave it and form a new theme."""
+    return _corrected(
+        uow, scope, based_on, lambda current, now: model.split_theme(current, key, topic_keys, label, now=now)
+    )
+
+
+def move_topic_to_theme(
+    uow: UnitOfWork, scope: HarvestScope, key: str, theme_key: str, *, based_on: int | None = None
+) -> HarvestVersion:
+    """Move a sub-theme (a topic) under another theme."""
+    return _corrected(
+        uow, scope, based_on, lambda current, now: model.move_topic(current, key, theme_key, now=now)
+    )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from facilitation.domain import Contribution, HarvestScope, HarvestVersion, TopicGroup
+from facilitation.domain import Contribution, HarvestScope, HarvestVersion, ThemeGroup, TopicGroup
 from facilitation.errors import NotFound
 from facilitation.harvest.service import ScopeData, latest_version, scope_data, versions
 from facilitation.storage.base import UnitOfWork
@@ -29,6 +29,30 @@ class TopicView:
         return len(self.contributions)
 
 
+# The theme shown over groups of a version saved before themes existed (or of none).
+UNTHEMED = ThemeGroup(key="", label="Sans thème")
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    """A theme with its sub-themes (the topics under it), largest first."""
+
+    theme: ThemeGroup
+    topics: list[TopicView]
+
+    @property
+    def contributions(self) -> list[Contribution]:
+        return [c for t in self.topics for c in t.contributions]
+
+    @property
+    def size(self) -> int:
+        return sum(t.size for t in self.topics)
+
+    @property
+    def supports(self) -> int:
+        return sum(t.supports for t in self.topics)
+
+
 @dataclass(frozen=True)
 class HarvestView:
     data: ScopeData
@@ -37,6 +61,7 @@ class HarvestView:
     set_aside: list[Contribution]
     unsorted: list[Contribution]  # « À classer »: far from every group, for a person to place
     ungrouped: list[Contribution]  # arrived after the grouping ran
+    themes: list[ThemeView] = field(default_factory=list)  # the topics under their themes, largest first
 
 
 def view(data: ScopeData, version: HarvestVersion) -> HarvestView:
@@ -66,10 +91,19 @@ def view(data: ScopeData, version: HarvestVersion) -> HarvestView:
                 cafes=Counter(c.cafe_id for c in members),
             )
         )
+    known_themes = {t.key for t in version.themes}
+
+    def under(theme: ThemeGroup) -> list[TopicView]:
+        if theme is UNTHEMED:  # groups whose theme is not listed (saved before themes existed)
+            return sorted((t for t in topics if t.topic.parent not in known_themes), key=lambda t: -t.size)
+        return sorted((t for t in topics if t.topic.parent == theme.key), key=lambda t: -t.size)
+
+    themes = [ThemeView(theme, under(theme)) for theme in (*version.themes, UNTHEMED)]
     return HarvestView(
         data=data,
         version=version,
         topics=topics,
+        themes=sorted((t for t in themes if t.topics), key=lambda t: -t.size),
         set_aside=[known[cid] for cid in version.set_aside if cid in known],
         unsorted=[known[cid] for cid in version.unsorted if cid in known],
         ungrouped=[c for cid, c in known.items() if cid not in placed],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from facilitation.domain import HarvestVersion, TopicGroup
+from facilitation.domain import HarvestVersion, ThemeGroup, TopicGroup
 
 
 def _topic_json(topic: TopicGroup) -> dict[str, Any]:
@@ -17,6 +17,7 @@ def _topic_json(topic: TopicGroup) -> dict[str, Any]:
         "kept": topic.kept,
         "renamed": topic.renamed,
         "cohesion": topic.cohesion,
+        "parent": topic.parent,
     }
 
 
@@ -30,6 +31,7 @@ def _topic(data: dict[str, Any]) -> TopicGroup:
         kept=data["kept"],
         renamed=data["renamed"],
         cohesion=data.get("cohesion"),  # absent from versions saved before it existed
+        parent=data.get("parent", ""),  # likewise: versions saved before themes existed
     )
 
 
@@ -42,6 +44,7 @@ def version_payload(version: HarvestVersion) -> dict[str, Any]:
         "unmatched": [_topic_json(t) for t in version.unmatched],
         "coordinates": version.coordinates,
         "method": version.method,
+        "themes": [{"key": t.key, "label": t.label, "renamed": t.renamed} for t in version.themes],
     }
 
 
@@ -61,4 +64,8 @@ def version_from(row: Any) -> HarvestVersion:
         method=payload["method"],
         unsorted=tuple(payload.get("unsorted", ())),
         unmatched=tuple(_topic(t) for t in payload.get("unmatched", ())),
+        themes=tuple(
+            ThemeGroup(key=t["key"], label=t["label"], renamed=t["renamed"])
+            for t in payload.get("themes", ())
+        ),
     )
