@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from facilitation import audit, documents, synthesis
 from facilitation.access import new_id
@@ -39,6 +39,7 @@ from facilitation.wording import plural
 # What a committee still has to look at: the agenda of its next meeting.
 AWAITING = (FicheStatus.NOUVELLE, FicheStatus.EN_ETUDE)
 MAX_OBSERVATION_CHARS = 5000
+LATEST_TIME_ZONE = timedelta(hours=14)  # UTC+14: where the calendar day begins first
 MAX_COMMENT_CHARS = 3000
 
 
@@ -158,7 +159,9 @@ def create_field_fiche(
     clean_title = clean_label(title, what="Le titre")
     clean_observation = clean_text(observation, max_chars=MAX_OBSERVATION_CHARS, what="L'observation")
     clean_author = clean_label(author, what="L'auteur", max_chars=120)
-    if observed_on > now.date():
+    # `now` is UTC while the form offers today's date where the person is (Paris is already
+    # tomorrow from 22:00 or 23:00 UTC): only a date after today in every time zone (UTC+14) is future.
+    if observed_on > (now + LATEST_TIME_ZONE).date():
         raise InvalidInput("La date d'observation ne peut pas être dans le futur.")
     clean_place = clean_label(place, what="Le lieu")
     prepared = prepare_photos(list(photos))

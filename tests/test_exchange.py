@@ -267,3 +267,12 @@ def test_a_cafe_fiche_takes_photos_too_and_its_erasure_takes_them(store):
     assert event["action"] == "photos ajoutées à une fiche"
     rgpd.erase_cafe(store, cafe.id, confirm_title=cafe.title)
     assert exchange.fiche_photos(store, ref) == []
+
+
+def test_today_in_paris_is_not_the_future_when_utc_is_still_yesterday(store):
+    """23:30 UTC on 6 December is 00:30 on the 7th in Paris: the form's default date is the 7th."""
+    late = datetime(2026, 12, 6, 23, 30, tzinfo=UTC)
+    fiche = field_fiche(store, observed_on=date(2026, 12, 7), now=late)
+    assert fiche.observed_on == date(2026, 12, 7)
+    with pytest.raises(InvalidInput, match="dans le futur"):
+        field_fiche(store, observed_on=date(2026, 12, 8), fiche_id="b" * 32, now=late)
