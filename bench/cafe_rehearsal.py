@@ -27,7 +27,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import open_cafe, proc_stats
+from bench.common import open_cafe, p95_ms, proc_stats
 from bench.resident_page import CHROMIUM_ARGS, HttpPhone
 from facilitation import cafes
 from tests.serving import start_app, stop_app
@@ -300,7 +300,7 @@ def main() -> None:
         "captain_sentences_typed": len(captain_sentences),
         "wall_s": round(wall, 1),
         "server_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
-        "server_p95_ms": round(ordered[max(0, int(0.95 * len(ordered)) - 1)] * 1000, 1) if ordered else None,
+        "server_p95_ms": p95_ms(ordered),
         "lost": sorted(text for text in known if text not in counts),
         "duplicated": sum(n - 1 for n in counts.values() if n > 1),
         "merged_or_unknown": sum(1 for text in counts if text not in known),

@@ -69,3 +69,9 @@ def fill_cafes(store, texts: list[str], *, cafe_count: int = 20) -> None:
     with store.engine.begin() as connection:
         for offset in range(0, len(rows), 5000):
             connection.execute(insert(contributions), rows[offset : offset + 5000])
+
+
+def p95_ms(seconds: list[float]) -> float | None:
+    """The 95th percentile of durations given in seconds, in milliseconds (nearest rank), or None."""
+    ordered = sorted(seconds)
+    return round(ordered[max(0, int(0.95 * len(ordered)) - 1)] * 1000, 1) if ordered else None

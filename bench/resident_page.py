@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 
-from bench.common import open_cafe, proc_stats
+from bench.common import open_cafe, p95_ms, proc_stats
 from facilitation import cafes
 from tests.serving import start_app, stop_app
 
@@ -232,7 +232,7 @@ def fifty_phones(phones: int, submits: int) -> dict:
         "acknowledged": len(acknowledged),
         "wall_s": round(wall, 1),
         "server_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
-        "server_p95_ms": round(ordered[max(0, int(0.95 * len(ordered)) - 1)] * 1000, 1) if ordered else None,
+        "server_p95_ms": p95_ms(ordered),
         "lost": sum(1 for text in acknowledged if text not in stored),
         "duplicated": sum(count - 1 for count in stored.values() if count > 1),
         "server_cpu_s": round(cpu_after - cpu_before, 1),

@@ -35,7 +35,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import open_cafe, proc_stats
+from bench.common import open_cafe, p95_ms, proc_stats
 from bench.resident_page import HttpPhone, first_load, let_server_migrate
 from facilitation import cafes
 from tests.serving import start_app, stop_app
@@ -163,10 +163,8 @@ def phones_under_half_open(root: Path, holders: int, phones: int, submits: int) 
         "lost": sum(1 for text in acknowledged if text not in stored),
         "wall_s": round(wall, 1),
         "phone_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
-        "phone_p95_ms": round(ordered[max(0, int(0.95 * len(ordered)) - 1)] * 1000, 1) if ordered else None,
-        "server_p95_ms": (
-            round(at_server[max(0, int(0.95 * len(at_server)) - 1)] * 1000, 1) if at_server else None
-        ),
+        "phone_p95_ms": p95_ms(ordered),
+        "server_p95_ms": p95_ms(at_server),
         "server_cpu_s": round(cpu_after - cpu_before, 1),
         "server_peak_mb": peak,
         "failures": failures[:3],
