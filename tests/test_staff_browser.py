@@ -23,13 +23,9 @@ def assert_marketing_menu(page) -> None:
         assert sidebar.get_by_text(hidden, exact=True).count() == 0, hidden
 
 
-def test_the_marketing_team_signs_in_sees_its_pages_and_cannot_run_a_cafe(
-    sqlite_url,
-    browser,
-    tmp_path,
-    monkeypatch,
-    output_dir,
-):
+@pytest.fixture
+def library_page(sqlite_url, browser, tmp_path, monkeypatch):
+    """The real server with both staff passwords, and a laptop's page on « Bibliothèque »'s sign-in."""
     monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password("mot-de-passe-organisateur"))
     monkeypatch.setenv("CAFE_MARKETING_PASSWORD_HASH", hash_password("mot-de-passe-marketing"))
     store = open_store(sqlite_url)
@@ -40,63 +36,56 @@ def test_the_marketing_team_signs_in_sees_its_pages_and_cannot_run_a_cafe(
         page.goto(base)  # Streamlit issue #9992: a fresh server's first visit must be the home page
         page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
         page.goto(f"{base}/bibliotheque")
-        page.get_by_label("Mot de passe (organisateur ou équipe marketing)").fill("mot-de-passe-marketing")
-        page.get_by_role("button", name="Entrer").click()
-        page.get_by_text("Rechercher dans les contributions").first.wait_for(timeout=30_000)
-        assert_marketing_menu(page)
-        sidebar = page.get_by_test_id("stSidebarNav")
-        page.screenshot(path=str(output_dir / "marketing-library.png"))
-        sidebar.get_by_text("Accueil").click()  # the home page links to the marketing team's pages
-        page.get_by_role("link", name="Bibliothèque").last.wait_for(timeout=30_000)
-        assert page.get_by_test_id("stException").count() == 0
-        sidebar.get_by_text("Bibliothèque").click()
-        page.get_by_text("Rechercher dans les contributions").first.wait_for(timeout=30_000)
-
-        page.reload()  # F5: a new Streamlit session, the signed token keeps the marketing role
-        page.get_by_text("Rechercher dans les contributions").first.wait_for(timeout=30_000)
-        assert page.get_by_label("Mot de passe (organisateur ou équipe marketing)").count() == 0
-        assert_marketing_menu(page)  # from the reload's first run, not after a click
-
-        token = page.url.split("organisateur=")[1].split("&")[0]
-        # The bookmarked « Échanges et comités » in another window: its own menu, the fiche form.
-        bookmark = browser.new_context(**LAPTOP).new_page()
-        bookmark.goto(f"{base}/comites?organisateur={token}")
-        bookmark.get_by_text("Nouvelle fiche de terrain").first.wait_for(timeout=30_000)
-        assert_marketing_menu(bookmark)
-        bookmark.screenshot(path=str(output_dir / "marketing-bookmark.png"))
-
-        other_tab = page.context.new_page()
-        other_tab.goto(f"{base}/animer?organisateur={token}")  # an organiser page, typed by hand
-        other_tab.get_by_test_id("stSidebarNav").get_by_text("Bibliothèque").wait_for(timeout=30_000)
-        assert_marketing_menu(other_tab)  # not registered for the marketing team: nothing of it runs
-        assert other_tab.get_by_role("button", name="Ouvrir").count() == 0
-        assert other_tab.get_by_text("Animer le café").count() == 0
+        yield base, page
     finally:
         stop_app(process)
         store.engine.dispose()
 
 
-def test_no_english_keyboard_hint_under_a_form_field(sqlite_url, browser, tmp_path, monkeypatch):
+def test_the_marketing_team_signs_in_sees_its_pages_and_cannot_run_a_cafe(library_page, browser, output_dir):
+    base, page = library_page
+    page.get_by_label("Mot de passe (organisateur ou équipe marketing)").fill("mot-de-passe-marketing")
+    page.get_by_role("button", name="Entrer").click()
+    page.get_by_text("Rechercher dans les contributions").first.wait_for(timeout=30_000)
+    assert_marketing_menu(page)
+    sidebar = page.get_by_test_id("stSidebarNav")
+    page.screenshot(path=str(output_dir / "marketing-library.png"))
+    sidebar.get_by_text("Accueil").click()  # the home page links to the marketing team's pages
+    page.get_by_role("link", name="Bibliothèque").last.wait_for(timeout=30_000)
+    assert page.get_by_test_id("stException").count() == 0
+    sidebar.get_by_text("Bibliothèque").click()
+    page.get_by_text("Rechercher dans les contributions").first.wait_for(timeout=30_000)
+
+    page.reload()  # F5: a new Streamlit session, the signed token keeps the marketing role
+    page.get_by_text("Rechercher dans les contributions").first.wait_for(timeout=30_000)
+    assert page.get_by_label("Mot de passe (organisateur ou équipe marketing)").count() == 0
+    assert_marketing_menu(page)  # from the reload's first run, not after a click
+
+    token = page.url.split("organisateur=")[1].split("&")[0]
+    # The bookmarked « Échanges et comités » in another window: its own menu, the fiche form.
+    bookmark = browser.new_context(**LAPTOP).new_page()
+    bookmark.goto(f"{base}/comites?organisateur={token}")
+    bookmark.get_by_text("Nouvelle fiche de terrain").first.wait_for(timeout=30_000)
+    assert_marketing_menu(bookmark)
+    bookmark.screenshot(path=str(output_dir / "marketing-bookmark.png"))
+
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{base}/animer?organisateur={token}")  # an organiser page, typed by hand
+    other_tab.get_by_test_id("stSidebarNav").get_by_text("Bibliothèque").wait_for(timeout=30_000)
+    assert_marketing_menu(other_tab)  # not registered for the marketing team: nothing of it runs
+    assert other_tab.get_by_role("button", name="Ouvrir").count() == 0
+    assert other_tab.get_by_text("Animer le café").count() == 0
+
+
+def test_no_english_keyboard_hint_under_a_form_field(library_page):
     """Rehearsal of 6 Dec: « Press Enter to submit form » under the library's search words."""
-    monkeypatch.setenv("CAFE_MARKETING_PASSWORD_HASH", hash_password("mot-de-passe-marketing"))
-    monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password("mot-de-passe-organisateur"))
-    store = open_store(sqlite_url)
-    make_cafe(store)
-    base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
-    try:
-        page = browser.new_context(**LAPTOP).new_page()
-        page.goto(base)  # Streamlit issue #9992: a fresh server's first visit must be the home page
-        page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
-        page.goto(f"{base}/bibliotheque")
-        password = page.get_by_label("Mot de passe (organisateur ou équipe marketing)")
-        password.fill("mot-de-passe-marketing")  # typed, not yet sent: the hint shows under it
-        page.wait_for_timeout(500)
-        assert not page.get_by_text("Press Enter").first.is_visible()
-        page.get_by_role("button", name="Entrer").click()
-        words = page.get_by_role("textbox", name="Mots recherchés")
-        words.fill("local")
-        page.wait_for_timeout(500)
-        assert not page.get_by_text("Press Enter").first.is_visible()
-    finally:
-        stop_app(process)
-        store.engine.dispose()
+    _, page = library_page
+    password = page.get_by_label("Mot de passe (organisateur ou équipe marketing)")
+    password.fill("mot-de-passe-marketing")  # typed, not yet sent: the hint shows under it
+    page.wait_for_timeout(500)
+    assert not page.get_by_text("Press Enter").first.is_visible()
+    page.get_by_role("button", name="Entrer").click()
+    words = page.get_by_role("textbox", name="Mots recherchés")
+    words.fill("local")
+    page.wait_for_timeout(500)
+    assert not page.get_by_text("Press Enter").first.is_visible()
