@@ -10,7 +10,7 @@ from exports.pdf.fiches import slug
 from facilitation.handover import Handover, HandoverIdea
 from facilitation.wording import plural
 
-WIDTH = 174 * mm
+WIDTH = 168 * mm  # the frame's width less its padding: nothing shrinks for a normal table
 # Enough for the host to read aloud; the others are counted, not dropped silently.
 PRINTED_IDEAS = 12
 _PAGE_HEIGHT = 297 * mm - 2 * (18 * mm) - 14 * mm  # A4 minus build_pdf's margins, header and footer
@@ -47,6 +47,7 @@ def _facts(handover: Handover) -> Table:
     table = Table(
         [[para(label, "cell", bold=True), para(value, "cell")] for label, value in rows],
         colWidths=[40 * mm, WIDTH - 40 * mm],
+        hAlign="LEFT",
     )
     table.setStyle(
         TableStyle(
