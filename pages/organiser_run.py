@@ -7,6 +7,7 @@ from facilitation import cafes, contributions, handover, public_address, rgpd, v
 from facilitation.abuse import reset_captain_tries
 from facilitation.clock import local_time
 from facilitation.privacy import MASKS
+from facilitation.wording import plural
 from ui.access import require_organiser, still_signed_in
 from ui.display import literal_markdown, round_state, show_literal
 from ui.live import follow_open_round
@@ -159,10 +160,11 @@ def who_spoke() -> None:
     if not voices:
         return
     st.subheader("Qui parle ?")
+    at_least = plural(handover.DOMINATED_MIN, "contribution")
     st.caption(
         f"{FLAG_ICONS[handover.QUIET]} {handover.QUIET} : la table n'a rien noté pendant ce tour. "
         f"{FLAG_ICONS[handover.DOMINATED]} {handover.DOMINATED} : un même téléphone a écrit plus de la "
-        f"moitié des contributions de la table (à partir de {handover.DOMINATED_MIN} contributions). "
+        f"moitié des contributions de la table (à partir de {at_least}). "
         "Les téléphones sont comptés sans jamais être identifiés."
     )
     rows = [
