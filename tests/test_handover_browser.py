@@ -48,7 +48,9 @@ def test_the_handover_appears_on_the_captains_screen_when_the_organiser_moves_to
     contributions.support(store, token=token, contribution_id=phoned.id, browser_id="voisin")
     add_idea(store, cafe, "Une idée de la table 2", table=2)
 
-    captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
+    with store.reading():  # reads happen in a unit of work
+        code = cafes.get_table(store, cafe.id, 1).code
+    captain = open_captain_page(browser, base, code)
     captain.get_by_text("Question 1 ?").first.wait_for(timeout=30_000)
     assert captain.get_by_text("Passage de relais").count() == 0
 
@@ -61,7 +63,7 @@ def test_the_handover_appears_on_the_captains_screen_when_the_organiser_moves_to
     )
     organiser.locator(f".st-key-open_{rounds[1].id}").get_by_role("button", name="Ouvrir").click()
     organiser.get_by_text("Temps restant — tour 2").wait_for(timeout=20_000)
-    assert cafes.open_round_of(store, cafe.id).id == rounds[1].id
+    assert cafes.live_round(store, cafe.id).id == rounds[1].id
 
     # The captain touched nothing: the screen follows the café (round 2's question, open for
     # capture) and briefs the host.
