@@ -43,9 +43,16 @@ def handover_panel(cafe_id: str, table_number: int, closed: Round | None, open_n
             st.markdown(literal_markdown(f"• {label} ({plural(count, 'idée')})"))
         if briefing.themes_note:
             st.caption(briefing.themes_note)
-        if briefing.following is not None:
-            st.markdown(f"**Question du tour {briefing.following.position}**")
-            show_literal(briefing.following.question)
+        following = briefing.following
+        if following is not None and following.is_open:
+            st.markdown(f"**Question du tour {following.position}**")
+            show_literal(following.question)
+        elif following is not None:
+            # Not before the organiser opens it: the screen would seem to ask it already.
+            st.caption(
+                f"La question du tour {following.position} s'affichera ici dès que l'animateur "
+                "ouvrira ce tour."
+            )
         else:
             st.caption("C'était le dernier tour.")
         download, hide = st.columns(2)

@@ -283,7 +283,10 @@ def test_the_captain_sees_the_handover_when_the_round_changes_hides_it_and_shows
     cafes.close_round(store, cafe.id, rounds[0].id)  # the waiting screen already briefs the host
     at.run()
     waiting = handover_shown(at)
-    assert "Passage de relais — tour 1" in waiting and "Question du tour 2" in waiting
+    assert "Passage de relais — tour 1" in waiting and "Rappelez\\-moi" in waiting
+    # The next question only once it is open: the screen must not seem to ask it already.
+    assert "La question du tour 2 s'affichera ici dès que l'animateur ouvrira ce tour." in waiting
+    assert "Question 2" not in waiting
 
     cafes.open_round(store, cafe.id, rounds[1].id)
     at.run()
