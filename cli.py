@@ -177,6 +177,13 @@ def _parser() -> argparse.ArgumentParser:
     fiches.add_argument("cafe_id", metavar="CAFE_ID")
     fiches.add_argument("--out", type=Path, required=True, metavar="DIR")
 
+    relay = commands.add_parser(
+        "handover", help="passage de relais : un PDF d'une page par table après le tour N"
+    )
+    relay.add_argument("cafe_id", metavar="CAFE_ID")
+    relay.add_argument("--round", type=int, required=True, metavar="N", help="numéro du tour qui se termine")
+    relay.add_argument("--out", type=Path, required=True, metavar="DIR")
+
     cards = commands.add_parser("cards", help="cartes de table PDF avec QR code")
     cards.add_argument("cafe_id", metavar="CAFE_ID")
     cards.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
@@ -404,6 +411,25 @@ def _documents(app: App, args: argparse.Namespace) -> None:
     print(f"{args.out} écrit ({len(content) // 1024} Ko)")
 
 
+def _handover(app: App, args: argparse.Namespace) -> None:
+    """One PDF per table, named with its number, in --out."""
+    store = app.store()
+    written = app.render_handovers(store, args.cafe_id, args.round)
+    if not written:
+        raise InvalidInput("Ce café n'a aucune table : rien à écrire.")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, content in written:
+        write_private_file(args.out / name, content)
+    with store:
+        audit.record(
+            store, "document généré", cafe_id=args.cafe_id, target=f"passage de relais, tour {args.round}"
+        )
+    documents = plural(len(written), "passage de relais écrit", "passages de relais écrits")
+    print(f"{documents} (tour {args.round}) dans {args.out} :")
+    for name, _ in written:
+        print(f"  {name}")
+
+
 def _live(app: App, args: argparse.Namespace) -> None:
     """Commands for running a café from a script: what the organiser's buttons do."""
     store = app.store()
@@ -562,6 +588,8 @@ def main(argv: list[str] | None = None) -> int:
             _keep(app, args)
         elif args.command in ("report", "fiches", "cards"):
             _documents(app, args)
+        elif args.command == "handover":
+            _handover(app, args)
         elif args.command in ("transfer-export", "transfer-import", "backup", "restore", "purge", "audit"):
             _trust(app, args)
         elif args.command == "search":

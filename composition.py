@@ -98,6 +98,22 @@ class App:
             store, cafe_id, kind
         )
 
+    def render_handover(
+        self, store: SqlUnitOfWork, cafe_id: str, table_number: int, round_position: int
+    ) -> tuple[str, bytes]:
+        """A table's handover after a round, as a one-page PDF: (file name, bytes)."""
+        from exports.documents import table_handover
+
+        return table_handover(store, cafe_id, table_number, round_position)
+
+    def render_handovers(
+        self, store: SqlUnitOfWork, cafe_id: str, round_position: int
+    ) -> list[tuple[str, bytes]]:
+        """Every table's handover after a round (the command line's `handover`)."""
+        from exports.documents import all_handovers
+
+        return all_handovers(store, cafe_id, round_position)
+
     def embedder(self) -> Embedder:
         """The configured embeddings, shared with the grouper (guided grouping maps onto them)."""
         return self.grouper().embedder

@@ -12,9 +12,10 @@ from functools import cached_property
 
 from exports.pdf.cards import Card, table_cards_pdf, tables_poster_pdf
 from exports.pdf.fiches import fiche_filename, fiche_pdf, fiches_zip, slug
+from exports.pdf.handover import handover_filename, handover_pdf
 from exports.pdf.synthesis import synthesis_pdf
 from exports.tabular import to_csv, to_json, to_xlsx
-from facilitation import cafes
+from facilitation import cafes, handover
 from facilitation.documents import DocumentRenderer, full_export
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.public_address import public_base_url
@@ -176,3 +177,18 @@ def single_fiche(store: UnitOfWork, cafe_id: str, topic_key: str) -> tuple[str, 
         if sheet.topic.key == topic_key:
             return fiche_filename(sheet, index), fiche_pdf(sheet)
     raise NotFound("Ce groupe n'est pas retenu pour les fiches de ce café.")
+
+
+def table_handover(
+    store: UnitOfWork, cafe_id: str, table_number: int, round_position: int
+) -> tuple[str, bytes]:
+    """One table's handover after a round, as a one-page PDF: (file name, bytes)."""
+    briefing = handover.handover(store, cafe_id, table_number, round_position)
+    return handover_filename(briefing), handover_pdf(briefing)
+
+
+def all_handovers(store: UnitOfWork, cafe_id: str, round_position: int) -> list[tuple[str, bytes]]:
+    """Every table's handover after a round (one read), by table number: [(file name, bytes)]."""
+    return [
+        (handover_filename(b), handover_pdf(b)) for b in handover.handovers(store, cafe_id, round_position)
+    ]

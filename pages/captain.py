@@ -9,6 +9,7 @@ from facilitation.wording import shorten
 from ui.access import captain_context, leave_table
 from ui.capture import TABLE_KEY, capture_bar, or_none, question_shown, table_shown
 from ui.display import literal_markdown, question, readable_type, show_literal
+from ui.handover import handover_panel
 from ui.live import follow_open_round
 from ui.runtime import end_page, settings, show_errors, store
 
@@ -36,12 +37,15 @@ if not context.accepting:
     st.info(context.closed_message())
     question_shown(None, context.box_closed_reason())  # the box closes, what is typed stays in it
     follow_open_round(cafe_id, None)  # the waiting screen wakes up by itself
+    if not context.cafe.is_closed:
+        handover_panel(cafe_id, table_number, context.last_closed, None)
     end_page()
 
 st.caption(f"Tour {context.open_round.position}")
 question(context.open_round.question)
 question_shown(context.open_round.id)
 follow_open_round(cafe_id, context.open_round, clock="small")
+handover_panel(cafe_id, table_number, context.last_closed, context.open_round)
 
 
 @st.fragment(run_every=config.cafe_refresh_seconds)

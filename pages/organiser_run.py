@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from facilitation import cafes, contributions, public_address, rgpd, votes
+from facilitation import cafes, contributions, handover, public_address, rgpd, votes
 from facilitation.abuse import reset_captain_tries
 from facilitation.clock import local_time
 from facilitation.privacy import MASKS
+from facilitation.wording import plural
 from ui.access import require_organiser, still_signed_in
 from ui.display import literal_markdown, round_state, show_literal
 from ui.live import follow_open_round
@@ -140,12 +141,44 @@ def live_overview() -> None:
         )
         grid["Total"] = grid.sum(axis=1)
         st.dataframe(grid, width="stretch")
+    who_spoke()
     st.subheader("Dernières contributions")
     tables = {t.id: t for t in view.tables}
     for item in view.latest:
         when = f"{local_time(item.created_at, timezone):%H:%M}"
         st.caption(literal_markdown(f"{when} · {tables[item.table_id].label()} · {item.source.value}"))
         moderated(item)
+
+
+FLAG_ICONS = {handover.QUIET: "🔇", handover.DOMINATED: "📢"}
+
+
+def who_spoke() -> None:
+    """Per round (the latest first) and table: who wrote, so that a quiet or a dominated table is
+    seen while there is time to go and help."""
+    voices = show_errors(handover.who_spoke, store(), cafe.id)
+    if not voices:
+        return
+    st.subheader("Qui parle ?")
+    at_least = plural(handover.DOMINATED_MIN, "contribution")
+    st.caption(
+        f"{FLAG_ICONS[handover.QUIET]} {handover.QUIET} : la table n'a rien noté pendant ce tour. "
+        f"{FLAG_ICONS[handover.DOMINATED]} {handover.DOMINATED} : un même téléphone a écrit plus de la "
+        f"moitié des contributions de la table (à partir de {at_least}). "
+        "Les téléphones sont comptés sans jamais être identifiés."
+    )
+    rows = [
+        {
+            "Tour": f"Tour {v.round.position}",
+            "Table": v.table.label(),
+            "Capitaine": v.from_captain,
+            "Téléphones": v.from_phones,
+            "Téléphones distincts": v.phones,
+            "À regarder": f"{FLAG_ICONS[v.flag]} {v.flag}" if v.flag else "",
+        }
+        for v in voices
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def moderated(item) -> None:

@@ -257,3 +257,55 @@ def test_captain_records_a_show_of_hands_on_an_idea(store):
     assert "7 d'accord · 2 pas d'accord · 1 je ne sais pas" in "\n".join(c.value for c in at.caption).replace(
         "\\", ""
     )
+
+
+def handover_shown(at) -> str:
+    """What the handover panel shows (its container, keyed « handover »), or "" when it is not drawn."""
+    panel = [c for c in at.get("flex_container") if getattr(c, "key", None) == "handover"]
+    if not panel:
+        return ""
+    (box,) = panel
+    return "\n".join(str(e.value) for e in (*box.markdown, *box.caption, *box.subheader, *box.info))
+
+
+def test_the_captain_sees_the_handover_when_the_round_changes_hides_it_and_shows_it_again(store):
+    from tests.conftest import add_idea, resident, token_of
+
+    cafe, rounds = make_cafe(store)
+    at = captain_app(store, cafe)
+    assert handover_shown(at) == ""  # nothing to hand over in the first round
+    capture(at, "Des bancs **près** des jeux")
+    phoned = resident(store, token_of(store, cafe), "Rappelez-moi au 06 12 34 56 78").contribution
+    for phone in ("a", "b"):
+        contributions.support(store, token=token_of(store, cafe), contribution_id=phoned.id, browser_id=phone)
+    add_idea(store, cafe, "Une idée de la table 2", table=2)
+
+    cafes.close_round(store, cafe.id, rounds[0].id)  # the waiting screen already briefs the host
+    at.run()
+    waiting = handover_shown(at)
+    assert "Passage de relais — tour 1" in waiting and "Rappelez\\-moi" in waiting
+    # The next question only once it is open: the screen must not seem to ask it already.
+    assert "La question du tour 2 s'affichera ici dès que l'animateur ouvrira ce tour." in waiting
+    assert "Question 2" not in waiting
+
+    cafes.open_round(store, cafe.id, rounds[1].id)
+    at.run()
+    assert not at.exception, at.exception
+    shown = handover_shown(at)
+    assert "Passage de relais — tour 1" in shown
+    assert "Ce que la table a dit (2 idées)" in shown
+    # The phone's idea (2 supports) first, masked; the captain's literal; table 2's absent.
+    first, second = (shown.index(t) for t in ("Rappelez\\-moi", r"Des bancs \*\*près\*\* des jeux"))
+    assert first < second and "06 12 34 56 78" not in shown and r"\[téléphone masqué\]" in shown
+    assert "2 soutiens" in shown and "Une idée de la table 2" not in shown
+    assert "Les thèmes viendront après la récolte" in shown
+    assert "Question du tour 2" in shown and r"Question 2 ?" in shown.replace("\\", "")
+    (download,) = [d for d in at.get("download_button")]
+    assert download.proto.label == "Imprimer (PDF d'une page)"
+
+    labelled(at.button, "Masquer le passage de relais").click().run()
+    assert handover_shown(at) == ""
+    at.run()
+    assert handover_shown(at) == ""  # stays hidden until the next change of round
+    labelled(at.button, "🤝 Revoir le passage de relais du tour 1").click().run()
+    assert "Passage de relais — tour 1" in handover_shown(at)

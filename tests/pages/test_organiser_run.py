@@ -126,3 +126,35 @@ def test_the_organiser_opens_and_closes_the_plenary_vote_and_sees_the_answers(st
     ).replace("\\", "")
     labelled(at.button, "Fermer le vote sur les thèmes").click().run()
     assert cafes.get_cafe(store, cafe.id).plenary_opened_at is None
+
+
+def test_animer_shows_who_spoke_per_table_and_round_and_flags_quiet_and_dominated_tables(store):
+    from tests.conftest import resident, token_of
+
+    cafe, _ = make_cafe(store, tables=3)
+    token = token_of(store, cafe)
+    secret_phone = "navigateur-secret-du-bavard"
+    for n in range(4):
+        resident(store, token, f"Encore moi {n}", browser_id=secret_phone)
+    add_idea(store, cafe, "Le capitaine note")
+    add_idea(store, cafe, "Table 2", table=2)
+    at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
+    assert "Qui parle ?" in [s.value for s in at.subheader]
+    table = at.dataframe[1].value
+    rows = {row["Table"]: row for row in table.to_dict("records")}
+    one, two, three = (rows[f"Table {n} — Table des {n}"] for n in (1, 2, 3))
+    assert (one["Tour"], one["Capitaine"], one["Téléphones"], one["Téléphones distincts"]) == (
+        "Tour 1",
+        1,
+        4,
+        1,
+    )
+    assert one["À regarder"] == "📢 un téléphone domine"
+    assert (two["Capitaine"], two["À regarder"]) == (1, "")
+    assert three["À regarder"] == "🔇 aucune contribution"
+    captions = "\n".join(c.value for c in at.caption)
+    assert "plus de la moitié des contributions de la table (à partir de 4 contributions)" in captions
+    from facilitation.contributions import supporter_key
+
+    shown = table.to_string() + captions + texts(at)
+    assert secret_phone not in shown and supporter_key(cafe.id, secret_phone) not in shown

@@ -12,7 +12,7 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from exports.documents import render
+from exports.documents import render, table_handover
 from exports.pdf.agenda import agenda_pdf
 from facilitation import audit, cafes, exchange, harvest, synthesis
 from facilitation.domain import cafe_fiche_ref
@@ -79,6 +79,13 @@ def test_personal_data_is_masked_everywhere_but_the_audited_moderation_view(stor
 
     captain = app(page="pages/captain.py", code=code)
     assert_masked(everything_drawn(captain), "the captain's page")
+    cafes.open_round(store, cafe.id, cafes.round_at(store, cafe.id, 2).id)  # the host's handover
+    captain.run()
+    assert MASKED in _literal(everything_drawn(captain))
+    assert_masked(everything_drawn(captain), "the captain's handover")
+    handover_pdf = pdf_text(table_handover(store, cafe.id, 1, 1)[1])
+    assert "[téléphone masqué]" in handover_pdf
+    assert_masked(handover_pdf, "the handover PDF")
 
     library = app(organiser=True, page="pages/library.py")
     labelled(library.text_input, "Mots recherchés").input("chauffage")
