@@ -495,44 +495,39 @@ def ideas_to_link(uow: UnitOfWork, table_code: str, contribution_id: str) -> lis
         return [HeardIdea(c, where(c)) for c in shown(uow, context.cafe.id, listed)]
 
 
-def link_idea(
-    uow: UnitOfWork, *, table_code: str, contribution_id: str, builds_on: str | None
+def annotate_contribution(
+    uow: UnitOfWork,
+    *,
+    table_code: str,
+    contribution_id: str,
+    builds_on: str | None,
+    emerging_question: bool,
 ) -> Contribution:
-    """A captain says which earlier idea a contribution of their table builds on (None: none)."""
+    """A captain says which earlier idea a contribution of their table builds on (None: none) and
+    whether it is a question that emerged; each change is written to the audit log."""
+    if builds_on and not _CONTRIBUTION_ID.fullmatch(builds_on):
+        raise InvalidInput(UNKNOWN_IDEA_MESSAGE)
     with uow:
         context = enter_table(uow, table_code)
         contribution = _table_contribution(uow, context.table, contribution_id)
-        if builds_on and not _CONTRIBUTION_ID.fullmatch(builds_on):
-            raise InvalidInput(UNKNOWN_IDEA_MESSAGE)
         target = _idea_to_build_on(uow, contribution, builds_on).id if builds_on else None
-        updated = replace(contribution, builds_on=target)
+        updated = replace(contribution, builds_on=target, emerging_question=bool(emerging_question))
+        if updated == contribution:
+            return contribution
         uow.contributions.update(updated)
-        audit.record(
-            uow,
-            "contribution reliée à l'idée qu'elle prolonge",
-            cafe_id=contribution.cafe_id,
-            target=contribution_id,
-            details=f"prolonge {target}" if target else "lien retiré",
-            actor=audit.captain(context.table.number),
-        )
-    return updated
-
-
-def mark_question(uow: UnitOfWork, *, table_code: str, contribution_id: str, marked: bool) -> Contribution:
-    """A captain marks (or unmarks) a contribution of their table as a question that emerged."""
-    with uow:
-        context = enter_table(uow, table_code)
-        contribution = _table_contribution(uow, context.table, contribution_id)
-        updated = replace(contribution, emerging_question=bool(marked))
-        if updated != contribution:
-            uow.contributions.update(updated)
+        actor = audit.captain(context.table.number)
+        if updated.builds_on != contribution.builds_on:
             audit.record(
                 uow,
-                "question qui émerge marquée" if marked else "question qui émerge retirée",
+                "contribution reliée à l'idée qu'elle prolonge",
                 cafe_id=contribution.cafe_id,
                 target=contribution_id,
-                actor=audit.captain(context.table.number),
+                details=f"prolonge {target}" if target else "lien retiré",
+                actor=actor,
             )
+        if updated.emerging_question != contribution.emerging_question:
+            action = "question qui émerge marquée" if emerging_question else "question qui émerge retirée"
+            audit.record(uow, action, cafe_id=contribution.cafe_id, target=contribution_id, actor=actor)
     return updated
 
 

@@ -361,7 +361,9 @@ class ResidentPages:
         try:
             self._load(page, phone)
             if page.prolong_view:
-                page.heard = contributions.heard_ideas(self.runtime.store(), page.token, page.earlier_visits())
+                page.heard = contributions.heard_ideas(
+                    self.runtime.store(), page.token, page.earlier_visits()
+                )
                 return self._prolong_page(page, status)
             return self._join_page(page, phone, status)
         except StorageUnavailable:

@@ -186,6 +186,13 @@ class SqlContributionRepository:
         query = query.where(*self._filters(cafe_id, round_id, table_id, False))
         return self._tx.read(lambda conn: conn.execute(query).scalar_one())
 
+    def emerging_questions(self) -> list[Contribution]:
+        """Every live contribution marked as a question that emerged, in every café."""
+        query = _select().where(
+            contributions.c.emerging_question.is_(True), contributions.c.deleted_at.is_(None)
+        )
+        return [_contribution(row) for row in self._tx.read(lambda conn: conn.execute(query).all())]
+
     def add_support(self, contribution_id: str, supporter: str, now: datetime) -> bool:
         """Count one support; False when this supporter already supported it."""
         values = {"contribution_id": contribution_id, "supporter": supporter, "created_at": now}
