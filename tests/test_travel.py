@@ -45,7 +45,7 @@ def _resident(store, cafe, table, text, **options):
 
 
 def test_a_phone_builds_on_an_idea_of_a_table_it_joined_earlier(store):
-    cafe, rounds, first, elsewhere = _travelled(store)
+    cafe, rounds, first, _elsewhere = _travelled(store)
     visits = (Visit(1, rounds[0].id),)
     heard = contributions.heard_ideas(store, token_of(store, cafe, 2), visits)
     # Only the table it joined, masked, with where it was said.
@@ -76,7 +76,7 @@ def test_forged_unknown_and_unheard_ideas_are_refused_and_change_nothing(store):
 
 
 def test_a_captain_links_and_marks_a_question_and_both_are_audited(store):
-    cafe, rounds, first, elsewhere = _travelled(store)
+    cafe, _rounds, first, elsewhere = _travelled(store)
     later = add_idea(store, cafe, "Pourquoi pas un compost collectif ?", table=2)
     code = cafes.get_table(store, cafe.id, 2).code
     offered = contributions.ideas_to_link(store, code, later.id)
@@ -141,7 +141,7 @@ def test_links_and_marks_travel_with_a_transfer_and_an_erased_idea_stays_erased(
 
 
 def test_a_transfer_linking_to_another_cafe_or_a_malformed_id_is_refused(store, tmp_path):
-    cafe, rounds, first, _ = _travelled(store)
+    cafe, _rounds, first, _ = _travelled(store)
     other, _ = make_cafe(store)
     foreign = add_idea(store, other, "Ailleurs")
     path = tmp_path / "cafe.json"
@@ -186,8 +186,8 @@ def _first_page(pdf: bytes) -> str:
 
 
 def test_marked_questions_head_the_synthesis_and_paths_are_listed(store, output_dir):
-    cafe, rounds, first, elsewhere = _travelled(store)
-    noticed = add_idea(store, cafe, "Qui vide le composteur ?", table=3)
+    cafe, _rounds, first, _elsewhere = _travelled(store)
+    add_idea(store, cafe, "Qui vide le composteur ?", table=3)  # reads as a question, not marked
     marked = add_idea(store, cafe, "Comment partager les outils du jardin", table=2)
     contributions.annotate_contribution(
         store,
