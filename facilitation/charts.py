@@ -11,6 +11,8 @@ import textwrap
 import plotly.graph_objects as go
 
 from facilitation.harvest import HarvestView
+from facilitation.synthesis import IdeaPath
+from facilitation.wording import plural
 
 _LAYOUT = {
     "template": "plotly_white",
@@ -115,3 +117,66 @@ def topics_over_time(view: HarvestView) -> go.Figure:
     figure.update_xaxes(title="Date du café", type="category")
     figure.update_yaxes(title="Contributions")
     return figure.update_layout(title="Évolution des groupes d'un café à l'autre", **_LAYOUT)
+
+
+def idea_paths(paths: list[IdeaPath]) -> go.Figure:
+    """Where ideas travelled: tours across, tables down, one arrow per idea that prolongs another
+    (its words and those it builds on on hover). Paths between the same two places are spread a
+    little so that each stays visible."""
+    figure = go.Figure()
+    seen: dict[tuple[int, int, int, int], int] = {}
+    xs, ys, hover = [], [], []
+    for path in paths:
+        key = (path.from_round, path.from_table, path.to_round, path.to_table)
+        shift = 0.08 * seen.get(key, 0)
+        seen[key] = seen.get(key, 0) + 1
+        start = (path.from_round, path.from_table + shift)
+        end = (path.to_round + (0.15 if path.to_round == path.from_round else 0), path.to_table + shift)
+        figure.add_annotation(
+            x=end[0],
+            y=end[1],
+            ax=start[0],
+            ay=start[1],
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=3,
+            arrowsize=1.4,
+            arrowwidth=2,
+            arrowcolor="#0b4f8a",
+            text="",
+        )
+        xs.append((start[0] + end[0]) / 2)
+        ys.append((start[1] + end[1]) / 2)
+        hover.append(
+            f"{html.escape(path.steps)}<br><b>{_safe(path.idea)}</b><br>prolonge :<br>{_safe(path.origin)}"
+        )
+    places = sorted({(p.from_round, p.from_table) for p in paths} | {(p.to_round, p.to_table) for p in paths})
+    figure.add_trace(
+        go.Scatter(
+            x=[r for r, _ in places],
+            y=[t for _, t in places],
+            mode="markers",
+            name="Table et tour",
+            text=[f"Table {t}, tour {r}" for r, t in places],
+            hovertemplate="%{text}<extra></extra>",
+            marker={"size": 16, "color": "#bcd3ea", "line": {"width": 2, "color": "#0b4f8a"}},
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers",
+            name="Idée qui en prolonge une autre",
+            text=hover,
+            hovertemplate="%{text}<extra></extra>",
+            marker={"size": 9, "color": "#0b4f8a"},
+        )
+    )
+    figure.update_xaxes(title="Tour", dtick=1, tickformat="d")
+    figure.update_yaxes(title="Table", dtick=1, tickformat="d", autorange="reversed")
+    title = f"Parcours des idées ({plural(len(paths), 'idée prolonge', 'idées prolongent')} une autre)"
+    return figure.update_layout(title=title, showlegend=False, **_LAYOUT)

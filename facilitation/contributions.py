@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -34,6 +35,29 @@ from facilitation.privacy import mask_personal_data, restore_masked
 from facilitation.storage.base import UnitOfWork
 
 MAX_AGREEMENT_COUNT = 500
+# How many ideas heard at earlier tables a phone is offered to build on (the most recent first).
+HEARD_IDEAS = 30
+_CONTRIBUTION_ID = re.compile(r"[0-9a-f]{32}")
+UNKNOWN_IDEA_MESSAGE = (
+    "L'idée que vous voulez prolonger n'est pas parmi celles de vos tables précédentes dans ce café. "
+    "Rien n'a été envoyé : choisissez une idée dans la liste."
+)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A table a phone joined while a round was open there: the ideas it could hear."""
+
+    table_number: int
+    round_id: str
+
+
+@dataclass(frozen=True)
+class HeardIdea:
+    """An idea offered to build on, with where it was said (« Table 2, tour 1 »), masked."""
+
+    contribution: Contribution
+    where: str
 
 
 @dataclass(frozen=True)
@@ -260,10 +284,16 @@ def _submit(
     admit_new: Callable[[TableState], None] | None = None,
     table_limit: int | None = None,
     author: str | None = None,
+    builds_on: str | None = None,
+    may_build_on: Callable[[TableState, Contribution], bool] | None = None,
+    emerging_question: bool = False,
 ) -> SubmitResult:
     """Validate, answer a retry as the first time, else admit (rate limits) and store once.
 
-    `table_limit` caps a table's resident contributions per minute, checked as they are stored."""
+    `table_limit` caps a table's resident contributions per minute, checked as they are stored.
+    `builds_on` names the idea this one prolongs; `may_build_on` says whether its author heard it."""
+    if builds_on is not None and not _CONTRIBUTION_ID.fullmatch(builds_on):
+        raise InvalidInput(UNKNOWN_IDEA_MESSAGE)
     if not submission_id or len(submission_id) > 32 or not submission_id.isalnum():
         raise InvalidInput("Identifiant d'envoi invalide : rechargez la page.")
     clean = clean_text(text, max_chars=max_chars)
@@ -303,7 +333,13 @@ def _submit(
             profile=chosen_profile,
             agreement_count=agreement,
             author=author,
+            emerging_question=bool(emerging_question),
         )
+        if builds_on is not None:
+            target = _idea_to_build_on(uow, candidate, builds_on)
+            if may_build_on is not None and not may_build_on(state, target):
+                raise InvalidInput(UNKNOWN_IDEA_MESSAGE)
+            candidate = replace(candidate, builds_on=target.id)
         # The same text already sent from this table in this round (by this captain, or this
         # phone: two residents may say the same thing) is answered as stored, not stored twice.
         same = uow.contributions.find_same(candidate)
@@ -351,11 +387,15 @@ def resident_submit(
     round_id: str | None = None,
     client_address: str = "",
     now: datetime | None = None,
+    builds_on: str | None = None,
+    visits: tuple[Visit, ...] = (),
+    emerging_question: bool = False,
 ) -> SubmitResult:
     """A resident's contribution, through their table's signed link, within the rate limits.
 
     `round_id` is the round whose question the resident was shown: if another round is open now,
-    the text is refused rather than filed under a question its author never read.
+    the text is refused rather than filed under a question its author never read. `builds_on`
+    (« je prolonge ») must be an idea of one of `visits`, the tables this phone joined earlier.
     """
     # A forged, revoked or unknown link is refused before taking the write lock.
     with uow.reading():
@@ -380,7 +420,115 @@ def resident_submit(
         admit_new=admit,
         table_limit=per_table,
         author=supporter_key(claim.cafe_id, browser_id or submission_id),
+        builds_on=builds_on or None,
+        may_build_on=lambda state, idea: _heard(uow, state, visits, idea),
+        emerging_question=emerging_question,
     )
+
+
+def _idea_to_build_on(uow: UnitOfWork, candidate: Contribution, builds_on: str) -> Contribution:
+    """The live idea of the same café, said at another table or in another round, or InvalidInput."""
+    target = uow.contributions.get(builds_on)
+    if (
+        target is None
+        or target.deleted_at is not None
+        or target.cafe_id != candidate.cafe_id
+        or target.id == candidate.id
+        or (target.table_id, target.round_id) == (candidate.table_id, candidate.round_id)
+    ):
+        raise InvalidInput(UNKNOWN_IDEA_MESSAGE)
+    return target
+
+
+def _visited_pairs(uow: UnitOfWork, state: TableState, visits: tuple[Visit, ...]) -> set[tuple[str, str]]:
+    """(table id, round id) of the visits, this café's only, the table and round of now left out."""
+    tables = {t.number: t.id for t in uow.cafes.tables(state.cafe.id)}
+    rounds = {r.id for r in uow.cafes.rounds(state.cafe.id)}
+    here = (state.table.id, state.open_round.id if state.open_round else "")
+    pairs = {(tables.get(v.table_number, ""), v.round_id) for v in visits}
+    return {(t, r) for t, r in pairs if t and r in rounds and (t, r) != here}
+
+
+def _heard(uow: UnitOfWork, state: TableState, visits: tuple[Visit, ...], idea: Contribution) -> bool:
+    return (idea.table_id, idea.round_id) in _visited_pairs(uow, state, visits)
+
+
+def _where(uow: UnitOfWork, cafe_id: str) -> Callable[[Contribution], str]:
+    """« Table 2, tour 1 » for a contribution of the café."""
+    tables = {t.id: t.number for t in uow.cafes.tables(cafe_id)}
+    rounds = {r.id: r.position for r in uow.cafes.rounds(cafe_id)}
+    return lambda c: f"Table {tables.get(c.table_id, '?')}, tour {rounds.get(c.round_id, '?')}"
+
+
+def heard_ideas(uow: UnitOfWork, token: str | None, visits: tuple[Visit, ...]) -> list[HeardIdea]:
+    """The ideas a phone may build on: those of the tables it joined earlier in this café (the table
+    and round of now left out), masked, the most recent first (HEARD_IDEAS at most)."""
+    with uow.reading():
+        state = _claimed_state(uow, verify_join_token(uow.trust.link_secret(), token))
+        pairs = _visited_pairs(uow, state, visits)
+        listed = [
+            c
+            for table_id, round_id in pairs
+            for c in uow.contributions.in_cafe(state.cafe.id, round_id=round_id, table_id=table_id)
+        ]
+        listed.sort(key=lambda c: (c.created_at, c.id), reverse=True)
+        where = _where(uow, state.cafe.id)
+        return [HeardIdea(c, where(c)) for c in shown(uow, state.cafe.id, listed[:HEARD_IDEAS])]
+
+
+def ideas_to_link(uow: UnitOfWork, table_code: str, contribution_id: str) -> list[HeardIdea]:
+    """For a captain: the café's ideas a contribution of their table may build on — said at another
+    table or in another round, up to the contribution's round — masked, the most recent first."""
+    with uow.reading():
+        context = enter_table(uow, table_code)
+        contribution = _table_contribution(uow, context.table, contribution_id)
+        positions = {r.id: r.position for r in uow.cafes.rounds(context.cafe.id)}
+        upto = positions.get(contribution.round_id, 0)
+        listed = [
+            c
+            for c in uow.contributions.in_cafe(context.cafe.id)
+            if positions.get(c.round_id, 0) <= upto
+            and (c.table_id, c.round_id) != (contribution.table_id, contribution.round_id)
+        ]
+        listed.sort(key=lambda c: (c.created_at, c.id), reverse=True)
+        where = _where(uow, context.cafe.id)
+        return [HeardIdea(c, where(c)) for c in shown(uow, context.cafe.id, listed)]
+
+
+def annotate_contribution(
+    uow: UnitOfWork,
+    *,
+    table_code: str,
+    contribution_id: str,
+    builds_on: str | None,
+    emerging_question: bool,
+) -> Contribution:
+    """A captain says which earlier idea a contribution of their table builds on (None: none) and
+    whether it is a question that emerged; each change is written to the audit log."""
+    if builds_on and not _CONTRIBUTION_ID.fullmatch(builds_on):
+        raise InvalidInput(UNKNOWN_IDEA_MESSAGE)
+    with uow:
+        context = enter_table(uow, table_code)
+        contribution = _table_contribution(uow, context.table, contribution_id)
+        target = _idea_to_build_on(uow, contribution, builds_on).id if builds_on else None
+        updated = replace(contribution, builds_on=target, emerging_question=bool(emerging_question))
+        if updated == contribution:
+            return contribution
+        uow.contributions.update(updated)
+        actor = audit.captain(context.table.number)
+        if updated.builds_on != contribution.builds_on:
+            audit.record(
+                uow,
+                "contribution reliée à l'idée qu'elle prolonge",
+                cafe_id=contribution.cafe_id,
+                target=contribution_id,
+                details=f"prolonge {target}" if target else "lien retiré",
+                actor=actor,
+            )
+        if updated.emerging_question != contribution.emerging_question:
+            action = "question qui émerge marquée" if emerging_question else "question qui émerge retirée"
+            audit.record(uow, action, cafe_id=contribution.cafe_id, target=contribution_id, actor=actor)
+    return updated
 
 
 def supporter_key(cafe_id: str, browser_id: str) -> str:

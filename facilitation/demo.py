@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 from importlib import resources
 
@@ -75,6 +76,30 @@ def _demo_votes(
         uow.contributions.set_vote(cafe.id, contribution.id, captain_voter(table), table, hands, now)
 
 
+# How many ideas of rounds 2 and 3 prolong one heard at another table, and how many questions are
+# marked as emerging: enough for the harvest's chart of paths and the synthesis' lists.
+DEMO_PATHS_PER_ROUND = 3
+DEMO_MARKED_QUESTIONS = 2
+
+
+def _demo_travel(uow: UnitOfWork, made: list[tuple[Contribution, str, int, int]]) -> None:
+    """Ideas that travelled (one of an earlier round, same subject, another table) and questions
+    that emerged, on contributions already stored: `made` is (contribution, topic, table, round)."""
+    for round_index in (1, 2):
+        linked = 0
+        for contribution, topic, table, _ in (m for m in made if m[3] == round_index):
+            origin = next((c for c, t, n, r in made if r < round_index and t == topic and n != table), None)
+            if origin is None or linked >= DEMO_PATHS_PER_ROUND:
+                continue
+            uow.contributions.update(replace(contribution, builds_on=origin.id))
+            linked += 1
+    questions = [c for c, _, _, r in made if r < 2 and c.text.rstrip().endswith("?")]
+    questions = questions or [c for c, _, _, r in made if r == 1]
+    for contribution in questions[:DEMO_MARKED_QUESTIONS]:
+        current = uow.contributions.get(contribution.id) or contribution
+        uow.contributions.update(replace(current, emerging_question=True))
+
+
 def resident_ideas() -> list[dict[str, str]]:
     """The bundled French resident-style contributions, each labelled with its topic."""
     text = resources.files("facilitation.data").joinpath("resident_ideas_fr.csv").read_text("utf-8")
@@ -108,6 +133,7 @@ def create_demo_cafe(uow: UnitOfWork, *, max_chars: int = 2000, now: datetime | 
         ideas = resident_ideas()
         rng.shuffle(ideas)
         per_round = len(ideas) // len(rounds)
+        made: list[tuple[Contribution, str, int, int]] = []
         # Round 3 opened half an hour ago; every timestamp stays in the past.
         start = now - timedelta(minutes=75)
         for index, round_ in enumerate(rounds):
@@ -137,9 +163,11 @@ def create_demo_cafe(uow: UnitOfWork, *, max_chars: int = 2000, now: datetime | 
                 for supporter in supporters:
                     uow.contributions.add_support(result.contribution.id, supporter, voted_at)
                 table = DEMO_TABLES[position % len(DEMO_TABLES)][0]
+                made.append((result.contribution, idea["topic"], table, index))
                 _demo_votes(
                     uow, opinions, cafe, result.contribution, idea["topic"], table, supporters, voted_at
                 )
             if index < len(rounds) - 1:
                 cafes.close_round(uow, cafe.id, round_.id, now=opened + timedelta(minutes=20))
+        _demo_travel(uow, made)
     return cafe

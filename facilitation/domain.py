@@ -135,6 +135,10 @@ class Contribution:
     deleted_at: datetime | None = None
     # A phone's pseudonymous key (a hash, never the phone's own id) for residents; None for captains.
     author: str | None = None
+    # The contribution of the same café, from another table or round, this one builds on.
+    builds_on: str | None = None
+    # Marked as a question that emerged (« question qui émerge »).
+    emerging_question: bool = False
 
 
 # Characters a person can legitimately type: newlines and tabs. Every other C0/C1 control (NUL,

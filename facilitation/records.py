@@ -27,6 +27,8 @@ EXPORT_COLUMNS = (
     "soutiens",
     "source",
     "heure",
+    "prolonge",
+    "question_qui_emerge",
 )
 
 
@@ -43,6 +45,7 @@ def contribution_records(snapshot: CafeSnapshot, *, timezone: str) -> list[dict]
     }
     rounds = {r.id: r for r in snapshot.rounds}
     tables = {t.id: t for t in snapshot.tables}
+    live = {c.id for c in snapshot.contributions}
     records = []
     for c in snapshot.contributions:
         round_, table = rounds[c.round_id], tables[c.table_id]
@@ -67,6 +70,9 @@ def contribution_records(snapshot: CafeSnapshot, *, timezone: str) -> list[dict]
                 "soutiens": c.supports,
                 "source": _source_label(c),
                 "heure": local_time(c.created_at, timezone).isoformat(timespec="seconds"),
+                # The contribution_id it builds on (« je prolonge »), if that one is exported too.
+                "prolonge": c.builds_on if c.builds_on in live else "",
+                "question_qui_emerge": "oui" if c.emerging_question else "",
             }
         )
     return records
@@ -120,6 +126,8 @@ HEADERS = {
     "soutiens": "Soutiens",
     "source": "Source",
     "heure": "Heure",
+    "prolonge": "prolonge",  # the field's name, the same in every format (issue #23)
+    "question_qui_emerge": "Question qui émerge",
     "groupe_id": "Identifiant du groupe",
     "theme_du_groupe": "Thème du groupe",
     "retenu": "Retenu pour une fiche",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from facilitation import audit, harvest
 from facilitation.access import new_id
@@ -23,7 +23,7 @@ from facilitation.agreement import (
     Vote,
     french_percent,
 )
-from facilitation.cafes import list_cafes
+from facilitation.cafes import get_cafe, list_cafes
 from facilitation.clock import local_time
 from facilitation.domain import (
     Cafe,
@@ -62,6 +62,7 @@ AGREEMENT_NOTE = (
 SUMMARY_THEMES = 8  # the one-page summary's ranking
 SUMMARY_QUOTES = 3
 SUMMARY_QUESTIONS = 3
+SUMMARY_MARKED_QUESTIONS = 8  # marked ones all come first; beyond this many, the page would shrink
 
 
 def _rounds_text(positions: list[int]) -> str:
@@ -125,12 +126,46 @@ class Quote:
     table: str  # « Table 2 » (with its name when it has one)
     round: int
     supports: int
+    marked: bool = False  # marked at the table (captain or phone) as a question that emerged
 
     @property
     def source(self) -> str:
         """« Table 2, tour 1 · 3 soutiens »."""
         cited = f"{self.table}, tour {self.round}"
         return cited + (f" · {plural(self.supports, 'soutien')}" if self.supports else "")
+
+
+@dataclass(frozen=True)
+class EmergedQuestion:
+    """A question marked as emerging at an earlier café, masked, with the café it came from."""
+
+    cafe_title: str
+    held_on: date
+    text: str
+
+
+@dataclass(frozen=True)
+class IdeaPath:
+    """An idea that builds on one heard at another table or round (« je prolonge »), masked."""
+
+    from_table: int
+    from_round: int
+    to_table: int
+    to_round: int
+    origin: str  # the idea built on
+    idea: str  # the idea that prolongs it
+
+    @property
+    def steps(self) -> str:
+        """« Table 2, tour 1 → Table 5, tour 2 »."""
+        return (
+            f"Table {self.from_table}, tour {self.from_round} → Table {self.to_table}, tour {self.to_round}"
+        )
+
+    @property
+    def line(self) -> str:
+        """« Table 2, tour 1 → Table 5, tour 2 : <the idea> »."""
+        return f"{self.steps} : {self.idea}"
 
 
 ORGANISER_LABEL = "l'Atelier d'innovation (organisateur du café)"
@@ -210,7 +245,8 @@ class CafeSynthesis:
     harvested: bool
     ranking: list[TopicSummary] = field(default_factory=list)  # the summary: by support and agreement
     strongest: list[tuple[str, Quote]] = field(default_factory=list)  # (theme label, quote)
-    questions: list[Quote] = field(default_factory=list)  # questions residents raised
+    questions: list[Quote] = field(default_factory=list)  # marked as emerging first, then those noticed
+    paths: list[IdeaPath] = field(default_factory=list)  # ideas that travelled, in round order
     themes: list[ThemeSummary] = field(default_factory=list)  # every group under its theme, largest first
 
 
@@ -245,6 +281,7 @@ class _Sources:
             table=self.table_label[c.table_id],
             round=self.round_position[c.round_id],
             supports=c.supports,
+            marked=c.emerging_question,
         )
 
 
@@ -367,6 +404,62 @@ def _is_question(c: Contribution) -> bool:
     return c.kind is Kind.QUESTION or c.text.rstrip().endswith("?")
 
 
+def _questions(listed: list[Contribution], set_aside_ids: set[str]) -> list[Contribution]:
+    """The questions that emerged: every one marked at a table first (a person chose it), then, to
+    fill up to SUMMARY_QUESTIONS, those that read as questions; each list by supports."""
+    kept = [c for c in listed if c.id not in set_aside_ids]
+    marked = sorted((c for c in kept if c.emerging_question), key=lambda c: -c.supports)
+    noticed = sorted(
+        (c for c in kept if not c.emerging_question and _is_question(c)), key=lambda c: -c.supports
+    )
+    return marked[:SUMMARY_MARKED_QUESTIONS] + noticed[: max(0, SUMMARY_QUESTIONS - len(marked))]
+
+
+def paths_of(snapshot: CafeSnapshot) -> list[IdeaPath]:
+    """Every idea of the café that builds on another live one, masked, in round then table order."""
+    by_id = {c.id: c for c in snapshot.contributions}
+    tables = {t.id: t.number for t in snapshot.tables}
+    rounds = {r.id: r.position for r in snapshot.rounds}
+    names = snapshot.masked_names
+    paths = [
+        IdeaPath(
+            from_table=tables[origin.table_id],
+            from_round=rounds[origin.round_id],
+            to_table=tables[c.table_id],
+            to_round=rounds[c.round_id],
+            origin=mask_personal_data(origin.text, names),
+            idea=mask_personal_data(c.text, names),
+        )
+        for c in snapshot.contributions
+        if (origin := by_id.get(c.builds_on or "")) is not None
+    ]
+    return sorted(paths, key=lambda p: (p.to_round, p.to_table, p.from_round, p.from_table))
+
+
+def idea_paths(uow: UnitOfWork, cafe_id: str) -> list[IdeaPath]:
+    """The paths of the café's ideas across tables and rounds (for the harvest page's chart)."""
+    return paths_of(load_snapshot(uow, cafe_id))
+
+
+def emerged_questions(uow: UnitOfWork, cafe_id: str, *, limit: int = 40) -> list[EmergedQuestion]:
+    """Questions marked as emerging in the other cafés held up to this one's date, masked, the most
+    recent café first (then the most supported): offered as this café's round questions."""
+    with uow.reading():
+        cafe = get_cafe(uow, cafe_id)
+        earlier = {c.id: c for c in uow.cafes.list_all() if c.id != cafe_id and c.held_on <= cafe.held_on}
+        marked = [c for c in uow.contributions.emerging_questions() if c.cafe_id in earlier]
+        marked.sort(key=lambda c: (earlier[c.cafe_id].held_on, c.supports), reverse=True)
+        names = {cid: uow.trust.masked_names(cid) for cid in {c.cafe_id for c in marked[:limit]}}
+        return [
+            EmergedQuestion(
+                earlier[c.cafe_id].title,
+                earlier[c.cafe_id].held_on,
+                mask_personal_data(c.text, names[c.cafe_id]),
+            )
+            for c in marked[:limit]
+        ]
+
+
 def cafe_synthesis(
     uow: UnitOfWork, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
 ) -> CafeSynthesis:
@@ -433,9 +526,7 @@ def summarise(
         ((t.label, q) for t in ranking for q in t.quotes[:2]), key=lambda pair: -pair[1].supports
     )[:SUMMARY_QUOTES]
     set_aside_ids = {c.id for c in view.set_aside} if view else set()
-    questions = sorted(
-        (c for c in listed if _is_question(c) and c.id not in set_aside_ids), key=lambda c: -c.supports
-    )[:SUMMARY_QUESTIONS]
+    questions = _questions(listed, set_aside_ids)
     return CafeSynthesis(
         cafe=cafe,
         organiser=ORGANISER_LABEL,
@@ -460,6 +551,7 @@ def summarise(
         ranking=ranking,
         strongest=strongest,
         questions=[sources.quote(c) for c in questions],
+        paths=paths_of(snapshot),
         themes=_themes(snapshot, view, {t.key: t for t in [*kept, *others]}, sources) if view else [],
     )
 

@@ -60,6 +60,10 @@ def table_list() -> None:
             details.append(f"{item.agreement_count} d'accord")
         if item.supports:
             details.append(f"👍 {item.supports}")
+        if item.builds_on:
+            details.append("↪ prolonge une idée d'une autre table")
+        if item.emerging_question:
+            details.append("❓ question qui émerge")
         with st.container(border=True):
             show_literal(item.text)
             st.caption(f"{icon} " + " · ".join(details))
@@ -122,6 +126,43 @@ if current:
                     table_code=context.table.code,
                     contribution_id=chosen,
                 )
+                st.rerun()
+
+if current:
+    with st.expander("Elle prolonge une idée d'une autre table ? C'est une question qui émerge ?"):
+        st.caption(
+            "Choisissez la contribution, puis l'idée entendue à une autre table ou à un tour précédent "
+            "qu'elle prolonge (tapez quelques mots pour la trouver), ou cochez « question qui émerge »."
+        )
+        noted = {c.id: c for c in reversed(current)}
+        picked = st.selectbox(
+            "Contribution de la table",
+            list(noted),
+            format_func=lambda cid: shorten(noted[cid].text, 80),
+            key="travel_contribution",
+        )
+        earlier = show_errors(contributions.ideas_to_link, store(), context.table.code, picked) or []
+        options = {
+            None: "— aucune —",
+            **{h.contribution.id: f"{h.where} : {shorten(h.contribution.text, 90)}" for h in earlier},
+        }
+        chosen_now = noted[picked].builds_on if noted[picked].builds_on in options else None
+        with st.form(f"travel_{picked}"):
+            builds_on = st.selectbox(
+                "Elle prolonge l'idée",
+                list(options),
+                index=list(options).index(chosen_now),
+                format_func=options.get,
+            )
+            marked = st.checkbox("C'est une question qui émerge", value=noted[picked].emerging_question)
+            if st.form_submit_button("Enregistrer") and show_errors(
+                contributions.annotate_contribution,
+                store(),
+                table_code=context.table.code,
+                contribution_id=picked,
+                builds_on=builds_on,
+                emerging_question=marked,
+            ):
                 st.rerun()
 
 if current:

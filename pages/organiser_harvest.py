@@ -369,8 +369,19 @@ figures = {
     "Groupes × tours": charts.topic_by_round,
     "Carte": charts.contribution_map,
 }
+PATHS_TAB = "Parcours des idées"
+paths = None
 if len(current.data.cafes) > 1:
     figures["Évolution"] = charts.topics_over_time
-for tab, draw in zip(st.tabs(list(figures)), figures.values(), strict=True):
+else:
+    # The paths of the café's ideas across tables and tours (« je prolonge »), read for this tab.
+    paths = show_errors(synthesis.idea_paths, store(), next(iter(current.data.cafes))) or []
+    figures[PATHS_TAB] = lambda _view: charts.idea_paths(paths)
+for (name, draw), tab in zip(figures.items(), st.tabs(list(figures)), strict=True):
     with tab:
+        if name == PATHS_TAB and not paths:
+            st.info(
+                "Aucune idée n'a encore été notée comme prolongeant une idée d'une autre table ou d'un "
+                "autre tour (« je prolonge » sur les téléphones, ou par le capitaine)."
+            )
         st.plotly_chart(draw(current), width="stretch")

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from facilitation import cafes
+from facilitation import cafes, synthesis
+from facilitation.wording import plural, shorten
 from ui.access import require_organiser
 from ui.display import literal_markdown, round_state
 from ui.organiser import cafe_details, current_cafe
@@ -39,6 +40,35 @@ for round_ in cafes.list_rounds(store(), cafe.id):
                 st.rerun()
 
 round_key = minted_key("add_round")
+# Questions marked as emerging at earlier cafés: a round of this one may take one up.
+emerged = show_errors(synthesis.emerged_questions, store(), cafe.id) or []
+with st.expander(f"Questions qui ont émergé ({plural(len(emerged), 'question')} des cafés précédents)"):
+    if not emerged:
+        st.caption(
+            "Aucune question n'a encore été marquée « question qui émerge » dans un café précédent "
+            "(par un capitaine ou depuis un téléphone)."
+        )
+    else:
+        for item in emerged:
+            st.markdown(literal_markdown(f"« {item.text} » — {item.cafe_title}, {item.held_on:%d/%m/%Y}"))
+        with st.form(f"emerged_round_{round_key}"):
+            picked = st.selectbox(
+                "Question à reprendre",
+                range(len(emerged)),
+                format_func=lambda i: f"{shorten(emerged[i].text, 90)} ({emerged[i].cafe_title})",
+            )
+            emerged_minutes = st.number_input("Durée prévue (minutes)", min_value=1, max_value=240, value=20)
+            if st.form_submit_button("Ajouter un tour avec cette question") and show_errors(
+                cafes.add_round,
+                store(),
+                cafe.id,
+                question=emerged[picked].text,
+                planned_minutes=emerged_minutes,
+                round_id=round_key,
+            ):
+                renew_key("add_round")
+                st.rerun()
+
 with st.form(f"add_round_{round_key}"):
     st.markdown("**Ajouter un tour**")
     question = st.text_area("Question posée aux tables")

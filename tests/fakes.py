@@ -271,10 +271,20 @@ class FakeContributions(_Repository):
     def search(self, words, terms, cafe_ids=None, limit=200) -> list[Contribution]:
         raise NotImplementedError("full-text search is tested on the real databases")
 
+    def emerging_questions(self) -> list[Contribution]:
+        return [
+            self._counted(c)
+            for c in self.rows.contributions.values()
+            if c.emerging_question and c.deleted_at is None
+        ]
+
     def delete(self, contribution_ids: list[str]) -> None:
         rows = self._writing()
         for cid in contribution_ids:
             rows.contributions.pop(cid, None)
+        for cid, c in list(rows.contributions.items()):
+            if c.builds_on in contribution_ids:
+                rows.contributions[cid] = replace(c, builds_on=None)
         for key in [k for k in rows.supports if k[0] in contribution_ids]:
             del rows.supports[key]
         for key in [k for k in rows.votes if k[1] in contribution_ids]:

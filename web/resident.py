@@ -32,7 +32,7 @@ from facilitation.access import (
     new_id,
 )
 from facilitation.agreement import THEME_PREFIX, Choice
-from facilitation.contributions import TableContext
+from facilitation.contributions import TableContext, Visit
 from facilitation.domain import clean_text
 from facilitation.errors import (
     AccessDenied,
@@ -53,6 +53,13 @@ HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 PHONE_COOKIE = "cafe_telephone"
 PHONE_COOKIE_DAYS = 2
+# The tables (and rounds) this phone joined, signed: « je prolonge » offers their ideas. Bounded:
+# the most recent MAX_VISITS only, a few hundred bytes.
+VISITS_COOKIE = "cafe_tables"
+MAX_VISITS = 12
+_VISIT = re.compile(r"^([0-9a-f]{32})_([1-9][0-9]{0,2})_([0-9a-f]{32})$")
+PROLONG_CHOICE = "prolonge"
+QUESTION_FIELD = "question"
 MAX_FORM_BYTES = 64 * 1024  # a contribution is at most a few thousand characters
 STALE_SUPPORT_MESSAGE = (
     "Ce bouton « Je suis d'accord » a expiré ou ne vient pas de cette page : rechargez la page, "
@@ -114,11 +121,54 @@ class Page:
     supported: set[str] = field(default_factory=set)
     choices: dict[str, Choice] = field(default_factory=dict)  # this phone's votes, by item
     themes: list[votes.PlenaryTheme] = field(default_factory=list)  # the open plenary vote's
+    visits: list[tuple[str, int, str]] = field(default_factory=list)  # (café, table, round), signed
+    builds_on: str = ""  # the idea chosen on the « je prolonge » page
+    question: bool = False  # « c'est une question qui émerge »
+    prolong_view: bool = False  # drawn as the « je prolonge » page
+    heard: list[contributions.HeardIdea] = field(default_factory=list)
+    visits_cookie: str = ""  # the visits with the table of now, when it was not among them
+
+    def earlier_visits(self) -> tuple[Visit, ...]:
+        """This café's visits (the use cases leave out the table and round of now)."""
+        cafe_id = self.context.cafe.id if self.context else ""
+        return tuple(Visit(number, round_id) for cafe, number, round_id in self.visits if cafe == cafe_id)
 
 
 def _paths(token: str) -> dict[str, str]:
     join = JOIN_PATH + quote(token, safe="")
-    return {"join_path": join, "support_path": join + "/soutien", "state_path": join + "/etat"}
+    return {
+        "join_path": join,
+        "support_path": join + "/soutien",
+        "state_path": join + "/etat",
+        "prolong_path": join + "/prolonge",
+    }
+
+
+def _visits_signature(secret: str, phone: str, entries: list[str]) -> str:
+    return form_nonce(secret, "visites", phone, ".".join(entries))
+
+
+def _read_visits(request: Request, secret: str, phone: str) -> list[tuple[str, int, str]]:
+    """The signed visits cookie of this phone; empty when absent, damaged or forged."""
+    *entries, signature = request.cookies.get(VISITS_COOKIE, "").split(".") or [""]
+    if not entries or len(entries) > MAX_VISITS:
+        return []
+    try:
+        check_form_nonce(secret, signature, "visites", phone, ".".join(entries))
+    except StaleForm:
+        return []
+    visits = []
+    for entry in entries:
+        found = _VISIT.match(entry)
+        if found is None:
+            return []
+        visits.append((found[1], int(found[2]), found[3]))
+    return visits
+
+
+def _visit_cookie(secret: str, phone: str, visits: list[tuple[str, int, str]]) -> str:
+    entries = [f"{cafe}_{number}_{round_id}" for cafe, number, round_id in visits[-MAX_VISITS:]]
+    return ".".join([*entries, _visits_signature(secret, phone, entries)])
 
 
 def _timer(context: TableContext, now: datetime) -> str:
@@ -243,6 +293,39 @@ class ResidentPages:
             support_nonce=form_nonce(secret, page.token, "soutien", phone),
             round_id=round_id,
             show_form=state["accepting"] or bool(page.text),
+            question_checked=page.question,
+            can_prolong=state["accepting"] and _has_earlier_visit(page),
+            **_paths(page.token),
+        )
+
+    def _prolong_page(self, page: Page, status: int = 200) -> HTMLResponse:
+        """« Je prolonge une idée »: the ideas of this phone's earlier tables, and the form."""
+        context = page.context
+        assert context is not None
+        state = _state(context, page, self.runtime.now())
+        round_id = page.round_id if page.text and page.round_id else state["round_id"]
+        heard = [
+            {
+                "id": item.contribution.id,
+                "where": item.where,
+                "text": shorten(item.contribution.text, PHONE_IDEA_CHARS),
+                "checked": item.contribution.id == page.builds_on,
+            }
+            for item in page.heard
+        ]
+        return self._render(
+            "prolonge.html",
+            status,
+            cafe=context.cafe,
+            table_label=context.table.label(),
+            state=state,
+            heard=heard,
+            text=page.text,
+            error=page.error,
+            sid=page.sid,
+            nonce=form_nonce(self.runtime.link_secret(), page.token, page.sid),
+            round_id=round_id,
+            question_checked=page.question,
             **_paths(page.token),
         )
 
@@ -277,6 +360,11 @@ class ResidentPages:
         """Load the table and draw it; refusals and outages get their own page."""
         try:
             self._load(page, phone)
+            if page.prolong_view:
+                page.heard = contributions.heard_ideas(
+                    self.runtime.store(), page.token, page.earlier_visits()
+                )
+                return self._prolong_page(page, status)
             return self._join_page(page, phone, status)
         except StorageUnavailable:
             return self._retry_page(page) if page.text else self._error_page(UNAVAILABLE_MESSAGE, 503)
@@ -287,8 +375,40 @@ class ResidentPages:
     async def join(self, request: Request) -> Response:
         phone, is_new = _phone(request)
         page = Page(token=request.path_params["token"], thanks=request.query_params.get(THANKS_PARAM) == "1")
-        response = await run_in_threadpool(self._show, page, phone)
-        return _with_phone_cookie(response, request, phone, is_new)
+        response = await run_in_threadpool(self._show_remembering, request, page, phone)
+        return _with_visits_cookie(_with_phone_cookie(response, request, phone, is_new), request, page)
+
+    async def prolong(self, request: Request) -> Response:
+        """« Je prolonge une idée » (GET): works without JavaScript, like the join page."""
+        phone, is_new = _phone(request)
+        page = Page(token=request.path_params["token"], prolong_view=True)
+        response = await run_in_threadpool(self._show_remembering, request, page, phone)
+        return _with_visits_cookie(_with_phone_cookie(response, request, phone, is_new), request, page)
+
+    def _show_remembering(self, request: Request, page: Page, phone: str) -> Response:
+        self._with_visits(request, page, phone)
+        response = self._show(page, phone)
+        self._remember_visit(page, phone)
+        return response
+
+    def _with_visits(self, request: Request, page: Page, phone: str) -> None:
+        try:
+            page.visits = _read_visits(request, self.runtime.link_secret(), phone)
+        except StorageUnavailable:
+            page.visits = []
+
+    def _remember_visit(self, page: Page, phone: str) -> None:
+        """Add the table and round shown now to the phone's visits (a signed cookie, set later)."""
+        context = page.context
+        if context is None or not context.accepting or context.open_round is None:
+            return
+        visit = (context.cafe.id, context.table.number, context.open_round.id)
+        if visit in page.visits:
+            return
+        try:
+            page.visits_cookie = _visit_cookie(self.runtime.link_secret(), phone, [*page.visits, visit])
+        except StorageUnavailable:
+            page.visits_cookie = ""
 
     async def submit(self, request: Request) -> Response:
         phone, is_new = _phone(request)
@@ -299,17 +419,23 @@ class ResidentPages:
             return self._error_page(exc.message, 413)
         page = Page(token=token, text=form.get("texte", ""), round_id=form.get("tour", ""))
         page.sid = form.get("sid", "") or new_id()
+        page.builds_on = form.get(PROLONG_CHOICE, "")
+        page.prolong_view = form.get("vue", "") == PROLONG_CHOICE
+        page.question = form.get(QUESTION_FIELD, "") == "1"
         response = await run_in_threadpool(self._submit, request, page, form.get("nonce", ""), phone)
         return _with_phone_cookie(response, request, phone, is_new)
 
     def _submit(self, request: Request, page: Page, nonce: str, phone: str) -> Response:
         limits = self.runtime.app.limits
+        self._with_visits(request, page, phone)
         try:
             store = self.runtime.store()
             _refuse_cross_site(request)
             secret = self.runtime.link_secret()
             check_form_nonce(secret, nonce, page.token, page.sid)
             _refuse_other_text_under_a_sent_id(store, page, limits.max_contribution_chars)
+            if page.prolong_view and not page.builds_on:
+                raise InvalidInput("Choisissez l'idée que vous prolongez, dans la liste, avant d'envoyer.")
             # The use case records the table's link as the actor, from the token itself.
             contributions.resident_submit(
                 store,
@@ -322,6 +448,9 @@ class ResidentPages:
                 per_table=limits.rate_per_table,
                 round_id=page.round_id,  # "" when no question was on screen
                 client_address=_address(request),
+                builds_on=page.builds_on or None,
+                visits=tuple(Visit(n, r) for cafe, n, r in page.visits),
+                emerging_question=page.question,
             )
         except StorageUnavailable:
             return self._retry_page(page)
@@ -416,19 +545,33 @@ class ResidentPages:
 
     async def state(self, request: Request) -> Response:
         phone, is_new = _phone(request)
-        response = await run_in_threadpool(self._state_json, request.path_params["token"], phone)
-        return _with_phone_cookie(response, request, phone, is_new)
+        page = Page(token=request.path_params["token"])
+        response = await run_in_threadpool(self._state_json, request, page, phone)
+        return _with_visits_cookie(_with_phone_cookie(response, request, phone, is_new), request, page)
 
-    def _state_json(self, token: str, phone: str) -> JSONResponse:
-        page = Page(token=token)
+    def _state_json(self, request: Request, page: Page, phone: str) -> JSONResponse:
         try:
             self._load(page, phone)
+            self._with_visits(request, page, phone)
         except StorageUnavailable:
             return JSONResponse({"error": UNAVAILABLE_MESSAGE}, status_code=503)
         except CafeError as exc:
             return JSONResponse({"error": exc.message}, status_code=_status_of(exc))
         assert page.context is not None
-        return JSONResponse(_state(page.context, page, self.runtime.now()))
+        state = _state(page.context, page, self.runtime.now())
+        state["can_prolong"] = state["accepting"] and _has_earlier_visit(page)
+        # A phone left on its table's page while the rounds change has heard each round there.
+        self._remember_visit(page, phone)
+        return JSONResponse(state)
+
+
+def _has_earlier_visit(page: Page) -> bool:
+    """Whether the phone joined another table (or this one in another round) of this café."""
+    context = page.context
+    if context is None or context.open_round is None:
+        return False
+    here = (context.cafe.id, context.table.number, context.open_round.id)
+    return any(v[0] == context.cafe.id and v != here for v in page.visits)
 
 
 def _status_of(error: CafeError) -> int:
@@ -514,6 +657,20 @@ def _with_phone_cookie(response: Response, request: Request, phone: str, is_new:
     return response
 
 
+def _with_visits_cookie(response: Response, request: Request, page: Page) -> Response:
+    if page.visits_cookie:
+        response.set_cookie(
+            VISITS_COOKIE,
+            page.visits_cookie,
+            max_age=PHONE_COOKIE_DAYS * 86400,
+            path=JOIN_PATH,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    return response
+
+
 def resident_routes(runtime: WebRuntime) -> list[BaseRoute]:
     """The resident routes, for st.App's `routes=` (or any Starlette app in tests)."""
     pages = ResidentPages(runtime)
@@ -522,6 +679,7 @@ def resident_routes(runtime: WebRuntime) -> list[BaseRoute]:
         Route(JOIN_PATH + "{token}", pages.submit, methods=["POST"]),
         Route(JOIN_PATH + "{token}/soutien", pages.support, methods=["POST"]),
         Route(JOIN_PATH + "{token}/etat", pages.state, methods=["GET"]),
+        Route(JOIN_PATH + "{token}/prolonge", pages.prolong, methods=["GET", "HEAD"]),
         Route(JOIN_PATH + "{rest:path}", pages.unknown, methods=["GET", "HEAD", "POST"]),
         Mount(ASSETS_PATH.rstrip("/"), StaticFiles(directory=STATIC_DIR), name="ressources"),
     ]

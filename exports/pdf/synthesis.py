@@ -60,10 +60,50 @@ def _themes(themes: list[ThemeSummary]) -> list:
     return story
 
 
+MARKED_LABEL = "question qui émerge, marquée à la table"
+NOTICED_LABEL = "relevée parmi les contributions"
+
+
+def _questions(synthesis: CafeSynthesis) -> list:
+    """The questions that emerged, at the head of the summary: those marked at the tables first."""
+    if not synthesis.questions:
+        return []
+    story = [para("Les questions qui ont émergé", "h2")]
+    for q in synthesis.questions:
+        label = MARKED_LABEL if q.marked else NOTICED_LABEL
+        story += [quote(shorten(q.text, 200)), para(f"{q.source} · {label}", "small")]
+    return story
+
+
+def _paths(synthesis: CafeSynthesis) -> list:
+    """The ideas that travelled: one plain line per idea that prolongs another."""
+    story = [para("Le parcours des idées", "h1")]
+    if not synthesis.paths:
+        story.append(para("Aucune idée n'a été notée comme prolongeant une idée d'une autre table.", "small"))
+        return story
+    story.append(
+        para(
+            f"{plural(len(synthesis.paths), 'idée prolonge', 'idées prolongent')} une idée entendue à une "
+            "autre table ou à un autre tour :",
+            "small",
+        )
+    )
+    for path in synthesis.paths:
+        story.append(
+            KeepTogether(
+                [
+                    para(path.line, "body"),
+                    para(f"prolonge : « {shorten(path.origin, 160)} »", "small"),
+                ]
+            )
+        )
+    return story
+
+
 def _summary_page(synthesis: CafeSynthesis) -> list:
-    """The one-page summary a committee reads first: themes ranked by support and agreement, the
-    strongest quotes with their provenance, the questions that emerged."""
-    story = [para("L'essentiel en une page", "h2")]
+    """The one-page summary a committee reads first: the questions that emerged, themes ranked by
+    support and agreement, the strongest quotes with their provenance."""
+    story = [para("L'essentiel en une page", "h2"), *_questions(synthesis)]
     if not synthesis.harvested:
         story.append(para("Les contributions de ce café n'ont pas encore été regroupées par thème.", "small"))
     elif synthesis.ranking:
@@ -92,10 +132,6 @@ def _summary_page(synthesis: CafeSynthesis) -> list:
         story.append(para("Les paroles les plus fortes", "h2"))
         for theme, q in synthesis.strongest:
             story += _cited(q, theme)
-    if synthesis.questions:
-        story.append(para("Les questions qui ont émergé", "h2"))
-        for q in synthesis.questions:
-            story += _cited(q)
     return story
 
 
@@ -288,6 +324,8 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
         if synthesis.topics:
             story.append(para("Groupes × tables", "h1"))
             story += _topic_by_table(synthesis)
+
+    story += _paths(synthesis)
 
     story.append(para("Tour par tour", "h1"))
     for round_ in synthesis.rounds:

@@ -56,6 +56,8 @@ def _contribution(row) -> Contribution:
         updated_at=row.updated_at,
         deleted_at=row.deleted_at,
         author=row.author,
+        builds_on=row.builds_on,
+        emerging_question=bool(row.emerging_question),
     )
 
 
@@ -90,6 +92,8 @@ class SqlContributionRepository:
             "source": contribution.source.value,
             "created_at": contribution.created_at,
             "author": contribution.author,
+            "builds_on": contribution.builds_on,
+            "emerging_question": contribution.emerging_question,
         }
         return self._tx.write(
             lambda conn: self._tx.insert_ignoring_duplicates(conn, contributions, ["id"], values)
@@ -134,6 +138,8 @@ class SqlContributionRepository:
                     agreement_count=contribution.agreement_count,
                     updated_at=contribution.updated_at,
                     deleted_at=contribution.deleted_at,
+                    builds_on=contribution.builds_on,
+                    emerging_question=contribution.emerging_question,
                 )
             )
         )
@@ -179,6 +185,13 @@ class SqlContributionRepository:
         query = select(func.count()).select_from(contributions)
         query = query.where(*self._filters(cafe_id, round_id, table_id, False))
         return self._tx.read(lambda conn: conn.execute(query).scalar_one())
+
+    def emerging_questions(self) -> list[Contribution]:
+        """Every live contribution marked as a question that emerged, in every café."""
+        query = _select().where(
+            contributions.c.emerging_question.is_(True), contributions.c.deleted_at.is_(None)
+        )
+        return [_contribution(row) for row in self._tx.read(lambda conn: conn.execute(query).all())]
 
     def add_support(self, contribution_id: str, supporter: str, now: datetime) -> bool:
         """Count one support; False when this supporter already supported it."""
@@ -291,6 +304,12 @@ class SqlContributionRepository:
         def work(conn):
             conn.execute(supports.delete().where(supports.c.contribution_id.in_(contribution_ids)))
             conn.execute(votes.delete().where(votes.c.item.in_(contribution_ids)))
+            # An idea that built on an erased one keeps its words, not a link to nothing.
+            conn.execute(
+                update(contributions)
+                .where(contributions.c.builds_on.in_(contribution_ids))
+                .values(builds_on=None)
+            )
             conn.execute(contributions.delete().where(contributions.c.id.in_(contribution_ids)))
 
         self._tx.write(work)

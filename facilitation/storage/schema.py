@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -124,7 +126,14 @@ contributions = Table(
     Column("updated_at", UTCDateTime),
     Column("deleted_at", UTCDateTime),
     Column("author", String(32)),  # a phone's pseudonymous key: the same text twice is one idea
+    # The idea of the same café, heard at another table or round, that this one builds on
+    # (« je prolonge »). No foreign key: a transfer loads rows in any order, and erasing the idea
+    # clears the links pointing to it (SqlContributionRepository.delete).
+    Column("builds_on", ID),
+    # Marked by a captain or the resident as a question that emerged (listed first in the synthesis).
+    Column("emerging_question", Boolean, nullable=False, default=False, server_default=false()),
     Index("ix_contributions_cafe_round_table", "cafe_id", "round_id", "table_id"),
+    Index("ix_contributions_builds_on", "builds_on"),
 )
 
 supports = Table(

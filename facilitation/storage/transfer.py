@@ -132,6 +132,8 @@ def load(
                     row = {**row, "payload": scrubbed_payload(row, erased)}
                 elif table is cafe_tables:
                     row = _with_free_code(connection, row, report)
+                elif table is contributions and row.get("builds_on") in erased:
+                    row = {**row, "builds_on": None}  # the idea it built on was erased here
                 elif table is audit_log:
                     inserted = _add_audit_line(connection, module, row)
                     report.added[table.name] = report.added.get(table.name, 0) + int(inserted)

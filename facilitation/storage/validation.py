@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     Integer,
     LargeBinary,
@@ -265,7 +266,7 @@ def _check_text(table_name, column, value, max_text_chars, _now) -> str | None:
         forbidden = "\n"
     if forbidden is not None:
         return f"caractère interdit (code {ord(forbidden):#06x})"
-    if column.name in ("id", "cafe_id", "round_id", "table_id", "contribution_id", "harvest_id"):
+    if column.name in ("id", "cafe_id", "round_id", "table_id", "contribution_id", "harvest_id", "builds_on"):
         if not _ID.fullmatch(value):
             return "identifiant mal formé"
     allowed = VOCABULARIES.get(table_name, {}).get(column.name)
@@ -283,6 +284,10 @@ def _check_integer(table_name, column, value, _max, _now) -> str | None:
     if not low <= value <= high:
         return f"{value} hors de l'intervalle {low}–{high}"
     return None
+
+
+def _check_boolean(_table, _column, value, _max, _now) -> str | None:
+    return None if isinstance(value, bool) else "vrai ou faux attendu"
 
 
 def _check_moment(_table, _column, value, _max, now) -> str | None:
@@ -355,6 +360,7 @@ def _harvest_payload_error(payload) -> str | None:
 _CHECKS: dict[type, Callable] = {
     String: _check_text,
     Text: _check_text,
+    Boolean: _check_boolean,
     Integer: _check_integer,
     UTCDateTime: _check_moment,
     Date: _check_date,
@@ -402,6 +408,7 @@ _REFERENCES = {
     ("contributions", "cafe_id"): ("cafes", ()),
     ("contributions", "round_id"): ("rounds", ("cafe_id",)),
     ("contributions", "table_id"): ("cafe_tables", ("cafe_id",)),
+    ("contributions", "builds_on"): ("contributions", ("cafe_id",)),  # may be empty
     ("supports", "contribution_id"): ("contributions", ()),
     ("votes", "cafe_id"): ("cafes", ()),
     ("fiches", "cafe_id"): ("cafes", ()),
@@ -427,6 +434,8 @@ def _reference_errors(connection, tables: dict) -> Iterator[str]:
         rows = tables.get(child, [])
         known = parent_rows(parent, {row[column] for row in rows if isinstance(row.get(column), str)})
         for index, row in enumerate(rows, start=1):
+            if row.get(column) is None and TABLES_BY_NAME[child].c[column].nullable:
+                continue
             target = known.get(row.get(column))
             if target is None:
                 yield f"{child}, ligne {index} : {column} ne désigne aucune ligne de {parent}"

@@ -24,7 +24,7 @@ def test_harvest_page_groups_corrects_and_charts(store):
     assert at.success[0].value.startswith("Version 1 enregistrée : Regroupement automatique \\: 6 groupes")
     topic_expanders = [e for e in at.expander if re.search(r"\d+ contributions?, ", e.label)]
     assert len(topic_expanders) == 6
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5  # sizes, tables, rounds, map, paths of ideas
     # Every group says where it came from and how far residents agree (the demo holds votes);
     # every quote its table and round.
     shown = "\n".join(m.value for m in at.markdown).replace("\\", "")

@@ -131,6 +131,8 @@
       if (more) { more.textContent = state.more_label || ""; more.hidden = !state.more_label; }
     }
     if (form) { form.hidden = !state.accepting && !typing; }
+    var prolong = byId("prolong-link");
+    if (prolong && "can_prolong" in state) { prolong.hidden = !state.can_prolong; }
     // The organiser opened or closed the plenary vote: the page draws its themes (nothing typed is lost).
     var themes = state.themes || [];
     if (!typing && themes.length !== document.querySelectorAll("#themes li").length &&
