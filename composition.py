@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from facilitation.abuse import PhoneLimiter
 from facilitation.clock import Clock, utcnow
 from facilitation.errors import CafeError
+from facilitation.ocr import TesseractReader, TextReader
 from facilitation.settings import Settings
 from facilitation.storage import SqlUnitOfWork, open_store
 
@@ -97,6 +98,10 @@ class App:
         return renderer(timezone=settings.cafe_timezone, default_base_url=settings.cafe_public_base_url)(
             store, cafe_id, kind
         )
+
+    def text_reader(self) -> TextReader:
+        """What reads the words on a tablecloth's photo (Tesseract in French, when installed)."""
+        return TesseractReader()
 
     def embedder(self) -> Embedder:
         """The configured embeddings, shared with the grouper (guided grouping maps onto them)."""

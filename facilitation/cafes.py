@@ -231,6 +231,8 @@ def delete_round(uow: UnitOfWork, cafe_id: str, round_id: str) -> Round:
         round_ = get_round(uow, cafe_id, round_id)
         if uow.contributions.in_cafe(cafe_id, round_id=round_id, include_deleted=True):
             raise InvalidInput("Ce tour contient déjà des contributions : il ne peut pas être supprimé.")
+        if uow.tablecloths.in_cafe(cafe_id, round_id=round_id, with_content=False):
+            raise InvalidInput("Ce tour a déjà des photos de nappes : il ne peut pas être supprimé.")
         uow.cafes.delete_round(round_id)
         audit.record(uow, "tour supprimé", cafe_id=cafe_id, target=f"tour {round_.position}")
     return round_

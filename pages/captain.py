@@ -11,6 +11,7 @@ from ui.capture import TABLE_KEY, capture_bar, or_none, question_shown, table_sh
 from ui.display import literal_markdown, question, readable_type, show_literal
 from ui.live import follow_open_round
 from ui.runtime import end_page, settings, show_errors, store
+from ui.tablecloths import captain_tablecloths
 
 config = settings()
 # The capture bar needs no database: drawn before anything that may stop the page (database down),
@@ -36,6 +37,8 @@ if not context.accepting:
     st.info(context.closed_message())
     question_shown(None, context.box_closed_reason())  # the box closes, what is typed stays in it
     follow_open_round(cafe_id, None)  # the waiting screen wakes up by itself
+    if not context.cafe.is_closed:  # between rounds: the tablecloth of the round just closed
+        captain_tablecloths(cafe_id, table_number, context.table.code)
     end_page()
 
 st.caption(f"Tour {context.open_round.position}")
@@ -62,6 +65,7 @@ def table_list() -> None:
 
 
 table_list()
+captain_tablecloths(cafe_id, table_number, context.table.code)
 
 with st.expander("Un nom a été cité ? Le masquer dans les documents"):
     with st.form("flag_name", clear_on_submit=True):

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import io
+
+from PIL import Image as PILImage
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepInFrame, KeepTogether, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import Image, KeepInFrame, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from exports.pdf.base import BRAND, FONT, LIGHT, MUTED, build_pdf, french_date, para, printable, quote
-from facilitation.synthesis import CafeSynthesis, Quote, ThemeSummary, TopicSummary, opinion_brief
+from facilitation.synthesis import (
+    CafeSynthesis,
+    Quote,
+    RoundTablecloths,
+    ThemeSummary,
+    TopicSummary,
+    opinion_brief,
+)
 from facilitation.wording import percent, plural, shorten
 
 WIDTH = 174 * mm  # A4 minus margins
@@ -204,6 +214,44 @@ def _heat_table(synthesis: CafeSynthesis, labels: list[str], peak: int, *, numbe
     return table
 
 
+# Tablecloths: two photos a row, each at most this big, three rows on an A4 page under the heading.
+PHOTO_WIDTH, PHOTO_HEIGHT = 84 * mm, 62 * mm
+
+
+def _photo(jpeg: bytes) -> Image:
+    """A photo scaled to fit PHOTO_WIDTH × PHOTO_HEIGHT, its proportions kept."""
+    with PILImage.open(io.BytesIO(jpeg)) as picture:
+        width, height = picture.size
+    scale = min(PHOTO_WIDTH / width, PHOTO_HEIGHT / height)
+    return Image(io.BytesIO(jpeg), width=width * scale, height=height * scale)
+
+
+def _tablecloth_pages(rounds: list[RoundTablecloths]) -> list:
+    """One page (or more, for many tables) per round: its tablecloths, captioned « Table N »."""
+    story: list = []
+    for round_ in rounds:
+        story += [
+            PageBreak(),
+            para(f"Nappes du tour {round_.position}", "h1"),
+            para(round_.question, "small"),
+            Spacer(1, 3 * mm),
+        ]
+        cells = [[_photo(jpeg), para(caption, "cell", bold=True)] for caption, jpeg in round_.photos]
+        rows = [cells[i : i + 2] + [""] * (2 - len(cells[i : i + 2])) for i in range(0, len(cells), 2)]
+        grid = Table(rows, colWidths=[WIDTH / 2] * 2, hAlign="LEFT")
+        grid.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("ALIGN", (0, 0), (-1, -1), "LEFT"),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4 * mm),
+                ]
+            )
+        )
+        story.append(grid)
+    return story
+
+
 def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
     """The café's synthesis as a printable PDF (A4)."""
     cafe = synthesis.cafe
@@ -326,6 +374,7 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
 
     story.append(para("Méthode", "h1"))
     story.append(para(synthesis.method_note))
+    story += _tablecloth_pages(synthesis.tablecloths)
     return build_pdf(
         story,
         title=f"Synthèse — {cafe.title}",
