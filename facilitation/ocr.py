@@ -110,15 +110,18 @@ def draft_lines(raw: str, max_chars: int) -> list[str]:
 
 
 def _items(raw: str) -> list[str]:
-    """Paragraphs (blank-line separated) split at bullets, then into sentences."""
+    """Paragraphs (blank-line separated) split at bullets and at lines of stray marks, then into
+    sentences."""
     items: list[str] = []
     for paragraph in re.split(r"\n\s*\n", raw.replace("\r", "").replace("\f", "\n\n")):
         current: list[str] = []
         for line in paragraph.split("\n"):
-            if _BULLET.match(line) and current:
+            noise = len(_LETTER.findall(line)) < MIN_LETTERS  # a stray mark or rule ends an item
+            if (noise or _BULLET.match(line)) and current:
                 items.append(_joined(current))
                 current = []
-            current.append(_BULLET.sub("", line))
+            if not noise:
+                current.append(_BULLET.sub("", line))
         if current:
             items.append(_joined(current))
     return [sentence for item in items for sentence in _SENTENCE_END.split(item)]
