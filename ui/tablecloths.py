@@ -13,6 +13,7 @@ from facilitation.wording import plural
 from ui.runtime import app, settings, show_errors, store
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
+FLASH_KEY = "tablecloth_flash"
 
 
 def _drafts_key(photo_id: str) -> str:
@@ -36,6 +37,9 @@ def tablecloth_panel(
     )
     if photos is None:
         return
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash)
     _attach(cafe_id, table_number, round_, table_code, key, len(photos))
     if not photos:
         st.caption(f"Aucune photo de nappe pour le tour {round_.position}.")
@@ -144,11 +148,14 @@ def _drafts(cafe_id: str, photo_id: str, table_code: str | None) -> None:
             tablecloths.add_drafts, store(), cafe_id, photo_id, chosen, max_chars=limit, table_code=table_code
         )
         if added is not None:
+            # The drafts go once added: the message is shown after the rerun that takes their form away.
             st.session_state.pop(_drafts_key(photo_id), None)
-            if added:
-                st.success(f"{plural(added, 'contribution ajoutée', 'contributions ajoutées')} à la table.")
-            else:
-                st.info("Ces brouillons avaient déjà été ajoutés : rien de nouveau.")
+            st.session_state[FLASH_KEY] = (
+                f"{plural(added, 'contribution ajoutée', 'contributions ajoutées')} à la table."
+                if added
+                else "Ces brouillons avaient déjà été ajoutés : rien de nouveau."
+            )
+            st.rerun()
 
 
 def round_name(round_: Round) -> str:
