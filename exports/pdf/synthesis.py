@@ -214,20 +214,21 @@ def _heat_table(synthesis: CafeSynthesis, labels: list[str], peak: int, *, numbe
     return table
 
 
-# Tablecloths: two photos a row, each at most this big, three rows on an A4 page under the heading.
-PHOTO_WIDTH, PHOTO_HEIGHT = 84 * mm, 62 * mm
+# Tablecloths: two photos a row (three rows under the heading), or three a row for a round with more
+# than six, so that up to fifteen tables still fit on the round's one page.
+ROOMY_PHOTOS = 6
 
 
-def _photo(jpeg: bytes) -> Image:
-    """A photo scaled to fit PHOTO_WIDTH × PHOTO_HEIGHT, its proportions kept."""
+def _photo(jpeg: bytes, box_width: float, box_height: float) -> Image:
+    """A photo scaled to fit box_width × box_height, its proportions kept."""
     with PILImage.open(io.BytesIO(jpeg)) as picture:
         width, height = picture.size
-    scale = min(PHOTO_WIDTH / width, PHOTO_HEIGHT / height)
+    scale = min(box_width / width, box_height / height)
     return Image(io.BytesIO(jpeg), width=width * scale, height=height * scale)
 
 
 def _tablecloth_pages(rounds: list[RoundTablecloths]) -> list:
-    """One page (or more, for many tables) per round: its tablecloths, captioned « Table N »."""
+    """One page (more only past fifteen photos) per round: its tablecloths, captioned « Table N »."""
     story: list = []
     for round_ in rounds:
         story += [
@@ -236,9 +237,18 @@ def _tablecloth_pages(rounds: list[RoundTablecloths]) -> list:
             para(round_.question, "small"),
             Spacer(1, 3 * mm),
         ]
-        cells = [[_photo(jpeg), para(caption, "cell", bold=True)] for caption, jpeg in round_.photos]
-        rows = [cells[i : i + 2] + [""] * (2 - len(cells[i : i + 2])) for i in range(0, len(cells), 2)]
-        grid = Table(rows, colWidths=[WIDTH / 2] * 2, hAlign="LEFT")
+        per_row = 2 if len(round_.photos) <= ROOMY_PHOTOS else 3
+        box_width = WIDTH / per_row - 6 * mm
+        box_height = 62 * mm if per_row == 2 else 33 * mm
+        cells = [
+            [_photo(jpeg, box_width, box_height), para(caption, "cell", bold=True)]
+            for caption, jpeg in round_.photos
+        ]
+        rows = [
+            cells[i : i + per_row] + [""] * (per_row - len(cells[i : i + per_row]))
+            for i in range(0, len(cells), per_row)
+        ]
+        grid = Table(rows, colWidths=[WIDTH / per_row] * per_row, hAlign="LEFT")
         grid.setStyle(
             TableStyle(
                 [
