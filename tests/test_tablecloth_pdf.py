@@ -56,14 +56,14 @@ def test_one_page_per_round_with_its_tablecloths_captioned_by_table(sqlite_store
     assert round_2.count("Table 2") == 2 and "Table 1" not in round_2
     assert len(pages[first].images) == 3 and len(pages[second].images) == 2
     require_tool("pdftoppm", "Debian poppler-utils, pour rendre les PDF en images")
-    path = output_dir / "synthese-nappes.pdf"
+    path = output_dir / "nappes-synthese.pdf"
     path.write_bytes(data)
     for number in (first + 1, second + 1):
         subprocess.run(
             ["pdftoppm", "-png", "-r", "80", "-f", str(number), "-l", str(number), str(path), str(path)[:-4]],
             check=True,
         )
-    rendered = sorted(output_dir.glob("synthese-nappes-*.png"))
+    rendered = sorted(output_dir.glob("nappes-synthese-*.png"))
     assert len(rendered) >= 2
 
 
@@ -77,7 +77,7 @@ def test_fifteen_tables_keep_their_round_on_one_page(sqlite_store, output_dir):
     text = " ".join(page.extract_text().split())
     assert all(f"Table {n}" in text for n in range(1, 16)) and len(page.images) == 15
     require_tool("pdftoppm", "Debian poppler-utils, pour rendre les PDF en images")
-    path = output_dir / "synthese-nappes-15.pdf"
+    path = output_dir / "nappes-synthese-15.pdf"
     path.write_bytes(data)
     number = str(next(i for i, p in enumerate(pages, start=1) if "Nappes du tour 1" in p.extract_text()))
     subprocess.run(
