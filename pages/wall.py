@@ -36,11 +36,15 @@ h1 { font-size: clamp(2rem, 2.6vw, 6rem) !important; overflow-wrap: anywhere; }
 [class*="st-key-wall_card_"] [data-testid="stMarkdownContainer"] p {
   display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 4; overflow: hidden;
 }
-/* Between rounds, the tablecloths of the round just closed: as many per row as the width holds,
-   each photo within a third of the screen's height, so that two rows fit without scrolling. */
+/* Between rounds, the tablecloths of the round just closed: six to a row on a wide screen (twelve
+   tables in two rows), each photo within 30 % of the screen's height, so nothing scrolls. */
 .st-key-wall_tablecloths { gap: clamp(0.75rem, 1vw, 2.5rem); }
-.st-key-wall_tablecloths > * { flex: 1 1 clamp(15rem, 22vw, 60rem); min-width: 0; max-width: 100%; }
-.st-key-wall_tablecloths img { max-height: 32vh; width: 100%; object-fit: contain; }
+.st-key-wall_tablecloths > * { flex: 1 1 clamp(10rem, 14vw, 40rem); min-width: 0; max-width: 100%; }
+.st-key-wall_tablecloths img { max-height: 30vh; width: 100%; object-fit: contain; }
+[class*="st-key-wall_tablecloth_"] [data-testid="stCaptionContainer"] p {
+  font-size: clamp(1.1rem, 1.2vw, 3rem); font-weight: 700;
+}
+h3 { font-size: clamp(1.5rem, 1.8vw, 4.5rem) !important; }
 /* The whole wall on one screen, no scrolling: less empty space above and below. */
 [data-testid="stMainBlockContainer"] { padding-top: 1.5vw !important; padding-bottom: 1vw !important; }
 /* A room screen: no navigation, no menu, nothing to click. */
