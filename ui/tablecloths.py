@@ -83,6 +83,10 @@ def _attach(
     generation = st.session_state.get(f"{key}_generation", 0)
     use_camera = st.toggle("Prendre la photo avec la caméra de l'ordinateur", key=f"{key}_camera")
     if use_camera:
+        st.caption(
+            "Le navigateur n'ouvre la caméra que sur l'ordinateur du serveur (localhost) ou sur une "
+            "adresse https ; sinon, prenez la photo avec l'appareil et joignez le fichier."
+        )
         picture = st.camera_input("Photo de la nappe", key=f"{key}_shot_{generation}")
     else:
         picture = st.file_uploader(
