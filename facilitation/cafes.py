@@ -220,7 +220,8 @@ def update_round(
 
 def list_rounds(uow: UnitOfWork, cafe_id: str) -> list[Round]:
     """The café's rounds in order."""
-    return uow.cafes.rounds(cafe_id)
+    with uow.reading():
+        return uow.cafes.rounds(cafe_id)
 
 
 def delete_round(uow: UnitOfWork, cafe_id: str, round_id: str) -> Round:
@@ -359,7 +360,8 @@ def add_table(
 
 def list_tables(uow: UnitOfWork, cafe_id: str) -> list[Table]:
     """The café's tables by number."""
-    return uow.cafes.tables(cafe_id)
+    with uow.reading():
+        return uow.cafes.tables(cafe_id)
 
 
 def get_table(uow: UnitOfWork, cafe_id: str, number: int) -> Table:

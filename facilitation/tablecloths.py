@@ -88,7 +88,11 @@ def attach_as_captain(
 def _store(
     uow: UnitOfWork, cafe_id: str, round_: Round, table: Table, jpeg: bytes, actor: str | None
 ) -> Tablecloth:
-    already = uow.tablecloths.count(round_.id, table.id)
+    here = uow.tablecloths.in_cafe(cafe_id, round_id=round_.id, table_id=table.id)
+    same = next((p for p in here if p.content == jpeg), None)
+    if same is not None:
+        return same  # the same file sent twice (a double click, a retry): kept once
+    already = len(here)
     if already >= MAX_PER_TABLE_ROUND:
         raise InvalidInput(
             f"{table.label()} a déjà {already} photos de nappe pour le tour {round_.position} (quatre au "

@@ -103,10 +103,12 @@ def test_crafted_files_are_refused_in_french_and_store_nothing(store, data, mess
 
 def test_four_photos_per_table_and_round_then_a_french_refusal(store):
     cafe, _ = make_cafe(store)
-    for _ in range(tablecloths.MAX_PER_TABLE_ROUND):
-        tablecloths.attach(store, cafe.id, table_number=1, round_position=1, photo=jpeg())
+    for shade in range(tablecloths.MAX_PER_TABLE_ROUND):
+        tablecloths.attach(
+            store, cafe.id, table_number=1, round_position=1, photo=jpeg(colour=(60 * shade, 0, 0))
+        )
     with pytest.raises(InvalidInput, match="quatre au plus"):
-        tablecloths.attach(store, cafe.id, table_number=1, round_position=1, photo=jpeg())
+        tablecloths.attach(store, cafe.id, table_number=1, round_position=1, photo=jpeg(colour="blue"))
     # Another table, another round: each has its own four.
     tablecloths.attach(store, cafe.id, table_number=2, round_position=1, photo=jpeg())
     tablecloths.attach(store, cafe.id, table_number=1, round_position=2, photo=jpeg())
@@ -116,6 +118,21 @@ def test_four_photos_per_table_and_round_then_a_french_refusal(store):
     first = stored(store, cafe.id)[0]
     tablecloths.remove(store, cafe.id, first.id)
     assert len(stored(store, cafe.id)) == 5
+
+
+def test_the_same_photo_sent_twice_is_kept_once(store):
+    cafe, _ = make_cafe(store)
+    code = cafes.get_table(store, cafe.id, 1).code
+    first = tablecloths.attach(store, cafe.id, table_number=1, round_position=1, photo=planted_jpeg())
+    again = tablecloths.attach(store, cafe.id, table_number=1, round_position=1, photo=planted_jpeg())
+    round_id = cafes.round_at(store, cafe.id, 1).id
+    by_captain = tablecloths.attach_as_captain(
+        store, table_code=code, round_id=round_id, photo=planted_jpeg()
+    )
+    assert again.id == first.id == by_captain.id and len(stored(store, cafe.id)) == 1
+    # Elsewhere it is another tablecloth.
+    tablecloths.attach(store, cafe.id, table_number=2, round_position=1, photo=planted_jpeg())
+    assert len(stored(store, cafe.id)) == 2
 
 
 def test_unknown_table_round_or_cafe_are_french_errors(store):
