@@ -23,6 +23,7 @@ from facilitation.errors import AccessDenied, InvalidInput, NotFound
 from facilitation.ocr import MAX_DRAFTS, UNAVAILABLE, OcrFailed, TextReader, draft_lines
 from facilitation.photos import prepare_photo
 from facilitation.storage.base import UnitOfWork
+from facilitation.wording import plural
 
 MAX_PER_TABLE_ROUND = 4
 CAPTAIN_ROUNDS_ONLY = (
@@ -94,9 +95,10 @@ def _store(
         return same  # the same file sent twice (a double click, a retry): kept once
     already = len(here)
     if already >= MAX_PER_TABLE_ROUND:
+        photos = plural(already, "photo de nappe", "photos de nappe")
         raise InvalidInput(
-            f"{table.label()} a déjà {already} photos de nappe pour le tour {round_.position} (quatre au "
-            "plus) : retirez-en une avant d'en joindre une autre."
+            f"{table.label()} a déjà {photos} pour le tour {round_.position} (quatre au plus) : "
+            "retirez-en une avant d'en joindre une autre."
         )
     photo = Tablecloth(
         id=new_id(),
