@@ -167,6 +167,14 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("cafe_id", metavar="CAFE_ID")
     report.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
 
+    nappe = commands.add_parser(
+        "nappe", help="joint la photo d'une nappe à une table et un tour (réencodée sans métadonnées)"
+    )
+    nappe.add_argument("cafe_id", metavar="CAFE_ID")
+    nappe.add_argument("--table", type=int, required=True, help="numéro de la table")
+    nappe.add_argument("--round", type=int, required=True, metavar="R", help="numéro du tour")
+    nappe.add_argument("photo", type=Path, metavar="PHOTO", help="photo JPEG, PNG ou WebP (8 Mo au plus)")
+
     keep = commands.add_parser(
         "keep", help="retient des groupes de la dernière récolte pour les fiches (clés affichées par harvest)"
     )
@@ -430,6 +438,32 @@ def _handover(app: App, args: argparse.Namespace) -> None:
         print(f"  {name}")
 
 
+def _nappe(app: App, args: argparse.Namespace) -> None:
+    from facilitation import tablecloths
+    from facilitation.photos import MAX_UPLOAD_BYTES
+
+    path: Path = args.photo
+    if path.is_dir():
+        raise InvalidInput(f"{path} est un dossier : donnez le fichier de la photo.")
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_UPLOAD_BYTES + 1)  # one byte more is enough to refuse it as too big
+    except OSError as exc:
+        raise InvalidInput(f"impossible de lire la photo {path} ({os_reason(exc)}).") from None
+    photo = tablecloths.attach(
+        app.store(),
+        args.cafe_id,
+        table_number=args.table,
+        round_position=args.round,
+        photo=data,
+        name=path.name,
+    )
+    print(
+        f"Photo de nappe jointe à la table {args.table}, tour {args.round} "
+        f"(photo {photo.position}, {len(photo.content) // 1024} Ko, sans métadonnées)."
+    )
+
+
 def _live(app: App, args: argparse.Namespace) -> None:
     """Commands for running a café from a script: what the organiser's buttons do."""
     store = app.store()
@@ -586,6 +620,8 @@ def main(argv: list[str] | None = None) -> int:
             _harvest(app, args)
         elif args.command == "keep":
             _keep(app, args)
+        elif args.command == "nappe":
+            _nappe(app, args)
         elif args.command in ("report", "fiches", "cards"):
             _documents(app, args)
         elif args.command == "handover":

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from facilitation.abuse import PhoneLimiter
 from facilitation.clock import Clock, utcnow
 from facilitation.errors import CafeError
+from facilitation.ocr import TesseractReader, TextReader
 from facilitation.settings import Settings
 from facilitation.storage import SqlUnitOfWork, open_store
 
@@ -113,6 +114,10 @@ class App:
         from exports.documents import all_handovers
 
         return all_handovers(store, cafe_id, round_position)
+
+    def text_reader(self) -> TextReader:
+        """What reads the words on a tablecloth's photo (Tesseract in French, when installed)."""
+        return TesseractReader()
 
     def embedder(self) -> Embedder:
         """The configured embeddings, shared with the grouper (guided grouping maps onto them)."""

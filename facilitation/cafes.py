@@ -220,7 +220,8 @@ def update_round(
 
 def list_rounds(uow: UnitOfWork, cafe_id: str) -> list[Round]:
     """The café's rounds in order."""
-    return uow.cafes.rounds(cafe_id)
+    with uow.reading():
+        return uow.cafes.rounds(cafe_id)
 
 
 def delete_round(uow: UnitOfWork, cafe_id: str, round_id: str) -> Round:
@@ -231,6 +232,8 @@ def delete_round(uow: UnitOfWork, cafe_id: str, round_id: str) -> Round:
         round_ = get_round(uow, cafe_id, round_id)
         if uow.contributions.in_cafe(cafe_id, round_id=round_id, include_deleted=True):
             raise InvalidInput("Ce tour contient déjà des contributions : il ne peut pas être supprimé.")
+        if uow.tablecloths.in_cafe(cafe_id, round_id=round_id, with_content=False):
+            raise InvalidInput("Ce tour a déjà des photos de nappes : il ne peut pas être supprimé.")
         uow.cafes.delete_round(round_id)
         audit.record(uow, "tour supprimé", cafe_id=cafe_id, target=f"tour {round_.position}")
     return round_
@@ -357,7 +360,8 @@ def add_table(
 
 def list_tables(uow: UnitOfWork, cafe_id: str) -> list[Table]:
     """The café's tables by number."""
-    return uow.cafes.tables(cafe_id)
+    with uow.reading():
+        return uow.cafes.tables(cafe_id)
 
 
 def get_table(uow: UnitOfWork, cafe_id: str, number: int) -> Table:

@@ -119,6 +119,19 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Tablecloth:
+    """A photo of a table's paper tablecloth at the end of a round: JPEG re-encoded without metadata."""
+
+    id: str
+    cafe_id: str
+    round_id: str
+    table_id: str
+    position: int  # 1.. in the order attached to this table × round
+    added_at: datetime
+    content: bytes = b""  # empty when listed without the pictures
+
+
+@dataclass(frozen=True)
 class Contribution:
     id: str
     cafe_id: str

@@ -51,3 +51,27 @@ def prepare_photos(files: list[tuple[str, bytes]]) -> list[bytes]:
     if len(files) > MAX_PHOTOS:
         raise InvalidInput(f"Quatre photos au plus par fiche ({len(files)} jointes).")
     return [prepare_photo(data, name) for name, data in files]
+
+
+# JPEG markers that carry no metadata: start of frame (C0–CF but C4, C8, CC are tables), Huffman and
+# arithmetic tables, quantisation tables, restart interval, and APP0 (the JFIF header Pillow writes).
+_PIXEL_MARKERS = {*range(0xC0, 0xD0), 0xDB, 0xDD, 0xE0}
+
+
+def has_metadata(data: bytes) -> bool:
+    """True unless `data` is a JPEG whose segments before the picture are only the ones prepare_photo
+    writes: an EXIF, XMP or ICC segment (APP1–APP15) or a comment makes it True, and so does
+    anything that is not a well-formed JPEG."""
+    if not data.startswith(b"\xff\xd8"):
+        return True
+    offset = 2
+    while offset + 4 <= len(data):
+        if data[offset] != 0xFF:
+            return True
+        marker = data[offset + 1]
+        if marker == 0xDA:  # start of scan: the pixels follow, no metadata segment after them counts
+            return False
+        if marker not in _PIXEL_MARKERS:
+            return True
+        offset += 2 + int.from_bytes(data[offset + 2 : offset + 4], "big")
+    return True

@@ -203,6 +203,7 @@ def erase_cafe(uow: UnitOfWork, cafe_id: str, *, confirm_title: str) -> str:
         uow.contributions.delete_for_cafe(cafe_id)
         uow.documents.delete_for_cafe(cafe_id, fiches_too=True)
         uow.exchange.forget_cafe(cafe_id)
+        uow.tablecloths.delete_for_cafe(cafe_id)
         uow.trust.forget_cafe(cafe_id)
         uow.cafes.delete(cafe_id)
         uow.audit.forget_text(cafe_id=cafe_id)
@@ -241,12 +242,22 @@ def purge_expired(
             f"La durée de conservation doit être comprise entre 1 et {MAX_RETENTION_DAYS} jours."
         )
     limit = (today or (now or uow.clock()).date()) - timedelta(days=retention_days)
-    purged, count = [], 0
+    purged, count, wiped = [], 0, False
     for cafe in list_cafes(uow, include_archived=True):
         if cafe.held_on >= limit:
             continue
         with uow:  # one café at a time: a long purge does not hold the write lock throughout
             ids = [c.id for c in uow.contributions.in_cafe(cafe.id, include_deleted=True)]
+            # The tablecloths' photos are residents' words as written: they go with the contributions.
+            photos = uow.tablecloths.delete_for_cafe(cafe.id)
+            if photos:
+                audit.record(
+                    uow,
+                    "photos de nappes purgées (durée de conservation)",
+                    cafe_id=cafe.id,
+                    details=f"{plural(photos, 'photo')}, café du {cafe.held_on:%d/%m/%Y}",
+                )
+                wiped = True
             if ids:
                 _delete_contributions(uow, ids)
                 purged.append(cafe.title)
@@ -257,7 +268,7 @@ def purge_expired(
                     cafe_id=cafe.id,
                     details=f"{plural(len(ids), 'contribution')}, café du {cafe.held_on:%d/%m/%Y}",
                 )
-    if purged:
+    if purged or wiped:
         _wipe(uow, None)
     return PurgeReport(purged, count)
 

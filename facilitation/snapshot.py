@@ -6,12 +6,12 @@ so a document made of several parts reads the café once, in one transaction, an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from facilitation import harvest
 from facilitation.agreement import Vote
-from facilitation.domain import Cafe, Contribution, Fiche, Round, Table
+from facilitation.domain import Cafe, Contribution, Fiche, Round, Table, Tablecloth
 from facilitation.harvest import HarvestView
 from facilitation.storage.base import UnitOfWork
 
@@ -29,6 +29,7 @@ class CafeSnapshot:
     fiches: dict[str, Fiche]  # as the organiser saved them, by topic key
     votes: list[Vote]  # phones' votes, captains' shows of hands, plenary votes on themes
     taken_at: datetime  # when it was read (the unit of work's clock): documents are dated by it
+    tablecloths: list[Tablecloth] = field(default_factory=list)  # photos, with their pictures
 
 
 def load_snapshot(uow: UnitOfWork, cafe_id: str) -> CafeSnapshot:
@@ -39,6 +40,7 @@ def load_snapshot(uow: UnitOfWork, cafe_id: str) -> CafeSnapshot:
         version = harvest.latest_version(uow, scope)
         fiches = {fiche.topic_key: fiche for fiche in uow.documents.fiches(cafe_id)}
         listed_votes = uow.contributions.votes_in(cafe_id)
+        photos = uow.tablecloths.in_cafe(cafe_id)
     return CafeSnapshot(
         cafe=data.cafes[cafe_id],
         rounds=list(data.rounds.values()),
@@ -49,4 +51,5 @@ def load_snapshot(uow: UnitOfWork, cafe_id: str) -> CafeSnapshot:
         fiches=fiches,
         votes=listed_votes,
         taken_at=uow.clock(),
+        tablecloths=photos,
     )

@@ -230,6 +230,15 @@ class RoundSummary:
 
 
 @dataclass(frozen=True)
+class RoundTablecloths:
+    """A round's tablecloths for the synthesis: (« Table N », JPEG) by table, then as attached."""
+
+    position: int
+    question: str
+    photos: list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
 class CafeSynthesis:
     cafe: Cafe
     organiser: str
@@ -248,6 +257,7 @@ class CafeSynthesis:
     questions: list[Quote] = field(default_factory=list)  # marked as emerging first, then those noticed
     paths: list[IdeaPath] = field(default_factory=list)  # ideas that travelled, in round order
     themes: list[ThemeSummary] = field(default_factory=list)  # every group under its theme, largest first
+    tablecloths: list[RoundTablecloths] = field(default_factory=list)  # rounds with photos, in order
 
 
 @dataclass(frozen=True)
@@ -553,7 +563,23 @@ def summarise(
         questions=[sources.quote(c) for c in questions],
         paths=paths_of(snapshot),
         themes=_themes(snapshot, view, {t.key: t for t in [*kept, *others]}, sources) if view else [],
+        tablecloths=_tablecloths(snapshot),
     )
+
+
+def _tablecloths(snapshot: CafeSnapshot) -> list[RoundTablecloths]:
+    """Each round that has tablecloth photos, with them captioned by their table's number."""
+    number = {t.id: t.number for t in snapshot.tables}
+    rounds = []
+    for round_ in snapshot.rounds:
+        photos = sorted(
+            (p for p in snapshot.tablecloths if p.round_id == round_.id),
+            key=lambda p: (number.get(p.table_id, 0), p.position),
+        )
+        if photos:
+            captioned = [(f"Table {number[p.table_id]}", p.content) for p in photos if p.table_id in number]
+            rounds.append(RoundTablecloths(round_.position, round_.question, captioned))
+    return rounds
 
 
 def default_fiche(cafe: Cafe, topic_key: str, label: str, now: datetime) -> Fiche:

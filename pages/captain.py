@@ -12,6 +12,7 @@ from ui.display import literal_markdown, question, readable_type, show_literal
 from ui.handover import handover_panel
 from ui.live import follow_open_round
 from ui.runtime import end_page, settings, show_errors, store
+from ui.tablecloths import captain_tablecloths
 
 config = settings()
 # The capture bar needs no database: drawn before anything that may stop the page (database down),
@@ -39,6 +40,8 @@ if not context.accepting:
     follow_open_round(cafe_id, None)  # the waiting screen wakes up by itself
     if not context.cafe.is_closed:
         handover_panel(cafe_id, table_number, context.last_closed, None)
+        # between rounds: the tablecloth of the round just closed
+        captain_tablecloths(cafe_id, table_number, context.table.code)
     end_page()
 
 st.caption(f"Tour {context.open_round.position}")
@@ -70,6 +73,7 @@ def table_list() -> None:
 
 
 table_list()
+captain_tablecloths(cafe_id, table_number, context.table.code)
 
 with st.expander("Un nom a été cité ? Le masquer dans les documents"):
     with st.form("flag_name", clear_on_submit=True):

@@ -13,6 +13,7 @@ from ui.display import literal_markdown, round_state, show_literal
 from ui.live import follow_open_round
 from ui.organiser import current_cafe
 from ui.runtime import end_page, settings, show_errors, store
+from ui.tablecloths import round_name, tablecloth_panel
 
 ROUND_ICONS = {"ouvert": "🟢", "fermé": "✅", "à venir": "⏳"}
 
@@ -198,6 +199,31 @@ def moderated(item) -> None:
 
 
 live_overview()
+
+with st.expander("Nappes des tables (photos)", icon="📷"):
+    st.caption(
+        "Une photo par nappe (quatre au plus par table et par tour), sans ses métadonnées (lieu, "
+        "appareil) : montrée sur le mur entre deux tours et dans la synthèse."
+    )
+    listed_tables = cafes.list_tables(store(), cafe.id)
+    if not listed_tables:
+        st.caption("Ce café n'a pas encore de table.")
+    else:
+        numbers = [t.number for t in listed_tables]
+        labels = {t.number: t.label() for t in listed_tables}
+        by_round = {r.id: r for r in rounds}
+        table_col, round_col = st.columns(2)
+        chosen_table = table_col.selectbox(
+            "Table", numbers, format_func=lambda n: labels[n], key="tablecloth_table"
+        )
+        chosen_round = round_col.selectbox(
+            "Tour",
+            list(by_round),
+            index=list(by_round).index(open_now.id) if open_now else 0,
+            format_func=lambda rid: round_name(by_round[rid]),
+            key="tablecloth_round_choice",
+        )
+        tablecloth_panel(cafe.id, chosen_table, by_round[chosen_round])
 
 with st.expander("Vote en plénière sur les thèmes", expanded=cafe.plenary_opened_at is not None):
     st.caption(

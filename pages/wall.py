@@ -5,7 +5,7 @@ by a signed-in organiser, as the « Mur » page."""
 
 import streamlit as st
 
-from facilitation import contributions, votes
+from facilitation import contributions, tablecloths, votes
 from facilitation.access import WALL_PARAM
 from facilitation.errors import CafeError
 from ui.access import require_organiser, still_signed_in
@@ -36,6 +36,15 @@ h1 { font-size: clamp(2rem, 2.6vw, 6rem) !important; overflow-wrap: anywhere; }
 [class*="st-key-wall_card_"] [data-testid="stMarkdownContainer"] p {
   display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 4; overflow: hidden;
 }
+/* Between rounds, the tablecloths of the round just closed: six to a row on a wide screen (twelve
+   tables in two rows), each photo within 30 % of the screen's height, so nothing scrolls. */
+.st-key-wall_tablecloths { gap: clamp(0.75rem, 1vw, 2.5rem); }
+.st-key-wall_tablecloths > * { flex: 1 1 clamp(10rem, 14vw, 40rem); min-width: 0; max-width: 100%; }
+.st-key-wall_tablecloths img { max-height: 30vh; width: 100%; object-fit: contain; }
+[class*="st-key-wall_tablecloth_"] [data-testid="stCaptionContainer"] p {
+  font-size: clamp(1.1rem, 1.2vw, 3rem); font-weight: 700;
+}
+h3 { font-size: clamp(1.5rem, 1.8vw, 4.5rem) !important; }
 /* The whole wall on one screen, no scrolling: less empty space above and below. */
 [data-testid="stMainBlockContainer"] { padding-top: 1.5vw !important; padding-bottom: 1vw !important; }
 /* A room screen: no navigation, no menu, nothing to click. */
@@ -98,6 +107,21 @@ if view.open_round is None:
     st.info(
         "Le prochain tour va commencer." if not view.cafe.is_closed else "Merci pour votre participation !"
     )
+    try:
+        gallery = (
+            tablecloths.round_gallery_by_link(store(), link_token)
+            if link_token is not None
+            else tablecloths.round_gallery(store(), view.cafe.id)
+        )
+    except CafeError:
+        gallery = None  # revoked this instant: the check below blanks the screen
+    if gallery is not None:
+        st.subheader(f"Les nappes du tour {gallery.round_.position}", anchor=False)
+        with st.container(horizontal=True, key="wall_tablecloths"):
+            for table, photo in gallery.photos:
+                with st.container(border=True, key=f"wall_tablecloth_{photo.id}"):
+                    st.image(photo.content, width="stretch")
+                    st.caption(f"Table {table.number}")
     follow_open_round(view.cafe.id, None)
     if link_token is not None:
         link_still_valid()

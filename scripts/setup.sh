@@ -49,7 +49,7 @@ if [ ! -f node_modules/axe-core/axe.min.js ]; then
   npm install --no-audit --no-fund --silent
 fi
 
-debian_packages="chromium poppler-utils zbar-tools fonts-dejavu-core fonts-noto-color-emoji"
+debian_packages="chromium poppler-utils zbar-tools fonts-dejavu-core fonts-noto-color-emoji tesseract-ocr tesseract-ocr-fra"
 missing=""
 for package in $debian_packages; do
   dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"

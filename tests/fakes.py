@@ -24,6 +24,7 @@ from facilitation.domain import (
     StaffSession,
     StoredDocument,
     Table,
+    Tablecloth,
 )
 from facilitation.errors import Conflict
 from facilitation.topics import Grouping, Topic
@@ -103,6 +104,7 @@ class _Rows:
         self.erased: dict[str, str] = {}
         self.audit: list[AuditEvent] = []
         self.staff_sessions: dict[str, StaffSession] = {}
+        self.tablecloths: dict[str, Tablecloth] = {}
 
 
 class _Repository:
@@ -526,6 +528,45 @@ class FakeExchange(_Repository):
         self._writing()
 
 
+class FakeTablecloths(_Repository):
+    def add(self, photo: Tablecloth) -> None:
+        rows = self._writing()
+        taken = {(p.round_id, p.table_id, p.position) for p in rows.tablecloths.values()}
+        if photo.id in rows.tablecloths or (photo.round_id, photo.table_id, photo.position) in taken:
+            raise Conflict("tablecloth photo already stored")
+        rows.tablecloths[photo.id] = photo
+
+    def count(self, round_id: str, table_id: str) -> int:
+        return len(self._at(round_id=round_id, table_id=table_id))
+
+    def next_position(self, round_id: str, table_id: str) -> int:
+        return max((p.position for p in self._at(round_id=round_id, table_id=table_id)), default=0) + 1
+
+    def _at(self, *, round_id: str, table_id: str) -> list[Tablecloth]:
+        return [p for p in self.rows.tablecloths.values() if (p.round_id, p.table_id) == (round_id, table_id)]
+
+    def in_cafe(self, cafe_id, *, round_id=None, table_id=None, with_content=True) -> list[Tablecloth]:
+        found = [
+            p if with_content else replace(p, content=b"")
+            for p in self.rows.tablecloths.values()
+            if p.cafe_id == cafe_id and round_id in (None, p.round_id) and table_id in (None, p.table_id)
+        ]
+        return sorted(found, key=lambda p: (p.round_id, p.table_id, p.position))
+
+    def get(self, photo_id: str) -> Tablecloth | None:
+        return self.rows.tablecloths.get(photo_id)
+
+    def delete(self, photo_id: str) -> None:
+        self._writing().tablecloths.pop(photo_id, None)
+
+    def delete_for_cafe(self, cafe_id: str) -> int:
+        rows = self._writing()
+        gone = [i for i, p in rows.tablecloths.items() if p.cafe_id == cafe_id]
+        for photo_id in gone:
+            del rows.tablecloths[photo_id]
+        return len(gone)
+
+
 class FakeUnitOfWork:
     """The UnitOfWork protocol over dictionaries: the use cases' rules without a database.
 
@@ -547,6 +588,7 @@ class FakeUnitOfWork:
         self.trust = FakeTrust(self)
         self.audit = FakeAudit(self)
         self.exchange = FakeExchange(self)
+        self.tablecloths = FakeTablecloths(self)
         self.wipes = 0
 
     def _begin(self, write: bool) -> None:

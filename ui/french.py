@@ -60,6 +60,13 @@ FRENCH_WORDS: dict[str, str] = {
     "Number is above the allowed range.": "Nombre au-dessus du maximum.",
     "Number is below the allowed range.": "Nombre au-dessous du minimum.",
     "Send message": "Envoyer",
+    # The laptop camera (a captain's photo of the tablecloth).
+    "Take Photo": "Prendre la photo",
+    "Clear photo": "Effacer la photo",
+    "Switch camera": "Changer de caméra",
+    "This app would like to use your camera.": "Cette page demande l'accès à la caméra.",
+    "Learn how to allow access.": "Comment l'autoriser ?",
+    "Uploading...": "Envoi…",
     "Skip to main content": "Aller au contenu",
     # Plotly's tool bar (its tooltips are data-title attributes).
     "Download plot as a png": "Télécharger en PNG",

@@ -147,7 +147,8 @@ def staff_content_security_policy(inline_scripts: tuple[str, ...] = ()) -> str:
     return (
         f"default-src 'self'; script-src 'self' {hashes}; "
         "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-        "connect-src 'self'; media-src 'self' data: blob:; worker-src 'self' blob:; frame-src 'self'; "
+        # data: : the camera widget reads back its own snapshot (a data: URL) before uploading it.
+        "connect-src 'self' data:; media-src 'self' data: blob:; worker-src 'self' blob:; frame-src 'self'; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
 
@@ -160,7 +161,8 @@ def staff_headers(inline_scripts: tuple[str, ...] = ()) -> tuple[tuple[bytes, by
         (b"x-frame-options", b"DENY"),
         # Staff pages carry the organiser's token in their address: never send it to another site.
         (b"referrer-policy", b"no-referrer"),
-        (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+        # The captain's page may use the laptop's camera (the tablecloth's photo), this site only.
+        (b"permissions-policy", b"camera=(self), microphone=(), geolocation=(), interest-cohort=()"),
         (b"cross-origin-opener-policy", b"same-origin"),
     )
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import io
+
+from PIL import Image as PILImage
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepInFrame, KeepTogether, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import Image, KeepInFrame, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from exports.pdf.base import BRAND, FONT, LIGHT, MUTED, build_pdf, french_date, para, printable, quote
-from facilitation.synthesis import CafeSynthesis, Quote, ThemeSummary, TopicSummary, opinion_brief
+from facilitation.synthesis import (
+    CafeSynthesis,
+    Quote,
+    RoundTablecloths,
+    ThemeSummary,
+    TopicSummary,
+    opinion_brief,
+)
 from facilitation.wording import percent, plural, shorten
 
 WIDTH = 174 * mm  # A4 minus margins
@@ -240,6 +250,54 @@ def _heat_table(synthesis: CafeSynthesis, labels: list[str], peak: int, *, numbe
     return table
 
 
+# Tablecloths: two photos a row (three rows under the heading), or three a row for a round with more
+# than six, so that up to fifteen tables still fit on the round's one page.
+ROOMY_PHOTOS = 6
+
+
+def _photo(jpeg: bytes, box_width: float, box_height: float) -> Image:
+    """A photo scaled to fit box_width × box_height, its proportions kept."""
+    with PILImage.open(io.BytesIO(jpeg)) as picture:
+        width, height = picture.size
+    scale = min(box_width / width, box_height / height)
+    return Image(io.BytesIO(jpeg), width=width * scale, height=height * scale)
+
+
+def _tablecloth_pages(rounds: list[RoundTablecloths]) -> list:
+    """One page (more only past fifteen photos) per round: its tablecloths, captioned « Table N »."""
+    story: list = []
+    for round_ in rounds:
+        story += [
+            PageBreak(),
+            para(f"Nappes du tour {round_.position}", "h1"),
+            para(round_.question, "small"),
+            Spacer(1, 3 * mm),
+        ]
+        per_row = 2 if len(round_.photos) <= ROOMY_PHOTOS else 3
+        box_width = WIDTH / per_row - 6 * mm
+        box_height = 62 * mm if per_row == 2 else 33 * mm
+        cells = [
+            [_photo(jpeg, box_width, box_height), para(caption, "cell", bold=True)]
+            for caption, jpeg in round_.photos
+        ]
+        rows = [
+            cells[i : i + per_row] + [""] * (per_row - len(cells[i : i + per_row]))
+            for i in range(0, len(cells), per_row)
+        ]
+        grid = Table(rows, colWidths=[WIDTH / per_row] * per_row, hAlign="LEFT")
+        grid.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("ALIGN", (0, 0), (-1, -1), "LEFT"),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4 * mm),
+                ]
+            )
+        )
+        story.append(grid)
+    return story
+
+
 def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
     """The café's synthesis as a printable PDF (A4)."""
     cafe = synthesis.cafe
@@ -364,6 +422,7 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
 
     story.append(para("Méthode", "h1"))
     story.append(para(synthesis.method_note))
+    story += _tablecloth_pages(synthesis.tablecloths)
     return build_pdf(
         story,
         title=f"Synthèse — {cafe.title}",

@@ -32,6 +32,7 @@ from facilitation.domain import (
     StaffSession,
     StoredDocument,
     Table,
+    Tablecloth,
 )
 
 
@@ -177,6 +178,25 @@ class ExchangeStore(Protocol):
     def redact_cafe(self, cafe_id: str, redact: Callable[[str], str]) -> None: ...
 
 
+class TableclothRepository(Protocol):
+    """Photos of the paper tablecloths, a few per table × round."""
+
+    def add(self, photo: Tablecloth) -> None: ...
+    def count(self, round_id: str, table_id: str) -> int: ...
+    def next_position(self, round_id: str, table_id: str) -> int: ...
+    def in_cafe(
+        self,
+        cafe_id: str,
+        *,
+        round_id: str | None = None,
+        table_id: str | None = None,
+        with_content: bool = True,
+    ) -> list[Tablecloth]: ...
+    def get(self, photo_id: str) -> Tablecloth | None: ...
+    def delete(self, photo_id: str) -> None: ...
+    def delete_for_cafe(self, cafe_id: str) -> int: ...
+
+
 class VectorStore(Protocol):
     """Sentence vectors kept per contribution and model, valid while the text hash matches."""
 
@@ -201,6 +221,7 @@ class UnitOfWork(Protocol):
     trust: TrustRepository
     audit: AuditRepository
     exchange: ExchangeStore
+    tablecloths: TableclothRepository
     vectors: VectorStore
     archive: Archive
     clock: Clock  # the time use cases stamp their records with (the composition root chooses it)

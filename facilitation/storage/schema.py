@@ -315,6 +315,22 @@ fiche_photos = Table(
     Index("ix_fiche_photos_fiche_ref", "fiche_ref"),
 )
 
+# Photos of the paper tablecloths, a few per table × round (facilitation/tablecloths.py): JPEG
+# re-encoded without any metadata. Erased with their café, carried by backups and café transfers.
+tablecloths = Table(
+    "tablecloths",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("cafe_id", ID, ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False),
+    Column("round_id", ID, ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("table_id", ID, ForeignKey("cafe_tables.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    UniqueConstraint("round_id", "table_id", "position"),
+    Index("ix_tablecloths_cafe_id", "cafe_id"),
+)
+
 # Sentence vectors of contributions, so that re-running a harvest encodes only new or edited texts.
 # Derived data: tied to its contribution (erasing it erases them), never backed up or transferred.
 contribution_vectors = Table(

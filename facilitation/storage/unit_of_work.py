@@ -30,6 +30,7 @@ from facilitation.storage.engine import safe_url
 from facilitation.storage.erasure import wipe_freed_space
 from facilitation.storage.exchange import ExchangeRepository
 from facilitation.storage.harvests import SqlHarvestRepository
+from facilitation.storage.tablecloths import SqlTableclothRepository
 from facilitation.storage.trust import SqlTrustRepository
 from facilitation.storage.vectors import VectorRepository
 
@@ -180,6 +181,7 @@ class SqlUnitOfWork:
         self.trust = SqlTrustRepository(self.transactions, configured_link_secret)
         self.audit = SqlAuditRepository(self.transactions)
         self.exchange = ExchangeRepository(self.transactions)
+        self.tablecloths = SqlTableclothRepository(self.transactions)
         self.vectors = VectorRepository(self.transactions)
         self.archive = SqlArchive(self)
 

@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection
 
 from facilitation import audit, public_address
 from facilitation.domain import Committee, FicheStatus, Kind, Profile, Source, Theme, forbidden_character
+from facilitation.photos import has_metadata
 from facilitation.storage.schema import (
     UTCDateTime,
     cafe_tables,
@@ -45,6 +46,7 @@ from facilitation.storage.schema import (
     rounds,
     saved_tables,
     supports,
+    tablecloths,
     votes,
 )
 
@@ -53,7 +55,18 @@ SHOWN_ERRORS = 8
 # Clocks of two machines differ a little: a row stamped a few minutes ahead is not a forgery.
 CLOCK_SKEW = timedelta(minutes=10)
 # Parents before children, so that foreign keys hold while loading.
-CAFE_TABLES = (cafes, rounds, cafe_tables, contributions, supports, votes, fiches, documents, masked_names)
+CAFE_TABLES = (
+    cafes,
+    rounds,
+    cafe_tables,
+    contributions,
+    supports,
+    votes,
+    fiches,
+    documents,
+    masked_names,
+    tablecloths,
+)
 TRANSFER_TABLES = frozenset(t.name for t in (*CAFE_TABLES, harvests, harvest_versions, erased_records))
 TABLES_BY_NAME = {table.name: table for table in saved_tables()}
 
@@ -110,6 +123,7 @@ RANGES: dict[tuple[str, str], tuple[int, int]] = {
     ("documents", "version"): (1, 1_000_000),
     ("login_attempts", "succeeded"): (0, 1),
     ("masked_names", "confirmed"): (0, 1),
+    ("tablecloths", "position"): (1, 1_000_000),
 }
 # Text people typed that may not be empty.
 REQUIRED_TEXT = {
@@ -234,6 +248,14 @@ def _rules_across_columns(table_name: str, row: dict) -> Iterator[str]:
             yield "value : secret mal formé"
         elif row.get("name") == public_address.STORED_NAME and public_address.address_problem(row["value"]):
             yield "value : adresse publique mal formée"
+    if table_name == "tablecloths" and isinstance(row.get("content"), str):
+        try:
+            content = base64.b64decode(row["content"], validate=True)
+        except (binascii.Error, ValueError):
+            content = None  # said once, by the column's own check
+        if content is not None and has_metadata(content):
+            # Only prepare_photo writes these: a photo carrying EXIF, XMP or ICC data was not.
+            yield "content : photo de nappe avec des métadonnées (ou qui n'est pas un JPEG)"
     actor = row.get("actor")
     if table_name == "audit_log" and isinstance(actor, str) and not audit.known_actor(actor):
         # Only the app writes this log: a line naming someone the app never names was forged.
@@ -414,6 +436,9 @@ _REFERENCES = {
     ("fiches", "cafe_id"): ("cafes", ()),
     ("documents", "cafe_id"): ("cafes", ()),
     ("masked_names", "cafe_id"): ("cafes", ()),
+    ("tablecloths", "cafe_id"): ("cafes", ()),
+    ("tablecloths", "round_id"): ("rounds", ("cafe_id",)),
+    ("tablecloths", "table_id"): ("cafe_tables", ("cafe_id",)),
     ("harvest_versions", "harvest_id"): ("harvests", ()),
 }
 
