@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 from collections.abc import Iterator
@@ -166,10 +167,26 @@ def resident(store, token, text, **limits):
 
 
 @pytest.fixture
-def output_dir() -> Path:
-    """Where tests leave screenshots and rendered pages for a person to look at."""
-    OUTPUT_DIR.mkdir(exist_ok=True)
-    return OUTPUT_DIR
+def output_dir(request: pytest.FixtureRequest) -> Path:
+    """Where a test leaves screenshots and rendered pages for a person to look at:
+    test-output/<test file>/<test name>/, its own (two xdist workers never write one file)."""
+    name = re.sub(r"[^\w.\-\[\]]+", "-", request.node.name)[:120]
+    folder = OUTPUT_DIR / Path(request.node.path).stem / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# Tests that start a live server and drive Chromium, several measuring delays (a screen follows a
+# round in under 5 s, a field closes in under 2 s): under `-n 2 --dist loadgroup` they run one at a
+# time on one worker while the other worker runs the rest.
+LIVE_SERVER_GROUP = "live-server"
+LIVE_SERVER_FILES = {"test_server_limits.py"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("browser") or item.path.name in LIVE_SERVER_FILES:
+            item.add_marker(pytest.mark.xdist_group(LIVE_SERVER_GROUP))
 
 
 @pytest.fixture
