@@ -8,6 +8,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -164,6 +165,55 @@ def resident(store, token, text, **limits):
     return contributions.resident_submit(
         store, token=token, text=text, submission_id=new_id(), max_chars=2000, **limits
     )
+
+
+# Words of the demo café's contributions: with this keyword grouper, each of them starts a group.
+DEMO_TOPICS = ["ascenseur", "voisins", "parking", "enfants", "jardin", "chauffage", "internet"]
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a command returned and printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run one command of the command line in this process, as `python -m facilitation` would:
+    `cli.main(argv, app)` with a composition root built from the arguments' settings only (not this
+    process's environment) and `grouper` (a keyword grouper by default) instead of the models."""
+    from cli import main
+    from composition import App
+    from facilitation.settings import load_settings
+    from tests.fakes import KeywordGrouper
+
+    class AppWithGrouper(App):
+        def __init__(self, settings, grouper) -> None:
+            super().__init__(settings)
+            self.test_grouper = grouper
+
+        def grouper(self):
+            return self.test_grouper
+
+    def run(*args: str, database_url: str, check: bool = True, grouper=None, **settings) -> Ran:
+        app = AppWithGrouper(
+            load_settings(environ={}, database_url=database_url, **settings),
+            grouper or KeywordGrouper(DEMO_TOPICS),
+        )
+        capsys.readouterr()
+        try:
+            code = main(list(args), app)
+        finally:
+            app.close()
+        out, err = capsys.readouterr()
+        if check:
+            assert code == 0, err
+        return Ran(code, out, err)
+
+    return run
 
 
 @pytest.fixture

@@ -10,64 +10,14 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
 
 import pytest
 
 from cli import main
-from composition import App
 from facilitation.records import HEADERS
-from facilitation.settings import load_settings
 from facilitation.storage import open_store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Ran
 from tests.fakes import KeywordGrouper
-
-# Words of the demo café's contributions: every one of these starts a group.
-DEMO_TOPICS = ["ascenseur", "voisins", "parking", "enfants", "jardin", "chauffage", "internet"]
-
-
-class _AppWithGrouper(App):
-    """The composition root of the command line, with the test's grouper instead of the models."""
-
-    def __init__(self, settings, grouper) -> None:
-        super().__init__(settings)
-        self.test_grouper = grouper
-
-    def grouper(self):
-        return self.test_grouper
-
-
-@dataclass(frozen=True)
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def run_cli(capsys):
-    """Run one command in process, as `python -m facilitation` would: its code and what it printed.
-
-    Settings come from the arguments only (not this process's environment); `grouper` replaces the
-    language models (a keyword grouper by default)."""
-
-    def run(*args, database_url, check=True, grouper=None, **settings) -> Ran:
-        app = _AppWithGrouper(
-            load_settings(environ={}, database_url=database_url, **settings),
-            grouper or KeywordGrouper(DEMO_TOPICS),
-        )
-        capsys.readouterr()
-        try:
-            code = main(list(args), app)
-        finally:
-            app.close()
-        out, err = capsys.readouterr()
-        result = Ran(code, out, err)
-        if check:
-            assert code == 0, err
-        return result
-
-    return run
 
 
 def run_process(*args, database_url, check=True):
