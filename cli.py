@@ -336,7 +336,8 @@ def _progress_bar(what: str):
             bar.close()
 
 
-def _harvest(app: App, args: argparse.Namespace) -> None:
+def _harvest(app: App, args: argparse.Namespace) -> int:
+    """Group the café (or one round) as a new version; 3 when the re-run needs a confirmation."""
     from facilitation import harvest
 
     store = app.store()
@@ -358,7 +359,7 @@ def _harvest(app: App, args: argparse.Namespace) -> None:
         for change in asked.plan.changes:
             print(f"- {change}", file=sys.stderr)
         print(f"Pour confirmer, relancez avec --confirm {asked.plan.token}", file=sys.stderr)
-        raise SystemExit(3) from None
+        return 3
     result = harvest.view(harvest.scope_data(store, scope), version)
     if current is not None and version.id == current.id:
         print(
@@ -375,6 +376,7 @@ def _harvest(app: App, args: argparse.Namespace) -> None:
         print(f"- à classer dans la page Récolte : {plural(len(result.unsorted), 'contribution')}")
     for lost in version.unmatched:
         print(f"- non retrouvé (listé, restaurable dans la page Récolte) : [{lost.key}] {lost.label}")
+    return 0
 
 
 def _keep(app: App, args: argparse.Namespace) -> None:
@@ -575,14 +577,20 @@ def _added(lines: int) -> str:
     return plural(lines, "ligne ajoutée", "lignes ajoutées")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the process exit code."""
+def main(argv: list[str] | None = None, app: App | None = None) -> int:
+    """Run one command; return the process exit code.
+
+    `app` is the composition root to run with (tests hand one with their settings and grouper);
+    by default the command builds its own from the environment and closes it when done.
+    """
     try:
         args = _parser().parse_args(argv)
     except SystemExit as stop:  # --help, or a refusal already printed: the code, not an exception
         return stop.code if isinstance(stop.code, int) else 2
+    built, actor_before = None, audit.current_actor()
     try:
-        app = build_app(load_settings())
+        if app is None:
+            app = built = build_app(load_settings())
         settings = app.settings
         audit.set_actor(audit.COMMAND_LINE)
         if args.command == "demo":
@@ -617,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "topics":
             _topics(app, args)
         elif args.command == "harvest":
-            _harvest(app, args)
+            return _harvest(app, args)
         elif args.command == "keep":
             _keep(app, args)
         elif args.command == "nappe":
@@ -666,6 +674,10 @@ def main(argv: list[str] | None = None) -> int:
         return _failed("rien n'a été lu au clavier : lancez la commande dans un terminal.")
     except KeyboardInterrupt:
         return _failed("interrompu ; une écriture en cours est annulée en entier.", code=130)
+    finally:  # run in a test's process, a command leaves neither its actor nor its connections behind
+        audit.set_actor(actor_before)
+        if built is not None:
+            built.close()
     return 0
 
 

@@ -27,7 +27,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import open_cafe, p95_ms, proc_stats
+from bench.common import open_cafe, p95_ms, proc_stats, write_results
 from bench.resident_page import CHROMIUM_ARGS, HttpPhone
 from facilitation import cafes
 from tests.serving import start_app, stop_app
@@ -312,7 +312,7 @@ def main() -> None:
     }
     print(json.dumps(result, ensure_ascii=False), flush=True)
     args.out.parent.mkdir(exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    write_results(args.out, result)
 
 
 if __name__ == "__main__":

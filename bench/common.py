@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +16,8 @@ from facilitation import cafes
 from facilitation.access import new_id
 from facilitation.storage import open_store
 from facilitation.storage.schema import contributions
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def open_cafe(url: str, tables: int = 10):
@@ -75,3 +80,40 @@ def p95_ms(seconds: list[float]) -> float | None:
     """The 95th percentile of durations given in seconds, in milliseconds (nearest rank), or None."""
     ordered = sorted(seconds)
     return round(ordered[max(0, int(0.95 * len(ordered)) - 1)] * 1000, 1) if ordered else None
+
+
+def machine() -> str:
+    """« 2 vCPU AMD EPYC, 24 Gio, Python 3.11 »: the machine a result was measured on."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "",
+    )
+    memory_kib = int(Path("/proc/meminfo").read_text().split()[1])  # MemTotal, first line
+    python = ".".join(str(part) for part in sys.version_info[:2])
+    return f"{os.cpu_count()} vCPU {cpu}".strip() + f", {round(memory_kib / 2**20)} Gio, Python {python}"
+
+
+def provenance() -> dict[str, str]:
+    """Machine, date and commit of a measure: every row of bench/results/*.json carries them, and the
+    README's tables show them (bench/readme_tables.py)."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = ""
+    return {"machine": machine(), "date": date.today().isoformat(), "commit": commit}
+
+
+def write_results(path: Path, results: dict | list, *, indent: int = 1) -> None:
+    """Write a bench's results as JSON stamped with `provenance()`: each item of a list, else the object."""
+    stamp = provenance()
+    if isinstance(results, list):
+        results = [row | stamp if isinstance(row, dict) else row for row in results]
+    else:
+        results = results | stamp
+    path.write_text(json.dumps(results, indent=indent, ensure_ascii=False) + "\n", encoding="utf-8")

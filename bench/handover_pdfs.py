@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from bench.common import p95_ms
+from bench.common import p95_ms, write_results
 from exports.documents import all_handovers, table_handover
 from exports.pdf.handover import handover_pdf
 from facilitation import cafes, contributions, handover, votes
@@ -136,9 +136,7 @@ def main() -> None:
     }
     print(json.dumps(result))
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "handover_pdfs.json").write_text(
-        json.dumps(result, indent=1), encoding="utf-8"
-    )
+    write_results(ROOT / "bench" / "results" / "handover_pdfs.json", result)
 
 
 if __name__ == "__main__":

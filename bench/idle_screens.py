@@ -21,7 +21,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench.common import proc_stats
+from bench.common import proc_stats, write_results
 from bench.resident_page import CHROMIUM_ARGS
 from facilitation import cafes
 from facilitation.access import hash_password
@@ -137,7 +137,7 @@ def main() -> None:
         "runs": runs,
     }
     out = ROOT / "bench" / "results" / "idle_screens.json"
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    write_results(out, result, indent=2)
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

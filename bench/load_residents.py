@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import open_cafe, proc_stats
+from bench.common import open_cafe, proc_stats, write_results
 from facilitation import cafes
 from tests.serving import start_app
 
@@ -149,7 +149,7 @@ def main() -> None:
             print(json.dumps(rows[-1]), flush=True)
             store.engine.dispose()
     args.out.parent.mkdir(exist_ok=True)
-    args.out.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    write_results(args.out, rows)
 
 
 if __name__ == "__main__":

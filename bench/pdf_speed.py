@@ -13,6 +13,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bench.common import write_results
 from exports.pdf.synthesis import synthesis_pdf
 from facilitation import cafes, harvest, synthesis
 from facilitation.access import new_id
@@ -76,7 +77,7 @@ def main() -> None:
     }
     print(json.dumps(result))
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "pdf_speed.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    write_results(ROOT / "bench" / "results" / "pdf_speed.json", result)
 
 
 if __name__ == "__main__":

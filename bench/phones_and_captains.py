@@ -168,7 +168,10 @@ def main() -> None:
         "after": {"commit": current, **after},
     }
     out = ROOT / "bench" / "results" / "phones_and_captains.json"
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    # Here, not at the top: the child processes import this file and must not load facilitation.
+    from bench.common import write_results
+
+    write_results(out, result, indent=2)
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 
-from bench.common import open_cafe, p95_ms, proc_stats
+from bench.common import open_cafe, p95_ms, proc_stats, write_results
 from facilitation import cafes
 from tests.serving import start_app, stop_app
 
@@ -263,7 +263,7 @@ def main() -> None:
     results["phones"] = fifty_phones(args.phones, args.submits)
     print(json.dumps(results["phones"], ensure_ascii=False), flush=True)
     args.out.parent.mkdir(exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    write_results(args.out, results)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import open_cafe, p95_ms, proc_stats
+from bench.common import open_cafe, p95_ms, proc_stats, write_results
 from bench.resident_page import HttpPhone, first_load, let_server_migrate
 from facilitation import cafes
 from tests.serving import start_app, stop_app
@@ -194,7 +194,7 @@ def main() -> None:
             results["flooded_table"].append(measured)
             print(json.dumps(measured, ensure_ascii=False), flush=True)
     args.out.parent.mkdir(exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    write_results(args.out, results)
 
 
 if __name__ == "__main__":

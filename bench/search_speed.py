@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.common import fill_cafes
+from bench.common import fill_cafes, write_results
 from facilitation import documents
 from facilitation.storage import open_store
 
@@ -107,7 +107,7 @@ def main() -> None:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
     args.out.parent.mkdir(exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    write_results(args.out, results)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from bench.common import write_results
 from facilitation import cafes, contributions
 from facilitation.access import new_id
 from facilitation.storage import open_store
@@ -113,7 +114,7 @@ def main() -> None:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     args.out.parent.mkdir(exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    write_results(args.out, results)
 
 
 if __name__ == "__main__":

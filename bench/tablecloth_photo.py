@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from bench.common import open_cafe
+from bench.common import open_cafe, write_results
 from facilitation import tablecloths
 from facilitation.ocr import TesseractReader, draft_lines
 from facilitation.photos import has_metadata, prepare_photo
@@ -106,9 +106,7 @@ def main() -> None:
     }
     print(json.dumps(result, ensure_ascii=False))
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "tablecloth_photo.json").write_text(
-        json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8"
-    )
+    write_results(ROOT / "bench" / "results" / "tablecloth_photo.json", result)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from sklearn.decomposition import LatentDirichletAllocation
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from bench.common import write_results
 from facilitation.demo import resident_ideas
 from facilitation.topics import BertopicGrouper, automatic_topic_count
 from facilitation.topics.embeddings import SpacyLsaEmbedder, SpacyLsaSentenceEmbedder
@@ -223,7 +224,7 @@ def main() -> None:
         "residents-fr titles": title_agreement(*residents(), args.seeds),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_results(args.out, results)
 
 
 if __name__ == "__main__":

@@ -155,7 +155,10 @@ def main() -> None:
         command = [sys.executable, "-m", "facilitation", "topics", str(source), "--text-column", "texte"]
         rows.append(run_child([*command, "--out", str(out)], {"mode": "cli topics", "n": args.n}))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    # Here, not at the top: the child processes import this file and must not load facilitation.
+    from bench.common import write_results
+
+    write_results(args.out, rows)
 
 
 if __name__ == "__main__":

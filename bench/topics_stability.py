@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from bench.common import write_results
 from bench.topics_quality import sib200
 from facilitation.topics import BertopicGrouper
 from facilitation.topics.embeddings import MemoryVectorCache
@@ -205,7 +206,7 @@ def main() -> None:
         summary["demo_cafe_rerun"] = demo_rerun(Path(folder))
     print(json.dumps({k: v for k, v in summary.items() if k != "trials"}), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    write_results(args.out, summary)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -165,11 +167,76 @@ def resident(store, token, text, **limits):
     )
 
 
+# Words of the demo café's contributions: with this keyword grouper, each of them starts a group.
+DEMO_TOPICS = ["ascenseur", "voisins", "parking", "enfants", "jardin", "chauffage", "internet"]
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a command returned and printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
 @pytest.fixture
-def output_dir() -> Path:
-    """Where tests leave screenshots and rendered pages for a person to look at."""
-    OUTPUT_DIR.mkdir(exist_ok=True)
-    return OUTPUT_DIR
+def run_cli(capsys):
+    """Run one command of the command line in this process, as `python -m facilitation` would:
+    `cli.main(argv, app)` with a composition root built from the arguments' settings only (not this
+    process's environment) and `grouper` (a keyword grouper by default) instead of the models."""
+    from cli import main
+    from composition import App
+    from facilitation.settings import load_settings
+    from tests.fakes import KeywordGrouper
+
+    class AppWithGrouper(App):
+        def __init__(self, settings, grouper) -> None:
+            super().__init__(settings)
+            self.test_grouper = grouper
+
+        def grouper(self):
+            return self.test_grouper
+
+    def run(*args: str, database_url: str, check: bool = True, grouper=None, **settings) -> Ran:
+        app = AppWithGrouper(
+            load_settings(environ={}, database_url=database_url, **settings),
+            grouper or KeywordGrouper(DEMO_TOPICS),
+        )
+        capsys.readouterr()
+        try:
+            code = main(list(args), app)
+        finally:
+            app.close()
+        out, err = capsys.readouterr()
+        if check:
+            assert code == 0, err
+        return Ran(code, out, err)
+
+    return run
+
+
+@pytest.fixture
+def output_dir(request: pytest.FixtureRequest) -> Path:
+    """Where a test leaves screenshots and rendered pages for a person to look at:
+    test-output/<test file>/<test name>/, its own (two xdist workers never write one file)."""
+    name = re.sub(r"[^\w.\-\[\]]+", "-", request.node.name)[:120]
+    folder = OUTPUT_DIR / Path(request.node.path).stem / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# Tests that start a live server and drive Chromium, several measuring delays (a screen follows a
+# round in under 5 s, a field closes in under 2 s): under `-n 2 --dist loadgroup` they run one at a
+# time on one worker while the other worker runs the rest.
+LIVE_SERVER_GROUP = "live-server"
+LIVE_SERVER_FILES = {"test_server_limits.py"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("browser") or item.path.name in LIVE_SERVER_FILES:
+            item.add_marker(pytest.mark.xdist_group(LIVE_SERVER_GROUP))
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""The command line, run as a user would run it (a real process, a real database)."""
+"""The command line: `cli.main(argv)` run in the test's process with a composition root built from the
+test's settings (a real database; an instant keyword grouper where the grouping is not the subject),
+and a few real processes, as a user runs it: `python -m facilitation`, one real grouping, no terminal."""
 
 import csv
 import gzip
@@ -11,12 +13,15 @@ import sys
 
 import pytest
 
+from cli import main
 from facilitation.records import HEADERS
 from facilitation.storage import open_store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Ran
+from tests.fakes import KeywordGrouper
 
 
-def run_cli(*args, database_url, check=True):
+def run_process(*args, database_url, check=True):
+    """A real `python -m facilitation` process (kept for what only a process shows)."""
     env = os.environ | {"DATABASE_URL": database_url}
     result = subprocess.run(
         [sys.executable, "-m", "facilitation", *args],
@@ -24,21 +29,30 @@ def run_cli(*args, database_url, check=True):
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
     if check:
         assert result.returncode == 0, result.stderr
     return result
 
 
+def run_with_environment(monkeypatch, capsys, *args, database_url) -> Ran:
+    """`main(argv)` building its own app from the environment, as the real command does."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return Ran(code, out, err)
+
+
 @pytest.fixture
-def demo_cafe(database_url):
+def demo_cafe(run_cli, database_url):
     result = run_cli("demo", database_url=database_url)
     return result.stdout.strip().splitlines()[-1]
 
 
 def test_help_lists_the_commands(sqlite_url):
-    out = run_cli("--help", database_url=sqlite_url).stdout
+    out = run_process("--help", database_url=sqlite_url).stdout
     for command in ("demo", "join-url", "export", "hash-password", "settings"):
         assert command in out
 
@@ -46,8 +60,6 @@ def test_help_lists_the_commands(sqlite_url):
 @pytest.mark.parametrize("argv", [["--help"], ["export", "--help"], ["round", "x", "open", "-h"]])
 def test_help_speaks_french(argv):
     from contextlib import redirect_stdout
-
-    from cli import main
 
     out = io.StringIO()
     with redirect_stdout(out):
@@ -58,7 +70,7 @@ def test_help_speaks_french(argv):
     assert not re.search(r"usage:|positional arguments|show this help", text)
 
 
-def test_demo_cafe_is_in_progress_with_realistic_contributions(demo_cafe, database_url):
+def test_demo_cafe_is_in_progress_with_realistic_contributions(run_cli, demo_cafe, database_url):
     records = json.loads(run_cli("export", demo_cafe, "--format", "json", database_url=database_url).stdout)
     assert 100 <= len(records) <= 140
     assert {r["tour"] for r in records} == {1, 2, 3} and {r["table"] for r in records} == {1, 2, 3, 4}
@@ -77,7 +89,7 @@ def test_demo_cafe_is_in_progress_with_realistic_contributions(demo_cafe, databa
     store.engine.dispose()
 
 
-def test_join_url_uses_the_given_base_url(demo_cafe, database_url):
+def test_join_url_uses_the_given_base_url(run_cli, demo_cafe, database_url):
     link = run_cli(
         "join-url",
         demo_cafe,
@@ -90,7 +102,7 @@ def test_join_url_uses_the_given_base_url(demo_cafe, database_url):
     assert link.startswith(f"http://192.168.0.12:8501/j/{demo_cafe}.3.")
 
 
-def test_csv_export_has_every_column_and_round_trips(demo_cafe, database_url, tmp_path):
+def test_csv_export_has_every_column_and_round_trips(run_cli, demo_cafe, database_url, tmp_path):
     out = tmp_path / "export.csv"
     run_cli("export", demo_cafe, "--format", "csv", "--out", str(out), database_url=database_url)
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
@@ -126,7 +138,7 @@ def test_csv_export_has_every_column_and_round_trips(demo_cafe, database_url, tm
         (("voler",), "commande 'voler' inconnue (aide : python -m facilitation --help)"),
     ],
 )
-def test_bad_arguments_fail_clearly(sqlite_url, args, message):
+def test_bad_arguments_fail_clearly(run_cli, sqlite_url, args, message):
     result = run_cli(*args, database_url=sqlite_url, check=False)
     assert result.returncode != 0
     assert message in result.stderr
@@ -139,8 +151,8 @@ def test_bad_arguments_fail_clearly(sqlite_url, args, message):
         "postgresql+psycopg://cafe:hunt@er2@127.0.0.1:59999/db?connect_timeout=2",
     ],
 )
-def test_unreachable_database_fails_with_its_address_and_no_credential(url):
-    result = run_cli("demo", database_url=url, check=False)
+def test_unreachable_database_fails_with_its_address_and_no_credential(monkeypatch, capsys, url):
+    result = run_with_environment(monkeypatch, capsys, "demo", database_url=url)
     assert result.returncode == 2
     assert "Impossible de joindre la base de données" in result.stderr
     assert "postgresql+psycopg://127.0.0.1:59999/db" in result.stderr
@@ -179,7 +191,9 @@ def _backup_file(tmp_path, content: bytes, name: str = "f.json.gz"):
         (lambda tmp: ("purge", "--days", "0"), "comprise entre 1 et 36500 jours"),
     ],
 )
-def test_bad_files_and_values_are_french_errors_not_tracebacks(sqlite_url, tmp_path, make_args, message):
+def test_bad_files_and_values_are_french_errors_not_tracebacks(
+    run_cli, sqlite_url, tmp_path, make_args, message
+):
     result = run_cli(*make_args(tmp_path), database_url=sqlite_url, check=False)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
@@ -230,7 +244,6 @@ def test_every_bad_value_is_one_french_line_and_a_failure(store, database_url, t
     """`cli.main` run in the test's process, as `python -m facilitation` runs it."""
     from contextlib import redirect_stderr, redirect_stdout
 
-    from cli import main
     from tests.conftest import make_cafe
 
     monkeypatch.setenv("DATABASE_URL", database_url)
@@ -263,8 +276,10 @@ def test_hash_password_without_a_terminal_is_a_french_error(sqlite_url):
     assert result.stderr.splitlines()[-1].endswith("Erreur : mot de passe vide.")
 
 
-def test_a_postgres_scheme_url_is_explained(tmp_path):
-    result = run_cli("demo", database_url="postgres://cafe:secret@127.0.0.1/cafes", check=False)
+def test_a_postgres_scheme_url_is_explained(monkeypatch, capsys):
+    result = run_with_environment(
+        monkeypatch, capsys, "demo", database_url="postgres://cafe:secret@127.0.0.1/cafes"
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "n'est pas une adresse de base reconnue" in result.stderr and "secret" not in result.stderr
 
@@ -274,8 +289,9 @@ RESIDENT_CSV = ROOT / "facilitation" / "data" / "resident_ideas_fr.csv"
 
 
 def test_topics_groups_any_csv_and_keeps_its_columns(sqlite_url, tmp_path):
+    """The one real grouping of this file: a process that loads the language models, as a user's does."""
     out = tmp_path / "groupes.csv"
-    done = run_cli(
+    done = run_process(
         "topics",
         str(RESIDENT_CSV),
         "--text-column",
@@ -300,7 +316,7 @@ def test_topics_groups_any_csv_and_keeps_its_columns(sqlite_url, tmp_path):
     assert all(r["topic_label"] == "À classer" for r in unsorted) and len(unsorted) <= 0.15 * 120
 
 
-def test_topics_takes_a_real_survey_export_with_repeated_answers(sqlite_url, tmp_path):
+def test_topics_takes_a_real_survey_export_with_repeated_answers(run_cli, sqlite_url, tmp_path):
     source = tmp_path / "sondage.csv"
     answers = ["Non", "Oui", "non ", "Le chauffage est froid", "Non", '=HYPERLINK("http://x")', "Oui"]
     source.write_text("n°;réponse\n" + "".join(f"{i};{a}\n" for i, a in enumerate(answers)), encoding="utf-8")
@@ -316,6 +332,7 @@ def test_topics_takes_a_real_survey_export_with_repeated_answers(sqlite_url, tmp
         "--out",
         str(out),
         database_url=sqlite_url,
+        grouper=KeywordGrouper(["non", "oui", "chauffage"]),
     ).stdout
     assert printed.startswith("7 lignes (4 textes distincts), 3 groupes")
     raw = out.read_bytes()
@@ -336,7 +353,7 @@ def test_topics_takes_a_real_survey_export_with_repeated_answers(sqlite_url, tmp
     assert sum(int(t["size"]) for t in topics) == 7
 
 
-def test_topics_reads_semicolons_and_multiline_quoted_cells(sqlite_url, tmp_path):
+def test_topics_reads_semicolons_and_multiline_quoted_cells(run_cli, sqlite_url, tmp_path):
     source = tmp_path / "avis.csv"
     source.write_text(
         'n°;avis\n1;"Le chauffage\nne marche pas"\n2;Ascenseur en panne\n'
@@ -368,7 +385,7 @@ def test_topics_reads_semicolons_and_multiline_quoted_cells(sqlite_url, tmp_path
         (b"texte\nUn,avis,de,trop\nDeux\n", (), "Plus de cellules que de colonnes d'en-tête aux lignes 2"),
     ],
 )
-def test_topics_refuses_bad_files_clearly(sqlite_url, tmp_path, content, args, message):
+def test_topics_refuses_bad_files_clearly(run_cli, sqlite_url, tmp_path, content, args, message):
     source = tmp_path / "in.csv"
     source.write_bytes(content)
     result = run_cli(
@@ -386,7 +403,7 @@ def test_topics_refuses_bad_files_clearly(sqlite_url, tmp_path, content, args, m
     assert not (tmp_path / "o.csv").exists()
 
 
-def test_harvest_groups_a_stored_cafe_as_a_new_version(demo_cafe, database_url):
+def test_harvest_groups_a_stored_cafe_as_a_new_version(run_cli, demo_cafe, database_url):
     first = run_cli("harvest", demo_cafe, "--topics", "6", database_url=database_url).stdout
     assert first.startswith("Version 1 : Regroupement automatique : 6 groupes")
     keys = re.findall(r"^- \[(\w+)\] ", first, re.M)
@@ -405,7 +422,7 @@ def test_harvest_groups_a_stored_cafe_as_a_new_version(demo_cafe, database_url):
     assert failed.returncode == 2 and "Le tour 9 n'existe pas" in failed.stderr
 
 
-def test_a_harvest_rerun_with_nothing_new_changes_nothing_and_asks_nothing(demo_cafe, database_url):
+def test_a_harvest_rerun_with_nothing_new_changes_nothing_and_asks_nothing(run_cli, demo_cafe, database_url):
     first = run_cli("harvest", demo_cafe, database_url=database_url).stdout
     keys = re.findall(r"^- \[(\w+)\] ", first, re.M)
     run_cli("keep", demo_cafe, *keys, database_url=database_url)
@@ -414,7 +431,7 @@ def test_a_harvest_rerun_with_nothing_new_changes_nothing_and_asks_nothing(demo_
     assert first.split("\n", 1)[1] == again.stdout.split("\n", 1)[1]  # the very same groups
 
 
-def test_report_fiches_and_cards_write_pdfs(demo_cafe, database_url, tmp_path):
+def test_report_fiches_and_cards_write_pdfs(run_cli, demo_cafe, database_url, tmp_path):
     harvested = run_cli("harvest", demo_cafe, "--topics", "4", database_url=database_url).stdout
     keys = re.findall(r"^- \[(\w+)\] ", harvested, re.M)
     assert len(keys) == 4
@@ -447,7 +464,7 @@ def test_report_fiches_and_cards_write_pdfs(demo_cafe, database_url, tmp_path):
     assert failed.returncode == 2 and "Aucun café" in failed.stderr
 
 
-def test_search_prints_where_each_hit_was_said(demo_cafe, database_url):
+def test_search_prints_where_each_hit_was_said(run_cli, demo_cafe, database_url):
     result = run_cli("search", "ascenseurs", database_url=database_url)
     *lines, blank, count = result.stdout.splitlines()
     assert lines and len(lines) % 2 == 0 and blank == ""
@@ -461,18 +478,17 @@ def test_search_prints_where_each_hit_was_said(demo_cafe, database_url):
     assert refused.returncode == 2 and "au moins un mot" in refused.stderr
 
 
-def test_rotate_link_secret_refuses_printed_links_and_defers_to_cafe_link_secret(sqlite_url, monkeypatch):
+def test_rotate_link_secret_refuses_printed_links_and_defers_to_cafe_link_secret(run_cli, sqlite_url):
     store = open_store(sqlite_url)
     before = store.trust.link_secret()
     run_cli("rotate-link-secret", database_url=sqlite_url)
     assert store.trust.link_secret() != before
-    monkeypatch.setenv("CAFE_LINK_SECRET", "c" * 40)
-    result = run_cli("rotate-link-secret", database_url=sqlite_url, check=False)
+    result = run_cli("rotate-link-secret", database_url=sqlite_url, check=False, cafe_link_secret="c" * 40)
     assert result.returncode == 2 and "CAFE_LINK_SECRET est défini" in result.stderr
     store.engine.dispose()
 
 
-def test_tables_rounds_and_public_url_from_the_command_line(demo_cafe, database_url):
+def test_tables_rounds_and_public_url_from_the_command_line(run_cli, demo_cafe, database_url):
     from facilitation import cafes
     from facilitation.storage import open_store
 

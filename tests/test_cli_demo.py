@@ -1,5 +1,5 @@
-"""`demo` says what to open, `hash-password --role` hashes the marketing team's password from a
-pipe: run as a user would (a real process, a real database)."""
+"""`demo` says what to open (run in process, on a real database), `hash-password --role` hashes the
+marketing team's password from a pipe (a real process, as a user runs it)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from facilitation import cafes
 from facilitation.access import check_password
 from facilitation.storage import open_store
 from tests.conftest import ROOT
-from tests.test_cli import run_cli
 
 
-def test_demo_prints_the_cafe_id_then_what_to_open(database_url):
+def test_demo_prints_the_cafe_id_then_what_to_open(run_cli, database_url):
     result = run_cli("demo", database_url=database_url)
     (cafe_id,) = result.stdout.split()  # CAFE=$(python -m facilitation demo) reads the id alone
     guide = result.stderr

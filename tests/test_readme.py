@@ -91,3 +91,12 @@ def test_every_option_of_every_command_is_documented():
     for command, parser in commands.items():
         for option in options(parser) - {"-h", "--help"}:
             assert option in table.get(command, ""), f"{command} {option} is not in the README's table"
+
+
+def test_the_results_tables_say_what_the_bench_files_say():
+    """The README's results tables are generated from bench/results/*.json (bench/readme_tables.py):
+    a figure edited by hand, or a bench re-run without `--write`, fails here."""
+    from bench import readme_tables
+
+    readme_tables.generated(README)  # every block is there, each with its function
+    assert readme_tables.differences(README) == [], "run: .venv/bin/python -m bench.readme_tables --write"

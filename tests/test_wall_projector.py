@@ -1,7 +1,7 @@
 """The wall on real projectors, in a real headless Chromium: at 1080p (1920×1080) and 4K
 (3840×2160) the question and twelve cards fit on the screen (no scrolling either way), the cards wrap
 several to a row and scale with the screen, long words and long texts wrap inside their card.
-Screenshots go to test-output/ (wall-1080p.png, wall-4k.png)."""
+Screenshots go to the test's folder in test-output/ (wall-1080p.png, wall-4k.png)."""
 
 from __future__ import annotations
 

@@ -20,16 +20,18 @@ from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from scipy.sparse import hstack
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from facilitation.errors import InvalidInput
 from facilitation.topics.french import FRENCH_STOP_WORDS, TOKEN_PATTERN, UNACCENTED_STOP_WORDS
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+# scikit-learn and SciPy are imported inside the functions that fit: importing this module (every
+# page and the command line do, through the harvest) must not cost their ~2 s.
 
 SPACY_MODEL = "fr_core_news_md"
 LSA_DIMENSIONS = 100
@@ -155,6 +157,8 @@ class SpacyLsaEmbedder:
         ]
 
     def _word_block(self, texts: list[str]) -> np.ndarray:
+        from sklearn.preprocessing import normalize
+
         vocab = load_spacy_french().vocab
         words = self._content_words(texts)
         document_frequency = Counter(w for doc in words for w in set(doc))
@@ -179,6 +183,11 @@ class SpacyLsaEmbedder:
         return normalize(vectors)
 
     def _lsa_block(self, texts: list[str]) -> np.ndarray:
+        from scipy.sparse import hstack
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.preprocessing import normalize
+
         words = TfidfVectorizer(
             ngram_range=(1, 2),
             stop_words=UNACCENTED_STOP_WORDS,
@@ -211,6 +220,8 @@ class SpacyLsaSentenceEmbedder(SpacyLsaEmbedder):
     def _sentence_block(
         self, texts: list[str], cache: VectorCache | None, progress: Progress | None
     ) -> np.ndarray:
+        from sklearn.preprocessing import normalize
+
         def encode(batch: list[str]) -> np.ndarray:
             return load_sentence_encoder().encode(batch)  # loaded only when a text is not cached
 
@@ -291,6 +302,8 @@ class Model2VecEmbedder:
     def embed(
         self, texts: list[str], cache: VectorCache | None = None, progress: Progress | None = None
     ) -> np.ndarray:
+        from sklearn.preprocessing import normalize
+
         # A static model is a table lookup: faster than any cache.
         return normalize(np.asarray(self.model.encode(texts), dtype=np.float32))
 

@@ -19,9 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.decomposition import PCA
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.preprocessing import normalize
 
 from facilitation.errors import InvalidInput
 from facilitation.topics.embeddings import Embedder, Progress, SpacyLsaSentenceEmbedder, VectorCache
@@ -29,6 +26,8 @@ from facilitation.topics.french import KEYWORD_STOP_WORDS, TOKEN_PATTERN
 from facilitation.topics.titles import choose_titles
 from facilitation.wording import plural
 
+# BERTopic and scikit-learn are imported inside the functions that group: importing this module
+# (the harvest and the command line do) must not cost their seconds.
 MAX_AUTOMATIC_TOPICS = 15
 REPRESENTATIVES = 5
 WARD_MAX_TEXTS = 3_000  # Ward's distance matrix: ~70 MB at 3,000 texts, 3 GB at 20,000
@@ -117,6 +116,7 @@ class BertopicGrouper:
         from bertopic.cluster import BaseCluster
         from bertopic.dimensionality import BaseDimensionalityReduction
         from bertopic.vectorizers import ClassTfidfTransformer
+        from sklearn.feature_extraction.text import CountVectorizer
 
         if len(texts) < 2:
             raise InvalidInput("Il faut au moins deux contributions pour former des groupes.")
@@ -254,6 +254,7 @@ def _best_by_silhouette(
     (the smaller number on a tie). Cuts are scored, not refined: one KMeans in all."""
     from scipy.cluster.hierarchy import fcluster
     from sklearn.metrics import silhouette_score
+    from sklearn.preprocessing import normalize
 
     vectors = normalize(embeddings)
     distances = np.clip(1.0 - vectors @ vectors.T, 0.0, None)
@@ -270,6 +271,8 @@ def _best_by_silhouette(
 
 def _poorly_fitting(embeddings: np.ndarray, labels: np.ndarray) -> list[int]:
     """Texts much farther from their group's centre than is usual in this grouping."""
+    from sklearn.preprocessing import normalize
+
     if len(labels) < MIN_TEXTS_FOR_UNSORTED:
         return []
     vectors = normalize(embeddings)
@@ -295,6 +298,8 @@ def _poorly_fitting(embeddings: np.ndarray, labels: np.ndarray) -> list[int]:
 
 
 def _cohesion(embeddings: np.ndarray, members: list[int]) -> float:
+    from sklearn.preprocessing import normalize
+
     vectors = normalize(embeddings[members])
     centre = vectors.mean(axis=0)
     centre /= np.linalg.norm(centre) or 1.0
@@ -312,6 +317,8 @@ def _by_centrality(embeddings: np.ndarray, members: list[int]) -> list[int]:
 
 
 def _map_2d(embeddings: np.ndarray, seed: int) -> np.ndarray:
+    from sklearn.decomposition import PCA
+
     if len(embeddings) < 3:
         return np.zeros((len(embeddings), 2))
     return PCA(n_components=2, random_state=seed).fit_transform(embeddings)

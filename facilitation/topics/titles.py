@@ -19,11 +19,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
-from sklearn.feature_extraction.text import strip_accents_unicode
 from snowballstemmer import stemmer
 
 from facilitation.topics.embeddings import load_spacy_french
-from facilitation.topics.french import FRENCH_STOP_WORDS
+from facilitation.topics.french import FRENCH_STOP_WORDS, strip_accents
 
 MIN_WORDS, MAX_WORDS = 2, 6
 # Tagging is the slow step: only a group's most central contributions are read for titles.
@@ -37,7 +36,7 @@ _french_stemmer = stemmer("french")
 @lru_cache(maxsize=100_000)
 def word_stem(word: str) -> str:
     """Accent- and case-insensitive Snowball stem: « Déchets » and « dechet » share one."""
-    return strip_accents_unicode(_french_stemmer.stemWord(word.lower()))
+    return strip_accents(_french_stemmer.stemWord(word.lower()))
 
 
 # Tagging is the slow part of titling: a running app keeps each text's phrases for its re-runs.
@@ -97,7 +96,7 @@ def accented_as_written(title: str, texts: Sequence[str]) -> str:
     forms: dict[str, Counter[str]] = {}
     for text in texts:
         for word in re.findall(r"\w+", text.lower()):
-            plain = strip_accents_unicode(word)
+            plain = strip_accents(word)
             # Function words keep their own spelling: « la » is not « là », nor « des » « dès »; nor
             # does a noun become a past participle: « porte » is not « porté », « cause » not « causé ».
             participle = re.sub(r"é(e?s?)$", r"e\1", word) == plain
@@ -106,7 +105,7 @@ def accented_as_written(title: str, texts: Sequence[str]) -> str:
 
     def restore(match: re.Match) -> str:
         word = match.group()
-        found = forms.get(strip_accents_unicode(word.lower()))
+        found = forms.get(strip_accents(word.lower()))
         if not found:
             return word
         best = found.most_common(1)[0][0]
@@ -174,7 +173,7 @@ def choose_titles(
         written_as: dict[str, str] = {}
         for i in members:
             for phrase in dict.fromkeys(phrases_of[i]):
-                key = strip_accents_unicode(phrase.lower())
+                key = strip_accents(phrase.lower())
                 writers.setdefault(key, []).append(i)
                 written_as.setdefault(key, phrase.lower())
         for key, who in writers.items():
@@ -193,7 +192,7 @@ def choose_titles(
             vectors = embeddings[who]
             cosine = vectors @ centre / ((np.linalg.norm(vectors, axis=1) * centre_norm) + 1e-9)
             closeness = (1 + float(cosine.mean())) / 2
-            candidates.append((-float(coverage) * closeness, phrase, group, strip_accents_unicode(phrase)))
+            candidates.append((-float(coverage) * closeness, phrase, group, strip_accents(phrase)))
     titles: list[str | None] = [None] * len(read)
     taken: set[str] = set()
     for _, phrase, group, key in sorted(candidates):
@@ -207,7 +206,7 @@ def choose_titles(
             continue
         for i in members:  # most central first
             opening = opening_phrase(texts[i])
-            key = opening and strip_accents_unicode(opening.lower())
+            key = opening and strip_accents(opening.lower())
             if opening and key not in taken:
                 titles[group] = accented_as_written(opening, [texts[j] for j in members])
                 taken.add(key)

@@ -20,7 +20,6 @@ from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.pages.apptest import app, labelled, texts
 from tests.pdfs import pdf_text
-from tests.test_cli import run_cli
 
 PLANTED = "Chauffage en panne, appelez Mme Durand 06 12 34 56 78 durand@example.fr"
 RAW = ("Durand", "06 12 34 56 78", "durand@example.fr", "example")
@@ -69,7 +68,7 @@ def planted_cafe(store):
     return cafe, planted
 
 
-def test_personal_data_is_masked_everywhere_but_the_audited_moderation_view(store, sqlite_url):
+def test_personal_data_is_masked_everywhere_but_the_audited_moderation_view(store, sqlite_url, run_cli):
     cafe, planted = planted_cafe(store)
     code = cafes.get_table(store, cafe.id, 1).code
 
