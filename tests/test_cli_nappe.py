@@ -8,7 +8,6 @@ import pytest
 from facilitation.photos import has_metadata
 from facilitation.storage import open_store
 from tests.conftest import make_cafe
-from tests.test_cli import run_cli
 from tests.test_photos import SECRETS, planted_jpeg
 
 
@@ -31,7 +30,7 @@ def stored(database_url, cafe_id):
         store.engine.dispose()
 
 
-def test_nappe_attaches_a_photo_without_its_metadata(cafe, database_url, tmp_path):
+def test_nappe_attaches_a_photo_without_its_metadata(cafe, database_url, tmp_path, run_cli):
     photo = tmp_path / "nappe.jpg"
     photo.write_bytes(planted_jpeg())
     done = run_cli("nappe", cafe.id, "--table", "2", "--round", "1", str(photo), database_url=database_url)
@@ -70,7 +69,7 @@ def test_nappe_attaches_a_photo_without_its_metadata(cafe, database_url, tmp_pat
     ],
     ids=["missing", "directory", "not-an-image", "huge", "table", "round", "not-a-number", "cafe"],
 )
-def test_nappe_refuses_in_one_french_line(cafe, database_url, tmp_path, make_args, message):
+def test_nappe_refuses_in_one_french_line(cafe, database_url, tmp_path, make_args, message, run_cli):
     (tmp_path / "faux.jpg").write_bytes(b"%PDF-1.7 pas une photo")
     (tmp_path / "gros.jpg").write_bytes(b"\xff" * (9 * 1024 * 1024))
     (tmp_path / "bon.jpg").write_bytes(planted_jpeg())
