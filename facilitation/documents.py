@@ -15,7 +15,7 @@ from facilitation.privacy import mask_personal_data
 from facilitation.records import contribution_records, topic_records
 from facilitation.search import MAX_QUERY_WORDS, highlight, query_problem, query_terms, stem
 from facilitation.snapshot import CafeSnapshot
-from facilitation.storage.base import UnitOfWork
+from facilitation.storage.base import UnitOfWork, read_only
 from facilitation.synthesis import default_fiche
 
 # (unit of work, café id, kind) → (file name, bytes): the builders live in `exports`, which depends
@@ -153,6 +153,7 @@ def _fiches_of(uow: UnitOfWork, cafe: Cafe) -> list[FicheEntry]:
     return entries
 
 
+@read_only
 def library(
     uow: UnitOfWork,
     *,

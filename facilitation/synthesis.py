@@ -44,7 +44,7 @@ from facilitation.errors import InvalidInput, NotFound
 from facilitation.privacy import MASKED_SUMMARY, mask_personal_data, restore_masked
 from facilitation.settings import DEFAULT_TIMEZONE
 from facilitation.snapshot import CafeSnapshot, load_snapshot
-from facilitation.storage.base import UnitOfWork
+from facilitation.storage.base import UnitOfWork, read_only
 from facilitation.votes import agreements
 from facilitation.wording import plural
 
@@ -367,6 +367,7 @@ def _is_question(c: Contribution) -> bool:
     return c.kind is Kind.QUESTION or c.text.rstrip().endswith("?")
 
 
+@read_only
 def cafe_synthesis(
     uow: UnitOfWork, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
 ) -> CafeSynthesis:
@@ -476,6 +477,7 @@ def default_fiche(cafe: Cafe, topic_key: str, label: str, now: datetime) -> Fich
     )
 
 
+@read_only
 def earlier_topics(uow: UnitOfWork, cafe: Cafe, names: list[str]) -> list[tuple[Cafe, TopicGroup]]:
     """Every topic of the latest harvest of each café held before this one (keywords only),
     with the names flagged in either café (`names`: this one's) masked."""
@@ -512,6 +514,7 @@ def _fiches(snapshot: CafeSnapshot, synthesis: CafeSynthesis) -> dict[str, Fiche
     }
 
 
+@read_only
 def fiche_sheets(
     uow: UnitOfWork, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
 ) -> list[FicheSheet]:

@@ -19,7 +19,7 @@ from facilitation import cafes, documents, harvest, synthesis
 from facilitation.domain import Source
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.records import EXPORT_COLUMNS, HEADERS
-from tests.conftest import add_idea, make_cafe, require_tool
+from tests.conftest import add_idea, committed, make_cafe, require_tool
 from tests.fakes import KeywordGrouper
 from tests.pdfs import pdf_text, render_first_pages
 
@@ -183,7 +183,7 @@ def test_table_cards_scan_back_to_each_tables_link(store, output_dir):
 
 
 def test_csv_and_xlsx_exports_reread_by_pandas_equal_the_stored_data(store, harvested_cafe):
-    stored = {c.id: c for c in store.contributions.in_cafe(harvested_cafe.id)}
+    stored = {c.id: c for c in committed(store).contributions.in_cafe(harvested_cafe.id)}
     options = {"base_url": BASE, "timezone": "Europe/Paris"}
     _, csv_bytes = render(store, harvested_cafe.id, "contributions_csv", **options)
     assert csv_bytes.startswith(b"\xef\xbb\xbf")

@@ -17,7 +17,7 @@ from facilitation.storage.audit import SqlAuditRepository
 from facilitation.storage.contributions import is_search_index
 from facilitation.storage.engine import create_db_engine, head_revision, migrate
 from facilitation.storage.schema import metadata
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
 
 
 def test_migrations_create_every_table_and_run_again_harmlessly(store):
@@ -73,10 +73,10 @@ def test_naive_datetimes_are_refused(store):
 
 
 def test_link_secret_is_created_once_and_shared(store, database_url):
-    first = store.trust.link_secret()
+    first = committed(store).trust.link_secret()
     assert len(first) >= 40
     other_instance = open_store(database_url)
-    assert other_instance.trust.link_secret() == first
+    assert committed(other_instance).trust.link_secret() == first
     other_instance.engine.dispose()
 
 
@@ -95,7 +95,7 @@ def test_an_outage_after_start_is_a_french_error():
         create_db_engine("postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2")
     )
     with pytest.raises(StorageUnavailable) as caught:
-        gone.cafes.get("abc")
+        committed(gone).cafes.get("abc")
     assert "ne répond pas" in caught.value.detail and "hunter2" not in caught.value.detail
     assert caught.value.message == NOTHING_SAVED
 
@@ -141,7 +141,7 @@ def test_an_action_and_its_audit_row_are_saved_together_or_not_at_all(store, mon
     monkeypatch.undo()
     assert not cafes.get_cafe(store, cafe.id).is_closed
     assert cafes.open_round_of(store, cafe.id).id == rounds[0].id
-    assert "café terminé" not in [e.action for e in store.audit.latest(cafe_id=cafe.id)]
+    assert "café terminé" not in [e.action for e in committed(store).audit.latest(cafe_id=cafe.id)]
 
 
 def test_a_read_only_unit_of_work_refuses_to_write_and_writers_need_one(store):
@@ -205,12 +205,12 @@ def test_the_link_secret_is_created_inside_a_transaction_without_waiting_for_its
     # In a writer, a second connection would wait for this very transaction: it writes in its own.
     # A reader must not write: a connection of its own creates the secret.
     with store if first_use == "writer" else store.reading():
-        secret = store.trust.link_secret()
+        secret = committed(store).trust.link_secret()
     assert len(separate) == (first_use == "reader")
     with store.reading():
-        assert store.trust.link_secret() == secret
+        assert committed(store).trust.link_secret() == secret
     with store:
-        assert store.trust.link_secret() == secret
+        assert committed(store).trust.link_secret() == secret
     assert len(separate) == (first_use == "reader")  # once stored, it is only read
     assert time.monotonic() - started < 5  # not the 30 s busy timeout of a second connection
     store.engine.dispose()

@@ -27,15 +27,14 @@ from facilitation.access import (
     FORGED_LINK_MESSAGE,
     JOIN_PATH,
     STALE_FORM_MESSAGE,
-    check_form_nonce,
     form_nonce,
     new_id,
 )
 from facilitation.agreement import THEME_PREFIX, Choice
 from facilitation.contributions import TableContext
-from facilitation.domain import clean_text
 from facilitation.errors import (
     AccessDenied,
+    AlreadySent,
     CafeError,
     InvalidInput,
     NotAccepting,
@@ -94,10 +93,6 @@ ASSET_VERSION = _asset_version()
 
 class FormTooLarge(InvalidInput):
     """A request body larger than any real contribution."""
-
-
-class AlreadySent(InvalidInput):
-    """New words posted with the submission id of an idea already stored."""
 
 
 @dataclass
@@ -266,12 +261,13 @@ class ResidentPages:
         return form_nonce(secret, page.token, page.sid) if secret else ""
 
     def _load(self, page: Page, phone: str) -> None:
-        store = self.runtime.store()
-        page.context = contributions.join_table(store, page.token, latest=PHONE_IDEAS)
-        page.supported = contributions.supported_here(store, page.context, phone)
-        page.choices = votes.votes_here(store, page.context.cafe.id, phone)
-        opened = page.context.cafe.plenary_opened_at is not None and not page.context.cafe.is_closed
-        page.themes = votes.plenary_themes(store, page.context.cafe.id) if opened else []
+        view = votes.phone_view(self.runtime.store(), page.token, phone, latest=PHONE_IDEAS)
+        page.context, page.supported, page.choices, page.themes = (
+            view.context,
+            view.supported,
+            view.choices,
+            view.themes,
+        )
 
     def _show(self, page: Page, phone: str, status: int = 200) -> Response:
         """Load the table and draw it; refusals and outages get their own page."""
@@ -307,12 +303,11 @@ class ResidentPages:
         try:
             store = self.runtime.store()
             _refuse_cross_site(request)
-            secret = self.runtime.link_secret()
-            check_form_nonce(secret, nonce, page.token, page.sid)
-            _refuse_other_text_under_a_sent_id(store, page, limits.max_contribution_chars)
-            # The use case records the table's link as the actor, from the token itself.
+            # One use case, one transaction: the form's nonce, the link, the round and the stored
+            # idea; it records the table's link as the actor, from the token itself.
             contributions.resident_submit(
                 store,
+                nonce=nonce,
                 token=page.token,
                 text=page.text,
                 submission_id=page.sid,
@@ -325,6 +320,10 @@ class ResidentPages:
             )
         except StorageUnavailable:
             return self._retry_page(page)
+        except AlreadySent as exc:
+            page.sid = new_id()  # the page given back carries a fresh form for these words
+            page.error = exc.message
+            return self._show(page, phone, _status_of(exc))
         except StaleForm as exc:
             page.sid = new_id()  # a fresh form the resident can send from here
             page.error = exc.message
@@ -376,25 +375,24 @@ class ResidentPages:
                 raise StaleForm(NO_COOKIE_MESSAGE)
             _refuse_cross_site(request, STALE_SUPPORT_MESSAGE)
             try:
-                check_form_nonce(self.runtime.link_secret(), nonce, token, "soutien", phone)
+                voted = votes.vote(
+                    store,
+                    nonce=nonce,
+                    token=token,
+                    item=idea_id,
+                    choice=choice,
+                    browser_id=phone,
+                    limiter=self.runtime.phone_limiter,
+                    client_address=_address(request),
+                )
             except StaleForm:
                 raise StaleForm(STALE_SUPPORT_MESSAGE) from None
-            picked = votes.vote(
-                store,
-                token=token,
-                item=idea_id,
-                choice=choice,
-                browser_id=phone,
-                limiter=self.runtime.phone_limiter,
-                client_address=_address(request),
-            )
-            supported = None if idea_id.startswith(THEME_PREFIX) else store.contributions.get(idea_id)
         except CafeError as exc:
             message = UNAVAILABLE_MESSAGE if isinstance(exc, StorageUnavailable) else exc.message
             if wants_json:
                 return JSONResponse({"ok": False, "message": message}, status_code=_status_of(exc))
             return self._show(Page(token=token, error=message), phone, _status_of(exc))
-        count = supported.supports if supported else 0
+        picked, count = voted.choice, voted.supports or 0
         if wants_json:
             label = plural(count, "soutien")
             return JSONResponse(
@@ -407,7 +405,7 @@ class ResidentPages:
                     "choice_line": CHOICE_LINES[picked],
                 }
             )
-        anchor = f"#idee-{idea_id}" if supported else "#themes-title"
+        anchor = f"#idee-{idea_id}" if voted.supports is not None else "#themes-title"
         return RedirectResponse(_paths(token)["join_path"] + anchor, status_code=303)
 
     async def unknown(self, request: Request) -> Response:
@@ -441,24 +439,6 @@ def _status_of(error: CafeError) -> int:
     if isinstance(error, NotAccepting):
         return 409
     return 422
-
-
-def _refuse_other_text_under_a_sent_id(store, page: Page, max_chars: int) -> None:
-    """A form already sent, sent again with other words (a page restored by the back button):
-    the store would answer « already stored » and the new words would be lost."""
-    sent = store.contributions.get(page.sid)
-    if sent is None:
-        return
-    try:
-        same = sent.text == clean_text(page.text, max_chars=max_chars)
-    except InvalidInput:
-        return  # the use case explains what is wrong with the text
-    if not same:
-        page.sid = new_id()  # the page given back carries a fresh form for these words
-        raise AlreadySent(
-            "Ce formulaire avait déjà servi à envoyer une idée. Votre nouveau texte n'a pas encore été "
-            "envoyé : il est dans la case. Appuyez à nouveau sur « Envoyer »."
-        )
 
 
 def _address(request: Request) -> str:
