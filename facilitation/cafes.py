@@ -393,6 +393,13 @@ def link_secret(uow: UnitOfWork) -> str:
     return uow.trust.link_secret()
 
 
+def rotate_link_secret(uow: UnitOfWork) -> None:
+    """A new secret for every link: each resident link, wall link and form signed before is refused."""
+    with uow:
+        uow.trust.rotate_link_secret()
+        audit.record(uow, "secret des liens changé (anciens QR codes refusés)")
+
+
 def join_link(uow: UnitOfWork, cafe_id: str, table_number: int, base_url: str) -> str:
     """The signed resident link a table's QR code carries."""
     with uow.reading():

@@ -157,6 +157,7 @@ class PhoneView:
     supported: set[str]
     choices: dict[str, Choice]
     themes: list[PlenaryTheme]
+    link_secret: str  # signs the page's forms (facilitation.access.form_nonce)
 
 
 def phone_view(
@@ -173,6 +174,7 @@ def phone_view(
             supported=supported_here(uow, context, browser_id),
             choices=votes_here(uow, cafe.id, browser_id),
             themes=plenary_themes(uow, cafe.id) if opened else [],
+            link_secret=uow.trust.link_secret(),
         )
 
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from html import unescape
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from composition import build_app
-from facilitation import audit, cafes
+from facilitation import audit, cafes, contributions
 from facilitation.abuse import PHONES_PER_ADDRESS, SUPPORTS_PER_IDEA_PER_ADDRESS
 from facilitation.access import make_join_token
 from facilitation.domain import Source
@@ -685,3 +686,86 @@ def test_a_calm_table_shows_every_idea_and_no_count(served):
     assert [idea["text"] for idea in shown["ideas"]] == ["Idée 2", "Idée 1", "Idée 0"]
     assert shown["total"] == 3 and shown["more_label"] == ""
     assert 'id="more-ideas" class="hint" hidden' in phone.page.text
+
+
+def _begins(store) -> list[str]:
+    """Every transaction begun on the store's engine from now on, as the driver was told."""
+    begun: list[str] = []
+    event.listen(store.engine, "begin", lambda connection: begun.append("BEGIN"))
+    return begun
+
+
+def test_a_phones_post_is_one_transaction(served):
+    """The form's nonce, the link, the id already used, the round and the stored idea: one
+    transaction, so nothing can change between the checks and the write."""
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    form = phone.form("Plus de bancs au square")
+    begun = _begins(store)
+    answer = phone.client.post(phone.link, data=form, follow_redirects=False)
+    assert answer.status_code == 303
+    assert len(begun) == 1
+    begun.clear()
+    # The same form again (a double tap): answered from the one transaction too.
+    assert phone.client.post(phone.link, data=form, follow_redirects=False).status_code == 303
+    assert len(begun) == 1
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == ["Plus de bancs au square"]
+
+
+def test_a_phones_vote_is_one_transaction(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    idea = add_idea(store, cafe, "Plus de bancs")
+    phone = Phone(app, store, cafe)
+    nonce = re.search(r'data-support-nonce="([^"]+)"', phone.page.text).group(1)
+    begun = _begins(store)
+    answer = phone.client.post(
+        f"{phone.link}/soutien",
+        data={"idee": idea.id, "nonce": nonce},
+        headers={"accept": "application/json"},
+    )
+    assert answer.json()["supports"] == 1 and len(begun) == 1
+
+
+def test_a_phones_page_is_read_in_one_transaction(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    add_idea(store, cafe, "Plus de bancs")
+    phone = Phone(app, store, cafe)
+    begun = _begins(store)
+    assert phone.client.get(phone.link).status_code == 200 and len(begun) == 1
+    begun.clear()
+    assert phone.client.get(f"{phone.link}/etat").status_code == 200 and len(begun) == 1
+
+
+def test_a_round_closed_while_a_phone_posts_never_receives_its_idea(served, monkeypatch):
+    """The organiser closes the round just after the phone's link was checked: the idea is either
+    refused, or stored before the round closed — never filed in a round already closed."""
+    app, store, _ = served
+    cafe, rounds = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    checked = contributions._claimed_state
+    closer: list[threading.Thread] = []
+
+    def check_then_close(uow, claim):
+        state = checked(uow, claim)
+        if not closer:  # the organiser's « Fermer le tour », from another thread, right now
+            closer.append(threading.Thread(target=cafes.close_round, args=(store, cafe.id, rounds[0].id)))
+            closer[0].start()
+            closer[0].join(timeout=1)  # it waits for the phone's transaction if that one holds the café
+        return state
+
+    monkeypatch.setattr(contributions, "_claimed_state", check_then_close)
+    answer = phone.client.post(
+        phone.link, data=phone.form("Une idée de dernière seconde"), follow_redirects=False
+    )
+    closer[0].join()
+    closed = next(r for r in committed(store).cafes.rounds(cafe.id) if r.id == rounds[0].id)
+    assert closed.closed_at is not None
+    stored = committed(store).contributions.in_cafe(cafe.id)
+    if answer.status_code == 303:
+        assert [c.created_at <= closed.closed_at for c in stored] == [True]
+    else:
+        assert answer.status_code == 409 and "Votre texte n'a pas été envoyé" in unescape(answer.text)
+        assert stored == []

@@ -18,6 +18,7 @@ from facilitation.storage.contributions import is_search_index
 from facilitation.storage.engine import create_db_engine, head_revision, migrate
 from facilitation.storage.schema import metadata
 from tests.conftest import add_idea, committed, make_cafe
+from tests.fakes import FakeUnitOfWork
 
 
 def test_migrations_create_every_table_and_run_again_harmlessly(store):
@@ -154,6 +155,24 @@ def test_a_read_only_unit_of_work_refuses_to_write_and_writers_need_one(store):
     with pytest.raises(RuntimeError, match="writer"):
         store.cafes.update(closed)
     assert cafes.get_cafe(store, cafe.id).title == "Café des Tilleuls"
+
+
+@pytest.mark.parametrize("make", [lambda store: store, lambda store: FakeUnitOfWork()], ids=["sql", "fake"])
+def test_a_repository_read_outside_a_unit_of_work_raises(store, make):
+    """A read outside `with uow:` / `with uow.reading():` would be a snapshot of its own: a use case
+    that forgot its transaction fails here instead of racing in a café."""
+    uow = make(store)
+    for read in (
+        uow.cafes.list_all,
+        lambda: uow.contributions.get("0" * 32),
+        lambda: uow.trust.masked_names("0" * 32),
+    ):
+        with pytest.raises(RuntimeError, match="storage reads need a unit of work"):
+            read()
+    with uow.reading():
+        assert uow.cafes.list_all() == []
+    with uow:
+        assert uow.contributions.get("0" * 32) is None
 
 
 def test_phones_read_while_a_captain_holds_the_write_lock(sqlite_store):

@@ -109,6 +109,7 @@ class Page:
     supported: set[str] = field(default_factory=set)
     choices: dict[str, Choice] = field(default_factory=dict)  # this phone's votes, by item
     themes: list[votes.PlenaryTheme] = field(default_factory=list)  # the open plenary vote's
+    secret: str = ""  # the link secret read with the page: signs its forms
 
 
 def _paths(token: str) -> dict[str, str]:
@@ -221,7 +222,7 @@ class ResidentPages:
         context = page.context
         assert context is not None
         state = _state(context, page, self.runtime.now())
-        secret = self.runtime.link_secret()
+        secret = page.secret
         # A text given back keeps the round it was typed for, so that a changed question is noticed.
         round_id = page.round_id if page.text and page.round_id else state["round_id"]
         return self._render(
@@ -262,12 +263,14 @@ class ResidentPages:
 
     def _load(self, page: Page, phone: str) -> None:
         view = votes.phone_view(self.runtime.store(), page.token, phone, latest=PHONE_IDEAS)
-        page.context, page.supported, page.choices, page.themes = (
+        page.context, page.supported, page.choices, page.themes, page.secret = (
             view.context,
             view.supported,
             view.choices,
             view.themes,
+            view.link_secret,
         )
+        self.runtime.last_link_secret = view.link_secret  # signs the forms of a page drawn in an outage
 
     def _show(self, page: Page, phone: str, status: int = 200) -> Response:
         """Load the table and draw it; refusals and outages get their own page."""

@@ -186,7 +186,8 @@ class ContributionVectors:
 
     def known(self, model: str, texts: list[str]) -> dict[str, np.ndarray]:
         wanted = {cid: text_key(text) for text in texts for cid in self.ids_by_text.get(text, ())}
-        found = self.uow.vectors.load(model, wanted)
+        with self.uow.reading():  # asked by the grouper mid-run, outside the run's reads and writes
+            found = self.uow.vectors.load(model, wanted)
         known = {}
         for text in texts:
             vector = next((found[c] for c in self.ids_by_text.get(text, ()) if c in found), None)

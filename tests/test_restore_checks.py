@@ -1,5 +1,6 @@
-"""Crafted transfer and backup files: each is refused whole, in French, and changes nothing.
-Erased contributions and cafés never come back. On SQLite and PostgreSQL."""
+"""Restoring backups and importing transfers: crafted files are refused whole, in French, and change
+nothing; settings and logs of either side are kept; erased contributions and cafés never come back.
+On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
