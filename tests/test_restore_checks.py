@@ -57,7 +57,7 @@ def future_login(payload, _victim):
 
 
 def link_secret_row(payload, _victim):
-    rows(payload, "app_secrets").append({"name": "link_secret", "value": "A" * 43})
+    rows(payload, "installation_values").append({"name": "link_secret", "value": "A" * 43})
 
 
 def audit_rows(payload, _victim):
@@ -139,7 +139,7 @@ def not_an_object(payload, _victim):
 
 TRANSFER_CASES = {
     "login attempts": (future_login, "ne peut pas contenir la table « login_attempts »"),
-    "link secret": (link_secret_row, "ne peut pas contenir la table « app_secrets »"),
+    "link secret": (link_secret_row, "ne peut pas contenir la table « installation_values »"),
     "audit rows": (audit_rows, "ne peut pas contenir la table « audit_log »"),
     "captain code PIRATE": (pirate_table_code, "code capitaine mal formé"),
     "another existing café": (into_another_existing_cafe, "un autre café de cette installation"),
@@ -219,11 +219,11 @@ RESTORE_CASES = {
         "date dans le futur",
     ),
     "malformed link secret": (
-        lambda p: rows(p, "app_secrets").__setitem__(0, {"name": "link_secret", "value": "court"}),
+        lambda p: rows(p, "installation_values").__setitem__(0, {"name": "link_secret", "value": "court"}),
         "secret mal formé",
     ),
     "unknown secret name": (
-        lambda p: rows(p, "app_secrets").append({"name": "admin", "value": "A" * 43}),
+        lambda p: rows(p, "installation_values").append({"name": "admin", "value": "A" * 43}),
         "valeur « admin » hors de la liste",
     ),
     "theme outside the list": (lambda p: rows(p, "cafes")[0].__setitem__("theme", "x"), "hors de la liste"),
@@ -249,7 +249,9 @@ RESTORE_CASES = {
         "auteur « capitaine, table 0 » inconnu",
     ),
     "public address that is not one": (
-        lambda p: rows(p, "app_secrets").append({"name": "public_base_url", "value": "javascript:alert(1)"}),
+        lambda p: rows(p, "installation_values").append(
+            {"name": "public_base_url", "value": "javascript:alert(1)"}
+        ),
         "adresse publique mal formée",
     ),
     "two tables with one captain code": (
@@ -417,6 +419,20 @@ def test_a_backup_restores_whatever_settings_either_side_stored(store, laptop, t
     backups.restore(fresh, path, **LIMITS)
     assert public_address.public_base_url(fresh, "") == "http://192.168.1.20:8501"
     fresh.engine.dispose()
+
+
+def test_a_backup_written_before_the_settings_table_was_renamed_still_restores(store, laptop, tmp_path):
+    """Files written before migration 0016 name the installation's values `app_secrets`."""
+    source, _ = laptop
+    public_address.set_public_base_url(source, "http://192.168.1.20:8501")
+    path = tmp_path / "ancienne.json.gz"
+    backups.backup(source, path)
+    payload = json.loads(gzip.decompress(path.read_bytes()))
+    payload["tables"]["app_secrets"] = payload["tables"].pop("installation_values")
+    path.write_bytes(gzip.compress(json.dumps(payload).encode()))
+    report = backups.restore(store, path, **LIMITS)
+    assert report.added["installation_values"] >= 1 and report.added["contributions"] == 3
+    assert public_address.public_base_url(store, "") == "http://192.168.1.20:8501"
 
 
 def test_restoring_into_a_database_with_its_own_log_keeps_both_logs(store, laptop, tmp_path):

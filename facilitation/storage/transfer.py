@@ -23,6 +23,7 @@ from facilitation.storage.schema import (
     erased_records,
     harvest_versions,
     harvests,
+    installation_values,
     login_attempts,
     saved_tables,
     supports,
@@ -116,6 +117,7 @@ def load(
     dialect = connection.dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     report = LoadReport()
+    payload = _renamed_tables(payload)
     validate(connection, payload, transfer=transfer, max_text_chars=max_text_chars, now=now)
     tables = payload["tables"]
     erased = {r.id for r in connection.execute(select(erased_records.c.id))}
@@ -158,6 +160,21 @@ def load(
                 f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
             )
     return report
+
+
+# Tables renamed since files were first written (old name → new): a file keeps the name of its day.
+RENAMED_TABLES = {"app_secrets": installation_values.name}  # migration 0016
+
+
+def _renamed_tables(payload: object) -> object:
+    """The file with the tables it names under an old name given their current one."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("tables"), dict):
+        return payload  # `validate` says what is wrong with it
+    renamed = dict(payload["tables"])
+    for old, new in RENAMED_TABLES.items():
+        if old in renamed and new not in renamed:
+            renamed[new] = renamed.pop(old)
+    return {**payload, "tables": renamed}
 
 
 def _erased(table: Table, row: dict, erased: set[str]) -> bool:
