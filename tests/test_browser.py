@@ -209,7 +209,7 @@ def test_killing_the_app_server_mid_burst_loses_no_acknowledged_contribution(sql
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=20)
-    stored = [c.text for c in open_store(sqlite_url).contributions.in_cafe(cafe.id)]
+    stored = [c.text for c in committed(open_store(sqlite_url)).contributions.in_cafe(cafe.id)]
     assert set(acknowledged) <= set(stored) and len(stored) in (6, 7)
     store.engine.dispose()
 
