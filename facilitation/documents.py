@@ -164,7 +164,7 @@ def full_export(snapshot: CafeSnapshot, *, timezone: str) -> dict:
 
 def generate(
     uow: UnitOfWork, cafe_id: str, kind: str, *, render: DocumentRenderer, now: datetime | None = None
-) -> StoredDocument:  # through `Documents.generate`, which hands `render` in
+) -> StoredDocument:
     """Build a document with `render` and keep it in the library as its kind's next version."""
     # Built from one consistent read, outside the write lock: rendering a PDF takes seconds.
     with uow.reading():

@@ -220,3 +220,33 @@ def test_the_same_text_from_one_table_is_stored_once_per_round(store, source):
     assert send("Des bancs à l'ombre").created  # and so may the next round
     texts = [c.text for c in committed(store).contributions.in_cafe(cafe.id)]
     assert texts == ["Des bancs à l'ombre"] * 3
+
+
+def test_a_captain_code_and_a_staff_password_are_each_tried_in_one_transaction(store):
+    """The throttle's count, the check and the outcome (entry or refusal, audited) are one
+    transaction: nothing happens between the check and the entry."""
+    from sqlalchemy import event
+
+    from facilitation import sessions
+    from facilitation.abuse import Client
+    from facilitation.access import hash_password
+    from facilitation.audit import ORGANISER
+
+    cafe, _ = make_cafe(store)
+    code = committed(store).cafes.tables(cafe.id)[0].code
+    begun: list[int] = []
+    event.listen(store.engine, "begin", lambda connection: begun.append(1))
+    assert contributions.try_table_code(store, code, Client("192.0.2.1", "s")).table.code == code
+    assert len(begun) == 1
+    with pytest.raises(AccessDenied, match="Code de table inconnu"):
+        contributions.try_table_code(store, "ZZZZZZ", Client("192.0.2.1", "s"))
+    assert len(begun) == 2
+    assert committed(store).audit.latest(limit=1)[0].action == "code capitaine refusé"
+    begun.clear()
+    passwords = {ORGANISER: hash_password("le-bon-mot-de-passe")}
+    now = store.clock()
+    assert (
+        sessions.sign_in(store, "le-bon-mot-de-passe", passwords, now, Client("192.0.2.1", "t")).role
+        == ORGANISER
+    )
+    assert len(begun) == 1
