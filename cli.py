@@ -18,9 +18,7 @@ from facilitation.access import hash_password
 from facilitation.demo import create_demo_cafe
 from facilitation.errors import CafeError, InvalidInput, StorageUnavailable
 from facilitation.files import os_reason, write_private_file
-from facilitation.records import EXPORT_COLUMNS, HEADERS, contribution_records
 from facilitation.settings import SETTINGS, Settings, load_settings
-from facilitation.snapshot import load_snapshot
 from facilitation.wording import cafe_label, plural
 
 BASE_URL_HELP = "adresse publique (défaut : celle enregistrée, sinon CAFE_PUBLIC_BASE_URL)"
@@ -274,15 +272,7 @@ def _read_password(label: str) -> str | None:
 
 
 def _export(app: App, args: argparse.Namespace) -> bytes:
-    from exports.tabular import to_csv, to_json
-
-    store = app.store()
-    records = contribution_records(load_snapshot(store, args.cafe_id), timezone=app.settings.cafe_timezone)
-    with store:
-        audit.record(store, "export", cafe_id=args.cafe_id, target=f"contributions ({args.format})")
-    if args.format == "json":
-        return to_json(records)
-    return to_csv(records, EXPORT_COLUMNS, headers=HEADERS)
+    return app.documents.export(app.store(), args.cafe_id, args.format)
 
 
 def _topics(app: App, args: argparse.Namespace) -> None:
@@ -390,14 +380,10 @@ def _keep(app: App, args: argparse.Namespace) -> None:
 
 
 def _documents(app: App, args: argparse.Namespace) -> None:
-    from exports.documents import render, single_fiche
     from facilitation import synthesis
 
     store = app.store()
-    options = {
-        "base_url": _base_url(store, app.settings, getattr(args, "base_url", None)),
-        "timezone": app.settings.cafe_timezone,
-    }
+    base_url = _base_url(store, app.settings, getattr(args, "base_url", None))
     if args.command == "fiches":
         sheets = synthesis.fiche_sheets(store, args.cafe_id)
         if not sheets:
@@ -407,17 +393,15 @@ def _documents(app: App, args: argparse.Namespace) -> None:
             )
         args.out.mkdir(parents=True, exist_ok=True)
         for sheet in sheets:
-            name, content = single_fiche(store, args.cafe_id, sheet.topic.key)
+            name, content = app.documents.fiche(store, args.cafe_id, sheet.topic.key)
             write_private_file(args.out / name, content)
-        name, content = render(store, args.cafe_id, "fiches", **options)
+        name, content = app.documents.build(store, args.cafe_id, "fiches", base_url=base_url)
         write_private_file(args.out / name, content)
         print(f"{plural(len(sheets), 'fiche')} et {name} écrits dans {args.out}")
         return
     kind = {"report": "synthese", "cards": "cartes"}[args.command]
-    _, content = render(store, args.cafe_id, kind, **options)
+    _, content = app.documents.build(store, args.cafe_id, kind, base_url=base_url)
     write_private_file(args.out, content)
-    with store:
-        audit.record(store, "document généré", cafe_id=args.cafe_id, target=args.out.name)
     print(f"{args.out} écrit ({len(content) // 1024} Ko)")
 
 
@@ -492,7 +476,6 @@ def _live(app: App, args: argparse.Namespace) -> None:
 
 
 def _trust(app: App, args: argparse.Namespace) -> None:
-    from exports.tabular import to_csv
     from facilitation import backups, rgpd
 
     store = app.store()
@@ -520,13 +503,13 @@ def _trust(app: App, args: argparse.Namespace) -> None:
         erased = plural(report.contributions, "contribution effacée", "contributions effacées")
         print(f"{erased} dans {plural(len(report.cafes), 'café')}.")
     elif args.command == "audit":
-        records = audit.audit_records(store, timezone=app.settings.cafe_timezone)
-        write_private_file(args.out, to_csv(records, audit.AUDIT_COLUMNS, delimiter=";", excel=True))
-        print(f"{plural(len(records), 'événement écrit', 'événements écrits')} dans {args.out}")
+        _, content, events = app.documents.audit_log(store, timezone=app.settings.cafe_timezone)
+        write_private_file(args.out, content)
+        print(f"{plural(events, 'événement écrit', 'événements écrits')} dans {args.out}")
 
 
 def _search(app: App, args: argparse.Namespace) -> None:
-    from facilitation.documents import search
+    from facilitation.library_search import search
 
     hits = search(app.store(), " ".join(args.query))
     for hit in hits:
@@ -644,10 +627,7 @@ def main(argv: list[str] | None = None, app: App | None = None) -> int:
                     "CAFE_LINK_SECRET est défini : changez sa valeur (et redémarrez l'application) pour "
                     "changer le secret des liens."
                 )
-            store = app.store()
-            with store:
-                store.trust.rotate_link_secret()
-                audit.record(store, "secret des liens changé (anciens QR codes refusés)")
+            cafes.rotate_link_secret(app.store())
             print("Secret des liens changé : réimprimez les cartes de table (anciens QR codes refusés).")
         elif args.command == "hash-password":
             label, variable = PASSWORD_ROLES[args.role]

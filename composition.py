@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from facilitation.abuse import PhoneLimiter
@@ -21,6 +22,7 @@ from facilitation.settings import Settings
 from facilitation.storage import SqlUnitOfWork, open_store
 
 if TYPE_CHECKING:  # numpy, scikit-learn, BERTopic: seconds to import, only a harvest needs them
+    from facilitation.documents import Documents
     from facilitation.topics import BertopicGrouper
     from facilitation.topics.embeddings import Embedder
 
@@ -88,15 +90,16 @@ class App:
                     )
         return self._grouper
 
-    def render_document(self, store: SqlUnitOfWork, cafe_id: str, kind: str) -> tuple[str, bytes]:
-        """Build a document (a `DocumentRenderer` for `facilitation.documents.generate`)."""
-        # PDF builders and the harvest they read: imported when a document is built, not for every
-        # command of the command line.
-        from exports.documents import renderer
+    @cached_property
+    def documents(self) -> Documents:
+        """The one audited way to every document (facilitation.documents.Documents), with the
+        builders of `exports` bound to the settings; built on first use (reportlab takes time)."""
+        from exports.documents import builders
+        from facilitation.documents import Documents
 
         settings = self.settings
-        return renderer(timezone=settings.cafe_timezone, default_base_url=settings.cafe_public_base_url)(
-            store, cafe_id, kind
+        return Documents(
+            builders(timezone=settings.cafe_timezone, default_base_url=settings.cafe_public_base_url)
         )
 
     def render_handover(

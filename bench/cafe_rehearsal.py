@@ -171,8 +171,9 @@ def round_edges(cycles: int = 6, captains: int = 4) -> dict:
             ]
             browser.close()
         stop_app(server)
-        stored = store.contributions.in_cafe(cafe.id)
-        by_id = {r.id: r for r in store.cafes.rounds(cafe.id)}
+        with store.reading():
+            stored = store.contributions.in_cafe(cafe.id)
+            by_id = {r.id: r for r in store.cafes.rounds(cafe.id)}
         store.engine.dispose()
     counts = Counter(c.text for c in stored)
     kept_text = "\n".join(kept)
@@ -280,7 +281,8 @@ def main() -> None:
         wall = time.perf_counter() - started
         cpu_after, peak = proc_stats(server.pid)
         stop_app(server)
-        stored = store.contributions.in_cafe(cafe.id)
+        with store.reading():
+            stored = store.contributions.in_cafe(cafe.id)
         store.engine.dispose()
     counts = Counter(c.text for c in stored)
     by_text = {c.text: c for c in stored}

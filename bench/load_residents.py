@@ -129,7 +129,8 @@ def main() -> None:
             cpu_after, peak = proc_stats(server.pid)
             server.terminate()
             server.wait(timeout=20)
-            stored = {c.text for c in store.contributions.in_cafe(cafe.id)}
+            with store.reading():
+                stored = {c.text for c in store.contributions.in_cafe(cafe.id)}
             ordered = sorted(latencies)
             rows.append(
                 {

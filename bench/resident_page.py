@@ -224,7 +224,8 @@ def fifty_phones(phones: int, submits: int) -> dict:
         wall = time.perf_counter() - started
         cpu_after, peak = proc_stats(server.pid)
         stop_app(server)
-        stored = Counter(c.text for c in store.contributions.in_cafe(cafe.id))
+        with store.reading():
+            stored = Counter(c.text for c in store.contributions.in_cafe(cafe.id))
         store.engine.dispose()
     ordered = sorted(latencies)
     return {

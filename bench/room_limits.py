@@ -146,7 +146,8 @@ def phones_under_half_open(root: Path, holders: int, phones: int, submits: int) 
         finally:
             holding.stop()
             stop_app(server)
-        stored = Counter(c.text for c in store.contributions.in_cafe(cafe.id))
+        with store.reading():
+            stored = Counter(c.text for c in store.contributions.in_cafe(cafe.id))
         store.engine.dispose()
     ordered, at_server = sorted(latencies), sorted(server_latencies)
     return {

@@ -2,7 +2,7 @@
 
 Fills one database with `--rows` contributions (French sentences from SIB-200 and the resident
 set, each with a random suffix so that no two are equal) spread over 20 cafés, through the real
-schema and its search index, then times `documents.search` (the library's use case: query, filters,
+schema and its search index, then times `library_search.search` (the library's use case: query, filters,
 ranking, highlighting) for a few queries: median and worst of 5 runs each, after one warm-up.
 PostgreSQL: TEST_POSTGRES_URL or the local server, in a fresh schema dropped afterwards.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.common import fill_cafes, write_results
-from facilitation import documents
+from facilitation import library_search
 from facilitation.storage import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,11 +59,11 @@ def run(database_url: str, rows: int) -> dict:
     filled_s = time.perf_counter() - started
     timings = {}
     for query in QUERIES:
-        documents.search(store, query)  # warm-up
+        library_search.search(store, query)  # warm-up
         runs = []
         for _ in range(5):
             begin = time.perf_counter()
-            hits = documents.search(store, query)
+            hits = library_search.search(store, query)
             runs.append(time.perf_counter() - begin)
         timings[query] = {
             "hits": len(hits),
@@ -71,7 +71,7 @@ def run(database_url: str, rows: int) -> dict:
             "max_ms": round(max(runs) * 1000, 1),
         }
     begin = time.perf_counter()
-    filtered = documents.search(store, "ascenseur", place="Vénissieux", date_from=date(2026, 3, 1))
+    filtered = library_search.search(store, "ascenseur", place="Vénissieux", date_from=date(2026, 3, 1))
     timings["ascenseur (lieu + dates)"] = {
         "hits": len(filtered),
         "median_ms": round((time.perf_counter() - begin) * 1000, 1),

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.common import write_results
-from facilitation import cafes, contributions
+from facilitation import cafes, contributions, votes
 from facilitation.access import new_id
 from facilitation.storage import open_store
 
@@ -67,13 +67,15 @@ def run(database_url: str, writers: int, each: int) -> dict:
             with lock:
                 latencies.append(elapsed)
                 acknowledged.append(submission)
-        contributions.support(store, token=tokens[0], contribution_id=first.id, browser_id=f"writer-{index}")
+        votes.vote(store, token=tokens[0], item=first.id, choice="d'accord", browser_id=f"writer-{index}")
 
     started = time.perf_counter()
     with ThreadPoolExecutor(writers) as pool:
         list(pool.map(writer, range(writers)))
     wall = time.perf_counter() - started
-    stored = {c.id for c in store.contributions.in_cafe(cafe.id)}
+    with store.reading():
+        stored = {c.id for c in store.contributions.in_cafe(cafe.id)}
+        supports = store.contributions.get(first.id).supports
     ordered = sorted(latencies)
     result = {
         "writes": len(acknowledged),
@@ -82,7 +84,7 @@ def run(database_url: str, writers: int, each: int) -> dict:
         "p50_ms": round(1000 * statistics.median(ordered), 1),
         "p95_ms": round(1000 * ordered[int(0.95 * len(ordered)) - 1], 1),
         "lost_writes": len(set(acknowledged) - stored),
-        "supports_counted": store.contributions.get(first.id).supports,
+        "supports_counted": supports,
         "supports_expected": writers,
     }
     store.engine.dispose()

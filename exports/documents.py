@@ -16,7 +16,7 @@ from exports.pdf.handover import handover_filename, handover_pdf
 from exports.pdf.synthesis import synthesis_pdf
 from exports.tabular import to_csv, to_json, to_xlsx
 from facilitation import cafes, handover
-from facilitation.documents import DocumentRenderer, full_export
+from facilitation.documents import DocumentBuilders, DocumentRenderer, full_export
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.public_address import public_base_url
 from facilitation.records import (
@@ -192,3 +192,30 @@ def all_handovers(store: UnitOfWork, cafe_id: str, round_position: int) -> list[
     return [
         (handover_filename(b), handover_pdf(b)) for b in handover.handovers(store, cafe_id, round_position)
     ]
+
+
+def _exported(store: UnitOfWork, cafe_id: str, data_format: str, timezone: str) -> bytes:
+    records = contribution_records(load_snapshot(store, cafe_id), timezone=timezone)
+    return to_json(records) if data_format == "json" else to_csv(records, EXPORT_COLUMNS, headers=HEADERS)
+
+
+def builders(*, timezone: str, default_base_url: str = "") -> DocumentBuilders:
+    """Every builder of this package bound to the settings, for `facilitation.documents.Documents`
+    (the composition root builds it once)."""
+    from exports.pdf.agenda import agenda_pdf
+    from exports.qr import labelled_qr_png
+
+    def render_at(store: UnitOfWork, cafe_id: str, kind: str, base_url: str) -> tuple[str, bytes]:
+        return render(store, cafe_id, kind, base_url=base_url, timezone=timezone)
+
+    return DocumentBuilders(
+        render=renderer(timezone=timezone, default_base_url=default_base_url),
+        render_at=render_at,
+        fiche=single_fiche,
+        agenda=lambda agenda: agenda_pdf(agenda, timezone),
+        agenda_name=lambda agenda: f"ordre-du-jour-{slug(agenda.committee.value)}.pdf",
+        table=lambda records, columns: to_csv(records, columns, delimiter=";", excel=True),
+        qr_png=labelled_qr_png,
+        export=lambda store, cafe_id, data_format: _exported(store, cafe_id, data_format, timezone),
+        labels={kind: document_kind.label for kind, document_kind in DOCUMENT_KINDS.items()},
+    )

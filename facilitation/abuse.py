@@ -15,6 +15,7 @@ from facilitation import audit
 from facilitation.access import check_password
 from facilitation.audit import MARKETING, ORGANISER
 from facilitation.errors import AccessDenied, NotAccepting
+from facilitation.storage.base import read_only
 
 RATE_LIMIT_MESSAGE = (
     "Vous avez envoyé beaucoup d'idées en très peu de temps. Merci ! Patientez une minute avant "
@@ -219,28 +220,41 @@ def captain_code_key(secret: str, normalised_code: str) -> str:
 
 def guarded_try(
     uow, scope: str, client: Client, now: datetime, check: Callable[[], bool], code_key: str = ""
-) -> bool:
-    """Count the try as a failure and check it only if this client may try now; the count and the
-    decision are one atomic step, so that parallel tries cannot slip through together.
+) -> Try:
+    """Count the try as a failure and check it only if this client may try now, inside the caller's
+    writer transaction (`with uow:`): the count, the check and the outcome are one atomic step, so
+    that parallel tries cannot slip through together.
 
     `code_key` (captain codes: `captain_code_key`) lets an address that opened this code before
-    try it again without waiting. Raises AccessDenied with the time to wait; returns whether
-    `check()` succeeded.
+    try it again without waiting. The caller raises after its transaction (`Try.refusal`), so that a
+    failure stays counted.
     """
-    with uow:
-        uow.trust.lock_logins()
-        wait = wait_before_try(login_history(uow, scope, client, now, code_key), now)
-        if not wait:
-            attempt_id = uow.trust.add_login_attempt(scope, client.session, client.address, now, code_key)
+    uow.trust.lock_logins()
+    wait = wait_before_try(login_history(uow, scope, client, now, code_key), now)
     if wait:
-        raise AccessDenied(f"Trop d'essais manqués : réessayez dans {wait} s.")
+        return Try(wait=wait, succeeded=False)
+    attempt_id = uow.trust.add_login_attempt(scope, client.session, client.address, now, code_key)
     succeeded = check()
     if succeeded:
-        with uow:
-            uow.trust.mark_login_succeeded(attempt_id)
-    return succeeded
+        uow.trust.mark_login_succeeded(attempt_id)
+    return Try(wait=0, succeeded=succeeded)
 
 
+@dataclass(frozen=True)
+class Try:
+    """A guarded try: refused unchecked while the client must wait, else checked."""
+
+    wait: int  # whole seconds still to wait; 0 when the try was checked
+    succeeded: bool
+
+    def refusal(self, wrong: str) -> AccessDenied | None:
+        """The error to raise once the transaction has ended (`wrong`: a failed check's message)."""
+        if self.wait:
+            return AccessDenied(f"Trop d'essais manqués : réessayez dans {self.wait} s.")
+        return None if self.succeeded else AccessDenied(wrong)
+
+
+@read_only
 def login_history(uow, scope: str, client: Client, now: datetime, code_key: str = "") -> LoginHistory:
     """The recent failures of this client's session and address (since its last success there, and
     since the organiser last forgave them all) and of everybody, that decide how long it must wait."""
@@ -296,6 +310,27 @@ def organiser_login(
     """Check a staff password; slower and slower after failures, shared by all instances.
 
     Returns the role it opens: the organiser's (everything), or the marketing team's (read-only)."""
+    with uow:
+        role, outcome = staff_role(uow, password, stored_hash, now, client, marketing_hash=marketing_hash)
+    if (refused := outcome.refusal(WRONG_PASSWORD)) is not None:
+        raise refused
+    return role
+
+
+WRONG_PASSWORD = "Mot de passe incorrect."
+
+
+def staff_role(
+    uow,
+    password: str,
+    stored_hash: str,
+    now: datetime,
+    client: Client = Client(),
+    *,
+    marketing_hash: str = "",
+) -> tuple[str, Try]:
+    """The role a staff password opens ("" if none) and the guarded try, inside the caller's
+    `with uow:` (which raises `Try.refusal` after committing, so that a failure stays counted)."""
     role: list[str] = []
 
     def matches() -> bool:
@@ -305,6 +340,5 @@ def organiser_login(
                 return True
         return False
 
-    if not guarded_try(uow, "organiser", client, now, matches):
-        raise AccessDenied("Mot de passe incorrect.")
-    return role[0]
+    outcome = guarded_try(uow, "organiser", client, now, matches)
+    return (role[0] if role else ""), outcome

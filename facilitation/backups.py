@@ -45,35 +45,36 @@ def _renewed(report: LoadReport) -> str:
 
 def export_transfer(uow: UnitOfWork, cafe_id: str, path: Path) -> None:
     """One café with ids and originals, to move it to another installation (holds personal data)."""
-    get_cafe(uow, cafe_id)
-    write_private_file(path, json.dumps(uow.archive.dump(cafe_id), ensure_ascii=False).encode("utf-8"))
     with uow:
+        get_cafe(uow, cafe_id)
+        write_private_file(path, json.dumps(uow.archive.dump(cafe_id), ensure_ascii=False).encode("utf-8"))
         audit.record(uow, "café exporté pour transfert", cafe_id=cafe_id, target=path.name)
 
 
 def import_transfer(uow: UnitOfWork, path: Path, *, max_bytes: int, max_text_chars: int) -> LoadReport:
     """Load a café's transfer file whole or not at all; importing it twice changes nothing."""
-    report = _load(uow, path, max_bytes, transfer=True, max_text_chars=max_text_chars)
-    details = (
-        f"{plural(report.total, 'ligne ajoutée', 'lignes ajoutées')}, "
-        f"{plural(report.skipped_erased, 'effacée ignorée', 'effacées ignorées')}"
-    )
     with uow:
+        report = _load(uow, path, max_bytes, transfer=True, max_text_chars=max_text_chars)
+        details = (
+            f"{plural(report.total, 'ligne ajoutée', 'lignes ajoutées')}, "
+            f"{plural(report.skipped_erased, 'effacée ignorée', 'effacées ignorées')}"
+        )
         audit.record(uow, "café importé", target=path.name, details=details + _renewed(report))
     return report
 
 
 def backup(uow: UnitOfWork, path: Path) -> None:
-    """The whole database in one gzip file readable by its owner only."""
-    content = gzip.compress(json.dumps(uow.archive.dump(), ensure_ascii=False).encode("utf-8"))
-    write_private_file(path, content)
+    """The whole database in one gzip file readable by its owner only: one consistent snapshot,
+    written with its audit line in the same transaction."""
     with uow:
+        content = gzip.compress(json.dumps(uow.archive.dump(), ensure_ascii=False).encode("utf-8"))
+        write_private_file(path, content)
         audit.record(uow, "sauvegarde de la base", target=path.name)
 
 
 def restore(uow: UnitOfWork, path: Path, *, max_bytes: int, max_text_chars: int) -> LoadReport:
     """Add what the backup holds and the database lacks, whole or not at all."""
-    report = _load(uow, path, max_bytes, transfer=False, max_text_chars=max_text_chars)
     with uow:
+        report = _load(uow, path, max_bytes, transfer=False, max_text_chars=max_text_chars)
         audit.record(uow, "restauration de la base", target=path.name, details=_renewed(report).lstrip(", "))
     return report

@@ -19,7 +19,7 @@ from facilitation.domain import (
     parse_choice,
 )
 from facilitation.errors import Conflict, InvalidInput, NotFound
-from facilitation.storage.base import UnitOfWork
+from facilitation.storage.base import UnitOfWork, read_only
 
 MAX_ROUND_MINUTES = 240
 _CAFE_ID = re.compile(r"[0-9a-f]{32}")
@@ -79,6 +79,7 @@ def create_cafe(
     return cafe
 
 
+@read_only
 def get_cafe(uow: UnitOfWork, cafe_id: str) -> Cafe:
     """The café, or NotFound in French."""
     wanted = (cafe_id or "").strip()
@@ -120,6 +121,7 @@ def update_cafe(
     return updated
 
 
+@read_only
 def list_cafes(uow: UnitOfWork, *, include_archived: bool = False) -> list[Cafe]:
     """Cafés, most recent first."""
     return [c for c in uow.cafes.list_all() if include_archived or c.archived_at is None]
@@ -198,6 +200,7 @@ def _find_round(uow: UnitOfWork, cafe_id: str, round_id: str) -> Round | None:
     return next((r for r in uow.cafes.rounds(cafe_id) if r.id == round_id), None)
 
 
+@read_only
 def get_round(uow: UnitOfWork, cafe_id: str, round_id: str) -> Round:
     round_ = _find_round(uow, cafe_id, round_id)
     if round_ is None:
@@ -218,6 +221,7 @@ def update_round(
     return updated
 
 
+@read_only
 def list_rounds(uow: UnitOfWork, cafe_id: str) -> list[Round]:
     """The café's rounds in order."""
     with uow.reading():
@@ -275,6 +279,7 @@ def close_round(uow: UnitOfWork, cafe_id: str, round_id: str, *, now: datetime |
     return closed
 
 
+@read_only
 def open_round_of(uow: UnitOfWork, cafe_id: str) -> Round | None:
     """The round currently open in the café, if any."""
     return next((r for r in uow.cafes.rounds(cafe_id) if r.is_open), None)
@@ -358,12 +363,14 @@ def add_table(
     return table
 
 
+@read_only
 def list_tables(uow: UnitOfWork, cafe_id: str) -> list[Table]:
     """The café's tables by number."""
     with uow.reading():
         return uow.cafes.tables(cafe_id)
 
 
+@read_only
 def get_table(uow: UnitOfWork, cafe_id: str, number: int) -> Table:
     for table in uow.cafes.tables(cafe_id):
         if table.number == number:
@@ -382,6 +389,19 @@ def update_table(
         uow.cafes.update_table(updated)
         audit.record(uow, "table modifiée", cafe_id=cafe_id, target=updated.label())
     return updated
+
+
+@read_only
+def link_secret(uow: UnitOfWork) -> str:
+    """The secret that signs the tables' and the wall's links and the phones' forms."""
+    return uow.trust.link_secret()
+
+
+def rotate_link_secret(uow: UnitOfWork) -> None:
+    """A new secret for every link: each resident link, wall link and form signed before is refused."""
+    with uow:
+        uow.trust.rotate_link_secret()
+        audit.record(uow, "secret des liens changé (anciens QR codes refusés)")
 
 
 def join_link(uow: UnitOfWork, cafe_id: str, table_number: int, base_url: str) -> str:

@@ -14,6 +14,7 @@ from facilitation.abuse import RATE_LIMIT_MESSAGE, Client, PhoneLimiter, captain
 from facilitation.access import (
     FORGED_WALL_MESSAGE,
     JoinClaim,
+    check_form_nonce,
     normalise_table_code,
     verify_join_token,
     verify_wall_token,
@@ -30,11 +31,12 @@ from facilitation.domain import (
     clean_text,
     parse_choice,
 )
-from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
+from facilitation.errors import AccessDenied, AlreadySent, InvalidInput, NotAccepting, NotFound, RoundChanged
 from facilitation.privacy import mask_personal_data, restore_masked
-from facilitation.storage.base import UnitOfWork
+from facilitation.storage.base import UnitOfWork, read_only
 
 MAX_AGREEMENT_COUNT = 500
+UNKNOWN_TABLE_CODE = "Code de table inconnu. Vérifiez le code donné par l'organisateur."
 # How many ideas heard at earlier tables a phone is offered to build on (the most recent first).
 HEARD_IDEAS = 30
 _CONTRIBUTION_ID = re.compile(r"[0-9a-f]{32}")
@@ -123,6 +125,7 @@ def _locate(uow: UnitOfWork, cafe_id: str, table_number: int) -> TableState:
     return TableState(cafe, table, open_now, last_closed)
 
 
+@read_only
 def shown(uow: UnitOfWork, cafe_id: str, listed: list[Contribution]) -> list[Contribution]:
     """Contributions as every screen shows them: personal data masked (the stored text is untouched;
     only the organiser's moderation view reveals it, see rgpd.reveal_original)."""
@@ -156,7 +159,7 @@ def enter_table(uow: UnitOfWork, code: str) -> TableContext:
     with uow.reading():
         table = uow.cafes.table_by_code(normalise_table_code(code))
         if table is None:
-            raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
+            raise AccessDenied(UNKNOWN_TABLE_CODE)
         cafe = get_cafe(uow, table.cafe_id)
         if cafe.archived_at is not None:
             raise AccessDenied("Ce café est archivé : sa saisie est fermée.")
@@ -165,27 +168,35 @@ def enter_table(uow: UnitOfWork, code: str) -> TableContext:
 
 def try_table_code(uow: UnitOfWork, code: str, client: Client, now: datetime | None = None) -> TableContext:
     """A typed (or linked) captain code: throttled per session and address like the organiser's
-    password, and every refusal is written to the audit log."""
+    password, and every refusal is written to the audit log — one transaction, whose refusal is
+    raised once it has committed (the failed try and its audit line stay)."""
     normalised = normalise_table_code(code)
-    if not guarded_try(
-        uow,
-        "captain",
-        client,
-        now or uow.clock(),
-        lambda: uow.cafes.table_by_code(normalised) is not None,
-        code_key=captain_code_key(uow.trust.link_secret(), normalised),
-    ):
-        with uow:
-            audit.record(uow, "code capitaine refusé")
-        raise AccessDenied("Code de table inconnu. Vérifiez le code donné par l'organisateur.")
     with uow:
-        context = enter_table(uow, normalised)
-        audit.record(
+        outcome = guarded_try(
             uow,
-            "capitaine entré à sa table",
-            cafe_id=context.cafe.id,
-            actor=audit.captain(context.table.number),
+            "captain",
+            client,
+            now or uow.clock(),
+            lambda: uow.cafes.table_by_code(normalised) is not None,
+            code_key=captain_code_key(uow.trust.link_secret(), normalised),
         )
+        refused = outcome.refusal(UNKNOWN_TABLE_CODE)
+        if refused is None:
+            try:
+                context = enter_table(uow, normalised)
+            except AccessDenied as exc:  # an archived café: the try stays counted as it was
+                refused = exc
+            else:
+                audit.record(
+                    uow,
+                    "capitaine entré à sa table",
+                    cafe_id=context.cafe.id,
+                    actor=audit.captain(context.table.number),
+                )
+        elif not outcome.wait:
+            audit.record(uow, "code capitaine refusé")
+    if refused is not None:
+        raise refused
     return context
 
 
@@ -386,6 +397,7 @@ def resident_submit(
     per_table: int | None = None,
     round_id: str | None = None,
     client_address: str = "",
+    nonce: str | None = None,
     now: datetime | None = None,
     builds_on: str | None = None,
     visits: tuple[Visit, ...] = (),
@@ -393,37 +405,63 @@ def resident_submit(
 ) -> SubmitResult:
     """A resident's contribution, through their table's signed link, within the rate limits.
 
-    `round_id` is the round whose question the resident was shown: if another round is open now,
-    the text is refused rather than filed under a question its author never read. `builds_on`
+    One writer transaction from the link's check to the stored idea: a round closing meanwhile
+    waits for it, so an idea never lands in a round that has just closed. `round_id` is the round
+    whose question the resident was shown: if another round is open now, the text is refused rather
+    than filed under a question its author never read. `nonce` (the phone's form) must be the one
+    this server drew for this link and submission id; new words posted under the id of an idea
+    already stored are refused with AlreadySent, not answered « already stored ». `builds_on`
     (« je prolonge ») must be an idea of one of `visits`, the tables this phone joined earlier.
     """
-    # A forged, revoked or unknown link is refused before taking the write lock.
-    with uow.reading():
-        claim = verify_join_token(uow.trust.link_secret(), token)
-        _claimed_state(uow, claim)
+    with uow:
+        secret = uow.trust.link_secret()
+        if nonce is not None:
+            check_form_nonce(secret, nonce, token, submission_id)
+        claim = verify_join_token(secret, token)
+        _claimed_state(uow, claim)  # a revoked or unknown link is refused before the text is judged
+        _refuse_other_text_under_a_sent_id(uow, submission_id, text, max_chars)
 
-    def admit(state: TableState) -> None:
-        if limiter is not None:
-            limiter.count_idea(claim.cafe_id, browser_id or submission_id, client_address)
+        def admit(state: TableState) -> None:
+            if limiter is not None:
+                limiter.count_idea(claim.cafe_id, browser_id or submission_id, client_address)
 
-    return _submit(
-        uow,
-        claim.cafe_id,
-        # Read again inside the storing transaction: the round may have changed since the check.
-        lambda: _claimed_state(uow, claim),
-        text=text,
-        source=Source.RESIDENT,
-        submission_id=submission_id,
-        max_chars=max_chars,
-        round_id=round_id,
-        now=now,
-        admit_new=admit,
-        table_limit=per_table,
-        author=supporter_key(claim.cafe_id, browser_id or submission_id),
-        builds_on=builds_on or None,
-        may_build_on=lambda state, idea: _heard(uow, state, visits, idea),
-        emerging_question=emerging_question,
-    )
+        return _submit(
+            uow,
+            claim.cafe_id,
+            # Read again once the café's rounds are held (`_submit`): the round may have changed.
+            lambda: _claimed_state(uow, claim),
+            text=text,
+            source=Source.RESIDENT,
+            submission_id=submission_id,
+            max_chars=max_chars,
+            round_id=round_id,
+            now=now,
+            admit_new=admit,
+            table_limit=per_table,
+            author=supporter_key(claim.cafe_id, browser_id or submission_id),
+            builds_on=builds_on or None,
+            may_build_on=lambda state, idea: _heard(uow, state, visits, idea),
+            emerging_question=emerging_question,
+        )
+
+
+def _refuse_other_text_under_a_sent_id(
+    uow: UnitOfWork, submission_id: str, text: str, max_chars: int
+) -> None:
+    """A form already sent, sent again with other words (a page restored by the back button):
+    answering « already stored » would lose the new words."""
+    sent = uow.contributions.get(submission_id) if submission_id else None
+    if sent is None:
+        return
+    try:
+        same = sent.text == clean_text(text, max_chars=max_chars)
+    except InvalidInput:
+        return  # `_submit` explains what is wrong with the text
+    if not same:
+        raise AlreadySent(
+            "Ce formulaire avait déjà servi à envoyer une idée. Votre nouveau texte n'a pas encore été "
+            "envoyé : il est dans la case. Appuyez à nouveau sur « Envoyer »."
+        )
 
 
 def _idea_to_build_on(uow: UnitOfWork, candidate: Contribution, builds_on: str) -> Contribution:
@@ -536,6 +574,7 @@ def supporter_key(cafe_id: str, browser_id: str) -> str:
     return hashlib.sha256(f"{cafe_id}:{browser_id}".encode()).hexdigest()[:32]
 
 
+@read_only
 def shown_at_table(uow: UnitOfWork, state: TableState, contribution_id: str) -> Contribution:
     """The idea a phone acts on (+1, vote), if it is still one of its table's open round."""
     if not state.accepting:
@@ -551,35 +590,11 @@ def shown_at_table(uow: UnitOfWork, state: TableState, contribution_id: str) -> 
     return idea
 
 
-def support(
-    uow: UnitOfWork,
-    *,
-    token: str,
-    contribution_id: str,
-    browser_id: str,
-    limiter: PhoneLimiter | None = None,
-    client_address: str = "",
-    now: datetime | None = None,
-) -> bool:
-    """+1 from a resident on a contribution of their table's open round; True if newly counted."""
-    if not browser_id:
-        raise InvalidInput("Rechargez la page avant de soutenir une idée.")
-    verify_join_token(uow.trust.link_secret(), token)  # a forged link never takes the write lock
-    with uow:
-        # The table and its open round; only the supported idea is read, however full the table.
-        context = _claimed_state(uow, verify_join_token(uow.trust.link_secret(), token))
-        shown_at_table(uow, context, contribution_id)
-        if limiter is not None:
-            limiter.count_support(context.cafe.id, contribution_id, browser_id, client_address)
-        return uow.contributions.add_support(
-            contribution_id, supporter_key(context.cafe.id, browser_id), now or uow.clock()
-        )
-
-
 def supported_here(uow: UnitOfWork, context: TableContext, browser_id: str) -> set[str]:
     """Ids of the listed contributions this phone already supported."""
     key = supporter_key(context.cafe.id, browser_id)
-    return uow.contributions.supported_by(key, [c.id for c in context.contributions])
+    with uow.reading():
+        return uow.contributions.supported_by(key, [c.id for c in context.contributions])
 
 
 def _table_contribution(uow: UnitOfWork, table: Table, contribution_id: str) -> Contribution:

@@ -3,24 +3,129 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from facilitation import audit
 from facilitation.access import new_id
-from facilitation.domain import Cafe, Contribution, FicheStatus, StoredDocument, Table, parse_choice
+from facilitation.domain import Cafe, FicheStatus, StoredDocument, parse_choice
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.harvest import find_cafes, latest_version, scope_of
 from facilitation.privacy import mask_personal_data
 from facilitation.records import contribution_records, topic_records
-from facilitation.search import MAX_QUERY_WORDS, highlight, query_problem, query_terms, stem
 from facilitation.snapshot import CafeSnapshot
-from facilitation.storage.base import UnitOfWork
+from facilitation.storage.base import UnitOfWork, read_only
 from facilitation.synthesis import default_fiche
+
+if TYPE_CHECKING:  # exchange lists the library's documents: imported for the type only
+    from facilitation.exchange import Agenda
 
 # (unit of work, café id, kind) → (file name, bytes): the builders live in `exports`, which depends
 # on this package; the composition root binds them to the settings and hands them to `generate`.
 DocumentRenderer = Callable[[UnitOfWork, str, str], tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class DocumentBuilders:
+    """The builders of every document, handed in by the composition root (they live in `exports`,
+    which this package never imports), bound to the settings (time zone, public address)."""
+
+    render: DocumentRenderer  # a kind of document of a café, its QR codes at the public address
+    render_at: Callable[[UnitOfWork, str, str, str], tuple[str, bytes]]  # … at a given address
+    fiche: Callable[[UnitOfWork, str, str], tuple[str, bytes]]  # one fiche d'observation (PDF)
+    agenda: Callable[[Agenda], bytes]  # a committee's agenda (PDF)
+    agenda_name: Callable[[Agenda], str]  # … and its file name
+    table: Callable[[list[dict], list[str]], bytes]  # records as a CSV file for Excel
+    qr_png: Callable[[str, str], bytes]  # a link's QR code with its caption (PNG)
+    export: Callable[[UnitOfWork, str, str], bytes]  # a café's contributions as « csv » or « json »
+    labels: dict[str, str]  # kind → French label, in the order the pages list them
+
+
+class Documents:
+    """The one way to a document: every file a page or the command line hands out is built here and
+    written to the audit log (« document généré », « document téléchargé », « export »)."""
+
+    def __init__(self, builders: DocumentBuilders) -> None:
+        self._builders = builders
+
+    @property
+    def kinds(self) -> list[str]:
+        """Every kind a café's documents can be, in display order."""
+        return list(self._builders.labels)
+
+    def label(self, kind: str) -> str:
+        """The French name of a kind (the kind itself for one this version no longer builds)."""
+        return self._builders.labels.get(kind, kind)
+
+    def generate(self, uow: UnitOfWork, cafe_id: str, kind: str) -> StoredDocument:
+        """Build a document and keep it in the library as its kind's next version (audited)."""
+        return generate(uow, cafe_id, kind, render=self._builders.render)
+
+    def download(self, uow: UnitOfWork, document_id: str) -> StoredDocument:
+        """A kept document with its bytes (audited)."""
+        return download(uow, document_id)
+
+    def build(
+        self, uow: UnitOfWork, cafe_id: str, kind: str, *, base_url: str | None = None
+    ) -> tuple[str, bytes]:
+        """A document of the café from the current data, not kept: (file name, bytes), audited.
+        `base_url`: where its QR codes point (else the stored public address)."""
+        return _audited(
+            uow,
+            cafe_id,
+            lambda: (
+                self._builders.render_at(uow, cafe_id, kind, base_url)
+                if base_url
+                else self._builders.render(uow, cafe_id, kind)
+            ),
+        )
+
+    def fiche(self, uow: UnitOfWork, cafe_id: str, topic_key: str) -> tuple[str, bytes]:
+        """One fiche d'observation as a PDF from the current data, audited."""
+        return _audited(uow, cafe_id, lambda: self._builders.fiche(uow, cafe_id, topic_key))
+
+    def agenda(self, uow: UnitOfWork, agenda: Agenda) -> tuple[str, bytes]:
+        """A committee's agenda as a PDF, audited."""
+        return _audited(uow, None, lambda: (self.agenda_filename(agenda), self._builders.agenda(agenda)))
+
+    def agenda_filename(self, agenda: Agenda) -> str:
+        """The file name a committee's agenda is saved under."""
+        return self._builders.agenda_name(agenda)
+
+    def export(self, uow: UnitOfWork, cafe_id: str, data_format: str) -> bytes:
+        """A café's contributions as plain CSV or JSON (the command line's export), audited."""
+        if data_format not in ("csv", "json"):
+            raise InvalidInput("Format d'export inconnu : csv ou json.")
+        with uow.reading():
+            content = self._builders.export(uow, cafe_id, data_format)
+        with uow:
+            audit.record(uow, "export", cafe_id=cafe_id, target=f"contributions ({data_format})")
+        return content
+
+    def audit_log(self, uow: UnitOfWork, *, timezone: str) -> tuple[str, bytes, int]:
+        """The whole audit log, newest first, as a CSV file for Excel: (file name, bytes, events);
+        the export itself is logged."""
+        with uow:
+            records = audit.audit_records(uow, timezone=timezone)
+            audit.record(uow, "export", target="journal d'audit")
+        return "journal-audit.csv", self._builders.table(records, audit.AUDIT_COLUMNS), len(records)
+
+    def qr_png(self, link: str, caption: str) -> bytes:
+        """A link's QR code as shown on the organiser's screen (the link itself, no personal data)."""
+        return self._builders.qr_png(link, caption)
+
+
+def _audited(
+    uow: UnitOfWork, cafe_id: str | None, build: Callable[[], tuple[str, bytes]]
+) -> tuple[str, bytes]:
+    # Built from one consistent read, outside the write lock (rendering a PDF takes seconds), then
+    # logged: a document that failed to build is not logged as given out.
+    with uow.reading():
+        filename, content = build()
+    with uow:
+        audit.record(uow, "document généré", cafe_id=cafe_id, target=filename)
+    return filename, content
 
 
 def full_export(snapshot: CafeSnapshot, *, timezone: str) -> dict:
@@ -153,6 +258,7 @@ def _fiches_of(uow: UnitOfWork, cafe: Cafe) -> list[FicheEntry]:
     return entries
 
 
+@read_only
 def library(
     uow: UnitOfWork,
     *,
@@ -171,53 +277,3 @@ def library(
             continue
         entries.append(LibraryEntry(cafe, uow.documents.in_cafe(cafe.id), fiches))
     return entries
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    contribution: Contribution
-    cafe: Cafe
-    table: Table
-    pieces: list[tuple[str, bool]]  # the text, cut so that matching words are marked True
-
-
-def search(
-    uow: UnitOfWork,
-    query: str,
-    *,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    place: str = "",
-    theme: str | None = None,
-) -> list[SearchHit]:
-    """Contributions of the cafés kept by the filters containing every word of the query, best first.
-
-    Accents, case and plurals do not matter (« agees » finds « âgées »).
-    """
-    problem = query_problem(query or "")
-    if problem is not None:
-        raise InvalidInput(problem)
-    words = [w for w in (query or "").split() if len(w) >= 2][:MAX_QUERY_WORDS]
-    terms = query_terms(" ".join(words))
-    if not terms:
-        raise InvalidInput("Tapez au moins un mot de deux lettres.")
-    with uow.reading():
-        cafes = find_cafes(uow, date_from=date_from, date_to=date_to, place=place, theme=theme)
-        known = {c.id: c for c in cafes}
-        filtered = bool(date_from or date_to or place or theme)
-        found = uow.contributions.search(words, terms, list(known) if filtered else None)
-        cafe_ids = {c.cafe_id for c in found}
-        tables = {t.id: t for cafe_id in cafe_ids for t in uow.cafes.tables(cafe_id)}
-        names = {cafe_id: uow.trust.masked_names(cafe_id) for cafe_id in cafe_ids}
-    hits = []
-    for c in found:
-        if c.cafe_id not in known or c.table_id not in tables:
-            continue
-        # Shown masked; a contribution is listed only when every word of the query is in what is
-        # shown: found through a masked word (a name, a phone number typed as the query, even next
-        # to a shown word: « chauffage Durand »), a hit would tell who wrote about whom.
-        shown = replace(c, text=mask_personal_data(c.text, names[c.cafe_id]))
-        pieces = highlight(shown.text, terms)
-        if {stem(piece) for piece, matched in pieces if matched} >= set(terms):
-            hits.append(SearchHit(shown, known[c.cafe_id], tables[c.table_id], pieces))
-    return hits

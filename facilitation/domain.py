@@ -401,16 +401,6 @@ class FieldFiche:
     status: FicheStatus
     created_at: datetime
 
-    @classmethod
-    def from_row(cls, row) -> FieldFiche:
-        values = dict(row)
-        values |= {
-            "theme": Theme(values["theme"]),
-            "committee": Committee(values["committee"]),
-            "status": FicheStatus(values["status"]),
-        }
-        return cls(**values)
-
 
 @dataclass(frozen=True)
 class Comment:
@@ -435,12 +425,6 @@ class Decision:
     committee: Committee
     status: FicheStatus
     note: str = ""
-
-    @classmethod
-    def from_row(cls, row) -> Decision:
-        values = dict(row)
-        values |= {"committee": Committee(values["committee"]), "status": FicheStatus(values["status"])}
-        return cls(**values)
 
 
 @dataclass(frozen=True)

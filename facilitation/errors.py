@@ -15,6 +15,10 @@ class InvalidInput(CafeError):
     """Text or values refused before anything is written."""
 
 
+class AlreadySent(InvalidInput):
+    """New words posted with the submission id of an idea already stored."""
+
+
 class NotFound(CafeError):
     """A café, round, table or contribution that does not exist."""
 

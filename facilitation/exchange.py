@@ -33,7 +33,7 @@ from facilitation.domain import (
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.photos import MAX_PHOTOS, prepare_photos
 from facilitation.privacy import mask_personal_data
-from facilitation.storage.base import UnitOfWork
+from facilitation.storage.base import UnitOfWork, read_only
 from facilitation.wording import plural
 
 # What a committee still has to look at: the agenda of its next meeting.
@@ -107,6 +107,7 @@ def _field_card(fiche: FieldFiche) -> FicheCard:
     )
 
 
+@read_only
 def all_fiches(
     uow: UnitOfWork, *, committee: str | None = None, status: str | None = None
 ) -> list[FicheCard]:
@@ -126,6 +127,7 @@ def all_fiches(
     )
 
 
+@read_only
 def find_fiche(uow: UnitOfWork, ref: str) -> FicheCard:
     """One fiche by its reference, or NotFound in French."""
     for card in all_fiches(uow):
@@ -305,6 +307,7 @@ def add_photos(uow: UnitOfWork, ref: str, photos: Sequence[tuple[str, bytes]]) -
     return already + len(prepared)
 
 
+@read_only
 def fiche_photos(uow: UnitOfWork, ref: str) -> list[bytes]:
     """A fiche's photos (JPEG), in the order they were attached."""
     return uow.exchange.list_photos(ref)
@@ -333,6 +336,7 @@ class Agenda:
 AGENDA_QUOTES = 3
 
 
+@read_only
 def committee_agenda(uow: UnitOfWork, committee: str, *, now: datetime | None = None) -> Agenda:
     """The fiches awaiting a committee, oldest observation first (the order of a meeting)."""
     chosen = parse_choice(Committee, committee, "Comité")

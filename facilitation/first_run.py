@@ -18,7 +18,7 @@ from urllib.parse import quote
 from facilitation import audit, sessions
 from facilitation.access import hash_password
 from facilitation.errors import AccessDenied, InvalidInput
-from facilitation.storage.base import UnitOfWork
+from facilitation.storage.base import UnitOfWork, read_only
 
 FIRST_RUN_PARAM = "premier"
 ROLES = (audit.ORGANISER, audit.MARKETING)
@@ -46,6 +46,7 @@ def staff_passwords(uow: UnitOfWork, configured: Mapping[str, str]) -> dict[str,
     return {role: configured.get(role) or stored.get(role, "") for role in ROLES}
 
 
+@read_only
 def needs_first_run(uow: UnitOfWork, configured: Mapping[str, str]) -> bool:
     """True while no organiser password exists, neither in the settings nor in the database."""
     return not staff_passwords(uow, configured)[audit.ORGANISER]

@@ -6,12 +6,13 @@ from urllib.parse import urlsplit
 
 from facilitation import audit
 from facilitation.errors import InvalidInput
-from facilitation.storage.base import UnitOfWork
+from facilitation.storage.base import UnitOfWork, read_only
 
 STORED_NAME = "public_base_url"
 _ONLY_THIS_COMPUTER = ("localhost", "127.", "::1", "0.0.0.0")
 
 
+@read_only
 def public_base_url(uow: UnitOfWork, default: str) -> str:
     """The stored public address, or the CAFE_PUBLIC_BASE_URL default until one is stored."""
     return uow.trust.installation_value(STORED_NAME) or default

@@ -13,7 +13,7 @@ from facilitation.cafes import get_cafe, list_cafes
 from facilitation.contributions import shown
 from facilitation.domain import Contribution, HarvestVersion, TopicGroup, clean_label
 from facilitation.errors import InvalidInput, NotFound
-from facilitation.storage.base import UnitOfWork
+from facilitation.storage.base import UnitOfWork, read_only
 from facilitation.wording import plural
 
 
@@ -54,11 +54,13 @@ def unflag_name(uow: UnitOfWork, cafe_id: str, name: str) -> list[str]:
         return uow.trust.masked_names(cafe_id)
 
 
+@read_only
 def masked_names(uow: UnitOfWork, cafe_id: str) -> list[str]:
     """Names masked in the café's documents."""
     return uow.trust.masked_names(cafe_id)
 
 
+@read_only
 def names_to_confirm(uow: UnitOfWork, cafe_id: str) -> list[str]:
     """Names captains flagged that the organiser has not confirmed yet."""
     return uow.trust.masked_names(cafe_id, confirmed=False)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from facilitation import audit
-from facilitation.abuse import Client, organiser_login
+from facilitation.abuse import WRONG_PASSWORD, Client, staff_role
 from facilitation.access import make_staff_token, new_id, staff_session_expiry, staff_token_session
 from facilitation.domain import StaffSession
 from facilitation.storage.base import UnitOfWork
@@ -32,17 +32,21 @@ class SignedIn:
 
 
 def sign_in(uow: UnitOfWork, password: str, passwords: Passwords, now: datetime, client: Client) -> SignedIn:
-    """Check a staff password (throttled, see abuse.organiser_login) and open a session."""
-    role = organiser_login(
-        uow,
-        password,
-        passwords.get(audit.ORGANISER, ""),
-        now,
-        client,
-        marketing_hash=passwords.get(audit.MARKETING, ""),
-    )
+    """Check a staff password (throttled, see abuse.organiser_login) and open a session, in one
+    transaction; a refusal is raised after it commits, so that the failed try stays counted."""
     with uow:
-        return open_session(uow, role, passwords[role], now)
+        role, outcome = staff_role(
+            uow,
+            password,
+            passwords.get(audit.ORGANISER, ""),
+            now,
+            client,
+            marketing_hash=passwords.get(audit.MARKETING, ""),
+        )
+        signed = open_session(uow, role, passwords[role], now) if outcome.succeeded else None
+    if signed is None:
+        raise outcome.refusal(WRONG_PASSWORD)
+    return signed
 
 
 def open_session(uow: UnitOfWork, role: str, password_hash: str, now: datetime) -> SignedIn:

@@ -44,7 +44,7 @@ from facilitation.errors import InvalidInput, NotFound
 from facilitation.privacy import MASKED_SUMMARY, mask_personal_data, restore_masked
 from facilitation.settings import DEFAULT_TIMEZONE
 from facilitation.snapshot import CafeSnapshot, load_snapshot
-from facilitation.storage.base import UnitOfWork
+from facilitation.storage.base import UnitOfWork, read_only
 from facilitation.votes import agreements
 from facilitation.wording import plural
 
@@ -446,6 +446,7 @@ def paths_of(snapshot: CafeSnapshot) -> list[IdeaPath]:
     return sorted(paths, key=lambda p: (p.to_round, p.to_table, p.from_round, p.from_table))
 
 
+@read_only
 def idea_paths(uow: UnitOfWork, cafe_id: str) -> list[IdeaPath]:
     """The paths of the café's ideas across tables and rounds (for the harvest page's chart)."""
     return paths_of(load_snapshot(uow, cafe_id))
@@ -470,6 +471,7 @@ def emerged_questions(uow: UnitOfWork, cafe_id: str, *, limit: int = 40) -> list
         ]
 
 
+@read_only
 def cafe_synthesis(
     uow: UnitOfWork, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
 ) -> CafeSynthesis:
@@ -594,6 +596,7 @@ def default_fiche(cafe: Cafe, topic_key: str, label: str, now: datetime) -> Fich
     )
 
 
+@read_only
 def earlier_topics(uow: UnitOfWork, cafe: Cafe, names: list[str]) -> list[tuple[Cafe, TopicGroup]]:
     """Every topic of the latest harvest of each café held before this one (keywords only),
     with the names flagged in either café (`names`: this one's) masked."""
@@ -630,6 +633,7 @@ def _fiches(snapshot: CafeSnapshot, synthesis: CafeSynthesis) -> dict[str, Fiche
     }
 
 
+@read_only
 def fiche_sheets(
     uow: UnitOfWork, cafe_id: str, *, timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None
 ) -> list[FicheSheet]:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from facilitation import audit, harvest
 from facilitation.abuse import PhoneLimiter
-from facilitation.access import verify_join_token
+from facilitation.access import check_form_nonce, verify_join_token
 from facilitation.agreement import (
     THEME_PREFIX,
     Agreement,
@@ -25,7 +25,9 @@ from facilitation.contributions import (
     TableContext,
     _claimed_state,
     _locate,
+    join_table,
     shown_at_table,
+    supported_here,
     supporter_key,
 )
 from facilitation.domain import TopicGroup
@@ -53,8 +55,8 @@ class PlenaryTheme:
 
 def plenary_themes(uow: UnitOfWork, cafe_id: str) -> list[PlenaryTheme]:
     """The themes a plenary vote asks about: retained groups if any, else every group; largest first."""
-    cafe = get_cafe(uow, cafe_id)
     with uow.reading():
+        cafe = get_cafe(uow, cafe_id)
         version = harvest.latest_version(uow, harvest.scope_of([cafe.id]))
         names = uow.trust.masked_names(cafe.id) if version else []
     if version is None:
@@ -73,8 +75,8 @@ class PlenaryResult:
 
 def plenary_results(uow: UnitOfWork, cafe_id: str) -> list[PlenaryResult]:
     """Each theme put to the plenary vote with the phones' answers so far."""
-    themes = plenary_themes(uow, cafe_id)
     with uow.reading():
+        themes = plenary_themes(uow, cafe_id)
         listed = uow.contributions.votes_in(cafe_id)
     found = agreements(listed, {t.key: [] for t in themes})
     return [PlenaryResult(t, found[t.key]) for t in themes]
@@ -101,9 +103,11 @@ def vote(
     browser_id: str,
     limiter: PhoneLimiter | None = None,
     client_address: str = "",
+    nonce: str | None = None,
     now: datetime | None = None,
-) -> Choice:
-    """A phone's opinion on an idea of its table's open round, or on a theme of the open plenary.
+) -> Voted:
+    """A phone's opinion on an idea of its table's open round, or on a theme of the open plenary,
+    in one writer transaction (with the form's `nonce` checked when given).
 
     One vote per phone per item: a second one replaces the first. « d'accord » on an idea is also
     its support (+1), so the wall and the documents count it as before.
@@ -111,9 +115,11 @@ def vote(
     if not browser_id:
         raise InvalidInput("Rechargez la page avant de donner votre avis.")
     picked = parse_choice(choice)
-    verify_join_token(uow.trust.link_secret(), token)  # a forged link never takes the write lock
     with uow:
-        state = _claimed_state(uow, verify_join_token(uow.trust.link_secret(), token))
+        secret = uow.trust.link_secret()
+        if nonce is not None:
+            check_form_nonce(secret, nonce, token, "soutien", browser_id)  # raises StaleForm
+        state = _claimed_state(uow, verify_join_token(secret, token))
         voter = supporter_key(state.cafe.id, browser_id)
         when = now or uow.clock()
         if item.startswith(THEME_PREFIX):
@@ -130,7 +136,46 @@ def vote(
         if limiter is not None:
             limiter.count_support(state.cafe.id, item, browser_id, client_address)
         uow.contributions.set_vote(state.cafe.id, item, voter, state.table.number, Tally.of(picked), when)
-    return picked
+        idea = None if item.startswith(THEME_PREFIX) else uow.contributions.get(item)
+    return Voted(picked, idea.supports if idea else None)
+
+
+@dataclass(frozen=True)
+class Voted:
+    """A phone's vote as stored, and its idea's supports now (None for a theme)."""
+
+    choice: Choice
+    supports: int | None
+
+
+@dataclass(frozen=True)
+class PhoneView:
+    """What a resident's phone shows: its table, the ideas it supported, its votes, the themes of
+    an open plenary vote."""
+
+    context: TableContext
+    supported: set[str]
+    choices: dict[str, Choice]
+    themes: list[PlenaryTheme]
+    link_secret: str  # signs the page's forms (facilitation.access.form_nonce)
+
+
+def phone_view(
+    uow: UnitOfWork, token: str | None, browser_id: str, *, latest: int | None = None
+) -> PhoneView:
+    """A resident's table as their phone shows it, read in one read-only transaction (polled every
+    few seconds: it never waits for the captains' writes)."""
+    with uow.reading():
+        context = join_table(uow, token, latest=latest)
+        cafe = context.cafe
+        opened = cafe.plenary_opened_at is not None and not cafe.is_closed
+        return PhoneView(
+            context=context,
+            supported=supported_here(uow, context, browser_id),
+            choices=votes_here(uow, cafe.id, browser_id),
+            themes=plenary_themes(uow, cafe.id) if opened else [],
+            link_secret=uow.trust.link_secret(),
+        )
 
 
 def votes_here(uow: UnitOfWork, cafe_id: str, browser_id: str) -> dict[str, Choice]:

@@ -2,8 +2,6 @@
 
 import streamlit as st
 
-from exports.pdf.agenda import agenda_pdf
-from exports.pdf.fiches import slug
 from facilitation import exchange
 from facilitation.access import new_id
 from facilitation.audit import ORGANISER
@@ -13,7 +11,7 @@ from facilitation.photos import MAX_PHOTOS
 from facilitation.wording import plural
 from ui.access import require_staff
 from ui.display import literal_markdown, show_literal
-from ui.runtime import settings, show_errors, store, today
+from ui.runtime import app, settings, show_errors, store, today
 
 role = require_staff()
 # The marketing team writes field fiches (with their photos) and comments, under its own name in the
@@ -168,7 +166,7 @@ with agenda_tab:
                 st.caption(literal_markdown(line))
         st.download_button(
             "Télécharger l'ordre du jour (PDF)",
-            data=lambda: agenda_pdf(agenda, timezone),
-            file_name=f"ordre-du-jour-{slug(chosen)}.pdf",
+            data=lambda: app().documents.agenda(store(), agenda)[1],
+            file_name=app().documents.agenda_filename(agenda),
             mime="application/pdf",
         )

@@ -4,20 +4,20 @@ import datetime as dt
 
 import streamlit as st
 
-from exports.documents import DOCUMENT_KINDS, label, single_fiche
-from facilitation import documents
+from facilitation import documents, library_search
 from facilitation.clock import local_time
 from facilitation.domain import FicheStatus, Theme
 from facilitation.search import MAX_QUERY_CHARS
 from facilitation.wording import counted, plural
 from ui.access import require_staff
 from ui.display import literal_markdown, show_highlighted
-from ui.runtime import settings, show_errors, store, today
+from ui.runtime import app, settings, show_errors, store, today
 
 require_staff()
 st.title("Bibliothèque")
 timezone = settings().cafe_timezone
 database = store()
+service = app().documents
 
 # The same filters serve the search and the list of cafés.
 col_from, col_to, col_place, col_theme, col_status = st.columns(5)
@@ -36,7 +36,7 @@ def show_document(document, title: str) -> None:
     right.download_button(
         "Télécharger",
         # Read from the database only when clicked.
-        data=lambda db=database, doc_id=document.id: documents.download(db, doc_id).content,
+        data=lambda db=database, doc_id=document.id: service.download(db, doc_id).content,
         file_name=document.filename,
         key=f"doc_{document.id}",
     )
@@ -49,7 +49,13 @@ with search_tab:
         searched = st.form_submit_button("Rechercher")
     if searched:
         hits = show_errors(
-            documents.search, store(), query, date_from=date_from, date_to=date_to, place=place, theme=theme
+            library_search.search,
+            store(),
+            query,
+            date_from=date_from,
+            date_to=date_to,
+            place=place,
+            theme=theme,
         )
         if hits is not None:
             st.markdown(f"**{plural(len(hits), 'contribution trouvée', 'contributions trouvées')}**")
@@ -91,15 +97,15 @@ with cafes_tab:
                 right.download_button(
                     "PDF",
                     # Built from the current data when clicked.
-                    data=lambda db=database, cid=cafe.id, key=fiche.topic_key: single_fiche(db, cid, key)[1],
+                    data=lambda db=database, cid=cafe.id, key=fiche.topic_key: service.fiche(db, cid, key)[1],
                     file_name=f"fiche-{fiche.topic_key}.pdf",
                     mime="application/pdf",
                     key=f"fiche_{cafe.id}_{fiche.topic_key}",
                 )
             if not entry.documents:
                 st.caption("Aucun document généré : générez-les depuis la page « Fiches et documents ».")
-            for group in entry.by_kind(DOCUMENT_KINDS):
-                name = label(group.kind)
+            for group in entry.by_kind(service.kinds):
+                name = service.label(group.kind)
                 show_document(group.latest, f"{name} — **dernière version** ({group.latest.version})")
                 if group.older and st.toggle(
                     f"Voir {plural(len(group.older), 'version précédente', 'versions précédentes')}",

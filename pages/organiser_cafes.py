@@ -6,9 +6,9 @@ import streamlit as st
 from facilitation import cafes
 from ui.access import require_organiser
 from ui.display import cafe_state, literal_markdown
+from ui.form_keys import minted_key, renew_key
 from ui.organiser import cafe_details, cafe_names, choose
 from ui.runtime import end_page, show_errors, store
-from ui.submission import minted_key, renew_key
 
 require_organiser()
 st.title("Cafés concertation")

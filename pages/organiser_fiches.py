@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from exports.documents import DOCUMENT_KINDS, single_fiche
-from facilitation import documents, synthesis
+from facilitation import synthesis
 from facilitation.clock import local_time
 from facilitation.domain import Committee, FicheStatus
 from facilitation.wording import plural
@@ -17,6 +16,7 @@ st.title("Fiches d'observation et documents")
 cafe = current_cafe()
 config = settings()
 database = store()
+service = app().documents
 
 sheets = show_errors(synthesis.fiche_sheets, store(), cafe.id) or []
 if not sheets:
@@ -56,7 +56,7 @@ for sheet in sheets:
         st.download_button(
             "Télécharger cette fiche (PDF)",
             # Built only when clicked, from the data as it is then.
-            data=lambda db=database, key=sheet.topic.key: single_fiche(db, cafe.id, key)[1],
+            data=lambda db=database, key=sheet.topic.key: service.fiche(db, cafe.id, key)[1],
             file_name=f"fiche-{sheet.topic.key}.pdf",
             mime="application/pdf",
             key=f"dl_{sheet.topic.key}",
@@ -66,19 +66,18 @@ st.header("Générer un document")
 st.caption(
     "Chaque génération est gardée dans la bibliothèque avec sa date : regénérez après des corrections."
 )
-kind = st.selectbox("Document", list(DOCUMENT_KINDS), format_func=lambda k: DOCUMENT_KINDS[k].label)
+kind = st.selectbox("Document", service.kinds, format_func=service.label)
 if st.button("Générer", type="primary"):
     with st.spinner("Génération…"):
         made = show_errors(
-            documents.generate,
+            service.generate,
             store(),
             cafe.id,
             kind,
-            render=app().render_document,
         )
     if made:
         st.success(
-            f"{DOCUMENT_KINDS[kind].label} — version {made.version} générée le "
+            f"{service.label(kind)} — version {made.version} générée le "
             f"{local_time(made.generated_at, config.cafe_timezone):%d/%m/%Y à %H:%M}."
         )
         st.download_button("Télécharger", data=made.content, file_name=made.filename, key="dl_generated")

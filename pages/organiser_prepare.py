@@ -7,9 +7,9 @@ from facilitation import cafes, synthesis
 from facilitation.wording import plural, shorten
 from ui.access import require_organiser
 from ui.display import literal_markdown, round_state
+from ui.form_keys import minted_key, renew_key
 from ui.organiser import cafe_details, current_cafe
 from ui.runtime import show_errors, store
-from ui.submission import minted_key, renew_key
 
 require_organiser()
 st.title("Préparer le café")

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from exports.tabular import to_csv
 from facilitation import audit, rgpd
 from facilitation.wording import plural, shorten
 from ui.access import require_organiser, sign_out_everyone
@@ -112,12 +111,7 @@ st.dataframe(pd.DataFrame(records, columns=audit.AUDIT_COLUMNS), hide_index=True
 st.download_button(
     "Exporter le journal (CSV)",
     # Built when clicked: the whole journal, newest first, for Excel.
-    data=lambda: to_csv(
-        audit.audit_records(database, timezone=config.cafe_timezone),
-        audit.AUDIT_COLUMNS,
-        delimiter=";",
-        excel=True,
-    ),
+    data=lambda: app().documents.audit_log(database, timezone=config.cafe_timezone)[1],
     file_name="journal-audit.csv",
     mime="text/csv",
 )

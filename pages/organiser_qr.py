@@ -2,18 +2,17 @@
 
 import streamlit as st
 
-from exports.documents import render
-from exports.qr import labelled_qr_png
 from facilitation import cafes, public_address
 from ui.access import require_organiser
 from ui.display import literal_markdown
 from ui.organiser import current_cafe
-from ui.runtime import end_page, settings, show_errors, store
+from ui.runtime import app, end_page, settings, show_errors, store
 
 require_organiser()
 st.title("QR codes des tables")
 cafe = current_cafe()
 config = settings()
+service = app().documents
 
 base_url = public_address.public_base_url(store(), config.cafe_public_base_url)
 with st.form("public_address"):
@@ -43,7 +42,7 @@ if not tables:
 
 
 def document(kind: str) -> bytes:
-    return render(store(), cafe.id, kind, base_url=base_url, timezone=config.cafe_timezone)[1]
+    return service.build(store(), cafe.id, kind, base_url=base_url)[1]
 
 
 cards_col, poster_col = st.columns(2)
@@ -85,7 +84,7 @@ for index, table in enumerate(tables):
         continue
     with columns[index % 3], st.container(border=True):
         st.subheader(literal_markdown(table.label()), anchor=False)
-        png = labelled_qr_png(link, table.label())
+        png = service.qr_png(link, table.label())
         st.image(png, caption=literal_markdown(f"QR code de la {table.label().lower()}"), width=220)
         st.code(link, language=None)
         st.download_button(

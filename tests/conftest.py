@@ -123,6 +123,37 @@ def sqlite_store(sqlite_url: str):
     store.engine.dispose()
 
 
+class _ReadOnlyRepository:
+    """A repository whose every call runs in a read-only unit of work of its own (or joins the open
+    one): the storage refuses reads outside a unit of work, and a test's checks are reads."""
+
+    def __init__(self, store, repository) -> None:
+        self._store, self._repository = store, repository
+
+    def __getattr__(self, name: str):
+        method = getattr(self._repository, name)
+
+        def read(*args, **kwargs):
+            with self._store.reading():
+                return method(*args, **kwargs)
+
+        return read
+
+
+class _Committed:
+    def __init__(self, store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> _ReadOnlyRepository:
+        return _ReadOnlyRepository(self._store, getattr(self._store, name))
+
+
+def committed(store) -> _Committed:
+    """The store's repositories for a test's checks: `committed(store).contributions.in_cafe(…)`
+    reads what is committed, in a read-only unit of work."""
+    return _Committed(store)
+
+
 def make_cafe(store, *, tables: int = 2, rounds: int = 2, open_first: bool = True):
     """A café with numbered tables and rounds; the first round open by default."""
     cafe = cafes.create_cafe(

@@ -113,6 +113,11 @@ class _Repository:
 
     @property
     def rows(self) -> _Rows:
+        """The rows, read inside a unit of work only: the SQL storage raises too."""
+        if not self._uow._depth:
+            raise RuntimeError(
+                "storage reads need a unit of work (`with uow.reading():` to read, `with uow:` to write)"
+            )
         return self._uow.rows
 
     def _writing(self) -> _Rows:

@@ -24,7 +24,7 @@ from facilitation.access import hash_password, new_id
 from facilitation.contributions import try_table_code
 from facilitation.errors import AccessDenied, NotAccepting
 from facilitation.storage import open_store
-from tests.conftest import make_cafe, resident, token_of
+from tests.conftest import committed, make_cafe, resident, token_of
 
 
 def test_a_burst_from_one_phone_is_refused_politely_and_normal_use_is_not(store):
@@ -44,7 +44,7 @@ def test_a_burst_from_one_phone_is_refused_politely_and_normal_use_is_not(store)
         for idea in range(2):
             text = f"Avis {person}-{idea}"
             resident(store, token, text, browser_id=new_id(), limiter=limiter, per_table=40)
-    assert len(store.contributions.in_cafe(cafe.id)) == 14
+    assert len(committed(store).contributions.in_cafe(cafe.id)) == 14
 
 
 def test_the_table_limit_holds_whatever_the_phone(store):

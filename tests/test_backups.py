@@ -10,6 +10,7 @@ import numpy as np
 from exports.documents import renderer
 from facilitation import backups, documents, harvest, rgpd
 from facilitation.storage import open_store
+from tests.conftest import committed
 from tests.fakes import KeywordGrouper
 
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
@@ -30,15 +31,17 @@ def test_a_laptop_cafe_moves_to_postgresql_idempotently(sqlite_store, postgres_u
     first = backups.import_transfer(head_office, path, **LIMITS)
     again = backups.import_transfer(head_office, path, **LIMITS)
     assert first.added["contributions"] == 120 and again.total == 0
-    assert head_office.contributions.in_cafe(cafe.id) == sqlite_store.contributions.in_cafe(cafe.id)
-    assert head_office.cafes.tables(cafe.id) == sqlite_store.cafes.tables(cafe.id)
+    assert committed(head_office).contributions.in_cafe(cafe.id) == committed(
+        sqlite_store
+    ).contributions.in_cafe(cafe.id)
+    assert committed(head_office).cafes.tables(cafe.id) == committed(sqlite_store).cafes.tables(cafe.id)
     assert harvest.versions(head_office, scope) == harvest.versions(sqlite_store, scope)
-    assert head_office.trust.masked_names(cafe.id) == ["Durand"]
+    assert committed(head_office).trust.masked_names(cafe.id) == ["Durand"]
     # The demo's votes (phones and shows of hands) travel with their café.
-    assert sorted(head_office.contributions.votes_in(cafe.id), key=repr) == sorted(
-        sqlite_store.contributions.votes_in(cafe.id), key=repr
+    assert sorted(committed(head_office).contributions.votes_in(cafe.id), key=repr) == sorted(
+        committed(sqlite_store).contributions.votes_in(cafe.id), key=repr
     )
-    assert head_office.contributions.votes_in(cafe.id)
+    assert committed(head_office).contributions.votes_in(cafe.id)
     head_office.engine.dispose()
 
 
@@ -47,10 +50,10 @@ def test_backup_and_restore_round_trip(store, tmp_path):
 
     cafe = create_demo_cafe(store)
     documents.generate(store, cafe.id, "synthese", render=renderer(**OPTIONS))
-    first = store.contributions.in_cafe(cafe.id)[0]
+    first = committed(store).contributions.in_cafe(cafe.id)[0]
     with store:
         store.vectors.save("m", {first.id: ("h" * 64, np.ones(4, dtype=np.float32))})
-    secret = store.trust.link_secret()
+    secret = committed(store).trust.link_secret()
     (tmp_path / "out").mkdir()
     path = tmp_path / "out" / "sauvegarde.json.gz"
     backups.backup(store, path)
@@ -59,11 +62,18 @@ def test_backup_and_restore_round_trip(store, tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["sauvegarde.json.gz"]  # no temporary file left
     restored = open_store(f"sqlite:///{tmp_path / 'restored.sqlite3'}")
     backups.restore(restored, path, **LIMITS)
-    assert restored.contributions.in_cafe(cafe.id) == store.contributions.in_cafe(cafe.id)
-    assert restored.trust.link_secret() == secret  # printed QR codes keep working
-    votes = store.contributions.votes_in(cafe.id)
-    assert votes and sorted(restored.contributions.votes_in(cafe.id), key=repr) == sorted(votes, key=repr)
-    (document,) = restored.documents.in_cafe(cafe.id)
-    assert restored.documents.get(document.id).content == store.documents.get(document.id).content
+    assert committed(restored).contributions.in_cafe(cafe.id) == committed(store).contributions.in_cafe(
+        cafe.id
+    )
+    assert committed(restored).trust.link_secret() == secret  # printed QR codes keep working
+    votes = committed(store).contributions.votes_in(cafe.id)
+    assert votes and sorted(committed(restored).contributions.votes_in(cafe.id), key=repr) == sorted(
+        votes, key=repr
+    )
+    (document,) = committed(restored).documents.in_cafe(cafe.id)
+    assert (
+        committed(restored).documents.get(document.id).content
+        == committed(store).documents.get(document.id).content
+    )
     assert backups.restore(restored, path, **LIMITS).total == 0
     restored.engine.dispose()

@@ -10,7 +10,7 @@ import pytest
 from facilitation import cafes
 from facilitation.storage import open_store
 from tests import serving
-from tests.conftest import ROOT, make_cafe
+from tests.conftest import ROOT, committed, make_cafe
 from tests.serving import stop_app
 
 pytestmark = pytest.mark.browser
@@ -101,7 +101,7 @@ def test_resident_sends_markup_from_a_phone_and_the_captain_sees_it_literally(
     shown(phone, MARKUP).wait_for(timeout=10_000)  # in the table's list, literally
     phone.screenshot(path=str(output_dir / "resident-phone.png"), full_page=True)
 
-    (stored,) = store.contributions.in_cafe(cafe.id)
+    (stored,) = committed(store).contributions.in_cafe(cafe.id)
     assert stored.text == MARKUP
 
     captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
@@ -127,7 +127,7 @@ def test_captain_keyboard_capture_and_resident_ideas_arrive_without_reload(runni
         captain.keyboard.press("Enter")
     for text in sentences:
         shown(captain, text).wait_for(timeout=15_000)
-    assert sorted(c.text for c in store.contributions.in_cafe(cafe.id)) == sorted(sentences)
+    assert sorted(c.text for c in committed(store).contributions.in_cafe(cafe.id)) == sorted(sentences)
     captain.wait_for_function(FIELD_FOCUSED_AND_EMPTY, timeout=10_000)
 
     # Choosing a type moves the focus away; it comes back to the text field by itself.
@@ -137,7 +137,7 @@ def test_captain_keyboard_capture_and_resident_ideas_arrive_without_reload(runni
     captain.keyboard.type("Ascenseur souvent en panne")
     captain.keyboard.press("Enter")
     shown(captain, "Ascenseur souvent en panne").wait_for(timeout=15_000)
-    stored = {c.text: c for c in store.contributions.in_cafe(cafe.id)}
+    stored = {c.text: c for c in committed(store).contributions.in_cafe(cafe.id)}
     assert stored["Ascenseur souvent en panne"].kind.value == "problème"
 
     phone = browser.new_context(**PHONE).new_page()
@@ -209,7 +209,7 @@ def test_killing_the_app_server_mid_burst_loses_no_acknowledged_contribution(sql
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=20)
-    stored = [c.text for c in open_store(sqlite_url).contributions.in_cafe(cafe.id)]
+    stored = [c.text for c in committed(open_store(sqlite_url)).contributions.in_cafe(cafe.id)]
     assert set(acknowledged) <= set(stored) and len(stored) in (6, 7)
     store.engine.dispose()
 
@@ -239,7 +239,7 @@ def test_secrets_never_reach_the_server_log(sqlite_url, browser, tmp_path, monke
     finally:
         stop_app(process)
     log = (tmp_path / "streamlit.log").read_text()
-    for secret in ("mot-de-passe-secret", password_hash, store.trust.link_secret()):
+    for secret in ("mot-de-passe-secret", password_hash, committed(store).trust.link_secret()):
         assert secret not in log
     store.engine.dispose()
 

@@ -8,7 +8,7 @@ import pytest
 from facilitation import cafes, public_address
 from facilitation.access import new_id
 from facilitation.errors import InvalidInput, NotFound
-from tests.conftest import make_cafe
+from tests.conftest import committed, make_cafe
 
 
 def test_create_and_edit_a_cafe(store):
@@ -168,7 +168,7 @@ def test_the_public_address_is_stored_checked_and_audited(store):
         with pytest.raises(InvalidInput, match="Adresse publique invalide"):
             public_address.set_public_base_url(store, bad)
     assert public_address.public_base_url(store, "") == stored
-    assert store.audit.latest()[0].action == "adresse publique modifiée"
+    assert committed(store).audit.latest()[0].action == "adresse publique modifiée"
     assert public_address.only_this_computer("http://127.0.0.1:8501")
     assert public_address.only_this_computer("http://localhost:8501")
     assert not public_address.only_this_computer(stored)

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from facilitation import cafes
-from tests.conftest import make_cafe
+from tests.conftest import committed, make_cafe
 from tests.test_browser import BOX_FRAME, PHONE, capture_field, open_captain_page, running_app, shown
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ def stored_texts(store, cafe, count: int, timeout: float = 30) -> list[str]:
     """The café's contributions in the order stored, once there are `count` (or the timeout)."""
     deadline = time.monotonic() + timeout
     while True:
-        texts = [c.text for c in store.contributions.in_cafe(cafe.id)]
+        texts = [c.text for c in committed(store).contributions.in_cafe(cafe.id)]
         if len(texts) >= count or time.monotonic() > deadline:
             return texts
         time.sleep(0.2)
@@ -61,7 +61,7 @@ def test_ten_sentences_with_no_pause_and_pasted_lines_each_make_one_contribution
     paste(captain, "\n".join(pasted) + "\n")
     assert stored_texts(store, cafe, 20) == typed + pasted
     time.sleep(2)  # nothing more arrives later (a resend stores nothing twice)
-    assert len(store.contributions.in_cafe(cafe.id)) == 20
+    assert len(committed(store).contributions.in_cafe(cafe.id)) == 20
     shown(captain, "Ligne collée 9").wait_for(timeout=15_000)
     captain.frame_locator(BOX_FRAME).get_by_text("en cours d'envoi").wait_for(state="hidden", timeout=10_000)
 
@@ -88,7 +88,7 @@ def test_optional_fields_label_one_sentence_unless_pinned(running_app, browser):
     captain.keyboard.type("Sans type")
     captain.keyboard.press("Enter")
     assert stored_texts(store, cafe, 2) == ["Avec un type", "Sans type"]
-    first, second = store.contributions.in_cafe(cafe.id)
+    first, second = committed(store).contributions.in_cafe(cafe.id)
     assert first.kind.value == "problème" and second.kind is None
 
     # Pinned, it labels the next sentences too, and says so.
@@ -100,8 +100,8 @@ def test_optional_fields_label_one_sentence_unless_pinned(running_app, browser):
         field.click()
         captain.keyboard.type(text)
         captain.keyboard.press("Enter")
-        stored_texts(store, cafe, len(store.contributions.in_cafe(cafe.id)) + 1)
-    third, fourth = store.contributions.in_cafe(cafe.id)[2:]
+        stored_texts(store, cafe, len(committed(store).contributions.in_cafe(cafe.id)) + 1)
+    third, fourth = committed(store).contributions.in_cafe(cafe.id)[2:]
     assert (third.profile.value, fourth.profile.value) == ("jeune", "jeune")
 
 
@@ -129,7 +129,7 @@ def test_a_round_closed_mid_typing_holds_sending_keeps_every_key_and_offers_the_
     captain.keyboard.press("Enter")
     time.sleep(1)
     assert field.input_value() == "Brouillon pas fini, encore"  # a draft, not sent
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
 
     opened_at = time.monotonic()
     cafes.open_round(store, cafe.id, rounds[1].id)
@@ -150,7 +150,7 @@ def test_a_round_closed_mid_typing_holds_sending_keeps_every_key_and_offers_the_
     captain.keyboard.press("Enter")
     # not merged:
     assert stored_texts(store, cafe, 2) == ["Brouillon pas fini, encore, fini", "Phrase suivante"]
-    assert {c.round_id for c in store.contributions.in_cafe(cafe.id)} == {rounds[1].id}
+    assert {c.round_id for c in committed(store).contributions.in_cafe(cafe.id)} == {rounds[1].id}
 
 
 def test_the_phone_send_button_waits_when_the_round_closes_and_the_box_keeps_every_key(running_app, browser):
@@ -171,4 +171,4 @@ def test_the_phone_send_button_waits_when_the_round_closes_and_the_box_keeps_eve
     cafes.open_round(store, cafe.id, rounds[1].id)
     phone.get_by_text("La question vient de changer").wait_for(timeout=5_000)
     assert box.input_value() == "Pas encore envoyée, la suite"
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []

@@ -16,7 +16,7 @@ import pytest
 from cli import main
 from facilitation.records import HEADERS
 from facilitation.storage import open_store
-from tests.conftest import ROOT, Ran
+from tests.conftest import ROOT, Ran, committed
 from tests.fakes import KeywordGrouper
 
 
@@ -480,9 +480,9 @@ def test_search_prints_where_each_hit_was_said(run_cli, demo_cafe, database_url)
 
 def test_rotate_link_secret_refuses_printed_links_and_defers_to_cafe_link_secret(run_cli, sqlite_url):
     store = open_store(sqlite_url)
-    before = store.trust.link_secret()
+    before = committed(store).trust.link_secret()
     run_cli("rotate-link-secret", database_url=sqlite_url)
-    assert store.trust.link_secret() != before
+    assert committed(store).trust.link_secret() != before
     result = run_cli("rotate-link-secret", database_url=sqlite_url, check=False, cafe_link_secret="c" * 40)
     assert result.returncode == 2 and "CAFE_LINK_SECRET est défini" in result.stderr
     store.engine.dispose()
@@ -523,7 +523,7 @@ def test_tables_rounds_and_public_url_from_the_command_line(run_cli, demo_cafe, 
     assert cafes.open_round_of(store, demo_cafe).position == 2
     missing = run_cli("round", demo_cafe, "open", "9", database_url=database_url, check=False)
     assert missing.returncode == 2 and "Le tour 9 n'existe pas" in missing.stderr
-    events = store.audit.latest(cafe_id=demo_cafe)[:2]
+    events = committed(store).audit.latest(cafe_id=demo_cafe)[:2]
     assert {(e.action, e.actor) for e in events} == {
         ("tour ouvert", "ligne de commande"),
         ("tour fermé", "ligne de commande"),

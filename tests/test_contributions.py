@@ -6,7 +6,7 @@ from facilitation import cafes, contributions
 from facilitation.access import make_join_token, new_id
 from facilitation.domain import Source
 from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
-from tests.conftest import make_cafe
+from tests.conftest import committed, make_cafe
 
 
 def captain_submit(store, cafe, text="Plus de bancs", table=1, **fields):
@@ -23,14 +23,14 @@ def captain_submit(store, cafe, text="Plus de bancs", table=1, **fields):
 
 
 def token_for(store, cafe, table=1):
-    return make_join_token(store.trust.link_secret(), cafe.id, table)
+    return make_join_token(committed(store).trust.link_secret(), cafe.id, table)
 
 
 def test_captain_records_with_optional_fields(store):
     cafe, rounds = make_cafe(store)
     result = captain_submit(store, cafe, kind="idée", profile="personne âgée", agreement_count="4")
     assert result.created
-    stored = store.contributions.get(result.contribution.id)
+    stored = committed(store).contributions.get(result.contribution.id)
     assert stored.round_id == rounds[0].id and stored.source is Source.CAPTAIN
     assert (stored.kind.value, stored.profile.value, stored.agreement_count) == ("idée", "personne âgée", 4)
 
@@ -42,7 +42,7 @@ def test_a_retried_submit_is_stored_once(store):
     again = captain_submit(store, cafe, submission_id=submission)
     assert first.created and not again.created
     assert again.contribution.id == first.contribution.id
-    assert len(store.contributions.in_cafe(cafe.id)) == 1
+    assert len(committed(store).contributions.in_cafe(cafe.id)) == 1
 
 
 def test_a_submission_id_cannot_be_replayed_on_another_table(store):
@@ -70,7 +70,7 @@ def test_bad_contributions_write_nothing(store, fields, error, message):
     cafe, _ = make_cafe(store)
     with pytest.raises(error, match=message):
         captain_submit(store, cafe, **fields)
-    assert store.contributions.in_cafe(cafe.id, include_deleted=True) == []
+    assert committed(store).contributions.in_cafe(cafe.id, include_deleted=True) == []
 
 
 def test_nothing_is_accepted_without_an_open_round_or_once_closed(store):
@@ -81,7 +81,7 @@ def test_nothing_is_accepted_without_an_open_round_or_once_closed(store):
     cafes.close_cafe(store, cafe.id)
     with pytest.raises(NotAccepting, match="café est terminé"):
         captain_submit(store, cafe)
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
 
 
 def test_resident_submits_through_the_signed_link_only(store):
@@ -99,7 +99,7 @@ def test_resident_submits_through_the_signed_link_only(store):
     forged = make_join_token("autre-secret", cafe.id, 2)
     with pytest.raises(AccessDenied):
         contributions.resident_submit(store, token=forged, text="x", submission_id=new_id(), max_chars=2000)
-    assert len(store.contributions.in_cafe(cafe.id)) == 1
+    assert len(committed(store).contributions.in_cafe(cafe.id)) == 1
 
 
 def test_a_valid_signature_for_a_missing_table_is_refused(store):
@@ -116,28 +116,6 @@ def test_residents_see_their_tables_open_round_only(store):
     captain_submit(store, cafe, "tour 2 table 1", table=1)
     context = contributions.join_table(store, token_for(store, cafe, 1))
     assert [c.text for c in context.contributions] == ["tour 2 table 1"]
-
-
-def test_each_phone_supports_an_idea_once(store):
-    cafe, _ = make_cafe(store)
-    idea = captain_submit(store, cafe).contribution
-    token = token_for(store, cafe)
-    assert contributions.support(store, token=token, contribution_id=idea.id, browser_id="phone-a")
-    assert not contributions.support(store, token=token, contribution_id=idea.id, browser_id="phone-a")
-    assert contributions.support(store, token=token, contribution_id=idea.id, browser_id="phone-b")
-    assert store.contributions.get(idea.id).supports == 2
-    context = contributions.join_table(store, token)
-    assert contributions.supported_here(store, context, "phone-a") == {idea.id}
-    assert contributions.supported_here(store, context, "phone-c") == set()
-
-
-def test_supports_are_limited_to_the_phones_table(store):
-    cafe, _ = make_cafe(store)
-    other_table_idea = captain_submit(store, cafe, table=2).contribution
-    with pytest.raises(NotFound):
-        contributions.support(
-            store, token=token_for(store, cafe, 1), contribution_id=other_table_idea.id, browser_id="p"
-        )
 
 
 def test_captain_enters_with_code_and_edits_deletes_own_table_only(store):
@@ -159,7 +137,7 @@ def test_captain_enters_with_code_and_edits_deletes_own_table_only(store):
         max_chars=2000,
         kind="proposition",
     )
-    edited = store.contributions.get(mine.id)
+    edited = committed(store).contributions.get(mine.id)
     assert (edited.text, edited.kind.value) == ("Plus de bancs", "proposition") and edited.updated_at
     with pytest.raises(NotFound):
         contributions.edit_contribution(
@@ -169,10 +147,10 @@ def test_captain_enters_with_code_and_edits_deletes_own_table_only(store):
         contributions.delete_contribution(store, table_code=table2.code, contribution_id=mine.id)
 
     contributions.delete_contribution(store, table_code=table1.code, contribution_id=mine.id)
-    assert [c.id for c in store.contributions.in_cafe(cafe.id)] == [theirs.id]
+    assert [c.id for c in committed(store).contributions.in_cafe(cafe.id)] == [theirs.id]
     assert [c.id for c in contributions.deleted_contributions(store, cafe.id)] == [mine.id]
     contributions.restore_contribution(store, cafe.id, mine.id)
-    assert {c.id for c in store.contributions.in_cafe(cafe.id)} == {mine.id, theirs.id}
+    assert {c.id for c in committed(store).contributions.in_cafe(cafe.id)} == {mine.id, theirs.id}
 
 
 def test_overview_counts_per_table_and_round(store):
@@ -195,7 +173,7 @@ def test_a_submit_for_a_round_that_closed_is_refused_not_misfiled(store):
     cafes.open_round(store, cafe.id, rounds[1].id)
     with pytest.raises(RoundChanged, match="La question a changé : le tour 2 est ouvert"):
         captain_submit(store, cafe, text="Écrit pendant le tour 1", round_id=rounds[0].id)
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
     stored = captain_submit(store, cafe, text="Écrit pendant le tour 2", round_id=rounds[1].id)
     assert stored.contribution.round_id == rounds[1].id
 
@@ -212,7 +190,7 @@ def test_a_resident_submit_carries_its_round_too(store):
             max_chars=2000,
             round_id=rounds[0].id,
         )
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
 
 
 @pytest.mark.parametrize("source", [Source.CAPTAIN, Source.RESIDENT])
@@ -240,5 +218,35 @@ def test_the_same_text_from_one_table_is_stored_once_per_round(store, source):
     assert send("Des bancs à l'ombre", table=2).created  # another table may say the same
     cafes.open_round(store, cafe.id, rounds[1].id)
     assert send("Des bancs à l'ombre").created  # and so may the next round
-    texts = [c.text for c in store.contributions.in_cafe(cafe.id)]
+    texts = [c.text for c in committed(store).contributions.in_cafe(cafe.id)]
     assert texts == ["Des bancs à l'ombre"] * 3
+
+
+def test_a_captain_code_and_a_staff_password_are_each_tried_in_one_transaction(store):
+    """The throttle's count, the check and the outcome (entry or refusal, audited) are one
+    transaction: nothing happens between the check and the entry."""
+    from sqlalchemy import event
+
+    from facilitation import sessions
+    from facilitation.abuse import Client
+    from facilitation.access import hash_password
+    from facilitation.audit import ORGANISER
+
+    cafe, _ = make_cafe(store)
+    code = committed(store).cafes.tables(cafe.id)[0].code
+    begun: list[int] = []
+    event.listen(store.engine, "begin", lambda connection: begun.append(1))
+    assert contributions.try_table_code(store, code, Client("192.0.2.1", "s")).table.code == code
+    assert len(begun) == 1
+    with pytest.raises(AccessDenied, match="Code de table inconnu"):
+        contributions.try_table_code(store, "ZZZZZZ", Client("192.0.2.1", "s"))
+    assert len(begun) == 2
+    assert committed(store).audit.latest(limit=1)[0].action == "code capitaine refusé"
+    begun.clear()
+    passwords = {ORGANISER: hash_password("le-bon-mot-de-passe")}
+    now = store.clock()
+    assert (
+        sessions.sign_in(store, "le-bon-mot-de-passe", passwords, now, Client("192.0.2.1", "t")).role
+        == ORGANISER
+    )
+    assert len(begun) == 1

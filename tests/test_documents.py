@@ -15,11 +15,11 @@ from pypdf import PdfReader
 
 from exports.documents import render, renderer, single_fiche
 from exports.qr import labelled_qr_png
-from facilitation import cafes, documents, harvest, synthesis
+from facilitation import cafes, documents, harvest, library_search, synthesis
 from facilitation.domain import Source
 from facilitation.errors import InvalidInput, NotFound
 from facilitation.records import EXPORT_COLUMNS, HEADERS
-from tests.conftest import add_idea, make_cafe, require_tool
+from tests.conftest import add_idea, committed, make_cafe, require_tool
 from tests.fakes import KeywordGrouper
 from tests.pdfs import pdf_text, render_first_pages
 
@@ -183,7 +183,7 @@ def test_table_cards_scan_back_to_each_tables_link(store, output_dir):
 
 
 def test_csv_and_xlsx_exports_reread_by_pandas_equal_the_stored_data(store, harvested_cafe):
-    stored = {c.id: c for c in store.contributions.in_cafe(harvested_cafe.id)}
+    stored = {c.id: c for c in committed(store).contributions.in_cafe(harvested_cafe.id)}
     options = {"base_url": BASE, "timezone": "Europe/Paris"}
     _, csv_bytes = render(store, harvested_cafe.id, "contributions_csv", **options)
     assert csv_bytes.startswith(b"\xef\xbb\xbf")
@@ -253,11 +253,11 @@ def test_library_keeps_versions_filters_and_searches(store, harvested_cafe):
     )
     assert len(documents.library(store, status="en étude")) == 1
     assert documents.library(store, place="Marseille") == []
-    hits = documents.search(store, "CHAUFFAGE cher")
+    hits = library_search.search(store, "CHAUFFAGE cher")
     assert [h.contribution.text for h in hits] == [TRICKY[4]]
-    assert documents.search(store, "100%") == []  # % is a literal, not a wildcard
+    assert library_search.search(store, "100%") == []  # % is a literal, not a wildcard
     with pytest.raises(InvalidInput, match="au moins un mot"):
-        documents.search(store, " a ")
+        library_search.search(store, " a ")
 
 
 def test_poster_and_table_pngs_carry_every_tables_link_and_number(store, output_dir):
@@ -320,3 +320,39 @@ def test_a_document_reads_the_cafes_contributions_and_harvest_once(store, harves
     document = documents.generate(store, harvested_cafe.id, kind, render=render_kind)
     assert document.content
     assert reads == {"contributions": 1, "harvest versions": 1}
+
+
+def test_every_document_handed_out_goes_through_one_audited_service(store, database_url, harvested_cafe):
+    """Pages and command line get their documents from `App.documents`: each one is logged."""
+    from composition import build_app
+    from facilitation import exchange
+    from facilitation.settings import load_settings
+
+    app = build_app(load_settings(database_url=database_url))
+    service, cafe_id = app.documents, harvested_cafe.id
+    try:
+
+        def logged() -> list[tuple[str, str]]:
+            return [(e.action, e.target) for e in committed(store).audit.latest(limit=5)]
+
+        name, content = service.build(store, cafe_id, "cartes", base_url=BASE)
+        assert content.startswith(b"%PDF") and logged()[0] == ("document généré", name)
+        key = synthesis.fiche_sheets(store, cafe_id)[0].topic.key
+        name, content = service.fiche(store, cafe_id, key)
+        assert content.startswith(b"%PDF") and logged()[0] == ("document généré", name)
+        name, content = service.agenda(store, exchange.committee_agenda(store, "Comité Services et Qualité"))
+        assert content.startswith(b"%PDF") and logged()[0] == ("document généré", name)
+        assert name.startswith("ordre-du-jour-") and name.endswith(".pdf")
+        assert service.export(store, cafe_id, "json").startswith(b"[")
+        assert logged()[0] == ("export", "contributions (json)")
+        name, content, events = service.audit_log(store, timezone="Europe/Paris")
+        assert name == "journal-audit.csv" and events > 5 and logged()[0] == ("export", "journal d'audit")
+        kept = service.generate(store, cafe_id, "synthese")
+        assert logged()[0] == ("document généré", kept.filename)
+        assert service.download(store, kept.id).content == kept.content
+        assert logged()[0] == ("document téléchargé", kept.filename)
+        with pytest.raises(InvalidInput):
+            service.export(store, cafe_id, "xml")
+        assert service.label("synthese") == "Synthèse du café (PDF)" and service.kinds[0] == "synthese"
+    finally:
+        app.close()

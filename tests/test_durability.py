@@ -11,12 +11,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from facilitation import cafes, contributions
+from facilitation import cafes, contributions, votes
 from facilitation.access import new_id
 from facilitation.domain import Source
 from facilitation.errors import CafeError
 from facilitation.storage import open_store
-from tests.conftest import ROOT, make_cafe, token_of
+from tests.conftest import ROOT, committed, make_cafe, token_of
 
 
 def test_fifty_simultaneous_resident_submits_store_exactly_fifty_rows(database_url):
@@ -38,7 +38,7 @@ def test_fifty_simultaneous_resident_submits_store_exactly_fifty_rows(database_u
 
     with ThreadPoolExecutor(50) as pool:
         ids = list(pool.map(submit, range(50)))
-    stored = setup.contributions.in_cafe(cafe.id)
+    stored = committed(setup).contributions.in_cafe(cafe.id)
     assert len(stored) == 50 and {c.id for c in stored} == set(ids)
     assert sorted(c.text for c in stored) == sorted(f"Idée simultanée {i}" for i in range(50))
     for store in (setup, *stores):
@@ -58,8 +58,8 @@ def test_concurrent_supports_and_double_submits_are_counted_exactly(database_url
     def act(i: int) -> None:
         barrier.wait()
         if i < 50:  # 50 phones support, phone 0..9 twice each
-            contributions.support(
-                setup, token=token, contribution_id=idea.contribution.id, browser_id=f"p{i % 40}"
+            votes.vote(
+                setup, token=token, item=idea.contribution.id, choice="d'accord", browser_id=f"p{i % 40}"
             )
         else:  # 10 retries of one submission
             contributions.resident_submit(
@@ -68,8 +68,8 @@ def test_concurrent_supports_and_double_submits_are_counted_exactly(database_url
 
     with ThreadPoolExecutor(60) as pool:
         list(pool.map(act, range(60)))
-    assert setup.contributions.get(idea.contribution.id).supports == 40
-    assert [c.text for c in setup.contributions.in_cafe(cafe.id)].count("Retry") == 1
+    assert committed(setup).contributions.get(idea.contribution.id).supports == 40
+    assert [c.text for c in committed(setup).contributions.in_cafe(cafe.id)].count("Retry") == 1
     setup.engine.dispose()
 
 
@@ -91,7 +91,7 @@ def test_killing_the_writer_mid_burst_loses_nothing_acknowledged(database_url):
     writer.wait()
     acknowledged += [line.strip() for line in writer.stdout.read().splitlines() if line.strip()]
     assert len(acknowledged) >= 40
-    stored = {c.id for c in open_store(database_url).contributions.in_cafe(cafe.id)}
+    stored = {c.id for c in committed(open_store(database_url)).contributions.in_cafe(cafe.id)}
     assert set(acknowledged) <= stored
     assert len(stored) - len(acknowledged) <= 1  # at most the one in flight, committed but not printed
 
@@ -121,7 +121,7 @@ def test_a_concurrent_burst_never_gets_past_the_tables_limit(database_url):
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         accepted = list(pool.map(send, range(60)))
-    assert sum(accepted) == 40 and len(store.contributions.in_cafe(cafe.id)) == 40
+    assert sum(accepted) == 40 and len(committed(store).contributions.in_cafe(cafe.id)) == 40
     store.engine.dispose()
 
 
@@ -176,8 +176,8 @@ def test_a_round_closing_among_many_submits_files_each_under_a_round_open_at_its
             changing = pool.submit(change_round)
             answers = list(pool.map(submit, range(40)))
             changing.result()
-        by_id = {r.id: r for r in setup.cafes.rounds(cafe.id)}
-        stored = setup.contributions.in_cafe(cafe.id)
+        by_id = {r.id: r for r in committed(setup).cafes.rounds(cafe.id)}
+        stored = committed(setup).contributions.in_cafe(cafe.id)
         assert len(stored) == answers.count("stored")
         for item in stored:
             round_ = by_id[item.round_id]

@@ -17,6 +17,7 @@ from facilitation.clock import utcnow
 from facilitation.errors import AccessDenied, InvalidInput
 from facilitation.settings import load_settings
 from facilitation.storage.schema import saved_tables
+from tests.conftest import committed
 
 NONE = {audit.ORGANISER: "", audit.MARKETING: ""}
 BASE = "http://localhost:8501"
@@ -50,7 +51,7 @@ def test_a_one_time_link_chooses_the_passwords_and_signs_the_organiser_in(store)
     marketing = sessions.sign_in(store, "equipe-marketing", passwords, utcnow(), Client(session="m"))
     assert marketing.role == audit.MARKETING
     with store.reading():
-        events = store.audit.latest()
+        events = committed(store).audit.latest()
     actions = [event.action for event in events]
     chosen = events[actions.index("mots de passe choisis (premier démarrage)")]
     assert chosen.details == "organisateur, équipe marketing" and chosen.actor == audit.ORGANISER

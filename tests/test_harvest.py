@@ -7,7 +7,7 @@ import pytest
 from facilitation import cafes, harvest, rgpd
 from facilitation.errors import Conflict, InvalidInput, NotFound
 from facilitation.harvest import service
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 
 COMMITTEE = "Comité Services et Qualité"
@@ -58,7 +58,7 @@ def test_corrections_are_new_versions_and_survive_a_new_run(store, grouper, cafe
     heating = next(t for t in first.topics if t.label == "Chauffage")
     renamed = harvest.rename_topic(store, scope, heating.key, "Se chauffer sans se ruiner")
     harvest.set_kept(store, scope, [heating.key])
-    off_topic = next(c for c in store.contributions.in_cafe(cafe.id) if c.text == "Ascenseur lent")
+    off_topic = next(c for c in committed(store).contributions.in_cafe(cafe.id) if c.text == "Ascenseur lent")
     harvest.set_aside(store, scope, off_topic.id)
 
     same = harvest.run_harvest(store, grouper, scope)
@@ -86,7 +86,7 @@ def test_merge_split_move_and_restore(store, grouper, cafe_with_ideas):
     split = harvest.split_topic(store, grouper, scope, keys["Chauffage"], parts=2)
     assert sorted(labels(split).values()) == [2, 3, 3]
     assert len({t.key for t in split.topics}) == 3
-    garden = next(c for c in store.contributions.in_cafe(cafe.id) if c.text == "Un jardin partagé")
+    garden = next(c for c in committed(store).contributions.in_cafe(cafe.id) if c.text == "Un jardin partagé")
     target = next(t for t in split.topics if t.label == "Chauffage")
     moved = harvest.move_contribution(store, scope, garden.id, target.key)
     assert garden.id in moved.topic(target.key).contribution_ids
@@ -178,7 +178,7 @@ def test_guided_harvest_on_named_topics_says_what_fits_none(store, cafe_with_ide
     targets = harvest.parse_named_topics("Chauffage : radiateurs froid facture\nAscenseur : panne étage\n")
     version = harvest.run_guided_harvest(store, scope, targets)
     by_label = {t.label: t for t in version.topics}
-    texts = {c.id: c.text for c in store.contributions.in_cafe(cafe.id)}
+    texts = {c.id: c.text for c in committed(store).contributions.in_cafe(cafe.id)}
     assert {texts[c] for c in by_label["Chauffage"].contribution_ids} >= {
         "Le chauffage est froid",
         "Chauffage trop cher",
@@ -227,7 +227,7 @@ def test_each_group_keeps_how_well_its_members_fit_until_a_person_changes_them(
         "Jardin": 0.7,
     }
     garden = next(t for t in first.topics if t.label == "Jardin")
-    moved = next(c for c in store.contributions.in_cafe(cafe.id) if c.text == "Ascenseur lent")
+    moved = next(c for c in committed(store).contributions.in_cafe(cafe.id) if c.text == "Ascenseur lent")
     after = harvest.move_contribution(store, scope, moved.id, garden.key)
     assert {t.label: t.cohesion for t in after.topics} == {
         "Chauffage": 0.5,
@@ -337,7 +337,7 @@ def test_a_persons_move_survives_a_rerun(store, grouper, cafe_with_ideas):
     cafe, _ = cafe_with_ideas
     scope = harvest.scope_of([cafe.id])
     first = harvest.run_harvest(store, grouper, scope)
-    lent = next(c for c in store.contributions.in_cafe(cafe.id) if c.text == "Ascenseur lent")
+    lent = next(c for c in committed(store).contributions.in_cafe(cafe.id) if c.text == "Ascenseur lent")
     moved = harvest.move_contribution(store, scope, lent.id, _topic(first, "Jardin").key)
     merged = harvest.merge_topics(
         store, scope, [_topic(moved, "Chauffage").key, _topic(moved, "Ascenseur").key], "Bâtiment"
@@ -386,7 +386,7 @@ def test_sentence_vectors_are_kept_per_contribution_and_erased_with_it(store, ca
     from facilitation.harvest.service import text_key
 
     cafe, _ = cafe_with_ideas
-    ideas = store.contributions.in_cafe(cafe.id)
+    ideas = committed(store).contributions.in_cafe(cafe.id)
     first, second = ideas[0], ideas[1]
     vector = np.arange(4, dtype=np.float32)
     with store:
@@ -394,11 +394,13 @@ def test_sentence_vectors_are_kept_per_contribution_and_erased_with_it(store, ca
             "m", {first.id: (text_key(first.text), vector), second.id: (text_key("x"), vector)}
         )
         store.vectors.save("m", {"0" * 32: (text_key("gone"), vector)})  # no such contribution: skipped
-    found = store.vectors.load("m", {c.id: text_key(c.text) for c in ideas} | {"0" * 32: text_key("gone")})
+    found = committed(store).vectors.load(
+        "m", {c.id: text_key(c.text) for c in ideas} | {"0" * 32: text_key("gone")}
+    )
     assert list(found) == [first.id] and found[first.id].tolist() == [0, 1, 2, 3]  # "x" ≠ its text
-    assert store.vectors.load("other model", {first.id: text_key(first.text)}) == {}
+    assert committed(store).vectors.load("other model", {first.id: text_key(first.text)}) == {}
     rgpd.erase_contribution(store, cafe.id, first.id)
-    assert store.vectors.load("m", {first.id: text_key(first.text)}) == {}
+    assert committed(store).vectors.load("m", {first.id: text_key(first.text)}) == {}
 
 
 def test_a_harvest_encodes_each_contribution_once_across_runs(store, cafe_with_ideas):

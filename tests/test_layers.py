@@ -12,7 +12,9 @@ from tests.conftest import ROOT
 
 EDGES = ("streamlit", "ui", "web", "pages", "cli", "app", "serve")
 # What each package must never import, even inside a function.
-FORBIDDEN = {"facilitation": ("exports", *EDGES), "exports": EDGES}
+# Pages and their helpers get every document from the composition root's one audited service
+# (`App.documents`), never from the builders themselves.
+FORBIDDEN = {"facilitation": ("exports", *EDGES), "exports": EDGES, "pages": ("exports",), "ui": ("exports",)}
 # `python -m facilitation` stays the README's command: its __main__ only hands over to cli.py.
 ENTRY_POINTS = {ROOT / "facilitation" / "__main__.py"}
 

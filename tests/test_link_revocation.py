@@ -9,7 +9,7 @@ from facilitation import cafes, contributions
 from facilitation.access import verify_join_token
 from facilitation.errors import AccessDenied
 from facilitation.storage import open_store
-from tests.conftest import make_cafe, resident, token_of
+from tests.conftest import committed, make_cafe, resident, token_of
 
 
 def test_revoking_a_table_link_refuses_its_old_qr_code_only(store):
@@ -23,7 +23,7 @@ def test_revoking_a_table_link_refuses_its_old_qr_code_only(store):
     cafes.revoke_links(store, cafe.id)
     with pytest.raises(AccessDenied):
         resident(store, old_two, "Encore là ?")
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
 
 
 def test_cafe_link_secret_signs_the_links_and_changing_it_refuses_the_old_ones(database_url):

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from facilitation import cafes
-from tests.conftest import make_cafe
+from tests.conftest import committed, make_cafe
 from tests.phones import IDEA_LABEL, send_idea
 from tests.serving import ROOT
 from tests.test_browser import PHONE, running_app  # noqa: F401 - a fixture
@@ -60,7 +60,7 @@ def test_a_number_typed_on_one_phone_never_reaches_another_phone_or_the_wall(
 
     # Nothing is lost: the database keeps the sentence exactly as it was typed.
     with store.reading():
-        stored = [c.text for c in store.contributions.in_cafe(cafe.id)]
+        stored = [c.text for c in committed(store).contributions.in_cafe(cafe.id)]
     assert stored == [STORED_AS_TYPED]
 
     for phone in (author, neighbour):

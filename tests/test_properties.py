@@ -21,7 +21,7 @@ from exports.pdf.base import para, printable
 from exports.tabular import to_csv
 from facilitation.domain import Source, clean_text
 from facilitation.errors import InvalidInput
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
 from ui.display import WORD_JOINER, literal_markdown
 
 # Text people could type: any printable character, markup and formula characters made likely.
@@ -51,7 +51,7 @@ def test_storage_round_trip_is_exact(sqlite_store, text):
     cafe, _ = make_cafe(sqlite_store, tables=1, rounds=1)
     stored = add_idea(sqlite_store, cafe, text, source=Source.RESIDENT)
     assert (
-        sqlite_store.contributions.get(stored.id).text
+        committed(sqlite_store).contributions.get(stored.id).text
         == clean
         == unicodedata.normalize("NFC", text.strip().replace("\r\n", "\n").replace("\r", "\n"))
     )

@@ -20,7 +20,7 @@ from facilitation.access import hash_password
 from facilitation.domain import Source
 from facilitation.storage import open_store
 from tests import serving
-from tests.conftest import ROOT
+from tests.conftest import ROOT, committed
 from tests.phones import open_phones, send_idea, shows, support_first_idea
 from tests.screens import LAPTOP, seen_at, sign_in_organiser, watch
 from tests.serving import stop_app
@@ -225,10 +225,12 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     # 1), kept in the field and question 2 shown; or it had, and the entry goes to question 2.
     refused = typing.frame_locator(BOX_FRAME).get_by_text("La question a changé").first
     deadline = time.monotonic() + 30
-    while not refused.count() and not store.contributions.in_cafe(cafe.id, round_id=run.rounds[1].id):
+    while not refused.count() and not committed(store).contributions.in_cafe(
+        cafe.id, round_id=run.rounds[1].id
+    ):
         if time.monotonic() > deadline:
             typing.screenshot(path=str(output_dir / "rehearsal-round-switch.png"))
-            stored_now = [c.text for c in store.contributions.in_cafe(cafe.id)]
+            stored_now = [c.text for c in committed(store).contributions.in_cafe(cafe.id)]
             field_now = capture_field(typing).input_value()
             pytest.fail(
                 f"the entry typed across the round switch vanished: field {field_now!r}, stored {stored_now}"
@@ -282,7 +284,7 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
 
     phase("tour 3")
     # -- what the database holds ----------------------------------------------------------------
-    stored = store.contributions.in_cafe(cafe.id)
+    stored = committed(store).contributions.in_cafe(cafe.id)
     positions = {r.id: r.position for r in cafes.list_rounds(store, cafe.id)}
     numbers = {t.id: t.number for t in tables.values()}
     texts = [c.text for c in stored]

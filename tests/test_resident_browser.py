@@ -10,7 +10,7 @@ import pytest
 from facilitation import cafes, harvest, votes
 from facilitation.clock import utcnow
 from facilitation.domain import Source
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.test_browser import PHONE, accessibility_violations, running_app, shown  # noqa: F401 - a fixture
 
@@ -101,7 +101,7 @@ def test_with_javascript_taps_store_once_and_the_page_follows_the_room(
     field.fill("Une triple tape")
     send.click(click_count=3)
     shown(page, "Une triple tape").wait_for()
-    assert sorted(c.text for c in store.contributions.in_cafe(cafe.id)) == [
+    assert sorted(c.text for c in committed(store).contributions.in_cafe(cafe.id)) == [
         "Une double tape",
         "Une triple tape",
     ]
@@ -111,10 +111,10 @@ def test_with_javascript_taps_store_once_and_the_page_follows_the_room(
     shown(page, "Venue d'un autre téléphone").wait_for(timeout=5_000)  # refreshed, not reloaded
     page.locator(f"#idee-{other.id}").get_by_role("button", name="Je suis d'accord").click()
     page.locator(f"#idee-{other.id}").get_by_text("✓ Vous êtes d'accord · 1 soutien").wait_for()
-    assert store.contributions.get(other.id).supports == 1 and not_reloaded(page)
+    assert committed(store).contributions.get(other.id).supports == 1 and not_reloaded(page)
     page.locator(f"#idee-{other.id}").get_by_role("button", name="Je ne sais pas").click()
     page.locator(f"#idee-{other.id}").get_by_text("✓ Vous ne savez pas").wait_for()
-    assert store.contributions.get(other.id).supports == 0 and not_reloaded(page)
+    assert committed(store).contributions.get(other.id).supports == 0 and not_reloaded(page)
     pressed = page.locator(f"#idee-{other.id} button[aria-pressed=true]")
     assert pressed.count() == 1 and "Je ne sais pas" in pressed.text_content()
 
@@ -134,7 +134,7 @@ def test_with_javascript_taps_store_once_and_the_page_follows_the_room(
     assert page.get_by_label("Votre idée").input_value() == "Ma réponse à la question 2"
     page.get_by_role("button", name="Envoyer").click()
     page.get_by_text("Merci ! Votre idée a bien été envoyée.").wait_for()
-    stored = {c.text: c.round_id for c in store.contributions.in_cafe(cafe.id)}
+    stored = {c.text: c.round_id for c in committed(store).contributions.in_cafe(cafe.id)}
     assert stored["Ma réponse à la question 2"] == rounds[2].id
 
     # The round closes: the waiting screen; the next round wakes it up without a reload.
@@ -161,17 +161,17 @@ def test_without_javascript_a_phone_sends_and_supports(running_app, browser):  #
     assert page.locator("#ideas a, #ideas b, #ideas strong").count() == 0
     page.locator(f"#idee-{idea.id}").get_by_role("button", name="Je suis d'accord").click()
     page.locator(f"#idee-{idea.id}").get_by_text("✓ Vous êtes d'accord · 1 soutien").wait_for()
-    assert store.contributions.get(idea.id).supports == 1
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)][-1].startswith("<b>gras</b>")
+    assert committed(store).contributions.get(idea.id).supports == 1
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)][-1].startswith("<b>gras</b>")
     page.goto(cafes.join_link(store, cafe.id, 1, base))  # the QR code scanned again: the same phone
     agree = page.locator(f"#idee-{idea.id}").get_by_role("button", name="Je suis d'accord")
     assert agree.get_attribute("aria-pressed") == "true"  # its vote, shown as its own
-    assert store.contributions.get(idea.id).supports == 1
+    assert committed(store).contributions.get(idea.id).supports == 1
     # One vote per phone, changeable: « pas d'accord » replaces the « d'accord » (and its +1).
     page.locator(f"#idee-{idea.id}").get_by_role("button", name="Pas d'accord").click()
     page.locator(f"#idee-{idea.id}").get_by_text("✓ Vous n'êtes pas d'accord").wait_for()
-    assert store.contributions.get(idea.id).supports == 0
-    assert [v.tally.disagree for v in store.contributions.votes_in(cafe.id)] == [1]
+    assert committed(store).contributions.get(idea.id).supports == 0
+    assert [v.tally.disagree for v in committed(store).contributions.votes_in(cafe.id)] == [1]
 
 
 def test_no_accessibility_violation_on_any_state_of_the_page(running_app, browser):  # noqa: F811

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from html import unescape
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from composition import build_app
-from facilitation import audit, cafes
+from facilitation import audit, cafes, contributions
 from facilitation.abuse import PHONES_PER_ADDRESS, SUPPORTS_PER_IDEA_PER_ADDRESS
 from facilitation.access import make_join_token
 from facilitation.domain import Source
 from facilitation.privacy import MASKED_SUMMARY
 from facilitation.settings import load_settings, proxy_networks
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
 from web import WebRuntime, resident_middleware, resident_routes
 from web.resident import PHONE_COOKIE, UNAVAILABLE_MESSAGE
 
@@ -121,7 +122,7 @@ def test_a_resident_sends_an_idea_without_javascript(served):
     sent = phone.send("Un banc près de l'arrêt de bus")
     assert sent.history[0].status_code == 303  # POST → redirect → GET: F5 never sends twice
     assert "Merci ! Votre idée a bien été envoyée." in sent.text and phone.text_in_field() == ""
-    (stored,) = store.contributions.in_cafe(cafe.id)
+    (stored,) = committed(store).contributions.in_cafe(cafe.id)
     assert stored.text == "Un banc près de l'arrêt de bus" and stored.source is Source.RESIDENT
     assert stored.table_id == cafes.get_table(store, cafe.id, 2).id and stored.round_id == rounds[0].id
     assert "Un banc près de l&#39;arrêt de bus" in sent.text  # now in the table's list
@@ -135,7 +136,7 @@ def test_a_retried_post_stores_once(served):
     form = phone.form("Plus de bancs")
     answers = [phone.client.post(phone.link, data=form, follow_redirects=False) for _ in range(3)]
     assert [a.status_code for a in answers] == [303, 303, 303]
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Plus de bancs"]
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == ["Plus de bancs"]
 
 
 def test_each_drawn_form_has_its_own_submission_id(served):
@@ -146,7 +147,7 @@ def test_each_drawn_form_has_its_own_submission_id(served):
     phone.send("Une idée")
     assert phone.field("sid") != first
     phone.send("Une autre idée")
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Une idée", "Une autre idée"]
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == ["Une idée", "Une autre idée"]
 
 
 @pytest.mark.parametrize(
@@ -165,7 +166,7 @@ def test_refused_text_comes_back_in_the_field_and_nothing_is_stored(served, text
     answer = phone.send(text)
     assert answer.status_code == 422 and message in unescape(answer.text)
     assert phone.text_in_field() == text
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
 
 
 def test_a_question_changed_while_typing_is_not_filed_under_the_new_one(served):
@@ -176,10 +177,10 @@ def test_a_question_changed_while_typing_is_not_filed_under_the_new_one(served):
     refused = phone.send("Réponse à la question 1")
     assert refused.status_code == 409 and "La question a changé" in unescape(refused.text)
     assert "Question 2 ?" in refused.text and phone.text_in_field() == "Réponse à la question 1"
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
     assert phone.field("tour") == rounds[1].id  # they read the new question: the next send is for it
     phone.send(phone.text_in_field())
-    (stored,) = store.contributions.in_cafe(cafe.id)
+    (stored,) = committed(store).contributions.in_cafe(cafe.id)
     assert stored.round_id == rounds[1].id
 
 
@@ -191,12 +192,12 @@ def test_a_round_closed_while_typing_gives_the_text_back(served):
     refused = phone.send("Mon idée importante")
     assert refused.status_code == 409 and "n'a pas été envoyé" in unescape(refused.text)
     assert phone.text_in_field() == "Mon idée importante"
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
     # The next round opens: the same words, sent again, are refused once with the new question shown.
     cafes.open_round(store, cafe.id, rounds[1].id)
     assert "La question a changé" in unescape(phone.send(phone.text_in_field()).text)
     phone.send(phone.text_in_field())
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Mon idée importante"]
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == ["Mon idée importante"]
 
 
 def test_the_waiting_screen_has_no_open_form(served):
@@ -215,7 +216,7 @@ def test_a_burst_from_one_phone_is_refused_and_the_text_kept(served):
         answer = phone.send(f"Idée {i}")
     assert answer.status_code == 409 and "Patientez une minute" in unescape(answer.text)
     assert phone.text_in_field() == "Idée 6"
-    assert len(store.contributions.in_cafe(cafe.id)) == 6
+    assert len(committed(store).contributions.in_cafe(cafe.id)) == 6
 
 
 def test_an_outage_gives_the_text_back_without_database_details_and_stores_once_after(sqlite_url):
@@ -234,7 +235,7 @@ def test_an_outage_gives_the_text_back_without_database_details_and_stores_once_
     retry = phone.form(phone.text_in_field())
     phone.client.post(phone.link, data=retry)
     phone.client.post(phone.link, data=retry)  # and once more by mistake
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Mon idée pendant la panne"]
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == ["Mon idée pendant la panne"]
     runtime.close()
 
 
@@ -259,7 +260,7 @@ def test_revoked_closed_and_archived_links_are_refused(served):
     cafes.revoke_links(store, cafe.id, 1)
     assert "n&#39;est plus valable" in old.client.get(old.link).text
     refused = old.send("Encore là ?")
-    assert refused.status_code == 403 and store.contributions.in_cafe(cafe.id) == []
+    assert refused.status_code == 403 and committed(store).contributions.in_cafe(cafe.id) == []
     cafes.close_cafe(store, cafe.id)
     closed = Phone(app, store, cafe).page
     assert "Ce café est terminé" in closed.text and 'id="idea-form" hidden' in closed.text
@@ -272,7 +273,7 @@ def test_links_printed_on_the_first_cards_redirect_to_the_new_page(served):
     app, store, _ = served
     cafe, _ = make_cafe(store)
     client = TestClient(app)
-    token = make_join_token(store.trust.link_secret(), cafe.id, 1)
+    token = make_join_token(committed(store).trust.link_secret(), cafe.id, 1)
     for old in (f"/?t={token}", f"/capitaine?t={token}&code=X"):
         moved = client.get(old, follow_redirects=False)
         assert moved.status_code == 301 and moved.headers["location"] == f"/j/{token}"
@@ -312,9 +313,9 @@ def test_a_post_from_another_site_or_without_the_forms_nonce_stores_nothing(serv
     form = phone.form("Pirate")
     cross_site = phone.client.post(phone.link, data=form, headers={"sec-fetch-site": "cross-site"})
     assert cross_site.status_code == 403
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
     phone.send("Pas pirate")  # the form given back works
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Pas pirate"]
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == ["Pas pirate"]
 
 
 def test_a_body_larger_than_any_contribution_is_refused(served):
@@ -323,7 +324,7 @@ def test_a_body_larger_than_any_contribution_is_refused(served):
     phone = Phone(app, store, cafe)
     urlencoded = {"content-type": "application/x-www-form-urlencoded"}
     huge = phone.client.post(phone.link, content=b"texte=" + b"a" * 200_000, headers=urlencoded)
-    assert huge.status_code == 413 and store.contributions.in_cafe(cafe.id) == []
+    assert huge.status_code == 413 and committed(store).contributions.in_cafe(cafe.id) == []
 
 
 def test_a_phone_supports_an_idea_once_even_when_it_reopens_the_link(served):
@@ -344,7 +345,7 @@ def test_a_phone_supports_an_idea_once_even_when_it_reopens_the_link(served):
         "choice": "d'accord",
         "choice_line": "✓ Vous êtes d'accord",
     }
-    assert store.contributions.get(idea.id).supports == 2
+    assert committed(store).contributions.get(idea.id).supports == 2
 
 
 def test_a_support_with_a_forged_nonce_or_an_unknown_idea_is_refused(served):
@@ -358,7 +359,7 @@ def test_a_support_with_a_forged_nonce_or_an_unknown_idea_is_refused(served):
     assert forged.status_code == 403 and forged.json()["ok"] is False
     unknown = phone.support("0" * 32, json=True)
     assert unknown.status_code == 404 and "n'est plus affichée" in unknown.json()["message"]
-    assert store.contributions.get(idea.id).supports == 0
+    assert committed(store).contributions.get(idea.id).supports == 0
 
 
 def test_the_state_follows_the_rounds_for_the_page_script(served):
@@ -397,7 +398,7 @@ def test_a_script_that_drops_its_cookie_is_still_limited_by_its_address(strict):
     answers = [Phone(app, store, cafe).send(f"Spam {i}").status_code for i in range(PHONES_PER_ADDRESS + 1)]
     # A hundred fresh "phones" from one address (a whole café behind one box), then no more.
     assert answers == [200] * PHONES_PER_ADDRESS + [409]
-    assert len(store.contributions.in_cafe(cafe.id)) == PHONES_PER_ADDRESS
+    assert len(committed(store).contributions.in_cafe(cafe.id)) == PHONES_PER_ADDRESS
     # Another address is not held back by it.
     assert Phone(app, store, cafe, address="192.0.2.11").send("Autre adresse").status_code == 200
 
@@ -416,7 +417,7 @@ def test_supports_are_rate_limited_per_phone_and_per_idea_and_address(strict):
         for _ in range(SUPPORTS_PER_IDEA_PER_ADDRESS + 1)
     ]
     assert same_idea == [200] * SUPPORTS_PER_IDEA_PER_ADDRESS + [409]
-    assert store.contributions.get(ideas[5].id).supports == SUPPORTS_PER_IDEA_PER_ADDRESS
+    assert committed(store).contributions.get(ideas[5].id).supports == SUPPORTS_PER_IDEA_PER_ADDRESS
 
 
 def test_sixty_phones_behind_one_address_each_send_three_ideas_in_a_minute(database_url):
@@ -431,7 +432,7 @@ def test_sixty_phones_behind_one_address_each_send_three_ideas_in_a_minute(datab
         ]
         assert [a.status_code for a in answers] == [200] * 180
         assert all("Merci ! Votre idée a bien été envoyée." in a.text for a in answers)
-        assert len(store.contributions.in_cafe(cafe.id)) == 180
+        assert len(committed(store).contributions.in_cafe(cafe.id)) == 180
     finally:
         runtime.close()
 
@@ -503,7 +504,10 @@ def test_new_words_posted_with_an_already_sent_form_are_not_lost(served):
     assert again.status_code == 422 and "avait déjà servi" in unescape(again.text)
     assert phone.text_in_field() == "Deuxième idée" and phone.field("sid") != old_form["sid"]
     phone.send(phone.text_in_field())
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Première idée", "Deuxième idée"]
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == [
+        "Première idée",
+        "Deuxième idée",
+    ]
 
 
 def test_a_retried_multiline_idea_is_a_retry_not_new_words(served):
@@ -513,7 +517,7 @@ def test_a_retried_multiline_idea_is_a_retry_not_new_words(served):
     form = phone.form("Deux lignes\r\nla seconde  ")  # what a browser sends for a textarea
     answers = [phone.client.post(phone.link, data=form, follow_redirects=False) for _ in range(2)]
     assert [a.status_code for a in answers] == [303, 303]
-    assert len(store.contributions.in_cafe(cafe.id)) == 1
+    assert len(committed(store).contributions.in_cafe(cafe.id)) == 1
 
 
 @pytest.mark.parametrize(
@@ -553,11 +557,11 @@ def test_a_post_from_another_origin_is_refused_even_without_sec_fetch_site(serve
     cafe, _ = make_cafe(store)
     phone = Phone(app, store, cafe)
     refused = phone.client.post(phone.link, data=phone.form("Pirate"), headers={"origin": origin})
-    assert refused.status_code == 403 and store.contributions.in_cafe(cafe.id) == []
+    assert refused.status_code == 403 and committed(store).contributions.in_cafe(cafe.id) == []
     same = phone.client.post(
         phone.link, data=phone.form("Pas pirate"), headers={"origin": "http://cafe.local"}
     )
-    assert same.status_code == 200 and [c.text for c in store.contributions.in_cafe(cafe.id)] == [
+    assert same.status_code == 200 and [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == [
         "Pas pirate"
     ]
 
@@ -571,7 +575,7 @@ def test_text_that_draws_nothing_is_empty(served, text):
     phone = Phone(app, store, cafe)
     answer = phone.send(text)
     assert answer.status_code == 422 and "est vide" in unescape(answer.text)
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
 
 
 def test_a_refused_support_speaks_of_the_button_and_cookieless_phones_are_told(served):
@@ -593,7 +597,7 @@ def test_a_refused_support_speaks_of_the_button_and_cookieless_phones_are_told(s
         headers={"accept": "application/json"},
     )
     assert answer.status_code == 403 and "refuse les cookies" in answer.json()["message"]
-    assert store.contributions.get(idea.id).supports == 0
+    assert committed(store).contributions.get(idea.id).supports == 0
 
 
 def test_the_retry_page_of_an_outage_sends_at_the_first_tap_once_the_database_is_back(sqlite_url):
@@ -607,7 +611,7 @@ def test_the_retry_page_of_an_outage_sends_at_the_first_tap_once_the_database_is
     store.engine = healthy
     phone.send(phone.text_in_field())  # « Envoyer à nouveau », as drawn during the outage
     assert "Merci !" in phone.page.text
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Pendant la panne"]
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == ["Pendant la panne"]
     runtime.close()
 
 
@@ -628,7 +632,10 @@ def test_two_phones_may_say_the_same_words_but_one_phone_says_them_once(served):
     first.send("Plus de bancs")
     second.send("Plus de bancs")  # another resident at the same table
     first.send("Plus de bancs")  # the first phone again, from a new form: the same idea
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Plus de bancs", "Plus de bancs"]
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == [
+        "Plus de bancs",
+        "Plus de bancs",
+    ]
     assert "Merci !" in first.page.text
 
 
@@ -645,7 +652,7 @@ def test_personal_data_is_masked_on_every_phone_and_in_the_state_but_stored_as_t
         assert masked in page and state["ideas"][0]["text"] == masked
         for raw in ("Durand", "06\u200b12", "example"):
             assert raw not in page and raw not in json.dumps(state, ensure_ascii=False)
-    (stored,) = store.contributions.in_cafe(cafe.id)
+    (stored,) = committed(store).contributions.in_cafe(cafe.id)
     assert stored.text == typed
 
 
@@ -664,7 +671,7 @@ def test_a_flooded_table_costs_a_phone_a_few_tens_of_kilobytes(served):
     assert "500 idées à cette table : les 20 plus récentes sont affichées." in unescape(phone.page.text)
     assert phone.page.text.count('class="idea-text"') == 20
     # Everything is stored whole, and a shown idea is supported as before.
-    assert all(len(c.text) == 1999 for c in store.contributions.in_cafe(cafe.id))
+    assert all(len(c.text) == 1999 for c in committed(store).contributions.in_cafe(cafe.id))
     newest = shown["ideas"][0]["id"]
     assert phone.support(newest, json=True).json()["supports"] == 1
 
@@ -679,3 +686,86 @@ def test_a_calm_table_shows_every_idea_and_no_count(served):
     assert [idea["text"] for idea in shown["ideas"]] == ["Idée 2", "Idée 1", "Idée 0"]
     assert shown["total"] == 3 and shown["more_label"] == ""
     assert 'id="more-ideas" class="hint" hidden' in phone.page.text
+
+
+def _begins(store) -> list[str]:
+    """Every transaction begun on the store's engine from now on, as the driver was told."""
+    begun: list[str] = []
+    event.listen(store.engine, "begin", lambda connection: begun.append("BEGIN"))
+    return begun
+
+
+def test_a_phones_post_is_one_transaction(served):
+    """The form's nonce, the link, the id already used, the round and the stored idea: one
+    transaction, so nothing can change between the checks and the write."""
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    form = phone.form("Plus de bancs au square")
+    begun = _begins(store)
+    answer = phone.client.post(phone.link, data=form, follow_redirects=False)
+    assert answer.status_code == 303
+    assert len(begun) == 1
+    begun.clear()
+    # The same form again (a double tap): answered from the one transaction too.
+    assert phone.client.post(phone.link, data=form, follow_redirects=False).status_code == 303
+    assert len(begun) == 1
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == ["Plus de bancs au square"]
+
+
+def test_a_phones_vote_is_one_transaction(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    idea = add_idea(store, cafe, "Plus de bancs")
+    phone = Phone(app, store, cafe)
+    nonce = re.search(r'data-support-nonce="([^"]+)"', phone.page.text).group(1)
+    begun = _begins(store)
+    answer = phone.client.post(
+        f"{phone.link}/soutien",
+        data={"idee": idea.id, "nonce": nonce},
+        headers={"accept": "application/json"},
+    )
+    assert answer.json()["supports"] == 1 and len(begun) == 1
+
+
+def test_a_phones_page_is_read_in_one_transaction(served):
+    app, store, _ = served
+    cafe, _ = make_cafe(store)
+    add_idea(store, cafe, "Plus de bancs")
+    phone = Phone(app, store, cafe)
+    begun = _begins(store)
+    assert phone.client.get(phone.link).status_code == 200 and len(begun) == 1
+    begun.clear()
+    assert phone.client.get(f"{phone.link}/etat").status_code == 200 and len(begun) == 1
+
+
+def test_a_round_closed_while_a_phone_posts_never_receives_its_idea(served, monkeypatch):
+    """The organiser closes the round just after the phone's link was checked: the idea is either
+    refused, or stored before the round closed — never filed in a round already closed."""
+    app, store, _ = served
+    cafe, rounds = make_cafe(store)
+    phone = Phone(app, store, cafe)
+    checked = contributions._claimed_state
+    closer: list[threading.Thread] = []
+
+    def check_then_close(uow, claim):
+        state = checked(uow, claim)
+        if not closer:  # the organiser's « Fermer le tour », from another thread, right now
+            closer.append(threading.Thread(target=cafes.close_round, args=(store, cafe.id, rounds[0].id)))
+            closer[0].start()
+            closer[0].join(timeout=1)  # it waits for the phone's transaction if that one holds the café
+        return state
+
+    monkeypatch.setattr(contributions, "_claimed_state", check_then_close)
+    answer = phone.client.post(
+        phone.link, data=phone.form("Une idée de dernière seconde"), follow_redirects=False
+    )
+    closer[0].join()
+    closed = next(r for r in committed(store).cafes.rounds(cafe.id) if r.id == rounds[0].id)
+    assert closed.closed_at is not None
+    stored = committed(store).contributions.in_cafe(cafe.id)
+    if answer.status_code == 303:
+        assert [c.created_at <= closed.closed_at for c in stored] == [True]
+    else:
+        assert answer.status_code == 409 and "Votre texte n'a pas été envoyé" in unescape(answer.text)
+        assert stored == []

@@ -22,7 +22,7 @@ from facilitation.harvest.service import text_key
 from facilitation.storage import erasure, open_store
 from facilitation.storage.engine import _alembic_config, create_db_engine, migrate
 from facilitation.storage.schema import audit_log
-from tests.conftest import acting_as, add_idea, make_cafe
+from tests.conftest import acting_as, add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
@@ -36,11 +36,11 @@ def test_erasing_a_contribution_reaches_harvests_and_generated_documents(store):
     harvest.set_aside(store, scope, ids[2])
     documents.generate(store, cafe.id, "synthese", render=renderer(**OPTIONS))
     assert rgpd.erase_contribution(store, cafe.id, ids[0]) == 1
-    assert store.contributions.get(ids[0]) is None
+    assert committed(store).contributions.get(ids[0]) is None
     for version in harvest.versions(store, scope):
         assert all(ids[0] not in t.contribution_ids + t.representative_ids for t in version.topics)
         assert ids[0] not in version.coordinates
-    assert store.documents.in_cafe(cafe.id) == []
+    assert committed(store).documents.in_cafe(cafe.id) == []
     rgpd.erase_contribution(store, cafe.id, ids[2])
     assert harvest.latest_version(store, scope).set_aside == ()
 
@@ -57,10 +57,11 @@ def test_erasing_a_cafe_removes_everything_derived(store):
         rgpd.erase_cafe(store, cafe.id, confirm_title="autre")
     rgpd.erase_cafe(store, cafe.id, confirm_title="Café des Tilleuls")
     assert (
-        store.cafes.get(cafe.id) is None and store.contributions.in_cafe(cafe.id, include_deleted=True) == []
+        committed(store).cafes.get(cafe.id) is None
+        and committed(store).contributions.in_cafe(cafe.id, include_deleted=True) == []
     )
     assert harvest.versions(store, both) == []
-    assert len(store.contributions.in_cafe(other.id)) == 1
+    assert len(committed(store).contributions.in_cafe(other.id)) == 1
     assert audit.audit_records(store, timezone="Europe/Paris")[0]["action"] == "café effacé"
 
 
@@ -75,9 +76,9 @@ def test_retention_deletes_old_raw_contributions_but_keeps_syntheses(store):
     documents.generate(store, old.id, "synthese", render=renderer(**OPTIONS))
     report = rgpd.purge_expired(store, 365, today=date(2026, 12, 1))
     assert (report.cafes, report.contributions) == (["Ancien"], 1)
-    assert store.contributions.in_cafe(old.id, include_deleted=True) == []
-    assert len(store.contributions.in_cafe(recent.id)) == 1
-    assert [d.kind for d in store.documents.in_cafe(old.id)] == ["synthese"]
+    assert committed(store).contributions.in_cafe(old.id, include_deleted=True) == []
+    assert len(committed(store).contributions.in_cafe(recent.id)) == 1
+    assert [d.kind for d in committed(store).documents.in_cafe(old.id)] == ["synthese"]
     with pytest.raises(InvalidInput):
         rgpd.purge_expired(store, 0)
 
@@ -157,7 +158,7 @@ def cafe_quoting_a_word(store):
         store, ref, status="en étude", committee=Committee.SERVICES_QUALITE.value, decided_by="Karim",
         note=f"Voir {PLANTED} avec le gardien",
     )  # fmt: skip
-    assert PLANTED in store.documents.fiches(cafe.id)[0].follow_up
+    assert PLANTED in committed(store).documents.fiches(cafe.id)[0].follow_up
     documents.generate(store, cafe.id, "cafe_json", render=renderer(**OPTIONS))
     assert PLANTED.encode() in database_bytes(store)  # the check below reads where the copies are
     return cafe, planted, others, scope
@@ -171,10 +172,10 @@ def test_erasing_a_contribution_leaves_no_copy_of_its_text_in_the_database_files
     with acting_as("organisateur"):
         rgpd.erase_contribution(store, cafe.id, planted.id)
     assert_no_copy(store)
-    assert store.vectors.load("modèle", {planted.id: text_key(planted.text)}) == {}
+    assert committed(store).vectors.load("modèle", {planted.id: text_key(planted.text)}) == {}
     # What stays: the other contributions and topics, a topic name without the erased word, and
     # who erased which contribution, and when.
-    assert [c.id for c in store.contributions.in_cafe(cafe.id)] == others
+    assert [c.id for c in committed(store).contributions.in_cafe(cafe.id)] == others
     assert harvest.latest_version(store, scope).topics[0].label == f"{rgpd.ERASED_WORD} et chauffage"
     events = audit.audit_records(store, timezone="Europe/Paris")
     assert (events[0]["acteur"], events[0]["action"], events[0]["objet"]) == (

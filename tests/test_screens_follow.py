@@ -19,7 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from facilitation import cafes
 from facilitation.access import hash_password
 from tests import serving
-from tests.conftest import add_idea
+from tests.conftest import add_idea, committed
 from tests.screens import LAPTOP, sign_in_organiser
 from tests.serving import stop_app
 from tests.test_browser import capture_field
@@ -104,7 +104,7 @@ def test_screens_survive_rounds_opening_and_closing_again_and_again(
             for kind, page in screens.values():
                 shows(page, WAITING[kind], errors)  # still there: not blanked since
             assert not errors, errors
-        sent = {c.text for c in store.contributions.in_cafe(cafe.id)}
+        sent = {c.text for c in committed(store).contributions.in_cafe(cafe.id)}
         assert {f"capitaine {t.number} au tour {i}" for t in tables for i in range(1, CYCLES + 1)} <= sent
     finally:
         for name, (_, page) in screens.items():

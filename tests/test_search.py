@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from facilitation import cafes, contributions, documents, rgpd
+from facilitation import cafes, contributions, library_search, rgpd
 from facilitation.errors import InvalidInput
 from facilitation.search import highlight, query_terms, search_terms, stem
 from tests.conftest import add_idea, make_cafe
@@ -46,7 +46,7 @@ def test_search_ignores_accents_case_and_plurals(store, query, expected):
     cafe, _ = make_cafe(store)
     for text in IDEAS:
         add_idea(store, cafe, text)
-    found = [hit.contribution.text for hit in documents.search(store, query)]
+    found = [hit.contribution.text for hit in library_search.search(store, query)]
     assert sorted(found) == sorted(expected)
 
 
@@ -72,7 +72,7 @@ def test_singular_and_plural_find_the_same_contributions(store, queries, expecte
     for text in BIKES:
         add_idea(store, cafe, text)
     for query in queries:
-        found = [hit.contribution.text for hit in documents.search(store, query)]
+        found = [hit.contribution.text for hit in library_search.search(store, query)]
         assert sorted(found) == sorted(expected), query
 
 
@@ -105,16 +105,16 @@ def test_an_index_built_before_the_plural_fix_is_rebuilt(database_url):
                 connection.exec_driver_sql(
                     "UPDATE contribution_search SET terms = ? WHERE rowid = ?", (terms, rowid)
                 )
-        assert len(documents.search(old, "vélos")) < 3  # the old index: « vélos » misses « vélo »
+        assert len(library_search.search(old, "vélos")) < 3  # the old index: « vélos » misses « vélo »
     migrate(engine)
     store = SqlUnitOfWork(engine)
-    assert len(documents.search(store, "vélo")) == len(documents.search(store, "vélos")) == 3
+    assert len(library_search.search(store, "vélo")) == len(library_search.search(store, "vélos")) == 3
 
 
 def test_hits_say_where_and_mark_the_matching_words(store):
     cafe, _ = make_cafe(store)
     add_idea(store, cafe, "Deux ascenseurs en panne, toujours des ascenseurs !", table=2)
-    (hit,) = documents.search(store, "Ascenseur")
+    (hit,) = library_search.search(store, "Ascenseur")
     assert hit.cafe.id == cafe.id and hit.table.number == 2
     assert [piece for piece, matched in hit.pieces if matched] == ["ascenseurs", "ascenseurs"]
     assert "".join(piece for piece, _ in hit.pieces) == hit.contribution.text
@@ -124,7 +124,7 @@ def test_more_matching_words_rank_first(store):
     cafe, _ = make_cafe(store)
     add_idea(store, cafe, "Panne d'ascenseur, encore une panne, toujours en panne")
     add_idea(store, cafe, "Une panne")
-    found = [hit.contribution.text for hit in documents.search(store, "pannes")]
+    found = [hit.contribution.text for hit in library_search.search(store, "pannes")]
     assert found[0].startswith("Panne d'ascenseur")
 
 
@@ -138,10 +138,10 @@ def test_filters_are_kept_with_the_search(store):
     cafes.open_round(store, other.id, question.id)
     add_idea(store, cafe, "Ascenseur en panne à Lyon")
     add_idea(store, other, "Ascenseur en panne à Vénissieux")
-    assert len(documents.search(store, "ascenseur")) == 2
-    found = documents.search(store, "ascenseur", place="VENISSIEUX")
+    assert len(library_search.search(store, "ascenseur")) == 2
+    found = library_search.search(store, "ascenseur", place="VENISSIEUX")
     assert [hit.contribution.text for hit in found] == ["Ascenseur en panne à Vénissieux"]
-    found = documents.search(store, "ascenseur", date_from=date(2026, 1, 1))
+    found = library_search.search(store, "ascenseur", date_from=date(2026, 1, 1))
     assert [hit.contribution.text for hit in found] == ["Ascenseur en panne à Lyon"]
 
 
@@ -152,18 +152,21 @@ def test_the_index_follows_edits_deletions_and_erasure(store):
     contributions.edit_contribution(
         store, table_code=code, contribution_id=idea.id, text="Escalier sale", max_chars=2000
     )
-    assert documents.search(store, "ascenseur") == [] and len(documents.search(store, "escaliers")) == 1
+    assert (
+        library_search.search(store, "ascenseur") == []
+        and len(library_search.search(store, "escaliers")) == 1
+    )
     contributions.delete_contribution(store, table_code=code, contribution_id=idea.id)
-    assert documents.search(store, "escalier") == []  # deleted by the captain: out of the library
+    assert library_search.search(store, "escalier") == []  # deleted by the captain: out of the library
     contributions.restore_contribution(store, cafe.id, idea.id)
-    assert len(documents.search(store, "escalier")) == 1
+    assert len(library_search.search(store, "escalier")) == 1
     rgpd.erase_contribution(store, cafe.id, idea.id)
-    assert documents.search(store, "escalier") == []
+    assert library_search.search(store, "escalier") == []
 
 
 def test_a_query_without_a_real_word_is_refused(store):
     with pytest.raises(InvalidInput, match="au moins un mot"):
-        documents.search(store, " a ; ! ")
+        library_search.search(store, " a ; ! ")
 
 
 def test_stems_and_highlights_are_plain_python():
@@ -190,19 +193,19 @@ def test_an_oversized_query_is_refused_in_french_before_any_word_is_stemmed(stor
     add_idea(store, cafe, "L'ascenseur est en panne")
     stemmed = stem.cache_info().misses
     with pytest.raises(InvalidInput) as refused:
-        documents.search(store, query)
+        library_search.search(store, query)
     assert refused.value.message.startswith(message)
     assert stem.cache_info().misses == stemmed  # refused before the costly part
     # the longest French words, eight of them, are still searched
-    assert documents.search(store, " ".join(["anticonstitutionnellement"] * 7 + ["ascenseur"])) == []
+    assert library_search.search(store, " ".join(["anticonstitutionnellement"] * 7 + ["ascenseur"])) == []
 
 
 def test_a_masked_word_added_to_a_shown_word_does_not_tell_who_was_named(store):
     cafe, _ = make_cafe(store)
     add_idea(store, cafe, "Chauffage en panne, appelez Mme Durand au 06 12 34 56 78")
     add_idea(store, cafe, "Chauffage en panne, appelez Mme Martin", table=2)
-    assert len(documents.search(store, "chauffage")) == 2
+    assert len(library_search.search(store, "chauffage")) == 2
     # Every word must be found in what is shown: « Durand » is masked, so « chauffage Durand » lists
     # nothing, as « Durand » alone does (else the hit would say which contribution names Mme Durand).
-    assert documents.search(store, "chauffage Durand") == []
-    assert documents.search(store, "Durand") == []
+    assert library_search.search(store, "chauffage Durand") == []
+    assert library_search.search(store, "Durand") == []

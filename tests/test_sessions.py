@@ -21,9 +21,8 @@ from facilitation.access import (
 )
 from facilitation.clock import utcnow
 from facilitation.errors import AccessDenied
-from facilitation.storage.transfer import dump
 from facilitation.storage.validation import validate
-from tests.conftest import make_cafe
+from tests.conftest import committed, make_cafe
 from tests.fakes import FakeUnitOfWork
 
 ORGANISER_HASH = hash_password("mot-de-passe-organisateur")
@@ -69,7 +68,7 @@ def test_a_token_is_refused_without_its_session_after_expiry_or_for_another_role
     assert sessions.session_role(store, genuine.token, PASSWORDS, now + timedelta(hours=13)) is None
     # Well signed, but no session was ever opened for it (the pre-sessions token shape, or a guess).
     with store.reading():
-        secret = store.trust.link_secret()
+        secret = committed(store).trust.link_secret()
     unknown = make_staff_token(secret, ORGANISER_HASH, "0" * 32, staff_session_expiry(now))
     assert sessions.session_role(store, unknown, PASSWORDS, now) is None
     # A marketing session's id signed with the organiser's key does not become an organiser session.
@@ -91,7 +90,7 @@ def test_the_in_memory_store_keeps_sessions_like_the_databases():
 
 def test_sessions_are_not_backed_up(store):
     signed_in(store)
-    payload = dump(store.engine)
+    payload = committed(store).archive.dump()
     assert "staff_sessions" not in payload["tables"]
     with store.engine.connect() as connection:  # and the backup still passes its own checks
         validate(connection, payload, transfer=False, max_text_chars=2000, now=utcnow())
@@ -123,7 +122,7 @@ def test_forged_or_borrowed_wall_tokens_are_refused(store):
     other, _ = make_cafe(store)
     token = cafes.wall_link(store, cafe.id, "http://x").split("=", 1)[1]
     with store.reading():
-        secret = store.trust.link_secret()
+        secret = committed(store).trust.link_secret()
     cafe_id, generation, signature = token.split(".")
     for forged in (
         f"{other.id}.{generation}.{signature}",  # another café with this café's signature

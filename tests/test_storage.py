@@ -17,7 +17,8 @@ from facilitation.storage.audit import SqlAuditRepository
 from facilitation.storage.contributions import is_search_index
 from facilitation.storage.engine import create_db_engine, head_revision, migrate
 from facilitation.storage.schema import metadata
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
+from tests.fakes import FakeUnitOfWork
 
 
 def test_migrations_create_every_table_and_run_again_harmlessly(store):
@@ -73,10 +74,10 @@ def test_naive_datetimes_are_refused(store):
 
 
 def test_link_secret_is_created_once_and_shared(store, database_url):
-    first = store.trust.link_secret()
+    first = committed(store).trust.link_secret()
     assert len(first) >= 40
     other_instance = open_store(database_url)
-    assert other_instance.trust.link_secret() == first
+    assert committed(other_instance).trust.link_secret() == first
     other_instance.engine.dispose()
 
 
@@ -95,7 +96,7 @@ def test_an_outage_after_start_is_a_french_error():
         create_db_engine("postgresql+psycopg://cafe:hunter2@127.0.0.1:1/cafes?connect_timeout=2")
     )
     with pytest.raises(StorageUnavailable) as caught:
-        gone.cafes.get("abc")
+        committed(gone).cafes.get("abc")
     assert "ne répond pas" in caught.value.detail and "hunter2" not in caught.value.detail
     assert caught.value.message == NOTHING_SAVED
 
@@ -141,7 +142,7 @@ def test_an_action_and_its_audit_row_are_saved_together_or_not_at_all(store, mon
     monkeypatch.undo()
     assert not cafes.get_cafe(store, cafe.id).is_closed
     assert cafes.open_round_of(store, cafe.id).id == rounds[0].id
-    assert "café terminé" not in [e.action for e in store.audit.latest(cafe_id=cafe.id)]
+    assert "café terminé" not in [e.action for e in committed(store).audit.latest(cafe_id=cafe.id)]
 
 
 def test_a_read_only_unit_of_work_refuses_to_write_and_writers_need_one(store):
@@ -154,6 +155,24 @@ def test_a_read_only_unit_of_work_refuses_to_write_and_writers_need_one(store):
     with pytest.raises(RuntimeError, match="writer"):
         store.cafes.update(closed)
     assert cafes.get_cafe(store, cafe.id).title == "Café des Tilleuls"
+
+
+@pytest.mark.parametrize("make", [lambda store: store, lambda store: FakeUnitOfWork()], ids=["sql", "fake"])
+def test_a_repository_read_outside_a_unit_of_work_raises(store, make):
+    """A read outside `with uow:` / `with uow.reading():` would be a snapshot of its own: a use case
+    that forgot its transaction fails here instead of racing in a café."""
+    uow = make(store)
+    for read in (
+        uow.cafes.list_all,
+        lambda: uow.contributions.get("0" * 32),
+        lambda: uow.trust.masked_names("0" * 32),
+    ):
+        with pytest.raises(RuntimeError, match="storage reads need a unit of work"):
+            read()
+    with uow.reading():
+        assert uow.cafes.list_all() == []
+    with uow:
+        assert uow.contributions.get("0" * 32) is None
 
 
 def test_phones_read_while_a_captain_holds_the_write_lock(sqlite_store):
@@ -205,12 +224,12 @@ def test_the_link_secret_is_created_inside_a_transaction_without_waiting_for_its
     # In a writer, a second connection would wait for this very transaction: it writes in its own.
     # A reader must not write: a connection of its own creates the secret.
     with store if first_use == "writer" else store.reading():
-        secret = store.trust.link_secret()
+        secret = committed(store).trust.link_secret()
     assert len(separate) == (first_use == "reader")
     with store.reading():
-        assert store.trust.link_secret() == secret
+        assert committed(store).trust.link_secret() == secret
     with store:
-        assert store.trust.link_secret() == secret
+        assert committed(store).trust.link_secret() == secret
     assert len(separate) == (first_use == "reader")  # once stored, it is only read
     assert time.monotonic() - started < 5  # not the 30 s busy timeout of a second connection
     store.engine.dispose()

@@ -15,7 +15,7 @@ import pytest
 from facilitation import cafes, harvest, rgpd, synthesis
 from facilitation.domain import HarvestVersion, Source, TopicGroup
 from facilitation.errors import Conflict, InvalidInput, NotAccepting
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import FakeAudit, FakeHarvests, FakeTrust, FakeUnitOfWork, KeywordGrouper
 
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
@@ -49,7 +49,7 @@ def test_closing_a_cafe_is_undone_whole_when_its_audit_row_fails(uow, monkeypatc
     monkeypatch.setattr(FakeAudit, "add", lambda self, event: (_ for _ in ()).throw(RuntimeError("panne")))
     with pytest.raises(RuntimeError):
         cafes.close_cafe(uow, cafe.id)
-    assert not uow.cafes.get(cafe.id).is_closed and uow.cafes.rounds(cafe.id)[0].is_open
+    assert not committed(uow).cafes.get(cafe.id).is_closed and committed(uow).cafes.rounds(cafe.id)[0].is_open
     assert uow.commits == commits
 
 
@@ -69,7 +69,7 @@ def test_the_same_text_from_a_table_is_stored_once(uow):
     other_table = add_idea(uow, cafe, "Un jardin partagé", table=2)
     from_a_phone = add_idea(uow, cafe, "Un jardin partagé", source=Source.RESIDENT)
     assert again.id == first.id and other_table.id != first.id and from_a_phone.id != first.id
-    assert len(uow.contributions.in_cafe(cafe.id)) == 3
+    assert len(committed(uow).contributions.in_cafe(cafe.id)) == 3
 
 
 def test_the_use_cases_stamp_what_they_record_with_the_clock_of_the_unit_of_work():
@@ -110,10 +110,12 @@ def test_erasing_a_contribution_scrubs_it_from_every_harvest_version(uow):
         version = HarvestVersion("v1", harvest_id, 1, NOW, "o", note, (topic,), (erased.id,), coordinates, {})
         uow.harvests.add_version(version)
     rgpd.erase_contribution(uow, cafe.id, erased.id)
-    (scrubbed,) = uow.harvests.versions(harvest_id)
+    (scrubbed,) = committed(uow).harvests.versions(harvest_id)
     assert scrubbed.topics[0].contribution_ids == (kept.id,) and scrubbed.topics[0].representative_ids == ()
     assert scrubbed.set_aside == () and list(scrubbed.coordinates) == [kept.id]
-    assert uow.contributions.get(erased.id) is None and uow.rows.erased == {erased.id: "contribution"}
+    assert committed(uow).contributions.get(erased.id) is None and uow.rows.erased == {
+        erased.id: "contribution"
+    }
     # Only the erased text said « Durand »: its name, keyword and note lose it; « de » and « Bancs »,
     # which the kept contribution has too, stay.
     assert (scrubbed.topics[0].label, scrubbed.topics[0].keywords) == ("Bancs de [effacé]", ("bancs",))
@@ -129,9 +131,9 @@ def test_erasing_a_cafe_removes_the_harvests_shared_with_other_cafes(uow):
         shared = uow.harvests.id_for(harvest.scope_of([cafe.id, other.id]), NOW)
         alone = uow.harvests.id_for(harvest.scope_of([other.id]), NOW)
     rgpd.erase_cafe(uow, cafe.id, confirm_title="Café des Tilleuls")
-    assert list(uow.harvests.scopes()) == [alone] and shared not in uow.rows.harvests
-    assert uow.cafes.get(cafe.id) is None and uow.cafes.tables(cafe.id) == []
-    assert uow.contributions.in_cafe(cafe.id, include_deleted=True) == []
+    assert list(committed(uow).harvests.scopes()) == [alone] and shared not in uow.rows.harvests
+    assert committed(uow).cafes.get(cafe.id) is None and committed(uow).cafes.tables(cafe.id) == []
+    assert committed(uow).contributions.in_cafe(cafe.id, include_deleted=True) == []
 
 
 def counted_reads(monkeypatch, reads: Counter) -> None:

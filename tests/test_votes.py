@@ -8,10 +8,10 @@ from html import unescape
 
 import pytest
 
-from facilitation import cafes, harvest, votes
+from facilitation import cafes, contributions, harvest, votes
 from facilitation.agreement import THEME_PREFIX, Choice, Label, Tally
 from facilitation.errors import InvalidInput, NotAccepting, NotFound
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe, token_of
 from tests.fakes import KeywordGrouper
 from tests.test_resident_page import Phone, serve
 
@@ -35,7 +35,7 @@ def _vote(phone: Phone, item: str, choice: str | None, *, json: bool = False):
 
 
 def _tallies(store, cafe_id: str, item: str) -> list[Tally]:
-    return [v.tally for v in store.contributions.votes_in(cafe_id) if v.item == item]
+    return [v.tally for v in committed(store).contributions.votes_in(cafe_id) if v.item == item]
 
 
 def test_a_phone_changes_its_vote_and_is_counted_once(served):
@@ -59,7 +59,7 @@ def test_a_phone_changes_its_vote_and_is_counted_once(served):
         Tally(unsure=1),
         Tally(agree=1),
     ]
-    assert store.contributions.get(idea.id).supports == 1
+    assert committed(store).contributions.get(idea.id).supports == 1
 
 
 def test_an_old_plus_one_form_still_says_d_accord(served):
@@ -104,12 +104,12 @@ def test_the_plenary_vote_shows_the_themes_on_the_phones(served):
     _vote(phone, THEME_PREFIX + heating.key, "pas d'accord")
     _vote(phone, THEME_PREFIX + heating.key, "d'accord")
     assert _tallies(store, cafe.id, THEME_PREFIX + heating.key) == [Tally(agree=1)]
-    assert [v.table_number for v in store.contributions.votes_in(cafe.id)] == [2]
+    assert [v.table_number for v in committed(store).contributions.votes_in(cafe.id)] == [2]
     votes.set_plenary(store, cafe.id, False)
     closed = _vote(phone, THEME_PREFIX + heating.key, "pas d'accord", json=True)
     assert closed.status_code == 409
     assert _tallies(store, cafe.id, THEME_PREFIX + heating.key) == [Tally(agree=1)]
-    actions = [e.action for e in store.audit.latest(cafe_id=cafe.id)]
+    actions = [e.action for e in committed(store).audit.latest(cafe_id=cafe.id)]
     assert "vote en plénière ouvert" in actions and "vote en plénière fermé" in actions
 
 
@@ -163,7 +163,7 @@ def test_theme_agreement_adds_ideas_hands_and_plenary_per_table(store):
             disagree=hands[1],
             unsure=hands[2],
         )
-    listed = store.contributions.votes_in(cafe.id)
+    listed = committed(store).contributions.votes_in(cafe.id)
     listed.append(votes.Vote(THEME_PREFIX + "k", "phone", 3, Tally(agree=2)))
     result = votes.agreements(listed, {"k": [first.id, second.id]})["k"]
     assert result.tally == Tally(9, 1, 0) and result.label is Label.CONSENSUS and result.side is Choice.AGREE
@@ -178,3 +178,28 @@ def test_votes_on_a_closed_round_are_refused(store):
     token = cafes.join_link(store, cafe.id, 1, "").rsplit("/", 1)[1]
     with pytest.raises(NotAccepting):
         votes.vote(store, token=token, item=idea.id, choice="d'accord", browser_id="a" * 32)
+
+
+def test_each_phone_agrees_with_an_idea_once(store):
+    cafe, _ = make_cafe(store)
+    idea = add_idea(store, cafe, "Plus de bancs")
+    token = token_of(store, cafe)
+
+    def agree(phone: str) -> votes.Voted:
+        return votes.vote(store, token=token, item=idea.id, choice="d'accord", browser_id=phone)
+
+    assert [agree("phone-a").supports, agree("phone-a").supports, agree("phone-b").supports] == [1, 1, 2]
+    assert committed(store).contributions.get(idea.id).supports == 2
+    context = contributions.join_table(store, token)
+    assert contributions.supported_here(store, context, "phone-a") == {idea.id}
+    assert contributions.supported_here(store, context, "phone-c") == set()
+
+
+def test_a_phone_votes_only_on_its_own_tables_ideas(store):
+    cafe, _ = make_cafe(store)
+    other_table_idea = add_idea(store, cafe, "Autre table", table=2)
+    with pytest.raises(NotFound):
+        votes.vote(
+            store, token=token_of(store, cafe, 1), item=other_table_idea.id, choice="d'accord", browser_id="p"
+        )
+    assert committed(store).contributions.get(other_table_idea.id).supports == 0

@@ -33,9 +33,9 @@ from facilitation.access import (
 )
 from facilitation.agreement import THEME_PREFIX, Choice
 from facilitation.contributions import TableContext, Visit
-from facilitation.domain import clean_text
 from facilitation.errors import (
     AccessDenied,
+    AlreadySent,
     CafeError,
     InvalidInput,
     NotAccepting,
@@ -103,10 +103,6 @@ class FormTooLarge(InvalidInput):
     """A request body larger than any real contribution."""
 
 
-class AlreadySent(InvalidInput):
-    """New words posted with the submission id of an idea already stored."""
-
-
 @dataclass
 class Page:
     """What the join page shows; built by the handlers, drawn by `join.html`."""
@@ -132,6 +128,8 @@ class Page:
         """This café's visits (the use cases leave out the table and round of now)."""
         cafe_id = self.context.cafe.id if self.context else ""
         return tuple(Visit(number, round_id) for cafe, number, round_id in self.visits if cafe == cafe_id)
+
+    secret: str = ""  # the link secret read with the page: signs its forms
 
 
 def _paths(token: str) -> dict[str, str]:
@@ -276,7 +274,7 @@ class ResidentPages:
         context = page.context
         assert context is not None
         state = _state(context, page, self.runtime.now())
-        secret = self.runtime.link_secret()
+        secret = page.secret
         # A text given back keeps the round it was typed for, so that a changed question is noticed.
         round_id = page.round_id if page.text and page.round_id else state["round_id"]
         return self._render(
@@ -323,7 +321,7 @@ class ResidentPages:
             text=page.text,
             error=page.error,
             sid=page.sid,
-            nonce=form_nonce(self.runtime.link_secret(), page.token, page.sid),
+            nonce=form_nonce(page.secret, page.token, page.sid),  # read with the page
             round_id=round_id,
             question_checked=page.question,
             **_paths(page.token),
@@ -349,12 +347,15 @@ class ResidentPages:
         return form_nonce(secret, page.token, page.sid) if secret else ""
 
     def _load(self, page: Page, phone: str) -> None:
-        store = self.runtime.store()
-        page.context = contributions.join_table(store, page.token, latest=PHONE_IDEAS)
-        page.supported = contributions.supported_here(store, page.context, phone)
-        page.choices = votes.votes_here(store, page.context.cafe.id, phone)
-        opened = page.context.cafe.plenary_opened_at is not None and not page.context.cafe.is_closed
-        page.themes = votes.plenary_themes(store, page.context.cafe.id) if opened else []
+        view = votes.phone_view(self.runtime.store(), page.token, phone, latest=PHONE_IDEAS)
+        page.context, page.supported, page.choices, page.themes, page.secret = (
+            view.context,
+            view.supported,
+            view.choices,
+            view.themes,
+            view.link_secret,
+        )
+        self.runtime.last_link_secret = view.link_secret  # signs the forms of a page drawn in an outage
 
     def _show(self, page: Page, phone: str, status: int = 200) -> Response:
         """Load the table and draw it; refusals and outages get their own page."""
@@ -405,10 +406,7 @@ class ResidentPages:
         visit = (context.cafe.id, context.table.number, context.open_round.id)
         if visit in page.visits:
             return
-        try:
-            page.visits_cookie = _visit_cookie(self.runtime.link_secret(), phone, [*page.visits, visit])
-        except StorageUnavailable:
-            page.visits_cookie = ""
+        page.visits_cookie = _visit_cookie(page.secret, phone, [*page.visits, visit])  # read with the page
 
     async def submit(self, request: Request) -> Response:
         phone, is_new = _phone(request)
@@ -431,14 +429,13 @@ class ResidentPages:
         try:
             store = self.runtime.store()
             _refuse_cross_site(request)
-            secret = self.runtime.link_secret()
-            check_form_nonce(secret, nonce, page.token, page.sid)
-            _refuse_other_text_under_a_sent_id(store, page, limits.max_contribution_chars)
             if page.prolong_view and not page.builds_on:
                 raise InvalidInput("Choisissez l'idée que vous prolongez, dans la liste, avant d'envoyer.")
-            # The use case records the table's link as the actor, from the token itself.
+            # One use case, one transaction: the form's nonce, the link, the round and the stored
+            # idea; it records the table's link as the actor, from the token itself.
             contributions.resident_submit(
                 store,
+                nonce=nonce,
                 token=page.token,
                 text=page.text,
                 submission_id=page.sid,
@@ -454,6 +451,10 @@ class ResidentPages:
             )
         except StorageUnavailable:
             return self._retry_page(page)
+        except AlreadySent as exc:
+            page.sid = new_id()  # the page given back carries a fresh form for these words
+            page.error = exc.message
+            return self._show(page, phone, _status_of(exc))
         except StaleForm as exc:
             page.sid = new_id()  # a fresh form the resident can send from here
             page.error = exc.message
@@ -505,25 +506,24 @@ class ResidentPages:
                 raise StaleForm(NO_COOKIE_MESSAGE)
             _refuse_cross_site(request, STALE_SUPPORT_MESSAGE)
             try:
-                check_form_nonce(self.runtime.link_secret(), nonce, token, "soutien", phone)
+                voted = votes.vote(
+                    store,
+                    nonce=nonce,
+                    token=token,
+                    item=idea_id,
+                    choice=choice,
+                    browser_id=phone,
+                    limiter=self.runtime.phone_limiter,
+                    client_address=_address(request),
+                )
             except StaleForm:
                 raise StaleForm(STALE_SUPPORT_MESSAGE) from None
-            picked = votes.vote(
-                store,
-                token=token,
-                item=idea_id,
-                choice=choice,
-                browser_id=phone,
-                limiter=self.runtime.phone_limiter,
-                client_address=_address(request),
-            )
-            supported = None if idea_id.startswith(THEME_PREFIX) else store.contributions.get(idea_id)
         except CafeError as exc:
             message = UNAVAILABLE_MESSAGE if isinstance(exc, StorageUnavailable) else exc.message
             if wants_json:
                 return JSONResponse({"ok": False, "message": message}, status_code=_status_of(exc))
             return self._show(Page(token=token, error=message), phone, _status_of(exc))
-        count = supported.supports if supported else 0
+        picked, count = voted.choice, voted.supports or 0
         if wants_json:
             label = plural(count, "soutien")
             return JSONResponse(
@@ -536,7 +536,7 @@ class ResidentPages:
                     "choice_line": CHOICE_LINES[picked],
                 }
             )
-        anchor = f"#idee-{idea_id}" if supported else "#themes-title"
+        anchor = f"#idee-{idea_id}" if voted.supports is not None else "#themes-title"
         return RedirectResponse(_paths(token)["join_path"] + anchor, status_code=303)
 
     async def unknown(self, request: Request) -> Response:
@@ -584,24 +584,6 @@ def _status_of(error: CafeError) -> int:
     if isinstance(error, NotAccepting):
         return 409
     return 422
-
-
-def _refuse_other_text_under_a_sent_id(store, page: Page, max_chars: int) -> None:
-    """A form already sent, sent again with other words (a page restored by the back button):
-    the store would answer « already stored » and the new words would be lost."""
-    sent = store.contributions.get(page.sid)
-    if sent is None:
-        return
-    try:
-        same = sent.text == clean_text(page.text, max_chars=max_chars)
-    except InvalidInput:
-        return  # the use case explains what is wrong with the text
-    if not same:
-        page.sid = new_id()  # the page given back carries a fresh form for these words
-        raise AlreadySent(
-            "Ce formulaire avait déjà servi à envoyer une idée. Votre nouveau texte n'a pas encore été "
-            "envoyé : il est dans la case. Appuyez à nouveau sur « Envoyer »."
-        )
 
 
 def _address(request: Request) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import cached_property
 
 from composition import App
+from facilitation import cafes
 from facilitation.abuse import PhoneLimiter
 from facilitation.settings import Settings
 from facilitation.storage import SqlUnitOfWork
@@ -45,7 +46,7 @@ class WebRuntime:
 
     def link_secret(self) -> str:
         """The secret that signs links and forms, remembered for pages drawn during an outage."""
-        self.last_link_secret = self.store().trust.link_secret()
+        self.last_link_secret = cafes.link_secret(self.store())
         return self.last_link_secret
 
     def close(self) -> None:

@@ -36,7 +36,7 @@ from facilitation.harvest import model
 from facilitation.harvest.model import RerunPlan
 from facilitation.privacy import MASKS, mask_personal_data
 from facilitation.search import plain
-from facilitation.storage.base import UnitOfWork
+from facilitation.storage.base import UnitOfWork, read_only
 from facilitation.wording import plural
 
 if TYPE_CHECKING:  # numpy, scikit-learn, spaCy: seconds to import, only grouping needs them
@@ -86,6 +86,7 @@ class ScopeData:
         return _masked(self.contributions[contribution_id], self.masked_names)
 
 
+@read_only
 def find_cafes(
     uow: UnitOfWork,
     *,
@@ -185,7 +186,8 @@ class ContributionVectors:
 
     def known(self, model: str, texts: list[str]) -> dict[str, np.ndarray]:
         wanted = {cid: text_key(text) for text in texts for cid in self.ids_by_text.get(text, ())}
-        found = self.uow.vectors.load(model, wanted)
+        with self.uow.reading():  # asked by the grouper mid-run, outside the run's reads and writes
+            found = self.uow.vectors.load(model, wanted)
         known = {}
         for text in texts:
             vector = next((found[c] for c in self.ids_by_text.get(text, ()) if c in found), None)

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from facilitation.storage import transfer
 
+if TYPE_CHECKING:
+    from facilitation.storage.unit_of_work import Transactions
+
 
 class SqlArchive:
-    """Dumps and loads rows in a transaction of their own (see storage/transfer.py)."""
+    """Dumps and loads rows in the unit of work's open transaction (see storage/transfer.py)."""
 
-    def __init__(self, uow) -> None:
-        self._uow = uow
+    def __init__(self, transactions: Transactions) -> None:
+        self._transactions = transactions
 
     def dump(self, cafe_id: str | None = None) -> dict:
         """Rows of one café (with its single-café harvests and erasures) or of the whole database."""
-        return transfer.dump(self._uow.engine, cafe_id)
+        return self._transactions.read(lambda connection: transfer.dump(connection, cafe_id))
 
     def load(
         self, payload: object, *, transfer_only: bool, max_text_chars: int, now: datetime
     ) -> transfer.LoadReport:
-        """Check the whole payload, then insert the missing rows, in one transaction."""
-        return transfer.load(
-            self._uow.engine, payload, transfer=transfer_only, max_text_chars=max_text_chars, now=now
+        """Check the whole payload, then insert the missing rows, in the open writer transaction."""
+        return self._transactions.write(
+            lambda connection: transfer.load(
+                connection, payload, transfer=transfer_only, max_text_chars=max_text_chars, now=now
+            )
         )

@@ -3,15 +3,17 @@ aggregate. SqlUnitOfWork implements it for SQLite and PostgreSQL, tests/fakes.py
 
 `with uow:` is one writer transaction (committed when the block ends, rolled back on an
 exception); `with uow.reading():` one read-only transaction. Nested blocks join the open one. A
-repository read outside any block is a short read transaction of its own; a write is refused.
+repository read or write outside any block raises RuntimeError: a use case opens one block and does
+all its reads and writes in it.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol, Self
+from typing import Concatenate, ParamSpec, Protocol, Self, TypeVar
 
 import numpy as np
 
@@ -230,3 +232,22 @@ class UnitOfWork(Protocol):
     def __exit__(self, kind, exc, traceback) -> None: ...
     def reading(self) -> AbstractContextManager[Self]: ...
     def wipe_erased(self) -> bool: ...
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def read_only(
+    function: Callable[Concatenate[UnitOfWork, P], R],
+) -> Callable[Concatenate[UnitOfWork, P], R]:
+    """A public read use case: its reads run in one read-only unit of work, or in the caller's
+    open one (a nested block joins it), so that a page, a phone or a use case that calls it never
+    reads outside a transaction."""
+
+    @functools.wraps(function)
+    def within_one_unit(uow: UnitOfWork, *args: P.args, **kwargs: P.kwargs) -> R:
+        with uow.reading():
+            return function(uow, *args, **kwargs)
+
+    return within_one_unit

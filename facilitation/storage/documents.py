@@ -8,6 +8,30 @@ from facilitation.domain import Committee, Fiche, FicheStatus, StoredDocument
 from facilitation.storage.schema import documents, fiches
 
 
+def _fiche(row) -> Fiche:
+    return Fiche(
+        cafe_id=row.cafe_id,
+        topic_key=row.topic_key,
+        follow_up=row.follow_up,
+        committee=Committee(row.committee),
+        status=FicheStatus(row.status),
+        updated_at=row.updated_at,
+    )
+
+
+def _document(row) -> StoredDocument:
+    """A document's row; `content` is absent when the list was read without the bytes."""
+    return StoredDocument(
+        id=row.id,
+        cafe_id=row.cafe_id,
+        kind=row.kind,
+        version=row.version,
+        generated_at=row.generated_at,
+        filename=row.filename,
+        content=getattr(row, "content", b""),
+    )
+
+
 class SqlDocumentRepository:
     """Rows of `documents` and `fiches`; version numbers are given by facilitation.documents."""
 
@@ -20,17 +44,7 @@ class SqlDocumentRepository:
         if cafe_id is not None:
             query = query.where(fiches.c.cafe_id == cafe_id)
         rows = self._tx.read(lambda conn: conn.execute(query).all())
-        return [
-            Fiche(
-                cafe_id=row.cafe_id,
-                topic_key=row.topic_key,
-                follow_up=row.follow_up,
-                committee=Committee(row.committee),
-                status=FicheStatus(row.status),
-                updated_at=row.updated_at,
-            )
-            for row in rows
-        ]
+        return [_fiche(row) for row in rows]
 
     def save_fiche(self, fiche: Fiche) -> None:
         """Insert or replace the fiche of (café, topic)."""
@@ -83,13 +97,13 @@ class SqlDocumentRepository:
                 .order_by(documents.c.generated_at.desc(), documents.c.version.desc())
             ).all()
         )
-        return [StoredDocument(**row._mapping) for row in rows]
+        return [_document(row) for row in rows]
 
     def get(self, document_id: str) -> StoredDocument | None:
         row = self._tx.read(
             lambda conn: conn.execute(select(documents).where(documents.c.id == document_id)).first()
         )
-        return StoredDocument(**row._mapping) if row else None
+        return _document(row) if row else None
 
     def delete_for_cafe(self, cafe_id: str, *, fiches_too: bool = False) -> int:
         """Remove the café's documents (and its fiches when asked); returns how many documents."""

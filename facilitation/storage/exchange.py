@@ -7,8 +7,41 @@ from collections.abc import Callable
 from sqlalchemy import delete, func, insert, select, update
 
 from facilitation.access import new_id
-from facilitation.domain import Comment, Decision, FieldFiche
+from facilitation.domain import Comment, Committee, Decision, FicheStatus, FieldFiche, Theme
 from facilitation.storage.schema import fiche_comments, fiche_decisions, fiche_photos, field_fiches
+
+
+def _field_fiche(row) -> FieldFiche:
+    return FieldFiche(
+        id=row.id,
+        title=row.title,
+        observation=row.observation,
+        author=row.author,
+        observed_on=row.observed_on,
+        place=row.place,
+        theme=Theme(row.theme),
+        follow_up=row.follow_up,
+        committee=Committee(row.committee),
+        status=FicheStatus(row.status),
+        created_at=row.created_at,
+    )
+
+
+def _comment(row) -> Comment:
+    return Comment(id=row.id, fiche_ref=row.fiche_ref, author=row.author, at=row.at, text=row.text)
+
+
+def _decision(row) -> Decision:
+    return Decision(
+        id=row.id,
+        fiche_ref=row.fiche_ref,
+        at=row.at,
+        actor=row.actor,
+        decided_by=row.decided_by,
+        committee=Committee(row.committee),
+        status=FicheStatus(row.status),
+        note=row.note,
+    )
 
 
 class ExchangeRepository:
@@ -26,13 +59,13 @@ class ExchangeRepository:
         rows = self._tx.read(
             lambda conn: conn.execute(select(field_fiches).order_by(field_fiches.c.created_at.desc())).all()
         )
-        return [FieldFiche.from_row(row._mapping) for row in rows]
+        return [_field_fiche(row) for row in rows]
 
     def get_field_fiche(self, fiche_id: str) -> FieldFiche | None:
         row = self._tx.read(
             lambda conn: conn.execute(select(field_fiches).where(field_fiches.c.id == fiche_id)).first()
         )
-        return FieldFiche.from_row(row._mapping) if row else None
+        return _field_fiche(row) if row else None
 
     def set_field_fiche_decision(self, fiche_id: str, committee: str, status: str) -> None:
         self._tx.write(
@@ -54,7 +87,7 @@ class ExchangeRepository:
                 .order_by(fiche_comments.c.at, fiche_comments.c.id)
             ).all()
         )
-        return [Comment(**row._mapping) for row in rows]
+        return [_comment(row) for row in rows]
 
     def add_decision(self, decision: Decision) -> None:
         values = {**decision.__dict__, "committee": decision.committee.value, "status": decision.status.value}
@@ -68,7 +101,7 @@ class ExchangeRepository:
                 .order_by(fiche_decisions.c.at, fiche_decisions.c.id)
             ).all()
         )
-        return [Decision.from_row(row._mapping) for row in rows]
+        return [_decision(row) for row in rows]
 
     def add_photos(self, fiche_ref: str, photos: list[bytes]) -> None:
         """Photos after the fiche's others, in the order given."""

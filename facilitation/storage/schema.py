@@ -56,8 +56,9 @@ metadata = MetaData(
 
 ID = String(32)
 
-app_secrets = Table(
-    "app_secrets",
+# Values stored once for the whole installation: the link secret, the public address.
+installation_values = Table(
+    "installation_values",
     metadata,
     Column("name", String(64), primary_key=True),
     Column("value", String(200), nullable=False),

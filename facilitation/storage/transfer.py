@@ -9,7 +9,7 @@ import base64
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Date, Engine, LargeBinary, Table, and_, func, select
+from sqlalchemy import Connection, Date, LargeBinary, Table, and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from facilitation.access import new_table_code
@@ -23,6 +23,7 @@ from facilitation.storage.schema import (
     erased_records,
     harvest_versions,
     harvests,
+    installation_values,
     login_attempts,
     saved_tables,
     supports,
@@ -83,84 +84,99 @@ def _harvests_of(connection, cafe_id: str) -> list[str]:
     ]
 
 
-def dump(engine: Engine, cafe_id: str | None = None) -> dict:
-    """Rows of one café (with its single-café harvests and erasures) or of the whole database."""
+def dump(connection: Connection, cafe_id: str | None = None) -> dict:
+    """Rows of one café (with its single-café harvests and erasures) or of the whole database, read
+    in the caller's transaction."""
     rows: dict[str, list[dict]] = {}
-    with engine.connect() as connection:
-        if cafe_id is None:
-            for table in saved_tables():
-                rows[table.name] = [_encode(table, r) for r in connection.execute(select(table)).all()]
-        else:
-            contribution_ids = select(contributions.c.id).where(contributions.c.cafe_id == cafe_id)
-            harvest_ids = _harvests_of(connection, cafe_id)
-            queries = {
-                supports: select(supports).where(supports.c.contribution_id.in_(contribution_ids)),
-                cafes: select(cafes).where(cafes.c.id == cafe_id),
-                harvests: select(harvests).where(harvests.c.id.in_(harvest_ids)),
-                harvest_versions: select(harvest_versions).where(
-                    harvest_versions.c.harvest_id.in_(harvest_ids)
-                ),
-            }
-            for table in (*CAFE_TABLES, harvests, harvest_versions, erased_records):
-                query = queries.get(table, select(table).where(table.c.get("cafe_id") == cafe_id))
-                rows[table.name] = [_encode(table, r) for r in connection.execute(query).all()]
+    if cafe_id is None:
+        for table in saved_tables():
+            rows[table.name] = [_encode(table, r) for r in connection.execute(select(table)).all()]
+    else:
+        contribution_ids = select(contributions.c.id).where(contributions.c.cafe_id == cafe_id)
+        harvest_ids = _harvests_of(connection, cafe_id)
+        queries = {
+            supports: select(supports).where(supports.c.contribution_id.in_(contribution_ids)),
+            cafes: select(cafes).where(cafes.c.id == cafe_id),
+            harvests: select(harvests).where(harvests.c.id.in_(harvest_ids)),
+            harvest_versions: select(harvest_versions).where(harvest_versions.c.harvest_id.in_(harvest_ids)),
+        }
+        for table in (*CAFE_TABLES, harvests, harvest_versions, erased_records):
+            query = queries.get(table, select(table).where(table.c.get("cafe_id") == cafe_id))
+            rows[table.name] = [_encode(table, r) for r in connection.execute(query).all()]
     return {"format": FORMAT, "cafe_id": cafe_id, "tables": rows}
 
 
 def load(
-    engine: Engine, payload: object, *, transfer: bool, max_text_chars: int, now: datetime
+    connection: Connection, payload: object, *, transfer: bool, max_text_chars: int, now: datetime
 ) -> LoadReport:
-    """Check the whole file, then insert the missing rows, in one transaction.
+    """Check the whole file, then insert the missing rows, in the caller's writer transaction.
 
-    Raises validation.ImportRefused (nothing written) when any row breaks a rule.
+    Raises validation.ImportRefused when any row breaks a rule: the caller's transaction then rolls
+    back, so nothing is written.
     """
-    module = postgresql if engine.dialect.name == "postgresql" else sqlite
+    dialect = connection.dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
     report = LoadReport()
-    with engine.begin() as connection:
-        validate(connection, payload, transfer=transfer, max_text_chars=max_text_chars, now=now)
-        tables = payload["tables"]
-        erased = {r.id for r in connection.execute(select(erased_records.c.id))}
-        erased |= {row["id"] for row in tables.get(erased_records.name, [])}
-        for table in saved_tables():
-            for index, row in enumerate(tables.get(table.name, []), start=1):
-                if _erased(table, row, erased):
-                    report.skipped_erased += table in (contributions, cafes)
-                    if isinstance(row.get("id"), str):
-                        erased.add(row["id"])  # so that its children are skipped too
-                    continue
-                if table is harvest_versions:
-                    row = {**row, "payload": scrubbed_payload(row, erased)}
-                elif table is cafe_tables:
-                    row = _with_free_code(connection, row, report)
-                elif table is contributions and row.get("builds_on") in erased:
-                    row = {**row, "builds_on": None}  # the idea it built on was erased here
-                elif table is audit_log:
-                    inserted = _add_audit_line(connection, module, row)
-                    report.added[table.name] = report.added.get(table.name, 0) + int(inserted)
-                    continue
-                values = _decode(table, row)
-                statement = (
-                    module.insert(table)
-                    .values(**values)
-                    .on_conflict_do_nothing()
-                    .returning(*table.primary_key.columns)  # rowcount is not reliable on psycopg
-                )
-                inserted = connection.execute(statement).first() is not None
-                if not inserted and not _present(connection, table, values):
-                    # Ignored for clashing with another row on a unique column, not for being there
-                    # already: loading on would leave a hole (a café without its tables).
-                    raise ImportRefused(
-                        [f"{table.name}, ligne {index} : une autre ligne de la base a déjà les mêmes valeurs"]
-                    )
+    payload = _renamed_tables(payload)
+    validate(connection, payload, transfer=transfer, max_text_chars=max_text_chars, now=now)
+    tables = payload["tables"]
+    erased = {r.id for r in connection.execute(select(erased_records.c.id))}
+    erased |= {row["id"] for row in tables.get(erased_records.name, [])}
+    for table in saved_tables():
+        for index, row in enumerate(tables.get(table.name, []), start=1):
+            if _erased(table, row, erased):
+                report.skipped_erased += table in (contributions, cafes)
+                if isinstance(row.get("id"), str):
+                    erased.add(row["id"])  # so that its children are skipped too
+                continue
+            if table is harvest_versions:
+                row = {**row, "payload": scrubbed_payload(row, erased)}
+            elif table is cafe_tables:
+                row = _with_free_code(connection, row, report)
+            elif table is contributions and row.get("builds_on") in erased:
+                row = {**row, "builds_on": None}  # the idea it built on was erased here
+            elif table is audit_log:
+                inserted = _add_audit_line(connection, module, row)
                 report.added[table.name] = report.added.get(table.name, 0) + int(inserted)
-        if engine.dialect.name == "postgresql":
-            # Rows came with their integer ids: move the sequences past them.
-            for table in (audit_log, login_attempts):
-                connection.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                continue
+            values = _decode(table, row)
+            statement = (
+                module.insert(table)
+                .values(**values)
+                .on_conflict_do_nothing()
+                .returning(*table.primary_key.columns)  # rowcount is not reliable on psycopg
+            )
+            inserted = connection.execute(statement).first() is not None
+            if not inserted and not _present(connection, table, values):
+                # Ignored for clashing with another row on a unique column, not for being there
+                # already: loading on would leave a hole (a café without its tables).
+                raise ImportRefused(
+                    [f"{table.name}, ligne {index} : une autre ligne de la base a déjà les mêmes valeurs"]
                 )
+            report.added[table.name] = report.added.get(table.name, 0) + int(inserted)
+    if dialect == "postgresql":
+        # Rows came with their integer ids: move the sequences past them.
+        for table in (audit_log, login_attempts):
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+            )
     return report
+
+
+# Tables renamed since files were first written (old name → new): a file keeps the name of its day.
+RENAMED_TABLES = {"app_secrets": installation_values.name}  # migration 0018
+
+
+def _renamed_tables(payload: object) -> object:
+    """The file with the tables it names under an old name given their current one."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("tables"), dict):
+        return payload  # `validate` says what is wrong with it
+    renamed = dict(payload["tables"])
+    for old, new in RENAMED_TABLES.items():
+        if old in renamed and new not in renamed:
+            renamed[new] = renamed.pop(old)
+    return {**payload, "tables": renamed}
 
 
 def _erased(table: Table, row: dict, erased: set[str]) -> bool:

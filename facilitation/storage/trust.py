@@ -10,9 +10,9 @@ from sqlalchemy import Connection, func, insert, select, update
 from facilitation.access import new_secret
 from facilitation.domain import StaffSession
 from facilitation.storage.schema import (
-    app_secrets,
     erased_records,
     first_run_links,
+    installation_values,
     login_attempts,
     masked_names,
     staff_passwords,
@@ -26,7 +26,7 @@ _FORGOTTEN = timedelta(days=1)
 
 
 class SqlTrustRepository:
-    """Rows of `app_secrets`, `masked_names`, `login_attempts`, `erased_records`, `staff_sessions`,
+    """Rows of `installation_values`, `masked_names`, `login_attempts`, `erased_records`, `staff_sessions`,
     `staff_passwords` and `first_run_links`."""
 
     def __init__(self, transactions, configured_link_secret: str = "") -> None:
@@ -51,18 +51,18 @@ class SqlTrustRepository:
 
     def _create_link_secret(self, conn: Connection) -> str:
         values = {"name": _LINK_SECRET, "value": new_secret()}
-        self._tx.insert_ignoring_duplicates(conn, app_secrets, ["name"], values)
+        self._tx.insert_ignoring_duplicates(conn, installation_values, ["name"], values)
         # Another instance may have created it first: theirs wins, read it back.
         return conn.execute(
-            select(app_secrets.c.value).where(app_secrets.c.name == _LINK_SECRET)
+            select(installation_values.c.value).where(installation_values.c.name == _LINK_SECRET)
         ).scalar_one()
 
     def rotate_link_secret(self) -> None:
         """Replace the stored link secret: every resident link signed before is refused."""
 
         def work(conn):
-            conn.execute(app_secrets.delete().where(app_secrets.c.name == _LINK_SECRET))
-            conn.execute(insert(app_secrets).values(name=_LINK_SECRET, value=new_secret()))
+            conn.execute(installation_values.delete().where(installation_values.c.name == _LINK_SECRET))
+            conn.execute(insert(installation_values).values(name=_LINK_SECRET, value=new_secret()))
 
         self._tx.write(work)
 
@@ -70,16 +70,18 @@ class SqlTrustRepository:
         """A value stored once for the whole installation (shared by every instance), if set."""
         return self._tx.read(
             lambda conn: conn.execute(
-                select(app_secrets.c.value).where(app_secrets.c.name == name)
+                select(installation_values.c.value).where(installation_values.c.name == name)
             ).scalar_one_or_none()
         )
 
     def set_installation_value(self, name: str, value: str) -> None:
         def work(conn):
             if not self._tx.insert_ignoring_duplicates(
-                conn, app_secrets, ["name"], {"name": name, "value": value}
+                conn, installation_values, ["name"], {"name": name, "value": value}
             ):
-                conn.execute(update(app_secrets).where(app_secrets.c.name == name).values(value=value))
+                conn.execute(
+                    update(installation_values).where(installation_values.c.name == name).values(value=value)
+                )
 
         self._tx.write(work)
 

@@ -110,17 +110,14 @@ class Transactions:
             raise _unavailable(exc, self._owner.engine) from exc
 
     def read(self, work: Callable[[Connection], T]) -> T:
-        """Run a read in the open transaction, or alone in a short read transaction."""
-        if self.current() is not None:
-            return self._translated(work, self.current()[0])
-        self.begin(write=False)
-        try:
-            result = self._translated(work, self.current()[0])
-        except BaseException as exc:
-            self.end(exc)
-            raise
-        self.end(None)
-        return result
+        """Run a read in the open transaction; reading outside `with uow:` or `with uow.reading():`
+        is a bug (each read would be a snapshot of its own, and a use case would race itself)."""
+        opened = self.current()
+        if opened is None:
+            raise RuntimeError(
+                "storage reads need a unit of work (`with uow.reading():` to read, `with uow:` to write)"
+            )
+        return self._translated(work, opened[0])
 
     def write(self, work: Callable[[Connection], T]) -> T:
         """Run a write in the open writer transaction; writing outside `with uow:` is a bug."""
@@ -183,7 +180,7 @@ class SqlUnitOfWork:
         self.exchange = ExchangeRepository(self.transactions)
         self.tablecloths = SqlTableclothRepository(self.transactions)
         self.vectors = VectorRepository(self.transactions)
-        self.archive = SqlArchive(self)
+        self.archive = SqlArchive(self.transactions)
 
     def __enter__(self) -> SqlUnitOfWork:
         self.transactions.begin(write=True)

@@ -108,7 +108,7 @@ VOCABULARIES: dict[str, dict[str, frozenset[str]]] = {
     "fiches": _choices(("committee", Committee), ("status", FicheStatus)),
     "documents": {"kind": DOCUMENT_KINDS},
     "erased_records": {"kind": frozenset(("contribution", "cafe"))},
-    "app_secrets": {"name": frozenset(("link_secret", public_address.STORED_NAME))},
+    "installation_values": {"name": frozenset(("link_secret", public_address.STORED_NAME))},
     "audit_log": {"action": audit.ACTIONS},
 }
 # Whole-number ranges of the live use cases.
@@ -243,7 +243,7 @@ def _row_errors(table: Table, row: dict, *, max_text_chars: int, now: datetime) 
 
 def _rules_across_columns(table_name: str, row: dict) -> Iterator[str]:
     """Rules where one column says how to read another."""
-    if table_name == "app_secrets" and isinstance(row.get("value"), str):
+    if table_name == "installation_values" and isinstance(row.get("value"), str):
         if row.get("name") == "link_secret" and not _SECRET.fullmatch(row["value"]):
             yield "value : secret mal formé"
         elif row.get("name") == public_address.STORED_NAME and public_address.address_problem(row["value"]):

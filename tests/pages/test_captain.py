@@ -8,7 +8,7 @@ import pytest
 from facilitation import cafes, contributions
 from facilitation.access import new_id
 from facilitation.domain import Source
-from tests.conftest import make_cafe
+from tests.conftest import committed, make_cafe
 from tests.pages.apptest import UNREACHABLE, UNREACHABLE_AT_SIGN, app, labelled, texts
 
 
@@ -70,7 +70,7 @@ def test_captain_enters_with_the_table_code_and_records(store):
     at.selectbox(key="capture_kind").select("proposition")
     at.number_input(key="capture_agreement").set_value(5).run()
     capture(at, "<b>gras</b> & **étoiles**")
-    (stored,) = store.contributions.in_cafe(cafe.id)
+    (stored,) = committed(store).contributions.in_cafe(cafe.id)
     assert (stored.text, stored.kind.value, stored.agreement_count) == (
         "<b>gras</b> & **étoiles**",
         "proposition",
@@ -93,7 +93,7 @@ def test_captain_optional_fields_reset_after_each_capture_unless_pinned(store):
     assert at.selectbox(key="capture_profile").value == "jeune"  # pinned: kept, and shown as pinned
     assert [c.value for c in at.caption].count("📌 gardé pour les phrases suivantes") == 1
     capture(at, "Deuxième phrase")
-    first, second = store.contributions.in_cafe(cafe.id)
+    first, second = committed(store).contributions.in_cafe(cafe.id)
     assert (first.kind.value, first.profile.value, first.agreement_count) == ("problème", "jeune", 3)
     assert (second.kind, second.profile.value, second.agreement_count) == (None, "jeune", None)
 
@@ -103,7 +103,7 @@ def test_captain_sentences_are_each_their_own_contribution(store):
     at = captain_app(store, cafe)
     for sentence in ("Il manque des bancs dans la cour", "La proximité du marché et du tram"):
         capture(at, sentence)
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == [
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == [
         "Il manque des bancs dans la cour",
         "La proximité du marché et du tram",
     ]
@@ -114,7 +114,7 @@ def test_captain_same_text_twice_in_a_round_is_stored_once(store):
     at = captain_app(store, cafe)
     capture(at, "Un seul exemplaire")
     assert capture(at, "Un seul exemplaire")["ok"]
-    assert len(store.contributions.in_cafe(cafe.id)) == 1
+    assert len(committed(store).contributions.in_cafe(cafe.id)) == 1
     assert "Déjà enregistrée" in box_args(at)["notice"]
 
 
@@ -127,7 +127,9 @@ def test_a_queue_sent_again_stores_each_entry_once_in_order(store):
     at.run()
     at.session_state["capture_box"] = {"entries": entries, "attempt": 2}  # the first four again
     at.run()
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == [f"Phrase {i}" for i in range(10)]
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == [
+        f"Phrase {i}" for i in range(10)
+    ]
     assert {a["id"] for a in box_args(at)["acked"]} >= {e["id"] for e in entries}
     assert box_args(at)["notice"] == "6 contributions enregistrées."
 
@@ -137,13 +139,13 @@ def test_captain_text_typed_for_a_closed_round_is_refused_kept_and_the_new_quest
     at = captain_app(store, cafe)
     cafes.open_round(store, cafe.id, rounds[1].id)  # the organiser moves on while the captain types
     ack = capture(at, "Écrit pour la question 1")
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
     # Refused, for the browser to keep it as a draft (never merged with the next sentence).
     assert not ack["ok"] and "La question a changé : le tour 2 est ouvert" in ack["message"]
     assert "Question 2 ?" in texts(at)
     assert box_args(at)["open"] and box_args(at)["round"] == rounds[1].id
     capture(at, "Écrit pour la question 1")  # sent again, knowingly, for the new question
-    (stored,) = store.contributions.in_cafe(cafe.id)
+    (stored,) = committed(store).contributions.in_cafe(cafe.id)
     assert stored.round_id == rounds[1].id
 
 
@@ -157,7 +159,7 @@ def test_captain_box_closes_with_the_reason_when_the_round_closes(store):
     assert "Aucun tour n'est ouvert" in at.info[0].value
     args = box_args(at)
     assert not args["open"] and args["reason"] == "Le tour 1 est fermé : attendez le tour suivant."
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
     cafes.open_round(store, cafe.id, rounds[1].id)
     at.run()
     assert box_args(at)["open"] and box_args(at)["round"] == rounds[1].id
@@ -177,7 +179,7 @@ def test_captain_keeps_the_table_and_the_text_while_the_database_is_down(store, 
     switch_database(monkeypatch, sqlite_url)
     at.session_state["capture_box"] = {"entries": [entry], "attempt": 2}
     at.run()
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Dit pendant la panne"]
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == ["Dit pendant la panne"]
     assert "Question 1 ?" in texts(at)
 
 
@@ -188,11 +190,11 @@ def test_captain_text_typed_on_the_waiting_screen_is_not_filed_under_a_question_
     assert box_args(at)["reason"] == "Aucun tour n'a encore commencé : attendez le premier tour."
     cafes.open_round(store, cafe.id, rounds[0].id)  # opens before the waiting screen has followed
     ack = capture(at, "Tapé pendant l'attente", round_id="")
-    assert store.contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.in_cafe(cafe.id) == []
     assert "La question a changé : le tour 1 est ouvert" in ack["message"]
     assert "Question 1 ?" in texts(at)
     capture(at, "Tapé pendant l'attente")
-    assert [c.round_id for c in store.contributions.in_cafe(cafe.id)] == [rounds[0].id]
+    assert [c.round_id for c in committed(store).contributions.in_cafe(cafe.id)] == [rounds[0].id]
 
 
 def test_captain_edits_removes_a_profile_and_deletes(store):
@@ -214,11 +216,11 @@ def test_captain_edits_removes_a_profile_and_deletes(store):
     assert edit_profile.value == "jeune"
     edit_profile.select_index(0)  # « — aucun — »
     labelled(at.button, "Enregistrer la correction").click().run()
-    edited = store.contributions.get(idea.id)
+    edited = committed(store).contributions.get(idea.id)
     assert (edited.text, edited.profile) == ("Plus de bancs", None)
     labelled(at.button, "Supprimer").click().run()
-    assert store.contributions.in_cafe(cafe.id) == []
-    assert store.contributions.get(idea.id).deleted_at is not None
+    assert committed(store).contributions.in_cafe(cafe.id) == []
+    assert committed(store).contributions.get(idea.id).deleted_at is not None
 
 
 def test_captain_code_guesses_are_throttled_and_audited(store):
@@ -246,13 +248,13 @@ def test_captain_records_a_show_of_hands_on_an_idea(store):
     cafe, _ = make_cafe(store)
     at = captain_app(store, cafe, table=2)
     capture(at, "Un local pour les poussettes")
-    (idea,) = store.contributions.in_cafe(cafe.id)
+    (idea,) = committed(store).contributions.in_cafe(cafe.id)
     at.number_input(key="hands_agree").set_value(7)
     at.number_input(key="hands_disagree").set_value(2)
     at.number_input(key="hands_unsure").set_value(1)
     labelled(at.button, "Enregistrer le vote").click().run()
     assert not at.exception, at.exception
-    (vote,) = store.contributions.votes_in(cafe.id)
+    (vote,) = committed(store).contributions.votes_in(cafe.id)
     assert (vote.item, vote.voter, vote.tally) == (idea.id, captain_voter(2), Tally(7, 2, 1))
     assert "7 d'accord · 2 pas d'accord · 1 je ne sais pas" in "\n".join(c.value for c in at.caption).replace(
         "\\", ""

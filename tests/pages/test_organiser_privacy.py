@@ -4,7 +4,7 @@ contribution, the audit log."""
 from __future__ import annotations
 
 from facilitation import cafes
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
 from tests.pages.apptest import app, labelled
 
 
@@ -27,7 +27,7 @@ def test_privacy_page_erases_a_contribution_and_shows_the_audit_log(store):
     at = app(organiser=True, page="pages/organiser_privacy.py", cafe=cafe.id)
     labelled(at.button, "Effacer définitivement").click().run()
     assert "Contribution effacée" in at.success[0].value
-    assert store.contributions.get(idea.id) is None
+    assert committed(store).contributions.get(idea.id) is None
     journal = at.dataframe[0].value
     assert journal["action"].iloc[0] == "contribution effacée (demande RGPD)"
     assert journal["acteur"].iloc[0] == "organisateur"

@@ -9,7 +9,7 @@ import pytest
 
 from facilitation import cafes, contributions
 from facilitation.errors import AccessDenied
-from tests.conftest import make_cafe, require_tool
+from tests.conftest import committed, make_cafe, require_tool
 from tests.pages.apptest import app, labelled
 from tests.pdfs import render_first_pages
 
@@ -41,10 +41,10 @@ def test_qr_page_stores_the_checked_address_for_every_qr_code_and_document(store
     fiches = app(organiser=True, page="pages/organiser_fiches.py", cafe=cafe.id)
     labelled(fiches.selectbox, "Document").select("cartes")
     labelled(fiches.button, "Générer").click().run()
-    (made,) = store.documents.in_cafe(cafe.id)
+    (made,) = committed(store).documents.in_cafe(cafe.id)
     zbarimg = require_tool("zbarimg", "Debian zbar-tools, pour décoder les QR codes")
     first_page = render_first_pages(
-        store.documents.get(made.id).content, output_dir, "page-qr-cartes", pages=1
+        committed(store).documents.get(made.id).content, output_dir, "page-qr-cartes", pages=1
     )[0]
     decoded = subprocess.run([zbarimg, "--quiet", "--raw", str(first_page)], capture_output=True, text=True)
     assert decoded.stdout.strip() == cafes.join_link(store, cafe.id, 1, "http://192.168.1.20:8501")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from facilitation import cafes, contributions
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
 from tests.pages.apptest import app, labelled, texts
 
 
@@ -74,7 +74,7 @@ def test_organiser_restores_a_deleted_contribution(store):
     contributions.delete_contribution(store, table_code=table.code, contribution_id=idea.id)
     at = app(organiser=True, page="pages/organiser_run.py", cafe=cafe.id)
     at.button(key=f"restore_{idea.id}").click().run()
-    assert [c.id for c in store.contributions.in_cafe(cafe.id)] == [idea.id]
+    assert [c.id for c in committed(store).contributions.in_cafe(cafe.id)] == [idea.id]
 
 
 def test_the_organiser_lets_a_waiting_captain_try_again(store):

@@ -16,7 +16,7 @@ from exports.documents import render, table_handover
 from exports.pdf.agenda import agenda_pdf
 from facilitation import audit, cafes, exchange, harvest, synthesis
 from facilitation.domain import cafe_fiche_ref
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.pages.apptest import app, labelled, texts
 from tests.pdfs import pdf_text
@@ -125,7 +125,7 @@ def test_personal_data_is_masked_everywhere_but_the_audited_moderation_view(stor
     (row,) = [e for e in audit.audit_records(store, timezone="Europe/Paris") if "original" in e["action"]]
     assert (row["acteur"], row["objet"], row["cafe_id"]) == (audit.ORGANISER, planted.id, cafe.id)
     assert_masked(json.dumps(row, ensure_ascii=False), "the audit log")
-    assert store.contributions.get(planted.id).text == PLANTED  # stored as typed
+    assert committed(store).contributions.get(planted.id).text == PLANTED  # stored as typed
 
 
 def test_a_captain_corrects_the_masked_text_without_losing_what_was_hidden(store):
@@ -136,7 +136,9 @@ def test_a_captain_corrects_the_masked_text_without_losing_what_was_hidden(store
     assert field.value == "Chaufage en panne, Mme [nom masqué] [téléphone masqué]"
     field.input(field.value.replace("Chaufage", "Chauffage"))
     labelled(at.button, "Enregistrer la correction").click().run()
-    assert store.contributions.get(planted.id).text == "Chauffage en panne, Mme Durand 06 12 34 56 78"
+    assert (
+        committed(store).contributions.get(planted.id).text == "Chauffage en panne, Mme Durand 06 12 34 56 78"
+    )
 
 
 def test_markdown_and_html_typed_by_people_render_literally_on_staff_pages(store):

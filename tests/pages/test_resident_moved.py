@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from facilitation.access import make_join_token
-from tests.conftest import make_cafe
+from tests.conftest import committed, make_cafe
 from tests.pages.apptest import ORGANISER_PAGES, app
 
 
 def resident_app(store, cafe, table=1, **query):
-    return app(t=make_join_token(store.trust.link_secret(), cafe.id, table), **query)
+    return app(t=make_join_token(committed(store).trust.link_secret(), cafe.id, table), **query)
 
 
 def test_a_resident_link_on_streamlit_points_to_the_residents_page(store):

@@ -1,5 +1,6 @@
-"""Crafted transfer and backup files: each is refused whole, in French, and changes nothing.
-Erased contributions and cafés never come back. On SQLite and PostgreSQL."""
+"""Restoring backups and importing transfers: crafted files are refused whole, in French, and change
+nothing; settings and logs of either side are kept; erased contributions and cafés never come back.
+On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ from facilitation import audit, backups, harvest, public_address, rgpd
 from facilitation.errors import InvalidInput
 from facilitation.storage import open_store
 from facilitation.storage.schema import cafe_tables
-from facilitation.storage.transfer import dump
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 
 LIMITS = {"max_bytes": 5_000_000, "max_text_chars": 2000}
@@ -36,7 +36,7 @@ def laptop(tmp_path):
 
 
 def transfer_payload(store, cafe_id: str) -> dict:
-    return json.loads(json.dumps(dump(store.engine, cafe_id)))
+    return json.loads(json.dumps(committed(store).archive.dump(cafe_id)))
 
 
 def rows(payload: dict, table: str) -> list[dict]:
@@ -57,7 +57,7 @@ def future_login(payload, _victim):
 
 
 def link_secret_row(payload, _victim):
-    rows(payload, "app_secrets").append({"name": "link_secret", "value": "A" * 43})
+    rows(payload, "installation_values").append({"name": "link_secret", "value": "A" * 43})
 
 
 def audit_rows(payload, _victim):
@@ -139,7 +139,7 @@ def not_an_object(payload, _victim):
 
 TRANSFER_CASES = {
     "login attempts": (future_login, "ne peut pas contenir la table « login_attempts »"),
-    "link secret": (link_secret_row, "ne peut pas contenir la table « app_secrets »"),
+    "link secret": (link_secret_row, "ne peut pas contenir la table « installation_values »"),
     "audit rows": (audit_rows, "ne peut pas contenir la table « audit_log »"),
     "captain code PIRATE": (pirate_table_code, "code capitaine mal formé"),
     "another existing café": (into_another_existing_cafe, "un autre café de cette installation"),
@@ -174,12 +174,12 @@ def test_a_crafted_transfer_is_refused_whole_and_changes_nothing(store, laptop, 
     mutate(payload, victim)
     path = tmp_path / "crafted.json"
     write_json(path, payload)
-    before = dump(store.engine)
+    before = committed(store).archive.dump()
     with pytest.raises(InvalidInput) as refused:
         backups.import_transfer(store, path, **LIMITS)
     assert refused.value.message.startswith("Fichier refusé, rien n'a été modifié. Premières erreurs :")
     assert message in refused.value.message
-    assert dump(store.engine) == before
+    assert committed(store).archive.dump() == before
 
 
 def test_the_genuine_file_of_the_table_above_is_accepted(store, laptop, tmp_path):
@@ -191,7 +191,7 @@ def test_the_genuine_file_of_the_table_above_is_accepted(store, laptop, tmp_path
 
 
 def backup_with(store, mutate) -> dict:
-    payload = json.loads(json.dumps(dump(store.engine)))
+    payload = json.loads(json.dumps(committed(store).archive.dump()))
     mutate(payload)
     return payload
 
@@ -219,11 +219,11 @@ RESTORE_CASES = {
         "date dans le futur",
     ),
     "malformed link secret": (
-        lambda p: rows(p, "app_secrets").__setitem__(0, {"name": "link_secret", "value": "court"}),
+        lambda p: rows(p, "installation_values").__setitem__(0, {"name": "link_secret", "value": "court"}),
         "secret mal formé",
     ),
     "unknown secret name": (
-        lambda p: rows(p, "app_secrets").append({"name": "admin", "value": "A" * 43}),
+        lambda p: rows(p, "installation_values").append({"name": "admin", "value": "A" * 43}),
         "valeur « admin » hors de la liste",
     ),
     "theme outside the list": (lambda p: rows(p, "cafes")[0].__setitem__("theme", "x"), "hors de la liste"),
@@ -249,7 +249,9 @@ RESTORE_CASES = {
         "auteur « capitaine, table 0 » inconnu",
     ),
     "public address that is not one": (
-        lambda p: rows(p, "app_secrets").append({"name": "public_base_url", "value": "javascript:alert(1)"}),
+        lambda p: rows(p, "installation_values").append(
+            {"name": "public_base_url", "value": "javascript:alert(1)"}
+        ),
         "adresse publique mal formée",
     ),
     "two tables with one captain code": (
@@ -266,14 +268,14 @@ RESTORE_CASES = {
 @pytest.mark.parametrize("case", RESTORE_CASES)
 def test_a_crafted_backup_is_refused_whole_and_changes_nothing(store, laptop, tmp_path, case):
     mutate, message = RESTORE_CASES[case]
-    laptop[0].trust.link_secret()
+    committed(laptop[0]).trust.link_secret()
     path = tmp_path / "crafted.json.gz"
     path.write_bytes(gzip.compress(json.dumps(backup_with(laptop[0], mutate)).encode()))
-    before = dump(store.engine)
+    before = committed(store).archive.dump()
     with pytest.raises(InvalidInput, match="Fichier refusé") as refused:
         backups.restore(store, path, **LIMITS)
     assert message in refused.value.message
-    assert dump(store.engine) == before
+    assert committed(store).archive.dump() == before
 
 
 def test_a_gzip_bomb_is_refused_before_it_fills_the_memory(sqlite_store, tmp_path):
@@ -303,7 +305,7 @@ def test_restoring_an_earlier_backup_does_not_bring_an_erased_contribution_back(
     rgpd.erase_contribution(store, cafe.id, erase.id)
     report = backups.restore(store, path, **LIMITS)
     assert report.skipped_erased == 1
-    assert [c.id for c in store.contributions.in_cafe(cafe.id)] == [keep.id]
+    assert [c.id for c in committed(store).contributions.in_cafe(cafe.id)] == [keep.id]
     for version in harvest.versions(store, harvest.scope_of([cafe.id])):
         assert all(erase.id not in t.contribution_ids for t in version.topics)
 
@@ -313,27 +315,27 @@ def test_a_reimported_transfer_does_not_bring_back_what_was_erased(store, laptop
     path = tmp_path / "cafe.json"
     backups.export_transfer(source, cafe.id, path)
     backups.import_transfer(store, path, **LIMITS)
-    erased = store.contributions.in_cafe(cafe.id)[0]
+    erased = committed(store).contributions.in_cafe(cafe.id)[0]
     rgpd.erase_contribution(store, cafe.id, erased.id)
     assert backups.import_transfer(store, path, **LIMITS).skipped_erased == 1
-    assert erased.id not in {c.id for c in store.contributions.in_cafe(cafe.id)}
+    assert erased.id not in {c.id for c in committed(store).contributions.in_cafe(cafe.id)}
     rgpd.erase_cafe(store, cafe.id, confirm_title=cafe.title)
     report = backups.import_transfer(store, path, **LIMITS)
     assert report.skipped_erased >= 1 and report.total == 0
-    assert store.cafes.get(cafe.id) is None
+    assert committed(store).cafes.get(cafe.id) is None
 
 
 def test_an_erasure_on_the_laptop_travels_with_the_transfer(store, laptop, tmp_path):
     source, cafe = laptop
     older, newer = tmp_path / "avant.json", tmp_path / "apres.json"
     backups.export_transfer(source, cafe.id, older)
-    gone = source.contributions.in_cafe(cafe.id)[0]
+    gone = committed(source).contributions.in_cafe(cafe.id)[0]
     rgpd.erase_contribution(source, cafe.id, gone.id)
     backups.export_transfer(source, cafe.id, newer)
     backups.import_transfer(store, newer, **LIMITS)
     # The older file arrives late: its copy of the erased contribution stays out.
     assert backups.import_transfer(store, older, **LIMITS).skipped_erased == 1
-    assert gone.id not in {c.id for c in store.contributions.in_cafe(cafe.id)}
+    assert gone.id not in {c.id for c in committed(store).contributions.in_cafe(cafe.id)}
 
 
 def test_validation_knows_every_document_kind():
@@ -359,23 +361,25 @@ def test_a_transfer_whose_captain_codes_are_taken_here_gets_new_codes(store, lap
     Its tables come with new codes (the report says which), never a café without tables."""
     source, cafe = laptop
     here, _ = make_cafe(store, tables=3)
-    theirs = {t.number: t.code for t in source.cafes.tables(cafe.id)}
-    ours = store.cafes.tables(here.id)
+    theirs = {t.number: t.code for t in committed(source).cafes.tables(cafe.id)}
+    ours = committed(store).cafes.tables(here.id)
     with store.engine.begin() as connection:  # the codes the random draw happened to give twice
         connection.execute(update(cafe_tables).where(cafe_tables.c.id == ours[2].id).values(code=theirs[2]))
     path = tmp_path / "cafe.json"
     backups.export_transfer(source, cafe.id, path)
     report = backups.import_transfer(store, path, **LIMITS)
-    imported = {t.number: t.code for t in store.cafes.tables(cafe.id)}
+    imported = {t.number: t.code for t in committed(store).cafes.tables(cafe.id)}
     assert sorted(imported) == [1, 2] and report.added["contributions"] == 3
     assert imported[1] == theirs[1]  # a free code is kept: its printed card still works
     assert imported[2] != theirs[2] and len({*imported.values(), *(t.code for t in ours)}) == 5
     assert report.renewed_codes == [(2, theirs[2], imported[2])]
-    assert store.cafes.tables(here.id)[2].code == theirs[2]  # the table already here keeps its code
+    assert (
+        committed(store).cafes.tables(here.id)[2].code == theirs[2]
+    )  # the table already here keeps its code
     logged = audit.audit_records(store, timezone="UTC")[0]
     assert logged["action"] == "café importé" and "table 2 : code capitaine renouvelé" in logged["details"]
     assert backups.import_transfer(store, path, **LIMITS).total == 0  # twice: no effect
-    assert {t.number: t.code for t in store.cafes.tables(cafe.id)} == imported
+    assert {t.number: t.code for t in committed(store).cafes.tables(cafe.id)} == imported
 
 
 def test_the_command_line_names_the_table_whose_code_was_renewed(database_url, laptop, tmp_path, monkeypatch):
@@ -385,7 +389,7 @@ def test_the_command_line_names_the_table_whose_code_was_renewed(database_url, l
     source, cafe = laptop
     store = open_store(database_url)
     here, _ = make_cafe(store)
-    code = source.cafes.tables(cafe.id)[1].code
+    code = committed(source).cafes.tables(cafe.id)[1].code
     with store.engine.begin() as connection:
         connection.execute(update(cafe_tables).where(cafe_tables.c.cafe_id == here.id).where(
             cafe_tables.c.number == 1).values(code=code))  # fmt: skip
@@ -394,7 +398,7 @@ def test_the_command_line_names_the_table_whose_code_was_renewed(database_url, l
     out = io.StringIO()
     with redirect_stdout(out):
         assert main(["transfer-import", str(path)]) == 0
-    renewed = store.cafes.tables(cafe.id)[1].code
+    renewed = committed(store).cafes.tables(cafe.id)[1].code
     assert (
         f"Table 2 : code capitaine renouvelé en {renewed} (ancien {code} déjà utilisé ici)." in out.getvalue()
     )
@@ -415,6 +419,20 @@ def test_a_backup_restores_whatever_settings_either_side_stored(store, laptop, t
     backups.restore(fresh, path, **LIMITS)
     assert public_address.public_base_url(fresh, "") == "http://192.168.1.20:8501"
     fresh.engine.dispose()
+
+
+def test_a_backup_written_before_the_settings_table_was_renamed_still_restores(store, laptop, tmp_path):
+    """Files written before migration 0018 name the installation's values `app_secrets`."""
+    source, _ = laptop
+    public_address.set_public_base_url(source, "http://192.168.1.20:8501")
+    path = tmp_path / "ancienne.json.gz"
+    backups.backup(source, path)
+    payload = json.loads(gzip.decompress(path.read_bytes()))
+    payload["tables"]["app_secrets"] = payload["tables"].pop("installation_values")
+    path.write_bytes(gzip.compress(json.dumps(payload).encode()))
+    report = backups.restore(store, path, **LIMITS)
+    assert report.added["installation_values"] >= 1 and report.added["contributions"] == 3
+    assert public_address.public_base_url(store, "") == "http://192.168.1.20:8501"
 
 
 def test_restoring_into_a_database_with_its_own_log_keeps_both_logs(store, laptop, tmp_path):
@@ -440,7 +458,7 @@ def test_a_row_clashing_with_another_on_a_unique_column_refuses_the_file(store, 
     payload = json.loads(gzip.decompress(path.read_bytes()))
     rows(payload, "rounds")[0]["id"] = "f" * 32  # a second « tour 1 » for the same café
     path.write_bytes(gzip.compress(json.dumps(payload).encode()))
-    before = dump(store.engine)
+    before = committed(store).archive.dump()
     with pytest.raises(InvalidInput, match="rounds, ligne 1 : une autre ligne de la base a déjà les mêmes"):
         backups.restore(store, path, **LIMITS)
-    assert dump(store.engine) == before
+    assert committed(store).archive.dump() == before
