@@ -10,8 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-from sqlalchemy.exc import DataError, IntegrityError
-
 from composition import App, build_app
 from facilitation import audit, cafes, public_address, sessions
 from facilitation.access import hash_password
@@ -408,16 +406,12 @@ def _documents(app: App, args: argparse.Namespace) -> None:
 def _handover(app: App, args: argparse.Namespace) -> None:
     """One PDF per table, named with its number, in --out."""
     store = app.store()
-    written = app.render_handovers(store, args.cafe_id, args.round)
+    written = app.documents.handovers(store, args.cafe_id, args.round)
     if not written:
         raise InvalidInput("Ce café n'a aucune table : rien à écrire.")
     args.out.mkdir(parents=True, exist_ok=True)
     for name, content in written:
         write_private_file(args.out / name, content)
-    with store:
-        audit.record(
-            store, "document généré", cafe_id=args.cafe_id, target=f"passage de relais, tour {args.round}"
-        )
     documents = plural(len(written), "passage de relais écrit", "passages de relais écrits")
     print(f"{documents} (tour {args.round}) dans {args.out} :")
     for name, _ in written:
@@ -647,9 +641,6 @@ def main(argv: list[str] | None = None, app: App | None = None) -> int:
         return _failed(message) if "\n- " not in message else _failed(message, keep_lines=True)
     except OSError as exc:
         return _failed(f"impossible d'écrire le fichier ({os_reason(exc)}).")
-    except (DataError, IntegrityError):
-        # What the database refused although every input was checked: say so, without its SQL.
-        return _failed("la base de données a refusé une valeur ; cette opération a été annulée.")
     except EOFError:  # standard input closed before a line was read (hash-password without a terminal)
         return _failed("rien n'a été lu au clavier : lancez la commande dans un terminal.")
     except KeyboardInterrupt:

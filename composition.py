@@ -102,22 +102,6 @@ class App:
             builders(timezone=settings.cafe_timezone, default_base_url=settings.cafe_public_base_url)
         )
 
-    def render_handover(
-        self, store: SqlUnitOfWork, cafe_id: str, table_number: int, round_position: int
-    ) -> tuple[str, bytes]:
-        """A table's handover after a round, as a one-page PDF: (file name, bytes)."""
-        from exports.documents import table_handover
-
-        return table_handover(store, cafe_id, table_number, round_position)
-
-    def render_handovers(
-        self, store: SqlUnitOfWork, cafe_id: str, round_position: int
-    ) -> list[tuple[str, bytes]]:
-        """Every table's handover after a round (the command line's `handover`)."""
-        from exports.documents import all_handovers
-
-        return all_handovers(store, cafe_id, round_position)
-
     def text_reader(self) -> TextReader:
         """What reads the words on a tablecloth's photo (Tesseract in French, when installed)."""
         return TesseractReader()

@@ -217,5 +217,8 @@ def builders(*, timezone: str, default_base_url: str = "") -> DocumentBuilders:
         table=lambda records, columns: to_csv(records, columns, delimiter=";", excel=True),
         qr_png=labelled_qr_png,
         export=lambda store, cafe_id, data_format: _exported(store, cafe_id, data_format, timezone),
+        handover=table_handover,
+        handovers=all_handovers,
+        handover_name=handover_filename,
         labels={kind: document_kind.label for kind, document_kind in DOCUMENT_KINDS.items()},
     )

@@ -20,6 +20,7 @@ from facilitation.synthesis import default_fiche
 
 if TYPE_CHECKING:  # exchange lists the library's documents: imported for the type only
     from facilitation.exchange import Agenda
+    from facilitation.handover import Handover
 
 # (unit of work, café id, kind) → (file name, bytes): the builders live in `exports`, which depends
 # on this package; the composition root binds them to the settings and hands them to `generate`.
@@ -39,6 +40,9 @@ class DocumentBuilders:
     table: Callable[[list[dict], list[str]], bytes]  # records as a CSV file for Excel
     qr_png: Callable[[str, str], bytes]  # a link's QR code with its caption (PNG)
     export: Callable[[UnitOfWork, str, str], bytes]  # a café's contributions as « csv » or « json »
+    handover: Callable[[UnitOfWork, str, int, int], tuple[str, bytes]]  # a table's, after a round (PDF)
+    handovers: Callable[[UnitOfWork, str, int], list[tuple[str, bytes]]]  # every table's, one read
+    handover_name: Callable[[Handover], str]  # the file name of a table's handover
     labels: dict[str, str]  # kind → French label, in the order the pages list them
 
 
@@ -84,6 +88,32 @@ class Documents:
     def fiche(self, uow: UnitOfWork, cafe_id: str, topic_key: str) -> tuple[str, bytes]:
         """One fiche d'observation as a PDF from the current data, audited."""
         return _audited(uow, cafe_id, lambda: self._builders.fiche(uow, cafe_id, topic_key))
+
+    def handover(
+        self, uow: UnitOfWork, cafe_id: str, table_number: int, round_position: int
+    ) -> tuple[str, bytes]:
+        """A table's handover after a round as a one-page PDF (the captain's « Imprimer »), audited."""
+        return _audited(
+            uow, cafe_id, lambda: self._builders.handover(uow, cafe_id, table_number, round_position)
+        )
+
+    def handover_filename(self, briefing: Handover) -> str:
+        """The file name a table's handover is saved under."""
+        return self._builders.handover_name(briefing)
+
+    def handovers(self, uow: UnitOfWork, cafe_id: str, round_position: int) -> list[tuple[str, bytes]]:
+        """Every table's handover after a round, by table number (the command line's), audited once."""
+        with uow.reading():
+            written = self._builders.handovers(uow, cafe_id, round_position)
+        if written:
+            with uow:
+                audit.record(
+                    uow,
+                    "document généré",
+                    cafe_id=cafe_id,
+                    target=f"passage de relais, tour {round_position}",
+                )
+        return written
 
     def agenda(self, uow: UnitOfWork, agenda: Agenda) -> tuple[str, bytes]:
         """A committee's agenda as a PDF, audited."""

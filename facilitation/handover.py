@@ -19,6 +19,7 @@ from facilitation.errors import NotFound
 from facilitation.harvest import scope_of
 from facilitation.privacy import mask_personal_data
 from facilitation.storage.base import UnitOfWork
+from facilitation.wording import plural
 
 NO_HARVEST = "Les thèmes viendront après la récolte : les idées n'ont pas encore été regroupées."
 
@@ -220,3 +221,13 @@ def who_spoke(uow: UnitOfWork, cafe_id: str) -> list[TableVoices]:
                 )
             )
     return result
+
+
+def support_text(idea: HandoverIdea) -> str:
+    """« 3 soutiens · 5 d'accord à main levée », or "" when nobody said anything yet."""
+    parts = []
+    if idea.supports:
+        parts.append(plural(idea.supports, "soutien"))
+    if idea.hands:
+        parts.append(f"{idea.hands} d'accord à main levée")
+    return " · ".join(parts)

@@ -7,7 +7,7 @@ import pytest
 
 from facilitation.photos import has_metadata
 from facilitation.storage import open_store
-from tests.conftest import make_cafe
+from tests.conftest import committed, make_cafe
 from tests.test_photos import SECRETS, planted_jpeg
 
 
@@ -25,7 +25,9 @@ def stored(database_url, cafe_id):
     store = open_store(database_url)
     try:
         with store.reading():
-            return store.tablecloths.in_cafe(cafe_id), [e.action for e in store.audit.latest(cafe_id=cafe_id)]
+            return committed(store).tablecloths.in_cafe(cafe_id), [
+                e.action for e in committed(store).audit.latest(cafe_id=cafe_id)
+            ]
     finally:
         store.engine.dispose()
 

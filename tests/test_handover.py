@@ -10,7 +10,7 @@ from exports.documents import all_handovers, table_handover
 from facilitation import cafes, contributions, harvest, votes
 from facilitation.errors import NotFound
 from facilitation.handover import DOMINATED, NO_HARVEST, QUIET, handover, handovers, who_spoke
-from tests.conftest import add_idea, make_cafe, resident, token_of
+from tests.conftest import add_idea, committed, make_cafe, resident, token_of
 from tests.fakes import KeywordGrouper
 from tests.pdfs import pdf_text, render_first_pages
 
@@ -25,7 +25,7 @@ def round_one_said(store, cafe):
     phoned = resident(store, token, f"Un jardin partagé, appelez-moi au {PHONE_NUMBER}").contribution
     plain = add_idea(store, cafe, "Le chauffage est trop froid")
     for phone in ("tel-a", "tel-b"):
-        contributions.support(store, token=token, contribution_id=phoned.id, browser_id=phone)
+        votes.vote(store, token=token, item=phoned.id, choice="d'accord", browser_id=phone)
     votes.record_hands(
         store, cafe_id=cafe.id, table_number=1, contribution_id=counted.id, agree=5, disagree=1, unsure=0
     )
@@ -49,7 +49,7 @@ def test_the_handover_lists_the_tables_ideas_most_supported_first_masked_with_th
     shown_text = briefing.ideas[1].contribution.text
     assert PHONE_NUMBER not in shown_text and "[téléphone masqué]" in shown_text
     with store.reading():
-        assert store.contributions.get(phoned.id).text.endswith(PHONE_NUMBER)  # stored as written
+        assert committed(store).contributions.get(phoned.id).text.endswith(PHONE_NUMBER)  # stored as written
     assert (briefing.closed.position, briefing.following.question) == (1, "Question 2 ?")
     assert not briefing.harvested and briefing.themes == [] and briefing.themes_note == NO_HARVEST
     # Every table at once, in one read: the same briefing for table 1.

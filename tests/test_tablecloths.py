@@ -18,7 +18,7 @@ from facilitation.ocr import UNAVAILABLE, draft_lines
 from facilitation.photos import has_metadata
 from facilitation.storage import open_store
 from facilitation.storage.validation import ImportRefused
-from tests.conftest import acting_as, make_cafe
+from tests.conftest import acting_as, committed, make_cafe
 from tests.test_photos import SECRETS, planted_jpeg, segments
 
 # What prepare_photo writes before the pixels: JFIF header, tables, frame, scan. Nothing else.
@@ -52,12 +52,12 @@ TABLECLOTH_TEXT = (
 
 def stored(store, cafe_id):
     with store.reading():
-        return store.tablecloths.in_cafe(cafe_id)
+        return committed(store).tablecloths.in_cafe(cafe_id)
 
 
 def contributions_of(store, cafe_id):
     with store.reading():
-        return store.contributions.in_cafe(cafe_id)
+        return committed(store).contributions.in_cafe(cafe_id)
 
 
 def test_a_photo_with_gps_exif_is_stored_with_its_pixels_only(store):
@@ -166,7 +166,7 @@ def test_a_captain_attaches_to_the_open_round_or_the_one_just_closed_of_their_ow
         tablecloths.remove(store, cafe.id, other.id, table_code=code)
     with pytest.raises(AccessDenied):
         tablecloths.read_drafts(store, cafe.id, other.id, FakeReader("x"), max_chars=500, table_code=code)
-    actors = {(e.action, e.actor) for e in store.audit.latest(cafe_id=cafe.id)}
+    actors = {(e.action, e.actor) for e in committed(store).audit.latest(cafe_id=cafe.id)}
     assert ("photo de nappe ajoutée", audit.captain(1)) in actors
 
 
@@ -208,7 +208,7 @@ def test_drafts_are_offered_and_only_the_confirmed_ones_become_contributions(sto
     # « Ajouter » twice (a double click, a reload): nothing more.
     assert tablecloths.add_drafts(store, cafe.id, photo.id, [drafts[0]], max_chars=500) == 0
     assert len(contributions_of(store, cafe.id)) == 2
-    actions = [e.action for e in store.audit.latest(cafe_id=cafe.id)]
+    actions = [e.action for e in committed(store).audit.latest(cafe_id=cafe.id)]
     assert actions.count("contribution ajoutée depuis une nappe") == 2
 
 
@@ -247,7 +247,7 @@ def test_the_photos_go_with_their_cafe_and_hold_their_round(store):
     with acting_as(audit.ORGANISER):
         rgpd.erase_cafe(store, cafe.id, confirm_title=cafe.title)
     with store.reading():
-        assert store.tablecloths.in_cafe(cafe.id) == []
+        assert committed(store).tablecloths.in_cafe(cafe.id) == []
 
 
 def test_the_photos_are_purged_with_the_contributions(store):
@@ -256,14 +256,14 @@ def test_the_photos_are_purged_with_the_contributions(store):
     rgpd.purge_expired(store, 1, today=datetime(2030, 1, 1, tzinfo=UTC).date())
     assert stored(store, cafe.id) == []
     assert "photos de nappes purgées (durée de conservation)" in {
-        e.action for e in store.audit.latest(cafe_id=cafe.id)
+        e.action for e in committed(store).audit.latest(cafe_id=cafe.id)
     }
 
 
 def test_a_transfer_carries_the_photos_and_refuses_one_with_metadata(store, tmp_path):
     cafe, _ = make_cafe(store)
     photo = tablecloths.attach(store, cafe.id, table_number=1, round_position=1, photo=jpeg())
-    payload = store.archive.dump(cafe.id)
+    payload = committed(store).archive.dump(cafe.id)
     assert [row["id"] for row in payload["tables"]["tablecloths"]] == [photo.id]
     elsewhere = open_store(f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}")
     try:
@@ -271,9 +271,10 @@ def test_a_transfer_carries_the_photos_and_refuses_one_with_metadata(store, tmp_
         row = {**payload["tables"]["tablecloths"][0], "content": base64.b64encode(planted_jpeg()).decode()}
         forged["tables"]["tablecloths"] = [row]
         now = datetime.now(UTC)
-        with pytest.raises(ImportRefused, match="métadonnées"):
+        with pytest.raises(ImportRefused, match="métadonnées"), elsewhere:
             elsewhere.archive.load(forged, transfer_only=True, max_text_chars=2000, now=now)
-        elsewhere.archive.load(payload, transfer_only=True, max_text_chars=2000, now=now)
+        with elsewhere:
+            elsewhere.archive.load(payload, transfer_only=True, max_text_chars=2000, now=now)
         (moved,) = stored(elsewhere, cafe.id)
         assert moved.content == photo.content
     finally:

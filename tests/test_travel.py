@@ -17,8 +17,7 @@ from facilitation.errors import InvalidInput
 from facilitation.records import EXPORT_COLUMNS, HEADERS, contribution_records
 from facilitation.snapshot import load_snapshot
 from facilitation.storage import open_store
-from facilitation.storage.transfer import dump
-from tests.conftest import add_idea, make_cafe, token_of
+from tests.conftest import add_idea, committed, make_cafe, token_of
 from tests.pdfs import pdf_text, render_first_pages
 
 LIMITS = {"max_bytes": 50_000_000, "max_text_chars": 2000}
@@ -55,7 +54,7 @@ def test_a_phone_builds_on_an_idea_of_a_table_it_joined_earlier(store):
         store, cafe, 2, "Et des bacs à compost à chaque étage", builds_on=first.id, visits=visits
     ).contribution
     assert stored.builds_on == first.id
-    assert store.contributions.get(stored.id).builds_on == first.id
+    assert committed(store).contributions.get(stored.id).builds_on == first.id
 
 
 def test_forged_unknown_and_unheard_ideas_are_refused_and_change_nothing(store):
@@ -64,7 +63,7 @@ def test_forged_unknown_and_unheard_ideas_are_refused_and_change_nothing(store):
     foreign = add_idea(store, other, "Une idée d'un autre café")
     here = _resident(store, cafe, 2, "Une idée de cette table, ce tour")
     visits = (Visit(1, rounds[0].id), Visit(2, rounds[1].id))
-    before = store.contributions.count(cafe.id)
+    before = committed(store).contributions.count(cafe.id)
     for forged in (elsewhere.id, foreign.id, new_id(), "<script>", "x" * 40, here.contribution.id):
         with pytest.raises(InvalidInput) as refused:
             _resident(store, cafe, 2, "Je prolonge", builds_on=forged, visits=visits)
@@ -72,7 +71,7 @@ def test_forged_unknown_and_unheard_ideas_are_refused_and_change_nothing(store):
     # A visit to another café's table says nothing about this café.
     with pytest.raises(InvalidInput):
         _resident(store, cafe, 2, "Je prolonge", builds_on=first.id, visits=(Visit(9, rounds[0].id),))
-    assert store.contributions.count(cafe.id) == before
+    assert committed(store).contributions.count(cafe.id) == before
 
 
 def test_a_captain_links_and_marks_a_question_and_both_are_audited(store):
@@ -94,7 +93,7 @@ def test_a_captain_links_and_marks_a_question_and_both_are_audited(store):
         contributions.annotate_contribution(
             store, table_code=code, contribution_id=later.id, builds_on=same.id, emerging_question=True
         )
-    assert store.contributions.get(later.id).builds_on == first.id
+    assert committed(store).contributions.get(later.id).builds_on == first.id
     # Nor may a captain link an idea of another table.
     with pytest.raises(Exception, match="n'existe pas à votre table"):
         contributions.annotate_contribution(
@@ -107,7 +106,7 @@ def test_erasing_an_idea_clears_the_links_to_it(store):
     visits = (Visit(1, rounds[0].id),)
     child = _resident(store, cafe, 2, "Je prolonge le composteur", builds_on=first.id, visits=visits)
     rgpd.erase_contribution(store, cafe.id, first.id)
-    kept = store.contributions.get(child.contribution.id)
+    kept = committed(store).contributions.get(child.contribution.id)
     assert kept is not None and kept.builds_on is None
 
 
@@ -129,13 +128,13 @@ def test_links_and_marks_travel_with_a_transfer_and_an_erased_idea_stays_erased(
     elsewhere = open_store(database_url)
     try:
         backups.import_transfer(elsewhere, path, **LIMITS)
-        moved = elsewhere.contributions.get(child.id)
+        moved = committed(elsewhere).contributions.get(child.id)
         assert (moved.builds_on, moved.emerging_question) == (first.id, True)
         # Erased there, the idea never comes back with a reimport, nor does a link to it.
         rgpd.erase_contribution(elsewhere, cafe.id, first.id)
         backups.import_transfer(elsewhere, path, **LIMITS)
-        assert elsewhere.contributions.get(first.id) is None
-        assert elsewhere.contributions.get(child.id).builds_on is None
+        assert committed(elsewhere).contributions.get(first.id) is None
+        assert committed(elsewhere).contributions.get(child.id).builds_on is None
     finally:
         elsewhere.engine.dispose()
 
@@ -152,13 +151,16 @@ def test_a_transfer_linking_to_another_cafe_or_a_malformed_id_is_refused(store, 
         (foreign.id, fresh, "builds_on ne désigne aucune ligne"),
         ("pas-un-id", fresh, "builds_on : identifiant mal formé"),
     ):
-        payload = dump(store.engine, cafe.id)
+        payload = committed(store).archive.dump(cafe.id)
         payload["tables"]["contributions"][1]["builds_on"] = wrong
         path.write_text(json.dumps(payload))
         with pytest.raises(InvalidInput, match=said):
             backups.import_transfer(into, path, **LIMITS)
-    assert store.contributions.get(first.id).builds_on is None and fresh.contributions.in_cafe(cafe.id) == []
-    payload = dump(store.engine, cafe.id)
+    assert (
+        committed(store).contributions.get(first.id).builds_on is None
+        and committed(fresh).contributions.in_cafe(cafe.id) == []
+    )
+    payload = committed(store).archive.dump(cafe.id)
     payload["tables"]["contributions"][0]["emerging_question"] = "oui"
     path.write_text(json.dumps(payload))
     with pytest.raises(InvalidInput, match="vrai ou faux attendu"):

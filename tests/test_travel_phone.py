@@ -10,7 +10,7 @@ import pytest
 
 from facilitation import cafes
 from facilitation.contributions import UNKNOWN_IDEA_MESSAGE
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
 from tests.test_resident_page import Phone, serve
 from web.resident import VISITS_COOKIE
 
@@ -49,7 +49,7 @@ def test_a_phone_prolongs_an_idea_of_the_table_it_joined_before(served):
     other, _ = make_cafe(store)
     phone = Phone(app, store, cafe, table=1)
     phone.send("Un composteur partagé, écrivez à jo@ex.fr")
-    (idea,) = store.contributions.in_cafe(cafe.id)
+    (idea,) = committed(store).contributions.in_cafe(cafe.id)
     unheard = add_idea(store, cafe, "Une idée de la table 3", table=3)
     foreign = add_idea(store, other, "Une idée d'un autre café")
     assert 'id="prolong-link" hidden' in phone.page.text  # no earlier table yet
@@ -65,7 +65,9 @@ def test_a_phone_prolongs_an_idea_of_the_table_it_joined_before(served):
     assert 'type="radio"' in page.text and "C'est une question qui émerge" in page.text
     sent = phone.client.post(phone.link, data=_prolong_form(phone, "Et un composteur par étage", idea.id))
     assert sent.history[0].status_code == 303 and "Merci ! Votre idée a bien été envoyée." in sent.text
-    stored = next(c for c in store.contributions.in_cafe(cafe.id) if c.text == "Et un composteur par étage")
+    stored = next(
+        c for c in committed(store).contributions.in_cafe(cafe.id) if c.text == "Et un composteur par étage"
+    )
     assert stored.builds_on == idea.id and not stored.emerging_question
 
 
@@ -78,14 +80,14 @@ def test_forged_unheard_and_foreign_ideas_are_refused_in_french_and_change_nothi
     unheard = add_idea(store, cafe, "Une idée de la table 3", table=3)
     foreign = add_idea(store, other, "Une idée d'un autre café")
     _move(phone, store, cafe, 2)
-    before = store.contributions.count(cafe.id)
+    before = committed(store).contributions.count(cafe.id)
     for forged in (unheard.id, foreign.id, "0" * 32, "<b>x</b>", ""):
         answer = phone.client.post(phone.link, data=_prolong_form(phone, "Je prolonge", forged))
         assert answer.status_code == 422, forged
         message = unescape(answer.text)
         assert UNKNOWN_IDEA_MESSAGE in message or "Choisissez l'idée que vous prolongez" in message
         assert _kept_text(answer.text) == "Je prolonge"  # the text stays in its box
-    assert store.contributions.count(cafe.id) == before
+    assert committed(store).contributions.count(cafe.id) == before
 
 
 def test_a_forged_visits_cookie_offers_nothing_and_proves_nothing(served):
@@ -93,7 +95,7 @@ def test_a_forged_visits_cookie_offers_nothing_and_proves_nothing(served):
     cafe, _ = make_cafe(store, tables=3)
     table3 = add_idea(store, cafe, "Une idée de la table 3", table=3)
     phone = Phone(app, store, cafe, table=1)
-    round_id = store.cafes.rounds(cafe.id)[0].id
+    round_id = committed(store).cafes.rounds(cafe.id)[0].id
     # A cookie claiming a visit to table 3, with a made-up signature.
     phone.client.cookies.set(VISITS_COOKIE, f"{cafe.id}_3_{round_id}.AAAAAAAAAAAAAAAAAAAAAA", path="/j/")
     assert _heard(phone.client.get(phone.link + "/prolonge").text) == []
@@ -101,7 +103,7 @@ def test_a_forged_visits_cookie_offers_nothing_and_proves_nothing(served):
     form = {**phone.form("Je prolonge"), "vue": "prolonge", "prolonge": table3.id}
     phone.client.cookies.set(VISITS_COOKIE, f"{cafe.id}_3_{round_id}.AAAAAAAAAAAAAAAAAAAAAA", path="/j/")
     assert phone.client.post(phone.link, data=form).status_code == 422
-    assert [c.text for c in store.contributions.in_cafe(cafe.id)] == ["Une idée de la table 3"]
+    assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == ["Une idée de la table 3"]
 
 
 def test_a_resident_marks_a_question_that_emerges_without_javascript(served):
@@ -112,7 +114,7 @@ def test_a_resident_marks_a_question_that_emerges_without_javascript(served):
     assert '<label for="emerging-question">C\'est une question qui émerge</label>' in phone.page.text
     phone.send("Qui décide des horaires du local ?", question="1")
     phone.send("Une idée sans case cochée")
-    marks = {c.text: c.emerging_question for c in store.contributions.in_cafe(cafe.id)}
+    marks = {c.text: c.emerging_question for c in committed(store).contributions.in_cafe(cafe.id)}
     assert marks == {"Qui décide des horaires du local ?": True, "Une idée sans case cochée": False}
 
 
@@ -125,5 +127,5 @@ def test_a_phone_that_stays_at_its_table_hears_the_earlier_round_there(served):
     # The page is polled (JavaScript) while the round changes: the state says « je prolonge » is open.
     state = phone.client.get(phone.link + "/etat").json()
     assert state["can_prolong"] is True and state["round_label"] == "Tour 2"
-    (first,) = store.contributions.in_cafe(cafe.id)
+    (first,) = committed(store).contributions.in_cafe(cafe.id)
     assert _heard(phone.client.get(phone.link + "/prolonge").text) == [first.id]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from exports.pdf.handover import handover_filename, support_text
 from facilitation import handover
 from facilitation.domain import Round
 from facilitation.wording import plural
@@ -58,8 +57,8 @@ def handover_panel(cafe_id: str, table_number: int, closed: Round | None, open_n
         download, hide = st.columns(2)
         download.download_button(
             "Imprimer (PDF d'une page)",
-            data=lambda: app().render_handover(store(), cafe_id, table_number, closed.position)[1],
-            file_name=handover_filename(briefing),
+            data=lambda: app().documents.handover(store(), cafe_id, table_number, closed.position)[1],
+            file_name=app().documents.handover_filename(briefing),
             mime="application/pdf",
             icon="🖨️",
             key="handover_pdf",
@@ -77,7 +76,7 @@ def _ideas(briefing: handover.Handover) -> None:
     st.markdown(f"**Ce que la table a dit ({plural(len(briefing.ideas), 'idée')})**")
     for idea in briefing.ideas[:SHOWN_IDEAS]:
         show_literal(f"« {idea.contribution.text} »")
-        details = [d for d in (support_text(idea), idea.theme) if d]
+        details = [d for d in (handover.support_text(idea), idea.theme) if d]
         if details:
             st.caption(literal_markdown(" · ".join(details)))
     left = len(briefing.ideas) - SHOWN_IDEAS

@@ -7,7 +7,7 @@ from reportlab.platypus import KeepInFrame, Spacer, Table, TableStyle
 
 from exports.pdf.base import LIGHT, build_pdf, french_date, para, quote
 from exports.pdf.fiches import slug
-from facilitation.handover import Handover, HandoverIdea
+from facilitation.handover import Handover, support_text
 from facilitation.wording import plural
 
 WIDTH = 168 * mm  # the frame's width less its padding: nothing shrinks for a normal table
@@ -22,16 +22,6 @@ def handover_filename(handover: Handover) -> str:
         f"relais-tour-{handover.closed.position}-table-{handover.table.number:02d}-"
         f"{slug(handover.cafe.title, 30)}.pdf"
     )
-
-
-def support_text(idea: HandoverIdea) -> str:
-    """« 3 soutiens · 5 d'accord à main levée », or "" when nobody said anything yet."""
-    parts = []
-    if idea.supports:
-        parts.append(plural(idea.supports, "soutien"))
-    if idea.hands:
-        parts.append(f"{idea.hands} d'accord à main levée")
-    return " · ".join(parts)
 
 
 def _facts(handover: Handover) -> Table:

@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from facilitation.clock import Clock, utcnow
-from facilitation.errors import Conflict, database_full, database_unreachable
+from facilitation.errors import Conflict, InvalidInput, database_full, database_unreachable
 from facilitation.storage.archive import SqlArchive
 from facilitation.storage.audit import SqlAuditRepository
 from facilitation.storage.cafes import SqlCafeRepository
@@ -131,6 +131,10 @@ class Transactions:
             return work(connection)
         except IntegrityError as exc:
             raise Conflict() from exc
+        except DataError as exc:  # a value every check let through, refused by the database: no SQL shown
+            raise InvalidInput(
+                "La base de données a refusé une valeur ; cette opération a été annulée."
+            ) from exc
         except OperationalError as exc:
             raise _unavailable(exc, self._owner.engine) from exc
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation import cafes, contributions
+from facilitation import cafes, contributions, votes
 from facilitation.access import new_id
 from facilitation.domain import Source
 from tests.conftest import committed, make_cafe
@@ -279,7 +279,7 @@ def test_the_captain_sees_the_handover_when_the_round_changes_hides_it_and_shows
     capture(at, "Des bancs **près** des jeux")
     phoned = resident(store, token_of(store, cafe), "Rappelez-moi au 06 12 34 56 78").contribution
     for phone in ("a", "b"):
-        contributions.support(store, token=token_of(store, cafe), contribution_id=phoned.id, browser_id=phone)
+        votes.vote(store, token=token_of(store, cafe), item=phoned.id, choice="d'accord", browser_id=phone)
     add_idea(store, cafe, "Une idée de la table 2", table=2)
 
     cafes.close_round(store, cafe.id, rounds[0].id)  # the waiting screen already briefs the host

@@ -9,7 +9,7 @@ import pytest
 from facilitation import cafes, tablecloths
 from facilitation.ocr import UNAVAILABLE, TesseractReader
 from facilitation.photos import has_metadata
-from tests.conftest import make_cafe
+from tests.conftest import committed, make_cafe
 from tests.pages.apptest import app, labelled, texts
 from tests.test_photos import SECRETS, planted_jpeg
 from tests.test_tablecloths import jpeg
@@ -20,12 +20,12 @@ READ_TEXT = "Une cour avec des bancs.\nUn local vélos fermé !\n\n- Des jeux po
 
 def stored(store, cafe_id):
     with store.reading():
-        return store.tablecloths.in_cafe(cafe_id)
+        return committed(store).tablecloths.in_cafe(cafe_id)
 
 
 def contributions_of(store, cafe_id):
     with store.reading():
-        return store.contributions.in_cafe(cafe_id)
+        return committed(store).contributions.in_cafe(cafe_id)
 
 
 @pytest.fixture

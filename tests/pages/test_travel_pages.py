@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 from facilitation import cafes, contributions, harvest
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.pages.apptest import app, labelled
 
@@ -29,7 +29,7 @@ def test_a_captain_links_an_idea_to_one_heard_elsewhere_and_marks_a_question(sto
     labelled(at.checkbox, "C'est une question qui émerge").check()
     labelled(at.button, "Enregistrer").click().run()
     assert not at.exception, at.exception
-    stored = store.contributions.get(later.id)
+    stored = committed(store).contributions.get(later.id)
     assert (stored.builds_on, stored.emerging_question) == (first.id, True)
     captions = "\n".join(c.value for c in at.caption)
     assert "prolonge une idée d'une autre table" in captions and "question qui émerge" in captions
