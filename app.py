@@ -10,9 +10,9 @@ import contextlib
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from facilitation.access import JOIN_PARAM, WALL_PARAM
-from facilitation.audit import MARKETING
-from facilitation.first_run import FIRST_RUN_PARAM
+from facilitation.domain.access import JOIN_PARAM, WALL_PARAM
+from facilitation.domain.actors import MARKETING
+from facilitation.services.first_run import FIRST_RUN_PARAM
 from ui.access import FIRST_RUN_USED_KEY, navigation_role
 from ui.french import french_interface
 from ui.navigation import unknown_address

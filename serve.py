@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
-from facilitation.errors import CafeError
+from facilitation.domain.errors import CafeError
 from facilitation.settings import Settings, load_settings
 from ui.capture import FOCUS_SCRIPT
 from ui.french import FRENCH_SCRIPT

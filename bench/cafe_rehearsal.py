@@ -29,7 +29,7 @@ from pathlib import Path
 
 from bench.common import open_cafe, p95_ms, proc_stats, write_results
 from bench.resident_page import CHROMIUM_ARGS, HttpPhone
-from facilitation import cafes
+from facilitation.services import cafes
 from tests.serving import start_app, stop_app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from facilitation import cafes
-from facilitation.access import new_id
-from facilitation.storage import open_store
-from facilitation.storage.schema import contributions
+from facilitation.adapters.storage import open_store
+from facilitation.adapters.storage.schema import contributions
+from facilitation.domain.access import new_id
+from facilitation.services import cafes
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,12 +21,12 @@ from pypdf import PdfReader
 from bench.common import p95_ms, write_results
 from exports.documents import all_handovers, table_handover
 from exports.pdf.handover import handover_pdf
-from facilitation import cafes, contributions, handover, votes
-from facilitation.access import new_id
-from facilitation.contributions import submit_contribution
-from facilitation.demo import resident_ideas
-from facilitation.domain import Source
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import new_id
+from facilitation.domain.model import Source
+from facilitation.services import cafes, contributions, handover, votes
+from facilitation.services.contributions import submit_contribution
+from facilitation.services.demo import resident_ideas
 
 ROOT = Path(__file__).resolve().parent.parent
 

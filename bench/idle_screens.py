@@ -23,9 +23,9 @@ from pathlib import Path
 
 from bench.common import proc_stats, write_results
 from bench.resident_page import CHROMIUM_ARGS
-from facilitation import cafes
-from facilitation.access import hash_password
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import hash_password
+from facilitation.services import cafes
 from tests.screens import LAPTOP, seen_at, sign_in_organiser, watch
 from tests.serving import start_app, stop_app
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench.common import open_cafe, proc_stats, write_results
-from facilitation import cafes
+from facilitation.services import cafes
 from tests.serving import start_app
 
 ROOT = Path(__file__).resolve().parent.parent

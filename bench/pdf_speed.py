@@ -15,13 +15,13 @@ from pathlib import Path
 
 from bench.common import write_results
 from exports.pdf.synthesis import synthesis_pdf
-from facilitation import cafes, harvest, synthesis
-from facilitation.access import new_id
-from facilitation.contributions import submit_contribution
-from facilitation.demo import resident_ideas
-from facilitation.domain import Source
-from facilitation.storage import open_store
-from facilitation.topics import BertopicGrouper
+from facilitation.adapters.storage import open_store
+from facilitation.adapters.topics import BertopicGrouper
+from facilitation.domain.access import new_id
+from facilitation.domain.model import Source
+from facilitation.services import cafes, harvest, synthesis
+from facilitation.services.contributions import submit_contribution
+from facilitation.services.demo import resident_ideas
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -37,10 +37,10 @@ def _percentile(values: list[float], share: float) -> float:
 def scenario(code: Path, phones: int, captains: int, seconds: float, refresh: float, pause: float) -> dict:
     """Run the scenario on the code in `code` (imported from there) and a fresh SQLite file."""
     sys.path.insert(0, str(code))
-    from facilitation import cafes, contributions
-    from facilitation.access import new_id
-    from facilitation.domain import Source
-    from facilitation.storage import open_store
+    from facilitation.adapters.storage import open_store
+    from facilitation.domain.access import new_id
+    from facilitation.domain.model import Source
+    from facilitation.services import cafes, contributions
 
     folder = tempfile.mkdtemp(prefix="bench-phones-")
     store = open_store(f"sqlite:///{folder}/cafe.sqlite3")

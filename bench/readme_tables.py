@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from facilitation.wording import decimal, percent, plural
+from facilitation.domain.wording import decimal, percent, plural
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

@@ -34,7 +34,7 @@ from html import unescape
 from pathlib import Path
 
 from bench.common import open_cafe, p95_ms, proc_stats, write_results
-from facilitation import cafes
+from facilitation.services import cafes
 from tests.serving import start_app, stop_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,9 +64,9 @@ def let_server_migrate(base: str) -> None:
 
 def flood_table(store, cafe, ideas: int, chars: int, table: int = 1) -> None:
     """`ideas` contributions of `chars` characters at one table's open round, through the use case."""
-    from facilitation.access import new_id
-    from facilitation.contributions import submit_contribution
-    from facilitation.domain import Source
+    from facilitation.domain.access import new_id
+    from facilitation.domain.model import Source
+    from facilitation.services.contributions import submit_contribution
 
     letters = "abcdefghijklmnopqrstuvwxyzéèàç     "
     for i in range(ideas):

@@ -26,8 +26,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.common import fill_cafes, write_results
-from facilitation import library_search
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.services import library_search
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -24,9 +24,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.common import write_results
-from facilitation import cafes, contributions, votes
-from facilitation.access import new_id
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import new_id
+from facilitation.services import cafes, contributions, votes
 
 ROOT = Path(__file__).resolve().parent.parent
 

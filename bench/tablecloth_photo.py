@@ -19,9 +19,9 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from bench.common import open_cafe, write_results
-from facilitation import tablecloths
-from facilitation.ocr import TesseractReader, draft_lines
-from facilitation.photos import has_metadata, prepare_photo
+from facilitation.adapters.ocr import TesseractReader, draft_lines
+from facilitation.adapters.photos import has_metadata, prepare_photo
+from facilitation.services import tablecloths
 
 ROOT = Path(__file__).resolve().parent.parent
 LINES = (

@@ -25,12 +25,12 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from bench.common import write_results
-from facilitation.demo import resident_ideas
-from facilitation.topics import BertopicGrouper, automatic_topic_count
-from facilitation.topics.embeddings import SpacyLsaEmbedder, SpacyLsaSentenceEmbedder
-from facilitation.topics.french import KEYWORD_STOP_WORDS, TOKEN_PATTERN
-from facilitation.topics.grouping import readable_label
-from facilitation.topics.titles import content_stems
+from facilitation.adapters.topics import BertopicGrouper, automatic_topic_count
+from facilitation.adapters.topics.embeddings import SpacyLsaEmbedder, SpacyLsaSentenceEmbedder
+from facilitation.adapters.topics.french import KEYWORD_STOP_WORDS, TOKEN_PATTERN
+from facilitation.adapters.topics.grouping import readable_label
+from facilitation.adapters.topics.titles import content_stems
+from facilitation.services.demo import resident_ideas
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -47,8 +47,8 @@ def corpus(n: int, seed: int = 0) -> list[str]:
 
 def child_load() -> dict:
     started = time.perf_counter()
-    from facilitation.topics import BertopicGrouper  # noqa: F401
-    from facilitation.topics.embeddings import load_sentence_encoder, load_spacy_french
+    from facilitation.adapters.topics import BertopicGrouper  # noqa: F401
+    from facilitation.adapters.topics.embeddings import load_sentence_encoder, load_spacy_french
 
     imported = time.perf_counter()
     load_spacy_french()
@@ -63,8 +63,8 @@ def child_load() -> dict:
 
 
 def child_warm(n: int) -> dict:
-    from facilitation.topics import BertopicGrouper
-    from facilitation.topics.embeddings import MemoryVectorCache
+    from facilitation.adapters.topics import BertopicGrouper
+    from facilitation.adapters.topics.embeddings import MemoryVectorCache
 
     grouper, cache = BertopicGrouper(), MemoryVectorCache()
     grouper.group(corpus(n, seed=1), cache=cache)
@@ -79,9 +79,9 @@ def child_warm(n: int) -> dict:
 
 def child_harvest(database: str) -> dict:
     started = time.perf_counter()
-    from facilitation import harvest
-    from facilitation.storage import open_store
-    from facilitation.topics import BertopicGrouper
+    from facilitation.adapters.storage import open_store
+    from facilitation.adapters.topics import BertopicGrouper
+    from facilitation.services import harvest
 
     store = open_store(f"sqlite:///{database}")
     grouper = BertopicGrouper()
@@ -95,7 +95,7 @@ def child_harvest(database: str) -> dict:
 def fill_database(path: Path, n: int) -> None:
     """n contributions spread over 20 cafés, through the real schema."""
     from bench.common import fill_cafes
-    from facilitation.storage import open_store
+    from facilitation.adapters.storage import open_store
 
     fill_cafes(open_store(f"sqlite:///{path}"), corpus(n, seed=3))
 

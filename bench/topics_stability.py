@@ -29,8 +29,8 @@ from scipy.optimize import linear_sum_assignment
 
 from bench.common import write_results
 from bench.topics_quality import sib200
-from facilitation.topics import BertopicGrouper
-from facilitation.topics.embeddings import MemoryVectorCache
+from facilitation.adapters.topics import BertopicGrouper
+from facilitation.adapters.topics.embeddings import MemoryVectorCache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,11 +56,11 @@ def harvest_trial(sample: list[str], added: str, cache_dir: Path) -> dict:
     from sqlalchemy import insert
 
     from bench.common import fill_cafes
-    from facilitation import cafes, harvest
-    from facilitation.access import new_id
-    from facilitation.clock import utcnow
-    from facilitation.storage import open_store
-    from facilitation.storage.schema import contributions
+    from facilitation.adapters.clock import utcnow
+    from facilitation.adapters.storage import open_store
+    from facilitation.adapters.storage.schema import contributions
+    from facilitation.domain.access import new_id
+    from facilitation.services import cafes, harvest
 
     store = open_store(f"sqlite:///{cache_dir / 'harvest.db'}")
     fill_cafes(store, sample, cafe_count=1)
@@ -122,9 +122,9 @@ def harvest_trial(sample: list[str], added: str, cache_dir: Path) -> dict:
 
 def demo_rerun(cache_dir: Path) -> dict:
     """The demo café harvested, then re-run with nothing new: groups changed, « À classer » before/after."""
-    from facilitation import harvest
-    from facilitation.demo import create_demo_cafe
-    from facilitation.storage import open_store
+    from facilitation.adapters.storage import open_store
+    from facilitation.services import harvest
+    from facilitation.services.demo import create_demo_cafe
 
     store = open_store(f"sqlite:///{cache_dir / 'demo.db'}")
     scope = harvest.scope_of([create_demo_cafe(store).id])

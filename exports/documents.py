@@ -1,6 +1,6 @@
 """Every kind of document a café produces, in one table: its label, its file name and its builder.
 
-`facilitation.documents` keeps and lists the generated versions; it receives `render` (bound to the
+`facilitation.services.documents` keeps and lists the generated versions; it receives `render` (bound to the
 settings by the composition root) and never imports this package.
 """
 
@@ -9,26 +9,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from exports.pdf.cards import Card, table_cards_pdf, tables_poster_pdf
 from exports.pdf.fiches import fiche_filename, fiche_pdf, fiches_zip, slug
 from exports.pdf.handover import handover_filename, handover_pdf
 from exports.pdf.synthesis import synthesis_pdf
 from exports.tabular import to_csv, to_json, to_xlsx
-from facilitation import cafes, handover
-from facilitation.documents import DocumentBuilders, DocumentRenderer, full_export
-from facilitation.errors import InvalidInput, NotFound
-from facilitation.public_address import public_base_url
-from facilitation.records import (
+from facilitation.domain.errors import InvalidInput, NotFound
+from facilitation.services import cafes, handover
+from facilitation.services.documents import DocumentBuilders, DocumentRenderer, full_export
+from facilitation.services.ports import UnitOfWork
+from facilitation.services.public_address import public_base_url
+from facilitation.services.records import (
     EXPORT_COLUMNS,
     HEADERS,
     TOPIC_COLUMNS,
     contribution_records,
     topic_records,
 )
-from facilitation.snapshot import CafeSnapshot, load_snapshot
-from facilitation.storage.base import UnitOfWork
-from facilitation.synthesis import fiche_sheets, sheets, summarise
+from facilitation.services.snapshot import CafeSnapshot, load_snapshot
+from facilitation.services.synthesis import fiche_sheets, sheets, summarise
+
+if TYPE_CHECKING:
+    from facilitation.adapters.topics.csv_input import TableGrouping, TextTable
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,7 @@ def render(
 
 
 def renderer(*, timezone: str, base_url: str = "", default_base_url: str = "") -> DocumentRenderer:
-    """`render` bound to the settings, for `facilitation.documents.generate`.
+    """`render` bound to the settings, for `facilitation.services.documents.generate`.
 
     The QR codes point at `base_url` when given, else at the stored public address read at each
     call (the organiser may change it while the app runs), else at `default_base_url`.
@@ -199,8 +203,14 @@ def _exported(store: UnitOfWork, cafe_id: str, data_format: str, timezone: str) 
     return to_json(records) if data_format == "json" else to_csv(records, EXPORT_COLUMNS, headers=HEADERS)
 
 
+def _grouped_table(table: TextTable, grouped: TableGrouping, excel: bool) -> tuple[bytes, bytes]:
+    from exports.grouped_table import write_rows, write_topics
+
+    return write_rows(table, grouped, excel=excel), write_topics(table, grouped, excel=excel)
+
+
 def builders(*, timezone: str, default_base_url: str = "") -> DocumentBuilders:
-    """Every builder of this package bound to the settings, for `facilitation.documents.Documents`
+    """Every builder of this package bound to the settings, for `facilitation.services.documents.Documents`
     (the composition root builds it once)."""
     from exports.pdf.agenda import agenda_pdf
     from exports.qr import labelled_qr_png
@@ -220,5 +230,6 @@ def builders(*, timezone: str, default_base_url: str = "") -> DocumentBuilders:
         handover=table_handover,
         handovers=all_handovers,
         handover_name=handover_filename,
+        grouped_table=_grouped_table,
         labels={kind: document_kind.label for kind, document_kind in DOCUMENT_KINDS.items()},
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from exports.tabular import to_csv
-from facilitation.topics.csv_input import UNSORTED_LABEL, TableGrouping, TextTable
+from facilitation.adapters.topics.csv_input import UNSORTED_LABEL, TableGrouping, TextTable
 
 
 def write_rows(table: TextTable, grouped: TableGrouping, *, excel: bool = False) -> bytes:

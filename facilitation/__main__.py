@@ -1,6 +1,6 @@
 """`python -m facilitation …`: kept for the README and scripts; the command line lives at the edge.
 
-The one module of the package that reaches outside it: it only hands over to `cli.py`, next to
+The one module of the package that reaches outside it: it only hands over to `cli/commands.py`, next to
 `app.py`, which may import everything (exports included).
 """
 

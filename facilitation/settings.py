@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from facilitation.errors import ConfigurationError
+from facilitation.domain.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEZONE = "Europe/Paris"

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from facilitation import contributions, rgpd, votes
-from facilitation.clock import local_time
-from facilitation.domain import Kind, Profile, Source
-from facilitation.wording import shorten
+from facilitation.adapters.clock import local_time
+from facilitation.domain.model import Kind, Profile, Source
+from facilitation.domain.wording import shorten
+from facilitation.services import contributions, rgpd, votes
 from ui.access import captain_context, leave_table
 from ui.capture import TABLE_KEY, capture_bar, or_none, question_shown, table_shown
 from ui.display import literal_markdown, question, readable_type, show_literal

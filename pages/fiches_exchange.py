@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from facilitation import exchange
-from facilitation.access import new_id
-from facilitation.audit import ORGANISER
-from facilitation.clock import local_time
-from facilitation.domain import Committee, FicheStatus, Theme
-from facilitation.photos import MAX_PHOTOS
-from facilitation.wording import plural
+from facilitation.adapters.clock import local_time
+from facilitation.adapters.photos import MAX_PHOTOS
+from facilitation.domain.access import new_id
+from facilitation.domain.actors import ORGANISER
+from facilitation.domain.model import Committee, FicheStatus, Theme
+from facilitation.domain.wording import plural
+from facilitation.services import exchange
 from ui.access import require_staff
 from ui.display import literal_markdown, show_literal
 from ui.runtime import app, settings, show_errors, store, today

@@ -3,8 +3,9 @@ organiser's password (and, optionally, the marketing team's). Nothing else is re
 
 import streamlit as st
 
-from facilitation import audit, first_run
-from facilitation.errors import AccessDenied, CafeError
+from facilitation.domain import actors
+from facilitation.domain.errors import AccessDenied, CafeError
+from facilitation.services import first_run
 from ui.access import FIRST_RUN_DONE_KEY, FIRST_RUN_USED_KEY, configured_passwords, keep_signed_in
 from ui.runtime import end_page, now, show_error, store
 
@@ -33,7 +34,7 @@ with st.form("first_run"):
     organiser = st.text_input("Mot de passe organisateur", type="password")
     organiser_again = st.text_input("Répétez le mot de passe organisateur", type="password")
     marketing = marketing_again = ""
-    if not configured[audit.MARKETING]:
+    if not configured[actors.MARKETING]:
         st.markdown(
             "**Équipe marketing (facultatif)** : un second mot de passe qui n'ouvre que la "
             "Bibliothèque et les Échanges et comités (lecture, téléchargements, commentaires). "

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from facilitation import first_run
-from facilitation.audit import MARKETING
-from facilitation.errors import CafeError
+from facilitation.domain.actors import MARKETING
+from facilitation.domain.errors import CafeError
+from facilitation.services import first_run
 from ui.access import FIRST_RUN_DONE_KEY, FIRST_RUN_HINT, configured_passwords, staff_role
 from ui.runtime import store_or_raise
 

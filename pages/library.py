@@ -4,11 +4,11 @@ import datetime as dt
 
 import streamlit as st
 
-from facilitation import documents, library_search
-from facilitation.clock import local_time
-from facilitation.domain import FicheStatus, Theme
-from facilitation.search import MAX_QUERY_CHARS
-from facilitation.wording import counted, plural
+from facilitation.adapters.clock import local_time
+from facilitation.domain.model import FicheStatus, Theme
+from facilitation.domain.word_matching import MAX_QUERY_CHARS
+from facilitation.domain.wording import counted, plural
+from facilitation.services import documents, library_search
 from ui.access import require_staff
 from ui.display import literal_markdown, show_highlighted
 from ui.runtime import app, settings, show_errors, store, today

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from facilitation.audit import MARKETING
+from facilitation.domain.actors import MARKETING
 from ui.access import staff_role
 
 st.title("Page introuvable")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from facilitation import cafes
+from facilitation.services import cafes
 from ui.access import require_organiser
 from ui.display import cafe_state, literal_markdown
 from ui.form_keys import minted_key, renew_key

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from facilitation import synthesis
-from facilitation.clock import local_time
-from facilitation.domain import Committee, FicheStatus
-from facilitation.wording import plural
+from facilitation.adapters.clock import local_time
+from facilitation.domain.model import Committee, FicheStatus
+from facilitation.domain.wording import plural
+from facilitation.services import synthesis
 from ui.access import require_organiser
 from ui.display import literal_markdown, show_literal
 from ui.organiser import current_cafe

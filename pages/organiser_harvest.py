@@ -4,12 +4,13 @@ import datetime as dt
 
 import streamlit as st
 
-from facilitation import cafes, charts, harvest, synthesis
-from facilitation.clock import local_time
-from facilitation.domain import Theme
-from facilitation.errors import CafeError
-from facilitation.topics.guided import atelier_targets
-from facilitation.wording import decimal, plural, shorten
+from facilitation.adapters import charts
+from facilitation.adapters.clock import local_time
+from facilitation.adapters.topics.guided import atelier_targets
+from facilitation.domain.errors import CafeError
+from facilitation.domain.model import Theme
+from facilitation.domain.wording import decimal, plural, shorten
+from facilitation.services import cafes, harvest, synthesis
 from ui.access import require_organiser
 from ui.display import literal_markdown, show_literal
 from ui.organiser import cafe_names, current_cafe

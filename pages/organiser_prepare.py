@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from facilitation import cafes, synthesis
-from facilitation.wording import plural, shorten
+from facilitation.domain.wording import plural, shorten
+from facilitation.services import cafes, synthesis
 from ui.access import require_organiser
 from ui.display import literal_markdown, round_state
 from ui.form_keys import minted_key, renew_key

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from facilitation import audit, rgpd
-from facilitation.wording import plural, shorten
+from facilitation.domain.wording import plural, shorten
+from facilitation.services import audit, rgpd
 from ui.access import require_organiser, sign_out_everyone
 from ui.display import literal_markdown, show_literal
 from ui.organiser import current_cafe

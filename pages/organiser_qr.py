@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from facilitation import cafes, public_address
+from facilitation.services import cafes, public_address
 from ui.access import require_organiser
 from ui.display import literal_markdown
 from ui.organiser import current_cafe

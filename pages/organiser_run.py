@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from facilitation import cafes, contributions, handover, public_address, rgpd, votes
-from facilitation.abuse import reset_captain_tries
-from facilitation.clock import local_time
-from facilitation.privacy import MASKS
-from facilitation.wording import plural
+from facilitation.adapters.clock import local_time
+from facilitation.domain.privacy import MASKS
+from facilitation.domain.wording import plural
+from facilitation.services import cafes, contributions, handover, public_address, rgpd, votes
+from facilitation.services.abuse import reset_captain_tries
 from ui.access import require_organiser, still_signed_in
 from ui.display import literal_markdown, round_state, show_literal
 from ui.live import follow_open_round

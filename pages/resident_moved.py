@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from facilitation.access import JOIN_PARAM, JOIN_PATH
+from facilitation.domain.access import JOIN_PARAM, JOIN_PATH
 
 st.title("Café concertation")
 st.write("Pour participer, ouvrez la page de votre table :")

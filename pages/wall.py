@@ -5,9 +5,9 @@ by a signed-in organiser, as the « Mur » page."""
 
 import streamlit as st
 
-from facilitation import contributions, tablecloths, votes
-from facilitation.access import WALL_PARAM
-from facilitation.errors import CafeError
+from facilitation.domain.access import WALL_PARAM
+from facilitation.domain.errors import CafeError
+from facilitation.services import contributions, tablecloths, votes
 from ui.access import require_organiser, still_signed_in
 from ui.display import literal_markdown, question, show_literal
 from ui.live import follow_open_round

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/lint-imports --no-cache
 # Two workers (pytest-xdist); tests that drive a live server and Chromium share one of them, one at a
 # time (tests/conftest.py, group « live-server »), as their delays are measured. `-n 0`: one process.
 exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

@@ -3,9 +3,9 @@ store has acknowledged it. The test kills this process with SIGKILL in the middl
 
 import sys
 
-from facilitation import contributions
-from facilitation.access import new_id
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import new_id
+from facilitation.services import contributions
 
 database_url, token = sys.argv[1], sys.argv[2]
 store = open_store(database_url)

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from facilitation import audit, cafes, contributions
-from facilitation.access import new_id
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import new_id
+from facilitation.services import audit, cafes, contributions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,8 +172,8 @@ def make_cafe(store, *, tables: int = 2, rounds: int = 2, open_first: bool = Tru
 
 def add_idea(store, cafe, text: str, *, table: int = 1, source=None):
     """Store a contribution at a table of the café's open round (a captain's, by default)."""
-    from facilitation.contributions import submit_contribution
-    from facilitation.domain import Source
+    from facilitation.domain.model import Source
+    from facilitation.services.contributions import submit_contribution
 
     return submit_contribution(
         store,
@@ -217,7 +217,7 @@ def run_cli(capsys):
     `cli.main(argv, app)` with a composition root built from the arguments' settings only (not this
     process's environment) and `grouper` (a keyword grouper by default) instead of the models."""
     from cli import main
-    from composition import App
+    from facilitation.composition import App
     from facilitation.settings import load_settings
     from tests.fakes import KeywordGrouper
 

@@ -10,10 +10,11 @@ from datetime import datetime
 
 import numpy as np
 
-from facilitation.agreement import Vote
-from facilitation.audit import AuditEvent
-from facilitation.clock import Clock, utcnow
-from facilitation.domain import (
+from facilitation.adapters.clock import Clock, utcnow
+from facilitation.adapters.topics import Grouping, Topic
+from facilitation.domain.agreement import Vote
+from facilitation.domain.errors import Conflict
+from facilitation.domain.model import (
     Cafe,
     Contribution,
     Fiche,
@@ -26,8 +27,7 @@ from facilitation.domain import (
     Table,
     Tablecloth,
 )
-from facilitation.errors import Conflict
-from facilitation.topics import Grouping, Topic
+from facilitation.services.audit import AuditEvent
 
 
 class KeywordGrouper:

@@ -1,4 +1,4 @@
-"""Abuse limits (facilitation.abuse): bursts from one phone or one table, and organiser password
+"""Abuse limits (facilitation.services.abuse): bursts from one phone or one table, and organiser password
 guesses slowed per client and capped overall. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -10,8 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from facilitation import audit, cafes
-from facilitation.abuse import (
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import hash_password, new_id
+from facilitation.domain.errors import AccessDenied, NotAccepting
+from facilitation.services import audit, cafes
+from facilitation.services.abuse import (
     SESSION_FREE_FAILURES,
     Client,
     PhoneLimiter,
@@ -20,10 +23,7 @@ from facilitation.abuse import (
     organiser_login,
     reset_captain_tries,
 )
-from facilitation.access import hash_password, new_id
-from facilitation.contributions import try_table_code
-from facilitation.errors import AccessDenied, NotAccepting
-from facilitation.storage import open_store
+from facilitation.services.contributions import try_table_code
 from tests.conftest import committed, make_cafe, resident, token_of
 
 
@@ -206,7 +206,7 @@ def test_a_browser_on_the_server_itself_is_counted_under_127_0_0_1():
 
 
 def test_the_client_address_is_read_from_the_right_and_only_behind_listed_proxies():
-    from facilitation.abuse import client_address
+    from facilitation.services.abuse import client_address
     from facilitation.settings import proxy_networks
 
     trusted = proxy_networks("10.0.0.0/8, 127.0.0.1")

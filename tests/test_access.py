@@ -2,7 +2,7 @@
 
 import pytest
 
-from facilitation.access import (
+from facilitation.domain.access import (
     check_password,
     hash_password,
     join_url,
@@ -11,7 +11,7 @@ from facilitation.access import (
     normalise_table_code,
     verify_join_token,
 )
-from facilitation.errors import AccessDenied, InvalidInput
+from facilitation.domain.errors import AccessDenied, InvalidInput
 
 SECRET = "s3cret-for-tests"
 

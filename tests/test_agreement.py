@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation.agreement import (
+from facilitation.domain.agreement import (
     CONSENSUS_SHARE,
     MIN_VOTES,
     Choice,

@@ -1,4 +1,4 @@
-"""The audit log (facilitation.audit) names the real actor of every write: organiser, captain or
+"""The audit log (facilitation.services.audit) names the real actor of every write: organiser, captain or
 resident link. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -6,23 +6,24 @@ from __future__ import annotations
 import ast
 
 from exports.documents import render, renderer
-from facilitation import audit, cafes, contributions, documents, rgpd
+from facilitation.domain import actors
+from facilitation.services import audit, cafes, contributions, documents, rgpd
 from tests.conftest import ROOT, acting_as, add_idea, make_cafe, resident, token_of
 
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
 
 
 def test_the_audit_log_says_who_did_what(store):
-    with acting_as(audit.ORGANISER):
+    with acting_as(actors.ORGANISER):
         cafe, _ = make_cafe(store)
-    with acting_as(audit.captain(1)):
+    with acting_as(actors.captain(1)):
         idea = add_idea(store, cafe, "Idée")
         contributions.delete_contribution(
             store, table_code=cafes.get_table(store, cafe.id, 1).code, contribution_id=idea.id
         )
-    with acting_as(audit.resident_link(2)):
+    with acting_as(actors.resident_link(2)):
         resident(store, token_of(store, cafe, 2), "Depuis mon téléphone")
-    with acting_as(audit.ORGANISER):
+    with acting_as(actors.ORGANISER):
         documents.generate(store, cafe.id, "contributions_csv", render=renderer(**OPTIONS))
     events = [
         (e["acteur"], e["action"])
@@ -100,8 +101,8 @@ def test_every_action_the_app_logs_is_in_the_vocabulary_a_restore_accepts():
 
 
 def test_the_actors_the_app_names_are_known_and_no_other():
-    for actor in (audit.ORGANISER, audit.MARKETING, audit.COMMAND_LINE, audit.current_actor()):
-        assert audit.known_actor(actor)
-    assert audit.known_actor(audit.captain(12)) and audit.known_actor(audit.resident_link(999))
+    for actor in (actors.ORGANISER, actors.MARKETING, actors.COMMAND_LINE, audit.current_actor()):
+        assert actors.known_actor(actor)
+    assert actors.known_actor(actors.captain(12)) and actors.known_actor(actors.resident_link(999))
     for forged in ("admin", "capitaine, table 0", "capitaine, table 1000", "organisateur ", ""):
-        assert not audit.known_actor(forged)
+        assert not actors.known_actor(forged)

@@ -1,4 +1,4 @@
-"""Transfer and backup files (facilitation.backups): a laptop café moved to PostgreSQL, a backup
+"""Transfer and backup files (facilitation.services.backups): a laptop café moved to PostgreSQL, a backup
 restored; both private, idempotent, and without derived data."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import gzip
 import numpy as np
 
 from exports.documents import renderer
-from facilitation import backups, documents, harvest, rgpd
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.services import backups, documents, harvest, rgpd
 from tests.conftest import committed
 from tests.fakes import KeywordGrouper
 
@@ -18,7 +18,7 @@ LIMITS = {"max_bytes": 50_000_000, "max_text_chars": 2000}
 
 
 def test_a_laptop_cafe_moves_to_postgresql_idempotently(sqlite_store, postgres_url, tmp_path):
-    from facilitation.demo import create_demo_cafe
+    from facilitation.services.demo import create_demo_cafe
 
     cafe = create_demo_cafe(sqlite_store)
     scope = harvest.scope_of([cafe.id])
@@ -46,7 +46,7 @@ def test_a_laptop_cafe_moves_to_postgresql_idempotently(sqlite_store, postgres_u
 
 
 def test_backup_and_restore_round_trip(store, tmp_path):
-    from facilitation.demo import create_demo_cafe
+    from facilitation.services.demo import create_demo_cafe
 
     cafe = create_demo_cafe(store)
     documents.generate(store, cafe.id, "synthese", render=renderer(**OPTIONS))

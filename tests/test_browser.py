@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from facilitation import cafes
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.services import cafes
 from tests import serving
 from tests.conftest import ROOT, committed, make_cafe
 from tests.serving import stop_app
@@ -216,7 +216,7 @@ def test_killing_the_app_server_mid_burst_loses_no_acknowledged_contribution(sql
 
 def test_secrets_never_reach_the_server_log(sqlite_url, browser, tmp_path, monkeypatch):
     """Passwords, the link secret and database credentials stay out of what the server prints."""
-    from facilitation.access import hash_password
+    from facilitation.domain.access import hash_password
 
     password_hash = hash_password("mot-de-passe-secret")
     monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", password_hash)
@@ -245,8 +245,8 @@ def test_secrets_never_reach_the_server_log(sqlite_url, browser, tmp_path, monke
 
 
 def test_links_typed_by_residents_or_the_organiser_are_never_clickable(running_app, browser):
-    from facilitation.access import new_id
-    from facilitation.contributions import resident_submit
+    from facilitation.domain.access import new_id
+    from facilitation.services.contributions import resident_submit
 
     base, store = running_app
     cafe, _ = make_cafe(store)
@@ -269,7 +269,7 @@ def test_links_typed_by_residents_or_the_organiser_are_never_clickable(running_a
 def test_strangers_wrong_passwords_do_not_delay_the_organiser_who_stays_signed_in_after_f5(
     sqlite_url, browser, tmp_path, monkeypatch
 ):
-    from facilitation.access import hash_password
+    from facilitation.domain.access import hash_password
 
     monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password("le-bon-mot-de-passe"))
     base, process = start_app(sqlite_url, tmp_path / "streamlit.log")

@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from facilitation import cafes, public_address
-from facilitation.access import new_id
-from facilitation.errors import InvalidInput, NotFound
+from facilitation.domain.access import new_id
+from facilitation.domain.errors import InvalidInput, NotFound
+from facilitation.services import cafes, public_address
 from tests.conftest import committed, make_cafe
 
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from facilitation import cafes
+from facilitation.services import cafes
 from tests.conftest import committed, make_cafe
 from tests.test_browser import BOX_FRAME, PHONE, capture_field, open_captain_page, running_app, shown
 

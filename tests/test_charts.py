@@ -2,7 +2,8 @@
 
 import pytest
 
-from facilitation import cafes, charts, harvest
+from facilitation.adapters import charts
+from facilitation.services import cafes, harvest
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 

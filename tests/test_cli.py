@@ -14,8 +14,8 @@ import sys
 import pytest
 
 from cli import main
-from facilitation.records import HEADERS
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.services.records import HEADERS
 from tests.conftest import ROOT, Ran, committed
 from tests.fakes import KeywordGrouper
 
@@ -80,8 +80,8 @@ def test_demo_cafe_is_in_progress_with_realistic_contributions(run_cli, demo_caf
     assert sum(r["soutiens"] for r in records) > 0
     # round 3 is open: residents can still join
     link = run_cli("join-url", demo_cafe, "--table", "2", database_url=database_url).stdout.strip()
-    from facilitation import contributions
-    from facilitation.storage import open_store
+    from facilitation.adapters.storage import open_store
+    from facilitation.services import contributions
 
     store = open_store(database_url)
     context = contributions.join_table(store, link.split("/j/")[1])
@@ -489,8 +489,8 @@ def test_rotate_link_secret_refuses_printed_links_and_defers_to_cafe_link_secret
 
 
 def test_tables_rounds_and_public_url_from_the_command_line(run_cli, demo_cafe, database_url):
-    from facilitation import cafes
-    from facilitation.storage import open_store
+    from facilitation.adapters.storage import open_store
+    from facilitation.services import cafes
 
     assert run_cli("public-url", database_url=database_url).stdout.strip() == "http://localhost:8501"
     set_url = run_cli("public-url", "http://192.168.1.20:8501/", database_url=database_url)

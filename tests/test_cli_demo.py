@@ -7,9 +7,9 @@ import os
 import subprocess
 import sys
 
-from facilitation import cafes
-from facilitation.access import check_password
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import check_password
+from facilitation.services import cafes
 from tests.conftest import ROOT
 
 

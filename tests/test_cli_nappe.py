@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation.photos import has_metadata
-from facilitation.storage import open_store
+from facilitation.adapters.photos import has_metadata
+from facilitation.adapters.storage import open_store
 from tests.conftest import committed, make_cafe
 from tests.test_photos import SECRETS, planted_jpeg
 

@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from exports.documents import render
 from exports.pdf.agenda import agenda_pdf
-from facilitation import cafes, exchange, harvest, votes
-from facilitation.agreement import THEME_PREFIX
-from facilitation.domain import Source
+from facilitation.domain.agreement import THEME_PREFIX
+from facilitation.domain.model import Source
+from facilitation.services import cafes, exchange, harvest, votes
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.pdfs import pdf_text

@@ -2,10 +2,10 @@
 
 import pytest
 
-from facilitation import cafes, contributions
-from facilitation.access import make_join_token, new_id
-from facilitation.domain import Source
-from facilitation.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
+from facilitation.domain.access import make_join_token, new_id
+from facilitation.domain.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
+from facilitation.domain.model import Source
+from facilitation.services import cafes, contributions
 from tests.conftest import committed, make_cafe
 
 
@@ -227,10 +227,10 @@ def test_a_captain_code_and_a_staff_password_are_each_tried_in_one_transaction(s
     transaction: nothing happens between the check and the entry."""
     from sqlalchemy import event
 
-    from facilitation import sessions
-    from facilitation.abuse import Client
-    from facilitation.access import hash_password
-    from facilitation.audit import ORGANISER
+    from facilitation.domain.access import hash_password
+    from facilitation.domain.actors import ORGANISER
+    from facilitation.services import sessions
+    from facilitation.services.abuse import Client
 
     cafe, _ = make_cafe(store)
     code = committed(store).cafes.tables(cafe.id)[0].code

@@ -15,10 +15,10 @@ from pypdf import PdfReader
 
 from exports.documents import render, renderer, single_fiche
 from exports.qr import labelled_qr_png
-from facilitation import cafes, documents, harvest, library_search, synthesis
-from facilitation.domain import Source
-from facilitation.errors import InvalidInput, NotFound
-from facilitation.records import EXPORT_COLUMNS, HEADERS
+from facilitation.domain.errors import InvalidInput, NotFound
+from facilitation.domain.model import Source
+from facilitation.services import cafes, documents, harvest, library_search, synthesis
+from facilitation.services.records import EXPORT_COLUMNS, HEADERS
 from tests.conftest import add_idea, committed, make_cafe, require_tool
 from tests.fakes import KeywordGrouper
 from tests.pdfs import pdf_text, render_first_pages
@@ -324,8 +324,8 @@ def test_a_document_reads_the_cafes_contributions_and_harvest_once(store, harves
 
 def test_every_document_handed_out_goes_through_one_audited_service(store, database_url, harvested_cafe):
     """Pages and command line get their documents from `App.documents`: each one is logged."""
-    from composition import build_app
-    from facilitation import exchange
+    from facilitation.composition import build_app
+    from facilitation.services import exchange
     from facilitation.settings import load_settings
 
     app = build_app(load_settings(database_url=database_url))

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from facilitation.domain import Kind, Place, Round, clean_label, clean_text, parse_choice
-from facilitation.errors import InvalidInput
+from facilitation.domain.errors import InvalidInput
+from facilitation.domain.model import Kind, Place, Round, clean_label, clean_text, parse_choice
 
 
 @pytest.mark.parametrize(

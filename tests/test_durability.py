@@ -11,11 +11,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from facilitation import cafes, contributions, votes
-from facilitation.access import new_id
-from facilitation.domain import Source
-from facilitation.errors import CafeError
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import new_id
+from facilitation.domain.errors import CafeError
+from facilitation.domain.model import Source
+from facilitation.services import cafes, contributions, votes
 from tests.conftest import ROOT, committed, make_cafe, token_of
 
 
@@ -98,7 +98,7 @@ def test_killing_the_writer_mid_burst_loses_nothing_acknowledged(database_url):
 
 def test_a_concurrent_burst_never_gets_past_the_tables_limit(database_url):
     """Counted and stored in one transaction under the table's lock: 60 at once, 40 allowed, 40 in."""
-    from facilitation.errors import NotAccepting
+    from facilitation.domain.errors import NotAccepting
 
     store = open_store(database_url)
     cafe, _ = make_cafe(store)

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from exports.pdf.agenda import agenda_pdf
-from facilitation import audit, exchange, harvest, synthesis
-from facilitation.domain import CAFE_SOURCE, FIELD_SOURCE, Committee, FicheStatus, cafe_fiche_ref
-from facilitation.errors import InvalidInput, NotFound
+from facilitation.domain import actors
+from facilitation.domain.errors import InvalidInput, NotFound
+from facilitation.domain.model import CAFE_SOURCE, FIELD_SOURCE, Committee, FicheStatus, cafe_fiche_ref
+from facilitation.services import audit, exchange, harvest, synthesis
 from tests.conftest import acting_as, add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 
@@ -100,7 +101,7 @@ def test_decisions_record_who_when_which_committee_on_both_kinds_of_fiche(store)
     cafe, _ = cafe_with_a_kept_group(store)
     field_fiche(store)
     by_source = {c.source: c.ref for c in exchange.all_fiches(store)}
-    with acting_as(audit.ORGANISER):
+    with acting_as(actors.ORGANISER):
         for ref in by_source.values():
             exchange.decide(
                 store,
@@ -128,7 +129,7 @@ def test_decisions_record_who_when_which_committee_on_both_kinds_of_fiche(store)
 
 def test_editing_a_cafe_fiche_keeps_its_status_history(store):
     cafe, key = cafe_with_a_kept_group(store)
-    with acting_as(audit.ORGANISER):
+    with acting_as(actors.ORGANISER):
         synthesis.update_fiche(
             store, cafe.id, key, follow_up="Tester", committee="Comité Services et Qualité", status="écartée"
         )
@@ -227,7 +228,7 @@ def test_photos_from_the_field_are_added_to_a_fiche_after_its_own(store):
 
     fiche = field_fiche(store, photos=[("hall.png", _image("PNG", (40, 40)))])
     ref = f"terrain/{fiche.id}"
-    with acting_as(audit.MARKETING):
+    with acting_as(actors.MARKETING):
         total = exchange.add_photos(
             store, ref, [("cour.png", _image("PNG", (90, 30))), ("x.png", _image("PNG"))]
         )
@@ -257,7 +258,7 @@ def test_photos_from_the_field_are_added_to_a_fiche_after_its_own(store):
 
 
 def test_a_cafe_fiche_takes_photos_too_and_its_erasure_takes_them(store):
-    from facilitation import rgpd
+    from facilitation.services import rgpd
 
     cafe, key = cafe_with_a_kept_group(store)
     ref = cafe_fiche_ref(cafe.id, key)

@@ -9,17 +9,18 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from composition import build_app
-from facilitation import audit, first_run, sessions
-from facilitation.abuse import Client
-from facilitation.access import check_password, hash_password
-from facilitation.clock import utcnow
-from facilitation.errors import AccessDenied, InvalidInput
+from facilitation.adapters.clock import utcnow
+from facilitation.adapters.storage.schema import saved_tables
+from facilitation.composition import build_app
+from facilitation.domain import actors
+from facilitation.domain.access import check_password, hash_password
+from facilitation.domain.errors import AccessDenied, InvalidInput
+from facilitation.services import first_run, sessions
+from facilitation.services.abuse import Client
 from facilitation.settings import load_settings
-from facilitation.storage.schema import saved_tables
 from tests.conftest import committed
 
-NONE = {audit.ORGANISER: "", audit.MARKETING: ""}
+NONE = {actors.ORGANISER: "", actors.MARKETING: ""}
 BASE = "http://localhost:8501"
 
 
@@ -42,19 +43,19 @@ def test_a_one_time_link_chooses_the_passwords_and_signs_the_organiser_in(store)
     signed_in = choose(store, link, marketing="equipe-marketing", marketing_again="equipe-marketing")
 
     passwords = first_run.staff_passwords(store, NONE)
-    assert check_password("cafe-des-tilleuls", passwords[audit.ORGANISER])
-    assert check_password("equipe-marketing", passwords[audit.MARKETING])
+    assert check_password("cafe-des-tilleuls", passwords[actors.ORGANISER])
+    assert check_password("equipe-marketing", passwords[actors.MARKETING])
     assert "cafe-des-tilleuls" not in str(passwords)  # hashes, never the password
-    assert sessions.session_role(store, signed_in.token, passwords, utcnow()) == audit.ORGANISER
+    assert sessions.session_role(store, signed_in.token, passwords, utcnow()) == actors.ORGANISER
     assert not first_run.needs_first_run(store, NONE)
     # Both passwords open their role through the ordinary sign-in.
     marketing = sessions.sign_in(store, "equipe-marketing", passwords, utcnow(), Client(session="m"))
-    assert marketing.role == audit.MARKETING
+    assert marketing.role == actors.MARKETING
     with store.reading():
         events = committed(store).audit.latest()
     actions = [event.action for event in events]
     chosen = events[actions.index("mots de passe choisis (premier démarrage)")]
-    assert chosen.details == "organisateur, équipe marketing" and chosen.actor == audit.ORGANISER
+    assert chosen.details == "organisateur, équipe marketing" and chosen.actor == actors.ORGANISER
     assert "lien de premier démarrage créé" in actions
 
 
@@ -68,7 +69,7 @@ def test_the_link_is_dead_once_used_and_so_are_the_other_links(store):
             first_run.check_first_run_link(store, token_of(link), NONE)
         with pytest.raises(AccessDenied, match="n'est plus valable"):
             choose(store, link, organiser="autre-mot-de-passe", organiser_again="autre-mot-de-passe")
-    assert check_password("cafe-des-tilleuls", first_run.staff_passwords(store, NONE)[audit.ORGANISER])
+    assert check_password("cafe-des-tilleuls", first_run.staff_passwords(store, NONE)[actors.ORGANISER])
     # A password exists: no new link is made at the next start.
     assert first_run.first_run_link(store, NONE, BASE, utcnow()) is None
 
@@ -107,7 +108,7 @@ def test_bad_input_is_refused_in_french_and_changes_nothing(store, fields, messa
 
 def test_a_setting_still_wins(store):
     configured_hash = hash_password("mot-de-passe-du-reglage")
-    configured = {audit.ORGANISER: configured_hash, audit.MARKETING: ""}
+    configured = {actors.ORGANISER: configured_hash, actors.MARKETING: ""}
     assert first_run.first_run_link(store, configured, BASE, utcnow()) is None
     link = first_run.first_run_link(store, NONE, BASE, utcnow())
     with pytest.raises(AccessDenied, match="CAFE_ORGANISER_PASSWORD_HASH"):
@@ -115,8 +116,8 @@ def test_a_setting_still_wins(store):
     # Chosen in the app, then a setting appears: the setting opens the organiser's pages.
     choose(store, link, marketing="equipe-marketing", marketing_again="equipe-marketing")
     passwords = first_run.staff_passwords(store, configured)
-    assert passwords[audit.ORGANISER] == configured_hash
-    assert check_password("equipe-marketing", passwords[audit.MARKETING])  # no setting for it
+    assert passwords[actors.ORGANISER] == configured_hash
+    assert check_password("equipe-marketing", passwords[actors.MARKETING])  # no setting for it
 
 
 def test_passwords_are_not_in_backups():
@@ -150,7 +151,7 @@ def test_two_tabs_using_the_same_link_at_once_store_one_password(database_url, s
     """Both submit together (a barrier): one password is stored, the other tab is refused."""
     import threading
 
-    from facilitation.storage import open_store
+    from facilitation.adapters.storage import open_store
 
     link = first_run.first_run_link(store, NONE, BASE, utcnow())
     barrier, outcomes = threading.Barrier(2), []
@@ -173,4 +174,4 @@ def test_two_tabs_using_the_same_link_at_once_store_one_password(database_url, s
         thread.join(60)
     assert len(outcomes) == 2 and outcomes.count("refusé") == 1, outcomes
     (winner,) = [o for o in outcomes if o != "refusé"]
-    assert check_password(winner, first_run.staff_passwords(store, NONE)[audit.ORGANISER])
+    assert check_password(winner, first_run.staff_passwords(store, NONE)[actors.ORGANISER])

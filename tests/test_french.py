@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from facilitation.access import check_password
-from facilitation.wording import decimal, percent
+from facilitation.domain.access import check_password
+from facilitation.domain.wording import decimal, percent
 from tests.conftest import ROOT
 
 # argparse's and getpass's English, as Python writes it.

@@ -10,10 +10,10 @@ import re
 
 import pytest
 
-from facilitation import cafes, harvest
-from facilitation.access import hash_password
-from facilitation.demo import create_demo_cafe
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import hash_password
+from facilitation.services import cafes, harvest
+from facilitation.services.demo import create_demo_cafe
 from tests.conftest import token_of
 from tests.serving import stop_app
 from tests.test_browser import start_app

@@ -1,4 +1,4 @@
-"""The host's handover between rounds (facilitation/handover.py): the table's ideas of the round just
+"""The host's handover between rounds (facilitation/services/handover.py): the table's ideas of the round just
 closed, most supported first, their themes and the next question, masked; its one-page PDF and the
 `handover` command; and « who spoke » per table and round for « Animer »."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from exports.documents import all_handovers, table_handover
-from facilitation import cafes, contributions, harvest, votes
-from facilitation.errors import NotFound
-from facilitation.handover import DOMINATED, NO_HARVEST, QUIET, handover, handovers, who_spoke
+from facilitation.domain.errors import NotFound
+from facilitation.services import cafes, contributions, harvest, votes
+from facilitation.services.handover import DOMINATED, NO_HARVEST, QUIET, handover, handovers, who_spoke
 from tests.conftest import add_idea, committed, make_cafe, resident, token_of
 from tests.fakes import KeywordGrouper
 from tests.pdfs import pdf_text, render_first_pages

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from facilitation import cafes, contributions
-from facilitation.access import hash_password
+from facilitation.domain.access import hash_password
+from facilitation.services import cafes, contributions
 from tests.conftest import add_idea, make_cafe, resident, token_of
 from tests.pdfs import pdf_text
 from tests.screens import LAPTOP, sign_in_organiser
@@ -26,7 +26,7 @@ PHONE_NUMBER = "06 12 34 56 78"
 @pytest.fixture
 def served(sqlite_url, tmp_path):
     """The app with an organiser password, on its own SQLite file."""
-    from facilitation.storage import open_store
+    from facilitation.adapters.storage import open_store
 
     base, process = start_app(
         sqlite_url, tmp_path / "streamlit.log", CAFE_ORGANISER_PASSWORD_HASH=hash_password(PASSWORD)

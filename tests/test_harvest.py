@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from facilitation import cafes, harvest, rgpd
-from facilitation.errors import Conflict, InvalidInput, NotFound
-from facilitation.harvest import service
+from facilitation.domain.errors import Conflict, InvalidInput, NotFound
+from facilitation.services import cafes, harvest, rgpd
+from facilitation.services.harvest import service
 from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 
@@ -242,7 +242,7 @@ def _topic(version, label):
 
 
 def test_a_rerun_keeps_keys_titles_marks_and_fiches_and_mints_new_keys(store, grouper, cafe_with_ideas):
-    from facilitation import synthesis
+    from facilitation.services import synthesis
 
     cafe, _ = cafe_with_ideas
     scope = harvest.scope_of([cafe.id])
@@ -383,7 +383,7 @@ def test_a_correction_made_on_an_old_screen_is_refused_not_lost(store, grouper, 
 def test_sentence_vectors_are_kept_per_contribution_and_erased_with_it(store, cafe_with_ideas):
     import numpy as np
 
-    from facilitation.harvest.service import text_key
+    from facilitation.services.harvest.service import text_key
 
     cafe, _ = cafe_with_ideas
     ideas = committed(store).contributions.in_cafe(cafe.id)
@@ -404,8 +404,8 @@ def test_sentence_vectors_are_kept_per_contribution_and_erased_with_it(store, ca
 
 
 def test_a_harvest_encodes_each_contribution_once_across_runs(store, cafe_with_ideas):
-    from facilitation.topics import BertopicGrouper
-    from facilitation.topics.embeddings import SpacyLsaSentenceEmbedder
+    from facilitation.adapters.topics import BertopicGrouper
+    from facilitation.adapters.topics.embeddings import SpacyLsaSentenceEmbedder
 
     class CountingEmbedder(SpacyLsaSentenceEmbedder):
         encoded = 0

@@ -10,9 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from facilitation.domain import HarvestVersion, TopicGroup
-from facilitation.errors import InvalidInput, NotFound
-from facilitation.harvest import model
+from facilitation.domain import harvest_versions as model
+from facilitation.domain.errors import InvalidInput, NotFound
+from facilitation.domain.model import HarvestVersion, TopicGroup
 
 RUN = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 26, 18, 30, tzinfo=UTC)

@@ -11,13 +11,13 @@ from types import SimpleNamespace
 import pytest
 
 from exports.pdf.synthesis import synthesis_pdf
-from facilitation import harvest, records, synthesis, votes
-from facilitation.domain import HarvestVersion, ThemeGroup, TopicGroup
-from facilitation.errors import InvalidInput, NotFound
-from facilitation.harvest import model
-from facilitation.snapshot import load_snapshot
-from facilitation.storage.harvest_payload import version_from, version_payload
-from facilitation.topics import themes as theming
+from facilitation.adapters.storage.harvest_payload import version_from, version_payload
+from facilitation.adapters.topics import themes as theming
+from facilitation.domain import harvest_versions as model
+from facilitation.domain.errors import InvalidInput, NotFound
+from facilitation.domain.model import HarvestVersion, ThemeGroup, TopicGroup
+from facilitation.services import harvest, records, synthesis, votes
+from facilitation.services.snapshot import load_snapshot
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.pdfs import pdf_text

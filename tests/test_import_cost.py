@@ -33,12 +33,12 @@ def loaded_after_import(module: str) -> list[str]:
 @pytest.mark.parametrize(
     "module",
     [
-        "facilitation.topics",
-        "facilitation.topics.grouping",
-        "facilitation.topics.csv_input",
-        "facilitation.harvest",
+        "facilitation.adapters.topics",
+        "facilitation.adapters.topics.grouping",
+        "facilitation.adapters.topics.csv_input",
+        "facilitation.services.harvest",
         "cli",
-        "composition",
+        "facilitation.composition",
         "web",
         "web.resident",
     ],
@@ -51,7 +51,7 @@ def test_the_stop_list_is_spacys_own():
     """Read from spaCy's file without its package: the very same words as spaCy's import gives."""
     from spacy.lang.fr.stop_words import STOP_WORDS
 
-    from facilitation.topics.french import STOP_WORDS as read
+    from facilitation.adapters.topics.french import STOP_WORDS as read
 
     assert read == frozenset(STOP_WORDS) and len(read) > 400
 
@@ -59,7 +59,7 @@ def test_the_stop_list_is_spacys_own():
 def test_accents_are_stripped_as_scikit_learn_does():
     from sklearn.feature_extraction.text import strip_accents_unicode
 
-    from facilitation.topics.french import FRENCH_STOP_WORDS, strip_accents
+    from facilitation.adapters.topics.french import FRENCH_STOP_WORDS, strip_accents
 
     words = [*FRENCH_STOP_WORDS, "Déchets", "ŒUVRE", "ﬁn", "façade", "x²", "naïve", "Ça"]
     assert [strip_accents(w) for w in words] == [strip_accents_unicode(w) for w in words]

@@ -1,114 +1,94 @@
-"""Dependencies point one way: the edges (app, pages, ui, web, cli) → exports → facilitation."""
+"""Dependencies point one way: entry points → use cases → domain; adapters behind the use cases.
+
+The layers are import-linter contracts in pyproject.toml (scripts/test.sh runs `lint-imports` too);
+app.py and serve.py, the scripts Streamlit runs, are single files import-linter cannot read, so they
+are scanned here.
+"""
 
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
+import tomllib
 
 import pytest
 
 from tests.conftest import ROOT
 
-EDGES = ("streamlit", "ui", "web", "pages", "cli", "app", "serve")
-# What each package must never import, even inside a function.
-# Pages and their helpers get every document from the composition root's one audited service
-# (`App.documents`), never from the builders themselves.
-FORBIDDEN = {"facilitation": ("exports", *EDGES), "exports": EDGES, "pages": ("exports",), "ui": ("exports",)}
-# `python -m facilitation` stays the README's command: its __main__ only hands over to cli.py.
-ENTRY_POINTS = {ROOT / "facilitation" / "__main__.py"}
+CONTRACTS = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
 
 
-def forbidden_imports(source: str, forbidden: tuple[str, ...]) -> list[str]:
-    """Modules imported anywhere in the source (top level or in a function) that are forbidden."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        else:
-            continue
-        found += [name for name in names if name.split(".")[0] in forbidden]
+def contract(source: str) -> dict:
+    (found,) = [
+        c for c in CONTRACTS["contracts"] if c["source_modules"] == [source] or source in c["source_modules"]
+    ]
     return found
 
 
-def test_the_scanner_sees_an_import_hidden_in_a_function():
-    # Today's fault was exactly this shape: the test below would prove nothing if it were missed.
-    source = "def render():\n    from exports.tabular import to_csv\n    import streamlit as st\n"
-    assert forbidden_imports(source, FORBIDDEN["facilitation"]) == ["exports.tabular", "streamlit"]
+def test_the_import_contracts_are_kept(monkeypatch):
+    from importlinter.cli import lint_imports
+
+    monkeypatch.chdir(ROOT)
+    assert lint_imports(no_cache=True, no_logo=True) == 0  # its report, on failure, is in the captured output
 
 
-@pytest.mark.parametrize("package", FORBIDDEN)
-def test_a_package_never_imports_the_layers_above_it(package: str):
-    files = sorted(set((ROOT / package).rglob("*.py")) - ENTRY_POINTS)
-    assert files
-    offences = {
-        str(path.relative_to(ROOT)): imported
-        for path in files
-        if (imported := forbidden_imports(path.read_text(encoding="utf-8"), FORBIDDEN[package]))
-    }
-    assert offences == {}
-
-
-# The harvest's pure model takes and returns versions: no database, no clock, no use case above it.
-HARVEST_MODEL = ROOT / "facilitation" / "harvest" / "model.py"
-MODEL_FORBIDDEN = (
-    "sqlalchemy",
-    "facilitation.storage",
-    "facilitation.clock",
-    "facilitation.harvest.service",
-    "facilitation.harvest.views",
+@pytest.mark.parametrize(
+    ("source", "forbidden"),
+    [
+        (
+            "facilitation.domain",
+            {"facilitation.adapters", "facilitation.services", "streamlit", "sqlalchemy"},
+        ),
+        ("facilitation.domain", {"reportlab", "bertopic", "plotly"}),
+        ("facilitation.services", {"ui", "web", "pages", "cli", "exports", "streamlit"}),
+        ("pages", {"facilitation.adapters.storage", "sqlalchemy", "exports"}),
+        ("cli", {"facilitation.adapters.storage", "sqlalchemy"}),
+    ],
 )
+def test_the_contracts_say_what_the_architecture_says(source: str, forbidden: set[str]):
+    # A contract edited down to nothing would keep passing: its terms are pinned here.
+    assert forbidden <= set(contract(source)["forbidden_modules"])
 
 
-def modules_reached(source: str, package: str) -> set[str]:
-    """Every module a source imports: `from a import b` counts as a and a.b (b may be a module),
-    relative imports are resolved against `package`."""
-    reached = set()
+def test_every_package_of_the_code_is_under_a_contract():
+    roots = set(CONTRACTS["root_packages"])
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests", "bench"}
+    assert packages <= roots
+
+
+# The two scripts Streamlit runs: they build pages and the server from ui/, web/ and the composition root.
+SCRIPTS = ("app.py", "serve.py")
+SCRIPT_FORBIDDEN = ("facilitation.adapters", "sqlalchemy", "alembic", "psycopg", "exports", "reportlab")
+
+
+def imported_modules(source: str) -> list[str]:
+    """Modules imported anywhere in the source (top level or in a function)."""
+    found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            reached |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            parts = package.split(".")
-            base = ".".join(parts[: len(parts) - node.level + 1]) if node.level else ""
-            module = ".".join(name for name in (base, node.module) if name)
-            reached |= {module} | {f"{module}.{alias.name}" for alias in node.names}
-    return reached
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+    return found
 
 
-def forbidden_for_the_model(source: str) -> list[str]:
-    reached = modules_reached(source, "facilitation.harvest")
-    return sorted(m for m in reached if any(m == f or m.startswith(f"{f}.") for f in MODEL_FORBIDDEN))
+def forbidden_in(source: str) -> list[str]:
+    return sorted(
+        {m for m in imported_modules(source) for f in SCRIPT_FORBIDDEN if m == f or m.startswith(f"{f}.")}
+    )
 
 
-def test_the_model_scanner_sees_relative_and_from_imports():
-    source = "from .service import run_harvest\nfrom facilitation import clock\nimport sqlalchemy.orm\n"
-    assert forbidden_for_the_model(source) == [
-        "facilitation.clock",
-        "facilitation.harvest.service",
-        "facilitation.harvest.service.run_harvest",
+def test_the_scanner_sees_an_import_hidden_in_a_function():
+    source = "def render():\n    from facilitation.adapters import storage\n    import sqlalchemy.orm\n"
+    assert forbidden_in(source) == [
+        "facilitation.adapters",
+        "facilitation.adapters.storage",
         "sqlalchemy.orm",
     ]
 
 
-def test_the_harvest_model_reaches_no_storage_no_clock_and_no_use_case():
-    assert forbidden_for_the_model(HARVEST_MODEL.read_text(encoding="utf-8")) == []
-
-
-@pytest.mark.parametrize(
-    "entry", ["cli", "facilitation.harvest", "facilitation.documents", "exports.documents", "composition"]
-)
-def test_what_does_not_group_loads_no_language_model(entry: str):
-    # scikit-learn, SciPy, spaCy and BERTopic take ~10 s to import: every command of the command
-    # line, documents and the harvest's reading side start without them; a grouping run loads them.
-    probe = (
-        f"import sys, {entry}\n"
-        "print(' '.join(m for m in ('sklearn', 'scipy', 'spacy', 'bertopic') if m in sys.modules))"
-    )
-    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
-    assert loaded.returncode == 0, loaded.stderr
-    assert loaded.stdout.strip() == ""
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_the_streamlit_scripts_import_no_storage_and_no_document_builder(script: str):
+    assert forbidden_in((ROOT / script).read_text(encoding="utf-8")) == []
 
 
 def test_pages_end_with_end_page_not_st_stop():

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation import cafes, contributions
-from facilitation.access import verify_join_token
-from facilitation.errors import AccessDenied
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import verify_join_token
+from facilitation.domain.errors import AccessDenied
+from facilitation.services import cafes, contributions
 from tests.conftest import committed, make_cafe, resident, token_of
 
 

@@ -11,9 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from exports.documents import render, single_fiche
-from facilitation import audit, cafes, contributions, harvest, rgpd, synthesis
-from facilitation.errors import InvalidInput
-from facilitation.privacy import MASKED_SUMMARY, mask_personal_data, personal_spans, restore_masked
+from facilitation.domain.errors import InvalidInput
+from facilitation.domain.privacy import MASKED_SUMMARY, mask_personal_data, personal_spans, restore_masked
+from facilitation.services import audit, cafes, contributions, harvest, rgpd, synthesis
 from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 

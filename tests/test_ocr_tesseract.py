@@ -10,8 +10,8 @@ import os
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from facilitation import tablecloths
-from facilitation.ocr import TesseractReader
+from facilitation.adapters.ocr import TesseractReader
+from facilitation.services import tablecloths
 from tests.conftest import ROOT, make_cafe, require_tool
 
 LINES = ("Des bancs dans la cour", "Un local pour les vélos", "Rénover les ascenseurs")

@@ -9,8 +9,8 @@ import pytest
 from exports.documents import render
 from exports.pdf.base import UNPRINTABLE, build_pdf, para, printable
 from exports.pdf.synthesis import synthesis_pdf
-from facilitation import cafes, harvest, synthesis
-from facilitation.errors import InvalidInput
+from facilitation.domain.errors import InvalidInput
+from facilitation.services import cafes, harvest, synthesis
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.pdfs import pdf_text

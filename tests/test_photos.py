@@ -1,4 +1,4 @@
-"""Photos of field fiches (facilitation.photos): only the pixels survive the re-encoding. Each
+"""Photos of field fiches (facilitation.adapters.photos): only the pixels survive the re-encoding. Each
 output is read marker by marker, so that no metadata segment can hide from the test."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import struct
 import pytest
 from PIL import Image, PngImagePlugin
 
-from facilitation.errors import InvalidInput
-from facilitation.photos import prepare_photo
+from facilitation.adapters.photos import prepare_photo
+from facilitation.domain.errors import InvalidInput
 
 SECRETS = (b"Dupont", b"Lilas", b"secret-xmp", b"commentaire-prive", b"photoshop-irb", b"icc-maison")
 XMP = (

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from facilitation import cafes
+from facilitation.services import cafes
 from tests.conftest import committed, make_cafe
 from tests.phones import IDEA_LABEL, send_idea
 from tests.serving import ROOT

@@ -19,8 +19,8 @@ from reportlab.platypus import SimpleDocTemplate
 
 from exports.pdf.base import para, printable
 from exports.tabular import to_csv
-from facilitation.domain import Source, clean_text
-from facilitation.errors import InvalidInput
+from facilitation.domain.errors import InvalidInput
+from facilitation.domain.model import Source, clean_text
 from tests.conftest import add_idea, committed, make_cafe
 from ui.display import WORD_JOINER, literal_markdown
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from cli import _parser
+from cli.commands import _parser
 from facilitation.settings import SETTINGS
 from tests.conftest import ROOT
 

@@ -15,10 +15,10 @@ import time
 
 import pytest
 
-from facilitation import cafes
-from facilitation.access import hash_password
-from facilitation.domain import Source
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import hash_password
+from facilitation.domain.model import Source
+from facilitation.services import cafes
 from tests import serving
 from tests.conftest import ROOT, committed
 from tests.phones import open_phones, send_idea, shows, support_first_idea

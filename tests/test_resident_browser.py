@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from facilitation import cafes, harvest, votes
-from facilitation.clock import utcnow
-from facilitation.domain import Source
+from facilitation.adapters.clock import utcnow
+from facilitation.domain.model import Source
+from facilitation.services import cafes, harvest, votes
 from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.test_browser import PHONE, accessibility_violations, running_app, shown  # noqa: F401 - a fixture

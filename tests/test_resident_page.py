@@ -16,12 +16,12 @@ from sqlalchemy import create_engine, event
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from composition import build_app
-from facilitation import audit, cafes, contributions
-from facilitation.abuse import PHONES_PER_ADDRESS, SUPPORTS_PER_IDEA_PER_ADDRESS
-from facilitation.access import make_join_token
-from facilitation.domain import Source
-from facilitation.privacy import MASKED_SUMMARY
+from facilitation.composition import build_app
+from facilitation.domain.access import make_join_token
+from facilitation.domain.model import Source
+from facilitation.domain.privacy import MASKED_SUMMARY
+from facilitation.services import audit, cafes, contributions
+from facilitation.services.abuse import PHONES_PER_ADDRESS, SUPPORTS_PER_IDEA_PER_ADDRESS
 from facilitation.settings import load_settings, proxy_networks
 from tests.conftest import add_idea, committed, make_cafe
 from web import WebRuntime, resident_middleware, resident_routes
@@ -616,7 +616,7 @@ def test_the_retry_page_of_an_outage_sends_at_the_first_tap_once_the_database_is
 
 
 def test_rate_windows_forget_quiet_phones():
-    from facilitation.abuse import SlidingWindow
+    from facilitation.services.abuse import SlidingWindow
 
     window = SlidingWindow(5, 60)
     for i in range(999):

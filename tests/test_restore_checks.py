@@ -13,10 +13,10 @@ from contextlib import redirect_stdout
 import pytest
 from sqlalchemy import update
 
-from facilitation import audit, backups, harvest, public_address, rgpd
-from facilitation.errors import InvalidInput
-from facilitation.storage import open_store
-from facilitation.storage.schema import cafe_tables
+from facilitation.adapters.storage import open_store
+from facilitation.adapters.storage.schema import cafe_tables
+from facilitation.domain.errors import InvalidInput
+from facilitation.services import audit, backups, harvest, public_address, rgpd
 from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 
@@ -340,7 +340,7 @@ def test_an_erasure_on_the_laptop_travels_with_the_transfer(store, laptop, tmp_p
 
 def test_validation_knows_every_document_kind():
     from exports.documents import DOCUMENT_KINDS as BUILT
-    from facilitation.storage.validation import DOCUMENT_KINDS
+    from facilitation.adapters.storage.validation import DOCUMENT_KINDS
 
     assert set(BUILT) == DOCUMENT_KINDS
 
@@ -349,7 +349,7 @@ def test_a_backup_interrupted_by_a_full_disk_leaves_no_file(sqlite_store, tmp_pa
     def disk_full(_descriptor):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("facilitation.files.os.fsync", disk_full)
+    monkeypatch.setattr("facilitation.adapters.files.os.fsync", disk_full)
     (tmp_path / "out").mkdir()
     with pytest.raises(InvalidInput, match="Le disque est plein"):
         backups.backup(sqlite_store, tmp_path / "out" / "sauvegarde.json.gz")

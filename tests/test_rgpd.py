@@ -1,4 +1,4 @@
-"""Erasure and retention (facilitation.rgpd): erasing a contribution or a café reaches everything
+"""Erasure and retention (facilitation.services.rgpd): erasing a contribution or a café reaches everything
 derived from it; retention deletes old raw contributions and keeps syntheses. On SQLite and
 PostgreSQL."""
 
@@ -15,13 +15,13 @@ from alembic import command
 from sqlalchemy import insert, select
 
 from exports.documents import renderer
-from facilitation import audit, cafes, contributions, documents, exchange, harvest, rgpd
-from facilitation.domain import Committee, cafe_fiche_ref
-from facilitation.errors import InvalidInput
-from facilitation.harvest.service import text_key
-from facilitation.storage import erasure, open_store
-from facilitation.storage.engine import _alembic_config, create_db_engine, migrate
-from facilitation.storage.schema import audit_log
+from facilitation.adapters.storage import erasure, open_store
+from facilitation.adapters.storage.engine import _alembic_config, create_db_engine, migrate
+from facilitation.adapters.storage.schema import audit_log
+from facilitation.domain.errors import InvalidInput
+from facilitation.domain.model import Committee, cafe_fiche_ref
+from facilitation.services import audit, cafes, contributions, documents, exchange, harvest, rgpd
+from facilitation.services.harvest.service import text_key
 from tests.conftest import acting_as, add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 

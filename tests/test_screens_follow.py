@@ -16,8 +16,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from facilitation import cafes
-from facilitation.access import hash_password
+from facilitation.domain.access import hash_password
+from facilitation.services import cafes
 from tests import serving
 from tests.conftest import add_idea, committed
 from tests.screens import LAPTOP, sign_in_organiser
@@ -42,7 +42,7 @@ def shows(page, text: str, errors: list[str]) -> None:
 def test_screens_survive_rounds_opening_and_closing_again_and_again(
     sqlite_url, browser, tmp_path, output_dir
 ):
-    from facilitation.storage import open_store
+    from facilitation.adapters.storage import open_store
 
     store = open_store(sqlite_url)
     cafe = cafes.create_cafe(

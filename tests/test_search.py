@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from facilitation import cafes, contributions, library_search, rgpd
-from facilitation.errors import InvalidInput
-from facilitation.search import highlight, query_terms, search_terms, stem
+from facilitation.domain.errors import InvalidInput
+from facilitation.domain.word_matching import highlight, query_terms, search_terms, stem
+from facilitation.services import cafes, contributions, library_search, rgpd
 from tests.conftest import add_idea, make_cafe
 
 IDEAS = [
@@ -80,9 +80,9 @@ def test_an_index_built_before_the_plural_fix_is_rebuilt(database_url):
     import snowballstemmer
     from alembic import command
 
-    from facilitation.search import plain
-    from facilitation.storage.engine import _alembic_config, create_db_engine, migrate
-    from facilitation.storage.unit_of_work import SqlUnitOfWork
+    from facilitation.adapters.storage.engine import _alembic_config, create_db_engine, migrate
+    from facilitation.adapters.storage.unit_of_work import SqlUnitOfWork
+    from facilitation.domain.word_matching import plain
 
     engine = create_db_engine(database_url)
     config = _alembic_config()

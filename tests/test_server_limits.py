@@ -19,7 +19,7 @@ import pytest
 from uvicorn.config import Config
 
 from bench.common import open_cafe
-from facilitation import cafes
+from facilitation.services import cafes
 from facilitation.settings import load_settings
 from tests.serving import start_app, stop_app
 from web.server_limits import (
@@ -139,7 +139,7 @@ def _single(address: str) -> str:
 
 
 def test_a_mistyped_trusted_proxy_stops_the_application():
-    from facilitation.errors import ConfigurationError
+    from facilitation.domain.errors import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="CAFE_TRUSTED_PROXIES"):
         load_settings(environ={"CAFE_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"})

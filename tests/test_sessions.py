@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 
 import cli
-from facilitation import audit, cafes, contributions, sessions
-from facilitation.abuse import Client
-from facilitation.access import (
+from facilitation.adapters.clock import utcnow
+from facilitation.adapters.storage.validation import validate
+from facilitation.domain import actors
+from facilitation.domain.access import (
     WALL_PARAM,
     hash_password,
     make_join_token,
@@ -19,15 +20,15 @@ from facilitation.access import (
     make_wall_token,
     staff_session_expiry,
 )
-from facilitation.clock import utcnow
-from facilitation.errors import AccessDenied
-from facilitation.storage.validation import validate
+from facilitation.domain.errors import AccessDenied
+from facilitation.services import audit, cafes, contributions, sessions
+from facilitation.services.abuse import Client
 from tests.conftest import committed, make_cafe
 from tests.fakes import FakeUnitOfWork
 
 ORGANISER_HASH = hash_password("mot-de-passe-organisateur")
 MARKETING_HASH = hash_password("mot-de-passe-marketing")
-PASSWORDS = {audit.ORGANISER: ORGANISER_HASH, audit.MARKETING: MARKETING_HASH}
+PASSWORDS = {actors.ORGANISER: ORGANISER_HASH, actors.MARKETING: MARKETING_HASH}
 
 
 def signed_in(store, password: str = "mot-de-passe-organisateur", now=None) -> sessions.SignedIn:
@@ -38,11 +39,11 @@ def signed_in(store, password: str = "mot-de-passe-organisateur", now=None) -> s
 def test_a_signed_out_token_is_refused_and_the_others_stay(store):
     organiser, marketing = signed_in(store), signed_in(store, "mot-de-passe-marketing")
     now = utcnow()
-    assert sessions.session_role(store, organiser.token, PASSWORDS, now) == audit.ORGANISER
-    assert sessions.session_role(store, marketing.token, PASSWORDS, now) == audit.MARKETING
+    assert sessions.session_role(store, organiser.token, PASSWORDS, now) == actors.ORGANISER
+    assert sessions.session_role(store, marketing.token, PASSWORDS, now) == actors.MARKETING
     assert sessions.sign_out(store, organiser.token, PASSWORDS, now) is True
     assert sessions.session_role(store, organiser.token, PASSWORDS, now) is None
-    assert sessions.session_role(store, marketing.token, PASSWORDS, now) == audit.MARKETING
+    assert sessions.session_role(store, marketing.token, PASSWORDS, now) == actors.MARKETING
     assert sessions.sign_out(store, organiser.token, PASSWORDS, now) is False  # nothing left to end
     assert audit.audit_records(store, timezone="Europe/Paris")[0]["action"] == "déconnexion"
 
@@ -53,7 +54,7 @@ def test_signing_everyone_out_refuses_every_earlier_token_and_a_new_sign_in_work
     now = utcnow()
     assert [sessions.session_role(store, s.token, PASSWORDS, now) for s in earlier] == [None] * 3
     again = signed_in(store)
-    assert sessions.session_role(store, again.token, PASSWORDS, now) == audit.ORGANISER
+    assert sessions.session_role(store, again.token, PASSWORDS, now) == actors.ORGANISER
     event = audit.audit_records(store, timezone="Europe/Paris")[0]  # signing in is not audited
     assert (event["action"], event["details"]) == (
         "toutes les sessions déconnectées",
@@ -83,7 +84,7 @@ def test_a_token_is_refused_without_its_session_after_expiry_or_for_another_role
 def test_the_in_memory_store_keeps_sessions_like_the_databases():
     fake = FakeUnitOfWork()
     token = signed_in(fake).token
-    assert sessions.session_role(fake, token, PASSWORDS, utcnow()) == audit.ORGANISER
+    assert sessions.session_role(fake, token, PASSWORDS, utcnow()) == actors.ORGANISER
     assert sessions.sign_out_everyone(fake, utcnow()) == 1
     assert sessions.session_role(fake, token, PASSWORDS, utcnow()) is None
 
@@ -164,4 +165,4 @@ def test_the_command_line_prints_revokes_the_wall_link_and_signs_everyone_out(
     assert cli.main(["sign-out-all"]) == 0
     assert "1 session fermée" in capsys.readouterr().out
     assert sessions.session_role(store, before.token, PASSWORDS, utcnow()) is None
-    assert audit.audit_records(store, timezone="Europe/Paris")[0]["acteur"] == audit.COMMAND_LINE
+    assert audit.audit_records(store, timezone="Europe/Paris")[0]["acteur"] == actors.COMMAND_LINE

@@ -69,8 +69,8 @@ def test_the_app_is_built_once_per_process_and_does_not_reread_the_environment(m
 
 
 def test_each_app_counts_its_own_phones():
-    from composition import build_app
-    from facilitation.errors import NotAccepting
+    from facilitation.composition import build_app
+    from facilitation.domain.errors import NotAccepting
 
     first, second = (build_app(load_settings(environ={}, cafe_rate_per_phone=1)) for _ in range(2))
     first.phone_limiter.count_idea("café", "téléphone")
@@ -80,8 +80,8 @@ def test_each_app_counts_its_own_phones():
 
 
 def test_the_app_groups_on_the_configured_embeddings(tmp_path):
-    from composition import build_app
-    from facilitation.errors import InvalidInput
+    from facilitation.composition import build_app
+    from facilitation.domain.errors import InvalidInput
 
     absent = str(tmp_path / "absent")
     app = build_app(
@@ -112,8 +112,8 @@ def test_the_served_app_does_not_collect_garbage_after_every_script_run():
 def test_the_app_hands_its_clock_to_the_use_cases_and_the_phones_pages(tmp_path):
     from datetime import UTC, datetime
 
-    from composition import build_app
-    from facilitation import cafes
+    from facilitation.composition import build_app
+    from facilitation.services import cafes
     from tests.conftest import add_idea, make_cafe
     from web.runtime import WebRuntime
 
@@ -138,8 +138,8 @@ def test_the_screens_reads_do_not_queue_behind_a_write(tmp_path):
     import sqlite3
     import threading
 
-    from composition import build_app
-    from facilitation import cafes
+    from facilitation.composition import build_app
+    from facilitation.services import cafes
     from tests.conftest import make_cafe
 
     database = tmp_path / "cafe.sqlite3"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation.access import hash_password
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import hash_password
 from tests.conftest import make_cafe
 from tests.screens import LAPTOP
 from tests.serving import stop_app

@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import inspect, text
 
-from facilitation import cafes, contributions
-from facilitation.clock import local_time
-from facilitation.errors import NOTHING_SAVED, SERVICE_UNAVAILABLE, StorageUnavailable
-from facilitation.storage import SqlUnitOfWork, open_store
-from facilitation.storage.audit import SqlAuditRepository
-from facilitation.storage.contributions import is_search_index
-from facilitation.storage.engine import create_db_engine, head_revision, migrate
-from facilitation.storage.schema import metadata
+from facilitation.adapters.clock import local_time
+from facilitation.adapters.storage import SqlUnitOfWork, open_store
+from facilitation.adapters.storage.audit import SqlAuditRepository
+from facilitation.adapters.storage.contributions import is_search_index
+from facilitation.adapters.storage.engine import create_db_engine, head_revision, migrate
+from facilitation.adapters.storage.schema import metadata
+from facilitation.domain.errors import NOTHING_SAVED, SERVICE_UNAVAILABLE, StorageUnavailable
+from facilitation.services import cafes, contributions
 from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import FakeUnitOfWork
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from exports.documents import renderer
 from exports.pdf.fiches import slug
 from exports.pdf.synthesis import synthesis_pdf
-from facilitation import documents, harvest, synthesis
+from facilitation.services import documents, harvest, synthesis
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.pdfs import pdf_text, render_first_pages

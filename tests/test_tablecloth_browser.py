@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from facilitation import cafes
-from facilitation.photos import has_metadata
-from facilitation.storage import open_store
+from facilitation.adapters.photos import has_metadata
+from facilitation.adapters.storage import open_store
+from facilitation.services import cafes
 from tests.conftest import make_cafe, require_tool
 from tests.screens import CHROMIUM_ARGS
 from tests.serving import stop_app

@@ -11,9 +11,9 @@ from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader
 
 from exports.pdf.synthesis import synthesis_pdf
-from facilitation import cafes, tablecloths
-from facilitation.snapshot import load_snapshot
-from facilitation.synthesis import summarise
+from facilitation.services import cafes, tablecloths
+from facilitation.services.snapshot import load_snapshot
+from facilitation.services.synthesis import summarise
 from tests.conftest import ROOT, make_cafe, require_tool
 
 COLOURS = {1: (200, 90, 80), 2: (80, 150, 200), 3: (120, 180, 90)}

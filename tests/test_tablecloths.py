@@ -1,4 +1,4 @@
-"""Tablecloths (facilitation/tablecloths.py): photos per table × round kept without metadata, refused
+"""Tablecloths (facilitation/services/tablecloths.py): photos per table × round kept without metadata, refused
 in French when crafted, bounded per table × round, a captain's own table and rounds only, erased with
 their café, carried by transfers; OCR drafts stored only once a person confirmed them. SQLite and
 PostgreSQL (the `store` fixture), OCR through a fake reader (the real one: test_ocr_tesseract.py)."""
@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 import pytest
 from PIL import Image
 
-from facilitation import audit, cafes, rgpd, tablecloths
-from facilitation.errors import AccessDenied, InvalidInput, NotFound
-from facilitation.ocr import UNAVAILABLE, draft_lines
-from facilitation.photos import has_metadata
-from facilitation.storage import open_store
-from facilitation.storage.validation import ImportRefused
+from facilitation.adapters.ocr import UNAVAILABLE, draft_lines
+from facilitation.adapters.photos import has_metadata
+from facilitation.adapters.storage import open_store
+from facilitation.adapters.storage.validation import ImportRefused
+from facilitation.domain import actors
+from facilitation.domain.errors import AccessDenied, InvalidInput, NotFound
+from facilitation.services import cafes, rgpd, tablecloths
 from tests.conftest import acting_as, committed, make_cafe
 from tests.test_photos import SECRETS, planted_jpeg, segments
 
@@ -167,7 +168,7 @@ def test_a_captain_attaches_to_the_open_round_or_the_one_just_closed_of_their_ow
     with pytest.raises(AccessDenied):
         tablecloths.read_drafts(store, cafe.id, other.id, FakeReader("x"), max_chars=500, table_code=code)
     actors = {(e.action, e.actor) for e in committed(store).audit.latest(cafe_id=cafe.id)}
-    assert ("photo de nappe ajoutée", audit.captain(1)) in actors
+    assert ("photo de nappe ajoutée", actors.captain(1)) in actors
 
 
 def test_a_forged_photo_id_is_not_found(store):
@@ -187,7 +188,7 @@ def test_drafts_are_offered_and_only_the_confirmed_ones_become_contributions(sto
     cafes.open_round(store, cafe.id, rounds[1].id)  # the photo's round has closed meanwhile
     photo = tablecloths.attach(store, cafe.id, table_number=2, round_position=1, photo=jpeg())
     reader = FakeReader(TABLECLOTH_TEXT)
-    with acting_as(audit.ORGANISER):
+    with acting_as(actors.ORGANISER):
         drafts = tablecloths.read_drafts(store, cafe.id, photo.id, reader, max_chars=500)
     assert drafts == [
         "Plus de bancs dans la cour.",
@@ -195,7 +196,7 @@ def test_drafts_are_offered_and_only_the_confirmed_ones_become_contributions(sto
         "Des jeux pour les petits",
     ]
     assert contributions_of(store, cafe.id) == []  # reading stores nothing
-    with acting_as(audit.ORGANISER):
+    with acting_as(actors.ORGANISER):
         added = tablecloths.add_drafts(
             store, cafe.id, photo.id, [drafts[0], "Un local vélos fermé à clef !"], max_chars=500
         )
@@ -244,7 +245,7 @@ def test_the_photos_go_with_their_cafe_and_hold_their_round(store):
     tablecloths.attach(store, cafe.id, table_number=1, round_position=2, photo=jpeg())
     with pytest.raises(InvalidInput, match="photos de nappes"):
         cafes.delete_round(store, cafe.id, rounds[1].id)
-    with acting_as(audit.ORGANISER):
+    with acting_as(actors.ORGANISER):
         rgpd.erase_cafe(store, cafe.id, confirm_title=cafe.title)
     with store.reading():
         assert committed(store).tablecloths.in_cafe(cafe.id) == []

@@ -9,14 +9,14 @@ from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score
 
-from facilitation.demo import resident_ideas
-from facilitation.errors import InvalidInput
-from facilitation.topics import BertopicGrouper, automatic_topic_count
-from facilitation.topics.embeddings import MemoryVectorCache, load_sentence_encoder, make_embedder
-from facilitation.topics.french import FRENCH_STOP_WORDS, KEYWORD_STOP_WORDS
-from facilitation.topics.grouping import readable_label, topic_count_range
-from facilitation.topics.guided import atelier_targets, guided_grouping
-from facilitation.topics.titles import accented_as_written, choose_titles, noun_phrases, word_stem
+from facilitation.adapters.topics import BertopicGrouper, automatic_topic_count
+from facilitation.adapters.topics.embeddings import MemoryVectorCache, load_sentence_encoder, make_embedder
+from facilitation.adapters.topics.french import FRENCH_STOP_WORDS, KEYWORD_STOP_WORDS
+from facilitation.adapters.topics.grouping import readable_label, topic_count_range
+from facilitation.adapters.topics.guided import atelier_targets, guided_grouping
+from facilitation.adapters.topics.titles import accented_as_written, choose_titles, noun_phrases, word_stem
+from facilitation.domain.errors import InvalidInput
+from facilitation.services.demo import resident_ideas
 
 IDEAS = resident_ideas()
 TEXTS = [i["text"] for i in IDEAS]
@@ -127,7 +127,7 @@ def test_titles_are_noun_phrases_residents_wrote_distinct_across_groups(grouper)
 
 
 def test_noun_phrases_follow_french_patterns():
-    from facilitation.topics.embeddings import load_spacy_french
+    from facilitation.adapters.topics.embeddings import load_spacy_french
 
     doc = load_spacy_french()("Il manque un local à vélos et l'éclairage des escaliers est en panne.")
     phrases = noun_phrases(doc)

@@ -10,13 +10,13 @@ from datetime import date
 import pytest
 
 from exports.pdf.synthesis import MARKED_LABEL, synthesis_pdf
-from facilitation import audit, backups, cafes, contributions, rgpd, synthesis
-from facilitation.access import new_id
-from facilitation.contributions import UNKNOWN_IDEA_MESSAGE, Visit
-from facilitation.errors import InvalidInput
-from facilitation.records import EXPORT_COLUMNS, HEADERS, contribution_records
-from facilitation.snapshot import load_snapshot
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import new_id
+from facilitation.domain.errors import InvalidInput
+from facilitation.services import audit, backups, cafes, contributions, rgpd, synthesis
+from facilitation.services.contributions import UNKNOWN_IDEA_MESSAGE, Visit
+from facilitation.services.records import EXPORT_COLUMNS, HEADERS, contribution_records
+from facilitation.services.snapshot import load_snapshot
 from tests.conftest import add_idea, committed, make_cafe, token_of
 from tests.pdfs import pdf_text, render_first_pages
 

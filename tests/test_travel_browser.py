@@ -9,10 +9,10 @@ import io
 import pytest
 
 from exports.tabular import to_csv
-from facilitation import cafes
-from facilitation.clock import utcnow
-from facilitation.records import EXPORT_COLUMNS, HEADERS, contribution_records
-from facilitation.snapshot import load_snapshot
+from facilitation.adapters.clock import utcnow
+from facilitation.services import cafes
+from facilitation.services.records import EXPORT_COLUMNS, HEADERS, contribution_records
+from facilitation.services.snapshot import load_snapshot
 from tests.phones import send_idea
 from tests.test_browser import accessibility_violations, running_app  # noqa: F401 - a fixture
 from tests.test_resident_browser import phone_page, with_large_text

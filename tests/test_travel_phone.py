@@ -8,8 +8,8 @@ from html import unescape
 
 import pytest
 
-from facilitation import cafes
-from facilitation.contributions import UNKNOWN_IDEA_MESSAGE
+from facilitation.services import cafes
+from facilitation.services.contributions import UNKNOWN_IDEA_MESSAGE
 from tests.conftest import add_idea, committed, make_cafe
 from tests.test_resident_page import Phone, serve
 from web.resident import VISITS_COOKIE

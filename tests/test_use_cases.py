@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from facilitation import cafes, harvest, rgpd, synthesis
-from facilitation.domain import HarvestVersion, Source, TopicGroup
-from facilitation.errors import Conflict, InvalidInput, NotAccepting
+from facilitation.domain.errors import Conflict, InvalidInput, NotAccepting
+from facilitation.domain.model import HarvestVersion, Source, TopicGroup
+from facilitation.services import cafes, harvest, rgpd, synthesis
 from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import FakeAudit, FakeHarvests, FakeTrust, FakeUnitOfWork, KeywordGrouper
 

@@ -8,9 +8,9 @@ from html import unescape
 
 import pytest
 
-from facilitation import cafes, contributions, harvest, votes
-from facilitation.agreement import THEME_PREFIX, Choice, Label, Tally
-from facilitation.errors import InvalidInput, NotAccepting, NotFound
+from facilitation.domain.agreement import THEME_PREFIX, Choice, Label, Tally
+from facilitation.domain.errors import InvalidInput, NotAccepting, NotFound
+from facilitation.services import cafes, contributions, harvest, votes
 from tests.conftest import add_idea, committed, make_cafe, token_of
 from tests.fakes import KeywordGrouper
 from tests.test_resident_page import Phone, serve
@@ -144,7 +144,7 @@ def test_a_captain_records_a_show_of_hands_and_corrects_it(store):
 
 
 def cafes_context(store, cafe_id: str, table: int):
-    from facilitation.contributions import table_context
+    from facilitation.services.contributions import table_context
 
     return table_context(store, cafe_id, table)
 

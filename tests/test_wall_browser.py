@@ -8,10 +8,10 @@ import urllib.request
 
 import pytest
 
-from facilitation import cafes, public_address, sessions
-from facilitation.access import hash_password
-from facilitation.clock import utcnow
-from facilitation.storage import open_store
+from facilitation.adapters.clock import utcnow
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import hash_password
+from facilitation.services import cafes, public_address, sessions
 from tests.conftest import add_idea, make_cafe
 from tests.serving import stop_app
 from tests.test_browser import start_app
@@ -130,7 +130,7 @@ def test_the_wall_link_shows_the_question_and_opens_nothing_else(served, browser
 @pytest.mark.browser
 def test_every_staff_page_runs_under_the_security_policy(served, browser):
     """Each page draws (charts, tables, QR codes, downloads) with nothing blocked by the policy."""
-    from facilitation import harvest
+    from facilitation.services import harvest
     from tests.fakes import KeywordGrouper
 
     base, store, cafe = served

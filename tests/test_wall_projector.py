@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation import cafes
-from facilitation.access import hash_password
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import hash_password
+from facilitation.services import cafes
 from tests.conftest import add_idea, make_cafe
 from tests.serving import stop_app
 from tests.test_browser import start_app

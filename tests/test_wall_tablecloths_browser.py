@@ -9,9 +9,9 @@ import io
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from facilitation import cafes, tablecloths
-from facilitation.access import hash_password
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import hash_password
+from facilitation.services import cafes, tablecloths
 from tests.conftest import ROOT, make_cafe
 from tests.serving import stop_app
 from tests.test_browser import start_app

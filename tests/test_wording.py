@@ -1,4 +1,4 @@
-"""The one wording helper (facilitation/wording.py): French plurals for 0, 1 and 2, cafés named by
+"""The one wording helper (facilitation/domain/wording.py): French plurals for 0, 1 and 2, cafés named by
 title, date and place; and no screen, document or command writes « {n} word(s) » by hand."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from facilitation.access import new_id
-from facilitation.domain import Cafe, Place, Theme
-from facilitation.wording import cafe_label, cafe_labels, counted, plural
+from facilitation.domain.access import new_id
+from facilitation.domain.model import Cafe, Place, Theme
+from facilitation.domain.wording import cafe_label, cafe_labels, counted, plural
 from tests.conftest import ROOT
 
 
@@ -80,7 +80,7 @@ COUNTED = (
     r"éléments?|documents?|autres"
 )
 BY_HAND = re.compile(r"\{(?![A-Z_]+\})[^{}]+\}\**\s+(?:" + COUNTED + r")\b")
-SOURCES = ["pages", "ui", "web", "facilitation", "exports", "cli.py"]
+SOURCES = ["pages", "ui", "web", "facilitation", "exports", "cli/commands.py"]
 
 
 def test_no_count_is_written_before_a_word_by_hand():

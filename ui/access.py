@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation import audit, first_run, sessions
-from facilitation.abuse import Client
-from facilitation.access import new_id
-from facilitation.contributions import TableContext, enter_table, try_table_code
-from facilitation.errors import CafeError, StorageUnavailable
-from facilitation.wording import plural
+from facilitation.domain import actors
+from facilitation.domain.access import new_id
+from facilitation.domain.errors import CafeError, StorageUnavailable
+from facilitation.domain.wording import plural
+from facilitation.services import audit, first_run, sessions
+from facilitation.services.abuse import Client
+from facilitation.services.contributions import TableContext, enter_table, try_table_code
 from ui.capture import TABLE_KEY
 from ui.runtime import ORGANISER_KEY, end_page, settings, show_error, show_errors, store, store_or_raise
 from ui.runtime import now as runtime_now
@@ -50,7 +51,7 @@ MARKETING_PAGES = "la Bibliothèque et les Échanges et comités"
 def staff_role() -> str | None:
     """Who signed in on staff pages in this session: the organiser, the marketing team, or nobody."""
     if st.session_state.get(ORGANISER_KEY):
-        return audit.ORGANISER
+        return actors.ORGANISER
     return st.session_state.get(STAFF_ROLE_KEY)
 
 
@@ -79,13 +80,13 @@ def require_organiser(*, projected: bool = False) -> None:
     """Stop the page unless the organiser has signed in: running cafés, corrections, erasure, settings.
 
     projected=True (the room screen): the token stays out of the page's address, no control drawn."""
-    _require_staff((audit.ORGANISER,), "Mot de passe organisateur", projected=projected)
+    _require_staff((actors.ORGANISER,), "Mot de passe organisateur", projected=projected)
 
 
 def require_staff() -> str:
     """Stop the page unless the organiser or the marketing team has signed in; return the role."""
     return _require_staff(
-        (audit.ORGANISER, audit.MARKETING), "Mot de passe (organisateur ou équipe marketing)"
+        (actors.ORGANISER, actors.MARKETING), "Mot de passe (organisateur ou équipe marketing)"
     )
 
 
@@ -93,8 +94,8 @@ def configured_passwords() -> dict[str, str]:
     """The staff password hashes given by the settings (they win over those chosen in the app)."""
     config = settings()
     return {
-        audit.ORGANISER: config.cafe_organiser_password_hash,
-        audit.MARKETING: config.cafe_marketing_password_hash,
+        actors.ORGANISER: config.cafe_organiser_password_hash,
+        actors.MARKETING: config.cafe_marketing_password_hash,
     }
 
 
@@ -141,7 +142,7 @@ def _require_staff(allowed: tuple[str, ...], password_label: str, *, projected: 
         _forget_staff()  # a refused token does not stay in the address either
     if role is not None:
         _keep_signed_in(role, token)
-        if role == audit.MARKETING and role_before != audit.MARKETING:
+        if role == actors.MARKETING and role_before != actors.MARKETING:
             # The address (a bookmark, F5) brought the team's token: app.py drew the menu before
             # the role was known. Run again so that it lists only the team's pages.
             st.rerun()
@@ -160,7 +161,7 @@ def _require_staff(allowed: tuple[str, ...], password_label: str, *, projected: 
     st.title("Espace organisateur")
     if STAFF_NOTICE_KEY in st.session_state:
         st.info(st.session_state.pop(STAFF_NOTICE_KEY))
-    if not passwords[audit.ORGANISER]:
+    if not passwords[actors.ORGANISER]:
         st.warning(
             "Les pages organisateur restent fermées tant qu'aucun mot de passe n'est choisi "
             "(il n'y a pas de mot de passe par défaut)."
@@ -221,7 +222,7 @@ def keep_signed_in(signed_in: sessions.SignedIn) -> None:
 
 def _keep_signed_in(role: str, token: str) -> None:
     st.session_state[STAFF_ROLE_KEY] = role
-    if role == audit.ORGANISER:
+    if role == actors.ORGANISER:
         st.session_state[ORGANISER_KEY] = True
     else:
         st.session_state.pop(ORGANISER_KEY, None)
@@ -267,7 +268,7 @@ def captain_context() -> TableContext:
         else:
             st.session_state[CAPTAIN_CODE_KEY] = code
             st.query_params[CAPTAIN_CODE_PARAM] = code
-            audit.set_actor(audit.captain(context.table.number))
+            audit.set_actor(actors.captain(context.table.number))
             return context
     st.title("Capitaine de table")
     with st.form("captain_login"):

@@ -14,11 +14,11 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
-from facilitation.contributions import submit_contribution
-from facilitation.domain import Kind, Profile, Source
-from facilitation.errors import CafeError, StorageUnavailable
+from facilitation.domain.errors import CafeError, StorageUnavailable
+from facilitation.domain.model import Kind, Profile, Source
+from facilitation.domain.wording import plural
+from facilitation.services.contributions import submit_contribution
 from facilitation.settings import Settings
-from facilitation.wording import plural
 from ui.runtime import store_or_raise
 
 BOX_KEY = "capture_box"

@@ -5,7 +5,7 @@ rounds in French.
 (st.markdown, captions, titles, expander and widget labels, st.success/info, image captions):
 contributions, table names, café titles, questions, comment authors, fiche fields, topic labels,
 search hits. The two places that draw HTML (`question`, `show_highlighted`) escape with html.escape.
-What they show is already masked by the use cases (facilitation/privacy.py): this module only
+What they show is already masked by the use cases (facilitation/domain/privacy.py): this module only
 keeps it inert."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 
 import streamlit as st
 
-from facilitation.domain import Cafe, Round
+from facilitation.domain.model import Cafe, Round
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; escaping all of it also disarms
 # Streamlit's own extensions (:emoji:, :red[colour], $maths$).

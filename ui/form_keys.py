@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.access import new_id
+from facilitation.domain.access import new_id
 
 
 def minted_key(form_name: str) -> str:

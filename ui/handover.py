@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation import handover
-from facilitation.domain import Round
-from facilitation.wording import plural
+from facilitation.domain.model import Round
+from facilitation.domain.wording import plural
+from facilitation.services import handover
 from ui.display import literal_markdown, show_literal
 from ui.runtime import app, show_errors, store
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.cafes import live_round
-from facilitation.domain import Round
-from facilitation.errors import CafeError
+from facilitation.domain.errors import CafeError
+from facilitation.domain.model import Round
+from facilitation.services.cafes import live_round
 from ui.display import countdown_label
 from ui.runtime import now, store
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.cafes import list_cafes
-from facilitation.domain import Cafe, Theme
-from facilitation.wording import cafe_labels
+from facilitation.domain.model import Cafe, Theme
+from facilitation.domain.wording import cafe_labels
+from facilitation.services.cafes import list_cafes
 from ui.display import cafe_state
 from ui.runtime import end_page, store, today
 
@@ -15,7 +15,7 @@ CAFE_PARAM = "cafe"
 
 def cafe_names(cafes: list[Cafe]) -> dict[str, str]:
     """{café id: label} for every café selector: title, date and place (one wording helper,
-    facilitation.wording.cafe_labels), then the state (clôturé, archivé)."""
+    facilitation.domain.wording.cafe_labels), then the state (clôturé, archivé)."""
     by_id = {cafe.id: cafe for cafe in cafes}
     names = {}
     for cafe_id, label in cafe_labels(cafes).items():

@@ -9,15 +9,15 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.scriptrunner import StopException
 
-from composition import App, build_app
-from facilitation.clock import local_time
-from facilitation.errors import CafeError, StorageUnavailable
+from facilitation.adapters.clock import local_time
+from facilitation.composition import App, build_app
+from facilitation.domain.errors import CafeError, StorageUnavailable
+from facilitation.services.ports import UnitOfWork
 from facilitation.settings import Settings, load_settings
-from facilitation.storage import SqlUnitOfWork
 
 if TYPE_CHECKING:  # seconds to import: only the harvest page loads them
-    from facilitation.topics import TopicGrouper
-    from facilitation.topics.embeddings import Embedder
+    from facilitation.adapters.topics import TopicGrouper
+    from facilitation.adapters.topics.embeddings import Embedder
 
 ORGANISER_KEY = "organiser_signed_in"
 
@@ -71,12 +71,12 @@ def end_page() -> NoReturn:
     raise PageDone()
 
 
-def store_or_raise() -> SqlUnitOfWork:
+def store_or_raise() -> UnitOfWork:
     """The migrated store, or StorageUnavailable: for widget callbacks, which must not stop."""
     return app().store()
 
 
-def store() -> SqlUnitOfWork:
+def store() -> UnitOfWork:
     """The migrated store; a clear French message and a stop when the database is unreachable."""
     try:
         return store_or_raise()

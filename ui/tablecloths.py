@@ -1,15 +1,15 @@
 """The tablecloths' panel shared by the captain's page and « Animer »: attach a photo of a table ×
 round (a file, or the laptop's camera), see and remove the photos, read their words as drafts and
-add the drafts a person ticked (facilitation/tablecloths.py). Drafts live in this session only."""
+add the drafts a person ticked (facilitation/services/tablecloths.py). Drafts live in this session only."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from facilitation import tablecloths
-from facilitation.domain import Round
-from facilitation.ocr import UNAVAILABLE
-from facilitation.wording import plural
+from facilitation.adapters.ocr import UNAVAILABLE
+from facilitation.domain.model import Round
+from facilitation.domain.wording import plural
+from facilitation.services import tablecloths
 from ui.runtime import app, settings, show_errors, store
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from facilitation.access import JOIN_PATH
+from facilitation.domain.access import JOIN_PATH
 from web.security import ASSETS_PATH, STREAMLIT_PATHS
 
 

@@ -22,8 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from facilitation import contributions, votes
-from facilitation.access import (
+from facilitation.domain.access import (
     FORGED_LINK_MESSAGE,
     JOIN_PATH,
     STALE_FORM_MESSAGE,
@@ -31,9 +30,8 @@ from facilitation.access import (
     form_nonce,
     new_id,
 )
-from facilitation.agreement import THEME_PREFIX, Choice
-from facilitation.contributions import TableContext, Visit
-from facilitation.errors import (
+from facilitation.domain.agreement import THEME_PREFIX, Choice
+from facilitation.domain.errors import (
     AccessDenied,
     AlreadySent,
     CafeError,
@@ -44,8 +42,10 @@ from facilitation.errors import (
     StaleForm,
     StorageUnavailable,
 )
-from facilitation.privacy import MASKED_SUMMARY
-from facilitation.wording import plural, shorten
+from facilitation.domain.privacy import MASKED_SUMMARY
+from facilitation.domain.wording import plural, shorten
+from facilitation.services import contributions, votes
+from facilitation.services.contributions import TableContext, Visit
 from web.runtime import WebRuntime
 from web.security import ASSETS_PATH
 

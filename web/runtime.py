@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 
-from composition import App
-from facilitation import cafes
-from facilitation.abuse import PhoneLimiter
+from facilitation.composition import App
+from facilitation.services import cafes
+from facilitation.services.abuse import PhoneLimiter
+from facilitation.services.ports import UnitOfWork
 from facilitation.settings import Settings
-from facilitation.storage import SqlUnitOfWork
 
 
 class WebRuntime:
@@ -40,7 +40,7 @@ class WebRuntime:
         """The application's clock."""
         return self.app.clock()
 
-    def store(self) -> SqlUnitOfWork:
+    def store(self) -> UnitOfWork:
         """The unit of work; raises StorageUnavailable while the database cannot be reached."""
         return self.app.store()
 

@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, quote
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from facilitation.abuse import ProxyNetwork, client_address, is_trusted_proxy
-from facilitation.access import JOIN_PARAM, JOIN_PATH
+from facilitation.domain.access import JOIN_PARAM, JOIN_PATH
+from facilitation.services.abuse import ProxyNetwork, client_address, is_trusted_proxy
 
 ASSETS_PATH = "/ressources/"
 # Only our own files: no inline script, no third party, no framing, forms post back here only.

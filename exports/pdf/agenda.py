@@ -6,9 +6,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from exports.pdf.base import LIGHT, build_pdf, french_date, para, quote
-from facilitation.clock import local_time
-from facilitation.exchange import Agenda, FicheCard
-from facilitation.wording import plural, shorten
+from facilitation.adapters.clock import local_time
+from facilitation.domain.wording import plural, shorten
+from facilitation.services.exchange import Agenda, FicheCard
 
 WIDTH = 174 * mm
 

@@ -26,7 +26,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
-from facilitation.errors import InvalidInput
+from facilitation.domain.errors import InvalidInput
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVuSans"

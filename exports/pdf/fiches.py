@@ -11,8 +11,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from exports.pdf.base import LIGHT, build_pdf, french_date, para, quote
-from facilitation.synthesis import FicheSheet
-from facilitation.wording import plural
+from facilitation.domain.wording import plural
+from facilitation.services.synthesis import FicheSheet
 
 WIDTH = 174 * mm
 

@@ -7,8 +7,8 @@ from reportlab.platypus import KeepInFrame, Spacer, Table, TableStyle
 
 from exports.pdf.base import LIGHT, build_pdf, french_date, para, quote
 from exports.pdf.fiches import slug
-from facilitation.handover import Handover, support_text
-from facilitation.wording import plural
+from facilitation.domain.wording import plural
+from facilitation.services.handover import Handover, support_text
 
 WIDTH = 168 * mm  # the frame's width less its padding: nothing shrinks for a normal table
 # Enough for the host to read aloud; the others are counted, not dropped silently.

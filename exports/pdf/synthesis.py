@@ -12,7 +12,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepInFrame, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from exports.pdf.base import BRAND, FONT, LIGHT, MUTED, build_pdf, french_date, para, printable, quote
-from facilitation.synthesis import (
+from facilitation.domain.wording import percent, plural, shorten
+from facilitation.services.synthesis import (
     CafeSynthesis,
     Quote,
     RoundTablecloths,
@@ -20,7 +21,6 @@ from facilitation.synthesis import (
     TopicSummary,
     opinion_brief,
 )
-from facilitation.wording import percent, plural, shorten
 
 WIDTH = 174 * mm  # A4 minus margins
 SUMMARY_HEIGHT = 240 * mm  # the first page's frame (A4 minus margins, running header and footer)

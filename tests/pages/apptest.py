@@ -7,7 +7,7 @@ import os
 
 from streamlit.testing.v1 import AppTest
 
-from facilitation import exchange
+from facilitation.services import exchange
 from tests.conftest import ROOT
 
 PASSWORD = "mot-de-passe-organisateur"
@@ -26,18 +26,19 @@ ORGANISER_PAGES = [
 
 def organiser_token() -> str:
     """A real organiser sign-in (a session row in the app's database), as the login form makes."""
-    from facilitation import audit, sessions
-    from facilitation.abuse import Client
-    from facilitation.clock import utcnow
-    from facilitation.errors import StorageUnavailable
-    from facilitation.storage import open_store
+    from facilitation.adapters.clock import utcnow
+    from facilitation.adapters.storage import open_store
+    from facilitation.domain import actors
+    from facilitation.domain.errors import StorageUnavailable
+    from facilitation.services import sessions
+    from facilitation.services.abuse import Client
 
     try:
         store = open_store(os.environ["DATABASE_URL"])
     except StorageUnavailable:  # signed in before the database went away: the page cannot check it
         return "signe-avant-la-panne"
     try:
-        passwords = {audit.ORGANISER: os.environ["CAFE_ORGANISER_PASSWORD_HASH"]}
+        passwords = {actors.ORGANISER: os.environ["CAFE_ORGANISER_PASSWORD_HASH"]}
         return sessions.sign_in(store, PASSWORD, passwords, utcnow(), Client(session="tests")).token
     finally:
         store.dispose()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation.access import hash_password
-from facilitation.storage import open_store
+from facilitation.adapters.storage import open_store
+from facilitation.domain.access import hash_password
 from tests.conftest import add_idea, make_cafe
 from tests.pages.apptest import PASSWORD
 
@@ -26,7 +26,7 @@ def store(sqlite_url, monkeypatch):
 @pytest.fixture
 def kept_cafe(store):
     """A café whose harvest retained one group, « Chauffage », for a fiche."""
-    from facilitation import harvest
+    from facilitation.services import harvest
     from tests.fakes import KeywordGrouper
 
     cafe, _ = make_cafe(store)

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from facilitation import cafes
+from facilitation.services import cafes
 from tests.pages.apptest import app, labelled
 
 

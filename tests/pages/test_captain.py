@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation import cafes, contributions, votes
-from facilitation.access import new_id
-from facilitation.domain import Source
+from facilitation.domain.access import new_id
+from facilitation.domain.model import Source
+from facilitation.services import cafes, contributions, votes
 from tests.conftest import committed, make_cafe
 from tests.pages.apptest import UNREACHABLE, UNREACHABLE_AT_SIGN, app, labelled, texts
 
@@ -224,7 +224,7 @@ def test_captain_edits_removes_a_profile_and_deletes(store):
 
 
 def test_captain_code_guesses_are_throttled_and_audited(store):
-    from facilitation import audit
+    from facilitation.services import audit
 
     cafe, _ = make_cafe(store)
     at = app(page="pages/captain.py")
@@ -243,7 +243,7 @@ def test_captain_code_guesses_are_throttled_and_audited(store):
 
 
 def test_captain_records_a_show_of_hands_on_an_idea(store):
-    from facilitation.agreement import Tally, captain_voter
+    from facilitation.domain.agreement import Tally, captain_voter
 
     cafe, _ = make_cafe(store)
     at = captain_app(store, cafe, table=2)

@@ -3,8 +3,8 @@ agendas."""
 
 from __future__ import annotations
 
-from facilitation import exchange
-from facilitation.domain import FicheStatus
+from facilitation.domain.model import FicheStatus
+from facilitation.services import exchange
 from tests.pages.apptest import app, compost_fiche, labelled
 from ui.display import literal_markdown
 

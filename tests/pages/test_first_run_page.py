@@ -8,12 +8,13 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from facilitation import audit, first_run
-from facilitation.access import check_password
-from facilitation.clock import utcnow
+from facilitation.adapters.clock import utcnow
+from facilitation.domain import actors
+from facilitation.domain.access import check_password
+from facilitation.services import first_run
 from tests.pages.apptest import ORGANISER_PAGES, app, labelled, texts
 
-NONE = {audit.ORGANISER: "", audit.MARKETING: ""}
+NONE = {actors.ORGANISER: "", actors.MARKETING: ""}
 TERMINAL = "Regardez le terminal où l'application a démarré"
 
 
@@ -63,8 +64,8 @@ def test_the_link_chooses_the_passwords_and_signs_the_organiser_in(fresh):
     assert "vous êtes connecté comme organisateur" in texts(at)
     assert TERMINAL not in texts(at)
     passwords = first_run.staff_passwords(fresh, NONE)
-    assert check_password("cafe-des-tilleuls", passwords[audit.ORGANISER])
-    assert check_password("equipe-marketing", passwords[audit.MARKETING])
+    assert check_password("cafe-des-tilleuls", passwords[actors.ORGANISER])
+    assert check_password("equipe-marketing", passwords[actors.MARKETING])
     # Signed in: an organiser page opens without asking the password.
     at.switch_page("pages/organiser_cafes.py").run()
     assert not [w for w in at.text_input if w.label.startswith("Mot de passe")]

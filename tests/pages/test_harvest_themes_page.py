@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from facilitation import harvest
+from facilitation.services import harvest
 from tests.conftest import add_idea, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.pages.apptest import app, labelled

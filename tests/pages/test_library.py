@@ -7,7 +7,7 @@ from tests.pages.apptest import app, labelled, texts
 
 def test_library_lists_documents_and_searches(store, kept_cafe):
     from exports.documents import renderer
-    from facilitation import documents
+    from facilitation.services import documents
 
     options = {"base_url": "http://x", "timezone": "Europe/Paris"}
     documents.generate(store, kept_cafe.id, "synthese", render=renderer(**options))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation import cafes
+from facilitation.services import cafes
 from tests.conftest import make_cafe
 from tests.pages.apptest import UNREACHABLE, UNREACHABLE_AT_SIGN, app, labelled
 

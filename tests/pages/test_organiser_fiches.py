@@ -6,7 +6,7 @@ from tests.pages.apptest import app, labelled
 
 
 def test_fiches_page_edits_a_fiche_and_generates_documents(store, kept_cafe):
-    from facilitation import synthesis
+    from facilitation.services import synthesis
 
     at = app(organiser=True, page="pages/organiser_fiches.py", cafe=kept_cafe.id)
     assert any(e.label.startswith("Chauffage — nouvelle") for e in at.expander)

@@ -12,7 +12,7 @@ from tests.pages.apptest import app, labelled
 
 
 def test_harvest_page_groups_corrects_and_charts(store):
-    from facilitation.demo import create_demo_cafe
+    from facilitation.services.demo import create_demo_cafe
 
     cafe = create_demo_cafe(store)
     at = app(organiser=True, page="pages/organiser_harvest.py", cafe=cafe.id)
@@ -45,8 +45,8 @@ def test_harvest_page_groups_corrects_and_charts(store):
 
 
 def test_harvest_page_asks_before_a_rerun_changes_retained_groups(store):
-    from facilitation import harvest
-    from facilitation.demo import create_demo_cafe
+    from facilitation.services import harvest
+    from facilitation.services.demo import create_demo_cafe
 
     cafe = create_demo_cafe(store)
     scope = harvest.scope_of([cafe.id])
@@ -77,8 +77,8 @@ def test_harvest_page_asks_before_a_rerun_changes_retained_groups(store):
 
 
 def test_harvest_page_rerun_with_nothing_new_changes_nothing_and_asks_nothing(store):
-    from facilitation import harvest
-    from facilitation.demo import create_demo_cafe
+    from facilitation.services import harvest
+    from facilitation.services.demo import create_demo_cafe
 
     cafe = create_demo_cafe(store)
     scope = harvest.scope_of([cafe.id])
@@ -94,7 +94,7 @@ def test_harvest_page_rerun_with_nothing_new_changes_nothing_and_asks_nothing(st
 
 
 def test_harvest_page_maps_onto_atelier_themes(store):
-    from facilitation.demo import create_demo_cafe
+    from facilitation.services.demo import create_demo_cafe
 
     cafe = create_demo_cafe(store)
     at = app(organiser=True, page="pages/organiser_harvest.py", cafe=cafe.id)
@@ -121,6 +121,6 @@ def test_guided_grouping_uses_the_configured_embeddings(store, monkeypatch, tmp_
 
 
 def harvest_versions(store, cafe_id):
-    from facilitation import harvest
+    from facilitation.services import harvest
 
     return harvest.versions(store, harvest.scope_of([cafe_id]))

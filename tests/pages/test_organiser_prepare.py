@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facilitation import cafes
+from facilitation.services import cafes
 from tests.conftest import make_cafe
 from tests.pages.apptest import app, labelled
 

@@ -3,13 +3,13 @@ contribution, the audit log."""
 
 from __future__ import annotations
 
-from facilitation import cafes
+from facilitation.services import cafes
 from tests.conftest import add_idea, committed, make_cafe
 from tests.pages.apptest import app, labelled
 
 
 def test_a_captain_flags_a_name_and_the_organiser_confirms_it(store):
-    from facilitation import rgpd
+    from facilitation.services import rgpd
 
     cafe, _ = make_cafe(store)
     at = app(page="pages/captain.py", code=cafes.get_table(store, cafe.id, 1).code)

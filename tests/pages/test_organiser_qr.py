@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from facilitation import cafes, contributions
-from facilitation.errors import AccessDenied
+from facilitation.domain.errors import AccessDenied
+from facilitation.services import cafes, contributions
 from tests.conftest import committed, make_cafe, require_tool
 from tests.pages.apptest import app, labelled
 from tests.pdfs import render_first_pages

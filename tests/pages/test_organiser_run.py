@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from facilitation import cafes, contributions
+from facilitation.services import cafes, contributions
 from tests.conftest import add_idea, committed, make_cafe
 from tests.pages.apptest import app, labelled, texts
 
@@ -79,10 +79,10 @@ def test_organiser_restores_a_deleted_contribution(store):
 
 def test_the_organiser_lets_a_waiting_captain_try_again(store):
     """Strangers' wrong codes on the captain's address made them wait: one button, audited."""
-    from facilitation import audit
-    from facilitation.abuse import Client
-    from facilitation.contributions import try_table_code
-    from facilitation.errors import AccessDenied
+    from facilitation.domain.errors import AccessDenied
+    from facilitation.services import audit
+    from facilitation.services.abuse import Client
+    from facilitation.services.contributions import try_table_code
 
     cafe, _ = make_cafe(store)
     for n in range(12):
@@ -102,8 +102,8 @@ def test_the_organiser_lets_a_waiting_captain_try_again(store):
 
 
 def test_the_organiser_opens_and_closes_the_plenary_vote_and_sees_the_answers(store):
-    from facilitation import harvest, votes
-    from facilitation.agreement import THEME_PREFIX
+    from facilitation.domain.agreement import THEME_PREFIX
+    from facilitation.services import harvest, votes
     from tests.fakes import KeywordGrouper
 
     cafe, _ = make_cafe(store)
@@ -154,7 +154,7 @@ def test_animer_shows_who_spoke_per_table_and_round_and_flags_quiet_and_dominate
     assert three["À regarder"] == "🔇 aucune contribution"
     captions = "\n".join(c.value for c in at.caption)
     assert "plus de la moitié des contributions de la table (à partir de 4 contributions)" in captions
-    from facilitation.contributions import supporter_key
+    from facilitation.services.contributions import supporter_key
 
     shown = table.to_string() + captions + texts(at)
     assert secret_phone not in shown and supporter_key(cafe.id, secret_phone) not in shown

@@ -14,8 +14,9 @@ from openpyxl import load_workbook
 
 from exports.documents import render, table_handover
 from exports.pdf.agenda import agenda_pdf
-from facilitation import audit, cafes, exchange, harvest, synthesis
-from facilitation.domain import cafe_fiche_ref
+from facilitation.domain import actors
+from facilitation.domain.model import cafe_fiche_ref
+from facilitation.services import audit, cafes, exchange, harvest, synthesis
 from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.pages.apptest import app, labelled, texts
@@ -123,7 +124,7 @@ def test_personal_data_is_masked_everywhere_but_the_audited_moderation_view(stor
     assert PLANTED in _literal(everything_drawn(run))
     run.run()  # the live list redraws: one reveal, one audit row
     (row,) = [e for e in audit.audit_records(store, timezone="Europe/Paris") if "original" in e["action"]]
-    assert (row["acteur"], row["objet"], row["cafe_id"]) == (audit.ORGANISER, planted.id, cafe.id)
+    assert (row["acteur"], row["objet"], row["cafe_id"]) == (actors.ORGANISER, planted.id, cafe.id)
     assert_masked(json.dumps(row, ensure_ascii=False), "the audit log")
     assert committed(store).contributions.get(planted.id).text == PLANTED  # stored as typed
 
@@ -154,7 +155,7 @@ def test_markdown_and_html_typed_by_people_render_literally_on_staff_pages(store
         place="Lyon",
         theme="numérique",
     )
-    from facilitation.domain import field_fiche_ref
+    from facilitation.domain.model import field_fiche_ref
 
     exchange.add_comment(store, field_fiche_ref(field.id), author="[clic](http://evil)", text="Bonjour")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation.access import make_join_token
+from facilitation.domain.access import make_join_token
 from tests.conftest import committed, make_cafe
 from tests.pages.apptest import ORGANISER_PAGES, app
 

@@ -12,8 +12,9 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from facilitation import audit, exchange
-from facilitation.access import hash_password
+from facilitation.domain import actors
+from facilitation.domain.access import hash_password
+from facilitation.services import audit, exchange
 from tests.conftest import ROOT, make_cafe
 from tests.pages.apptest import ORGANISER_PAGES, PASSWORD, app, labelled, texts
 
@@ -111,7 +112,7 @@ def signed_in_as_marketing(page: str):
 @pytest.mark.parametrize("page", SHARED)
 def test_the_marketing_password_opens_the_shared_pages(marketing, page):
     at = signed_in_as_marketing(page)
-    assert at.session_state["staff_role"] == audit.MARKETING
+    assert at.session_state["staff_role"] == actors.MARKETING
     assert "organiser_signed_in" not in at.session_state
     assert not at.error and at.title[0].value != "Espace organisateur"
 
@@ -128,7 +129,7 @@ def test_the_marketing_team_cannot_open_an_organiser_page(marketing, page):
     typed = app(organisateur=at.query_params["organisateur"], cafe=cafe.id)
     typed.switch_page(page).run()
     assert "réservée à l'organisateur" in typed.error[0].value
-    assert typed.session_state["staff_role"] == audit.MARKETING
+    assert typed.session_state["staff_role"] == actors.MARKETING
 
 
 def listed_pages(at: AppTest) -> set[str]:
@@ -157,7 +158,7 @@ def test_a_marketing_bookmark_lists_only_the_marketing_pages_from_its_first_run(
     assert "Équipe marketing" in [h.value for h in bookmark.subheader]
     links = [link.proto.label for link in bookmark.get("page_link")]
     assert links == ["Ouvrir ma table", "Bibliothèque", "Échanges et comités"]
-    assert bookmark.session_state["staff_role"] == audit.MARKETING
+    assert bookmark.session_state["staff_role"] == actors.MARKETING
     bookmark.switch_page("pages/organiser_run.py").run()
     assert "réservée à l'organisateur" in bookmark.error[0].value
     bookmark.switch_page("pages/fiches_exchange.py").run()
@@ -225,7 +226,7 @@ def test_a_reload_keeps_the_marketing_role_not_more(marketing):
     at = signed_in_as_marketing("pages/library.py")
     token = at.query_params["organisateur"]
     reloaded = app(page="pages/library.py", organisateur=token)
-    assert reloaded.session_state["staff_role"] == audit.MARKETING and not reloaded.error
+    assert reloaded.session_state["staff_role"] == actors.MARKETING and not reloaded.error
     reloaded.switch_page("pages/fiches_exchange.py").run()
     assert not [b for b in reloaded.button if b.label == "Enregistrer la décision"]
 

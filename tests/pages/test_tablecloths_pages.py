@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation import cafes, tablecloths
-from facilitation.ocr import UNAVAILABLE, TesseractReader
-from facilitation.photos import has_metadata
+from facilitation.adapters.ocr import UNAVAILABLE, TesseractReader
+from facilitation.adapters.photos import has_metadata
+from facilitation.services import cafes, tablecloths
 from tests.conftest import committed, make_cafe
 from tests.pages.apptest import app, labelled, texts
 from tests.test_photos import SECRETS, planted_jpeg

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from facilitation import cafes, contributions, harvest
+from facilitation.services import cafes, contributions, harvest
 from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.pages.apptest import app, labelled
@@ -36,7 +36,7 @@ def test_a_captain_links_an_idea_to_one_heard_elsewhere_and_marks_a_question(sto
 
 
 def test_the_harvest_page_charts_the_paths_of_ideas(store):
-    from facilitation.demo import create_demo_cafe
+    from facilitation.services.demo import create_demo_cafe
 
     cafe = create_demo_cafe(store)
     harvest.run_harvest(

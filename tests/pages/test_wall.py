@@ -29,8 +29,8 @@ def test_wall_is_behind_the_organiser_password(store):
 
 
 def test_wall_shows_the_themes_of_an_open_plenary_vote_with_the_answers(store):
-    from facilitation import cafes, harvest, votes
-    from facilitation.agreement import THEME_PREFIX
+    from facilitation.domain.agreement import THEME_PREFIX
+    from facilitation.services import cafes, harvest, votes
     from tests.fakes import KeywordGrouper
 
     cafe, rounds = make_cafe(store)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation import audit, cafes
-from facilitation.access import WALL_PARAM, hash_password, make_join_token
+from facilitation.domain.access import WALL_PARAM, hash_password, make_join_token
+from facilitation.services import audit, cafes
 from tests.conftest import add_idea, committed, make_cafe
 from tests.pages.apptest import ORGANISER_PAGES, PASSWORD, app, labelled, texts
 

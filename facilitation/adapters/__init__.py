@@ -1,0 +1,1 @@
+"""The adapters behind the services' interfaces: storage, grouping, charts, photos, clock, files."""

@@ -1,0 +1,196 @@
+"""Cafés with their rounds and tables: one aggregate, one repository."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from facilitation.adapters.storage.schema import cafe_tables, cafes, rounds
+from facilitation.domain.model import Cafe, Place, Round, Table, Theme
+
+
+def _cafe_values(cafe: Cafe) -> dict[str, Any]:
+    return {
+        "id": cafe.id,
+        "title": cafe.title,
+        "held_on": cafe.held_on,
+        "residence": cafe.place.residence,
+        "quartier": cafe.place.quartier,
+        "commune": cafe.place.commune,
+        "theme": cafe.theme.value,
+        "description": cafe.description,
+        "created_at": cafe.created_at,
+        "closed_at": cafe.closed_at,
+        "archived_at": cafe.archived_at,
+        "plenary_opened_at": cafe.plenary_opened_at,
+    }
+
+
+def _cafe(row) -> Cafe:
+    return Cafe(
+        id=row.id,
+        title=row.title,
+        held_on=row.held_on,
+        place=Place(row.residence, row.quartier, row.commune),
+        theme=Theme(row.theme),
+        description=row.description,
+        created_at=row.created_at,
+        closed_at=row.closed_at,
+        archived_at=row.archived_at,
+        wall_generation=row.wall_generation,
+        plenary_opened_at=row.plenary_opened_at,
+    )
+
+
+def _round(row) -> Round:
+    return Round(
+        id=row.id,
+        cafe_id=row.cafe_id,
+        position=row.position,
+        question=row.question,
+        planned_minutes=row.planned_minutes,
+        opened_at=row.opened_at,
+        closed_at=row.closed_at,
+    )
+
+
+def _table(row) -> Table:
+    return Table(
+        id=row.id,
+        cafe_id=row.cafe_id,
+        number=row.number,
+        name=row.name,
+        captain_name=row.captain_name,
+        code=row.code,
+        link_generation=row.link_generation,
+    )
+
+
+class SqlCafeRepository:
+    """Rows of `cafes`, `rounds` and `cafe_tables`; their rules live in facilitation.services.cafes."""
+
+    def __init__(self, transactions) -> None:
+        self._tx = transactions
+
+    # -- cafés ---------------------------------------------------------------------------------
+    def lock(self, cafe_id: str) -> None:
+        """Serialise the writers of one café until the transaction ends.
+
+        SQLite writers already are (BEGIN IMMEDIATE); PostgreSQL locks the café's row."""
+        if self._tx.dialect == "postgresql":
+            self._tx.write(
+                lambda conn: conn.execute(select(cafes.c.id).where(cafes.c.id == cafe_id).with_for_update())
+            )
+
+    def lock_shared(self, cafe_id: str) -> None:
+        """Keep the café's rounds as read until the transaction ends, without serialising readers
+        that also take it: submits at several tables run side by side, a round change waits for them.
+
+        SQLite writers already are serialised (BEGIN IMMEDIATE); PostgreSQL takes FOR SHARE."""
+        if self._tx.dialect == "postgresql":
+            self._tx.write(
+                lambda conn: conn.execute(
+                    select(cafes.c.id).where(cafes.c.id == cafe_id).with_for_update(read=True)
+                )
+            )
+
+    def add(self, cafe: Cafe) -> None:
+        self._tx.write(lambda conn: conn.execute(insert(cafes).values(**_cafe_values(cafe))))
+
+    def update(self, cafe: Cafe) -> None:
+        values = _cafe_values(cafe)
+        del values["id"], values["created_at"]
+        self._tx.write(lambda conn: conn.execute(update(cafes).where(cafes.c.id == cafe.id).values(**values)))
+
+    def get(self, cafe_id: str) -> Cafe | None:
+        row = self._tx.read(lambda conn: conn.execute(select(cafes).where(cafes.c.id == cafe_id)).first())
+        return _cafe(row) if row else None
+
+    def list_all(self) -> list[Cafe]:
+        rows = self._tx.read(
+            lambda conn: conn.execute(
+                select(cafes).order_by(cafes.c.held_on.desc(), cafes.c.created_at.desc())
+            ).all()
+        )
+        return [_cafe(row) for row in rows]
+
+    def revoke_wall_link(self, cafe_id: str) -> None:
+        """Move the café's wall link generation on: the wall link signed before stops working."""
+        self._tx.write(
+            lambda conn: conn.execute(
+                update(cafes).where(cafes.c.id == cafe_id).values(wall_generation=cafes.c.wall_generation + 1)
+            )
+        )
+
+    def delete(self, cafe_id: str) -> None:
+        """The café row with its rounds and tables (whatever refers to them must be gone first)."""
+
+        def work(conn):
+            for table in (rounds, cafe_tables):
+                conn.execute(table.delete().where(table.c.cafe_id == cafe_id))
+            conn.execute(cafes.delete().where(cafes.c.id == cafe_id))
+
+        self._tx.write(work)
+
+    # -- rounds --------------------------------------------------------------------------------
+    def add_round(self, round_: Round) -> None:
+        values = {k: getattr(round_, k) for k in ("id", "cafe_id", "position", "question", "planned_minutes")}
+        self._tx.write(lambda conn: conn.execute(insert(rounds).values(**values)))
+
+    def save_round(self, round_: Round) -> None:
+        """Write a round's question, duration and opening times as they are in `round_`."""
+        values = {k: getattr(round_, k) for k in ("question", "planned_minutes", "opened_at", "closed_at")}
+        self._tx.write(
+            lambda conn: conn.execute(update(rounds).where(rounds.c.id == round_.id).values(**values))
+        )
+
+    def delete_round(self, round_id: str) -> None:
+        self._tx.write(lambda conn: conn.execute(rounds.delete().where(rounds.c.id == round_id)))
+
+    def rounds(self, cafe_id: str) -> list[Round]:
+        rows = self._tx.read(
+            lambda conn: conn.execute(
+                select(rounds).where(rounds.c.cafe_id == cafe_id).order_by(rounds.c.position)
+            ).all()
+        )
+        return [_round(row) for row in rows]
+
+    # -- tables --------------------------------------------------------------------------------
+    def add_table(self, table: Table) -> None:
+        """Raises Conflict when the café already has a table with this number."""
+        values = {k: getattr(table, k) for k in ("id", "cafe_id", "number", "name", "captain_name", "code")}
+        self._tx.write(lambda conn: conn.execute(insert(cafe_tables).values(**values)))
+
+    def update_table(self, table: Table) -> None:
+        self._tx.write(
+            lambda conn: conn.execute(
+                update(cafe_tables)
+                .where(cafe_tables.c.id == table.id)
+                .values(name=table.name, captain_name=table.captain_name)
+            )
+        )
+
+    def revoke_links(self, cafe_id: str, table_id: str | None = None) -> None:
+        """Move the link generation of one table (or all) on: links signed before stop working."""
+        statement = update(cafe_tables).where(cafe_tables.c.cafe_id == cafe_id)
+        if table_id is not None:
+            statement = statement.where(cafe_tables.c.id == table_id)
+        # An increment in SQL, not a read-modify-write: two revocations both count.
+        self._tx.write(
+            lambda conn: conn.execute(statement.values(link_generation=cafe_tables.c.link_generation + 1))
+        )
+
+    def tables(self, cafe_id: str) -> list[Table]:
+        rows = self._tx.read(
+            lambda conn: conn.execute(
+                select(cafe_tables).where(cafe_tables.c.cafe_id == cafe_id).order_by(cafe_tables.c.number)
+            ).all()
+        )
+        return [_table(row) for row in rows]
+
+    def table_by_code(self, code: str) -> Table | None:
+        row = self._tx.read(
+            lambda conn: conn.execute(select(cafe_tables).where(cafe_tables.c.code == code)).first()
+        )
+        return _table(row) if row else None

@@ -1,0 +1,1 @@
+"""The Streamlit pages (app.py registers them): entry points of the staff and the wall."""
