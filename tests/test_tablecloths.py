@@ -167,8 +167,8 @@ def test_a_captain_attaches_to_the_open_round_or_the_one_just_closed_of_their_ow
         tablecloths.remove(store, cafe.id, other.id, table_code=code)
     with pytest.raises(AccessDenied):
         tablecloths.read_drafts(store, cafe.id, other.id, FakeReader("x"), max_chars=500, table_code=code)
-    actors = {(e.action, e.actor) for e in committed(store).audit.latest(cafe_id=cafe.id)}
-    assert ("photo de nappe ajoutée", actors.captain(1)) in actors
+    logged = {(e.action, e.actor) for e in committed(store).audit.latest(cafe_id=cafe.id)}
+    assert ("photo de nappe ajoutée", actors.captain(1)) in logged
 
 
 def test_a_forged_photo_id_is_not_found(store):

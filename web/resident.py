@@ -357,10 +357,13 @@ class ResidentPages:
         )
         self.runtime.last_link_secret = view.link_secret  # signs the forms of a page drawn in an outage
 
-    def _show(self, page: Page, phone: str, status: int = 200) -> Response:
-        """Load the table and draw it; refusals and outages get their own page."""
+    def _show(self, page: Page, phone: str, status: int = 200, request: Request | None = None) -> Response:
+        """Load the table and draw it; refusals and outages get their own page. With the request,
+        the phone's visits are read from its cookie, checked with the secret read with the page."""
         try:
             self._load(page, phone)
+            if request is not None:
+                self._with_visits(request, page, phone)
             if page.prolong_view:
                 page.heard = contributions.heard_ideas(
                     self.runtime.store(), page.token, page.earlier_visits()
@@ -387,16 +390,13 @@ class ResidentPages:
         return _with_visits_cookie(_with_phone_cookie(response, request, phone, is_new), request, page)
 
     def _show_remembering(self, request: Request, page: Page, phone: str) -> Response:
-        self._with_visits(request, page, phone)
-        response = self._show(page, phone)
+        response = self._show(page, phone, request=request)
         self._remember_visit(page, phone)
         return response
 
     def _with_visits(self, request: Request, page: Page, phone: str) -> None:
-        try:
-            page.visits = _read_visits(request, self.runtime.link_secret(), phone)
-        except StorageUnavailable:
-            page.visits = []
+        """The phone's visits, from its cookie, checked with the secret read with the page (_load)."""
+        page.visits = _read_visits(request, page.secret, phone) if page.secret else []
 
     def _remember_visit(self, page: Page, phone: str) -> None:
         """Add the table and round shown now to the phone's visits (a signed cookie, set later)."""
@@ -425,7 +425,6 @@ class ResidentPages:
 
     def _submit(self, request: Request, page: Page, nonce: str, phone: str) -> Response:
         limits = self.runtime.app.limits
-        self._with_visits(request, page, phone)
         try:
             store = self.runtime.store()
             _refuse_cross_site(request)
@@ -446,7 +445,8 @@ class ResidentPages:
                 round_id=page.round_id,  # "" when no question was on screen
                 client_address=_address(request),
                 builds_on=page.builds_on or None,
-                visits=tuple(Visit(n, r) for cafe, n, r in page.visits),
+                # Checked with the link secret the use case reads in its one transaction.
+                visits=lambda secret: tuple(Visit(n, r) for _, n, r in _read_visits(request, secret, phone)),
                 emerging_question=page.question,
             )
         except StorageUnavailable:
@@ -454,18 +454,18 @@ class ResidentPages:
         except AlreadySent as exc:
             page.sid = new_id()  # the page given back carries a fresh form for these words
             page.error = exc.message
-            return self._show(page, phone, _status_of(exc))
+            return self._show(page, phone, _status_of(exc), request=request)
         except StaleForm as exc:
             page.sid = new_id()  # a fresh form the resident can send from here
             page.error = exc.message
-            return self._show(page, phone, 403)
+            return self._show(page, phone, 403, request=request)
         except AccessDenied as exc:
             return self._error_page(exc.message, 403)
         except CafeError as exc:
             if isinstance(exc, RoundChanged):
                 page.round_id = ""  # the new question is shown: the next send is for it
             page.error = exc.message
-            return self._show(page, phone, _status_of(exc))
+            return self._show(page, phone, _status_of(exc), request=request)
         return RedirectResponse(_paths(page.token)["join_path"] + f"?{THANKS_PARAM}=1", status_code=303)
 
     async def support(self, request: Request) -> Response:

@@ -414,7 +414,7 @@ def resident_submit(
     nonce: str | None = None,
     now: datetime | None = None,
     builds_on: str | None = None,
-    visits: tuple[Visit, ...] = (),
+    visits: tuple[Visit, ...] | Callable[[str], tuple[Visit, ...]] = (),
     emerging_question: bool = False,
 ) -> SubmitResult:
     """A resident's contribution, through their table's signed link, within the rate limits.
@@ -425,7 +425,8 @@ def resident_submit(
     than filed under a question its author never read. `nonce` (the phone's form) must be the one
     this server drew for this link and submission id; new words posted under the id of an idea
     already stored are refused with AlreadySent, not answered « already stored ». `builds_on`
-    (« je prolonge ») must be an idea of one of `visits`, the tables this phone joined earlier.
+    (« je prolonge ») must be an idea of one of `visits`, the tables this phone joined earlier (or a
+    function that reads them from a cookie signed with the link secret this transaction reads).
     """
     with uow:
         secret = uow.trust.link_secret()
@@ -433,6 +434,7 @@ def resident_submit(
             check_form_nonce(secret, nonce, token, submission_id)
         claim = verify_join_token(secret, token)
         _claimed_state(uow, claim)  # a revoked or unknown link is refused before the text is judged
+        heard_at = visits(secret) if callable(visits) else visits  # a signed cookie: checked here
         _refuse_other_text_under_a_sent_id(uow, submission_id, text, max_chars)
 
         def admit(state: TableState) -> None:
@@ -454,7 +456,7 @@ def resident_submit(
             table_limit=per_table,
             author=supporter_key(claim.cafe_id, browser_id or submission_id),
             builds_on=builds_on or None,
-            may_build_on=lambda state, idea: _heard(uow, state, visits, idea),
+            may_build_on=lambda state, idea: _heard(uow, state, heard_at, idea),
             emerging_question=emerging_question,
         )
 
