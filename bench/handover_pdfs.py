@@ -60,7 +60,7 @@ def build_cafe(store, tables: int, ideas: int):
                     store, token=token, text=text, submission_id=new_id(), max_chars=2000, browser_id=f"p{i}"
                 ).contribution
                 for phone in range(draw.randint(0, 4)):
-                    contributions.support(store, token=token, contribution_id=idea.id, browser_id=f"s{phone}")
+                    votes.vote(store, token=token, item=idea.id, choice="d'accord", browser_id=f"s{phone}")
             else:
                 idea = submit_contribution(
                     store,

@@ -133,7 +133,7 @@ def test_a_round_closed_mid_typing_holds_sending_keeps_every_key_and_offers_the_
 
     opened_at = time.monotonic()
     cafes.open_round(store, cafe.id, rounds[1].id)
-    captain.get_by_text("Question 2 ?").wait_for(timeout=5_000)
+    captain.locator("p.question").filter(has_text="Question 2 ?").wait_for(timeout=5_000)
     captain.wait_for_function(
         f"() => {{ const f = document.querySelector('{BOX_FRAME}');"
         " return f && !f.contentDocument.getElementById('send').disabled; }",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from facilitation.domain.access import hash_password
-from facilitation.services import cafes, contributions
+from facilitation.services import cafes, votes
 from tests.conftest import add_idea, make_cafe, resident, token_of
 from tests.pdfs import pdf_text
 from tests.screens import LAPTOP, sign_in_organiser
@@ -45,7 +45,7 @@ def test_the_handover_appears_on_the_captains_screen_when_the_organiser_moves_to
     add_idea(store, cafe, "Des bancs près des jeux")
     token = token_of(store, cafe)
     phoned = resident(store, token, f"Un jardin partagé, appelez-moi au {PHONE_NUMBER}").contribution
-    contributions.support(store, token=token, contribution_id=phoned.id, browser_id="voisin")
+    votes.vote(store, token=token, item=phoned.id, choice="d'accord", browser_id="voisin")
     add_idea(store, cafe, "Une idée de la table 2", table=2)
 
     with store.reading():  # reads happen in a unit of work

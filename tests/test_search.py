@@ -76,23 +76,39 @@ def test_singular_and_plural_find_the_same_contributions(store, queries, expecte
         assert sorted(found) == sorted(expected), query
 
 
-def test_an_index_built_before_the_plural_fix_is_rebuilt(database_url):
+def test_an_index_built_before_the_plural_fix_is_rebuilt(database_url, tmp_path):
     import snowballstemmer
+    import sqlalchemy as sa
     from alembic import command
 
+    from facilitation.adapters.storage import open_store
     from facilitation.adapters.storage.engine import _alembic_config, create_db_engine, migrate
     from facilitation.adapters.storage.unit_of_work import SqlUnitOfWork
     from facilitation.domain.word_matching import plain
 
+    # The ideas are written by today's use cases in a database of their own, then copied row by row
+    # into one at the schema just before the plural fix (0015), which today's code cannot write.
+    source = open_store(f"sqlite:///{tmp_path / 'source.sqlite3'}")
+    cafe, _ = make_cafe(source)
+    for text in BIKES:
+        add_idea(source, cafe, text)
     engine = create_db_engine(database_url)
     config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0014")  # the schema just before the plural fix (0015)
-    old = SqlUnitOfWork(engine)
-    cafe, _ = make_cafe(old)
-    for text in BIKES:
-        add_idea(old, cafe, text)
+        command.upgrade(config, "0014")
+    old = sa.MetaData()
+    old.reflect(engine)
+    written = sa.MetaData()
+    written.reflect(source.engine)
+    with source.engine.connect() as reading, engine.begin() as writing:
+        for name in ("cafes", "rounds", "cafe_tables", "contributions"):
+            columns = {c.name for c in old.tables[name].columns}
+            rows = [dict(r._mapping) for r in reading.execute(sa.select(written.tables[name]))]
+            writing.execute(
+                old.tables[name].insert(), [{k: v for k, v in r.items() if k in columns} for r in rows]
+            )
+    source.engine.dispose()
     if engine.dialect.name == "sqlite":
         # The stems SQLite indexed before: Snowball's own, « velos » apart from « velo ».
         snowball = snowballstemmer.stemmer("french")
@@ -105,7 +121,6 @@ def test_an_index_built_before_the_plural_fix_is_rebuilt(database_url):
                 connection.exec_driver_sql(
                     "UPDATE contribution_search SET terms = ? WHERE rowid = ?", (terms, rowid)
                 )
-        assert len(library_search.search(old, "vélos")) < 3  # the old index: « vélos » misses « vélo »
     migrate(engine)
     store = SqlUnitOfWork(engine)
     assert len(library_search.search(store, "vélo")) == len(library_search.search(store, "vélos")) == 3
