@@ -56,6 +56,25 @@ def test_bad_cafe_details_write_nothing(store, fields, message):
     assert cafes.list_cafes(store) == []
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"title": ""}, "Le titre est vide"),
+        ({"theme": "jardinage"}, "Thème inconnu"),
+        ({"theme": ""}, "Choisissez le thème"),
+        ({"commune": ""}, "Indiquez au moins le lieu"),
+        ({"held_on": "demain"}, "Indiquez la date"),
+        ({"held_on": None}, "Indiquez la date"),
+    ],
+)
+def test_an_edit_is_checked_by_the_creations_rules_and_changes_nothing(store, fields, message):
+    values = {"title": "Café", "held_on": date(2026, 12, 3), "theme": "numérique", "commune": "Lyon"}
+    cafe = cafes.create_cafe(store, **values)
+    with pytest.raises(InvalidInput, match=message):
+        cafes.update_cafe(store, cafe.id, **(values | fields))
+    assert cafes.get_cafe(store, cafe.id) == cafe
+
+
 def test_unknown_cafe_is_a_french_not_found(store):
     with pytest.raises(NotFound, match="Aucun café"):
         cafes.get_cafe(store, "inconnu")

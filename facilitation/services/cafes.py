@@ -47,6 +47,24 @@ def _description(raw: str) -> str:
     return clean_text(raw, max_chars=2000, what="La description") if (raw or "").strip() else ""
 
 
+def _details(
+    title: str, held_on: date, theme: str, residence: str, quartier: str, commune: str, description: str
+) -> dict:
+    """A café's details as the organiser typed them, checked by the same rules at creation and edit."""
+    if not isinstance(held_on, date):
+        raise InvalidInput("Indiquez la date du café.")
+    chosen_theme = parse_choice(Theme, theme, "Thème")
+    if chosen_theme is None:
+        raise InvalidInput("Choisissez le thème de l'Atelier que sert ce café.")
+    return {
+        "title": clean_label(title, what="Le titre"),
+        "held_on": held_on,
+        "place": _place(residence, quartier, commune),
+        "theme": chosen_theme,
+        "description": _description(description),
+    }
+
+
 def create_cafe(
     uow: UnitOfWork,
     *,
@@ -64,20 +82,8 @@ def create_cafe(
 
     cafe_id is the idempotency key minted when the form was drawn: sent twice, one café.
     """
-    if not isinstance(held_on, date):
-        raise InvalidInput("Indiquez la date du café.")
-    chosen_theme = parse_choice(Theme, theme, "Thème")
-    if chosen_theme is None:
-        raise InvalidInput("Choisissez le thème de l'Atelier que sert ce café.")
-    cafe = Cafe(
-        id=cafe_id or new_id(),
-        title=clean_label(title, what="Le titre"),
-        held_on=held_on,
-        place=_place(residence, quartier, commune),
-        theme=chosen_theme,
-        description=_description(description),
-        created_at=now or uow.clock(),
-    )
+    details = _details(title, held_on, theme, residence, quartier, commune, description)
+    cafe = Cafe(id=cafe_id or new_id(), created_at=now or uow.clock(), **details)
     with uow:
         if cafe_id and (existing := uow.cafes.get(cafe_id)) is not None:
             return existing
@@ -114,15 +120,7 @@ def update_cafe(
     """Edit a café's details, before or during the café."""
     with uow:
         cafe = get_cafe(uow, cafe_id)
-        chosen_theme = parse_choice(Theme, theme, "Thème") or cafe.theme
-        updated = replace(
-            cafe,
-            title=clean_label(title, what="Le titre"),
-            held_on=held_on,
-            place=_place(residence, quartier, commune),
-            theme=chosen_theme,
-            description=_description(description),
-        )
+        updated = replace(cafe, **_details(title, held_on, theme, residence, quartier, commune, description))
         uow.cafes.update(updated)
         audit.record(uow, "café modifié", cafe_id=cafe_id, target=updated.title)
     return updated
