@@ -13,6 +13,7 @@ from facilitation.adapters.clock import utcnow
 from facilitation.services import cafes
 from facilitation.services.records import EXPORT_COLUMNS, HEADERS, contribution_records
 from facilitation.services.snapshot import load_snapshot
+from tests.conftest import committed
 from tests.phones import send_idea
 from tests.test_browser import accessibility_violations, running_app  # noqa: F401 - a fixture
 from tests.test_resident_browser import phone_page, with_large_text
@@ -41,7 +42,7 @@ def test_a_phone_prolongs_at_table_2_an_idea_it_posted_at_table_1(
     page.goto(cafes.join_link(store, cafe.id, 1, base))
     assert page.get_by_role("link", name=PROLONG_LINK).is_hidden()  # no earlier table yet
     send_idea(page, "Un composteur partagé au pied de l'immeuble")
-    (first,) = store.contributions.in_cafe(cafe.id)
+    (first,) = committed(store).contributions.in_cafe(cafe.id)
 
     page.goto(cafes.join_link(store, cafe.id, 2, base))
     page.get_by_role("link", name=PROLONG_LINK).click()
@@ -62,7 +63,7 @@ def test_a_phone_prolongs_at_table_2_an_idea_it_posted_at_table_1(
     page.get_by_role("button", name="Envoyer").click()
     page.get_by_text("Merci ! Votre idée a bien été envoyée.").wait_for(timeout=30_000)
 
-    built = next(c for c in store.contributions.in_cafe(cafe.id) if c.id != first.id)
+    built = next(c for c in committed(store).contributions.in_cafe(cafe.id) if c.id != first.id)
     assert (built.builds_on, built.emerging_question) == (first.id, True)
     assert built.table_id == cafes.get_table(store, cafe.id, 2).id
     exported = to_csv(
