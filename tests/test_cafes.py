@@ -38,17 +38,19 @@ def test_create_and_edit_a_cafe(store):
     assert edited.theme.value == "numérique" and edited.place.label() == "Gratte-Ciel"
 
 
-@pytest.mark.parametrize(
-    ("fields", "message"),
-    [
-        ({"title": ""}, "Le titre est vide"),
-        ({"theme": "jardinage"}, "Thème inconnu"),
-        ({"theme": ""}, "Choisissez le thème"),
-        ({"commune": ""}, "Indiquez au moins le lieu"),
-        ({"held_on": "demain"}, "Indiquez la date"),
-        ({"title": "x" * 201}, "trop longue"),
-    ],
-)
+# Refused at creation and at edit alike: one function checks a café's details.
+BAD_DETAILS = [
+    ({"title": ""}, "Le titre est vide"),
+    ({"theme": "jardinage"}, "Thème inconnu"),
+    ({"theme": ""}, "Choisissez le thème"),
+    ({"commune": ""}, "Indiquez au moins le lieu"),
+    ({"held_on": "demain"}, "Indiquez la date"),
+    ({"held_on": None}, "Indiquez la date"),
+    ({"title": "x" * 201}, "trop longue"),
+]
+
+
+@pytest.mark.parametrize(("fields", "message"), BAD_DETAILS)
 def test_bad_cafe_details_write_nothing(store, fields, message):
     values = {"title": "Café", "held_on": date(2026, 12, 3), "theme": "numérique", "commune": "Lyon"}
     with pytest.raises(InvalidInput, match=message):
@@ -56,17 +58,7 @@ def test_bad_cafe_details_write_nothing(store, fields, message):
     assert cafes.list_cafes(store) == []
 
 
-@pytest.mark.parametrize(
-    ("fields", "message"),
-    [
-        ({"title": ""}, "Le titre est vide"),
-        ({"theme": "jardinage"}, "Thème inconnu"),
-        ({"theme": ""}, "Choisissez le thème"),
-        ({"commune": ""}, "Indiquez au moins le lieu"),
-        ({"held_on": "demain"}, "Indiquez la date"),
-        ({"held_on": None}, "Indiquez la date"),
-    ],
-)
+@pytest.mark.parametrize(("fields", "message"), BAD_DETAILS)
 def test_an_edit_is_checked_by_the_creations_rules_and_changes_nothing(store, fields, message):
     values = {"title": "Café", "held_on": date(2026, 12, 3), "theme": "numérique", "commune": "Lyon"}
     cafe = cafes.create_cafe(store, **values)

@@ -52,13 +52,13 @@ TABLECLOTH_TEXT = (
 
 
 def stored(store, cafe_id):
-    with store.reading():
-        return committed(store).tablecloths.in_cafe(cafe_id)
+    """The café's tablecloth photos, as committed."""
+    return committed(store).tablecloths.in_cafe(cafe_id)
 
 
 def contributions_of(store, cafe_id):
-    with store.reading():
-        return committed(store).contributions.in_cafe(cafe_id)
+    """The café's contributions, as committed."""
+    return committed(store).contributions.in_cafe(cafe_id)
 
 
 def test_a_photo_with_gps_exif_is_stored_with_its_pixels_only(store):

@@ -220,17 +220,19 @@ def test_marked_questions_head_the_synthesis_and_paths_are_listed(store, output_
     assert render_first_pages(pdf, output_dir, "travel-synthese", pages=3)
 
 
+def mark_question(store, cafe, idea) -> None:
+    """Table 1's captain marks `idea` as a question that emerged."""
+    table_code = cafes.get_table(store, cafe.id, 1).code
+    contributions.annotate_contribution(
+        store, table_code=table_code, contribution_id=idea.id, builds_on=None, emerging_question=True
+    )
+
+
 def test_questions_marked_at_earlier_cafes_are_offered_to_the_next(store):
     earlier, _ = make_cafe(store)
     asked = add_idea(store, earlier, "Qui entretient le jardin ?")
     add_idea(store, earlier, "Pas une question marquée ?")
-    contributions.annotate_contribution(
-        store,
-        table_code=cafes.get_table(store, earlier.id, 1).code,
-        contribution_id=asked.id,
-        builds_on=None,
-        emerging_question=True,
-    )
+    mark_question(store, earlier, asked)
     following = cafes.create_cafe(
         store, title="Café suivant", held_on=date(2026, 12, 10), theme="numérique", commune="Lyon"
     )

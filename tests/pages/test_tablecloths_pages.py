@@ -9,23 +9,13 @@ import pytest
 from facilitation.adapters.ocr import UNAVAILABLE, TesseractReader
 from facilitation.adapters.photos import has_metadata
 from facilitation.services import cafes, tablecloths
-from tests.conftest import committed, make_cafe
+from tests.conftest import make_cafe
 from tests.pages.apptest import app, labelled, texts
 from tests.test_photos import SECRETS, planted_jpeg
-from tests.test_tablecloths import jpeg
+from tests.test_tablecloths import contributions_of, jpeg, stored
 
 UPLOADER = "Photo de la nappe (JPEG, PNG ou WebP, 8 Mo au plus)"
 READ_TEXT = "Une cour avec des bancs.\nUn local vélos fermé !\n\n- Des jeux pour les petits\n"
-
-
-def stored(store, cafe_id):
-    with store.reading():
-        return committed(store).tablecloths.in_cafe(cafe_id)
-
-
-def contributions_of(store, cafe_id):
-    with store.reading():
-        return committed(store).contributions.in_cafe(cafe_id)
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from facilitation.services import cafes, contributions, harvest
+from facilitation.services import cafes, harvest
 from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import KeywordGrouper
 from tests.pages.apptest import app, labelled
+from tests.test_travel import mark_question
 
 
 def test_a_captain_links_an_idea_to_one_heard_elsewhere_and_marks_a_question(store):
@@ -60,13 +61,7 @@ def test_the_harvest_page_charts_the_paths_of_ideas(store):
 def test_prepare_offers_the_questions_that_emerged_at_earlier_cafes(store):
     earlier, _ = make_cafe(store)
     asked = add_idea(store, earlier, "Qui entretient le jardin partagé ?")
-    contributions.annotate_contribution(
-        store,
-        table_code=cafes.get_table(store, earlier.id, 1).code,
-        contribution_id=asked.id,
-        builds_on=None,
-        emerging_question=True,
-    )
+    mark_question(store, earlier, asked)
     following = cafes.create_cafe(
         store, title="Café suivant", held_on=date(2026, 12, 10), theme="numérique", commune="Lyon"
     )
