@@ -20,14 +20,21 @@ from facilitation.services import cafes
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def cafe_with_tables(store, tables: int, *, held_on: date | None = None, named: bool = False):
+    """A café « Café de mesure » in Lyon with tables numbered 1 to `tables` (« Table des N » when
+    `named`), no round yet."""
+    cafe = cafes.create_cafe(
+        store, title="Café de mesure", held_on=held_on or date.today(), theme="autre", commune="Lyon"
+    )
+    for number in range(1, tables + 1):
+        cafes.add_table(store, cafe.id, number=number, name=f"Table des {number}" if named else "")
+    return cafe
+
+
 def open_cafe(url: str, tables: int = 10):
     """A migrated store and a café with numbered tables and one open round; returns (store, café)."""
     store = open_store(url)
-    cafe = cafes.create_cafe(
-        store, title="Café de mesure", held_on=date.today(), theme="autre", commune="Lyon"
-    )
-    for number in range(1, tables + 1):
-        cafes.add_table(store, cafe.id, number=number)
+    cafe = cafe_with_tables(store, tables)
     question = cafes.add_round(store, cafe.id, question="Qu'aimeriez-vous changer ?", planned_minutes=30)
     cafes.open_round(store, cafe.id, question.id)
     return store, cafe

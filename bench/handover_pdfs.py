@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from bench.common import p95_ms, write_results
+from bench.common import cafe_with_tables, p95_ms, write_results
 from exports.documents import all_handovers, table_handover
 from exports.pdf.handover import handover_pdf
 from facilitation.adapters.storage import open_store
@@ -35,15 +35,7 @@ def build_cafe(store, tables: int, ideas: int):
     """A café with `tables` tables whose round 1 holds about `ideas` ideas each (captains' and phones',
     some supported, some counted by hands), closed, and round 2 open."""
     draw = random.Random(23)
-    cafe = cafes.create_cafe(
-        store,
-        title="Café de mesure",
-        held_on=date(2026, 11, 26),
-        theme="mieux-vivre ensemble",
-        commune="Lyon",
-    )
-    for number in range(1, tables + 1):
-        cafes.add_table(store, cafe.id, number=number, name=f"Table des {number}")
+    cafe = cafe_with_tables(store, tables, held_on=date(2026, 11, 26), named=True)
     first = cafes.add_round(
         store, cafe.id, question="Qu'est-ce qui compte pour vous ici ?", planned_minutes=20
     )

@@ -13,7 +13,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench.common import write_results
+from bench.common import cafe_with_tables, write_results
 from exports.pdf.synthesis import synthesis_pdf
 from facilitation.adapters.storage import open_store
 from facilitation.adapters.topics import BertopicGrouper
@@ -33,15 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(f"sqlite:///{folder}/bench.sqlite3")
-        cafe = cafes.create_cafe(
-            store,
-            title="Café de mesure",
-            held_on=date(2026, 11, 26),
-            theme="mieux-vivre ensemble",
-            commune="Lyon",
-        )
-        for number in range(1, 9):
-            cafes.add_table(store, cafe.id, number=number)
+        cafe = cafe_with_tables(store, 8, held_on=date(2026, 11, 26))
         round_ = cafes.add_round(
             store, cafe.id, question="Qu'est-ce qui compte pour vous ?", planned_minutes=30
         )
