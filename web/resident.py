@@ -123,13 +123,12 @@ class Page:
     prolong_view: bool = False  # drawn as the « je prolonge » page
     heard: list[contributions.HeardIdea] = field(default_factory=list)
     visits_cookie: str = ""  # the visits with the table of now, when it was not among them
+    secret: str = ""  # the link secret read with the page: signs its forms
 
     def earlier_visits(self) -> tuple[Visit, ...]:
         """This café's visits (the use cases leave out the table and round of now)."""
         cafe_id = self.context.cafe.id if self.context else ""
         return tuple(Visit(number, round_id) for cafe, number, round_id in self.visits if cafe == cafe_id)
-
-    secret: str = ""  # the link secret read with the page: signs its forms
 
 
 def _paths(token: str) -> dict[str, str]:
@@ -142,8 +141,9 @@ def _paths(token: str) -> dict[str, str]:
     }
 
 
-def _visits_signature(secret: str, phone: str, entries: list[str]) -> str:
-    return form_nonce(secret, "visites", phone, ".".join(entries))
+def _visits_signed(phone: str, entries: list[str]) -> tuple[str, ...]:
+    """What the visits cookie's signature covers: this phone and its entries."""
+    return ("visites", phone, ".".join(entries))
 
 
 def _read_visits(request: Request, secret: str, phone: str) -> list[tuple[str, int, str]]:
@@ -152,7 +152,7 @@ def _read_visits(request: Request, secret: str, phone: str) -> list[tuple[str, i
     if not entries or len(entries) > MAX_VISITS:
         return []
     try:
-        check_form_nonce(secret, signature, "visites", phone, ".".join(entries))
+        check_form_nonce(secret, signature, *_visits_signed(phone, entries))
     except StaleForm:
         return []
     visits = []
@@ -166,7 +166,7 @@ def _read_visits(request: Request, secret: str, phone: str) -> list[tuple[str, i
 
 def _visit_cookie(secret: str, phone: str, visits: list[tuple[str, int, str]]) -> str:
     entries = [f"{cafe}_{number}_{round_id}" for cafe, number, round_id in visits[-MAX_VISITS:]]
-    return ".".join([*entries, _visits_signature(secret, phone, entries)])
+    return ".".join([*entries, form_nonce(secret, *_visits_signed(phone, entries))])
 
 
 def _timer(context: TableContext, now: datetime) -> str:
@@ -625,31 +625,28 @@ def _phone(request: Request) -> tuple[str, bool]:
     return new_id(), True
 
 
+def _set_phone_cookie(response: Response, request: Request, name: str, value: str) -> None:
+    """A cookie of the phone's pages: for the /j/ routes only, unread by scripts, PHONE_COOKIE_DAYS."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=PHONE_COOKIE_DAYS * 86400,
+        path=JOIN_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
 def _with_phone_cookie(response: Response, request: Request, phone: str, is_new: bool) -> Response:
     if is_new:
-        response.set_cookie(
-            PHONE_COOKIE,
-            phone,
-            max_age=PHONE_COOKIE_DAYS * 86400,
-            path=JOIN_PATH,
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-        )
+        _set_phone_cookie(response, request, PHONE_COOKIE, phone)
     return response
 
 
 def _with_visits_cookie(response: Response, request: Request, page: Page) -> Response:
     if page.visits_cookie:
-        response.set_cookie(
-            VISITS_COOKIE,
-            page.visits_cookie,
-            max_age=PHONE_COOKIE_DAYS * 86400,
-            path=JOIN_PATH,
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-        )
+        _set_phone_cookie(response, request, VISITS_COOKIE, page.visits_cookie)
     return response
 
 

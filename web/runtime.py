@@ -7,7 +7,6 @@ from datetime import datetime
 from functools import cached_property
 
 from facilitation.composition import App
-from facilitation.services import cafes
 from facilitation.services.abuse import PhoneLimiter
 from facilitation.services.ports import UnitOfWork
 from facilitation.settings import Settings
@@ -22,7 +21,7 @@ class WebRuntime:
 
     def __init__(self, get_app: Callable[[], App]) -> None:
         self._get_app = get_app
-        self.last_link_secret = ""
+        self.last_link_secret = ""  # the secret read with the last page: signs forms drawn in an outage
 
     @cached_property
     def app(self) -> App:
@@ -43,11 +42,6 @@ class WebRuntime:
     def store(self) -> UnitOfWork:
         """The unit of work; raises StorageUnavailable while the database cannot be reached."""
         return self.app.store()
-
-    def link_secret(self) -> str:
-        """The secret that signs links and forms, remembered for pages drawn during an outage."""
-        self.last_link_secret = cafes.link_secret(self.store())
-        return self.last_link_secret
 
     def close(self) -> None:
         """Release the connection pool (tests, shutdown)."""

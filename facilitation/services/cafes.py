@@ -396,12 +396,6 @@ def update_table(
     return updated
 
 
-@read_only
-def link_secret(uow: UnitOfWork) -> str:
-    """The secret that signs the tables' and the wall's links and the phones' forms."""
-    return uow.trust.link_secret()
-
-
 def rotate_link_secret(uow: UnitOfWork) -> None:
     """A new secret for every link: each resident link, wall link and form signed before is refused."""
     with uow:
