@@ -120,7 +120,8 @@ def _handovers(
         closed = next((r for r in rounds if r.position == round_position), None)
         if closed is None:
             raise NotFound(f"Le tour {round_position} n'existe pas dans ce café.")
-        listed = uow.contributions.in_cafe(cafe.id, round_id=closed.id)
+        wanted = {t.id for t in tables}  # a captain's print masks their own table's ideas only
+        listed = [c for c in uow.contributions.in_cafe(cafe.id, round_id=closed.id) if c.table_id in wanted]
         masked = shown(uow, cafe.id, listed)
         hands = _hands(uow, cafe.id)
         version = _latest_harvest(uow, cafe.id, closed.id)
