@@ -330,12 +330,7 @@ def _harvest(app: App, args: argparse.Namespace) -> int:
     from facilitation.services import harvest
 
     store = app.store()
-    round_id = None
-    if args.round is not None:
-        rounds = {r.position: r.id for r in cafes.list_rounds(store, cafes.get_cafe(store, args.cafe_id).id)}
-        if args.round not in rounds:
-            raise InvalidInput(f"Le tour {args.round} n'existe pas dans ce café.")
-        round_id = rounds[args.round]
+    round_id = cafes.round_at(store, args.cafe_id, args.round).id if args.round is not None else None
     scope = harvest.scope_of([args.cafe_id], round_id)
     grouper = app.grouper()
     current = harvest.latest_version(store, scope)

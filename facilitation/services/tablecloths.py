@@ -22,7 +22,7 @@ from facilitation.domain.errors import AccessDenied, InvalidInput, NotFound
 from facilitation.domain.model import Contribution, Round, Source, Table, Tablecloth, clean_text
 from facilitation.domain.wording import plural
 from facilitation.services import audit
-from facilitation.services.cafes import get_cafe, get_round, get_table
+from facilitation.services.cafes import get_cafe, get_round, get_table, round_at
 from facilitation.services.contributions import enter_table, wall_cafe
 from facilitation.services.ports import UnitOfWork
 
@@ -66,10 +66,7 @@ def attach(
         cafe = get_cafe(uow, cafe_id)
         uow.cafes.lock(cafe.id)
         table = get_table(uow, cafe.id, table_number)
-        round_ = next((r for r in uow.cafes.rounds(cafe.id) if r.position == round_position), None)
-        if round_ is None:
-            raise NotFound(f"Le tour {round_position} n'existe pas dans ce café.")
-        return _store(uow, cafe.id, round_, table, prepared, actor=None)
+        return _store(uow, cafe.id, round_at(uow, cafe.id, round_position), table, prepared, actor=None)
 
 
 def attach_as_captain(
