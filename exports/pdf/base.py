@@ -23,7 +23,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 from reportlab.platypus.doctemplate import LayoutError
 
 from facilitation.domain.errors import InvalidInput
@@ -147,6 +147,27 @@ def para(text: object, style: str = "body", *, bold: bool = False) -> Paragraph:
 def quote(text: str) -> Paragraph:
     """A resident's words, quoted French-style (narrow no-break spaces keep « » with the words)."""
     return para(f"«\u202f{text}\u202f»", "quote")
+
+
+def facts_table(
+    rows: list[tuple[str, str]], *, label_width: float, width: float, align: str = "CENTER"
+) -> Table:
+    """Label and value side by side, one fact a row, the labels bold on a light column."""
+    table = Table(
+        [[para(label, "cell", bold=True), para(value, "cell")] for label, value in rows],
+        colWidths=[label_width, width - label_width],
+        hAlign=align,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (0, -1), LIGHT),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
 
 
 def french_date(moment: datetime) -> str:

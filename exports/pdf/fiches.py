@@ -8,9 +8,9 @@ import unicodedata
 import zipfile
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table
 
-from exports.pdf.base import LIGHT, build_pdf, french_date, para, quote
+from exports.pdf.base import build_pdf, facts_table, french_date, para, quote
 from facilitation.domain.wording import plural
 from facilitation.services.synthesis import FicheSheet
 
@@ -48,20 +48,7 @@ def _facts(sheet: FicheSheet) -> Table:
         ("Statut", fiche.status.value),
         ("Comité destinataire", fiche.committee.value),
     ]
-    table = Table(
-        [[para(label, "cell", bold=True), para(value, "cell")] for label, value in rows],
-        colWidths=[45 * mm, WIDTH - 45 * mm],
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (0, -1), LIGHT),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
-    return table
+    return facts_table(rows, label_width=45 * mm, width=WIDTH)
 
 
 def fiche_pdf(sheet: FicheSheet) -> bytes:

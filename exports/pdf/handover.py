@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepInFrame, Spacer, Table, TableStyle
+from reportlab.platypus import KeepInFrame, Spacer, Table
 
-from exports.pdf.base import LIGHT, build_pdf, french_date, para, quote
+from exports.pdf.base import build_pdf, facts_table, french_date, para, quote
 from exports.pdf.fiches import slug
 from facilitation.domain.wording import plural
 from facilitation.services.handover import Handover, support_text
@@ -34,21 +34,7 @@ def _facts(handover: Handover) -> Table:
             f"Tour {following.position} : {following.question}" if following else "C'était le dernier tour.",
         ),
     ]
-    table = Table(
-        [[para(label, "cell", bold=True), para(value, "cell")] for label, value in rows],
-        colWidths=[40 * mm, WIDTH - 40 * mm],
-        hAlign="LEFT",
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (0, -1), LIGHT),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
-    return table
+    return facts_table(rows, label_width=40 * mm, width=WIDTH, align="LEFT")
 
 
 def handover_pdf(handover: Handover) -> bytes:
