@@ -38,6 +38,15 @@ def _topic_figures(topic: TopicSummary) -> str:
     return " · ".join(figures)
 
 
+def _heading(summary: ThemeSummary | TopicSummary) -> list:
+    """A theme's or a topic's name, where it was said and what the residents think of it."""
+    return [
+        para(summary.label, "h2"),
+        para(summary.provenance.text(), "small", bold=True),
+        para(f"Avis : {summary.opinion_text}", "small"),
+    ]
+
+
 def _cited(q: Quote, theme: str = "") -> list:
     """A resident's words with where and when they were said (and under which theme)."""
     where = f"{theme} — {q.source}" if theme else q.source
@@ -55,11 +64,7 @@ def _themes(themes: list[ThemeSummary]) -> list:
         ),
     ]
     for theme in themes:
-        block = [
-            para(theme.label, "h2"),
-            para(theme.provenance.text(), "small", bold=True),
-            para(f"Avis : {theme.opinion_text}", "small"),
-        ]
+        block = _heading(theme)
         for topic in theme.topics:
             block += [
                 para(f"— {topic.label}", "body"),
@@ -355,9 +360,7 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
             story.append(_sizes_chart(synthesis))
         for topic in synthesis.topics:
             block = [
-                para(topic.label, "h2"),
-                para(topic.provenance.text(), "small", bold=True),
-                para(f"Avis : {topic.opinion_text}", "small"),
+                *_heading(topic),
                 para(_topic_figures(topic), "small"),
                 para(f"Mots-clés : {', '.join(topic.keywords)}", "small"),
             ]
@@ -372,12 +375,7 @@ def synthesis_pdf(synthesis: CafeSynthesis) -> bytes:
                     para("Aucun sujet n'a encore été retenu pour les fiches d'observation.", "small")
                 )
             for topic in synthesis.others:
-                block = [
-                    para(topic.label, "h2"),
-                    para(topic.provenance.text(), "small", bold=True),
-                    para(f"Avis : {topic.opinion_text}", "small"),
-                    para(_topic_figures(topic), "small"),
-                ]
+                block = [*_heading(topic), para(_topic_figures(topic), "small")]
                 story.append(KeepTogether(block + [c for q in topic.quotes[:1] for c in _cited(q)]))
         if synthesis.topics:
             story.append(para("Groupes × tables", "h1"))
