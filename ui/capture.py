@@ -9,6 +9,7 @@ a resend harmless. The field is never rewritten by the server, so what is typed 
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 import streamlit as st
@@ -154,6 +155,22 @@ def _optional_field(column, key: str, draw) -> None:
             st.caption("📌 gardé pour les phrases suivantes")
 
 
+def _optional_choice(column, key: str, label: str, choices: type[Enum]) -> None:
+    """One of the `choices`, or none: the field may stay empty."""
+    _optional_field(
+        column,
+        key,
+        lambda: st.selectbox(
+            label,
+            [choice.value for choice in choices],
+            index=None,
+            key=key,
+            placeholder="facultatif",
+            on_change=_ask_focus,
+        ),
+    )
+
+
 def capture_bar(config: Settings) -> None:
     """Optional fields and the text field, pinned at the bottom of the captain's page.
 
@@ -165,30 +182,8 @@ def capture_bar(config: Settings) -> None:
     st.session_state[_DRAWN_KEY] = (round_id, reason)
     with st.bottom:
         kind_col, profile_col, agree_col = st.columns(3)
-        _optional_field(
-            kind_col,
-            "capture_kind",
-            lambda: st.selectbox(
-                "Type",
-                [k.value for k in Kind],
-                index=None,
-                key="capture_kind",
-                placeholder="facultatif",
-                on_change=_ask_focus,
-            ),
-        )
-        _optional_field(
-            profile_col,
-            "capture_profile",
-            lambda: st.selectbox(
-                "Profil",
-                [p.value for p in Profile],
-                index=None,
-                key="capture_profile",
-                placeholder="facultatif",
-                on_change=_ask_focus,
-            ),
-        )
+        _optional_choice(kind_col, "capture_kind", "Type", Kind)
+        _optional_choice(profile_col, "capture_profile", "Profil", Profile)
         _optional_field(
             agree_col,
             "capture_agreement",
