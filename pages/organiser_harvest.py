@@ -270,23 +270,24 @@ if latest:
     def short(cid: str) -> str:
         return shorten(in_topics[cid].text, 90)
 
+    def correct(button: str, correction, *details) -> None:
+        """The form's button: the correction is made on the version on screen, then the new one shows."""
+        if st.form_submit_button(button) and show_errors(
+            correction, store(), scope, *details, based_on=based_on
+        ):
+            st.rerun()
+
     rename_tab, merge_tab, split_tab, move_tab, aside_tab, keep_tab, themes_tab = st.tabs(
         ["Renommer", "Fusionner", "Couper", "Déplacer", "Mettre de côté", "Retenir pour les fiches", "Thèmes"]
     )
     with rename_tab, st.form("rename"):
         key = st.selectbox("Groupe", list(keys), format_func=keys.get)
         label = st.text_input("Nouveau nom")
-        if st.form_submit_button("Renommer") and show_errors(
-            harvest.rename_topic, store(), scope, key, label, based_on=based_on
-        ):
-            st.rerun()
+        correct("Renommer", harvest.rename_topic, key, label)
     with merge_tab, st.form("merge"):
         chosen_keys = st.multiselect("Groupes à fusionner", list(keys), format_func=keys.get)
         label = st.text_input("Nom du groupe fusionné (facultatif)")
-        if st.form_submit_button("Fusionner") and show_errors(
-            harvest.merge_topics, store(), scope, chosen_keys, label, based_on=based_on
-        ):
-            st.rerun()
+        correct("Fusionner", harvest.merge_topics, chosen_keys, label)
     with split_tab, st.form("split"):
         key = st.selectbox("Groupe à couper", list(keys), format_func=keys.get)
         parts = st.number_input("En combien de groupes", min_value=2, max_value=10, value=2)
@@ -297,18 +298,12 @@ if latest:
     with move_tab, st.form("move"):
         contribution = st.selectbox("Contribution", list(in_topics), format_func=short)
         key = st.selectbox("Vers le groupe", list(keys), format_func=keys.get)
-        if st.form_submit_button("Déplacer") and show_errors(
-            harvest.move_contribution, store(), scope, contribution, key, based_on=based_on
-        ):
-            st.rerun()
+        correct("Déplacer", harvest.move_contribution, contribution, key)
     with aside_tab, st.form("aside"):
         grouped = [c.id for c in current.unsorted]
         grouped += [cid for t in current.topics for cid in t.topic.contribution_ids if cid in in_topics]
         contribution = st.selectbox("Contribution hors sujet", grouped, format_func=short)
-        if st.form_submit_button("Mettre de côté") and show_errors(
-            harvest.set_aside, store(), scope, contribution, based_on=based_on
-        ):
-            st.rerun()
+        correct("Mettre de côté", harvest.set_aside, contribution)
     with keep_tab, st.form("keep"):
         kept_keys = st.multiselect(
             "Groupes retenus (ils deviendront des fiches d'observation)",
@@ -316,10 +311,7 @@ if latest:
             default=[t.topic.key for t in current.topics if t.topic.kept],
             format_func=keys.get,
         )
-        if st.form_submit_button("Enregistrer la sélection") and show_errors(
-            harvest.set_kept, store(), scope, kept_keys, based_on=based_on
-        ):
-            st.rerun()
+        correct("Enregistrer la sélection", harvest.set_kept, kept_keys)
     # Themes: the upper level. Renaming, merging, splitting (some sub-themes form a new theme) and
     # moving a sub-theme to another theme each save a new version, which a re-run keeps.
     themes = {t.key: t.label for t in current.version.themes}
@@ -333,34 +325,22 @@ if latest:
             with st.form("rename-theme"):
                 key = st.selectbox("Thème", list(themes), format_func=themes.get)
                 label = st.text_input("Nouveau nom du thème")
-                if st.form_submit_button("Renommer le thème") and show_errors(
-                    harvest.rename_theme, store(), scope, key, label, based_on=based_on
-                ):
-                    st.rerun()
+                correct("Renommer le thème", harvest.rename_theme, key, label)
             with st.form("merge-themes"):
                 chosen_keys = st.multiselect("Thèmes à fusionner", list(themes), format_func=themes.get)
                 label = st.text_input("Nom du thème fusionné (facultatif)")
-                if st.form_submit_button("Fusionner les thèmes") and show_errors(
-                    harvest.merge_themes, store(), scope, chosen_keys, label, based_on=based_on
-                ):
-                    st.rerun()
+                correct("Fusionner les thèmes", harvest.merge_themes, chosen_keys, label)
             with st.form("split-theme"):
                 key = st.selectbox("Thème à couper", list(themes), format_func=themes.get)
                 leaving = st.multiselect(
                     "Sous-thèmes qui forment le nouveau thème", list(keys), format_func=keys.get
                 )
                 label = st.text_input("Nom du nouveau thème (facultatif)")
-                if st.form_submit_button("Couper le thème") and show_errors(
-                    harvest.split_theme, store(), scope, key, leaving, label, based_on=based_on
-                ):
-                    st.rerun()
+                correct("Couper le thème", harvest.split_theme, key, leaving, label)
             with st.form("move-topic"):
                 key = st.selectbox("Sous-thème", list(keys), format_func=keys.get)
                 theme_key = st.selectbox("Vers le thème", list(themes), format_func=themes.get)
-                if st.form_submit_button("Déplacer le sous-thème") and show_errors(
-                    harvest.move_topic_to_theme, store(), scope, key, theme_key, based_on=based_on
-                ):
-                    st.rerun()
+                correct("Déplacer le sous-thème", harvest.move_topic_to_theme, key, theme_key)
 
 # -- charts ------------------------------------------------------------------------------------
 st.header("Graphiques")
