@@ -85,15 +85,17 @@ with st.expander("Un nom a été cité ? Le masquer dans les documents"):
             )
 
 current = contributions.table_context(store(), cafe_id, table_number).contributions
+noted = {c.id: c for c in reversed(current)}  # the newest first in every list below
+
+
+def short(contribution_id: str) -> str:
+    return shorten(noted[contribution_id].text, 80)
+
+
 if current:
     with st.expander("Corriger ou supprimer une contribution"):
-        by_id = {c.id: c for c in reversed(current)}
-        chosen = st.selectbox(
-            "Contribution",
-            list(by_id),
-            format_func=lambda cid: shorten(by_id[cid].text, 80),
-        )
-        item = by_id[chosen]
+        chosen = st.selectbox("Contribution", list(noted), format_func=short)
+        item = noted[chosen]
         with st.form(f"edit_{chosen}"):
             text = st.text_area("Texte", value=item.text, max_chars=config.cafe_max_contribution_chars)
             # A « aucun » choice: a type or profile noted by mistake can be removed.
@@ -132,18 +134,13 @@ if current:
                 )
                 st.rerun()
 
-if current:
     with st.expander("Elle prolonge une idée d'une autre table ? C'est une question qui émerge ?"):
         st.caption(
             "Choisissez la contribution, puis l'idée entendue à une autre table ou à un tour précédent "
             "qu'elle prolonge (tapez quelques mots pour la trouver), ou cochez « question qui émerge »."
         )
-        noted = {c.id: c for c in reversed(current)}
         picked = st.selectbox(
-            "Contribution de la table",
-            list(noted),
-            format_func=lambda cid: shorten(noted[cid].text, 80),
-            key="travel_contribution",
+            "Contribution de la table", list(noted), format_func=short, key="travel_contribution"
         )
         earlier = show_errors(contributions.ideas_to_link, store(), context.table.code, picked) or []
         options = {
@@ -169,18 +166,14 @@ if current:
             ):
                 st.rerun()
 
-if current:
     with st.expander("Vote à main levée sur une idée"):
         st.caption(
             "Lisez une idée à voix haute, comptez les mains : d'accord, pas d'accord, je ne sais pas. "
             "Un nouveau comptage remplace le précédent."
         )
-        ideas = {c.id: c for c in reversed(current)}
         counted = votes.hands_of(store(), context)
         with st.form("hands"):
-            voted = st.selectbox(
-                "Idée", list(ideas), format_func=lambda cid: shorten(ideas[cid].text, 80), key="hands_idea"
-            )
+            voted = st.selectbox("Idée", list(noted), format_func=short, key="hands_idea")
             agree_col, disagree_col, unsure_col = st.columns(3)
             hands_for = agree_col.number_input("D'accord", min_value=0, max_value=500, key="hands_agree")
             hands_against = disagree_col.number_input(
@@ -201,10 +194,10 @@ if current:
             ):
                 st.rerun()
         for cid, tally in counted.items():
-            if cid in ideas:
+            if cid in noted:
                 st.caption(
                     literal_markdown(
-                        f"{shorten(ideas[cid].text, 60)} : {tally.agree} d'accord · {tally.disagree} pas "
+                        f"{shorten(noted[cid].text, 60)} : {tally.agree} d'accord · {tally.disagree} pas "
                         f"d'accord · {tally.unsure} je ne sais pas"
                     )
                 )
