@@ -92,33 +92,33 @@ def _parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMANDE", parser_class=_FrenchParser
     )
 
+    def cafe_command(name: str, summary: str) -> argparse.ArgumentParser:
+        """A command about one café, whose id comes first."""
+        command = commands.add_parser(name, help=summary)
+        command.add_argument("cafe_id", metavar="CAFE_ID")
+        return command
+
     commands.add_parser(
         "demo",
         help="crée un café de démonstration en cours, affiche son id puis quoi ouvrir "
         "(codes capitaine, liens des téléphones, mur, pages de l'organisateur)",
     )
 
-    join = commands.add_parser("join-url", help="affiche le lien habitant d'une table")
-    join.add_argument("cafe_id", metavar="CAFE_ID")
+    join = cafe_command("join-url", "affiche le lien habitant d'une table")
     join.add_argument("--table", type=int, required=True, help="numéro de la table")
     join.add_argument("--base-url", help=BASE_URL_HELP)
 
-    wall = commands.add_parser(
-        "wall-url", help="affiche le lien du mur d'un café (lecture seule, sans jeton organisateur)"
+    wall = cafe_command(
+        "wall-url", "affiche le lien du mur d'un café (lecture seule, sans jeton organisateur)"
     )
-    wall.add_argument("cafe_id", metavar="CAFE_ID")
     wall.add_argument("--base-url", help=BASE_URL_HELP)
     wall.add_argument(
         "--revoke", action="store_true", help="révoque le lien actuel du mur et affiche le nouveau"
     )
 
-    tables = commands.add_parser(
-        "tables", help="une ligne par table : numéro, nom, code capitaine, lien habitant"
-    )
-    tables.add_argument("cafe_id", metavar="CAFE_ID")
+    cafe_command("tables", "une ligne par table : numéro, nom, code capitaine, lien habitant")
 
-    round_cmd = commands.add_parser("round", help="ouvre le tour N ou ferme le tour ouvert d'un café")
-    round_cmd.add_argument("cafe_id", metavar="CAFE_ID")
+    round_cmd = cafe_command("round", "ouvre le tour N ou ferme le tour ouvert d'un café")
     round_actions = round_cmd.add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_FrenchParser
     )
@@ -130,8 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     public_url = commands.add_parser("public-url", help="affiche ou enregistre l'adresse publique")
     public_url.add_argument("url", nargs="?", metavar="URL", help="nouvelle adresse (sinon : l'afficher)")
 
-    export = commands.add_parser("export", help="exporte toutes les contributions d'un café")
-    export.add_argument("cafe_id", metavar="CAFE_ID")
+    export = cafe_command("export", "exporte toutes les contributions d'un café")
     export.add_argument("--format", choices=("json", "csv"), default="csv")
     export.add_argument("--out", type=Path, help="fichier de sortie (défaut : sortie standard)")
 
@@ -149,8 +148,7 @@ def _parser() -> argparse.ArgumentParser:
         help="lignes + topic_id, topic_label ; les groupes vont dans OUT.topics.csv",
     )
 
-    harvest = commands.add_parser("harvest", help="groupe les contributions d'un café (nouvelle version)")
-    harvest.add_argument("cafe_id", metavar="CAFE_ID")
+    harvest = cafe_command("harvest", "groupe les contributions d'un café (nouvelle version)")
     harvest.add_argument("--topics", type=int, metavar="K", help="nombre de groupes (défaut : automatique)")
     harvest.add_argument("--round", type=int, metavar="N", help="seulement le tour N")
     harvest.add_argument(
@@ -160,44 +158,33 @@ def _parser() -> argparse.ArgumentParser:
         "--confirm", metavar="JETON", help="confirme une relance qui change des groupes retenus"
     )
 
-    report = commands.add_parser("report", help="synthèse PDF d'un café")
-    report.add_argument("cafe_id", metavar="CAFE_ID")
+    report = cafe_command("report", "synthèse PDF d'un café")
     report.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
 
-    nappe = commands.add_parser(
-        "nappe", help="joint la photo d'une nappe à une table et un tour (réencodée sans métadonnées)"
+    nappe = cafe_command(
+        "nappe", "joint la photo d'une nappe à une table et un tour (réencodée sans métadonnées)"
     )
-    nappe.add_argument("cafe_id", metavar="CAFE_ID")
     nappe.add_argument("--table", type=int, required=True, help="numéro de la table")
     nappe.add_argument("--round", type=int, required=True, metavar="R", help="numéro du tour")
     nappe.add_argument("photo", type=Path, metavar="PHOTO", help="photo JPEG, PNG ou WebP (8 Mo au plus)")
 
-    keep = commands.add_parser(
-        "keep", help="retient des groupes de la dernière récolte pour les fiches (clés affichées par harvest)"
+    keep = cafe_command(
+        "keep", "retient des groupes de la dernière récolte pour les fiches (clés affichées par harvest)"
     )
-    keep.add_argument("cafe_id", metavar="CAFE_ID")
     keep.add_argument("keys", nargs="+", metavar="CLÉ")
 
-    fiches = commands.add_parser("fiches", help="une fiche d'observation PDF par groupe retenu, et le ZIP")
-    fiches.add_argument("cafe_id", metavar="CAFE_ID")
+    fiches = cafe_command("fiches", "une fiche d'observation PDF par groupe retenu, et le ZIP")
     fiches.add_argument("--out", type=Path, required=True, metavar="DIR")
 
-    relay = commands.add_parser(
-        "handover", help="passage de relais : un PDF d'une page par table après le tour N"
-    )
-    relay.add_argument("cafe_id", metavar="CAFE_ID")
+    relay = cafe_command("handover", "passage de relais : un PDF d'une page par table après le tour N")
     relay.add_argument("--round", type=int, required=True, metavar="N", help="numéro du tour qui se termine")
     relay.add_argument("--out", type=Path, required=True, metavar="DIR")
 
-    cards = commands.add_parser("cards", help="cartes de table PDF avec QR code")
-    cards.add_argument("cafe_id", metavar="CAFE_ID")
+    cards = cafe_command("cards", "cartes de table PDF avec QR code")
     cards.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     cards.add_argument("--base-url", help=BASE_URL_HELP)
 
-    transfer_out = commands.add_parser(
-        "transfer-export", help="exporte un café entier (ids compris) dans un fichier"
-    )
-    transfer_out.add_argument("cafe_id", metavar="CAFE_ID")
+    transfer_out = cafe_command("transfer-export", "exporte un café entier (ids compris) dans un fichier")
     transfer_out.add_argument("--out", type=Path, required=True, metavar="FICHIER.json")
     transfer_in = commands.add_parser(
         "transfer-import", help="importe un café exporté (deux fois : aucun effet)"
