@@ -464,16 +464,12 @@ def _trust(app: App, args: argparse.Namespace) -> None:
         backups.export_transfer(store, args.cafe_id, args.out)
         print(f"Café exporté dans {args.out} (contient des données personnelles : à transmettre avec soin).")
     elif args.command == "transfer-import":
-        report = backups.import_transfer(store, args.file, **limits)
-        print(f"Import terminé : {_added(report.total)}.{_erased_note(report)}")
-        _print_renewed_codes(report)
+        _print_loaded("Import terminé", backups.import_transfer(store, args.file, **limits))
     elif args.command == "backup":
         backups.backup(store, args.out)
         print(f"Sauvegarde écrite dans {args.out}")
     elif args.command == "restore":
-        report = backups.restore(store, args.file, **limits)
-        print(f"Restauration terminée : {_added(report.total)}.{_erased_note(report)}")
-        _print_renewed_codes(report)
+        _print_loaded("Restauration terminée", backups.restore(store, args.file, **limits))
     elif args.command == "purge":
         days = app.limits.retention_days if args.days is None else args.days
         report = rgpd.purge_expired(store, days)
@@ -496,7 +492,9 @@ def _search(app: App, args: argparse.Namespace) -> None:
     print(f"\n{plural(len(hits), 'contribution trouvée', 'contributions trouvées')}", flush=True)
 
 
-def _print_renewed_codes(report) -> None:
+def _print_loaded(done: str, report) -> None:
+    """What an import or a restore added, then each captain code it had to renew."""
+    print(f"{done} : {_added(report.total)}.{_erased_note(report)}")
     for number, old, new in report.renewed_codes:
         print(f"Table {number} : code capitaine renouvelé en {new} (ancien {old} déjà utilisé ici).")
 
