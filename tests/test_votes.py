@@ -10,9 +10,8 @@ import pytest
 
 from facilitation.domain.agreement import THEME_PREFIX, Choice, Label, Tally
 from facilitation.domain.errors import InvalidInput, NotAccepting, NotFound
-from facilitation.services import cafes, contributions, harvest, votes
-from tests.conftest import add_idea, committed, make_cafe, token_of
-from tests.fakes import KeywordGrouper
+from facilitation.services import cafes, contributions, votes
+from tests.conftest import add_idea, committed, harvest_by_keywords, make_cafe, token_of
 from tests.test_resident_page import Phone, phone_beside_an_idea, serve
 
 
@@ -78,10 +77,12 @@ def test_an_unknown_answer_is_refused_in_french_and_changes_nothing(served):
 def test_the_plenary_vote_shows_the_themes_on_the_phones(served):
     app, store, _ = served
     cafe, rounds = make_cafe(store)
-    for text in ("Le chauffage est trop faible", "Chauffage en panne", "Ascenseur bloqué"):
-        add_idea(store, cafe, text)
-    scope = harvest.scope_of([cafe.id])
-    version = harvest.run_harvest(store, KeywordGrouper(["chauffage", "ascenseur"]), scope)
+    _, version = harvest_by_keywords(
+        store,
+        cafe,
+        ("Le chauffage est trop faible", "Chauffage en panne", "Ascenseur bloqué"),
+        ["chauffage", "ascenseur"],
+    )
     heating = next(t for t in version.topics if t.label == "Chauffage")
     phone = Phone(app, store, cafe, table=2)
     assert "Votez sur les thèmes" not in phone.page.text
