@@ -27,7 +27,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import open_cafe, p95_ms, proc_stats, write_results
+from bench.common import open_cafe, p95_ms, server_cost, write_results
 from bench.resident_page import CHROMIUM_ARGS, HttpPhone
 from facilitation.services import cafes
 from tests.serving import start_app, stop_app
@@ -266,20 +266,17 @@ def main() -> None:
             args=(base, [t.code for t in tables[:4]], captain_sentences, typed_before, switched),
             daemon=True,
         )
-        cpu_before, _ = proc_stats(server.pid)
-        started = time.perf_counter()
-        captains.start()
-        with ThreadPoolExecutor(max_workers=args.phones) as pool:
-            futures = [pool.submit(phone, i) for i in range(args.phones)]
-            half.wait(TIME_LIMIT_S)
-            typed_before.wait(TIME_LIMIT_S)
-            cafes.open_round(store, cafe.id, second.id)  # the organiser moves on
-            switched.set()
-            for future in futures:
-                future.result()
-        captains.join(TIME_LIMIT_S)
-        wall = time.perf_counter() - started
-        cpu_after, peak = proc_stats(server.pid)
+        with server_cost(server.pid) as cost:
+            captains.start()
+            with ThreadPoolExecutor(max_workers=args.phones) as pool:
+                futures = [pool.submit(phone, i) for i in range(args.phones)]
+                half.wait(TIME_LIMIT_S)
+                typed_before.wait(TIME_LIMIT_S)
+                cafes.open_round(store, cafe.id, second.id)  # the organiser moves on
+                switched.set()
+                for future in futures:
+                    future.result()
+            captains.join(TIME_LIMIT_S)
         stop_app(server)
         with store.reading():
             stored = store.contributions.in_cafe(cafe.id)
@@ -300,15 +297,15 @@ def main() -> None:
         "captains": 4,
         "phone_ideas_acknowledged": len(sent),
         "captain_sentences_typed": len(captain_sentences),
-        "wall_s": round(wall, 1),
+        "wall_s": cost.wall_s,
         "server_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
         "server_p95_ms": p95_ms(ordered),
         "lost": sorted(text for text in known if text not in counts),
         "duplicated": sum(n - 1 for n in counts.values() if n > 1),
         "merged_or_unknown": sum(1 for text in counts if text not in known),
         "misfiled": misfiled,
-        "server_cpu_s": round(cpu_after - cpu_before, 1),
-        "server_peak_mb": peak,
+        "server_cpu_s": cost.cpu_s,
+        "server_peak_mb": cost.peak_mb,
         "failures": failures[:5],
         "round_edges": edges,
     }

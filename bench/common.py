@@ -7,6 +7,10 @@ import os
 import random
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -48,6 +52,27 @@ def proc_stats(pid: int) -> tuple[float, int]:
         line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmHWM")
     )
     return cpu, int(peak.split()[1]) // 1024
+
+
+@dataclass
+class ServerCost:
+    """What a block of a bench cost: wall seconds, and the server's CPU seconds and peak memory (MiB)."""
+
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    peak_mb: int = 0
+
+
+@contextmanager
+def server_cost(pid: int) -> Iterator[ServerCost]:
+    """Measure the block's cost to the server process `pid`; the figures are filled in once it ends."""
+    cost = ServerCost()
+    cpu_before, _ = proc_stats(pid)
+    started = time.perf_counter()
+    yield cost
+    cost.wall_s = round(time.perf_counter() - started, 1)
+    cpu_after, cost.peak_mb = proc_stats(pid)
+    cost.cpu_s = round(cpu_after - cpu_before, 1)
 
 
 def fill_cafes(store, texts: list[str], *, cafe_count: int = 20) -> None:

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import open_cafe, proc_stats, write_results
+from bench.common import open_cafe, server_cost, write_results
 from facilitation.services import cafes
 from tests.serving import start_app
 
@@ -121,12 +121,9 @@ def main() -> None:
             base, server = start_app(
                 url, Path(folder) / "streamlit.log", CAFE_RATE_PER_TABLE="1000", CAFE_REFRESH_SECONDS="3"
             )
-            cpu_before, _ = proc_stats(server.pid)
             links = [cafes.join_link(store, cafe.id, t, base) for t in range(1, 11)]
-            started = time.perf_counter()
-            latencies, acknowledged, failures = asyncio.run(_run_size(base, links, n, args.submits))
-            wall = time.perf_counter() - started
-            cpu_after, peak = proc_stats(server.pid)
+            with server_cost(server.pid) as cost:
+                latencies, acknowledged, failures = asyncio.run(_run_size(base, links, n, args.submits))
             server.terminate()
             server.wait(timeout=20)
             with store.reading():
@@ -136,11 +133,11 @@ def main() -> None:
                 {
                     "residents": n,
                     "submits": len(acknowledged),
-                    "wall_s": round(wall, 1),
+                    "wall_s": cost.wall_s,
                     "p50_s": round(statistics.median(ordered), 2),
                     "p95_s": round(ordered[max(0, int(0.95 * len(ordered)) - 1)], 2),
-                    "server_cpu_s": round(cpu_after - cpu_before, 1),
-                    "server_peak_mb": peak,
+                    "server_cpu_s": cost.cpu_s,
+                    "server_peak_mb": cost.peak_mb,
                     "lost_writes": len([t for t in acknowledged if t not in stored]),
                     "stored": len(stored),
                     "not_acknowledged": n * args.submits - len(acknowledged),

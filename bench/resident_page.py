@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 
-from bench.common import open_cafe, p95_ms, proc_stats, write_results
+from bench.common import open_cafe, p95_ms, server_cost, write_results
 from facilitation.services import cafes
 from tests.serving import start_app, stop_app
 
@@ -217,12 +217,8 @@ def fifty_phones(phones: int, submits: int) -> dict:
                 with lock:
                     failures.append(f"{type(exc).__name__}: {exc}")
 
-        cpu_before, _ = proc_stats(server.pid)
-        started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=phones) as pool:
+        with server_cost(server.pid) as cost, ThreadPoolExecutor(max_workers=phones) as pool:
             list(pool.map(phone, range(phones)))
-        wall = time.perf_counter() - started
-        cpu_after, peak = proc_stats(server.pid)
         stop_app(server)
         with store.reading():
             stored = Counter(c.text for c in store.contributions.in_cafe(cafe.id))
@@ -231,13 +227,13 @@ def fifty_phones(phones: int, submits: int) -> dict:
     return {
         "phones": phones,
         "acknowledged": len(acknowledged),
-        "wall_s": round(wall, 1),
+        "wall_s": cost.wall_s,
         "server_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
         "server_p95_ms": p95_ms(ordered),
         "lost": sum(1 for text in acknowledged if text not in stored),
         "duplicated": sum(count - 1 for count in stored.values() if count > 1),
-        "server_cpu_s": round(cpu_after - cpu_before, 1),
-        "server_peak_mb": peak,
+        "server_cpu_s": cost.cpu_s,
+        "server_peak_mb": cost.peak_mb,
         "failures": failures[:5],
     }
 

@@ -35,7 +35,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import open_cafe, p95_ms, proc_stats, write_results
+from bench.common import open_cafe, p95_ms, server_cost, write_results
 from bench.resident_page import HttpPhone, first_load, let_server_migrate
 from facilitation.services import cafes
 from tests.serving import start_app, stop_app
@@ -136,12 +136,8 @@ def phones_under_half_open(root: Path, holders: int, phones: int, submits: int) 
             holding.start()
             time.sleep(1)
             held_before = holding.held()
-            cpu_before, _ = proc_stats(server.pid)
-            started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=phones) as pool:
+            with server_cost(server.pid) as cost, ThreadPoolExecutor(max_workers=phones) as pool:
                 list(pool.map(phone, range(phones)))
-            wall = time.perf_counter() - started
-            cpu_after, peak = proc_stats(server.pid)
             held_after = holding.held()
         finally:
             holding.stop()
@@ -162,12 +158,12 @@ def phones_under_half_open(root: Path, holders: int, phones: int, submits: int) 
         "acknowledged": len(acknowledged),
         "failed": len(failures),
         "lost": sum(1 for text in acknowledged if text not in stored),
-        "wall_s": round(wall, 1),
+        "wall_s": cost.wall_s,
         "phone_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
         "phone_p95_ms": p95_ms(ordered),
         "server_p95_ms": p95_ms(at_server),
-        "server_cpu_s": round(cpu_after - cpu_before, 1),
-        "server_peak_mb": peak,
+        "server_cpu_s": cost.cpu_s,
+        "server_peak_mb": cost.peak_mb,
         "failures": failures[:3],
     }
 

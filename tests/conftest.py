@@ -186,6 +186,31 @@ def add_idea(store, cafe, text: str, *, table: int = 1, source=None):
     ).contribution
 
 
+def harvest_by_keywords(store, cafe, texts, keywords: list[str]):
+    """The texts as ideas of the café's table 1, then a harvest of the café grouping them by these
+    keywords (tests.fakes.KeywordGrouper): returns (scope, version)."""
+    from facilitation.services import harvest
+    from tests.fakes import KeywordGrouper
+
+    for idea in texts:
+        add_idea(store, cafe, idea)
+    scope = harvest.scope_of([cafe.id])
+    return scope, harvest.run_harvest(store, KeywordGrouper(keywords), scope)
+
+
+def keep_chauffage(store, cafe) -> None:
+    """Four ideas of the café harvested by keywords, the first group, « Chauffage », kept for a fiche."""
+    from facilitation.services import harvest
+
+    scope, version = harvest_by_keywords(
+        store,
+        cafe,
+        ("Chauffage froid", "Chauffage cher", "Ascenseur en panne", "Jardin partagé"),
+        ["chauffage", "ascenseur", "jardin"],
+    )
+    harvest.set_kept(store, scope, [version.topics[0].key])
+
+
 def token_of(store, cafe, table=1):
     """The signed token of a table's resident link, as printed on its QR code."""
     return cafes.join_link(store, cafe.id, table, "http://x").split("/j/")[1]

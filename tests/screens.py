@@ -41,6 +41,13 @@ def seen_at(page, text: str) -> float | None:
     return None if seen_ms is None else seen_ms / 1000
 
 
+def visit_home_first(page, base: str, *, timeout_ms: int = 30_000) -> None:
+    """Visit the home page, before a deep link: Streamlit (issue #9992) shows a « Page not found »
+    dialog when a fresh server's very first visit opens another page."""
+    page.goto(base)
+    page.get_by_text("Café concertation").first.wait_for(timeout=timeout_ms)
+
+
 def sign_in_organiser(page, base: str, path: str, password: str) -> None:
     """Open an organiser page and sign in on it."""
     page.goto(f"{base}/{path}")

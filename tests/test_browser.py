@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -11,6 +13,7 @@ from facilitation.adapters.storage import open_store
 from facilitation.services import cafes
 from tests import serving
 from tests.conftest import ROOT, committed, make_cafe
+from tests.screens import sign_in_organiser, visit_home_first
 from tests.serving import stop_app
 
 pytestmark = pytest.mark.browser
@@ -24,6 +27,20 @@ def start_app(database_url: str, log_path) -> tuple[str, subprocess.Popen]:
         return serving.start_app(database_url, log_path)
     except serving.AppDidNotStart as exc:
         pytest.fail(f"Streamlit did not start: {exc}")
+
+
+@contextmanager
+def served_app(database_url: str, log_path, seed: Callable) -> Iterator[tuple]:
+    """A store on `database_url` holding what `seed(store)` writes, then the real app serving it:
+    (base URL, store, what `seed` returned); the app stopped and the store closed after."""
+    store = open_store(database_url)
+    seeded = seed(store)
+    base, process = start_app(database_url, log_path)
+    try:
+        yield base, store, seeded
+    finally:
+        stop_app(process)
+        store.engine.dispose()
 
 
 @pytest.fixture
@@ -44,14 +61,20 @@ def shown(page, text: str):
 def open_captain_page(browser, base: str, code: str):
     """The captain's page, after one visit of the home page.
 
-    Streamlit (issue #9992) shows a "Page not found" modal when the very first visit to a fresh
-    server deep-links to a non-default page; residents' links point at the root and never hit it.
+    Residents' links point at the root and never need that first visit (visit_home_first).
     """
     page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR").new_page()
-    page.goto(base)
-    page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
+    visit_home_first(page, base)
     page.goto(f"{base}/capitaine?code={code}")
     return page
+
+
+def captain_of_table_1(browser, base: str, store, cafe):
+    """The captain's page of the café's table 1, once its capture field is drawn: (page, field)."""
+    captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
+    field = capture_field(captain)
+    field.wait_for(timeout=30_000)
+    return captain, field
 
 
 BOX_FRAME = 'iframe[src*="capture_box"]'
@@ -115,9 +138,7 @@ def test_resident_sends_markup_from_a_phone_and_the_captain_sees_it_literally(
 def test_captain_keyboard_capture_and_resident_ideas_arrive_without_reload(running_app, browser):
     base, store = running_app
     cafe, _ = make_cafe(store)
-    captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
-    field = capture_field(captain)
-    field.wait_for(timeout=30_000)
+    captain, field = captain_of_table_1(browser, base, store, cafe)
     field.click()
     # As fast as speech: the next sentence is typed right after Enter, with no pause at all, by a
     # typist far faster than any person (20 ms a key).
@@ -230,11 +251,8 @@ def test_secrets_never_reach_the_server_log(sqlite_url, browser, tmp_path, monke
         page.goto(f"{base}/?t=forge.1.0.AAAA")  # an error path too
         page.get_by_text("Ce lien n'est pas valable").wait_for(timeout=30_000)
         admin = browser.new_context().new_page()
-        admin.goto(base)  # Streamlit issue #9992: a fresh server's first visit must be the home page
-        admin.get_by_text("Café concertation").first.wait_for(timeout=30_000)
-        admin.goto(f"{base}/cafes")
-        admin.get_by_label("Mot de passe organisateur").fill("mot-de-passe-secret")
-        admin.get_by_role("button", name="Entrer").click()
+        visit_home_first(admin, base)
+        sign_in_organiser(admin, base, "cafes", "mot-de-passe-secret")
         admin.get_by_text("Cafés concertation").first.wait_for(timeout=30_000)
     finally:
         stop_app(process)

@@ -9,7 +9,7 @@ import pytest
 
 from facilitation.services import cafes
 from tests.conftest import committed, make_cafe
-from tests.test_browser import BOX_FRAME, PHONE, capture_field, open_captain_page, running_app, shown
+from tests.test_browser import BOX_FRAME, PHONE, captain_of_table_1, running_app, shown
 
 pytestmark = pytest.mark.browser
 __all__ = ["running_app"]  # the fixture, shared with test_browser.py
@@ -44,9 +44,7 @@ def test_ten_sentences_with_no_pause_and_pasted_lines_each_make_one_contribution
 ):
     base, store = running_app
     cafe, _ = make_cafe(store)
-    captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
-    field = capture_field(captain)
-    field.wait_for(timeout=30_000)
+    captain, field = captain_of_table_1(browser, base, store, cafe)
     field.click()
     typed = [f"Phrase tapée numéro {i}" for i in range(10)]
     for text in typed:  # no delay between keys, no pause after Enter
@@ -69,9 +67,7 @@ def test_ten_sentences_with_no_pause_and_pasted_lines_each_make_one_contribution
 def test_optional_fields_label_one_sentence_unless_pinned(running_app, browser):
     base, store = running_app
     cafe, _ = make_cafe(store)
-    captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
-    field = capture_field(captain)
-    field.wait_for(timeout=30_000)
+    captain, field = captain_of_table_1(browser, base, store, cafe)
     bottom(captain).get_by_label("Type", exact=True).click()
     captain.get_by_role("option", name="problème").click()
     field.click()
@@ -110,9 +106,7 @@ def test_a_round_closed_mid_typing_holds_sending_keeps_every_key_and_offers_the_
 ):
     base, store = running_app
     cafe, rounds = make_cafe(store)
-    captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
-    field = capture_field(captain)
-    field.wait_for(timeout=30_000)
+    captain, field = captain_of_table_1(browser, base, store, cafe)
     field.click()
     captain.keyboard.type("Brouillon pas fini")
     frame = captain.frame_locator(BOX_FRAME)

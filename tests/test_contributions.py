@@ -6,7 +6,7 @@ from facilitation.domain.access import make_join_token, new_id
 from facilitation.domain.errors import AccessDenied, InvalidInput, NotAccepting, NotFound, RoundChanged
 from facilitation.domain.model import Source
 from facilitation.services import cafes, contributions
-from tests.conftest import committed, make_cafe
+from tests.conftest import committed, make_cafe, resident
 
 
 def captain_submit(store, cafe, text="Plus de bancs", table=1, **fields):
@@ -86,19 +86,13 @@ def test_nothing_is_accepted_without_an_open_round_or_once_closed(store):
 
 def test_resident_submits_through_the_signed_link_only(store):
     cafe, _ = make_cafe(store)
-    result = contributions.resident_submit(
-        store,
-        token=token_for(store, cafe, 2),
-        text="<b>gras</b> & **étoiles**",
-        submission_id=new_id(),
-        max_chars=2000,
-    )
+    result = resident(store, token_for(store, cafe, 2), "<b>gras</b> & **étoiles**")
     assert result.contribution.source is Source.RESIDENT
     assert result.contribution.text == "<b>gras</b> & **étoiles**"
     assert cafes.get_table(store, cafe.id, 2).id == result.contribution.table_id
     forged = make_join_token("autre-secret", cafe.id, 2)
     with pytest.raises(AccessDenied):
-        contributions.resident_submit(store, token=forged, text="x", submission_id=new_id(), max_chars=2000)
+        resident(store, forged, "x")
     assert len(committed(store).contributions.in_cafe(cafe.id)) == 1
 
 
@@ -157,9 +151,7 @@ def test_overview_counts_per_table_and_round(store):
     cafe, rounds = make_cafe(store)
     for index, table in enumerate((1, 1, 2)):
         captain_submit(store, cafe, text=f"Idée {index}", table=table)
-    contributions.resident_submit(
-        store, token=token_for(store, cafe, 2), text="du téléphone", submission_id=new_id(), max_chars=2000
-    )
+    resident(store, token_for(store, cafe, 2), "du téléphone")
     view = contributions.overview(store, cafe.id)
     table1, table2 = view.tables
     assert view.counts[(rounds[0].id, table1.id)] == 2 and view.counts[(rounds[0].id, table2.id)] == 2
@@ -182,14 +174,7 @@ def test_a_resident_submit_carries_its_round_too(store):
     cafe, rounds = make_cafe(store)
     cafes.close_round(store, cafe.id, rounds[0].id)
     with pytest.raises(NotAccepting, match="Aucun tour n'est ouvert"):
-        contributions.resident_submit(
-            store,
-            token=token_for(store, cafe),
-            text="Trop tard",
-            submission_id=new_id(),
-            max_chars=2000,
-            round_id=rounds[0].id,
-        )
+        resident(store, token_for(store, cafe), "Trop tard", round_id=rounds[0].id)
     assert committed(store).contributions.in_cafe(cafe.id) == []
 
 
@@ -201,14 +186,7 @@ def test_the_same_text_from_one_table_is_stored_once_per_round(store, source):
 
     def send(text, table=1):
         if source is Source.RESIDENT:
-            return contributions.resident_submit(
-                store,
-                token=token_for(store, cafe, table),
-                text=text,
-                submission_id=new_id(),
-                max_chars=2000,
-                browser_id=phone,
-            )
+            return resident(store, token_for(store, cafe, table), text, browser_id=phone)
         return captain_submit(store, cafe, text=text, table=table)
 
     first = send("Des bancs à l'ombre")

@@ -13,8 +13,7 @@ from facilitation.domain import actors
 from facilitation.domain.errors import InvalidInput, NotFound
 from facilitation.domain.model import CAFE_SOURCE, FIELD_SOURCE, Committee, FicheStatus, cafe_fiche_ref
 from facilitation.services import audit, exchange, harvest, synthesis
-from tests.conftest import acting_as, add_idea, make_cafe
-from tests.fakes import KeywordGrouper
+from tests.conftest import acting_as, harvest_by_keywords, make_cafe
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
@@ -34,10 +33,9 @@ def field_fiche(store, **overrides):
 
 def cafe_with_a_kept_group(store):
     cafe, _ = make_cafe(store)
-    for text in ("Chauffage froid", "Chauffage cher", "Ascenseur en panne"):
-        add_idea(store, cafe, text)
-    scope = harvest.scope_of([cafe.id])
-    version = harvest.run_harvest(store, KeywordGrouper(["chauffage", "ascenseur"]), scope)
+    scope, version = harvest_by_keywords(
+        store, cafe, ("Chauffage froid", "Chauffage cher", "Ascenseur en panne"), ["chauffage", "ascenseur"]
+    )
     harvest.set_kept(store, scope, [version.topics[0].key])
     return cafe, version.topics[0].key
 

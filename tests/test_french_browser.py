@@ -10,13 +10,11 @@ import re
 
 import pytest
 
-from facilitation.adapters.storage import open_store
 from facilitation.domain.access import hash_password
 from facilitation.services import cafes, harvest
 from facilitation.services.demo import create_demo_cafe
 from tests.conftest import token_of
-from tests.serving import stop_app
-from tests.test_browser import start_app
+from tests.test_browser import served_app
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mot-de-passe-organisateur"
@@ -86,14 +84,8 @@ def served(sqlite_url, tmp_path, monkeypatch):
     """A freshly started server on its own SQLite file, with a demo café in progress."""
     monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password(PASSWORD))
     monkeypatch.setenv("CAFE_MARKETING_PASSWORD_HASH", hash_password(MARKETING_PASSWORD))
-    store = open_store(sqlite_url)
-    cafe = create_demo_cafe(store)
-    base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
-    try:
-        yield base, store, cafe
-    finally:
-        stop_app(process)
-        store.engine.dispose()
+    with served_app(sqlite_url, tmp_path / "streamlit.log", create_demo_cafe) as served:
+        yield served
 
 
 def sign_in(page, label: str, password: str) -> str:

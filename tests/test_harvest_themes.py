@@ -24,6 +24,15 @@ from tests.pdfs import pdf_text
 
 RUN = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 26, 18, 30, tzinfo=UTC)
+# The version `current`'s columns of its database row, beside the payload.
+VERSION_ROW = {
+    "id": "v1",
+    "harvest_id": "h",
+    "number": 1,
+    "created_at": RUN,
+    "author": "organisateur",
+    "note": "Regroupement automatique",
+}
 
 
 def group(key: str, parent: str, *members: str) -> TopicGroup:
@@ -34,12 +43,7 @@ def group(key: str, parent: str, *members: str) -> TopicGroup:
 def current() -> HarvestVersion:
     """Theme h1 holds t1 and t2, theme h2 holds t3."""
     return HarvestVersion(
-        id="v1",
-        harvest_id="h",
-        number=1,
-        created_at=RUN,
-        author="organisateur",
-        note="Regroupement automatique",
+        **VERSION_ROW,
         topics=(group("t1", "h1", "a", "b"), group("t2", "h1", "c"), group("t3", "h2", "d", "e")),
         set_aside=(),
         coordinates={},
@@ -135,15 +139,7 @@ def test_a_rerun_keeps_theme_assignment_and_leaves_new_groups_without_one(curren
 
 def test_versions_saved_before_themes_still_load_and_themes_round_trip(current):
     def row(payload: dict) -> SimpleNamespace:
-        return SimpleNamespace(
-            id="v1",
-            harvest_id="h",
-            number=1,
-            created_at=RUN,
-            author="organisateur",
-            note="Regroupement automatique",
-            payload=payload,
-        )
+        return SimpleNamespace(**VERSION_ROW, payload=payload)
 
     payload = version_payload(current)
     assert version_from(row(payload)) == current

@@ -14,7 +14,7 @@ from exports.documents import render, single_fiche
 from facilitation.domain.errors import InvalidInput
 from facilitation.domain.privacy import MASKED_SUMMARY, mask_personal_data, personal_spans, restore_masked
 from facilitation.services import audit, cafes, contributions, harvest, rgpd, synthesis
-from tests.conftest import add_idea, committed, make_cafe
+from tests.conftest import add_idea, committed, harvest_by_keywords, make_cafe
 from tests.fakes import KeywordGrouper
 
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
@@ -208,10 +208,9 @@ def test_flagged_names_never_reach_labels_keywords_fiches_exports_or_the_log(sto
 
 def test_a_follow_up_typed_with_a_name_is_masked_in_the_fiche(store):
     cafe, _ = make_cafe(store)
-    for text in ("Chauffage froid", "Chauffage en panne"):
-        add_idea(store, cafe, text)
-    scope = harvest.scope_of([cafe.id])
-    version = harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope)
+    scope, version = harvest_by_keywords(
+        store, cafe, ("Chauffage froid", "Chauffage en panne"), ["chauffage"]
+    )
     harvest.set_kept(store, scope, [version.topics[0].key])
     rgpd.flag_name(store, cafe.id, "Durand", by_organiser=True)
     synthesis.update_fiche(
@@ -297,10 +296,10 @@ def test_flagged_names_are_checked_and_never_logged(store):
 
 def test_saving_a_fiche_shown_masked_keeps_its_hidden_follow_up(store):
     cafe, _ = make_cafe(store)
-    for text in ("Chauffage froid", "Chauffage en panne"):
-        add_idea(store, cafe, text)
-    scope = harvest.scope_of([cafe.id])
-    key = harvest.run_harvest(store, KeywordGrouper(["chauffage"]), scope).topics[0].key
+    scope, version = harvest_by_keywords(
+        store, cafe, ("Chauffage froid", "Chauffage en panne"), ["chauffage"]
+    )
+    key = version.topics[0].key
     harvest.set_kept(store, scope, [key])
     committee = "Comité Services et Qualité"
     typed = "Rappeler Mme Durand au 06 12 34 56 78"

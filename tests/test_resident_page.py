@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html import unescape
 
 import pytest
@@ -68,6 +70,13 @@ class Phone:
         if not json:
             self.page = answer
         return answer
+
+
+def phone_beside_an_idea(app: Starlette, store, text: str):
+    """A phone on the page of a fresh café whose table already holds the idea `text`: (café, idea, phone)."""
+    cafe, _ = make_cafe(store)
+    idea = add_idea(store, cafe, text)
+    return cafe, idea, Phone(app, store, cafe)
 
 
 def serve(database_url: str, **settings) -> tuple[Starlette, WebRuntime]:
@@ -219,24 +228,43 @@ def test_a_burst_from_one_phone_is_refused_and_the_text_kept(served):
     assert len(committed(store).contributions.in_cafe(cafe.id)) == 6
 
 
-def test_an_outage_gives_the_text_back_without_database_details_and_stores_once_after(sqlite_url):
+@pytest.fixture
+def phone_on_sqlite(sqlite_url):
+    """A phone on the resident page of a café, on a SQLite file: (store, café, phone)."""
     app, runtime = serve(sqlite_url)
     store = runtime.store()
     cafe, _ = make_cafe(store)
-    phone = Phone(app, store, cafe)
+    yield store, cafe, Phone(app, store, cafe)
+    runtime.close()
+
+
+UNREACHABLE = "postgresql+psycopg://cafe:S3cretQ@127.0.0.1:1/base?connect_timeout=1"
+
+
+@contextmanager
+def database_down(store) -> Iterator[None]:
+    """The store's database unreachable inside the block (nothing listens at UNREACHABLE), back after."""
     healthy = store.engine
-    store.engine = create_engine("postgresql+psycopg://cafe:S3cretQ@127.0.0.1:1/base?connect_timeout=1")
-    refused = phone.send("Mon idée pendant la panne")
+    store.engine = create_engine(UNREACHABLE)
+    try:
+        yield
+    finally:
+        store.engine = healthy
+
+
+def test_an_outage_gives_the_text_back_without_database_details_and_stores_once_after(phone_on_sqlite):
+    store, cafe, phone = phone_on_sqlite
+    with database_down(store):
+        refused = phone.send("Mon idée pendant la panne")
     assert refused.status_code == 503 and UNAVAILABLE_MESSAGE in unescape(refused.text)
-    for detail in ("S3cretQ", "127.0.0.1", "cafe:", "base", "psycopg"):
+    for detail in ("S3cretQ", "127.0.0.1", "cafe:", "base", "psycopg"):  # UNREACHABLE's parts
         assert detail not in refused.text
     assert phone.text_in_field() == "Mon idée pendant la panne"
-    store.engine = healthy  # back: the retry button sends the same form
+    # Back: the retry button sends the same form.
     retry = phone.form(phone.text_in_field())
     phone.client.post(phone.link, data=retry)
     phone.client.post(phone.link, data=retry)  # and once more by mistake
     assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == ["Mon idée pendant la panne"]
-    runtime.close()
 
 
 @pytest.mark.parametrize(
@@ -329,9 +357,7 @@ def test_a_body_larger_than_any_contribution_is_refused(served):
 
 def test_a_phone_supports_an_idea_once_even_when_it_reopens_the_link(served):
     app, store, _ = served
-    cafe, _ = make_cafe(store)
-    idea = add_idea(store, cafe, "Jardin partagé")
-    phone = Phone(app, store, cafe)
+    cafe, idea, phone = phone_beside_an_idea(app, store, "Jardin partagé")
     after = phone.support(idea.id)
     assert after.history[0].status_code == 303 and "✓ Vous êtes d'accord · 1 soutien" in unescape(after.text)
     phone.page = phone.client.get(phone.link)  # the QR code scanned again: same phone, same cookie
@@ -350,9 +376,7 @@ def test_a_phone_supports_an_idea_once_even_when_it_reopens_the_link(served):
 
 def test_a_support_with_a_forged_nonce_or_an_unknown_idea_is_refused(served):
     app, store, _ = served
-    cafe, _ = make_cafe(store)
-    idea = add_idea(store, cafe, "Jardin partagé")
-    phone = Phone(app, store, cafe)
+    _, idea, phone = phone_beside_an_idea(app, store, "Jardin partagé")
     forged = phone.client.post(
         f"{phone.link}/soutien", data={"idee": idea.id, "nonce": "x"}, headers={"accept": "application/json"}
     )
@@ -580,9 +604,7 @@ def test_text_that_draws_nothing_is_empty(served, text):
 
 def test_a_refused_support_speaks_of_the_button_and_cookieless_phones_are_told(served):
     app, store, _ = served
-    cafe, _ = make_cafe(store)
-    idea = add_idea(store, cafe, "Jardin partagé")
-    phone = Phone(app, store, cafe)
+    _, idea, phone = phone_beside_an_idea(app, store, "Jardin partagé")
     stale = phone.client.post(
         f"{phone.link}/soutien", data={"idee": idea.id, "nonce": "x"}, headers={"accept": "application/json"}
     )
@@ -600,19 +622,13 @@ def test_a_refused_support_speaks_of_the_button_and_cookieless_phones_are_told(s
     assert committed(store).contributions.get(idea.id).supports == 0
 
 
-def test_the_retry_page_of_an_outage_sends_at_the_first_tap_once_the_database_is_back(sqlite_url):
-    app, runtime = serve(sqlite_url)
-    store = runtime.store()
-    cafe, _ = make_cafe(store)
-    phone = Phone(app, store, cafe)
-    healthy = store.engine
-    store.engine = create_engine("postgresql+psycopg://x@127.0.0.1:1/x?connect_timeout=1")
-    assert phone.send("Pendant la panne").status_code == 503
-    store.engine = healthy
+def test_the_retry_page_of_an_outage_sends_at_the_first_tap_once_the_database_is_back(phone_on_sqlite):
+    store, cafe, phone = phone_on_sqlite
+    with database_down(store):
+        assert phone.send("Pendant la panne").status_code == 503
     phone.send(phone.text_in_field())  # « Envoyer à nouveau », as drawn during the outage
     assert "Merci !" in phone.page.text
     assert [c.text for c in committed(store).contributions.in_cafe(cafe.id)] == ["Pendant la panne"]
-    runtime.close()
 
 
 def test_rate_windows_forget_quiet_phones():
@@ -715,9 +731,7 @@ def test_a_phones_post_is_one_transaction(served):
 
 def test_a_phones_vote_is_one_transaction(served):
     app, store, _ = served
-    cafe, _ = make_cafe(store)
-    idea = add_idea(store, cafe, "Plus de bancs")
-    phone = Phone(app, store, cafe)
+    _, idea, phone = phone_beside_an_idea(app, store, "Plus de bancs")
     nonce = re.search(r'data-support-nonce="([^"]+)"', phone.page.text).group(1)
     begun = _begins(store)
     answer = phone.client.post(
@@ -730,9 +744,7 @@ def test_a_phones_vote_is_one_transaction(served):
 
 def test_a_phones_page_is_read_in_one_transaction(served):
     app, store, _ = served
-    cafe, _ = make_cafe(store)
-    add_idea(store, cafe, "Plus de bancs")
-    phone = Phone(app, store, cafe)
+    _, _, phone = phone_beside_an_idea(app, store, "Plus de bancs")
     begun = _begins(store)
     assert phone.client.get(phone.link).status_code == 200 and len(begun) == 1
     begun.clear()

@@ -43,6 +43,15 @@ def rows(payload: dict, table: str) -> list[dict]:
     return payload["tables"].setdefault(table, [])
 
 
+def first_row(table: str, column: str, value):
+    """A mutation setting `column` of the file's first `table` row to `value`."""
+
+    def mutate(payload, _victim=None):
+        rows(payload, table)[0][column] = value
+
+    return mutate
+
+
 def future_login(payload, _victim):
     rows(payload, "login_attempts").append(
         {
@@ -67,10 +76,6 @@ def audit_rows(payload, _victim):
     )  # fmt: skip
 
 
-def pirate_table_code(payload, _victim):
-    rows(payload, "cafe_tables")[0]["code"] = "PIRATE"
-
-
 def into_another_existing_cafe(payload, victim):
     """The file claims the victim's id to add a captain table to it."""
     old_id = payload["cafe_id"]
@@ -80,52 +85,12 @@ def into_another_existing_cafe(payload, victim):
     rows(payload, "cafe_tables")[0]["code"] = "PQRSTU"
 
 
-def unknown_theme(payload, _victim):
-    rows(payload, "cafes")[0]["theme"] = "piratage"
-
-
-def control_character(payload, _victim):
-    rows(payload, "contributions")[0]["text"] = "Bonjour\x1b[2J"
-
-
-def bidi_override(payload, _victim):
-    rows(payload, "contributions")[0]["text"] = "Bonjour \u202eelcyc"
-
-
-def dangling_round(payload, _victim):
-    rows(payload, "contributions")[0]["round_id"] = "f" * 32
-
-
-def wrong_type(payload, _victim):
-    rows(payload, "rounds")[0]["planned_minutes"] = "vingt"
-
-
-def future_contribution(payload, _victim):
-    rows(payload, "contributions")[0]["created_at"] = "2099-05-01T10:00:00+00:00"
-
-
-def overlong_text(payload, _victim):
-    rows(payload, "contributions")[0]["text"] = "a" * 2001
-
-
-def unknown_kind(payload, _victim):
-    rows(payload, "contributions")[0]["kind"] = "<script>"
-
-
-def unknown_column(payload, _victim):
-    rows(payload, "contributions")[0]["is_admin"] = True
-
-
 def row_of_another_cafe(payload, victim):
     rows(payload, "masked_names").append({"cafe_id": victim.id, "name": "le", "confirmed": 1})
 
 
 def bad_harvest_payload(payload, _victim):
     rows(payload, "harvest_versions")[0]["payload"]["topics"] = "rien"
-
-
-def scope_not_an_object(payload, _victim):
-    rows(payload, "harvests")[0]["scope"] = "toute la base"
 
 
 def unknown_format(payload, _victim):
@@ -137,26 +102,39 @@ def not_an_object(payload, _victim):
     payload["__list__"] = True  # written as a JSON list below
 
 
+# Cases that set one column of the file's first row of a table: (table, column, value, message).
+FIRST_ROW_CASES = {
+    "captain code PIRATE": ("cafe_tables", "code", "PIRATE", "code capitaine mal formé"),
+    "theme outside the list": ("cafes", "theme", "piratage", "valeur « piratage » hors de la liste"),
+    "control character": ("contributions", "text", "Bonjour\x1b[2J", "caractère interdit (code 0x001b)"),
+    "bidi override": ("contributions", "text", "Bonjour \u202eelcyc", "caractère interdit (code 0x202e)"),
+    "dangling foreign key": (
+        "contributions",
+        "round_id",
+        "f" * 32,
+        "round_id ne désigne aucune ligne de rounds",
+    ),
+    "wrong type": ("rounds", "planned_minutes", "vingt", "planned_minutes : nombre entier attendu"),
+    "date in the future": ("contributions", "created_at", "2099-05-01T10:00:00+00:00", "date dans le futur"),
+    "text too long": ("contributions", "text", "a" * 2001, "trop long (2001 caractères pour 2000 au plus)"),
+    "unknown kind": ("contributions", "kind", "<script>", "hors de la liste"),
+    "unknown column": ("contributions", "is_admin", True, "colonne inconnue ['is_admin']"),
+    "harvest scope not an object": ("harvests", "scope", "toute la base", "périmètre de récolte illisible"),
+}
+
 TRANSFER_CASES = {
     "login attempts": (future_login, "ne peut pas contenir la table « login_attempts »"),
     "link secret": (link_secret_row, "ne peut pas contenir la table « installation_values »"),
     "audit rows": (audit_rows, "ne peut pas contenir la table « audit_log »"),
-    "captain code PIRATE": (pirate_table_code, "code capitaine mal formé"),
     "another existing café": (into_another_existing_cafe, "un autre café de cette installation"),
-    "theme outside the list": (unknown_theme, "valeur « piratage » hors de la liste"),
-    "control character": (control_character, "caractère interdit (code 0x001b)"),
-    "bidi override": (bidi_override, "caractère interdit (code 0x202e)"),
-    "dangling foreign key": (dangling_round, "round_id ne désigne aucune ligne de rounds"),
-    "wrong type": (wrong_type, "planned_minutes : nombre entier attendu"),
-    "date in the future": (future_contribution, "date dans le futur"),
-    "text too long": (overlong_text, "trop long (2001 caractères pour 2000 au plus)"),
-    "unknown kind": (unknown_kind, "hors de la liste"),
-    "unknown column": (unknown_column, "colonne inconnue ['is_admin']"),
     "row of another café": (row_of_another_cafe, "une ligne appartient à un autre café"),
     "broken harvest": (bad_harvest_payload, "contenu de récolte illisible"),
-    "harvest scope not an object": (scope_not_an_object, "périmètre de récolte illisible"),
     "unknown format": (unknown_format, "format de fichier inconnu"),
     "not an object": (not_an_object, "ne contient pas un objet JSON"),
+    **{
+        case: (first_row(table, column, value), message)
+        for case, (table, column, value, message) in FIRST_ROW_CASES.items()
+    },
 }
 
 
@@ -226,7 +204,7 @@ RESTORE_CASES = {
         lambda p: rows(p, "installation_values").append({"name": "admin", "value": "A" * 43}),
         "valeur « admin » hors de la liste",
     ),
-    "theme outside the list": (lambda p: rows(p, "cafes")[0].__setitem__("theme", "x"), "hors de la liste"),
+    "theme outside the list": (first_row("cafes", "theme", "x"), "hors de la liste"),
     # Sentence vectors are derived data: never in a backup, never taken from one.
     "sentence vectors": (
         lambda p: p["tables"].__setitem__(

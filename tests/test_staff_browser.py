@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation.adapters.storage import open_store
 from facilitation.domain.access import hash_password
 from tests.conftest import make_cafe
-from tests.screens import LAPTOP
-from tests.serving import stop_app
-from tests.test_browser import start_app
+from tests.screens import LAPTOP, visit_home_first
+from tests.test_browser import served_app
 
 pytestmark = pytest.mark.browser
 
@@ -28,18 +26,11 @@ def library_page(sqlite_url, browser, tmp_path, monkeypatch):
     """The real server with both staff passwords, and a laptop's page on « Bibliothèque »'s sign-in."""
     monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password("mot-de-passe-organisateur"))
     monkeypatch.setenv("CAFE_MARKETING_PASSWORD_HASH", hash_password("mot-de-passe-marketing"))
-    store = open_store(sqlite_url)
-    make_cafe(store)
-    base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
-    try:
+    with served_app(sqlite_url, tmp_path / "streamlit.log", make_cafe) as (base, _, _):
         page = browser.new_context(**LAPTOP).new_page()
-        page.goto(base)  # Streamlit issue #9992: a fresh server's first visit must be the home page
-        page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
+        visit_home_first(page, base)
         page.goto(f"{base}/bibliotheque")
         yield base, page
-    finally:
-        stop_app(process)
-        store.engine.dispose()
 
 
 def test_the_marketing_team_signs_in_sees_its_pages_and_cannot_run_a_cafe(library_page, browser, output_dir):

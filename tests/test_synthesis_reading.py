@@ -9,8 +9,7 @@ from exports.documents import renderer
 from exports.pdf.fiches import slug
 from exports.pdf.synthesis import synthesis_pdf
 from facilitation.services import documents, harvest, synthesis
-from tests.conftest import add_idea, make_cafe
-from tests.fakes import KeywordGrouper
+from tests.conftest import harvest_by_keywords, make_cafe
 from tests.pdfs import pdf_text, render_first_pages
 
 LATE_EVENING_UTC = datetime(2026, 11, 26, 23, 12, tzinfo=UTC)  # 00:12 on the 27th in Lyon
@@ -18,17 +17,19 @@ LATE_EVENING_UTC = datetime(2026, 11, 26, 23, 12, tzinfo=UTC)  # 00:12 on the 27
 
 def harvested(store, *, keep: bool):
     cafe, _ = make_cafe(store)
-    for text in (
-        "Chauffage froid l'hiver",
-        "Chauffage trop cher",
-        "Chauffage en panne au 3e",
-        "Ascenseur bloqué depuis lundi",
-        "Jardin partagé au pied de l'immeuble",
-        "Jardin avec des bancs",
-    ):
-        add_idea(store, cafe, text)
-    scope = harvest.scope_of([cafe.id])
-    version = harvest.run_harvest(store, KeywordGrouper(["chauffage", "ascenseur", "jardin"]), scope)
+    scope, version = harvest_by_keywords(
+        store,
+        cafe,
+        (
+            "Chauffage froid l'hiver",
+            "Chauffage trop cher",
+            "Chauffage en panne au 3e",
+            "Ascenseur bloqué depuis lundi",
+            "Jardin partagé au pied de l'immeuble",
+            "Jardin avec des bancs",
+        ),
+        ["chauffage", "ascenseur", "jardin"],
+    )
     if keep:
         chauffage = next(t for t in version.topics if "Chauffage" in t.label)
         harvest.set_kept(store, scope, [chauffage.key])

@@ -17,7 +17,7 @@ from facilitation.services import audit, backups, cafes, contributions, rgpd, sy
 from facilitation.services.contributions import UNKNOWN_IDEA_MESSAGE, Visit
 from facilitation.services.records import EXPORT_COLUMNS, HEADERS, contribution_records
 from facilitation.services.snapshot import load_snapshot
-from tests.conftest import add_idea, committed, make_cafe, token_of
+from tests.conftest import add_idea, committed, make_cafe, resident, token_of
 from tests.pdfs import pdf_text, render_first_pages
 
 LIMITS = {"max_bytes": 50_000_000, "max_text_chars": 2000}
@@ -33,14 +33,7 @@ def _travelled(store):
 
 
 def _resident(store, cafe, table, text, **options):
-    return contributions.resident_submit(
-        store,
-        token=token_of(store, cafe, table),
-        text=text,
-        submission_id=new_id(),
-        max_chars=2000,
-        **options,
-    )
+    return resident(store, token_of(store, cafe, table), text, **options)
 
 
 def test_a_phone_builds_on_an_idea_of_a_table_it_joined_earlier(store):

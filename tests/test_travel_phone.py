@@ -43,8 +43,9 @@ def _prolong_form(phone: Phone, text: str, idea_id: str, **extra: str) -> dict[s
     return {**fields, "texte": text, "prolonge": idea_id, **extra}
 
 
-def test_a_phone_prolongs_an_idea_of_the_table_it_joined_before(served):
-    app, store = served
+def _spoken_at_table_1(app, store):
+    """A phone that sent an idea at table 1 of a three-table café, and two ideas it never heard: one
+    of table 3, one of another café. Returns the café, the phone and the three ideas."""
     cafe, _ = make_cafe(store, tables=3)
     other, _ = make_cafe(store)
     phone = Phone(app, store, cafe, table=1)
@@ -52,6 +53,12 @@ def test_a_phone_prolongs_an_idea_of_the_table_it_joined_before(served):
     (idea,) = committed(store).contributions.in_cafe(cafe.id)
     unheard = add_idea(store, cafe, "Une idée de la table 3", table=3)
     foreign = add_idea(store, other, "Une idée d'un autre café")
+    return cafe, phone, idea, unheard, foreign
+
+
+def test_a_phone_prolongs_an_idea_of_the_table_it_joined_before(served):
+    app, store = served
+    cafe, phone, idea, unheard, foreign = _spoken_at_table_1(app, store)
     assert 'id="prolong-link" hidden' in phone.page.text  # no earlier table yet
     _move(phone, store, cafe, 2)
     assert 'id="prolong-link">' in phone.page.text  # shown now that an earlier table exists
@@ -73,12 +80,7 @@ def test_a_phone_prolongs_an_idea_of_the_table_it_joined_before(served):
 
 def test_forged_unheard_and_foreign_ideas_are_refused_in_french_and_change_nothing(served):
     app, store = served
-    cafe, _ = make_cafe(store, tables=3)
-    other, _ = make_cafe(store)
-    phone = Phone(app, store, cafe, table=1)
-    phone.send("Un composteur partagé")
-    unheard = add_idea(store, cafe, "Une idée de la table 3", table=3)
-    foreign = add_idea(store, other, "Une idée d'un autre café")
+    cafe, phone, _, unheard, foreign = _spoken_at_table_1(app, store)
     _move(phone, store, cafe, 2)
     before = committed(store).contributions.count(cafe.id)
     for forged in (unheard.id, foreign.id, "0" * 32, "<b>x</b>", ""):

@@ -10,10 +10,9 @@ import pytest
 
 from facilitation.domain.agreement import THEME_PREFIX, Choice, Label, Tally
 from facilitation.domain.errors import InvalidInput, NotAccepting, NotFound
-from facilitation.services import cafes, contributions, harvest, votes
-from tests.conftest import add_idea, committed, make_cafe, token_of
-from tests.fakes import KeywordGrouper
-from tests.test_resident_page import Phone, serve
+from facilitation.services import cafes, contributions, votes
+from tests.conftest import add_idea, committed, harvest_by_keywords, make_cafe, token_of
+from tests.test_resident_page import Phone, phone_beside_an_idea, serve
 
 
 @pytest.fixture
@@ -40,9 +39,7 @@ def _tallies(store, cafe_id: str, item: str) -> list[Tally]:
 
 def test_a_phone_changes_its_vote_and_is_counted_once(served):
     app, store, _ = served
-    cafe, _ = make_cafe(store)
-    idea = add_idea(store, cafe, "Un composteur dans la cour")
-    phone = Phone(app, store, cafe)
+    cafe, idea, phone = phone_beside_an_idea(app, store, "Un composteur dans la cour")
     page = _vote(phone, idea.id, "d'accord")
     assert page.history[0].status_code == 303 and "✓ Vous êtes d'accord · 1 soutien" in page.html
     changed = _vote(phone, idea.id, "pas d'accord", json=True).json()
@@ -64,18 +61,14 @@ def test_a_phone_changes_its_vote_and_is_counted_once(served):
 
 def test_an_old_plus_one_form_still_says_d_accord(served):
     app, store, _ = served
-    cafe, _ = make_cafe(store)
-    idea = add_idea(store, cafe, "Des bancs")
-    phone = Phone(app, store, cafe)
+    _, idea, phone = phone_beside_an_idea(app, store, "Des bancs")
     answer = _vote(phone, idea.id, None, json=True).json()
     assert answer["choice"] == "d'accord" and answer["supports"] == 1
 
 
 def test_an_unknown_answer_is_refused_in_french_and_changes_nothing(served):
     app, store, _ = served
-    cafe, _ = make_cafe(store)
-    idea = add_idea(store, cafe, "Des bancs")
-    phone = Phone(app, store, cafe)
+    cafe, idea, phone = phone_beside_an_idea(app, store, "Des bancs")
     answer = _vote(phone, idea.id, "peut-être", json=True)
     assert answer.status_code == 422 and "« pas d'accord »" in answer.json()["message"]
     assert _tallies(store, cafe.id, idea.id) == []
@@ -84,10 +77,12 @@ def test_an_unknown_answer_is_refused_in_french_and_changes_nothing(served):
 def test_the_plenary_vote_shows_the_themes_on_the_phones(served):
     app, store, _ = served
     cafe, rounds = make_cafe(store)
-    for text in ("Le chauffage est trop faible", "Chauffage en panne", "Ascenseur bloqué"):
-        add_idea(store, cafe, text)
-    scope = harvest.scope_of([cafe.id])
-    version = harvest.run_harvest(store, KeywordGrouper(["chauffage", "ascenseur"]), scope)
+    _, version = harvest_by_keywords(
+        store,
+        cafe,
+        ("Le chauffage est trop faible", "Chauffage en panne", "Ascenseur bloqué"),
+        ["chauffage", "ascenseur"],
+    )
     heating = next(t for t in version.topics if t.label == "Chauffage")
     phone = Phone(app, store, cafe, table=2)
     assert "Votez sur les thèmes" not in phone.page.text

@@ -9,12 +9,11 @@ import urllib.request
 import pytest
 
 from facilitation.adapters.clock import utcnow
-from facilitation.adapters.storage import open_store
 from facilitation.domain.access import hash_password
 from facilitation.services import cafes, public_address, sessions
-from tests.conftest import add_idea, make_cafe
-from tests.serving import stop_app
-from tests.test_browser import start_app
+from tests.conftest import add_idea, keep_chauffage, make_cafe
+from tests.screens import sign_in_organiser, visit_home_first
+from tests.test_browser import served_app
 
 PASSWORD = "mot-de-passe-organisateur"
 
@@ -23,14 +22,8 @@ PASSWORD = "mot-de-passe-organisateur"
 def served(sqlite_url, tmp_path, monkeypatch):
     """The real server (serve.py) on its own SQLite file, with an organiser password; a café open."""
     monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password(PASSWORD))
-    store = open_store(sqlite_url)
-    cafe, _ = make_cafe(store)
-    base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
-    try:
-        yield base, store, cafe
-    finally:
-        stop_app(process)
-        store.engine.dispose()
+    with served_app(sqlite_url, tmp_path / "streamlit.log", lambda store: make_cafe(store)[0]) as served:
+        yield served
 
 
 def headers_of(url: str) -> dict[str, str]:
@@ -80,11 +73,8 @@ def test_the_wall_link_shows_the_question_and_opens_nothing_else(served, browser
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     organiser = context.new_page()
     organiser_blocked = policy_violations(organiser)
-    organiser.goto(base)  # Streamlit issue #9992: a fresh server's first visit must be the home page
-    organiser.get_by_text("Café concertation").first.wait_for(timeout=30_000)
-    organiser.goto(f"{base}/animer?cafe={cafe.id}")
-    organiser.get_by_label("Mot de passe organisateur").fill(PASSWORD)
-    organiser.get_by_role("button", name="Entrer").click()
+    visit_home_first(organiser, base)
+    sign_in_organiser(organiser, base, f"animer?cafe={cafe.id}", PASSWORD)
     organiser.get_by_text("Animer le café").wait_for(timeout=30_000)
     button = organiser.get_by_role("link", name="Mur de projection (écran de la salle)")
     wall_address = button.get_attribute("href")
@@ -130,22 +120,12 @@ def test_the_wall_link_shows_the_question_and_opens_nothing_else(served, browser
 @pytest.mark.browser
 def test_every_staff_page_runs_under_the_security_policy(served, browser):
     """Each page draws (charts, tables, QR codes, downloads) with nothing blocked by the policy."""
-    from facilitation.services import harvest
-    from tests.fakes import KeywordGrouper
-
     base, store, cafe = served
-    for text in ("Chauffage froid", "Chauffage cher", "Ascenseur en panne", "Jardin partagé"):
-        add_idea(store, cafe, text)
-    scope = harvest.scope_of([cafe.id])
-    version = harvest.run_harvest(store, KeywordGrouper(["chauffage", "ascenseur", "jardin"]), scope)
-    harvest.set_kept(store, scope, [version.topics[0].key])
+    keep_chauffage(store, cafe)
     page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR").new_page()
     blocked = policy_violations(page)
-    page.goto(base)  # Streamlit issue #9992: a fresh server's first visit must be the home page
-    page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
-    page.goto(f"{base}/cafes")
-    page.get_by_label("Mot de passe organisateur").fill(PASSWORD)
-    page.get_by_role("button", name="Entrer").click()
+    visit_home_first(page, base)
+    sign_in_organiser(page, base, "cafes", PASSWORD)
     page.get_by_text("Cafés concertation").first.wait_for(timeout=30_000)
     token = page.url.split("organisateur=")[1].split("&")[0]
     shown = {
@@ -188,8 +168,7 @@ def test_a_wall_left_open_between_rounds_empties_when_its_link_is_revoked(served
     base, store, cafe = served
     cafes.close_round(store, cafe.id, cafes.open_round_of(store, cafe.id).id)
     page = browser.new_page()
-    page.goto(base)  # Streamlit issue #9992: a fresh server's first visit must be the home page
-    page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
+    visit_home_first(page, base)
     page.goto(cafes.wall_link(store, cafe.id, base))
     page.get_by_text("Le prochain tour va commencer.").wait_for(timeout=30_000)
     cafes.revoke_wall_link(store, cafe.id, base)

@@ -5,14 +5,15 @@ Screenshots go to the test's folder in test-output/ (wall-1080p.png, wall-4k.png
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from facilitation.adapters.storage import open_store
 from facilitation.domain.access import hash_password
 from facilitation.services import cafes
 from tests.conftest import add_idea, make_cafe
-from tests.serving import stop_app
-from tests.test_browser import start_app
+from tests.screens import visit_home_first
+from tests.test_browser import served_app
 
 pytestmark = pytest.mark.browser
 
@@ -38,23 +39,31 @@ MEASURE = """() => {
 }"""
 
 
+def projector_pages(browser, base: str, store, cafe) -> Iterator[tuple[str, int, int, object]]:
+    """For each projector of PROJECTORS: its name, width, height, and a page of its size opening the
+    café's wall link."""
+    link = cafes.wall_link(store, cafe.id, base)
+    for name, (width, height) in PROJECTORS.items():
+        page = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR").new_page()
+        visit_home_first(page, base)
+        page.goto(link)
+        yield name, width, height, page
+
+
 def test_the_wall_fits_1080p_and_4k_projectors(sqlite_url, browser, tmp_path, monkeypatch, output_dir):
     monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password("mot-de-passe-organisateur"))
-    store = open_store(sqlite_url)
-    cafe, _ = make_cafe(store, tables=4)
-    short = [f"Idée numéro {n} : un jardin partagé au pied de la tour" for n in range(8)]
-    texts = [LONG_WORD, LONG_TEXT, LONG_TEXT[:400], LONG_TEXT[:300], *short]
-    for number, text in enumerate(texts):
-        add_idea(store, cafe, text, table=number % 4 + 1)
-    base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
-    try:
-        link = cafes.wall_link(store, cafe.id, base)
+
+    def twelve_ideas(store):
+        cafe, _ = make_cafe(store, tables=4)
+        short = [f"Idée numéro {n} : un jardin partagé au pied de la tour" for n in range(8)]
+        texts = [LONG_WORD, LONG_TEXT, LONG_TEXT[:400], LONG_TEXT[:300], *short]
+        for number, text in enumerate(texts):
+            add_idea(store, cafe, text, table=number % 4 + 1)
+        return cafe
+
+    with served_app(sqlite_url, tmp_path / "streamlit.log", twelve_ideas) as (base, store, cafe):
         sizes = {}
-        for name, (width, height) in PROJECTORS.items():
-            page = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR").new_page()
-            page.goto(base)  # Streamlit issue #9992: a fresh server's first visit is the home page
-            page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
-            page.goto(link)
+        for name, width, height, page in projector_pages(browser, base, store, cafe):
             page.get_by_text("Idée numéro 7").wait_for(timeout=30_000)
             page.wait_for_timeout(500)  # the fonts settle
             page.screenshot(path=str(output_dir / f"wall-{name}.png"))
@@ -72,6 +81,3 @@ def test_the_wall_fits_1080p_and_4k_projectors(sqlite_url, browser, tmp_path, mo
             assert 3 <= per_row <= 5 and len(set(rows)) >= 2, f"{name}: cards do not wrap ({per_row} per row)"
             sizes[name] = measured["text"]
         assert sizes["4k"] > 1.5 * sizes["1080p"], sizes  # the text scales with the projector
-    finally:
-        stop_app(process)
-        store.engine.dispose()

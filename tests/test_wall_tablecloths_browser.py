@@ -9,13 +9,11 @@ import io
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from facilitation.adapters.storage import open_store
 from facilitation.domain.access import hash_password
 from facilitation.services import cafes, tablecloths
 from tests.conftest import ROOT, make_cafe
-from tests.serving import stop_app
-from tests.test_browser import start_app
-from tests.test_wall_projector import PROJECTORS
+from tests.test_browser import served_app
+from tests.test_wall_projector import projector_pages
 
 pytestmark = pytest.mark.browser
 TABLES = 12
@@ -44,20 +42,19 @@ def tablecloth(number: int) -> bytes:
 
 def test_the_tablecloths_fit_1080p_and_4k_walls(sqlite_url, browser, tmp_path, monkeypatch, output_dir):
     monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password("mot-de-passe-organisateur"))
-    store = open_store(sqlite_url)
-    cafe, rounds = make_cafe(store, tables=TABLES)
-    for number in range(1, TABLES + 1):
-        tablecloths.attach(store, cafe.id, table_number=number, round_position=1, photo=tablecloth(number))
-    cafes.close_round(store, cafe.id, rounds[0].id)
-    base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
-    try:
-        link = cafes.wall_link(store, cafe.id, base)
+
+    def photographed_round(store):
+        cafe, rounds = make_cafe(store, tables=TABLES)
+        for number in range(1, TABLES + 1):
+            tablecloths.attach(
+                store, cafe.id, table_number=number, round_position=1, photo=tablecloth(number)
+            )
+        cafes.close_round(store, cafe.id, rounds[0].id)
+        return cafe
+
+    with served_app(sqlite_url, tmp_path / "streamlit.log", photographed_round) as (base, store, cafe):
         widths = {}
-        for name, (width, height) in PROJECTORS.items():
-            page = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR").new_page()
-            page.goto(base)  # Streamlit issue #9992: a fresh server's first visit is the home page
-            page.get_by_text("Café concertation").first.wait_for(timeout=30_000)
-            page.goto(link)
+        for name, width, height, page in projector_pages(browser, base, store, cafe):
             page.get_by_text("Les nappes du tour 1").wait_for(timeout=30_000)
             page.wait_for_function(
                 "n => [...document.querySelectorAll('img')]"
@@ -79,6 +76,3 @@ def test_the_tablecloths_fit_1080p_and_4k_walls(sqlite_url, browser, tmp_path, m
             assert max(rows.count(top) for top in rows) >= 4, f"{name}: photos do not share rows"
             widths[name] = measured["photos"][0]["width"]
         assert widths["4k"] > 1.5 * widths["1080p"], widths  # bigger on a bigger screen
-    finally:
-        stop_app(process)
-        store.engine.dispose()

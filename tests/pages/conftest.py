@@ -6,7 +6,7 @@ import pytest
 
 from facilitation.adapters.storage import open_store
 from facilitation.domain.access import hash_password
-from tests.conftest import add_idea, make_cafe
+from tests.conftest import keep_chauffage, make_cafe
 from tests.pages.apptest import PASSWORD
 
 PASSWORD_HASH = hash_password(PASSWORD)
@@ -26,13 +26,6 @@ def store(sqlite_url, monkeypatch):
 @pytest.fixture
 def kept_cafe(store):
     """A café whose harvest retained one group, « Chauffage », for a fiche."""
-    from facilitation.services import harvest
-    from tests.fakes import KeywordGrouper
-
     cafe, _ = make_cafe(store)
-    for text in ("Chauffage froid", "Chauffage cher", "Ascenseur en panne", "Jardin partagé"):
-        add_idea(store, cafe, text)
-    scope = harvest.scope_of([cafe.id])
-    version = harvest.run_harvest(store, KeywordGrouper(["chauffage", "ascenseur", "jardin"]), scope)
-    harvest.set_kept(store, scope, [version.topics[0].key])
+    keep_chauffage(store, cafe)
     return cafe

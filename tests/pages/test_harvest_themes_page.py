@@ -6,23 +6,22 @@ from __future__ import annotations
 import re
 
 from facilitation.services import harvest
-from tests.conftest import add_idea, make_cafe
-from tests.fakes import KeywordGrouper
+from tests.conftest import harvest_by_keywords, make_cafe
 from tests.pages.apptest import app, labelled
 
 
 def test_harvest_page_lists_themes_with_their_sub_themes_and_corrects_them(store):
     cafe, _ = make_cafe(store)
-    for text in (
-        "Le chauffage est froid dans les logements",
-        "Le radiateur est froid dans les logements",
-        "L'ascenseur des parties communes tombe en panne",
-        "L'escalier des parties communes est sale",
-    ):
-        add_idea(store, cafe, text)
-    scope = harvest.scope_of([cafe.id])
-    first = harvest.run_harvest(
-        store, KeywordGrouper(["chauffage", "radiateur", "ascenseur", "escalier"]), scope
+    scope, first = harvest_by_keywords(
+        store,
+        cafe,
+        (
+            "Le chauffage est froid dans les logements",
+            "Le radiateur est froid dans les logements",
+            "L'ascenseur des parties communes tombe en panne",
+            "L'escalier des parties communes est sale",
+        ),
+        ["chauffage", "radiateur", "ascenseur", "escalier"],
     )
     at = app(organiser=True, page="pages/organiser_harvest.py", cafe=cafe.id)
 
