@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import insert, or_, select, update
 
+from facilitation.adapters.storage.rows import to_model
 from facilitation.adapters.storage.schema import audit_log
 from facilitation.services.audit import AuditEvent
 
@@ -26,7 +27,7 @@ class SqlAuditRepository:
         if cafe_id is not None:
             query = query.where(audit_log.c.cafe_id == cafe_id)
         rows = self._tx.read(lambda conn: conn.execute(query).all())
-        return [AuditEvent(r.at, r.actor, r.action, r.cafe_id, r.target, r.details) for r in rows]
+        return [to_model(AuditEvent, row) for row in rows]
 
     def forget_text(self, *, cafe_id: str | None = None, targets: list[str] | None = None) -> None:
         """Blank the details of the rows about these contributions (`targets`), or the target and

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from facilitation.adapters.storage.rows import to_model
 from facilitation.adapters.storage.schema import cafe_tables, cafes, rounds
 from facilitation.domain.model import Cafe, Place, Round, Table, Theme
 
@@ -28,43 +29,7 @@ def _cafe_values(cafe: Cafe) -> dict[str, Any]:
 
 
 def _cafe(row) -> Cafe:
-    return Cafe(
-        id=row.id,
-        title=row.title,
-        held_on=row.held_on,
-        place=Place(row.residence, row.quartier, row.commune),
-        theme=Theme(row.theme),
-        description=row.description,
-        created_at=row.created_at,
-        closed_at=row.closed_at,
-        archived_at=row.archived_at,
-        wall_generation=row.wall_generation,
-        plenary_opened_at=row.plenary_opened_at,
-    )
-
-
-def _round(row) -> Round:
-    return Round(
-        id=row.id,
-        cafe_id=row.cafe_id,
-        position=row.position,
-        question=row.question,
-        planned_minutes=row.planned_minutes,
-        opened_at=row.opened_at,
-        closed_at=row.closed_at,
-    )
-
-
-def _table(row) -> Table:
-    return Table(
-        id=row.id,
-        cafe_id=row.cafe_id,
-        number=row.number,
-        name=row.name,
-        captain_name=row.captain_name,
-        code=row.code,
-        link_generation=row.link_generation,
-    )
+    return to_model(Cafe, row, place=Place(row.residence, row.quartier, row.commune), theme=Theme(row.theme))
 
 
 class SqlCafeRepository:
@@ -154,7 +119,7 @@ class SqlCafeRepository:
                 select(rounds).where(rounds.c.cafe_id == cafe_id).order_by(rounds.c.position)
             ).all()
         )
-        return [_round(row) for row in rows]
+        return [to_model(Round, row) for row in rows]
 
     # -- tables --------------------------------------------------------------------------------
     def add_table(self, table: Table) -> None:
@@ -187,10 +152,10 @@ class SqlCafeRepository:
                 select(cafe_tables).where(cafe_tables.c.cafe_id == cafe_id).order_by(cafe_tables.c.number)
             ).all()
         )
-        return [_table(row) for row in rows]
+        return [to_model(Table, row) for row in rows]
 
     def table_by_code(self, code: str) -> Table | None:
         row = self._tx.read(
             lambda conn: conn.execute(select(cafe_tables).where(cafe_tables.c.code == code)).first()
         )
-        return _table(row) if row else None
+        return to_model(Table, row) if row else None

@@ -4,32 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import func, insert, select, update
 
+from facilitation.adapters.storage.rows import to_model
 from facilitation.adapters.storage.schema import documents, fiches
 from facilitation.domain.model import Committee, Fiche, FicheStatus, StoredDocument
 
 
 def _fiche(row) -> Fiche:
-    return Fiche(
-        cafe_id=row.cafe_id,
-        topic_key=row.topic_key,
-        follow_up=row.follow_up,
-        committee=Committee(row.committee),
-        status=FicheStatus(row.status),
-        updated_at=row.updated_at,
-    )
+    return to_model(Fiche, row, committee=Committee(row.committee), status=FicheStatus(row.status))
 
 
 def _document(row) -> StoredDocument:
     """A document's row; `content` is absent when the list was read without the bytes."""
-    return StoredDocument(
-        id=row.id,
-        cafe_id=row.cafe_id,
-        kind=row.kind,
-        version=row.version,
-        generated_at=row.generated_at,
-        filename=row.filename,
-        content=getattr(row, "content", b""),
-    )
+    return to_model(StoredDocument, row, content=getattr(row, "content", b""))
 
 
 class SqlDocumentRepository:

@@ -6,42 +6,24 @@ from collections.abc import Callable
 
 from sqlalchemy import delete, func, insert, select, update
 
+from facilitation.adapters.storage.rows import to_model
 from facilitation.adapters.storage.schema import fiche_comments, fiche_decisions, fiche_photos, field_fiches
 from facilitation.domain.access import new_id
 from facilitation.domain.model import Comment, Committee, Decision, FicheStatus, FieldFiche, Theme
 
 
 def _field_fiche(row) -> FieldFiche:
-    return FieldFiche(
-        id=row.id,
-        title=row.title,
-        observation=row.observation,
-        author=row.author,
-        observed_on=row.observed_on,
-        place=row.place,
+    return to_model(
+        FieldFiche,
+        row,
         theme=Theme(row.theme),
-        follow_up=row.follow_up,
         committee=Committee(row.committee),
         status=FicheStatus(row.status),
-        created_at=row.created_at,
     )
-
-
-def _comment(row) -> Comment:
-    return Comment(id=row.id, fiche_ref=row.fiche_ref, author=row.author, at=row.at, text=row.text)
 
 
 def _decision(row) -> Decision:
-    return Decision(
-        id=row.id,
-        fiche_ref=row.fiche_ref,
-        at=row.at,
-        actor=row.actor,
-        decided_by=row.decided_by,
-        committee=Committee(row.committee),
-        status=FicheStatus(row.status),
-        note=row.note,
-    )
+    return to_model(Decision, row, committee=Committee(row.committee), status=FicheStatus(row.status))
 
 
 class ExchangeRepository:
@@ -87,7 +69,7 @@ class ExchangeRepository:
                 .order_by(fiche_comments.c.at, fiche_comments.c.id)
             ).all()
         )
-        return [_comment(row) for row in rows]
+        return [to_model(Comment, row) for row in rows]
 
     def add_decision(self, decision: Decision) -> None:
         values = {**decision.__dict__, "committee": decision.committee.value, "status": decision.status.value}

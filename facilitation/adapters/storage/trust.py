@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from facilitation.adapters.storage.rows import to_model
 from facilitation.adapters.storage.schema import (
     erased_records,
     first_run_links,
@@ -253,9 +254,7 @@ class SqlTrustRepository:
         row = self._tx.read(
             lambda conn: conn.execute(select(staff_sessions).where(staff_sessions.c.id == session_id)).first()
         )
-        if row is None:
-            return None
-        return StaffSession(row.id, row.role, row.issued_at, row.expires_at, row.ended_at)
+        return to_model(StaffSession, row) if row else None
 
     def end_staff_sessions(self, now: datetime, session_id: str | None = None) -> int:
         """End one session (or every one still open); returns how many were open."""

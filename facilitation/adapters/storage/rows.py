@@ -1,0 +1,20 @@
+"""Rows read back into domain objects, one way for every table."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any, TypeVar
+
+Model = TypeVar("Model")
+
+
+def to_model(model: type[Model], row: Any, **converted: Any) -> Model:
+    """A `model` dataclass whose fields come from the row's columns of the same name, except those
+    given in `converted` (an enum, a value built from several columns, a default kept on purpose).
+
+    A field whose column the row lacks raises AttributeError: a column left out of a query must not
+    pass for the field's default."""
+    from_row = {
+        field.name: getattr(row, field.name) for field in fields(model) if field.name not in converted
+    }
+    return model(**from_row, **converted)
