@@ -1,17 +1,10 @@
-"""fiche exchange: fiches from the field (with photos), comment threads, committee decisions
-
-Revision ID: 0007
-Revises: 0006
-"""
+"""fiche exchange: fiches from the field (with photos), comment threads, committee decisions"""
 
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
