@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import insert, or_, select, update
 
-from facilitation.adapters.storage.rows import to_model
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import audit_log
 from facilitation.services.audit import AuditEvent
 
@@ -18,8 +18,7 @@ class SqlAuditRepository:
         self._tx = transactions
 
     def add(self, event: AuditEvent) -> None:
-        values = {k: getattr(event, k) for k in ("at", "actor", "action", "cafe_id", "target", "details")}
-        self._tx.write(lambda conn: conn.execute(insert(audit_log).values(**values)))
+        self._tx.write(lambda conn: conn.execute(insert(audit_log).values(**to_row(event))))
 
     def latest(self, *, cafe_id: str | None = None, limit: int = 2000) -> list[AuditEvent]:
         """The most recent events, newest first."""

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from facilitation.adapters.storage.rows import to_model
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import cafe_tables, cafes, rounds
 from facilitation.domain.model import Cafe, Place, Round, Table, Theme
 
 
 def _cafe_values(cafe: Cafe) -> dict[str, Any]:
-    return {
-        "id": cafe.id,
-        "title": cafe.title,
-        "held_on": cafe.held_on,
-        "residence": cafe.place.residence,
-        "quartier": cafe.place.quartier,
-        "commune": cafe.place.commune,
-        "theme": cafe.theme.value,
-        "description": cafe.description,
-        "created_at": cafe.created_at,
-        "closed_at": cafe.closed_at,
-        "archived_at": cafe.archived_at,
-        "plenary_opened_at": cafe.plenary_opened_at,
-    }
+    # wall_generation only moves in SQL (revoke_wall_link): writing the café never sets it back.
+    return to_row(cafe, leave_out=("place", "wall_generation"), **asdict(cafe.place), theme=cafe.theme.value)
 
 
 def _cafe(row) -> Cafe:
@@ -100,7 +89,7 @@ class SqlCafeRepository:
 
     # -- rounds --------------------------------------------------------------------------------
     def add_round(self, round_: Round) -> None:
-        values = {k: getattr(round_, k) for k in ("id", "cafe_id", "position", "question", "planned_minutes")}
+        values = to_row(round_, leave_out=("opened_at", "closed_at"))
         self._tx.write(lambda conn: conn.execute(insert(rounds).values(**values)))
 
     def save_round(self, round_: Round) -> None:
@@ -124,7 +113,7 @@ class SqlCafeRepository:
     # -- tables --------------------------------------------------------------------------------
     def add_table(self, table: Table) -> None:
         """Raises Conflict when the café already has a table with this number."""
-        values = {k: getattr(table, k) for k in ("id", "cafe_id", "number", "name", "captain_name", "code")}
+        values = to_row(table, leave_out=("link_generation",))
         self._tx.write(lambda conn: conn.execute(insert(cafe_tables).values(**values)))
 
     def update_table(self, table: Table) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import column as column_clause
 from sqlalchemy import func, literal_column, select, update
 from sqlalchemy import table as table_clause
 
-from facilitation.adapters.storage.rows import to_model
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import cafe_tables, contributions, supports, votes
 from facilitation.domain.agreement import Tally, Vote
 from facilitation.domain.model import Contribution, Kind, Profile, Source
@@ -72,21 +72,14 @@ class SqlContributionRepository:
 
     def add(self, contribution: Contribution) -> bool:
         """Insert; False when a contribution with this id already exists (nothing written)."""
-        values = {
-            "id": contribution.id,
-            "cafe_id": contribution.cafe_id,
-            "round_id": contribution.round_id,
-            "table_id": contribution.table_id,
-            "text": contribution.text,
-            "kind": contribution.kind.value if contribution.kind else None,
-            "profile": contribution.profile.value if contribution.profile else None,
-            "agreement_count": contribution.agreement_count,
-            "source": contribution.source.value,
-            "created_at": contribution.created_at,
-            "author": contribution.author,
-            "builds_on": contribution.builds_on,
-            "emerging_question": contribution.emerging_question,
-        }
+        values = to_row(
+            contribution,
+            # Supports are counted from their own rows; a new idea is neither edited nor deleted yet.
+            leave_out=("supports", "updated_at", "deleted_at"),
+            kind=contribution.kind.value if contribution.kind else None,
+            profile=contribution.profile.value if contribution.profile else None,
+            source=contribution.source.value,
+        )
         return self._tx.write(
             lambda conn: self._tx.insert_ignoring_duplicates(conn, contributions, ["id"], values)
         )

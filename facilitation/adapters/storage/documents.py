@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, insert, select, update
 
-from facilitation.adapters.storage.rows import to_model
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import documents, fiches
 from facilitation.domain.model import Committee, Fiche, FicheStatus, StoredDocument
 
@@ -66,12 +66,7 @@ class SqlDocumentRepository:
 
     def add(self, document: StoredDocument) -> None:
         """Raises Conflict when this version of the document already exists."""
-        values = {
-            k: getattr(document, k) for k in ("id", "cafe_id", "kind", "version", "generated_at", "filename")
-        }
-        self._tx.write(
-            lambda conn: conn.execute(insert(documents).values(**values, content=document.content))
-        )
+        self._tx.write(lambda conn: conn.execute(insert(documents).values(**to_row(document))))
 
     def in_cafe(self, cafe_id: str) -> list[StoredDocument]:
         """Every generated document of a café, without its bytes, newest first."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import delete, func, insert, select, update
 
-from facilitation.adapters.storage.rows import to_model
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import fiche_comments, fiche_decisions, fiche_photos, field_fiches
 from facilitation.domain.access import new_id
 from facilitation.domain.model import Comment, Committee, Decision, FicheStatus, FieldFiche, Theme
@@ -33,8 +33,9 @@ class ExchangeRepository:
         self._tx = transactions
 
     def add_field_fiche(self, fiche: FieldFiche) -> None:
-        values = {**fiche.__dict__, "theme": fiche.theme.value}
-        values |= {"committee": fiche.committee.value, "status": fiche.status.value}
+        values = to_row(
+            fiche, theme=fiche.theme.value, committee=fiche.committee.value, status=fiche.status.value
+        )
         self._tx.write(lambda conn: conn.execute(insert(field_fiches).values(**values)))
 
     def list_field_fiches(self) -> list[FieldFiche]:
@@ -59,7 +60,7 @@ class ExchangeRepository:
         )
 
     def add_comment(self, comment: Comment) -> None:
-        self._tx.write(lambda conn: conn.execute(insert(fiche_comments).values(**comment.__dict__)))
+        self._tx.write(lambda conn: conn.execute(insert(fiche_comments).values(**to_row(comment))))
 
     def list_comments(self, fiche_ref: str) -> list[Comment]:
         rows = self._tx.read(
@@ -72,7 +73,7 @@ class ExchangeRepository:
         return [to_model(Comment, row) for row in rows]
 
     def add_decision(self, decision: Decision) -> None:
-        values = {**decision.__dict__, "committee": decision.committee.value, "status": decision.status.value}
+        values = to_row(decision, committee=decision.committee.value, status=decision.status.value)
         self._tx.write(lambda conn: conn.execute(insert(fiche_decisions).values(**values)))
 
     def list_decisions(self, fiche_ref: str) -> list[Decision]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, select
 
-from facilitation.adapters.storage.rows import to_model
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import tablecloths
 from facilitation.domain.model import Tablecloth
 
@@ -30,7 +30,7 @@ class SqlTableclothRepository:
         self._tx = transactions
 
     def add(self, photo: Tablecloth) -> None:
-        self._tx.write(lambda conn: conn.execute(insert(tablecloths).values(**photo.__dict__)))
+        self._tx.write(lambda conn: conn.execute(insert(tablecloths).values(**to_row(photo))))
 
     def count(self, round_id: str, table_id: str) -> int:
         return self._tx.read(

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from facilitation.adapters.storage.rows import to_model
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import (
     erased_records,
     first_run_links,
@@ -234,13 +234,7 @@ class SqlTrustRepository:
     # -- staff sessions ------------------------------------------------------------------------
     def add_staff_session(self, session: StaffSession) -> None:
         """Record a sign-in; sessions expired a day ago are dropped on the way (nothing reads them)."""
-        values = {
-            "id": session.id,
-            "role": session.role,
-            "issued_at": session.issued_at,
-            "expires_at": session.expires_at,
-            "ended_at": session.ended_at,
-        }
+        values = to_row(session)
 
         def work(conn):
             conn.execute(
