@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Row, Table, delete, func, insert, select, update
 
 from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import fiche_comments, fiche_decisions, fiche_photos, field_fiches
@@ -63,28 +63,19 @@ class ExchangeRepository:
         self._tx.write(lambda conn: conn.execute(insert(fiche_comments).values(**to_row(comment))))
 
     def list_comments(self, fiche_ref: str) -> list[Comment]:
-        rows = self._tx.read(
-            lambda conn: conn.execute(
-                select(fiche_comments)
-                .where(fiche_comments.c.fiche_ref == fiche_ref)
-                .order_by(fiche_comments.c.at, fiche_comments.c.id)
-            ).all()
-        )
-        return [to_model(Comment, row) for row in rows]
+        return [to_model(Comment, row) for row in self._in_order(fiche_comments, fiche_ref)]
 
     def add_decision(self, decision: Decision) -> None:
         values = to_row(decision, committee=decision.committee.value, status=decision.status.value)
         self._tx.write(lambda conn: conn.execute(insert(fiche_decisions).values(**values)))
 
     def list_decisions(self, fiche_ref: str) -> list[Decision]:
-        rows = self._tx.read(
-            lambda conn: conn.execute(
-                select(fiche_decisions)
-                .where(fiche_decisions.c.fiche_ref == fiche_ref)
-                .order_by(fiche_decisions.c.at, fiche_decisions.c.id)
-            ).all()
-        )
-        return [_decision(row) for row in rows]
+        return [_decision(row) for row in self._in_order(fiche_decisions, fiche_ref)]
+
+    def _in_order(self, table: Table, fiche_ref: str) -> list[Row]:
+        """The rows of `table` about this fiche, oldest first."""
+        query = select(table).where(table.c.fiche_ref == fiche_ref).order_by(table.c.at, table.c.id)
+        return self._tx.read(lambda conn: conn.execute(query).all())
 
     def add_photos(self, fiche_ref: str, photos: list[bytes]) -> None:
         """Photos after the fiche's others, in the order given."""
