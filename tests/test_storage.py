@@ -14,8 +14,10 @@ from facilitation.adapters.storage import SqlUnitOfWork, open_store
 from facilitation.adapters.storage.audit import SqlAuditRepository
 from facilitation.adapters.storage.contributions import is_search_index
 from facilitation.adapters.storage.engine import create_db_engine, head_revision, migrate
+from facilitation.adapters.storage.rows import to_model
 from facilitation.adapters.storage.schema import metadata
 from facilitation.domain.errors import NOTHING_SAVED, SERVICE_UNAVAILABLE, StorageUnavailable
+from facilitation.domain.model import Round
 from facilitation.services import cafes, contributions
 from tests.conftest import add_idea, committed, make_cafe
 from tests.fakes import FakeUnitOfWork
@@ -44,6 +46,17 @@ def test_migrations_match_the_declared_schema(store):
         differences = compare_metadata(context, metadata)
     # Types are compared loosely across dialects; any table, column or index drift shows up here.
     assert [d for d in differences if d[0] not in ("modify_type",)] == []
+
+
+def test_a_row_fills_its_model_by_column_name_and_a_missing_column_is_refused(store):
+    with store.engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT 'r' AS id, 'c' AS cafe_id, 1 AS position, 'Q ?' AS question, 20 AS planned_minutes")
+        ).one()
+    # opened_at and closed_at have defaults, yet a query that forgot them must not read as « never ».
+    with pytest.raises(AttributeError):
+        to_model(Round, row)
+    assert to_model(Round, row, opened_at=None, closed_at=None) == Round("r", "c", 1, "Q ?", 20)
 
 
 def test_sqlite_file_is_created_on_first_start_in_wal_mode(tmp_path):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import insert, or_, select, update
 
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import audit_log
 from facilitation.services.audit import AuditEvent
 
@@ -17,8 +18,7 @@ class SqlAuditRepository:
         self._tx = transactions
 
     def add(self, event: AuditEvent) -> None:
-        values = {k: getattr(event, k) for k in ("at", "actor", "action", "cafe_id", "target", "details")}
-        self._tx.write(lambda conn: conn.execute(insert(audit_log).values(**values)))
+        self._tx.write(lambda conn: conn.execute(insert(audit_log).values(**to_row(event))))
 
     def latest(self, *, cafe_id: str | None = None, limit: int = 2000) -> list[AuditEvent]:
         """The most recent events, newest first."""
@@ -26,7 +26,7 @@ class SqlAuditRepository:
         if cafe_id is not None:
             query = query.where(audit_log.c.cafe_id == cafe_id)
         rows = self._tx.read(lambda conn: conn.execute(query).all())
-        return [AuditEvent(r.at, r.actor, r.action, r.cafe_id, r.target, r.details) for r in rows]
+        return [to_model(AuditEvent, row) for row in rows]
 
     def forget_text(self, *, cafe_id: str | None = None, targets: list[str] | None = None) -> None:
         """Blank the details of the rows about these contributions (`targets`), or the target and

@@ -2,69 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import cafe_tables, cafes, rounds
 from facilitation.domain.model import Cafe, Place, Round, Table, Theme
 
 
 def _cafe_values(cafe: Cafe) -> dict[str, Any]:
-    return {
-        "id": cafe.id,
-        "title": cafe.title,
-        "held_on": cafe.held_on,
-        "residence": cafe.place.residence,
-        "quartier": cafe.place.quartier,
-        "commune": cafe.place.commune,
-        "theme": cafe.theme.value,
-        "description": cafe.description,
-        "created_at": cafe.created_at,
-        "closed_at": cafe.closed_at,
-        "archived_at": cafe.archived_at,
-        "plenary_opened_at": cafe.plenary_opened_at,
-    }
+    # wall_generation only moves in SQL (revoke_wall_link): writing the café never sets it back.
+    return to_row(cafe, leave_out=("place", "wall_generation"), **asdict(cafe.place), theme=cafe.theme.value)
 
 
 def _cafe(row) -> Cafe:
-    return Cafe(
-        id=row.id,
-        title=row.title,
-        held_on=row.held_on,
-        place=Place(row.residence, row.quartier, row.commune),
-        theme=Theme(row.theme),
-        description=row.description,
-        created_at=row.created_at,
-        closed_at=row.closed_at,
-        archived_at=row.archived_at,
-        wall_generation=row.wall_generation,
-        plenary_opened_at=row.plenary_opened_at,
-    )
-
-
-def _round(row) -> Round:
-    return Round(
-        id=row.id,
-        cafe_id=row.cafe_id,
-        position=row.position,
-        question=row.question,
-        planned_minutes=row.planned_minutes,
-        opened_at=row.opened_at,
-        closed_at=row.closed_at,
-    )
-
-
-def _table(row) -> Table:
-    return Table(
-        id=row.id,
-        cafe_id=row.cafe_id,
-        number=row.number,
-        name=row.name,
-        captain_name=row.captain_name,
-        code=row.code,
-        link_generation=row.link_generation,
-    )
+    return to_model(Cafe, row, place=Place(row.residence, row.quartier, row.commune), theme=Theme(row.theme))
 
 
 class SqlCafeRepository:
@@ -135,7 +89,7 @@ class SqlCafeRepository:
 
     # -- rounds --------------------------------------------------------------------------------
     def add_round(self, round_: Round) -> None:
-        values = {k: getattr(round_, k) for k in ("id", "cafe_id", "position", "question", "planned_minutes")}
+        values = to_row(round_, leave_out=("opened_at", "closed_at"))
         self._tx.write(lambda conn: conn.execute(insert(rounds).values(**values)))
 
     def save_round(self, round_: Round) -> None:
@@ -154,12 +108,12 @@ class SqlCafeRepository:
                 select(rounds).where(rounds.c.cafe_id == cafe_id).order_by(rounds.c.position)
             ).all()
         )
-        return [_round(row) for row in rows]
+        return [to_model(Round, row) for row in rows]
 
     # -- tables --------------------------------------------------------------------------------
     def add_table(self, table: Table) -> None:
         """Raises Conflict when the café already has a table with this number."""
-        values = {k: getattr(table, k) for k in ("id", "cafe_id", "number", "name", "captain_name", "code")}
+        values = to_row(table, leave_out=("link_generation",))
         self._tx.write(lambda conn: conn.execute(insert(cafe_tables).values(**values)))
 
     def update_table(self, table: Table) -> None:
@@ -187,10 +141,10 @@ class SqlCafeRepository:
                 select(cafe_tables).where(cafe_tables.c.cafe_id == cafe_id).order_by(cafe_tables.c.number)
             ).all()
         )
-        return [_table(row) for row in rows]
+        return [to_model(Table, row) for row in rows]
 
     def table_by_code(self, code: str) -> Table | None:
         row = self._tx.read(
             lambda conn: conn.execute(select(cafe_tables).where(cafe_tables.c.code == code)).first()
         )
-        return _table(row) if row else None
+        return to_model(Table, row) if row else None

@@ -8,6 +8,7 @@ from sqlalchemy import column as column_clause
 from sqlalchemy import func, literal_column, select, update
 from sqlalchemy import table as table_clause
 
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import cafe_tables, contributions, supports, votes
 from facilitation.domain.agreement import Tally, Vote
 from facilitation.domain.model import Contribution, Kind, Profile, Source
@@ -41,22 +42,13 @@ def _select():
 
 
 def _contribution(row) -> Contribution:
-    return Contribution(
-        id=row.id,
-        cafe_id=row.cafe_id,
-        round_id=row.round_id,
-        table_id=row.table_id,
-        text=row.text,
+    return to_model(
+        Contribution,
+        row,
         source=Source(row.source),
-        created_at=row.created_at,
         kind=Kind(row.kind) if row.kind else None,
         profile=Profile(row.profile) if row.profile else None,
-        agreement_count=row.agreement_count,
-        supports=row.supports or 0,
-        updated_at=row.updated_at,
-        deleted_at=row.deleted_at,
-        author=row.author,
-        builds_on=row.builds_on,
+        supports=row.supports or 0,  # no support row: the outer join gives NULL
         emerging_question=bool(row.emerging_question),
     )
 
@@ -80,21 +72,14 @@ class SqlContributionRepository:
 
     def add(self, contribution: Contribution) -> bool:
         """Insert; False when a contribution with this id already exists (nothing written)."""
-        values = {
-            "id": contribution.id,
-            "cafe_id": contribution.cafe_id,
-            "round_id": contribution.round_id,
-            "table_id": contribution.table_id,
-            "text": contribution.text,
-            "kind": contribution.kind.value if contribution.kind else None,
-            "profile": contribution.profile.value if contribution.profile else None,
-            "agreement_count": contribution.agreement_count,
-            "source": contribution.source.value,
-            "created_at": contribution.created_at,
-            "author": contribution.author,
-            "builds_on": contribution.builds_on,
-            "emerging_question": contribution.emerging_question,
-        }
+        values = to_row(
+            contribution,
+            # Supports are counted from their own rows; a new idea is neither edited nor deleted yet.
+            leave_out=("supports", "updated_at", "deleted_at"),
+            kind=contribution.kind.value if contribution.kind else None,
+            profile=contribution.profile.value if contribution.profile else None,
+            source=contribution.source.value,
+        )
         return self._tx.write(
             lambda conn: self._tx.insert_ignoring_duplicates(conn, contributions, ["id"], values)
         )
@@ -251,15 +236,7 @@ class SqlContributionRepository:
     def votes_in(self, cafe_id: str) -> list[Vote]:
         """Every vote of the café (phones and shows of hands)."""
         rows = self._tx.read(lambda conn: conn.execute(select(votes).where(votes.c.cafe_id == cafe_id)).all())
-        return [
-            Vote(
-                item=row.item,
-                voter=row.voter,
-                table_number=row.table_number,
-                tally=Tally(row.agree, row.disagree, row.unsure),
-            )
-            for row in rows
-        ]
+        return [to_model(Vote, row, tally=Tally(row.agree, row.disagree, row.unsure)) for row in rows]
 
     def search(
         self, words: list[str], terms: list[str], cafe_ids: list[str] | None = None, limit: int = 200

@@ -4,32 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import func, insert, select, update
 
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import documents, fiches
 from facilitation.domain.model import Committee, Fiche, FicheStatus, StoredDocument
 
 
 def _fiche(row) -> Fiche:
-    return Fiche(
-        cafe_id=row.cafe_id,
-        topic_key=row.topic_key,
-        follow_up=row.follow_up,
-        committee=Committee(row.committee),
-        status=FicheStatus(row.status),
-        updated_at=row.updated_at,
-    )
+    return to_model(Fiche, row, committee=Committee(row.committee), status=FicheStatus(row.status))
 
 
 def _document(row) -> StoredDocument:
     """A document's row; `content` is absent when the list was read without the bytes."""
-    return StoredDocument(
-        id=row.id,
-        cafe_id=row.cafe_id,
-        kind=row.kind,
-        version=row.version,
-        generated_at=row.generated_at,
-        filename=row.filename,
-        content=getattr(row, "content", b""),
-    )
+    return to_model(StoredDocument, row, content=getattr(row, "content", b""))
 
 
 class SqlDocumentRepository:
@@ -80,12 +66,7 @@ class SqlDocumentRepository:
 
     def add(self, document: StoredDocument) -> None:
         """Raises Conflict when this version of the document already exists."""
-        values = {
-            k: getattr(document, k) for k in ("id", "cafe_id", "kind", "version", "generated_at", "filename")
-        }
-        self._tx.write(
-            lambda conn: conn.execute(insert(documents).values(**values, content=document.content))
-        )
+        self._tx.write(lambda conn: conn.execute(insert(documents).values(**to_row(document))))
 
     def in_cafe(self, cafe_id: str) -> list[StoredDocument]:
         """Every generated document of a café, without its bytes, newest first."""

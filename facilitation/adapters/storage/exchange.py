@@ -4,44 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Row, Table, delete, func, insert, select, update
 
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import fiche_comments, fiche_decisions, fiche_photos, field_fiches
 from facilitation.domain.access import new_id
 from facilitation.domain.model import Comment, Committee, Decision, FicheStatus, FieldFiche, Theme
 
 
 def _field_fiche(row) -> FieldFiche:
-    return FieldFiche(
-        id=row.id,
-        title=row.title,
-        observation=row.observation,
-        author=row.author,
-        observed_on=row.observed_on,
-        place=row.place,
+    return to_model(
+        FieldFiche,
+        row,
         theme=Theme(row.theme),
-        follow_up=row.follow_up,
         committee=Committee(row.committee),
         status=FicheStatus(row.status),
-        created_at=row.created_at,
     )
-
-
-def _comment(row) -> Comment:
-    return Comment(id=row.id, fiche_ref=row.fiche_ref, author=row.author, at=row.at, text=row.text)
 
 
 def _decision(row) -> Decision:
-    return Decision(
-        id=row.id,
-        fiche_ref=row.fiche_ref,
-        at=row.at,
-        actor=row.actor,
-        decided_by=row.decided_by,
-        committee=Committee(row.committee),
-        status=FicheStatus(row.status),
-        note=row.note,
-    )
+    return to_model(Decision, row, committee=Committee(row.committee), status=FicheStatus(row.status))
 
 
 class ExchangeRepository:
@@ -51,8 +33,9 @@ class ExchangeRepository:
         self._tx = transactions
 
     def add_field_fiche(self, fiche: FieldFiche) -> None:
-        values = {**fiche.__dict__, "theme": fiche.theme.value}
-        values |= {"committee": fiche.committee.value, "status": fiche.status.value}
+        values = to_row(
+            fiche, theme=fiche.theme.value, committee=fiche.committee.value, status=fiche.status.value
+        )
         self._tx.write(lambda conn: conn.execute(insert(field_fiches).values(**values)))
 
     def list_field_fiches(self) -> list[FieldFiche]:
@@ -77,31 +60,22 @@ class ExchangeRepository:
         )
 
     def add_comment(self, comment: Comment) -> None:
-        self._tx.write(lambda conn: conn.execute(insert(fiche_comments).values(**comment.__dict__)))
+        self._tx.write(lambda conn: conn.execute(insert(fiche_comments).values(**to_row(comment))))
 
     def list_comments(self, fiche_ref: str) -> list[Comment]:
-        rows = self._tx.read(
-            lambda conn: conn.execute(
-                select(fiche_comments)
-                .where(fiche_comments.c.fiche_ref == fiche_ref)
-                .order_by(fiche_comments.c.at, fiche_comments.c.id)
-            ).all()
-        )
-        return [_comment(row) for row in rows]
+        return [to_model(Comment, row) for row in self._in_order(fiche_comments, fiche_ref)]
 
     def add_decision(self, decision: Decision) -> None:
-        values = {**decision.__dict__, "committee": decision.committee.value, "status": decision.status.value}
+        values = to_row(decision, committee=decision.committee.value, status=decision.status.value)
         self._tx.write(lambda conn: conn.execute(insert(fiche_decisions).values(**values)))
 
     def list_decisions(self, fiche_ref: str) -> list[Decision]:
-        rows = self._tx.read(
-            lambda conn: conn.execute(
-                select(fiche_decisions)
-                .where(fiche_decisions.c.fiche_ref == fiche_ref)
-                .order_by(fiche_decisions.c.at, fiche_decisions.c.id)
-            ).all()
-        )
-        return [_decision(row) for row in rows]
+        return [_decision(row) for row in self._in_order(fiche_decisions, fiche_ref)]
+
+    def _in_order(self, table: Table, fiche_ref: str) -> list[Row]:
+        """The rows of `table` about this fiche, oldest first."""
+        query = select(table).where(table.c.fiche_ref == fiche_ref).order_by(table.c.at, table.c.id)
+        return self._tx.read(lambda conn: conn.execute(query).all())
 
     def add_photos(self, fiche_ref: str, photos: list[bytes]) -> None:
         """Photos after the fiche's others, in the order given."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from facilitation.adapters.storage.rows import to_model
 from facilitation.domain.model import HarvestVersion, ThemeGroup, TopicGroup
 
 
@@ -51,13 +52,9 @@ def version_payload(version: HarvestVersion) -> dict[str, Any]:
 def version_from(row: Any) -> HarvestVersion:
     """A version from its stored row (older versions have no « À classer » nor unmatched topics)."""
     payload = row.payload
-    return HarvestVersion(
-        id=row.id,
-        harvest_id=row.harvest_id,
-        number=row.number,
-        created_at=row.created_at,
-        author=row.author,
-        note=row.note,
+    return to_model(
+        HarvestVersion,
+        row,
         topics=tuple(_topic(t) for t in payload["topics"]),
         set_aside=tuple(payload["set_aside"]),
         coordinates=payload["coordinates"],

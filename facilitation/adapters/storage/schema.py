@@ -281,39 +281,40 @@ field_fiches = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
-fiche_comments = Table(
+
+def _about_a_fiche(name: str, *columns: Column) -> Table:
+    """A table of rows about a fiche, found by its reference (indexed), each row with its own id."""
+    return Table(
+        name,
+        metadata,
+        Column("id", ID, primary_key=True),
+        Column("fiche_ref", String(120), nullable=False),
+        *columns,
+        Index(f"ix_{name}_fiche_ref", "fiche_ref"),
+    )
+
+
+fiche_comments = _about_a_fiche(
     "fiche_comments",
-    metadata,
-    Column("id", ID, primary_key=True),
-    Column("fiche_ref", String(120), nullable=False),
     Column("author", String(120), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("text", Text, nullable=False),
-    Index("ix_fiche_comments_fiche_ref", "fiche_ref"),
 )
 
-fiche_decisions = Table(
+fiche_decisions = _about_a_fiche(
     "fiche_decisions",
-    metadata,
-    Column("id", ID, primary_key=True),
-    Column("fiche_ref", String(120), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("actor", String(120), nullable=False),
     Column("decided_by", String(200), nullable=False),
     Column("committee", String(80), nullable=False),
     Column("status", String(30), nullable=False),
     Column("note", Text, nullable=False),
-    Index("ix_fiche_decisions_fiche_ref", "fiche_ref"),
 )
 
-fiche_photos = Table(
+fiche_photos = _about_a_fiche(
     "fiche_photos",
-    metadata,
-    Column("id", ID, primary_key=True),
-    Column("fiche_ref", String(120), nullable=False),
     Column("position", Integer, nullable=False),
     Column("content", LargeBinary, nullable=False),  # JPEG, re-encoded: no metadata, bounded size
-    Index("ix_fiche_photos_fiche_ref", "fiche_ref"),
 )
 
 # Photos of the paper tablecloths, a few per table × round (facilitation/services/tablecloths.py): JPEG

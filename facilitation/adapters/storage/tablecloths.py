@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, select
 
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import tablecloths
 from facilitation.domain.model import Tablecloth
 
@@ -17,6 +18,11 @@ _LISTED = (
 )
 
 
+def _tablecloth(row) -> Tablecloth:
+    """A photo's row; `content` is absent when the list was read without the pictures."""
+    return to_model(Tablecloth, row, content=getattr(row, "content", b""))
+
+
 class SqlTableclothRepository:
     """Reads and writes the tablecloths' photos, in the unit of work's transaction."""
 
@@ -24,7 +30,7 @@ class SqlTableclothRepository:
         self._tx = transactions
 
     def add(self, photo: Tablecloth) -> None:
-        self._tx.write(lambda conn: conn.execute(insert(tablecloths).values(**photo.__dict__)))
+        self._tx.write(lambda conn: conn.execute(insert(tablecloths).values(**to_row(photo))))
 
     def count(self, round_id: str, table_id: str) -> int:
         return self._tx.read(
@@ -66,13 +72,13 @@ class SqlTableclothRepository:
                 query.order_by(tablecloths.c.round_id, tablecloths.c.table_id, tablecloths.c.position)
             ).all()
         )
-        return [Tablecloth(**row._mapping) for row in rows]
+        return [_tablecloth(row) for row in rows]
 
     def get(self, photo_id: str) -> Tablecloth | None:
         row = self._tx.read(
             lambda conn: conn.execute(select(tablecloths).where(tablecloths.c.id == photo_id)).first()
         )
-        return Tablecloth(**row._mapping) if row else None
+        return _tablecloth(row) if row else None
 
     def delete(self, photo_id: str) -> None:
         self._tx.write(lambda conn: conn.execute(delete(tablecloths).where(tablecloths.c.id == photo_id)))

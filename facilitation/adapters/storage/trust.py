@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from facilitation.adapters.storage.rows import to_model, to_row
 from facilitation.adapters.storage.schema import (
     erased_records,
     first_run_links,
@@ -233,13 +234,7 @@ class SqlTrustRepository:
     # -- staff sessions ------------------------------------------------------------------------
     def add_staff_session(self, session: StaffSession) -> None:
         """Record a sign-in; sessions expired a day ago are dropped on the way (nothing reads them)."""
-        values = {
-            "id": session.id,
-            "role": session.role,
-            "issued_at": session.issued_at,
-            "expires_at": session.expires_at,
-            "ended_at": session.ended_at,
-        }
+        values = to_row(session)
 
         def work(conn):
             conn.execute(
@@ -253,9 +248,7 @@ class SqlTrustRepository:
         row = self._tx.read(
             lambda conn: conn.execute(select(staff_sessions).where(staff_sessions.c.id == session_id)).first()
         )
-        if row is None:
-            return None
-        return StaffSession(row.id, row.role, row.issued_at, row.expires_at, row.ended_at)
+        return to_model(StaffSession, row) if row else None
 
     def end_staff_sessions(self, now: datetime, session_id: str | None = None) -> int:
         """End one session (or every one still open); returns how many were open."""

@@ -1,16 +1,10 @@
-"""initial schema: cafés, rounds, tables, contributions, supports
+"""initial schema: cafés, rounds, tables, contributions, supports"""
 
-Revision ID: 0001
-Revises: (none)
-Create Date: 2026-11-26 08:23:00.018661
-"""
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0001'
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

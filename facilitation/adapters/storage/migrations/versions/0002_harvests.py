@@ -1,17 +1,10 @@
-"""harvests and their versions
+"""harvests and their versions"""
 
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-26 08:40:18.829393
-"""
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""fiches d'observation and generated documents
+"""fiches d'observation and generated documents"""
 
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-26 08:48:19.482423
-"""
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003'
 down_revision = '0002'
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""trust: link revocation, audit log, masked names, login attempts
+"""trust: link revocation, audit log, masked names, login attempts"""
 
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-26 08:58:10.775455
-"""
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004'
 down_revision = '0003'
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

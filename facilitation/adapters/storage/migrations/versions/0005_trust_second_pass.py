@@ -1,17 +1,10 @@
-"""trust, second pass: erasure tombstones, login attempts per session and address, names awaiting confirmation
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-27 00:30:00
-"""
+"""trust, second pass: erasure tombstones, login attempts per session and address, names awaiting confirmation"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

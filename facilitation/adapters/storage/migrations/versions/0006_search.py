@@ -3,17 +3,12 @@
 SQLite: an FTS5 table of French stems kept by triggers (the stems come from the Python function
 `cafe_search_terms`, registered on every connection by storage/engine.py). PostgreSQL: a text search
 configuration `cafe_french` (french stemmer after unaccent), a stored tsvector column and its GIN index.
-
-Revision ID: 0006
-Revises: 0005
 """
 
 from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""fiche exchange: fiches from the field (with photos), comment threads, committee decisions
-
-Revision ID: 0007
-Revises: 0006
-"""
+"""fiche exchange: fiches from the field (with photos), comment threads, committee decisions"""
 
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -30,38 +23,38 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_field_fiches")),
     )
-    op.create_table(
+    _create_about_fiches(
         "fiche_comments",
-        sa.Column("id", sa.String(32), nullable=False),
-        sa.Column("fiche_ref", sa.String(120), nullable=False),
         sa.Column("author", sa.String(120), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_fiche_comments")),
     )
-    op.create_index("ix_fiche_comments_fiche_ref", "fiche_comments", ["fiche_ref"])
-    op.create_table(
+    _create_about_fiches(
         "fiche_decisions",
-        sa.Column("id", sa.String(32), nullable=False),
-        sa.Column("fiche_ref", sa.String(120), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(120), nullable=False),
         sa.Column("decided_by", sa.String(200), nullable=False),
         sa.Column("committee", sa.String(80), nullable=False),
         sa.Column("status", sa.String(30), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_fiche_decisions")),
     )
-    op.create_index("ix_fiche_decisions_fiche_ref", "fiche_decisions", ["fiche_ref"])
-    op.create_table(
+    _create_about_fiches(
         "fiche_photos",
-        sa.Column("id", sa.String(32), nullable=False),
-        sa.Column("fiche_ref", sa.String(120), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_fiche_photos")),
     )
-    op.create_index("ix_fiche_photos_fiche_ref", "fiche_photos", ["fiche_ref"])
+
+
+def _create_about_fiches(name: str, *columns: sa.Column) -> None:
+    """A table of rows about a fiche (`fiche_ref`, indexed), each row with its own id."""
+    op.create_table(
+        name,
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("fiche_ref", sa.String(120), nullable=False),
+        *columns,
+        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{name}")),
+    )
+    op.create_index(f"ix_{name}_fiche_ref", name, ["fiche_ref"])
 
 
 def downgrade() -> None:

@@ -1,16 +1,10 @@
-"""contribution author: a phone's pseudonymous key, so that two residents may write the same words
-
-Revision ID: 0008
-Revises: 0007
-"""
+"""contribution author: a phone's pseudonymous key, so that two residents may write the same words"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

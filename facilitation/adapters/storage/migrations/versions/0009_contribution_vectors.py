@@ -1,16 +1,10 @@
-"""contribution vectors: the sentence encoder's output per contribution, reused by every re-run
-
-Revision ID: 0009
-Revises: 0008
-"""
+"""contribution vectors: the sentence encoder's output per contribution, reused by every re-run"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

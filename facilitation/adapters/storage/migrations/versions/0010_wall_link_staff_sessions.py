@@ -1,16 +1,10 @@
-"""wall link generation per café; staff sessions (sign-out, sign-out of everyone)
-
-Revision ID: 0010
-Revises: 0009
-"""
+"""wall link generation per café; staff sessions (sign-out, sign-out of everyone)"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
 down_revision = "0009"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

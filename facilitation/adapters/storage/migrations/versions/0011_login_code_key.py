@@ -1,17 +1,11 @@
 """login attempts remember which captain code was typed (a keyed hash), so that an address that
-already opened a table is not delayed by strangers' failures
-
-Revision ID: 0011
-Revises: 0010
-"""
+already opened a table is not delayed by strangers' failures"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
 down_revision = "0010"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

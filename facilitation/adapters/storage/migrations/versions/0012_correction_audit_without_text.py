@@ -6,17 +6,12 @@ field fiche's title). Corrections now say « texte corrigé »; the notes and ti
 rows carry the fiche's reference instead). Data only. SQLite overwrites the old bytes at once
 (secure_delete, storage/engine.py); PostgreSQL keeps them in dead tuples until the next erasure's
 VACUUM FULL (storage/erasure.py).
-
-Revision ID: 0012
-Revises: 0011
 """
 
 from alembic import op
 
 revision = "0012"
 down_revision = "0011"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,16 +1,10 @@
-"""first run: staff passwords chosen in the app, one-time first-run links
-
-Revision ID: 0013
-Revises: 0012
-"""
+"""first run: staff passwords chosen in the app, one-time first-run links"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
 down_revision = "0012"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,16 +1,10 @@
-"""votes: d'accord / pas d'accord / je ne sais pas on ideas and themes; the plenary vote's switch
-
-Revision ID: 0014
-Revises: 0013
-"""
+"""votes: d'accord / pas d'accord / je ne sais pas on ideas and themes; the plenary vote's switch"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
 down_revision = "0013"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

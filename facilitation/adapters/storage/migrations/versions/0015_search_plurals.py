@@ -8,17 +8,12 @@ SQLite: the FTS5 index of stems is rebuilt with the new stems (the triggers call
 which now folds). PostgreSQL: `cafe_search_text(text)` folds the lexemes of `cafe_french`; the
 stored `search_vector` column is recomputed from them (`cafe_search_vector`, GIN index rebuilt), and
 `cafe_search_query(text)` turns a query's words into the same folded lexemes.
-
-Revision ID: 0015
-Revises: 0014
 """
 
 from alembic import op
 
 revision = "0015"
 down_revision = "0014"
-branch_labels = None
-depends_on = None
 
 # The twin of facilitation.domain.word_matching.fold_plural: one final s or x off a lexeme of four letters or more.
 _FOLD = r"regexp_replace(lexeme, '^(.{3,})[sx]$', '\1')"

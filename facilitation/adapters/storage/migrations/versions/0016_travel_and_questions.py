@@ -2,9 +2,6 @@
 
 `builds_on` names the contribution of the same café an idea builds on (« je prolonge une idée »),
 or stays empty; `emerging_question` marks a contribution as a question that emerged.
-
-Revision ID: 0016
-Revises: 0015
 """
 
 import sqlalchemy as sa
@@ -12,8 +9,6 @@ from alembic import op
 
 revision = "0016"
 down_revision = "0015"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,16 +1,10 @@
-"""tablecloths: photos of the paper tablecloths, a few per table × round (JPEG without metadata)
-
-Revision ID: 0017
-Revises: 0016
-"""
+"""tablecloths: photos of the paper tablecloths, a few per table × round (JPEG without metadata)"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
 down_revision = "0016"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -3,17 +3,12 @@
 The table holds the values stored once for the whole installation — the link secret, and the public
 address the organiser types (`public_address.py`) — not only secrets. Backups written before keep
 the old name in their file; a restore reads them under the new one (storage/transfer.py).
-
-Revision ID: 0018
-Revises: 0017
 """
 
 from alembic import op
 
 revision = "0018"
 down_revision = "0017"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
