@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 from facilitation.adapters.storage import open_store
@@ -146,6 +146,13 @@ class _Committed:
 
     def __getattr__(self, name: str) -> _ReadOnlyRepository:
         return _ReadOnlyRepository(self._store, getattr(self._store, name))
+
+
+def transactions_begun(store) -> list[str]:
+    """Every transaction begun on the store's engine from now on, as the driver was told."""
+    begun: list[str] = []
+    event.listen(store.engine, "begin", lambda connection: begun.append("BEGIN"))
+    return begun
 
 
 def committed(store) -> _Committed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -125,11 +126,6 @@ class Page:
     visits_cookie: str = ""  # the visits with the table of now, when it was not among them
     secret: str = ""  # the link secret read with the page: signs its forms
 
-    def earlier_visits(self) -> tuple[Visit, ...]:
-        """This café's visits (the use cases leave out the table and round of now)."""
-        cafe_id = self.context.cafe.id if self.context else ""
-        return tuple(Visit(number, round_id) for cafe, number, round_id in self.visits if cafe == cafe_id)
-
 
 def _paths(token: str) -> dict[str, str]:
     join = JOIN_PATH + quote(token, safe="")
@@ -162,6 +158,12 @@ def _read_visits(request: Request, secret: str, phone: str) -> list[tuple[str, i
             return []
         visits.append((found[1], int(found[2]), found[3]))
     return visits
+
+
+def _cookie_visits(request: Request, phone: str) -> Callable[[str], tuple[Visit, ...]]:
+    """The phone's visits as the use cases take them: read from its cookie once they give the link
+    secret they read in their one transaction (they leave out other cafés' tables)."""
+    return lambda secret: tuple(Visit(n, r) for _, n, r in _read_visits(request, secret, phone))
 
 
 def _visit_cookie(secret: str, phone: str, visits: list[tuple[str, int, str]]) -> str:
@@ -346,14 +348,18 @@ class ResidentPages:
         secret = self.runtime.last_link_secret
         return form_nonce(secret, page.token, page.sid) if secret else ""
 
-    def _load(self, page: Page, phone: str) -> None:
-        view = votes.phone_view(self.runtime.store(), page.token, phone, latest=PHONE_IDEAS)
-        page.context, page.supported, page.choices, page.themes, page.secret = (
+    def _load(self, page: Page, phone: str, request: Request | None = None) -> None:
+        """Read the page's table in one transaction; on the « je prolonge » page, with the request,
+        also the ideas heard at the tables of the phone's visits cookie."""
+        visits = _cookie_visits(request, phone) if page.prolong_view and request is not None else None
+        view = votes.phone_view(self.runtime.store(), page.token, phone, latest=PHONE_IDEAS, visits=visits)
+        page.context, page.supported, page.choices, page.themes, page.secret, page.heard = (
             view.context,
             view.supported,
             view.choices,
             view.themes,
             view.link_secret,
+            view.heard,
         )
         self.runtime.last_link_secret = view.link_secret  # signs the forms of a page drawn in an outage
 
@@ -361,13 +367,10 @@ class ResidentPages:
         """Load the table and draw it; refusals and outages get their own page. With the request,
         the phone's visits are read from its cookie, checked with the secret read with the page."""
         try:
-            self._load(page, phone)
+            self._load(page, phone, request)
             if request is not None:
                 self._with_visits(request, page, phone)
             if page.prolong_view:
-                page.heard = contributions.heard_ideas(
-                    self.runtime.store(), page.token, page.earlier_visits()
-                )
                 return self._prolong_page(page, status)
             return self._join_page(page, phone, status)
         except StorageUnavailable:
@@ -445,8 +448,7 @@ class ResidentPages:
                 round_id=page.round_id,  # "" when no question was on screen
                 client_address=_address(request),
                 builds_on=page.builds_on or None,
-                # Checked with the link secret the use case reads in its one transaction.
-                visits=lambda secret: tuple(Visit(n, r) for _, n, r in _read_visits(request, secret, phone)),
+                visits=_cookie_visits(request, phone),
                 emerging_question=page.question,
             )
         except StorageUnavailable:

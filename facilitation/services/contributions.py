@@ -514,20 +514,20 @@ def _where(uow: UnitOfWork, cafe_id: str) -> Callable[[Contribution], str]:
     return lambda c: f"Table {tables.get(c.table_id, '?')}, tour {rounds.get(c.round_id, '?')}"
 
 
-def heard_ideas(uow: UnitOfWork, token: str | None, visits: tuple[Visit, ...]) -> list[HeardIdea]:
-    """The ideas a phone may build on: those of the tables it joined earlier in this café (the table
-    and round of now left out), masked, the most recent first (HEARD_IDEAS at most)."""
-    with uow.reading():
-        state = _claimed_state(uow, verify_join_token(uow.trust.link_secret(), token))
-        pairs = _visited_pairs(uow, state, visits)
-        listed = [
-            c
-            for table_id, round_id in pairs
-            for c in uow.contributions.in_cafe(state.cafe.id, round_id=round_id, table_id=table_id)
-        ]
-        listed.sort(key=lambda c: (c.created_at, c.id), reverse=True)
-        where = _where(uow, state.cafe.id)
-        return [HeardIdea(c, where(c)) for c in shown(uow, state.cafe.id, listed[:HEARD_IDEAS])]
+@read_only
+def heard_at(uow: UnitOfWork, state: TableState, visits: tuple[Visit, ...]) -> list[HeardIdea]:
+    """The ideas a phone at this table may build on: those of the tables it joined earlier in this
+    café (other cafés' visits, and the table and round of now, left out), masked, the most recent
+    first (HEARD_IDEAS at most)."""
+    pairs = _visited_pairs(uow, state, visits)
+    listed = [
+        c
+        for table_id, round_id in pairs
+        for c in uow.contributions.in_cafe(state.cafe.id, round_id=round_id, table_id=table_id)
+    ]
+    listed.sort(key=lambda c: (c.created_at, c.id), reverse=True)
+    where = _where(uow, state.cafe.id)
+    return [HeardIdea(c, where(c)) for c in shown(uow, state.cafe.id, listed[:HEARD_IDEAS])]
 
 
 def ideas_to_link(uow: UnitOfWork, table_code: str, contribution_id: str) -> list[HeardIdea]:
