@@ -82,10 +82,10 @@ def scenario(code: Path, phones: int, captains: int, seconds: float, refresh: fl
                     store,
                     cafe_id=cafe.id,
                     table_number=1 + index,
-                    text=f"Idée {count} de la table {1 + index}",
+                    submission=contributions.Submission(
+                        text=f"Idée {count} de la table {1 + index}", submission_id=new_id(), max_chars=2000
+                    ),
                     source=Source.CAPTAIN,
-                    submission_id=new_id(),
-                    max_chars=2000,
                 )
             except Exception as exc:  # noqa: BLE001
                 errors.append(type(exc).__name__)

@@ -180,16 +180,14 @@ def make_cafe(store, *, tables: int = 2, rounds: int = 2, open_first: bool = Tru
 def add_idea(store, cafe, text: str, *, table: int = 1, source=None):
     """Store a contribution at a table of the café's open round (a captain's, by default)."""
     from facilitation.domain.model import Source
-    from facilitation.services.contributions import submit_contribution
+    from facilitation.services.contributions import Submission, submit_contribution
 
     return submit_contribution(
         store,
         cafe_id=cafe.id,
         table_number=table,
-        text=text,
+        submission=Submission(text=text, submission_id=new_id(), max_chars=2000),
         source=source or Source.CAPTAIN,
-        submission_id=new_id(),
-        max_chars=2000,
     ).contribution
 
 
@@ -201,7 +199,10 @@ def token_of(store, cafe, table=1):
 def resident(store, token, text, **limits):
     """A resident's phone sends `text` through the table link `token`."""
     return contributions.resident_submit(
-        store, token=token, text=text, submission_id=new_id(), max_chars=2000, **limits
+        store,
+        token=token,
+        submission=contributions.Submission(text=text, submission_id=new_id(), max_chars=2000),
+        **limits,
     )
 
 

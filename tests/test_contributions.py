@@ -14,11 +14,10 @@ def captain_submit(store, cafe, text="Plus de bancs", table=1, **fields):
         store,
         cafe_id=cafe.id,
         table_number=table,
-        text=text,
+        submission=contributions.Submission(
+            text=text, submission_id=fields.pop("submission_id", new_id()), max_chars=2000, **fields
+        ),
         source=Source.CAPTAIN,
-        submission_id=fields.pop("submission_id", new_id()),
-        max_chars=2000,
-        **fields,
     )
 
 
@@ -89,16 +88,20 @@ def test_resident_submits_through_the_signed_link_only(store):
     result = contributions.resident_submit(
         store,
         token=token_for(store, cafe, 2),
-        text="<b>gras</b> & **étoiles**",
-        submission_id=new_id(),
-        max_chars=2000,
+        submission=contributions.Submission(
+            text="<b>gras</b> & **étoiles**", submission_id=new_id(), max_chars=2000
+        ),
     )
     assert result.contribution.source is Source.RESIDENT
     assert result.contribution.text == "<b>gras</b> & **étoiles**"
     assert cafes.get_table(store, cafe.id, 2).id == result.contribution.table_id
     forged = make_join_token("autre-secret", cafe.id, 2)
     with pytest.raises(AccessDenied):
-        contributions.resident_submit(store, token=forged, text="x", submission_id=new_id(), max_chars=2000)
+        contributions.resident_submit(
+            store,
+            token=forged,
+            submission=contributions.Submission(text="x", submission_id=new_id(), max_chars=2000),
+        )
     assert len(committed(store).contributions.in_cafe(cafe.id)) == 1
 
 
@@ -158,7 +161,9 @@ def test_overview_counts_per_table_and_round(store):
     for index, table in enumerate((1, 1, 2)):
         captain_submit(store, cafe, text=f"Idée {index}", table=table)
     contributions.resident_submit(
-        store, token=token_for(store, cafe, 2), text="du téléphone", submission_id=new_id(), max_chars=2000
+        store,
+        token=token_for(store, cafe, 2),
+        submission=contributions.Submission(text="du téléphone", submission_id=new_id(), max_chars=2000),
     )
     view = contributions.overview(store, cafe.id)
     table1, table2 = view.tables
@@ -185,10 +190,9 @@ def test_a_resident_submit_carries_its_round_too(store):
         contributions.resident_submit(
             store,
             token=token_for(store, cafe),
-            text="Trop tard",
-            submission_id=new_id(),
-            max_chars=2000,
-            round_id=rounds[0].id,
+            submission=contributions.Submission(
+                text="Trop tard", submission_id=new_id(), max_chars=2000, round_id=rounds[0].id
+            ),
         )
     assert committed(store).contributions.in_cafe(cafe.id) == []
 
@@ -204,9 +208,7 @@ def test_the_same_text_from_one_table_is_stored_once_per_round(store, source):
             return contributions.resident_submit(
                 store,
                 token=token_for(store, cafe, table),
-                text=text,
-                submission_id=new_id(),
-                max_chars=2000,
+                submission=contributions.Submission(text=text, submission_id=new_id(), max_chars=2000),
                 browser_id=phone,
             )
         return captain_submit(store, cafe, text=text, table=table)

@@ -32,14 +32,12 @@ def _travelled(store):
     return cafe, rounds, first, elsewhere
 
 
-def _resident(store, cafe, table, text, **options):
+def _resident(store, cafe, table, text, visits=(), **fields):
     return contributions.resident_submit(
         store,
         token=token_of(store, cafe, table),
-        text=text,
-        submission_id=new_id(),
-        max_chars=2000,
-        **options,
+        submission=contributions.Submission(text=text, submission_id=new_id(), max_chars=2000, **fields),
+        visits=visits,
     )
 
 

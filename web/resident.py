@@ -439,17 +439,19 @@ class ResidentPages:
                 store,
                 nonce=nonce,
                 token=page.token,
-                text=page.text,
-                submission_id=page.sid,
-                max_chars=limits.max_contribution_chars,
+                submission=contributions.Submission(
+                    text=page.text,
+                    submission_id=page.sid,
+                    max_chars=limits.max_contribution_chars,
+                    round_id=page.round_id,  # "" when no question was on screen
+                    builds_on=page.builds_on or None,
+                    emerging_question=page.question,
+                ),
                 browser_id=phone,
                 limiter=self.runtime.phone_limiter,
                 per_table=limits.rate_per_table,
-                round_id=page.round_id,  # "" when no question was on screen
                 client_address=_address(request),
-                builds_on=page.builds_on or None,
                 visits=_cookie_visits(request, phone),
-                emerging_question=page.question,
             )
         except StorageUnavailable:
             return self._retry_page(page)
