@@ -261,16 +261,22 @@ def _claimed_state(uow: UnitOfWork, claim: JoinClaim) -> TableState:
     return state
 
 
-def _agreement(value: int | str | None) -> int | None:
-    if value is None or value == "":
-        return None
+def count_of_people(value: int | str, label: str) -> int:
+    """A number of people typed in the field `label` (0 to MAX_AGREEMENT_COUNT), or InvalidInput
+    in French naming that field."""
     try:
         count = int(value)
     except (TypeError, ValueError):
-        raise InvalidInput("« Combien sont d'accord ? » doit être un nombre.") from None
+        raise InvalidInput(f"« {label} » doit être un nombre.") from None
     if not 0 <= count <= MAX_AGREEMENT_COUNT:
-        raise InvalidInput(f"« Combien sont d'accord ? » doit être entre 0 et {MAX_AGREEMENT_COUNT}.")
+        raise InvalidInput(f"« {label} » doit être entre 0 et {MAX_AGREEMENT_COUNT}.")
     return count
+
+
+def _agreement(value: int | str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    return count_of_people(value, "Combien sont d'accord ?")
 
 
 def submit_contribution(

@@ -25,12 +25,12 @@ from facilitation.services import audit, harvest
 from facilitation.services.abuse import PhoneLimiter
 from facilitation.services.cafes import get_cafe
 from facilitation.services.contributions import (
-    MAX_AGREEMENT_COUNT,
     HeardIdea,
     TableContext,
     Visit,
     _claimed_state,
     _locate,
+    count_of_people,
     heard_at,
     join_table,
     shown_at_table,
@@ -200,16 +200,6 @@ def votes_here(uow: UnitOfWork, cafe_id: str, browser_id: str) -> dict[str, Choi
     return {v.item: choice for v in listed if v.voter == voter and (choice := v.tally.choice())}
 
 
-def _count(value: int | str | None, label: str) -> int:
-    try:
-        count = int(value or 0)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"« {label} » doit être un nombre.") from None
-    if not 0 <= count <= MAX_AGREEMENT_COUNT:
-        raise InvalidInput(f"« {label} » doit être entre 0 et {MAX_AGREEMENT_COUNT}.")
-    return count
-
-
 def record_hands(
     uow: UnitOfWork,
     *,
@@ -222,7 +212,9 @@ def record_hands(
 ) -> Tally:
     """A table's show of hands on one of its ideas, as its captain counted it (replaces the last count)."""
     tally = Tally(
-        _count(agree, "D'accord"), _count(disagree, "Pas d'accord"), _count(unsure, "Je ne sais pas")
+        count_of_people(agree or 0, "D'accord"),
+        count_of_people(disagree or 0, "Pas d'accord"),
+        count_of_people(unsure or 0, "Je ne sais pas"),
     )
     with uow:
         state = _locate(uow, cafe_id, table_number)
