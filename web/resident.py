@@ -271,39 +271,43 @@ class ResidentPages:
     def _error_page(self, message: str, status: int) -> HTMLResponse:
         return self._render("error.html", status, message=message)
 
-    def _join_page(self, page: Page, phone: str, status: int = 200) -> HTMLResponse:
-        """The table's page; `page.context` must be loaded."""
+    def _form_values(self, page: Page) -> dict[str, Any]:
+        """What the table's page and the « je prolonge » page both draw: the table's state and the
+        form to send an idea; `page.context` must be loaded."""
         context = page.context
         assert context is not None
         state = _state(context, page, self.runtime.now())
-        secret = page.secret
         # A text given back keeps the round it was typed for, so that a changed question is noticed.
         round_id = page.round_id if page.text and page.round_id else state["round_id"]
+        return {
+            "cafe": context.cafe,
+            "table_label": context.table.label(),
+            "state": state,
+            "text": page.text,
+            "error": page.error,
+            "sid": page.sid,
+            "nonce": form_nonce(page.secret, page.token, page.sid),  # the secret read with the page
+            "round_id": round_id,
+            "question_checked": page.question,
+            **_paths(page.token),
+        }
+
+    def _join_page(self, page: Page, phone: str, status: int = 200) -> HTMLResponse:
+        """The table's page; `page.context` must be loaded."""
+        values = self._form_values(page)
+        accepting = values["state"]["accepting"]
         return self._render(
             "join.html",
             status,
-            cafe=context.cafe,
-            table_label=context.table.label(),
-            state=state,
-            text=page.text,
-            error=page.error,
             thanks=page.thanks,
-            sid=page.sid,
-            nonce=form_nonce(secret, page.token, page.sid),
-            support_nonce=form_nonce(secret, page.token, "soutien", phone),
-            round_id=round_id,
-            show_form=state["accepting"] or bool(page.text),
-            question_checked=page.question,
-            can_prolong=state["accepting"] and _has_earlier_visit(page),
-            **_paths(page.token),
+            support_nonce=form_nonce(page.secret, page.token, "soutien", phone),
+            show_form=accepting or bool(page.text),
+            can_prolong=accepting and _has_earlier_visit(page),
+            **values,
         )
 
     def _prolong_page(self, page: Page, status: int = 200) -> HTMLResponse:
         """« Je prolonge une idée »: the ideas of this phone's earlier tables, and the form."""
-        context = page.context
-        assert context is not None
-        state = _state(context, page, self.runtime.now())
-        round_id = page.round_id if page.text and page.round_id else state["round_id"]
         heard = [
             {
                 "id": item.contribution.id,
@@ -313,21 +317,7 @@ class ResidentPages:
             }
             for item in page.heard
         ]
-        return self._render(
-            "prolonge.html",
-            status,
-            cafe=context.cafe,
-            table_label=context.table.label(),
-            state=state,
-            heard=heard,
-            text=page.text,
-            error=page.error,
-            sid=page.sid,
-            nonce=form_nonce(page.secret, page.token, page.sid),  # read with the page
-            round_id=round_id,
-            question_checked=page.question,
-            **_paths(page.token),
-        )
+        return self._render("prolonge.html", status, heard=heard, **self._form_values(page))
 
     def _retry_page(self, page: Page) -> HTMLResponse:
         """The database cannot be reached: give the text back with a button to send it again."""
