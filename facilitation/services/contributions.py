@@ -315,7 +315,7 @@ def _submit(
 
     `table_limit` caps a table's resident contributions per minute, checked as they are stored.
     `may_build_on` says whether the author heard the idea the submission builds on."""
-    builds_on, submission_id = submission.builds_on, submission.submission_id
+    builds_on, submission_id = submission.builds_on or None, submission.submission_id
     if builds_on is not None and not _CONTRIBUTION_ID.fullmatch(builds_on):
         raise InvalidInput(UNKNOWN_IDEA_MESSAGE)
     if not submission_id or len(submission_id) > 32 or not submission_id.isalnum():
@@ -443,7 +443,7 @@ def resident_submit(
             claim.cafe_id,
             # Read again once the café's rounds are held (`_submit`): the round may have changed.
             lambda: _claimed_state(uow, claim),
-            replace(submission, builds_on=submission.builds_on or None),
+            submission,
             Source.RESIDENT,
             now,
             admit_new=admit,
