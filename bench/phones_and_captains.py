@@ -45,7 +45,7 @@ def scenario(code: Path, phones: int, captains: int, seconds: float, refresh: fl
     folder = tempfile.mkdtemp(prefix="bench-phones-")
     store = open_store(f"sqlite:///{folder}/cafe.sqlite3")
     cafe = cafes.create_cafe(
-        store, title="Café de mesure", held_on=date.today(), theme="autre", commune="Lyon"
+        store, cafes.CafeDetails(title="Café de mesure", held_on=date.today(), theme="autre", commune="Lyon")
     )
     for number in range(1, TABLES + 1):
         cafes.add_table(store, cafe.id, number=number)

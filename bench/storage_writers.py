@@ -36,7 +36,7 @@ POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@12
 def run(database_url: str, writers: int, each: int) -> dict:
     store = open_store(database_url)
     cafe = cafes.create_cafe(
-        store, title="Café de charge", held_on=date.today(), theme="autre", commune="Lyon"
+        store, cafes.CafeDetails(title="Café de charge", held_on=date.today(), theme="autre", commune="Lyon")
     )
     for number in range(1, 11):
         cafes.add_table(store, cafe.id, number=number)

@@ -164,7 +164,10 @@ def committed(store) -> _Committed:
 def make_cafe(store, *, tables: int = 2, rounds: int = 2, open_first: bool = True):
     """A café with numbered tables and rounds; the first round open by default."""
     cafe = cafes.create_cafe(
-        store, title="Café des Tilleuls", held_on=date(2026, 11, 26), theme="numérique", commune="Lyon"
+        store,
+        cafes.CafeDetails(
+            title="Café des Tilleuls", held_on=date(2026, 11, 26), theme="numérique", commune="Lyon"
+        ),
     )
     for number in range(1, tables + 1):
         cafes.add_table(store, cafe.id, number=number, name=f"Table des {number}")

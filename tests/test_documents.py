@@ -149,7 +149,8 @@ def test_fiches_one_per_retained_topic_editable_and_zipped(store, harvested_cafe
 
 def test_fiches_mention_related_topics_from_earlier_cafes(store, harvested_cafe):
     later = cafes.create_cafe(
-        store, title="Café suivant", held_on=date(2027, 3, 1), theme="numérique", commune="Lyon"
+        store,
+        cafes.CafeDetails(title="Café suivant", held_on=date(2027, 3, 1), theme="numérique", commune="Lyon"),
     )
     cafes.add_table(store, later.id, number=1)
     round_ = cafes.add_round(store, later.id, question="Et maintenant ?", planned_minutes=10)

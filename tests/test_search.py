@@ -146,7 +146,8 @@ def test_more_matching_words_rank_first(store):
 def test_filters_are_kept_with_the_search(store):
     cafe, _ = make_cafe(store)
     other = cafes.create_cafe(
-        store, title="Autre café", held_on=date(2025, 3, 1), theme="autre", commune="Vénissieux"
+        store,
+        cafes.CafeDetails(title="Autre café", held_on=date(2025, 3, 1), theme="autre", commune="Vénissieux"),
     )
     cafes.add_table(store, other.id, number=1)
     question = cafes.add_round(store, other.id, question="Et ici ?", planned_minutes=10)

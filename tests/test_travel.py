@@ -232,7 +232,10 @@ def test_questions_marked_at_earlier_cafes_are_offered_to_the_next(store):
     add_idea(store, earlier, "Pas une question marquée ?")
     mark_question(store, earlier, asked)
     following = cafes.create_cafe(
-        store, title="Café suivant", held_on=date(2026, 12, 10), theme="numérique", commune="Lyon"
+        store,
+        cafes.CafeDetails(
+            title="Café suivant", held_on=date(2026, 12, 10), theme="numérique", commune="Lyon"
+        ),
     )
     offered = synthesis.emerged_questions(store, following.id)
     assert [(q.text, q.cafe_title) for q in offered] == [("Qui entretient le jardin ?", "Café des Tilleuls")]

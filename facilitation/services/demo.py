@@ -114,14 +114,16 @@ def create_demo_cafe(uow: UnitOfWork, *, max_chars: int = 2000, now: datetime | 
     with uow:  # the demo café appears whole, or not at all
         cafe = cafes.create_cafe(
             uow,
-            title="Café concertation — Bien vivre aux Tilleuls",
-            held_on=now.date(),
-            theme="mieux-vivre ensemble",
-            residence="Résidence Les Tilleuls",
-            quartier="Quartier des Pentes",
-            commune="Villeurbanne",
-            description="Venez dire ce qui compte pour vous dans la résidence : vos idées seront "
-            "étudiées par l'Atelier d'innovation.",
+            cafes.CafeDetails(
+                title="Café concertation — Bien vivre aux Tilleuls",
+                held_on=now.date(),
+                theme="mieux-vivre ensemble",
+                residence="Résidence Les Tilleuls",
+                quartier="Quartier des Pentes",
+                commune="Villeurbanne",
+                description="Venez dire ce qui compte pour vous dans la résidence : vos idées seront "
+                "étudiées par l'Atelier d'innovation.",
+            ),
             now=now - timedelta(days=7),
         )
         for number, name, captain in DEMO_TABLES:
