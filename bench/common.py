@@ -28,7 +28,10 @@ def cafe_with_tables(store, tables: int, *, held_on: date | None = None, named: 
     """A café « Café de mesure » in Lyon with tables numbered 1 to `tables` (« Table des N » when
     `named`), no round yet."""
     cafe = cafes.create_cafe(
-        store, title="Café de mesure", held_on=held_on or date.today(), theme="autre", commune="Lyon"
+        store,
+        cafes.CafeDetails(
+            title="Café de mesure", held_on=held_on or date.today(), theme="autre", commune="Lyon"
+        ),
     )
     for number in range(1, tables + 1):
         cafes.add_table(store, cafe.id, number=number, name=f"Table des {number}" if named else "")
@@ -84,10 +87,12 @@ def fill_cafes(store, texts: list[str], *, cafe_count: int = 20) -> None:
     for number in range(cafe_count):
         cafe = cafes.create_cafe(
             store,
-            title=f"Café {number}",
-            held_on=date(2026, 1, 5) + timedelta(days=7 * number),
-            theme="autre",
-            commune=communes.choice(["Lyon", "Villeurbanne", "Vénissieux"]),
+            cafes.CafeDetails(
+                title=f"Café {number}",
+                held_on=date(2026, 1, 5) + timedelta(days=7 * number),
+                theme="autre",
+                commune=communes.choice(["Lyon", "Villeurbanne", "Vénissieux"]),
+            ),
         )
         table = cafes.add_table(store, cafe.id, number=1)
         question = cafes.add_round(store, cafe.id, question="Une idée ?", planned_minutes=30)

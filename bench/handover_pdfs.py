@@ -25,7 +25,7 @@ from facilitation.adapters.storage import open_store
 from facilitation.domain.access import new_id
 from facilitation.domain.model import Source
 from facilitation.services import cafes, contributions, handover, votes
-from facilitation.services.contributions import submit_contribution
+from facilitation.services.contributions import Submission, submit_contribution
 from facilitation.services.demo import resident_ideas
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,10 @@ def build_cafe(store, tables: int, ideas: int):
             if i % 3 == 0:  # a phone's idea, with a phone number to mask now and then
                 text += " — rappelez-moi au 06 12 34 56 78" if i % 6 == 0 else ""
                 idea = contributions.resident_submit(
-                    store, token=token, text=text, submission_id=new_id(), max_chars=2000, browser_id=f"p{i}"
+                    store,
+                    token=token,
+                    submission=contributions.Submission(text=text, submission_id=new_id(), max_chars=2000),
+                    browser_id=f"p{i}",
                 ).contribution
                 for phone in range(draw.randint(0, 4)):
                     votes.vote(store, token=token, item=idea.id, choice="d'accord", browser_id=f"s{phone}")
@@ -58,10 +61,8 @@ def build_cafe(store, tables: int, ideas: int):
                     store,
                     cafe_id=cafe.id,
                     table_number=number,
-                    text=text,
+                    submission=Submission(text=text, submission_id=new_id(), max_chars=2000),
                     source=Source.CAPTAIN,
-                    submission_id=new_id(),
-                    max_chars=2000,
                 ).contribution
                 if i % 4 == 1:
                     votes.record_hands(

@@ -39,7 +39,7 @@ def scenario(browser, post_script_gc: bool, captains: int, idle: float, rounds: 
     url = f"sqlite:///{folder / 'cafe.sqlite3'}"
     store = open_store(url)
     cafe = cafes.create_cafe(
-        store, title="Café de mesure", held_on=date.today(), theme="autre", commune="Lyon"
+        store, cafes.CafeDetails(title="Café de mesure", held_on=date.today(), theme="autre", commune="Lyon")
     )
     for number in range(1, captains + 1):
         cafes.add_table(store, cafe.id, number=number)

@@ -20,7 +20,7 @@ from facilitation.adapters.topics import BertopicGrouper
 from facilitation.domain.access import new_id
 from facilitation.domain.model import Source
 from facilitation.services import cafes, harvest, synthesis
-from facilitation.services.contributions import submit_contribution
+from facilitation.services.contributions import Submission, submit_contribution
 from facilitation.services.demo import resident_ideas
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,10 +44,10 @@ def main() -> None:
                 store,
                 cafe_id=cafe.id,
                 table_number=1 + i % 8,
-                text=f"{ideas[i % len(ideas)]} ({i})",
+                submission=Submission(
+                    text=f"{ideas[i % len(ideas)]} ({i})", submission_id=new_id(), max_chars=2000
+                ),
                 source=Source.CAPTAIN,
-                submission_id=new_id(),
-                max_chars=2000,
             )
         scope = harvest.scope_of([cafe.id])
         version = harvest.run_harvest(store, BertopicGrouper(), scope)

@@ -45,7 +45,7 @@ def scenario(code: Path, phones: int, captains: int, seconds: float, refresh: fl
     folder = tempfile.mkdtemp(prefix="bench-phones-")
     store = open_store(f"sqlite:///{folder}/cafe.sqlite3")
     cafe = cafes.create_cafe(
-        store, title="Café de mesure", held_on=date.today(), theme="autre", commune="Lyon"
+        store, cafes.CafeDetails(title="Café de mesure", held_on=date.today(), theme="autre", commune="Lyon")
     )
     for number in range(1, TABLES + 1):
         cafes.add_table(store, cafe.id, number=number)
@@ -82,10 +82,10 @@ def scenario(code: Path, phones: int, captains: int, seconds: float, refresh: fl
                     store,
                     cafe_id=cafe.id,
                     table_number=1 + index,
-                    text=f"Idée {count} de la table {1 + index}",
+                    submission=contributions.Submission(
+                        text=f"Idée {count} de la table {1 + index}", submission_id=new_id(), max_chars=2000
+                    ),
                     source=Source.CAPTAIN,
-                    submission_id=new_id(),
-                    max_chars=2000,
                 )
             except Exception as exc:  # noqa: BLE001
                 errors.append(type(exc).__name__)

@@ -66,7 +66,7 @@ def flood_table(store, cafe, ideas: int, chars: int, table: int = 1) -> None:
     """`ideas` contributions of `chars` characters at one table's open round, through the use case."""
     from facilitation.domain.access import new_id
     from facilitation.domain.model import Source
-    from facilitation.services.contributions import submit_contribution
+    from facilitation.services.contributions import Submission, submit_contribution
 
     letters = "abcdefghijklmnopqrstuvwxyzéèàç     "
     for i in range(ideas):
@@ -77,10 +77,8 @@ def flood_table(store, cafe, ideas: int, chars: int, table: int = 1) -> None:
             store,
             cafe_id=cafe.id,
             table_number=table,
-            text=f"Idée {i:03d} " + filler,
+            submission=Submission(text=f"Idée {i:03d} " + filler, submission_id=new_id(), max_chars=chars),
             source=Source.CAPTAIN,
-            submission_id=new_id(),
-            max_chars=chars,
         )
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, text
 
 from bench.common import fill_cafes, write_results
 from facilitation.adapters.storage import open_store
-from facilitation.services import library_search
+from facilitation.services import harvest, library_search
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,7 +71,9 @@ def run(database_url: str, rows: int) -> dict:
             "max_ms": round(max(runs) * 1000, 1),
         }
     begin = time.perf_counter()
-    filtered = library_search.search(store, "ascenseur", place="Vénissieux", date_from=date(2026, 3, 1))
+    filtered = library_search.search(
+        store, "ascenseur", harvest.CafeFilter(date_from=date(2026, 3, 1), place="Vénissieux")
+    )
     timings["ascenseur (lieu + dates)"] = {
         "hits": len(filtered),
         "median_ms": round((time.perf_counter() - begin) * 1000, 1),

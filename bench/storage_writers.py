@@ -36,7 +36,7 @@ POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@12
 def run(database_url: str, writers: int, each: int) -> dict:
     store = open_store(database_url)
     cafe = cafes.create_cafe(
-        store, title="Café de charge", held_on=date.today(), theme="autre", commune="Lyon"
+        store, cafes.CafeDetails(title="Café de charge", held_on=date.today(), theme="autre", commune="Lyon")
     )
     for number in range(1, 11):
         cafes.add_table(store, cafe.id, number=number)
@@ -44,7 +44,9 @@ def run(database_url: str, writers: int, each: int) -> dict:
     cafes.open_round(store, cafe.id, round_.id)
     tokens = [cafes.join_link(store, cafe.id, t, "http://x").split("/j/")[1] for t in range(1, 11)]
     first = contributions.resident_submit(
-        store, token=tokens[0], text="Idée à soutenir", submission_id=new_id(), max_chars=2000
+        store,
+        token=tokens[0],
+        submission=contributions.Submission(text="Idée à soutenir", submission_id=new_id(), max_chars=2000),
     ).contribution
     barrier = threading.Barrier(writers)
     latencies: list[float] = []
@@ -59,9 +61,9 @@ def run(database_url: str, writers: int, each: int) -> dict:
             contributions.resident_submit(
                 store,
                 token=tokens[index % 10],
-                text=f"Écrivain {index} idée {i}",
-                submission_id=submission,
-                max_chars=2000,
+                submission=contributions.Submission(
+                    text=f"Écrivain {index} idée {i}", submission_id=submission, max_chars=2000
+                ),
             )
             elapsed = time.perf_counter() - start
             with lock:

@@ -9,6 +9,7 @@ from facilitation.domain.model import FicheStatus, Theme
 from facilitation.domain.word_matching import MAX_QUERY_CHARS
 from facilitation.domain.wording import counted, plural
 from facilitation.services import documents, library_search
+from facilitation.services.harvest import CafeFilter
 from ui.access import require_staff
 from ui.display import literal_markdown, show_highlighted
 from ui.runtime import app, settings, show_errors, store, today
@@ -25,6 +26,7 @@ date_from = col_from.date_input("Du", value=dt.date(2020, 1, 1), format="DD/MM/Y
 date_to = col_to.date_input("Au", value=today() + dt.timedelta(days=365), format="DD/MM/YYYY")
 place = col_place.text_input("Lieu contient")
 theme = col_theme.selectbox("Thème", [t.value for t in Theme], index=None, placeholder="tous")
+filters = CafeFilter(date_from, date_to, place, theme)
 status = col_status.selectbox(
     "Fiches au statut", [s.value for s in FicheStatus], index=None, placeholder="tous"
 )
@@ -52,10 +54,7 @@ with search_tab:
             library_search.search,
             store(),
             query,
-            date_from=date_from,
-            date_to=date_to,
-            place=place,
-            theme=theme,
+            filters,
         )
         if hits is not None:
             st.markdown(f"**{plural(len(hits), 'contribution trouvée', 'contributions trouvées')}**")
@@ -74,10 +73,7 @@ with cafes_tab:
         show_errors(
             documents.library,
             store(),
-            date_from=date_from,
-            date_to=date_to,
-            place=place,
-            theme=theme,
+            filters,
             status=status,
         )
         or []

@@ -19,7 +19,7 @@ create_key = minted_key("create_cafe")
 with st.expander("➕ Créer un café", expanded=not existing), st.form(f"create_cafe_{create_key}"):
     details = cafe_details()
     if st.form_submit_button("Créer le café", type="primary"):
-        created = show_errors(cafes.create_cafe, store(), cafe_id=create_key, **details)
+        created = show_errors(cafes.create_cafe, store(), details, cafe_id=create_key)
         if created:
             renew_key("create_cafe")
             choose(created.id)

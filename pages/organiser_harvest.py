@@ -29,10 +29,7 @@ if several:
     place = col_place.text_input("Lieu contient")
     theme = col_theme.selectbox("Thème", [t.value for t in Theme], index=None, placeholder="tous")
     found = (
-        show_errors(
-            harvest.find_cafes, store(), date_from=date_from, date_to=date_to, place=place, theme=theme
-        )
-        or []
+        show_errors(harvest.find_cafes, store(), harvest.CafeFilter(date_from, date_to, place, theme)) or []
     )
     by_id = {c.id: c for c in found}
     chosen = st.multiselect("Cafés", list(by_id), default=list(by_id), format_func=cafe_names(found).get)

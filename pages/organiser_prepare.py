@@ -17,7 +17,7 @@ cafe = current_cafe()
 
 with st.expander("Informations du café"), st.form("edit_cafe"):
     details = cafe_details(cafe)
-    if st.form_submit_button("Enregistrer") and show_errors(cafes.update_cafe, store(), cafe.id, **details):
+    if st.form_submit_button("Enregistrer") and show_errors(cafes.update_cafe, store(), cafe.id, details):
         st.success("Informations enregistrées.")
 
 st.header("Tours")

@@ -12,6 +12,8 @@ store = open_store(database_url)
 for i in range(10_000):
     submission = new_id()
     contributions.resident_submit(
-        store, token=token, text=f"Idée {i}", submission_id=submission, max_chars=2000
+        store,
+        token=token,
+        submission=contributions.Submission(text=f"Idée {i}", submission_id=submission, max_chars=2000),
     )
     print(submission, flush=True)  # acknowledged: the transaction has committed

@@ -8,12 +8,12 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 from facilitation.adapters.storage import open_store
@@ -148,6 +148,13 @@ class _Committed:
         return _ReadOnlyRepository(self._store, getattr(self._store, name))
 
 
+def transactions_begun(store) -> list[str]:
+    """Every transaction begun on the store's engine from now on, as the driver was told."""
+    begun: list[str] = []
+    event.listen(store.engine, "begin", lambda connection: begun.append("BEGIN"))
+    return begun
+
+
 def committed(store) -> _Committed:
     """The store's repositories for a test's checks: `committed(store).contributions.in_cafe(…)`
     reads what is committed, in a read-only unit of work."""
@@ -157,7 +164,10 @@ def committed(store) -> _Committed:
 def make_cafe(store, *, tables: int = 2, rounds: int = 2, open_first: bool = True):
     """A café with numbered tables and rounds; the first round open by default."""
     cafe = cafes.create_cafe(
-        store, title="Café des Tilleuls", held_on=date(2026, 11, 26), theme="numérique", commune="Lyon"
+        store,
+        cafes.CafeDetails(
+            title="Café des Tilleuls", held_on=date(2026, 11, 26), theme="numérique", commune="Lyon"
+        ),
     )
     for number in range(1, tables + 1):
         cafes.add_table(store, cafe.id, number=number, name=f"Table des {number}")
@@ -173,16 +183,14 @@ def make_cafe(store, *, tables: int = 2, rounds: int = 2, open_first: bool = Tru
 def add_idea(store, cafe, text: str, *, table: int = 1, source=None):
     """Store a contribution at a table of the café's open round (a captain's, by default)."""
     from facilitation.domain.model import Source
-    from facilitation.services.contributions import submit_contribution
+    from facilitation.services.contributions import Submission, submit_contribution
 
     return submit_contribution(
         store,
         cafe_id=cafe.id,
         table_number=table,
-        text=text,
+        submission=Submission(text=text, submission_id=new_id(), max_chars=2000),
         source=source or Source.CAPTAIN,
-        submission_id=new_id(),
-        max_chars=2000,
     ).contribution
 
 
@@ -216,10 +224,18 @@ def token_of(store, cafe, table=1):
     return cafes.join_link(store, cafe.id, table, "http://x").split("/j/")[1]
 
 
-def resident(store, token, text, **limits):
-    """A resident's phone sends `text` through the table link `token`."""
+_SUBMISSION_FIELDS = {field.name for field in fields(contributions.Submission)}
+
+
+def resident(store, token, text, **options):
+    """A resident's phone sends `text` through the table link `token`; options naming a form field
+    (round_id, builds_on…) go into the submission, the others (browser_id, visits, limits) to the use case."""
+    form = {name: options.pop(name) for name in list(options) if name in _SUBMISSION_FIELDS}
     return contributions.resident_submit(
-        store, token=token, text=text, submission_id=new_id(), max_chars=2000, **limits
+        store,
+        token=token,
+        submission=contributions.Submission(text=text, submission_id=new_id(), max_chars=2000, **form),
+        **options,
     )
 
 

@@ -264,14 +264,16 @@ def test_secrets_never_reach_the_server_log(sqlite_url, browser, tmp_path, monke
 
 def test_links_typed_by_residents_or_the_organiser_are_never_clickable(running_app, browser):
     from facilitation.domain.access import new_id
-    from facilitation.services.contributions import resident_submit
+    from facilitation.services.contributions import Submission, resident_submit
 
     base, store = running_app
     cafe, _ = make_cafe(store)
     cafes.update_table(store, cafe.id, 1, name="[offre](javascript:alert(1)) www.evil.example")
     token = cafes.join_link(store, cafe.id, 1, base).split("/j/")[1]
     phishing = "Connectez-vous sur https://phishing.example/login ou www.evil.example, écrivez à jean@mail.fr"
-    resident_submit(store, token=token, text=phishing, submission_id=new_id(), max_chars=2000)
+    resident_submit(
+        store, token=token, submission=Submission(text=phishing, submission_id=new_id(), max_chars=2000)
+    )
     captain = open_captain_page(browser, base, cafes.get_table(store, cafe.id, 1).code)
     captain.get_by_text("phishing.example", exact=False).first.wait_for(timeout=30_000)
     hrefs = [a.get_attribute("href") or "" for a in captain.locator("a").all()]

@@ -14,12 +14,14 @@ from tests.conftest import committed, make_cafe
 def test_create_and_edit_a_cafe(store):
     cafe = cafes.create_cafe(
         store,
-        title="  Café des Tilleuls ",
-        held_on=date(2026, 12, 3),
-        theme="défi énergétique",
-        residence="Les Tilleuls",
-        commune="Villeurbanne",
-        description="Venez !",
+        cafes.CafeDetails(
+            title="  Café des Tilleuls ",
+            held_on=date(2026, 12, 3),
+            theme="défi énergétique",
+            residence="Les Tilleuls",
+            commune="Villeurbanne",
+            description="Venez !",
+        ),
     )
     stored = cafes.get_cafe(store, cafe.id)
     assert stored == cafe
@@ -29,10 +31,9 @@ def test_create_and_edit_a_cafe(store):
     edited = cafes.update_cafe(
         store,
         cafe.id,
-        title="Café du jeudi",
-        held_on=date(2026, 12, 4),
-        theme="numérique",
-        quartier="Gratte-Ciel",
+        cafes.CafeDetails(
+            title="Café du jeudi", held_on=date(2026, 12, 4), theme="numérique", quartier="Gratte-Ciel"
+        ),
     )
     assert cafes.get_cafe(store, cafe.id) == edited
     assert edited.theme.value == "numérique" and edited.place.label() == "Gratte-Ciel"
@@ -54,16 +55,16 @@ BAD_DETAILS = [
 def test_bad_cafe_details_write_nothing(store, fields, message):
     values = {"title": "Café", "held_on": date(2026, 12, 3), "theme": "numérique", "commune": "Lyon"}
     with pytest.raises(InvalidInput, match=message):
-        cafes.create_cafe(store, **(values | fields))
+        cafes.create_cafe(store, cafes.CafeDetails(**(values | fields)))
     assert cafes.list_cafes(store) == []
 
 
 @pytest.mark.parametrize(("fields", "message"), BAD_DETAILS)
 def test_an_edit_is_checked_by_the_creations_rules_and_changes_nothing(store, fields, message):
     values = {"title": "Café", "held_on": date(2026, 12, 3), "theme": "numérique", "commune": "Lyon"}
-    cafe = cafes.create_cafe(store, **values)
+    cafe = cafes.create_cafe(store, cafes.CafeDetails(**values))
     with pytest.raises(InvalidInput, match=message):
-        cafes.update_cafe(store, cafe.id, **(values | fields))
+        cafes.update_cafe(store, cafe.id, cafes.CafeDetails(**(values | fields)))
     assert cafes.get_cafe(store, cafe.id) == cafe
 
 
@@ -142,9 +143,9 @@ def test_join_link_is_signed_for_the_table(store):
 
 def test_create_buttons_sent_twice_create_once(store):
     key = new_id()
-    details = {"title": "Café", "held_on": date(2026, 11, 26), "theme": "numérique", "commune": "Lyon"}
-    first = cafes.create_cafe(store, cafe_id=key, **details)
-    assert cafes.create_cafe(store, cafe_id=key, **details) == first
+    details = cafes.CafeDetails(title="Café", held_on=date(2026, 11, 26), theme="numérique", commune="Lyon")
+    first = cafes.create_cafe(store, details, cafe_id=key)
+    assert cafes.create_cafe(store, details, cafe_id=key) == first
     assert [c.id for c in cafes.list_cafes(store)] == [key]
     round_key, table_key = new_id(), new_id()
     for _ in range(2):

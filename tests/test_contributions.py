@@ -14,11 +14,10 @@ def captain_submit(store, cafe, text="Plus de bancs", table=1, **fields):
         store,
         cafe_id=cafe.id,
         table_number=table,
-        text=text,
+        submission=contributions.Submission(
+            text=text, submission_id=fields.pop("submission_id", new_id()), max_chars=2000, **fields
+        ),
         source=Source.CAPTAIN,
-        submission_id=fields.pop("submission_id", new_id()),
-        max_chars=2000,
-        **fields,
     )
 
 

@@ -149,7 +149,8 @@ def test_fiches_one_per_retained_topic_editable_and_zipped(store, harvested_cafe
 
 def test_fiches_mention_related_topics_from_earlier_cafes(store, harvested_cafe):
     later = cafes.create_cafe(
-        store, title="Café suivant", held_on=date(2027, 3, 1), theme="numérique", commune="Lyon"
+        store,
+        cafes.CafeDetails(title="Café suivant", held_on=date(2027, 3, 1), theme="numérique", commune="Lyon"),
     )
     cafes.add_table(store, later.id, number=1)
     round_ = cafes.add_round(store, later.id, question="Et maintenant ?", planned_minutes=10)
@@ -235,13 +236,13 @@ def test_library_keeps_versions_filters_and_searches(store, harvested_cafe):
     second = documents.generate(store, harvested_cafe.id, "synthese", render=renderer(**options))
     assert (first.version, second.version) == (1, 2)
     assert documents.download(store, second.id).content.startswith(b"%PDF")
-    (entry,) = documents.library(store, theme="numérique")
+    (entry,) = documents.library(store, harvest.CafeFilter(theme="numérique"))
     assert [d.version for d in entry.documents] == [2, 1] and entry.documents[0].content == b""
     assert [(f.label, f.status) for f in entry.fiches] == [
         ("Chauffage", "nouvelle"),
         ("Ascenseur", "nouvelle"),
     ]
-    assert documents.library(store, theme="numérique", status="en étude") == []
+    assert documents.library(store, harvest.CafeFilter(theme="numérique"), status="en étude") == []
     sheet = synthesis.fiche_sheets(store, harvested_cafe.id)[0]
     synthesis.update_fiche(
         store,
@@ -252,7 +253,7 @@ def test_library_keeps_versions_filters_and_searches(store, harvested_cafe):
         status="en étude",
     )
     assert len(documents.library(store, status="en étude")) == 1
-    assert documents.library(store, place="Marseille") == []
+    assert documents.library(store, harvest.CafeFilter(place="Marseille")) == []
     hits = library_search.search(store, "CHAUFFAGE cher")
     assert [h.contribution.text for h in hits] == [TRICKY[4]]
     assert library_search.search(store, "100%") == []  # % is a literal, not a wildcard

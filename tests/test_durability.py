@@ -31,9 +31,9 @@ def test_fifty_simultaneous_resident_submits_store_exactly_fifty_rows(database_u
         return contributions.resident_submit(
             stores[i % 5],
             token=tokens[i],
-            text=f"Idée simultanée {i}",
-            submission_id=new_id(),
-            max_chars=2000,
+            submission=contributions.Submission(
+                text=f"Idée simultanée {i}", submission_id=new_id(), max_chars=2000
+            ),
         ).contribution.id
 
     with ThreadPoolExecutor(50) as pool:
@@ -50,7 +50,9 @@ def test_concurrent_supports_and_double_submits_are_counted_exactly(database_url
     cafe, _ = make_cafe(setup)
     token = token_of(setup, cafe)
     idea = contributions.resident_submit(
-        setup, token=token, text="Un banc", submission_id=new_id(), max_chars=2000
+        setup,
+        token=token,
+        submission=contributions.Submission(text="Un banc", submission_id=new_id(), max_chars=2000),
     )
     same_submission = new_id()
     barrier = threading.Barrier(60)
@@ -63,7 +65,11 @@ def test_concurrent_supports_and_double_submits_are_counted_exactly(database_url
             )
         else:  # 10 retries of one submission
             contributions.resident_submit(
-                setup, token=token, text="Retry", submission_id=same_submission, max_chars=2000
+                setup,
+                token=token,
+                submission=contributions.Submission(
+                    text="Retry", submission_id=same_submission, max_chars=2000
+                ),
             )
 
     with ThreadPoolExecutor(60) as pool:
@@ -109,9 +115,9 @@ def test_a_concurrent_burst_never_gets_past_the_tables_limit(database_url):
             contributions.resident_submit(
                 store,
                 token=token,
-                text=f"Rafale {i}",
-                submission_id=new_id(),
-                max_chars=2000,
+                submission=contributions.Submission(
+                    text=f"Rafale {i}", submission_id=new_id(), max_chars=2000
+                ),
                 browser_id=new_id(),
                 per_table=40,
             )
@@ -143,22 +149,23 @@ def test_a_round_closing_among_many_submits_files_each_under_a_round_open_at_its
                     contributions.resident_submit(
                         store,
                         token=tokens[i % 4],
-                        text=f"Idée {i}",
-                        submission_id=new_id(),
-                        max_chars=2000,
-                        round_id=rounds[0].id,
+                        submission=contributions.Submission(
+                            text=f"Idée {i}", submission_id=new_id(), max_chars=2000, round_id=rounds[0].id
+                        ),
                     )
                 else:
                     contributions.submit_contribution(
                         store,
                         cafe_id=cafe.id,
                         table_number=1 + i % 4,
-                        text=f"Phrase {i}",
+                        submission=contributions.Submission(
+                            text=f"Phrase {i}",
+                            submission_id=new_id(),
+                            max_chars=2000,
+                            # Half the captains' entries carry no round: they go wherever is open.
+                            round_id=rounds[0].id if i % 4 else None,
+                        ),
                         source=Source.CAPTAIN,
-                        submission_id=new_id(),
-                        max_chars=2000,
-                        # Half the captains' entries carry no round: they go wherever is open.
-                        round_id=rounds[0].id if i % 4 else None,
                     )
             except CafeError as exc:
                 return exc.message

@@ -144,22 +144,20 @@ def test_a_harvest_needs_contributions(store, grouper):
 
 def test_several_cafes_found_by_date_place_and_theme(store, grouper):
     first, _ = make_cafe(store)
-    second = cafes.create_cafe(
-        store,
-        title="Café d'hiver",
-        held_on=date(2027, 1, 15),
-        theme="numérique",
-        residence="Les Cèdres",
-        commune="Bron",
+    winter = cafes.CafeDetails(
+        "Café d'hiver", date(2027, 1, 15), "numérique", residence="Les Cèdres", commune="Bron"
     )
-    cafes.create_cafe(store, title="Autre", held_on=date(2027, 2, 1), theme="autre", commune="Bron")
+    second = cafes.create_cafe(store, winter)
+    cafes.create_cafe(
+        store, cafes.CafeDetails(title="Autre", held_on=date(2027, 2, 1), theme="autre", commune="Bron")
+    )
     found = harvest.find_cafes(
-        store, date_from=date(2026, 11, 1), date_to=date(2027, 1, 31), theme="numérique"
+        store, harvest.CafeFilter(date_from=date(2026, 11, 1), date_to=date(2027, 1, 31), theme="numérique")
     )
     assert {c.id for c in found} == {first.id, second.id}
-    assert [c.id for c in harvest.find_cafes(store, place="cèdres")] == [second.id]
+    assert [c.id for c in harvest.find_cafes(store, harvest.CafeFilter(place="cèdres"))] == [second.id]
     with pytest.raises(InvalidInput, match="Thème inconnu"):
-        harvest.find_cafes(store, theme="cuisine")
+        harvest.find_cafes(store, harvest.CafeFilter(theme="cuisine"))
     add_idea(store, first, "Chauffage froid")
     cafes.add_table(store, second.id, number=1)
     round_ = cafes.add_round(store, second.id, question="Q ?", planned_minutes=10)

@@ -43,10 +43,12 @@ def test_question_and_field_are_on_the_first_screen_with_large_text(
     base, store = running_app
     cafe = cafes.create_cafe(
         store,
-        title="Café des Tilleuls — résidence Jean-Baptiste-Marcellin",
-        held_on=utcnow().date(),
-        theme="numérique",
-        commune="Villeurbanne",
+        cafes.CafeDetails(
+            title="Café des Tilleuls — résidence Jean-Baptiste-Marcellin",
+            held_on=utcnow().date(),
+            theme="numérique",
+            commune="Villeurbanne",
+        ),
     )
     cafes.add_table(store, cafe.id, number=3, name="Les Mimosas")
     question = cafes.add_round(

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from html import unescape
 
 import pytest
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -25,7 +25,7 @@ from facilitation.domain.privacy import MASKED_SUMMARY
 from facilitation.services import audit, cafes, contributions
 from facilitation.services.abuse import PHONES_PER_ADDRESS, SUPPORTS_PER_IDEA_PER_ADDRESS
 from facilitation.settings import load_settings, proxy_networks
-from tests.conftest import add_idea, committed, make_cafe
+from tests.conftest import add_idea, committed, make_cafe, transactions_begun
 from web import WebRuntime, resident_middleware, resident_routes
 from web.resident import PHONE_COOKIE, UNAVAILABLE_MESSAGE
 
@@ -704,13 +704,6 @@ def test_a_calm_table_shows_every_idea_and_no_count(served):
     assert 'id="more-ideas" class="hint" hidden' in phone.page.text
 
 
-def _begins(store) -> list[str]:
-    """Every transaction begun on the store's engine from now on, as the driver was told."""
-    begun: list[str] = []
-    event.listen(store.engine, "begin", lambda connection: begun.append("BEGIN"))
-    return begun
-
-
 def test_a_phones_post_is_one_transaction(served):
     """The form's nonce, the link, the id already used, the round and the stored idea: one
     transaction, so nothing can change between the checks and the write."""
@@ -718,7 +711,7 @@ def test_a_phones_post_is_one_transaction(served):
     cafe, _ = make_cafe(store)
     phone = Phone(app, store, cafe)
     form = phone.form("Plus de bancs au square")
-    begun = _begins(store)
+    begun = transactions_begun(store)
     answer = phone.client.post(phone.link, data=form, follow_redirects=False)
     assert answer.status_code == 303
     assert len(begun) == 1
@@ -733,7 +726,7 @@ def test_a_phones_vote_is_one_transaction(served):
     app, store, _ = served
     _, idea, phone = phone_beside_an_idea(app, store, "Plus de bancs")
     nonce = re.search(r'data-support-nonce="([^"]+)"', phone.page.text).group(1)
-    begun = _begins(store)
+    begun = transactions_begun(store)
     answer = phone.client.post(
         f"{phone.link}/soutien",
         data={"idee": idea.id, "nonce": nonce},
@@ -745,7 +738,7 @@ def test_a_phones_vote_is_one_transaction(served):
 def test_a_phones_page_is_read_in_one_transaction(served):
     app, store, _ = served
     _, _, phone = phone_beside_an_idea(app, store, "Plus de bancs")
-    begun = _begins(store)
+    begun = transactions_begun(store)
     assert phone.client.get(phone.link).status_code == 200 and len(begun) == 1
     begun.clear()
     assert phone.client.get(f"{phone.link}/etat").status_code == 200 and len(begun) == 1

@@ -66,7 +66,9 @@ def test_erasing_a_cafe_removes_everything_derived(store):
 
 
 def test_retention_deletes_old_raw_contributions_but_keeps_syntheses(store):
-    old = cafes.create_cafe(store, title="Ancien", held_on=date(2024, 1, 10), theme="autre", commune="Lyon")
+    old = cafes.create_cafe(
+        store, cafes.CafeDetails(title="Ancien", held_on=date(2024, 1, 10), theme="autre", commune="Lyon")
+    )
     cafes.add_table(store, old.id, number=1)
     round_ = cafes.add_round(store, old.id, question="Q ?", planned_minutes=5)
     cafes.open_round(store, old.id, round_.id)
@@ -195,7 +197,9 @@ def test_erasing_a_cafe_leaves_no_copy_of_its_texts_in_the_database_files(store)
 
 
 def test_the_retention_purge_leaves_no_copy_of_the_raw_contributions(store):
-    old = cafes.create_cafe(store, title="Ancien", held_on=date(2024, 1, 10), theme="autre", commune="Lyon")
+    old = cafes.create_cafe(
+        store, cafes.CafeDetails(title="Ancien", held_on=date(2024, 1, 10), theme="autre", commune="Lyon")
+    )
     cafes.add_table(store, old.id, number=1)
     cafes.open_round(store, old.id, cafes.add_round(store, old.id, question="Q ?", planned_minutes=5).id)
     idea = add_idea(store, old, f"{PLANTED} au premier")

@@ -46,7 +46,10 @@ def test_screens_survive_rounds_opening_and_closing_again_and_again(
 
     store = open_store(sqlite_url)
     cafe = cafes.create_cafe(
-        store, title="Café des boucles", held_on=date(2026, 11, 27), theme="numérique", commune="Lyon"
+        store,
+        cafes.CafeDetails(
+            title="Café des boucles", held_on=date(2026, 11, 27), theme="numérique", commune="Lyon"
+        ),
     )
     rounds = [
         cafes.add_round(store, cafe.id, question=f"Question numéro {i} ?", planned_minutes=20)

@@ -8,7 +8,7 @@ import pytest
 
 from facilitation.domain.errors import InvalidInput
 from facilitation.domain.word_matching import highlight, query_terms, search_terms, stem
-from facilitation.services import cafes, contributions, library_search, rgpd
+from facilitation.services import cafes, contributions, harvest, library_search, rgpd
 from tests.conftest import add_idea, make_cafe
 
 IDEAS = [
@@ -146,7 +146,8 @@ def test_more_matching_words_rank_first(store):
 def test_filters_are_kept_with_the_search(store):
     cafe, _ = make_cafe(store)
     other = cafes.create_cafe(
-        store, title="Autre café", held_on=date(2025, 3, 1), theme="autre", commune="Vénissieux"
+        store,
+        cafes.CafeDetails(title="Autre café", held_on=date(2025, 3, 1), theme="autre", commune="Vénissieux"),
     )
     cafes.add_table(store, other.id, number=1)
     question = cafes.add_round(store, other.id, question="Et ici ?", planned_minutes=10)
@@ -154,9 +155,9 @@ def test_filters_are_kept_with_the_search(store):
     add_idea(store, cafe, "Ascenseur en panne à Lyon")
     add_idea(store, other, "Ascenseur en panne à Vénissieux")
     assert len(library_search.search(store, "ascenseur")) == 2
-    found = library_search.search(store, "ascenseur", place="VENISSIEUX")
+    found = library_search.search(store, "ascenseur", harvest.CafeFilter(place="VENISSIEUX"))
     assert [hit.contribution.text for hit in found] == ["Ascenseur en panne à Vénissieux"]
-    found = library_search.search(store, "ascenseur", date_from=date(2026, 1, 1))
+    found = library_search.search(store, "ascenseur", harvest.CafeFilter(date_from=date(2026, 1, 1)))
     assert [hit.contribution.text for hit in found] == ["Ascenseur en panne à Lyon"]
 
 

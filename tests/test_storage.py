@@ -71,7 +71,9 @@ def test_sqlite_file_is_created_on_first_start_in_wal_mode(tmp_path):
 def test_timestamps_are_stored_in_utc_and_shown_in_paris_time(store):
     paris_evening = datetime(2026, 7, 14, 20, 30, tzinfo=ZoneInfo("Europe/Paris"))
     cafe = cafes.create_cafe(
-        store, title="Café d'été", held_on=date(2026, 7, 14), theme="autre", commune="Lyon", now=paris_evening
+        store,
+        cafes.CafeDetails(title="Café d'été", held_on=date(2026, 7, 14), theme="autre", commune="Lyon"),
+        now=paris_evening,
     )
     stored = cafes.get_cafe(store, cafe.id).created_at
     assert stored.tzinfo == UTC and stored == paris_evening
@@ -82,7 +84,9 @@ def test_timestamps_are_stored_in_utc_and_shown_in_paris_time(store):
 def test_naive_datetimes_are_refused(store):
     with pytest.raises(Exception, match="naive datetime"):
         cafes.create_cafe(
-            store, title="C", held_on=date(2026, 1, 1), theme="autre", commune="L", now=datetime(2026, 1, 1)
+            store,
+            cafes.CafeDetails(title="C", held_on=date(2026, 1, 1), theme="autre", commune="L"),
+            now=datetime(2026, 1, 1),
         )
 
 
@@ -136,7 +140,10 @@ def test_a_full_disk_says_so(sqlite_url):
     with pytest.raises(StorageUnavailable) as caught:
         for _ in range(200):
             cafes.create_cafe(
-                store, title="x", held_on=date(2026, 1, 1), theme="autre", commune="L", description="x" * 1990
+                store,
+                cafes.CafeDetails(
+                    title="x", held_on=date(2026, 1, 1), theme="autre", commune="L", description="x" * 1990
+                ),
             )
     assert "Le disque de la base de données est plein" in caught.value.detail
     assert caught.value.message == NOTHING_SAVED

@@ -13,7 +13,7 @@ from exports.pdf.synthesis import MARKED_LABEL, synthesis_pdf
 from facilitation.adapters.storage import open_store
 from facilitation.domain.access import new_id
 from facilitation.domain.errors import InvalidInput
-from facilitation.services import audit, backups, cafes, contributions, rgpd, synthesis
+from facilitation.services import audit, backups, cafes, contributions, rgpd, synthesis, votes
 from facilitation.services.contributions import UNKNOWN_IDEA_MESSAGE, Visit
 from facilitation.services.records import EXPORT_COLUMNS, HEADERS, contribution_records
 from facilitation.services.snapshot import load_snapshot
@@ -39,7 +39,7 @@ def _resident(store, cafe, table, text, **options):
 def test_a_phone_builds_on_an_idea_of_a_table_it_joined_earlier(store):
     cafe, rounds, first, _elsewhere = _travelled(store)
     visits = (Visit(1, rounds[0].id),)
-    heard = contributions.heard_ideas(store, token_of(store, cafe, 2), visits)
+    heard = votes.phone_view(store, token_of(store, cafe, 2), new_id(), visits=lambda _secret: visits).heard
     # Only the table it joined, masked, with where it was said.
     assert [(h.contribution.id, h.where) for h in heard] == [(first.id, "Table 1, tour 1")]
     assert "jo@ex.fr" not in heard[0].contribution.text
@@ -227,7 +227,10 @@ def test_questions_marked_at_earlier_cafes_are_offered_to_the_next(store):
     add_idea(store, earlier, "Pas une question marquée ?")
     mark_question(store, earlier, asked)
     following = cafes.create_cafe(
-        store, title="Café suivant", held_on=date(2026, 12, 10), theme="numérique", commune="Lyon"
+        store,
+        cafes.CafeDetails(
+            title="Café suivant", held_on=date(2026, 12, 10), theme="numérique", commune="Lyon"
+        ),
     )
     offered = synthesis.emerged_questions(store, following.id)
     assert [(q.text, q.cafe_title) for q in offered] == [("Qui entretient le jardin ?", "Café des Tilleuls")]

@@ -29,7 +29,10 @@ def test_a_phone_prolongs_at_table_2_an_idea_it_posted_at_table_1(
 ):
     base, store = running_app
     cafe = cafes.create_cafe(
-        store, title="Café des Tilleuls", held_on=utcnow().date(), theme="numérique", commune="Villeurbanne"
+        store,
+        cafes.CafeDetails(
+            title="Café des Tilleuls", held_on=utcnow().date(), theme="numérique", commune="Villeurbanne"
+        ),
     )
     for number in (1, 2, 3):
         cafes.add_table(store, cafe.id, number=number, name=f"Table des {number}")

@@ -10,7 +10,7 @@ import pytest
 
 from facilitation.services import cafes
 from facilitation.services.contributions import UNKNOWN_IDEA_MESSAGE
-from tests.conftest import add_idea, committed, make_cafe
+from tests.conftest import add_idea, committed, make_cafe, transactions_begun
 from tests.test_resident_page import Phone, serve
 from web.resident import VISITS_COOKIE
 
@@ -131,3 +131,17 @@ def test_a_phone_that_stays_at_its_table_hears_the_earlier_round_there(served):
     assert state["can_prolong"] is True and state["round_label"] == "Tour 2"
     (first,) = committed(store).contributions.in_cafe(cafe.id)
     assert _heard(phone.client.get(phone.link + "/prolonge").text) == [first.id]
+
+
+def test_the_prolong_page_is_read_in_one_transaction(served):
+    """The table, the link secret that checks the visits cookie and the heard ideas: read together,
+    so that the list offered is the one of the table and round shown."""
+    app, store = served
+    cafe, _ = make_cafe(store, tables=2)
+    phone = Phone(app, store, cafe, table=1)
+    phone.send("Un composteur partagé")
+    _move(phone, store, cafe, 2)
+    begun = transactions_begun(store)
+    page = phone.client.get(phone.link + "/prolonge")
+    assert page.status_code == 200 and len(_heard(page.text)) == 1
+    assert len(begun) == 1

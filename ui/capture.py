@@ -18,7 +18,7 @@ import streamlit.components.v1 as components
 from facilitation.domain.errors import CafeError, StorageUnavailable
 from facilitation.domain.model import Kind, Profile, Source
 from facilitation.domain.wording import plural
-from facilitation.services.contributions import submit_contribution
+from facilitation.services.contributions import Submission, submit_contribution
 from facilitation.settings import Settings
 from ui.runtime import store_or_raise
 
@@ -109,14 +109,16 @@ def _store_entries(max_chars: int) -> None:
                 store_or_raise(),
                 cafe_id=cafe_id,
                 table_number=table_number,
-                text=str(entry.get("text") or ""),
+                submission=Submission(
+                    text=str(entry.get("text") or ""),
+                    submission_id=entry["id"],
+                    max_chars=max_chars,
+                    kind=st.session_state.get("capture_kind"),
+                    profile=st.session_state.get("capture_profile"),
+                    agreement_count=st.session_state.get("capture_agreement"),
+                    round_id=str(entry.get("round") or ""),
+                ),
                 source=Source.CAPTAIN,
-                submission_id=entry["id"],
-                max_chars=max_chars,
-                kind=st.session_state.get("capture_kind"),
-                profile=st.session_state.get("capture_profile"),
-                agreement_count=st.session_state.get("capture_agreement"),
-                round_id=str(entry.get("round") or ""),
             )
         except StorageUnavailable as exc:
             st.session_state[_NOTICE] = exc.message + " Vos phrases sont gardées et renvoyées seules."

@@ -6,7 +6,7 @@ import streamlit as st
 
 from facilitation.domain.model import Cafe, Theme
 from facilitation.domain.wording import cafe_labels
-from facilitation.services.cafes import list_cafes
+from facilitation.services.cafes import CafeDetails, list_cafes
 from ui.display import cafe_state
 from ui.runtime import end_page, store, today
 
@@ -44,7 +44,7 @@ def current_cafe() -> Cafe:
     return by_id[chosen]
 
 
-def cafe_details(cafe: Cafe | None = None) -> dict:
+def cafe_details(cafe: Cafe | None = None) -> CafeDetails:
     """The café's fields, drawn inside a form (blank for a new café); returns what was typed."""
     themes = [t.value for t in Theme]
     title = st.text_input(
@@ -61,12 +61,4 @@ def cafe_details(cafe: Cafe | None = None) -> dict:
         value=cafe.description if cafe else "",
         placeholder="Venez partager vos idées…",
     )
-    return {
-        "title": title,
-        "held_on": held_on,
-        "theme": theme,
-        "residence": residence,
-        "quartier": quartier,
-        "commune": commune,
-        "description": description,
-    }
+    return CafeDetails(title, held_on, theme, residence, quartier, commune, description)

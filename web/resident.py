@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -125,11 +126,6 @@ class Page:
     visits_cookie: str = ""  # the visits with the table of now, when it was not among them
     secret: str = ""  # the link secret read with the page: signs its forms
 
-    def earlier_visits(self) -> tuple[Visit, ...]:
-        """This café's visits (the use cases leave out the table and round of now)."""
-        cafe_id = self.context.cafe.id if self.context else ""
-        return tuple(Visit(number, round_id) for cafe, number, round_id in self.visits if cafe == cafe_id)
-
 
 def _paths(token: str) -> dict[str, str]:
     join = JOIN_PATH + quote(token, safe="")
@@ -162,6 +158,12 @@ def _read_visits(request: Request, secret: str, phone: str) -> list[tuple[str, i
             return []
         visits.append((found[1], int(found[2]), found[3]))
     return visits
+
+
+def _cookie_visits(request: Request, phone: str) -> Callable[[str], tuple[Visit, ...]]:
+    """The phone's visits as the use cases take them: read from its cookie once they give the link
+    secret they read in their one transaction (they leave out other cafés' tables)."""
+    return lambda secret: tuple(Visit(n, r) for _, n, r in _read_visits(request, secret, phone))
 
 
 def _visit_cookie(secret: str, phone: str, visits: list[tuple[str, int, str]]) -> str:
@@ -269,39 +271,43 @@ class ResidentPages:
     def _error_page(self, message: str, status: int) -> HTMLResponse:
         return self._render("error.html", status, message=message)
 
-    def _join_page(self, page: Page, phone: str, status: int = 200) -> HTMLResponse:
-        """The table's page; `page.context` must be loaded."""
+    def _form_values(self, page: Page) -> dict[str, Any]:
+        """What the table's page and the « je prolonge » page both draw: the table's state and the
+        form to send an idea; `page.context` must be loaded."""
         context = page.context
         assert context is not None
         state = _state(context, page, self.runtime.now())
-        secret = page.secret
         # A text given back keeps the round it was typed for, so that a changed question is noticed.
         round_id = page.round_id if page.text and page.round_id else state["round_id"]
+        return {
+            "cafe": context.cafe,
+            "table_label": context.table.label(),
+            "state": state,
+            "text": page.text,
+            "error": page.error,
+            "sid": page.sid,
+            "nonce": form_nonce(page.secret, page.token, page.sid),  # the secret read with the page
+            "round_id": round_id,
+            "question_checked": page.question,
+            **_paths(page.token),
+        }
+
+    def _join_page(self, page: Page, phone: str, status: int = 200) -> HTMLResponse:
+        """The table's page; `page.context` must be loaded."""
+        values = self._form_values(page)
+        accepting = values["state"]["accepting"]
         return self._render(
             "join.html",
             status,
-            cafe=context.cafe,
-            table_label=context.table.label(),
-            state=state,
-            text=page.text,
-            error=page.error,
             thanks=page.thanks,
-            sid=page.sid,
-            nonce=form_nonce(secret, page.token, page.sid),
-            support_nonce=form_nonce(secret, page.token, "soutien", phone),
-            round_id=round_id,
-            show_form=state["accepting"] or bool(page.text),
-            question_checked=page.question,
-            can_prolong=state["accepting"] and _has_earlier_visit(page),
-            **_paths(page.token),
+            support_nonce=form_nonce(page.secret, page.token, "soutien", phone),
+            show_form=accepting or bool(page.text),
+            can_prolong=accepting and _has_earlier_visit(page),
+            **values,
         )
 
     def _prolong_page(self, page: Page, status: int = 200) -> HTMLResponse:
         """« Je prolonge une idée »: the ideas of this phone's earlier tables, and the form."""
-        context = page.context
-        assert context is not None
-        state = _state(context, page, self.runtime.now())
-        round_id = page.round_id if page.text and page.round_id else state["round_id"]
         heard = [
             {
                 "id": item.contribution.id,
@@ -311,21 +317,7 @@ class ResidentPages:
             }
             for item in page.heard
         ]
-        return self._render(
-            "prolonge.html",
-            status,
-            cafe=context.cafe,
-            table_label=context.table.label(),
-            state=state,
-            heard=heard,
-            text=page.text,
-            error=page.error,
-            sid=page.sid,
-            nonce=form_nonce(page.secret, page.token, page.sid),  # read with the page
-            round_id=round_id,
-            question_checked=page.question,
-            **_paths(page.token),
-        )
+        return self._render("prolonge.html", status, heard=heard, **self._form_values(page))
 
     def _retry_page(self, page: Page) -> HTMLResponse:
         """The database cannot be reached: give the text back with a button to send it again."""
@@ -346,14 +338,18 @@ class ResidentPages:
         secret = self.runtime.last_link_secret
         return form_nonce(secret, page.token, page.sid) if secret else ""
 
-    def _load(self, page: Page, phone: str) -> None:
-        view = votes.phone_view(self.runtime.store(), page.token, phone, latest=PHONE_IDEAS)
-        page.context, page.supported, page.choices, page.themes, page.secret = (
+    def _load(self, page: Page, phone: str, request: Request | None = None) -> None:
+        """Read the page's table in one transaction; on the « je prolonge » page, with the request,
+        also the ideas heard at the tables of the phone's visits cookie."""
+        visits = _cookie_visits(request, phone) if page.prolong_view and request is not None else None
+        view = votes.phone_view(self.runtime.store(), page.token, phone, latest=PHONE_IDEAS, visits=visits)
+        page.context, page.supported, page.choices, page.themes, page.secret, page.heard = (
             view.context,
             view.supported,
             view.choices,
             view.themes,
             view.link_secret,
+            view.heard,
         )
         self.runtime.last_link_secret = view.link_secret  # signs the forms of a page drawn in an outage
 
@@ -361,13 +357,10 @@ class ResidentPages:
         """Load the table and draw it; refusals and outages get their own page. With the request,
         the phone's visits are read from its cookie, checked with the secret read with the page."""
         try:
-            self._load(page, phone)
+            self._load(page, phone, request)
             if request is not None:
                 self._with_visits(request, page, phone)
             if page.prolong_view:
-                page.heard = contributions.heard_ideas(
-                    self.runtime.store(), page.token, page.earlier_visits()
-                )
                 return self._prolong_page(page, status)
             return self._join_page(page, phone, status)
         except StorageUnavailable:
@@ -436,18 +429,19 @@ class ResidentPages:
                 store,
                 nonce=nonce,
                 token=page.token,
-                text=page.text,
-                submission_id=page.sid,
-                max_chars=limits.max_contribution_chars,
+                submission=contributions.Submission(
+                    text=page.text,
+                    submission_id=page.sid,
+                    max_chars=limits.max_contribution_chars,
+                    round_id=page.round_id,  # "" when no question was on screen
+                    builds_on=page.builds_on or None,
+                    emerging_question=page.question,
+                ),
                 browser_id=phone,
                 limiter=self.runtime.phone_limiter,
                 per_table=limits.rate_per_table,
-                round_id=page.round_id,  # "" when no question was on screen
                 client_address=_address(request),
-                builds_on=page.builds_on or None,
-                # Checked with the link secret the use case reads in its one transaction.
-                visits=lambda secret: tuple(Visit(n, r) for _, n, r in _read_visits(request, secret, phone)),
-                emerging_question=page.question,
+                visits=_cookie_visits(request, phone),
             )
         except StorageUnavailable:
             return self._retry_page(page)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from facilitation.domain.access import (
@@ -47,43 +47,44 @@ def _description(raw: str) -> str:
     return clean_text(raw, max_chars=2000, what="La description") if (raw or "").strip() else ""
 
 
-def _details(
-    title: str, held_on: date, theme: str, residence: str, quartier: str, commune: str, description: str
-) -> dict:
-    """A café's details as the organiser typed them, checked by the same rules at creation and edit."""
-    if not isinstance(held_on, date):
+@dataclass(frozen=True)
+class CafeDetails:
+    """A café's details as the organiser's form sends them, checked by the same rules at creation
+    and edit (`theme` is a Theme's value; at least one of the place's three parts)."""
+
+    title: str
+    held_on: date
+    theme: str
+    residence: str = ""
+    quartier: str = ""
+    commune: str = ""
+    description: str = ""
+
+
+def _checked(details: CafeDetails) -> dict:
+    """The café's fields from its details as the organiser typed them, or InvalidInput in French."""
+    if not isinstance(details.held_on, date):
         raise InvalidInput("Indiquez la date du café.")
-    chosen_theme = parse_choice(Theme, theme, "Thème")
+    chosen_theme = parse_choice(Theme, details.theme, "Thème")
     if chosen_theme is None:
         raise InvalidInput("Choisissez le thème de l'Atelier que sert ce café.")
     return {
-        "title": clean_label(title, what="Le titre"),
-        "held_on": held_on,
-        "place": _place(residence, quartier, commune),
+        "title": clean_label(details.title, what="Le titre"),
+        "held_on": details.held_on,
+        "place": _place(details.residence, details.quartier, details.commune),
         "theme": chosen_theme,
-        "description": _description(description),
+        "description": _description(details.description),
     }
 
 
 def create_cafe(
-    uow: UnitOfWork,
-    *,
-    title: str,
-    held_on: date,
-    theme: str,
-    residence: str = "",
-    quartier: str = "",
-    commune: str = "",
-    description: str = "",
-    cafe_id: str | None = None,
-    now: datetime | None = None,
+    uow: UnitOfWork, details: CafeDetails, *, cafe_id: str | None = None, now: datetime | None = None
 ) -> Cafe:
     """Create a café in preparation.
 
     cafe_id is the idempotency key minted when the form was drawn: sent twice, one café.
     """
-    details = _details(title, held_on, theme, residence, quartier, commune, description)
-    cafe = Cafe(id=cafe_id or new_id(), created_at=now or uow.clock(), **details)
+    cafe = Cafe(id=cafe_id or new_id(), created_at=now or uow.clock(), **_checked(details))
     with uow:
         if cafe_id and (existing := uow.cafes.get(cafe_id)) is not None:
             return existing
@@ -105,22 +106,11 @@ def get_cafe(uow: UnitOfWork, cafe_id: str) -> Cafe:
     return cafe
 
 
-def update_cafe(
-    uow: UnitOfWork,
-    cafe_id: str,
-    *,
-    title: str,
-    held_on: date,
-    theme: str,
-    residence: str = "",
-    quartier: str = "",
-    commune: str = "",
-    description: str = "",
-) -> Cafe:
+def update_cafe(uow: UnitOfWork, cafe_id: str, details: CafeDetails) -> Cafe:
     """Edit a café's details, before or during the café."""
     with uow:
         cafe = get_cafe(uow, cafe_id)
-        updated = replace(cafe, **_details(title, held_on, theme, residence, quartier, commune, description))
+        updated = replace(cafe, **_checked(details))
         uow.cafes.update(updated)
         audit.record(uow, "café modifié", cafe_id=cafe_id, target=updated.title)
     return updated

@@ -122,6 +122,25 @@ class TableContext(TableState):
 
 
 @dataclass(frozen=True)
+class Submission:
+    """A contribution as its author's form sends it, checked by the use case that stores it.
+
+    `submission_id` is drawn when the form is (a retry or a double tap sends it again);
+    `round_id` is the round whose question the author saw ("" when they saw none, None when the
+    form does not say); `builds_on` the idea it prolongs (« je prolonge »)."""
+
+    text: str
+    submission_id: str
+    max_chars: int
+    kind: str | None = None
+    profile: str | None = None
+    agreement_count: int | str | None = None
+    round_id: str | None = None
+    builds_on: str | None = None
+    emerging_question: bool = False
+
+
+@dataclass(frozen=True)
 class SubmitResult:
     contribution: Contribution
     # False when nothing new was stored: the same submission id (retry, double click) or the same
@@ -242,16 +261,22 @@ def _claimed_state(uow: UnitOfWork, claim: JoinClaim) -> TableState:
     return state
 
 
-def _agreement(value: int | str | None) -> int | None:
-    if value is None or value == "":
-        return None
+def count_of_people(value: int | str, label: str) -> int:
+    """A number of people typed in the field `label` (0 to MAX_AGREEMENT_COUNT), or InvalidInput
+    in French naming that field."""
     try:
         count = int(value)
     except (TypeError, ValueError):
-        raise InvalidInput("« Combien sont d'accord ? » doit être un nombre.") from None
+        raise InvalidInput(f"« {label} » doit être un nombre.") from None
     if not 0 <= count <= MAX_AGREEMENT_COUNT:
-        raise InvalidInput(f"« Combien sont d'accord ? » doit être entre 0 et {MAX_AGREEMENT_COUNT}.")
+        raise InvalidInput(f"« {label} » doit être entre 0 et {MAX_AGREEMENT_COUNT}.")
     return count
+
+
+def _agreement(value: int | str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    return count_of_people(value, "Combien sont d'accord ?")
 
 
 def submit_contribution(
@@ -259,72 +284,47 @@ def submit_contribution(
     *,
     cafe_id: str,
     table_number: int,
-    text: str,
+    submission: Submission,
     source: Source,
-    submission_id: str,
-    max_chars: int,
-    kind: str | None = None,
-    profile: str | None = None,
-    agreement_count: int | str | None = None,
-    round_id: str | None = None,
     now: datetime | None = None,
 ) -> SubmitResult:
     """Store a contribution exactly once in the open round.
 
-    Idempotent on submission_id, and the same text from the same table in one round is stored once.
-    With round_id (the round whose question the author saw; "" when they saw no question), a submit
-    arriving after that round closed is refused with RoundChanged instead of being filed under
-    another question.
+    Idempotent on the submission id, and the same text from the same table in one round is stored
+    once. With a round id (the round whose question the author saw; "" when they saw no question),
+    a submit arriving after that round closed is refused with RoundChanged instead of being filed
+    under another question.
     """
-    return _submit(
-        uow,
-        cafe_id,
-        lambda: _locate(uow, cafe_id, table_number),
-        text=text,
-        source=source,
-        submission_id=submission_id,
-        max_chars=max_chars,
-        kind=kind,
-        profile=profile,
-        agreement_count=agreement_count,
-        round_id=round_id,
-        now=now,
-    )
+    return _submit(uow, cafe_id, lambda: _locate(uow, cafe_id, table_number), submission, source, now)
 
 
 def _submit(
     uow: UnitOfWork,
     cafe_id: str,
     locate: Callable[[], TableState],
-    *,
-    text: str,
+    submission: Submission,
     source: Source,
-    submission_id: str,
-    max_chars: int,
-    kind: str | None = None,
-    profile: str | None = None,
-    agreement_count: int | str | None = None,
-    round_id: str | None = None,
-    now: datetime | None = None,
+    now: datetime | None,
+    *,
     admit_new: Callable[[TableState], None] | None = None,
     table_limit: int | None = None,
     author: str | None = None,
-    builds_on: str | None = None,
     may_build_on: Callable[[TableState, Contribution], bool] | None = None,
-    emerging_question: bool = False,
 ) -> SubmitResult:
     """Validate, answer a retry as the first time, else admit (rate limits) and store once.
 
     `table_limit` caps a table's resident contributions per minute, checked as they are stored.
-    `builds_on` names the idea this one prolongs; `may_build_on` says whether its author heard it."""
+    `may_build_on` says whether the author heard the idea the submission builds on."""
+    builds_on, submission_id = submission.builds_on or None, submission.submission_id
     if builds_on is not None and not _CONTRIBUTION_ID.fullmatch(builds_on):
         raise InvalidInput(UNKNOWN_IDEA_MESSAGE)
     if not submission_id or len(submission_id) > 32 or not submission_id.isalnum():
         raise InvalidInput("Identifiant d'envoi invalide : rechargez la page.")
-    clean = clean_text(text, max_chars=max_chars)
-    chosen_kind = parse_choice(Kind, kind, "Type")
-    chosen_profile = parse_choice(Profile, profile, "Profil")
-    agreement = _agreement(agreement_count)
+    clean = clean_text(submission.text, max_chars=submission.max_chars)
+    chosen_kind = parse_choice(Kind, submission.kind, "Type")
+    chosen_profile = parse_choice(Profile, submission.profile, "Profil")
+    agreement = _agreement(submission.agreement_count)
+    round_id = submission.round_id
     with uow:
         # The round is read and the contribution stored in this one transaction, with the café's
         # rounds held: a round closing meanwhile waits, so nothing lands in a round already closed.
@@ -358,7 +358,7 @@ def _submit(
             profile=chosen_profile,
             agreement_count=agreement,
             author=author,
-            emerging_question=bool(emerging_question),
+            emerging_question=bool(submission.emerging_question),
         )
         if builds_on is not None:
             target = _idea_to_build_on(uow, candidate, builds_on)
@@ -403,74 +403,64 @@ def resident_submit(
     uow: UnitOfWork,
     *,
     token: str,
-    text: str,
-    submission_id: str,
-    max_chars: int,
+    submission: Submission,
     browser_id: str = "",
     limiter: PhoneLimiter | None = None,
     per_table: int | None = None,
-    round_id: str | None = None,
     client_address: str = "",
     nonce: str | None = None,
     now: datetime | None = None,
-    builds_on: str | None = None,
     visits: tuple[Visit, ...] | Callable[[str], tuple[Visit, ...]] = (),
-    emerging_question: bool = False,
 ) -> SubmitResult:
     """A resident's contribution, through their table's signed link, within the rate limits.
 
     One writer transaction from the link's check to the stored idea: a round closing meanwhile
-    waits for it, so an idea never lands in a round that has just closed. `round_id` is the round
-    whose question the resident was shown: if another round is open now, the text is refused rather
-    than filed under a question its author never read. `nonce` (the phone's form) must be the one
-    this server drew for this link and submission id; new words posted under the id of an idea
-    already stored are refused with AlreadySent, not answered « already stored ». `builds_on`
-    (« je prolonge ») must be an idea of one of `visits`, the tables this phone joined earlier (or a
-    function that reads them from a cookie signed with the link secret this transaction reads).
+    waits for it, so an idea never lands in a round that has just closed. The submission's round is
+    the one whose question the resident was shown: if another round is open now, the text is
+    refused rather than filed under a question its author never read. `nonce` (the phone's form)
+    must be the one this server drew for this link and submission id; new words posted under the id
+    of an idea already stored are refused with AlreadySent, not answered « already stored ». The
+    idea it builds on (« je prolonge ») must be one of `visits`, the tables this phone joined
+    earlier (or a function that reads them from a cookie signed with the link secret this
+    transaction reads).
     """
+    phone = browser_id or submission.submission_id
     with uow:
         secret = uow.trust.link_secret()
         if nonce is not None:
-            check_form_nonce(secret, nonce, token, submission_id)
+            check_form_nonce(secret, nonce, token, submission.submission_id)
         claim = verify_join_token(secret, token)
         _claimed_state(uow, claim)  # a revoked or unknown link is refused before the text is judged
         heard_at = visits(secret) if callable(visits) else visits  # a signed cookie: checked here
-        _refuse_other_text_under_a_sent_id(uow, submission_id, text, max_chars)
+        _refuse_other_text_under_a_sent_id(uow, submission)
 
         def admit(state: TableState) -> None:
             if limiter is not None:
-                limiter.count_idea(claim.cafe_id, browser_id or submission_id, client_address)
+                limiter.count_idea(claim.cafe_id, phone, client_address)
 
         return _submit(
             uow,
             claim.cafe_id,
             # Read again once the café's rounds are held (`_submit`): the round may have changed.
             lambda: _claimed_state(uow, claim),
-            text=text,
-            source=Source.RESIDENT,
-            submission_id=submission_id,
-            max_chars=max_chars,
-            round_id=round_id,
-            now=now,
+            submission,
+            Source.RESIDENT,
+            now,
             admit_new=admit,
             table_limit=per_table,
-            author=supporter_key(claim.cafe_id, browser_id or submission_id),
-            builds_on=builds_on or None,
+            author=supporter_key(claim.cafe_id, phone),
             may_build_on=lambda state, idea: _heard(uow, state, heard_at, idea),
-            emerging_question=emerging_question,
         )
 
 
-def _refuse_other_text_under_a_sent_id(
-    uow: UnitOfWork, submission_id: str, text: str, max_chars: int
-) -> None:
+def _refuse_other_text_under_a_sent_id(uow: UnitOfWork, submission: Submission) -> None:
     """A form already sent, sent again with other words (a page restored by the back button):
     answering « already stored » would lose the new words."""
-    sent = uow.contributions.get(submission_id) if submission_id else None
+    sent = uow.contributions.get(submission.submission_id) if submission.submission_id else None
     if sent is None:
         return
     try:
-        same = sent.text == clean_text(text, max_chars=max_chars)
+        same = sent.text == clean_text(submission.text, max_chars=submission.max_chars)
     except InvalidInput:
         return  # `_submit` explains what is wrong with the text
     if not same:
@@ -514,20 +504,20 @@ def _where(uow: UnitOfWork, cafe_id: str) -> Callable[[Contribution], str]:
     return lambda c: f"Table {tables.get(c.table_id, '?')}, tour {rounds.get(c.round_id, '?')}"
 
 
-def heard_ideas(uow: UnitOfWork, token: str | None, visits: tuple[Visit, ...]) -> list[HeardIdea]:
-    """The ideas a phone may build on: those of the tables it joined earlier in this café (the table
-    and round of now left out), masked, the most recent first (HEARD_IDEAS at most)."""
-    with uow.reading():
-        state = _claimed_state(uow, verify_join_token(uow.trust.link_secret(), token))
-        pairs = _visited_pairs(uow, state, visits)
-        listed = [
-            c
-            for table_id, round_id in pairs
-            for c in uow.contributions.in_cafe(state.cafe.id, round_id=round_id, table_id=table_id)
-        ]
-        listed.sort(key=lambda c: (c.created_at, c.id), reverse=True)
-        where = _where(uow, state.cafe.id)
-        return [HeardIdea(c, where(c)) for c in shown(uow, state.cafe.id, listed[:HEARD_IDEAS])]
+@read_only
+def heard_at(uow: UnitOfWork, state: TableState, visits: tuple[Visit, ...]) -> list[HeardIdea]:
+    """The ideas a phone at this table may build on: those of the tables it joined earlier in this
+    café (other cafés' visits, and the table and round of now, left out), masked, the most recent
+    first (HEARD_IDEAS at most)."""
+    pairs = _visited_pairs(uow, state, visits)
+    listed = [
+        c
+        for table_id, round_id in pairs
+        for c in uow.contributions.in_cafe(state.cafe.id, round_id=round_id, table_id=table_id)
+    ]
+    listed.sort(key=lambda c: (c.created_at, c.id), reverse=True)
+    where = _where(uow, state.cafe.id)
+    return [HeardIdea(c, where(c)) for c in shown(uow, state.cafe.id, listed[:HEARD_IDEAS])]
 
 
 def ideas_to_link(uow: UnitOfWork, table_code: str, contribution_id: str) -> list[HeardIdea]:

@@ -12,7 +12,7 @@ from facilitation.domain.access import new_id
 from facilitation.domain.agreement import Choice, Tally, captain_voter
 from facilitation.domain.model import Cafe, Contribution, Source
 from facilitation.services import cafes
-from facilitation.services.contributions import submit_contribution, supporter_key
+from facilitation.services.contributions import Submission, submit_contribution, supporter_key
 from facilitation.services.ports import UnitOfWork
 
 DEMO_QUESTIONS = (
@@ -114,14 +114,16 @@ def create_demo_cafe(uow: UnitOfWork, *, max_chars: int = 2000, now: datetime | 
     with uow:  # the demo café appears whole, or not at all
         cafe = cafes.create_cafe(
             uow,
-            title="Café concertation — Bien vivre aux Tilleuls",
-            held_on=now.date(),
-            theme="mieux-vivre ensemble",
-            residence="Résidence Les Tilleuls",
-            quartier="Quartier des Pentes",
-            commune="Villeurbanne",
-            description="Venez dire ce qui compte pour vous dans la résidence : vos idées seront "
-            "étudiées par l'Atelier d'innovation.",
+            cafes.CafeDetails(
+                title="Café concertation — Bien vivre aux Tilleuls",
+                held_on=now.date(),
+                theme="mieux-vivre ensemble",
+                residence="Résidence Les Tilleuls",
+                quartier="Quartier des Pentes",
+                commune="Villeurbanne",
+                description="Venez dire ce qui compte pour vous dans la résidence : vos idées seront "
+                "étudiées par l'Atelier d'innovation.",
+            ),
             now=now - timedelta(days=7),
         )
         for number, name, captain in DEMO_TABLES:
@@ -146,13 +148,15 @@ def create_demo_cafe(uow: UnitOfWork, *, max_chars: int = 2000, now: datetime | 
                     uow,
                     cafe_id=cafe.id,
                     table_number=DEMO_TABLES[position % len(DEMO_TABLES)][0],
-                    text=idea["text"],
+                    submission=Submission(
+                        text=idea["text"],
+                        submission_id=new_id(),
+                        max_chars=max_chars,
+                        kind=None if from_phone else idea["kind"],
+                        profile=None if from_phone else idea["profile"],
+                        agreement_count=None if from_phone else rng.choice([None, 1, 2, 3, 4, 6]),
+                    ),
                     source=Source.RESIDENT if from_phone else Source.CAPTAIN,
-                    submission_id=new_id(),
-                    max_chars=max_chars,
-                    kind=None if from_phone else idea["kind"],
-                    profile=None if from_phone else idea["profile"],
-                    agreement_count=None if from_phone else rng.choice([None, 1, 2, 3, 4, 6]),
                     now=opened + timedelta(seconds=20 * position + 5),
                 )
                 supporters = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from facilitation.domain.access import new_id
@@ -12,7 +12,7 @@ from facilitation.domain.errors import InvalidInput, NotFound
 from facilitation.domain.model import Cafe, FicheStatus, StoredDocument, parse_choice
 from facilitation.domain.privacy import mask_personal_data
 from facilitation.services import audit
-from facilitation.services.harvest import find_cafes, latest_version, scope_of
+from facilitation.services.harvest import CafeFilter, find_cafes, latest_version, scope_of
 from facilitation.services.ports import UnitOfWork, read_only
 from facilitation.services.records import contribution_records, topic_records
 from facilitation.services.snapshot import CafeSnapshot
@@ -297,18 +297,12 @@ def _fiches_of(uow: UnitOfWork, cafe: Cafe) -> list[FicheEntry]:
 
 @read_only
 def library(
-    uow: UnitOfWork,
-    *,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    place: str = "",
-    theme: str | None = None,
-    status: str | None = None,
+    uow: UnitOfWork, filters: CafeFilter | None = None, *, status: str | None = None
 ) -> list[LibraryEntry]:
     """Every café with its documents, filtered; `status` keeps cafés with a fiche in that status."""
     wanted = parse_choice(FicheStatus, status, "Statut")
     entries = []
-    for cafe in find_cafes(uow, date_from=date_from, date_to=date_to, place=place, theme=theme):
+    for cafe in find_cafes(uow, filters):
         fiches = _fiches_of(uow, cafe)
         if wanted is not None and all(f.status != wanted.value for f in fiches):
             continue

@@ -4,13 +4,12 @@ of a query, shown masked (the French word matching itself is in facilitation/dom
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
 
 from facilitation.domain.errors import InvalidInput
 from facilitation.domain.model import Cafe, Contribution, Table
 from facilitation.domain.privacy import mask_personal_data
 from facilitation.domain.word_matching import MAX_QUERY_WORDS, highlight, query_problem, query_terms, stem
-from facilitation.services.harvest import find_cafes
+from facilitation.services.harvest import CafeFilter, find_cafes
 from facilitation.services.ports import UnitOfWork
 
 
@@ -25,11 +24,7 @@ class SearchHit:
 def search(
     uow: UnitOfWork,
     query: str,
-    *,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    place: str = "",
-    theme: str | None = None,
+    filters: CafeFilter | None = None,
 ) -> list[SearchHit]:
     """Contributions of the cafés kept by the filters containing every word of the query, best first.
 
@@ -43,9 +38,8 @@ def search(
     if not terms:
         raise InvalidInput("Tapez au moins un mot de deux lettres.")
     with uow.reading():
-        cafes = find_cafes(uow, date_from=date_from, date_to=date_to, place=place, theme=theme)
-        known = {c.id: c for c in cafes}
-        filtered = bool(date_from or date_to or place or theme)
+        known = {c.id: c for c in find_cafes(uow, filters)}
+        filtered = filters is not None and filters.narrows
         found = uow.contributions.search(words, terms, list(known) if filtered else None)
         cafe_ids = {c.cafe_id for c in found}
         tables = {t.id: t for cafe_id in cafe_ids for t in uow.cafes.tables(cafe_id)}

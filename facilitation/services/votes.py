@@ -4,6 +4,7 @@ captain's show of hands, the organiser's plenary switch, and the agreement of ev
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -24,10 +25,13 @@ from facilitation.services import audit, harvest
 from facilitation.services.abuse import PhoneLimiter
 from facilitation.services.cafes import get_cafe
 from facilitation.services.contributions import (
-    MAX_AGREEMENT_COUNT,
+    HeardIdea,
     TableContext,
+    Visit,
     _claimed_state,
     _locate,
+    count_of_people,
+    heard_at,
     join_table,
     shown_at_table,
     supported_here,
@@ -151,30 +155,40 @@ class Voted:
 @dataclass(frozen=True)
 class PhoneView:
     """What a resident's phone shows: its table, the ideas it supported, its votes, the themes of
-    an open plenary vote."""
+    an open plenary vote, and on the « je prolonge » page the ideas it heard at earlier tables."""
 
     context: TableContext
     supported: set[str]
     choices: dict[str, Choice]
     themes: list[PlenaryTheme]
     link_secret: str  # signs the page's forms (facilitation.domain.access.form_nonce)
+    heard: list[HeardIdea]
 
 
 def phone_view(
-    uow: UnitOfWork, token: str | None, browser_id: str, *, latest: int | None = None
+    uow: UnitOfWork,
+    token: str | None,
+    browser_id: str,
+    *,
+    latest: int | None = None,
+    visits: Callable[[str], tuple[Visit, ...]] | None = None,
 ) -> PhoneView:
     """A resident's table as their phone shows it, read in one read-only transaction (polled every
-    few seconds: it never waits for the captains' writes)."""
+    few seconds: it never waits for the captains' writes). With `visits` (the « je prolonge »
+    page), also the ideas heard at the tables it reads from a cookie signed with the link secret
+    this transaction reads."""
     with uow.reading():
         context = join_table(uow, token, latest=latest)
         cafe = context.cafe
         opened = cafe.plenary_opened_at is not None and not cafe.is_closed
+        secret = uow.trust.link_secret()
         return PhoneView(
             context=context,
             supported=supported_here(uow, context, browser_id),
             choices=votes_here(uow, cafe.id, browser_id),
             themes=plenary_themes(uow, cafe.id) if opened else [],
-            link_secret=uow.trust.link_secret(),
+            link_secret=secret,
+            heard=heard_at(uow, context, visits(secret)) if visits else [],
         )
 
 
@@ -184,16 +198,6 @@ def votes_here(uow: UnitOfWork, cafe_id: str, browser_id: str) -> dict[str, Choi
     with uow.reading():
         listed = uow.contributions.votes_in(cafe_id)
     return {v.item: choice for v in listed if v.voter == voter and (choice := v.tally.choice())}
-
-
-def _count(value: int | str | None, label: str) -> int:
-    try:
-        count = int(value or 0)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"« {label} » doit être un nombre.") from None
-    if not 0 <= count <= MAX_AGREEMENT_COUNT:
-        raise InvalidInput(f"« {label} » doit être entre 0 et {MAX_AGREEMENT_COUNT}.")
-    return count
 
 
 def record_hands(
@@ -208,7 +212,9 @@ def record_hands(
 ) -> Tally:
     """A table's show of hands on one of its ideas, as its captain counted it (replaces the last count)."""
     tally = Tally(
-        _count(agree, "D'accord"), _count(disagree, "Pas d'accord"), _count(unsure, "Je ne sais pas")
+        count_of_people(agree or 0, "D'accord"),
+        count_of_people(disagree or 0, "Pas d'accord"),
+        count_of_people(unsure or 0, "Je ne sais pas"),
     )
     with uow:
         state = _locate(uow, cafe_id, table_number)

@@ -16,7 +16,8 @@ def namesakes(store):
     """Three « Café des Tilleuls »: two days in Villeurbanne, one in Lyon on the first day."""
     made = [
         cafes.create_cafe(
-            store, title="Café des Tilleuls", held_on=held_on, theme="numérique", commune=commune
+            store,
+            cafes.CafeDetails(title="Café des Tilleuls", held_on=held_on, theme="numérique", commune=commune),
         )
         for held_on, commune in (
             (date(2026, 3, 12), "Villeurbanne"),

@@ -204,11 +204,10 @@ def test_captain_edits_removes_a_profile_and_deletes(store):
         store,
         cafe_id=cafe.id,
         table_number=1,
-        text="Plus de banc",
+        submission=contributions.Submission(
+            text="Plus de banc", submission_id="abc123", max_chars=2000, profile="jeune"
+        ),
         source=Source.CAPTAIN,
-        submission_id="abc123",
-        max_chars=2000,
-        profile="jeune",
     ).contribution
     at = app(page="pages/captain.py", code=table.code)
     labelled(at.text_area, "Texte").input("Plus de bancs")

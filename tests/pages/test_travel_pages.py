@@ -63,7 +63,10 @@ def test_prepare_offers_the_questions_that_emerged_at_earlier_cafes(store):
     asked = add_idea(store, earlier, "Qui entretient le jardin partagé ?")
     mark_question(store, earlier, asked)
     following = cafes.create_cafe(
-        store, title="Café suivant", held_on=date(2026, 12, 10), theme="numérique", commune="Lyon"
+        store,
+        cafes.CafeDetails(
+            title="Café suivant", held_on=date(2026, 12, 10), theme="numérique", commune="Lyon"
+        ),
     )
     at = app(organiser=True, page="pages/organiser_prepare.py", cafe=following.id)
     assert any(e.label.startswith("Questions qui ont émergé (1 question") for e in at.expander)

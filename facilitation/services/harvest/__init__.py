@@ -8,6 +8,7 @@ names below: `from facilitation import harvest`, then `harvest.run_harvest(...)`
 from facilitation.domain.harvest_versions import ConfirmationNeeded, RerunPlan
 from facilitation.services.harvest.service import (
     NO_THEME_LABEL,
+    CafeFilter,
     ContributionVectors,
     ScopeData,
     find_cafes,
@@ -44,6 +45,7 @@ from facilitation.services.harvest.views import (
 __all__ = [
     "NO_THEME_LABEL",
     "UNTHEMED",
+    "CafeFilter",
     "ConfirmationNeeded",
     "ContributionVectors",
     "HarvestView",

@@ -86,18 +86,29 @@ class ScopeData:
         return _masked(self.contributions[contribution_id], self.masked_names)
 
 
+@dataclass(frozen=True)
+class CafeFilter:
+    """Which cafés a choice keeps, as a filter form sends it: a date range, a place (any part,
+    accents aside) and a theme (a Theme's value). The defaults keep every café."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    place: str = ""
+    theme: str | None = None
+
+    @property
+    def narrows(self) -> bool:
+        """Whether any filter is set."""
+        return bool(self.date_from or self.date_to or self.place or self.theme)
+
+
 @read_only
-def find_cafes(
-    uow: UnitOfWork,
-    *,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    place: str = "",
-    theme: str | None = None,
-) -> list[Cafe]:
-    """Cafés (archived included) filtered by date range, place (any part, accents aside), theme."""
-    wanted_theme = parse_choice(Theme, theme, "Thème")
-    needle = plain(place.strip())
+def find_cafes(uow: UnitOfWork, filters: CafeFilter | None = None) -> list[Cafe]:
+    """Cafés (archived included) kept by the filters (every café without them)."""
+    filters = filters or CafeFilter()
+    date_from, date_to = filters.date_from, filters.date_to
+    wanted_theme = parse_choice(Theme, filters.theme, "Thème")
+    needle = plain(filters.place.strip())
     return [
         cafe
         for cafe in list_cafes(uow, include_archived=True)
