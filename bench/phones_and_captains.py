@@ -1,14 +1,16 @@
 """50 phones refreshing their table while 4 captains write, on SQLite: the read path's latency,
 before and after the unit of work, in one run.
 
-Each phone polls what the resident page's `/j/<token>/etat` loads (`contributions.join_table` and
-`supported_here`) every `--refresh` seconds; each captain submits a contribution through the real
-use case, pausing `--pause` seconds between two. Both run as threads of one process, as in the web
-server. The same scenario runs in a child process per code version: the current tree and a
-temporary git worktree of `--before` (default 57e51f4, the last commit with one transaction per
-store method, every read beginning with BEGIN IMMEDIATE). Writes `bench/results/phones_and_captains.json`.
+Each phone reads what the resident page reads on each refresh, every `--refresh` seconds (its
+table's last 20 ideas, its supports and votes, the plenary's themes: `votes.phone_view`, one
+transaction since the use case became the unit; four calls before); each captain submits a
+contribution through the real use case, pausing `--pause` seconds between two. Both run as threads
+of one process, as in the web server. The same scenario runs in a child process per code version:
+the current tree and a temporary git worktree of `--before` (default 7df023f, the last commit before
+the use case became the unit: flat `facilitation/` folder, a transaction per call). Writes
+`bench/results/phones_and_captains.json`.
 
-    .venv/bin/python -m bench.phones_and_captains [--seconds 20] [--before 57e51f4]
+    .venv/bin/python -m bench.phones_and_captains [--seconds 20] [--before 7df023f]
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = 10
+PHONE_IDEAS = 20  # what a phone page shows of its table (web/resident.py)
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -34,19 +37,58 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
+class _Api:
+    """The same scenario on either layout of the code: the layered one (facilitation.domain,
+    services, adapters) and the flat one of the commits before it, whose use cases took their form
+    fields as keywords and whose phone page read its table, supports, votes and themes in four calls."""
+
+    def __init__(self) -> None:
+        try:
+            from facilitation.adapters.storage import open_store
+            from facilitation.domain.access import new_id
+            from facilitation.domain.model import Source
+            from facilitation.services import cafes, contributions, votes
+        except ImportError:  # the flat layout
+            from facilitation.access import new_id
+            from facilitation.storage import open_store
+
+            from facilitation import cafes, contributions, votes
+            from facilitation.domain import Source
+        self.cafes, self.contributions, self.votes = cafes, contributions, votes
+        self.new_id, self.captain_source = new_id, Source.CAPTAIN
+        self.store = open_store(f"sqlite:///{tempfile.mkdtemp(prefix='bench-phones-')}/cafe.sqlite3")
+
+    def create_cafe(self, **details):
+        if hasattr(self.cafes, "CafeDetails"):
+            return self.cafes.create_cafe(self.store, self.cafes.CafeDetails(**details))
+        return self.cafes.create_cafe(self.store, **details)
+
+    def phone_refresh(self, token: str, browser: str) -> None:
+        """What the phone page reads on each refresh, as that version's page reads it."""
+        if hasattr(self.votes, "phone_view"):
+            self.votes.phone_view(self.store, token, browser, latest=PHONE_IDEAS)
+            return
+        context = self.contributions.join_table(self.store, token, latest=PHONE_IDEAS)
+        self.contributions.supported_here(self.store, context, browser)
+        self.votes.votes_here(self.store, context.cafe.id, browser)
+        if context.cafe.plenary_opened_at is not None and not context.cafe.is_closed:
+            self.votes.plenary_themes(self.store, context.cafe.id)
+
+    def captain_submit(self, cafe_id: str, table_number: int, text: str) -> None:
+        form = {"text": text, "submission_id": self.new_id(), "max_chars": 2000}
+        if hasattr(self.contributions, "Submission"):
+            form = {"submission": self.contributions.Submission(**form)}
+        self.contributions.submit_contribution(
+            self.store, cafe_id=cafe_id, table_number=table_number, source=self.captain_source, **form
+        )
+
+
 def scenario(code: Path, phones: int, captains: int, seconds: float, refresh: float, pause: float) -> dict:
     """Run the scenario on the code in `code` (imported from there) and a fresh SQLite file."""
     sys.path.insert(0, str(code))
-    from facilitation.adapters.storage import open_store
-    from facilitation.domain.access import new_id
-    from facilitation.domain.model import Source
-    from facilitation.services import cafes, contributions
-
-    folder = tempfile.mkdtemp(prefix="bench-phones-")
-    store = open_store(f"sqlite:///{folder}/cafe.sqlite3")
-    cafe = cafes.create_cafe(
-        store, cafes.CafeDetails(title="Café de mesure", held_on=date.today(), theme="autre", commune="Lyon")
-    )
+    api = _Api()
+    store, cafes, contributions = api.store, api.cafes, api.contributions
+    cafe = api.create_cafe(title="Café de mesure", held_on=date.today(), theme="autre", commune="Lyon")
     for number in range(1, TABLES + 1):
         cafes.add_table(store, cafe.id, number=number)
     question = cafes.add_round(store, cafe.id, question="Qu'aimeriez-vous changer ?", planned_minutes=30)
@@ -65,8 +107,7 @@ def scenario(code: Path, phones: int, captains: int, seconds: float, refresh: fl
             time.sleep(max(0.0, next_at - time.monotonic()))
             started = time.perf_counter()
             try:
-                context = contributions.join_table(store, token)
-                contributions.supported_here(store, context, browser)
+                api.phone_refresh(token, browser)
             except Exception as exc:  # noqa: BLE001 — counted and reported, the bench goes on
                 errors.append(type(exc).__name__)
             reads.append(time.perf_counter() - started)
@@ -78,15 +119,7 @@ def scenario(code: Path, phones: int, captains: int, seconds: float, refresh: fl
             count += 1
             started = time.perf_counter()
             try:
-                contributions.submit_contribution(
-                    store,
-                    cafe_id=cafe.id,
-                    table_number=1 + index,
-                    submission=contributions.Submission(
-                        text=f"Idée {count} de la table {1 + index}", submission_id=new_id(), max_chars=2000
-                    ),
-                    source=Source.CAPTAIN,
-                )
+                api.captain_submit(cafe.id, 1 + index, f"Idée {count} de la table {1 + index}")
             except Exception as exc:  # noqa: BLE001
                 errors.append(type(exc).__name__)
             writes.append(time.perf_counter() - started)
@@ -121,7 +154,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--refresh", type=float, default=3.0, help="seconds between two refreshes of a phone")
     parser.add_argument("--pause", type=float, default=0.5, help="seconds between two submits of a captain")
-    parser.add_argument("--before", default="57e51f4", help="the commit measured as « before »")
+    parser.add_argument("--before", default="7df023f", help="the commit measured as « before »")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # run the scenario on this tree
     args = parser.parse_args()
     shape = (args.phones, args.captains, args.seconds, args.refresh, args.pause)
