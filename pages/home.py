@@ -5,7 +5,7 @@ import streamlit as st
 from facilitation.domain.actors import MARKETING
 from facilitation.domain.errors import CafeError
 from facilitation.services import first_run
-from ui.access import FIRST_RUN_DONE_KEY, FIRST_RUN_HINT, configured_passwords, staff_role
+from ui.access import FIRST_RUN_DONE_KEY, FIRST_RUN_HINT, RESIDENTS_WAY_IN, configured_passwords, staff_role
 from ui.runtime import store_or_raise
 
 st.title("☕ Café concertation")
@@ -39,4 +39,4 @@ with right:
         st.subheader("Organisateur")
         st.write("Préparez un café, imprimez les QR codes, animez les tours.")
         st.page_link("pages/organiser_cafes.py", label="Espace organisateur", icon="🗂️")
-st.info("Habitants : scannez le QR code posé sur votre table pour participer depuis votre téléphone.")
+st.info(RESIDENTS_WAY_IN)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from facilitation.domain.actors import MARKETING
-from ui.access import staff_role
+from ui.access import RESIDENTS_WAY_IN, staff_role
 
 st.title("Page introuvable")
 st.write(
@@ -16,4 +16,4 @@ if staff_role() == MARKETING:  # the organiser's pages are not in this session's
     st.page_link("pages/library.py", label="Bibliothèque", icon="📚")
 else:
     st.page_link("pages/organiser_cafes.py", label="Espace organisateur", icon="🗂️")
-st.info("Habitants : scannez le QR code posé sur votre table pour participer depuis votre téléphone.")
+st.info(RESIDENTS_WAY_IN)

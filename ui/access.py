@@ -44,6 +44,11 @@ def client() -> Client:
     )
 
 
+# Residents come in by their table's QR code, never by this site's menu: the pages that greet
+# or redirect people tell them so.
+RESIDENTS_WAY_IN = (
+    "Habitants : scannez le QR code posé sur votre table pour participer depuis votre téléphone."
+)
 STAFF_ROLE_KEY = "staff_role"
 MARKETING_PAGES = "la Bibliothèque et les Échanges et comités"
 

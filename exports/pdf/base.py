@@ -51,61 +51,30 @@ def register_fonts() -> None:
     )
 
 
+_BOLD, _OBLIQUE, _QUOTE_INK = f"{FONT}-Bold", f"{FONT}-Oblique", colors.HexColor("#222222")
+# Every style but the body is the body with these changes (ParagraphStyle's keywords), one a line.
+_CHANGES_FROM_BODY = {
+    "small": dict(fontSize=8.5, leading=11, textColor=MUTED),
+    "title": dict(fontName=_BOLD, fontSize=24, leading=30, textColor=BRAND, spaceAfter=10),
+    "subtitle": dict(fontSize=13, leading=18, textColor=MUTED),
+    "h1": dict(fontName=_BOLD, fontSize=16, leading=21, textColor=BRAND, spaceBefore=12, spaceAfter=6),
+    "h2": dict(fontName=_BOLD, fontSize=12.5, leading=17, spaceBefore=8, spaceAfter=4),
+    "quote": dict(fontName=_OBLIQUE, leftIndent=12, borderPadding=(2, 0, 2, 6), textColor=_QUOTE_INK),
+    "cell": dict(fontSize=9, leading=11.5, spaceAfter=0),
+    "cell_light": dict(fontSize=9, leading=11.5, spaceAfter=0, textColor=colors.white),
+    "card_title": dict(fontName=_BOLD, fontSize=20, leading=25, alignment=TA_CENTER, textColor=BRAND),
+    "card_big": dict(fontName=_BOLD, fontSize=40, leading=46, alignment=TA_CENTER),
+    "card_text": dict(fontSize=13, leading=17, alignment=TA_CENTER),
+}
+
+
 @cache
 def styles() -> dict[str, ParagraphStyle]:
+    """The paragraph styles by name: « body » and its variants."""
     register_fonts()
     body = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14.5, spaceAfter=4)
-    return {
-        "body": body,
-        "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=MUTED),
-        "title": ParagraphStyle(
-            "title",
-            parent=body,
-            fontName=f"{FONT}-Bold",
-            fontSize=24,
-            leading=30,
-            textColor=BRAND,
-            spaceAfter=10,
-        ),
-        "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=13, leading=18, textColor=MUTED),
-        "h1": ParagraphStyle(
-            "h1",
-            parent=body,
-            fontName=f"{FONT}-Bold",
-            fontSize=16,
-            leading=21,
-            textColor=BRAND,
-            spaceBefore=12,
-            spaceAfter=6,
-        ),
-        "h2": ParagraphStyle(
-            "h2", parent=body, fontName=f"{FONT}-Bold", fontSize=12.5, leading=17, spaceBefore=8, spaceAfter=4
-        ),
-        "quote": ParagraphStyle(
-            "quote",
-            parent=body,
-            fontName=f"{FONT}-Oblique",
-            leftIndent=12,
-            borderPadding=(2, 0, 2, 6),
-            textColor=colors.HexColor("#222222"),
-        ),
-        "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=11.5, spaceAfter=0),
-        "cell_light": ParagraphStyle(
-            "cell_light", parent=body, fontSize=9, leading=11.5, spaceAfter=0, textColor=colors.white
-        ),
-        "card_title": ParagraphStyle(
-            "card_title",
-            parent=body,
-            fontName=f"{FONT}-Bold",
-            fontSize=20,
-            leading=25,
-            alignment=TA_CENTER,
-            textColor=BRAND,
-        ),
-        "card_big": ParagraphStyle(
-            "card_big", parent=body, fontName=f"{FONT}-Bold", fontSize=40, leading=46, alignment=TA_CENTER
-        ),
-        "card_text": ParagraphStyle("card_text", parent=body, fontSize=13, leading=17, alignment=TA_CENTER),
+    return {"body": body} | {
+        name: ParagraphStyle(name, parent=body, **changes) for name, changes in _CHANGES_FROM_BODY.items()
     }
 
 

@@ -13,6 +13,8 @@ from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
 from exports.pdf.base import build_pdf, french_date, para
 
 QR_SIZE = 80 * mm
+# Printed in place of the cards, or of the poster's codes, before the café has a table.
+NO_TABLE_YET = "Ce café n'a pas encore de table."
 INSTRUCTION = "Scannez ce code avec l'appareil photo de votre téléphone pour donner votre avis."
 
 
@@ -54,7 +56,7 @@ def table_cards_pdf(cafe_title: str, held_on, first_question: str | None, cards:
         if first_question:
             story += [Spacer(1, 3 * mm), para(f"Première question : {first_question}", "card_text")]
     if not cards:
-        story.append(para("Ce café n'a pas encore de table.", "card_title"))
+        story.append(para(NO_TABLE_YET, "card_title"))
     return build_pdf(
         story,
         title=f"Cartes de table — {cafe_title}",
@@ -83,7 +85,7 @@ def tables_poster_pdf(cafe_title: str, cards: list[Card]) -> bytes:
         )
         story.append(table)
     else:
-        story.append(para("Ce café n'a pas encore de table.", "card_title"))
+        story.append(para(NO_TABLE_YET, "card_title"))
     return build_pdf(
         story,
         title=f"Affiche des QR codes — {cafe_title}",
