@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 from facilitation.adapters.storage import open_store
+from facilitation.adapters.storage.schema import metadata
 from facilitation.domain.access import new_id
 from facilitation.services import audit, cafes, contributions
 
@@ -83,30 +85,131 @@ def postgres_server() -> str:
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
+def empty_sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file that does not exist yet, for tests that run the migrations themselves."""
     return f"sqlite:///{tmp_path / 'cafe.sqlite3'}"
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file per session (per xdist worker) that `open_store` migrated to the head."""
+    path = tmp_path_factory.mktemp("migrated") / "cafe.sqlite3"
+    open_store(f"sqlite:///{path}").engine.dispose()
+    # Closing the last connection checkpoints the WAL into the file: the file alone is the database.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture
-def postgres_url(postgres_server: str):
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
-    schema = f"t_{secrets.token_hex(6)}"
+def sqlite_url(tmp_path: Path, migrated_sqlite_file: Path) -> str:
+    """A SQLite file of the test's own, already at the head migration: a copy of the session's
+    migrated file (a file copy costs far less than running every migration again)."""
+    path = tmp_path / "cafe.sqlite3"
+    shutil.copyfile(migrated_sqlite_file, path)
+    return f"sqlite:///{path}"
+
+
+def _with_search_path(server_url: str, schema: str) -> str:
+    separator = "&" if "?" in server_url else "?"
+    return f"{server_url}{separator}options=-csearch_path%3D{schema}"
+
+
+def _schema_name() -> str:
+    # Other sessions (other checkouts, other xdist workers) may share the server: a random name.
+    return f"t_{secrets.token_hex(6)}"
+
+
+@pytest.fixture
+def empty_postgres_url(postgres_server: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a new, empty schema, dropped after the test."""
+    schema = _schema_name()
     admin = create_engine(postgres_server)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in postgres_server else "?"
-    yield f"{postgres_server}{separator}options=-csearch_path%3D{schema}"
+    yield _with_search_path(postgres_server, schema)
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
 
 
+class _MigratedSchema:
+    """A schema at the head migration, emptied again for each test by one round trip."""
+
+    def __init__(self, url: str, schema: str) -> None:
+        self.url = url
+        self._engine = create_engine(url)
+        with self._engine.connect() as connection:
+            sequences = connection.execute(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = :schema"), {"schema": schema}
+            ).scalars()
+            # The migrations write no row but alembic_version's, which stays: the schema is at the head.
+            # Children before their parents, for the foreign keys; sequences back to their first value.
+            self._emptying = "; ".join(
+                [f'DELETE FROM "{table.name}"' for table in reversed(metadata.sorted_tables)]
+                + [f"SELECT setval('\"{sequence}\"', 1, false)" for sequence in sequences]
+            )
+
+    def emptied(self) -> str:
+        """The URL, once every row an earlier test wrote is deleted."""
+        with self._engine.begin() as connection:
+            # A transaction an earlier test left open would make the emptying wait: fail instead.
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+            connection.exec_driver_sql(self._emptying)
+        return self.url
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_schema(postgres_server: str) -> Iterator[_MigratedSchema]:
+    """One schema per session (per xdist worker) that `open_store` migrated to the head, dropped at
+    the end; `postgres_url` empties it before each test."""
+    schema = _schema_name()
+    admin = create_engine(postgres_server)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _with_search_path(postgres_server, schema)
+    open_store(url).engine.dispose()
+    migrated = _MigratedSchema(url, schema)
+    yield migrated
+    migrated.close()
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(migrated_postgres_schema: _MigratedSchema) -> str:
+    """A PostgreSQL URL whose search_path is the session's migrated schema, emptied of the rows
+    earlier tests wrote (a few milliseconds, where migrating a new schema takes a few hundred).
+
+    Deleted rows stay in the table files until PostgreSQL reuses their space: a test that reads
+    those files asks for `fresh_postgres_url` instead."""
+    return migrated_postgres_schema.emptied()
+
+
+@pytest.fixture
+def fresh_postgres_url(empty_postgres_url: str) -> str:
+    """A PostgreSQL URL whose search_path is a schema of the test's own, migrated to the head."""
+    open_store(empty_postgres_url).engine.dispose()
+    return empty_postgres_url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request) -> str:
-    """Runs the test once on a SQLite file and once on PostgreSQL."""
+    """Runs the test once on a SQLite file and once on PostgreSQL, both already migrated."""
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database_url(request) -> str:
+    """Runs the test once on an empty SQLite file and once on an empty PostgreSQL schema."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("empty_sqlite_url")
+    return request.getfixturevalue("empty_postgres_url")
 
 
 @pytest.fixture

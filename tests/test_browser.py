@@ -183,7 +183,7 @@ def test_a_forged_link_shows_a_plain_error_and_no_form(running_app, browser):
 
 def test_two_instances_on_one_postgresql_share_the_cafe_live(postgres_url, browser, tmp_path):
     """Head office: a resident on instance A, the captain on instance B sees it without reloading."""
-    store = open_store(postgres_url)  # migrates once; both instances then start on the same schema
+    store = open_store(postgres_url)  # the schema at the head before both instances start on it
     first, process_a = start_app(postgres_url, tmp_path / "a.log")
     second, process_b = start_app(postgres_url, tmp_path / "b.log")
     try:

@@ -28,6 +28,13 @@ from tests.fakes import KeywordGrouper
 OPTIONS = {"base_url": "http://x", "timezone": "Europe/Paris"}
 
 
+@pytest.fixture
+def postgres_url(fresh_postgres_url: str) -> str:
+    """A schema of each test's own: these tests read the schema's files, where the rows that emptying
+    the shared schema (conftest's `postgres_url`) deletes would still lie, text included."""
+    return fresh_postgres_url
+
+
 def test_erasing_a_contribution_reaches_harvests_and_generated_documents(store):
     cafe, _ = make_cafe(store)
     ids = [add_idea(store, cafe, t).id for t in ("Chauffage froid", "Chauffage cher", "Jardin")]
@@ -211,8 +218,8 @@ def test_the_retention_purge_leaves_no_copy_of_the_raw_contributions(store):
     assert_no_copy(store)
 
 
-def test_corrections_logged_before_lose_their_text_when_the_schema_is_upgraded(database_url):
-    engine = create_db_engine(database_url)
+def test_corrections_logged_before_lose_their_text_when_the_schema_is_upgraded(empty_database_url):
+    engine = create_db_engine(empty_database_url)
     config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

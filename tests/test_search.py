@@ -76,7 +76,7 @@ def test_singular_and_plural_find_the_same_contributions(store, queries, expecte
         assert sorted(found) == sorted(expected), query
 
 
-def test_an_index_built_before_the_plural_fix_is_rebuilt(database_url, tmp_path):
+def test_an_index_built_before_the_plural_fix_is_rebuilt(empty_database_url, tmp_path):
     import snowballstemmer
     import sqlalchemy as sa
     from alembic import command
@@ -92,7 +92,7 @@ def test_an_index_built_before_the_plural_fix_is_rebuilt(database_url, tmp_path)
     cafe, _ = make_cafe(source)
     for text in BIKES:
         add_idea(source, cafe, text)
-    engine = create_db_engine(database_url)
+    engine = create_db_engine(empty_database_url)
     config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
