@@ -42,14 +42,20 @@ def acceptable(text: str) -> str | None:
         return None
 
 
+@pytest.fixture
+def open_cafe(sqlite_store):
+    """A café with its one round open, made once for all of a test's examples (as the store is)."""
+    cafe, _ = make_cafe(sqlite_store, tables=1, rounds=1)
+    return cafe
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=TYPED)
-def test_storage_round_trip_is_exact(sqlite_store, text):
+def test_storage_round_trip_is_exact(sqlite_store, open_cafe, text):
     clean = acceptable(text)
     if clean is None:
         return
-    cafe, _ = make_cafe(sqlite_store, tables=1, rounds=1)
-    stored = add_idea(sqlite_store, cafe, text, source=Source.RESIDENT)
+    stored = add_idea(sqlite_store, open_cafe, text, source=Source.RESIDENT)
     assert (
         committed(sqlite_store).contributions.get(stored.id).text
         == clean
