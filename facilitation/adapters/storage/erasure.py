@@ -13,8 +13,8 @@ Deleting a row only marks its space free; the bytes stay in the file until reuse
   its TOAST table and indexes into new files, and the old files are truncated at commit; but it
   copies a deleted row that a transaction begun before the erasure may still read, so the wipe
   first waits for those to end (pg_stat_activity's backend_xmin and backend_xid). VACUUM FULL
-  holds each table's exclusive lock while it rewrites it (measured: 0.1 s for all tables with 5,000 contributions,
-  0.8 s with 50,000).
+  holds each table's exclusive lock while it rewrites it (measured: 0.1 s for all tables with
+  5,000 contributions, 0.8 s with 50,000).
 What neither can reach: PostgreSQL's WAL segments (kept until recycled, after the next checkpoints:
 `max_wal_size`, `wal_keep_size`, archives), and backups made before the erasure (until rotated).
 """
