@@ -18,12 +18,25 @@ from tests.test_browser import served_app
 PASSWORD = "mot-de-passe-organisateur"
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The real server (serve.py) on its own SQLite file, with an organiser password: (base URL, store).
+
+    Shared by this module's tests (starting one costs seconds): none checks a freshly started
+    server, and each works on a café of its own."""
+    folder = tmp_path_factory.mktemp("wall")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password(PASSWORD))
+        database_url = f"sqlite:///{folder / 'cafe.sqlite3'}"
+        with served_app(database_url, folder / "streamlit.log", lambda store: None) as (base, store, _):
+            yield base, store
+
+
 @pytest.fixture
-def served(sqlite_url, tmp_path, monkeypatch):
-    """The real server (serve.py) on its own SQLite file, with an organiser password; a café open."""
-    monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password(PASSWORD))
-    with served_app(sqlite_url, tmp_path / "streamlit.log", lambda store: make_cafe(store)[0]) as served:
-        yield served
+def served(server):
+    """The shared server and a café of this test's own, its first round open."""
+    base, store = server
+    return base, store, make_cafe(store)[0]
 
 
 def headers_of(url: str) -> dict[str, str]:
