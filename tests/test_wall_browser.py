@@ -13,23 +13,17 @@ from facilitation.domain.access import hash_password
 from facilitation.services import cafes, public_address, sessions
 from tests.conftest import add_idea, keep_chauffage, make_cafe
 from tests.screens import sign_in_organiser, visit_home_first
-from tests.test_browser import served_app
+from tests.test_browser import app_shared_by_a_module
 
 PASSWORD = "mot-de-passe-organisateur"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The real server (serve.py) on its own SQLite file, with an organiser password: (base URL, store).
-
-    Shared by this module's tests (starting one costs seconds): none checks a freshly started
-    server, and each works on a café of its own."""
-    folder = tmp_path_factory.mktemp("wall")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password(PASSWORD))
-        database_url = f"sqlite:///{folder / 'cafe.sqlite3'}"
-        with served_app(database_url, folder / "streamlit.log", lambda store: None) as (base, store, _):
-            yield base, store
+    """The real server (serve.py) with an organiser password, shared by this module's tests."""
+    password_hash = hash_password(PASSWORD)
+    with app_shared_by_a_module(tmp_path_factory, CAFE_ORGANISER_PASSWORD_HASH=password_hash) as server:
+        yield server
 
 
 @pytest.fixture
