@@ -414,9 +414,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(LIVE_SERVER_GROUP))
 
 
-@pytest.fixture
-def browser():
-    """Debian's Chromium, headless, through Playwright; skipped (failed under CI) without it."""
+@pytest.fixture(scope="module")
+def _chromium():
+    """Debian's Chromium, headless, through Playwright, launched once per module (a launch costs a
+    second or two); skipped (failed under CI) without it. Per module, not per session: a running
+    Playwright keeps an event loop on the main thread, where other modules may call asyncio.run."""
     chromium = require_tool("/usr/bin/chromium", "Debian chromium, pour les tests dans un vrai navigateur")
     from playwright.sync_api import sync_playwright
 
@@ -426,3 +428,12 @@ def browser():
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser(_chromium):
+    """The module's Chromium; every context the test opened (pages, cookies, sessions) closed after
+    it, so that no test sees another's browser state and no page of it keeps running."""
+    yield _chromium
+    for context in _chromium.contexts:
+        context.close()

@@ -22,9 +22,9 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "fr-FR"}
 
 
-def start_app(database_url: str, log_path) -> tuple[str, subprocess.Popen]:
+def start_app(database_url: str, log_path, **settings: str) -> tuple[str, subprocess.Popen]:
     try:
-        return serving.start_app(database_url, log_path)
+        return serving.start_app(database_url, log_path, **settings)
     except serving.AppDidNotStart as exc:
         pytest.fail(f"Streamlit did not start: {exc}")
 
@@ -43,14 +43,28 @@ def served_app(database_url: str, log_path, seed: Callable) -> Iterator[tuple]:
         store.engine.dispose()
 
 
-@pytest.fixture
-def running_app(sqlite_url, tmp_path):
-    """One app instance on its own SQLite file."""
-    base, process = start_app(sqlite_url, tmp_path / "streamlit.log")
-    store = open_store(sqlite_url)
-    yield base, store
-    store.engine.dispose()
-    stop_app(process)
+@contextmanager
+def app_shared_by_a_module(tmp_path_factory: pytest.TempPathFactory, **settings: str) -> Iterator[tuple]:
+    """The real app on a SQLite file of its own, `settings` in its environment, for the tests of a
+    module to share (starting one costs seconds): (base URL, store). Only for tests that each seed a
+    café of their own and none of which checks a freshly started server."""
+    folder = tmp_path_factory.mktemp("app")
+    database_url = f"sqlite:///{folder / 'cafe.sqlite3'}"
+    store = open_store(database_url)
+    base, process = start_app(database_url, folder / "streamlit.log", **settings)
+    try:
+        yield base, store
+    finally:
+        stop_app(process)
+        store.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def running_app(tmp_path_factory):
+    """One app instance on its own SQLite file, shared by a module's tests: each seeds a café of its
+    own (the phones' limits are counted per café), none checks a freshly started server."""
+    with app_shared_by_a_module(tmp_path_factory) as server:
+        yield server
 
 
 def shown(page, text: str):

@@ -45,7 +45,6 @@ def raw_text_anywhere(page) -> list[str]:
 
 def test_a_number_typed_on_one_phone_never_reaches_another_phone_or_the_wall(
     running_app,  # noqa: F811
-    sqlite_url,
     browser,
     output_dir,
 ):
@@ -71,7 +70,8 @@ def test_a_number_typed_on_one_phone_never_reaches_another_phone_or_the_wall(
         assert all(piece not in state for piece in RAW_PIECES)
     neighbour.screenshot(path=output_dir / "privacy-neighbour-phone.png", full_page=True)
 
-    wall_address = wall_link_from_command_line(sqlite_url, cafe.id, base)
+    served_database = store.engine.url.render_as_string(hide_password=False)
+    wall_address = wall_link_from_command_line(served_database, cafe.id, base)
     assert "organisateur=" not in wall_address
     wall = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fr-FR").new_page()
     wall.goto(wall_address)

@@ -86,6 +86,15 @@ class Rehearsal:
             assert time.monotonic() < deadline, f"round {position} never closed"
             time.sleep(0.1)
 
+    def wait_all_stored(self) -> None:
+        """Wait until every sentence expected is stored (what is stored is checked afterwards)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            stored = {c.text for c in committed(self.store).contributions.in_cafe(self.cafe_id)}
+            if stored >= self.expected.keys():
+                return
+            time.sleep(0.1)
+
     def wait_all_show(self, label: str, pages: dict[str, object], text: str, since: float) -> None:
         """Wait until each watched screen shows `text`; record its delay after `since` (epoch seconds)."""
         deadline = time.monotonic() + 30
@@ -152,8 +161,8 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     organiser.get_by_label("Commune").fill("Vaulx-en-Velin")
     organiser.get_by_role("button", name="Créer le café").dblclick()
     organiser.get_by_text("Café créé : Café des Tilleuls").wait_for(timeout=30_000)
-    time.sleep(1)  # let a second creation, if any, reach the database
     phase("café créé")
+    # A second creation, if the double click made one, is still caught at the end: a café, not two.
     (cafe,) = cafes.list_cafes(store)
     for question in QUESTIONS:
         cafes.add_round(store, cafe.id, question=question, planned_minutes=20)
@@ -280,7 +289,7 @@ def _rehearse(browser, base: str, database_url: str, store, output_dir) -> None:
     closing.get_by_text(unfinished, exact=True).first.wait_for(timeout=15_000)
     wall.screenshot(path=str(output_dir / "rehearsal-wall.png"))
     captains[1].screenshot(path=str(output_dir / "rehearsal-captain.png"))
-    time.sleep(2)  # the last sends reach the database
+    run.wait_all_stored()  # the captains' last sentences, queued in their browsers
 
     phase("tour 3")
     # -- what the database holds ----------------------------------------------------------------

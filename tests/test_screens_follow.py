@@ -28,7 +28,10 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "tours-en-boucle"
 WAITING = {"captain": "Aucun tour n'est ouvert", "wall": "Le prochain tour va commencer."}
-CYCLES = 6
+# A round closes 0, 1.5 or 3 s after its last sentence, so that the lists' timers tick at different
+# moments of the cycle: one cycle per delay covers each, and a round still opens after a close twice.
+PHASES_S = (0.0, 1.5, 3.0)
+CYCLES = len(PHASES_S)
 
 
 def shows(page, text: str, errors: list[str]) -> None:
@@ -99,7 +102,7 @@ def test_screens_survive_rounds_opening_and_closing_again_and_again(
                     page.keyboard.press("Enter")
                     shows(page, sentence, errors)  # in the table's list: stored
                     page.keyboard.type("en train d'écrire", delay=5)
-            time.sleep(1.5 * (index % 3))  # the lists' timers tick at different moments of the cycle
+            time.sleep(PHASES_S[index])  # the lists' timers tick at different moments of the cycle
             cafes.close_round(store, cafe.id, round_.id)
             for kind, page in screens.values():
                 shows(page, WAITING[kind], errors)

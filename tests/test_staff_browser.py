@@ -7,7 +7,7 @@ import pytest
 from facilitation.domain.access import hash_password
 from tests.conftest import make_cafe
 from tests.screens import LAPTOP, visit_home_first
-from tests.test_browser import served_app
+from tests.test_browser import app_shared_by_a_module
 
 pytestmark = pytest.mark.browser
 
@@ -21,16 +21,26 @@ def assert_marketing_menu(page) -> None:
         assert sidebar.get_by_text(hidden, exact=True).count() == 0, hidden
 
 
+@pytest.fixture(scope="module")
+def staff_server(tmp_path_factory):
+    """The real server with both staff passwords and a café, shared by this module's tests (neither
+    checks a freshly started server): its base URL."""
+    passwords = {
+        "CAFE_ORGANISER_PASSWORD_HASH": hash_password("mot-de-passe-organisateur"),
+        "CAFE_MARKETING_PASSWORD_HASH": hash_password("mot-de-passe-marketing"),
+    }
+    with app_shared_by_a_module(tmp_path_factory, **passwords) as (base, store):
+        make_cafe(store)
+        yield base
+
+
 @pytest.fixture
-def library_page(sqlite_url, browser, tmp_path, monkeypatch):
-    """The real server with both staff passwords, and a laptop's page on « Bibliothèque »'s sign-in."""
-    monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password("mot-de-passe-organisateur"))
-    monkeypatch.setenv("CAFE_MARKETING_PASSWORD_HASH", hash_password("mot-de-passe-marketing"))
-    with served_app(sqlite_url, tmp_path / "streamlit.log", make_cafe) as (base, _, _):
-        page = browser.new_context(**LAPTOP).new_page()
-        visit_home_first(page, base)
-        page.goto(f"{base}/bibliotheque")
-        yield base, page
+def library_page(staff_server, browser):
+    """A laptop's page (a session of its own) on « Bibliothèque »'s sign-in: (base URL, page)."""
+    page = browser.new_context(**LAPTOP).new_page()
+    visit_home_first(page, staff_server)
+    page.goto(f"{staff_server}/bibliotheque")
+    return staff_server, page
 
 
 def test_the_marketing_team_signs_in_sees_its_pages_and_cannot_run_a_cafe(library_page, browser, output_dir):

@@ -13,17 +13,24 @@ from facilitation.domain.access import hash_password
 from facilitation.services import cafes, public_address, sessions
 from tests.conftest import add_idea, keep_chauffage, make_cafe
 from tests.screens import sign_in_organiser, visit_home_first
-from tests.test_browser import served_app
+from tests.test_browser import app_shared_by_a_module
 
 PASSWORD = "mot-de-passe-organisateur"
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The real server (serve.py) with an organiser password, shared by this module's tests."""
+    password_hash = hash_password(PASSWORD)
+    with app_shared_by_a_module(tmp_path_factory, CAFE_ORGANISER_PASSWORD_HASH=password_hash) as server:
+        yield server
+
+
 @pytest.fixture
-def served(sqlite_url, tmp_path, monkeypatch):
-    """The real server (serve.py) on its own SQLite file, with an organiser password; a café open."""
-    monkeypatch.setenv("CAFE_ORGANISER_PASSWORD_HASH", hash_password(PASSWORD))
-    with served_app(sqlite_url, tmp_path / "streamlit.log", lambda store: make_cafe(store)[0]) as served:
-        yield served
+def served(server):
+    """The shared server and a café of this test's own, its first round open."""
+    base, store = server
+    return base, store, make_cafe(store)[0]
 
 
 def headers_of(url: str) -> dict[str, str]:
