@@ -298,25 +298,6 @@ def reset_captain_tries(uow, cafe_id: str, now: datetime | None = None) -> datet
     return when
 
 
-def organiser_login(
-    uow,
-    password: str,
-    stored_hash: str,
-    now: datetime,
-    client: Client = Client(),
-    *,
-    marketing_hash: str = "",
-) -> str:
-    """Check a staff password; slower and slower after failures, shared by all instances.
-
-    Returns the role it opens: the organiser's (everything), or the marketing team's (read-only)."""
-    with uow:
-        role, outcome = staff_role(uow, password, stored_hash, now, client, marketing_hash=marketing_hash)
-    if (refused := outcome.refusal(WRONG_PASSWORD)) is not None:
-        raise refused
-    return role
-
-
 WRONG_PASSWORD = "Mot de passe incorrect."
 
 

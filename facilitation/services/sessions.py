@@ -33,7 +33,7 @@ class SignedIn:
 
 
 def sign_in(uow: UnitOfWork, password: str, passwords: Passwords, now: datetime, client: Client) -> SignedIn:
-    """Check a staff password (throttled, see abuse.organiser_login) and open a session, in one
+    """Check a staff password (throttled, see abuse.staff_role) and open a session, in one
     transaction; a refusal is raised after it commits, so that the failed try stays counted."""
     with uow:
         role, outcome = staff_role(
