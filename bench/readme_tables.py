@@ -469,14 +469,13 @@ def speed() -> str:
         [
             f"{scenario['phones']} téléphones qui rafraîchissent leur table pendant que "
             f"{scenario['captains']} capitaines écrivent, SQLite, {_s(scenario['seconds'], 0)} — "
-            f"avant (commit {before['commit']}) et "
-            "après l'unité de travail dans le même lancement",
+            f"commit {before['commit']} → commit {after['commit']}, dans le même lancement",
             f"lecture p95 {_ms(before['read_p95_ms'])} → **{_ms(after['read_p95_ms'])}** (p50 "
             f"{_ms(before['read_p50_ms'])} → {_ms(after['read_p50_ms'])}, "
             f"pire {_ms(before['read_max_ms'])} → "
             f"{_ms(after['read_max_ms'])}) ; envoi p95 {_ms(before['write_p95_ms'])} → "
             f"{_ms(after['write_p95_ms'])} ; {after['errors']} erreur",
-            "une lecture n'attend plus le verrou d'écriture",
+            "un rafraîchissement en une transaction, qui n'attend pas les écritures",
             _measured(phones),
         ]
     )

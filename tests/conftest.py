@@ -401,17 +401,24 @@ def output_dir(request: pytest.FixtureRequest) -> Path:
     return folder
 
 
-# Tests that start a live server and drive Chromium, several measuring delays (a screen follows a
-# round in under 5 s, a field closes in under 2 s): under `-n 2 --dist loadgroup` they run one at a
-# time on one worker while the other worker runs the rest.
-LIVE_SERVER_GROUP = "live-server"
-LIVE_SERVER_FILES = {"test_server_limits.py"}
+# Tests that measure real-time delays on a live server (a screen follows a round in under 5 s, a
+# field closes in under 2 s, a half-open connection is dropped within its timeout): under
+# `-n 2 --dist loadgroup` they run one at a time, on one worker, so that two of them never load the
+# machine together. The other browser tests go to whichever worker is free.
+TIMING_GROUP = "real-time"
+TIMING_FILES = {
+    "test_rehearsal.py",
+    "test_capture_browser.py",
+    "test_screens_follow.py",
+    "test_server_limits.py",
+}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the tests' ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.get_closest_marker("browser") or item.path.name in LIVE_SERVER_FILES:
-            item.add_marker(pytest.mark.xdist_group(LIVE_SERVER_GROUP))
+        if item.path.name in TIMING_FILES:
+            item.add_marker(pytest.mark.xdist_group(TIMING_GROUP))
 
 
 @pytest.fixture(scope="module")
