@@ -16,10 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bench.common import proc_stats, write_results
 from bench.resident_page import CHROMIUM_ARGS
@@ -74,8 +77,15 @@ def scenario(browser, post_script_gc: bool, captains: int, idle: float, rounds: 
             contexts.append(context)
             screens[f"capitaine {table.number}"] = page = context.new_page()
             page.goto(f"{base}/capitaine?code={table.code}", wait_until="commit", timeout=120_000)
-        for page in screens.values():
-            page.get_by_text(questions[0]).first.wait_for(timeout=120_000)
+        never_loaded = []  # a screen that never showed the open question: counted, the bench goes on
+        for name, page in screens.items():
+            try:
+                page.get_by_text(questions[0]).first.wait_for(timeout=120_000)
+            except PlaywrightTimeout:
+                never_loaded.append(name)
+                page.screenshot(path=str(folder / f"never-loaded-{name.replace(' ', '-')}.png"))
+        if never_loaded:
+            print(f"never loaded: {never_loaded}; screenshots and server log in {folder}", file=sys.stderr)
         time.sleep(5)  # the first runs are over
         cpu_before, _ = proc_stats(process.pid)
         time.sleep(idle)
@@ -110,6 +120,7 @@ def scenario(browser, post_script_gc: bool, captains: int, idle: float, rounds: 
             "follow_p50_s": round(statistics.median(follow), 2) if follow else None,
             "follow_max_s": round(max(follow), 2) if follow else None,
             "follow_missed_in_30_s": missed,
+            "never_loaded_in_120_s": never_loaded,
         }
     finally:
         for context in contexts:
