@@ -488,14 +488,26 @@ def speed() -> str:
             "chaque exécution (défaut) → sans (réglage du projet)",
             f"CPU au repos {decimal(default['idle_cpu_cores'])} cœur → "
             f"**{decimal(project['idle_cpu_cores'])} cœur** ; écran qui suit un nouveau tour : "
-            f"médiane {_s(default['follow_p50_s'])} → **{_s(project['follow_p50_s'])}**, "
-            f"pire {_s(default['follow_max_s'])} → **{_s(project['follow_max_s'])}** ; "
+            f"médiane {_follow(default, 'follow_p50_s')} → **{_follow(project, 'follow_p50_s')}**, "
+            f"pire {_follow(default, 'follow_max_s')} → **{_follow(project, 'follow_max_s')}** ; "
+            f"{_never_loaded(default)} → {_never_loaded(project)} ; "
             f"mémoire crête {default['server_peak_rss_mib']} → {project['server_peak_rss_mib']} Mo",
             "un écran suit un nouveau tour en moins de 5 s",
             _measured(screens),
         ]
     )
     return _table(["mesure", "résultat", "cible", "mesuré sur, le"], rows)
+
+
+def _follow(run: dict, key: str) -> str:
+    """A screen's delay to follow a new round; « aucun » when no screen followed any round."""
+    return "— (aucun n'a suivi)" if run[key] is None else _s(run[key])
+
+
+def _never_loaded(run: dict) -> str:
+    """How many screens never showed the open question in 120 s (older results did not count them)."""
+    never = len(run.get("never_loaded_in_120_s", []))
+    return plural(never, "écran jamais chargé", "écrans jamais chargés")
 
 
 BLOCKS: dict[str, Callable[[], str]] = {
