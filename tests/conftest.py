@@ -264,13 +264,23 @@ def committed(store) -> _Committed:
     return _Committed(store)
 
 
-def make_cafe(store, *, tables: int = 2, rounds: int = 2, open_first: bool = True):
-    """A café with numbered tables and rounds; the first round open by default."""
+def make_cafe(
+    store,
+    *,
+    tables: int = 2,
+    rounds: int = 2,
+    open_first: bool = True,
+    title: str = "Café des Tilleuls",
+    held_on: date = date(2026, 11, 26),
+    theme: str = "numérique",
+    commune: str = "Lyon",
+):
+    """A café with numbered tables and rounds; the first round open by default.
+
+    A second café gets its own title, date, theme or commune (the Café des Tilleuls otherwise).
+    """
     cafe = cafes.create_cafe(
-        store,
-        cafes.CafeDetails(
-            title="Café des Tilleuls", held_on=date(2026, 11, 26), theme="numérique", commune="Lyon"
-        ),
+        store, cafes.CafeDetails(title=title, held_on=held_on, theme=theme, commune=commune)
     )
     for number in range(1, tables + 1):
         cafes.add_table(store, cafe.id, number=number, name=f"Table des {number}")

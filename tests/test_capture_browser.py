@@ -39,12 +39,17 @@ def bottom(page):
     return page.locator('[data-testid="stBottom"]')
 
 
-def test_ten_sentences_with_no_pause_and_pasted_lines_each_make_one_contribution_in_order(
-    running_app, browser
-):
+@pytest.fixture
+def captain_at_table_1(running_app, browser):
+    """A fresh café (two rounds, the first open) with its table 1 captain's page and capture field."""
     base, store = running_app
-    cafe, _ = make_cafe(store)
+    cafe, rounds = make_cafe(store)
     captain, field = captain_of_table_1(browser, base, store, cafe)
+    return store, cafe, rounds, captain, field
+
+
+def test_ten_sentences_with_no_pause_and_pasted_lines_each_make_one_contribution_in_order(captain_at_table_1):
+    store, cafe, _, captain, field = captain_at_table_1
     field.click()
     typed = [f"Phrase tapée numéro {i}" for i in range(10)]
     for text in typed:  # no delay between keys, no pause after Enter
@@ -64,10 +69,8 @@ def test_ten_sentences_with_no_pause_and_pasted_lines_each_make_one_contribution
     captain.frame_locator(BOX_FRAME).get_by_text("en cours d'envoi").wait_for(state="hidden", timeout=10_000)
 
 
-def test_optional_fields_label_one_sentence_unless_pinned(running_app, browser):
-    base, store = running_app
-    cafe, _ = make_cafe(store)
-    captain, field = captain_of_table_1(browser, base, store, cafe)
+def test_optional_fields_label_one_sentence_unless_pinned(captain_at_table_1):
+    store, cafe, _, captain, field = captain_at_table_1
     bottom(captain).get_by_label("Type", exact=True).click()
     captain.get_by_role("option", name="problème").click()
     field.click()
@@ -102,11 +105,9 @@ def test_optional_fields_label_one_sentence_unless_pinned(running_app, browser):
 
 
 def test_a_round_closed_mid_typing_holds_sending_keeps_every_key_and_offers_the_draft_under_the_next_question(
-    running_app, browser
+    captain_at_table_1,
 ):
-    base, store = running_app
-    cafe, rounds = make_cafe(store)
-    captain, field = captain_of_table_1(browser, base, store, cafe)
+    store, cafe, rounds, captain, field = captain_at_table_1
     field.click()
     captain.keyboard.type("Brouillon pas fini")
     frame = captain.frame_locator(BOX_FRAME)

@@ -148,13 +148,7 @@ def test_fiches_one_per_retained_topic_editable_and_zipped(store, harvested_cafe
 
 
 def test_fiches_mention_related_topics_from_earlier_cafes(store, harvested_cafe):
-    later = cafes.create_cafe(
-        store,
-        cafes.CafeDetails(title="Café suivant", held_on=date(2027, 3, 1), theme="numérique", commune="Lyon"),
-    )
-    cafes.add_table(store, later.id, number=1)
-    round_ = cafes.add_round(store, later.id, question="Et maintenant ?", planned_minutes=10)
-    cafes.open_round(store, later.id, round_.id)
+    later, _ = make_cafe(store, tables=1, rounds=1, title="Café suivant", held_on=date(2027, 3, 1))
     for text in ("Chauffage trop cher", "Le chauffage reste froid"):
         add_idea(store, later, text)
     scope = harvest.scope_of([later.id])

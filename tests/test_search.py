@@ -145,13 +145,15 @@ def test_more_matching_words_rank_first(store):
 
 def test_filters_are_kept_with_the_search(store):
     cafe, _ = make_cafe(store)
-    other = cafes.create_cafe(
+    other, _ = make_cafe(
         store,
-        cafes.CafeDetails(title="Autre café", held_on=date(2025, 3, 1), theme="autre", commune="Vénissieux"),
+        tables=1,
+        rounds=1,
+        title="Autre café",
+        held_on=date(2025, 3, 1),
+        theme="autre",
+        commune="Vénissieux",
     )
-    cafes.add_table(store, other.id, number=1)
-    question = cafes.add_round(store, other.id, question="Et ici ?", planned_minutes=10)
-    cafes.open_round(store, other.id, question.id)
     add_idea(store, cafe, "Ascenseur en panne à Lyon")
     add_idea(store, other, "Ascenseur en panne à Vénissieux")
     assert len(library_search.search(store, "ascenseur")) == 2
