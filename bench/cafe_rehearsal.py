@@ -17,9 +17,7 @@ open again within 2 s (p95) of each round change.
 
 from __future__ import annotations
 
-import argparse
 import json
-import statistics
 import tempfile
 import threading
 import time
@@ -27,7 +25,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import open_cafe, p95_ms, server_cost, write_results
+from bench.common import bench_parser, median_ms, open_cafe, p95_ms, server_cost, write_results
 from bench.resident_page import CHROMIUM_ARGS, HttpPhone
 from facilitation.services import cafes
 from tests.serving import start_app, stop_app
@@ -207,10 +205,9 @@ def round_edges(cycles: int = 6, captains: int = 4) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "cafe_rehearsal")
     parser.add_argument("--phones", type=int, default=50)
     parser.add_argument("--ideas", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "cafe_rehearsal.json")
     parser.add_argument("--cycles", type=int, default=6, help="round changes under captains' bursts")
     args = parser.parse_args()
     edges = round_edges(args.cycles)
@@ -297,15 +294,13 @@ def main() -> None:
         "captains": 4,
         "phone_ideas_acknowledged": len(sent),
         "captain_sentences_typed": len(captain_sentences),
-        "wall_s": cost.wall_s,
-        "server_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
+        **cost.fields(),
+        "server_p50_ms": median_ms(ordered),
         "server_p95_ms": p95_ms(ordered),
         "lost": sorted(text for text in known if text not in counts),
         "duplicated": sum(n - 1 for n in counts.values() if n > 1),
         "merged_or_unknown": sum(1 for text in counts if text not in known),
         "misfiled": misfiled,
-        "server_cpu_s": cost.cpu_s,
-        "server_peak_mb": cost.peak_mb,
         "failures": failures[:5],
         "round_edges": edges,
     }

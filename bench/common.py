@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -65,6 +67,10 @@ class ServerCost:
     cpu_s: float = 0.0
     peak_mb: int = 0
 
+    def fields(self) -> dict[str, float]:
+        """The figures under the names every bench's results file gives them."""
+        return {"wall_s": self.wall_s, "server_cpu_s": self.cpu_s, "server_peak_mb": self.peak_mb}
+
 
 @contextmanager
 def server_cost(pid: int) -> Iterator[ServerCost]:
@@ -113,6 +119,11 @@ def fill_cafes(store, texts: list[str], *, cafe_count: int = 20) -> None:
             connection.execute(insert(contributions), rows[offset : offset + 5000])
 
 
+def median_ms(seconds: list[float]) -> float | None:
+    """The median of durations given in seconds, in milliseconds, or None."""
+    return round(statistics.median(seconds) * 1000, 1) if seconds else None
+
+
 def p95_ms(seconds: list[float]) -> float | None:
     """The 95th percentile of durations given in seconds, in milliseconds (nearest rank), or None."""
     ordered = sorted(seconds)
@@ -154,3 +165,11 @@ def write_results(path: Path, results: dict | list, *, indent: int = 1) -> None:
     else:
         results = results | stamp
     path.write_text(json.dumps(results, indent=indent, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def bench_parser(doc: str, results_name: str) -> argparse.ArgumentParser:
+    """A bench's command line: described by the first line of its docstring, with --out, the
+    results file, bench/results/<results_name>.json by default (what readme_tables reads)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / f"{results_name}.json")
+    return parser

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from bench.common import cafe_with_tables, p95_ms, write_results
+from bench.common import cafe_with_tables, median_ms, p95_ms, write_results
 from exports.documents import all_handovers, table_handover
 from exports.pdf.handover import handover_pdf
 from facilitation.adapters.storage import open_store
@@ -120,10 +120,10 @@ def main() -> None:
         "fill_s": round(fill_s, 1),
         "all_tables_median_s": round(statistics.median(runs), 3),
         "all_tables_max_s": round(max(runs), 3),
-        "read_median_ms": round(statistics.median(reads) * 1000, 1),
-        "pdf_per_table_median_ms": round(statistics.median(per_table) * 1000, 1),
+        "read_median_ms": median_ms(reads),
+        "pdf_per_table_median_ms": median_ms(per_table),
         "pdf_per_table_p95_ms": p95_ms(per_table),
-        "one_table_with_its_read_median_ms": round(statistics.median(single) * 1000, 1),
+        "one_table_with_its_read_median_ms": median_ms(single),
         "pages_per_pdf": sorted(pages),
         "pdf_kb_median": statistics.median(sizes) // 1024,
     }

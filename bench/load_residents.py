@@ -10,7 +10,6 @@ submit→thank-you latency (p50/p95), the server's CPU time and peak memory, and
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -19,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import open_cafe, server_cost, write_results
+from bench.common import bench_parser, open_cafe, server_cost, write_results
 from facilitation.services import cafes
 from tests.serving import start_app
 
@@ -108,10 +107,9 @@ async def _run_size(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "load_residents")
     parser.add_argument("--sizes", default="5,20,50")
     parser.add_argument("--submits", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load_residents.json")
     args = parser.parse_args()
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
@@ -133,11 +131,9 @@ def main() -> None:
                 {
                     "residents": n,
                     "submits": len(acknowledged),
-                    "wall_s": cost.wall_s,
+                    **cost.fields(),
                     "p50_s": round(statistics.median(ordered), 2),
                     "p95_s": round(ordered[max(0, int(0.95 * len(ordered)) - 1)], 2),
-                    "server_cpu_s": cost.cpu_s,
-                    "server_peak_mb": cost.peak_mb,
                     "lost_writes": len([t for t in acknowledged if t not in stored]),
                     "stored": len(stored),
                     "not_acknowledged": n * args.submits - len(acknowledged),

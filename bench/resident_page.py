@@ -20,11 +20,9 @@ server's CPU seconds and peak memory (from /proc). Loopback only, bounded in cou
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import re
-import statistics
 import tempfile
 import threading
 import time
@@ -33,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 
-from bench.common import open_cafe, p95_ms, server_cost, write_results
+from bench.common import bench_parser, median_ms, open_cafe, p95_ms, server_cost, write_results
 from facilitation.services import cafes
 from tests.serving import start_app, stop_app
 
@@ -225,23 +223,20 @@ def fifty_phones(phones: int, submits: int) -> dict:
     return {
         "phones": phones,
         "acknowledged": len(acknowledged),
-        "wall_s": cost.wall_s,
-        "server_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
+        **cost.fields(),
+        "server_p50_ms": median_ms(ordered),
         "server_p95_ms": p95_ms(ordered),
         "lost": sum(1 for text in acknowledged if text not in stored),
         "duplicated": sum(count - 1 for count in stored.values() if count > 1),
-        "server_cpu_s": cost.cpu_s,
-        "server_peak_mb": cost.peak_mb,
         "failures": failures[:5],
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "resident_page")
     parser.add_argument("--compare-with", type=Path, help="another checkout, measured the same way")
     parser.add_argument("--phones", type=int, default=50)
     parser.add_argument("--submits", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "resident_page.json")
     parser.add_argument(
         "--phones-only", action="store_true", help="measure the phones again, keep the first loads of --out"
     )

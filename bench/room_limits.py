@@ -22,12 +22,10 @@ Loopback only; every loop is bounded in count and time.
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
 import selectors
 import socket
-import statistics
 import tempfile
 import threading
 import time
@@ -35,7 +33,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import open_cafe, p95_ms, server_cost, write_results
+from bench.common import bench_parser, median_ms, open_cafe, p95_ms, server_cost, write_results
 from bench.resident_page import HttpPhone, first_load, let_server_migrate
 from facilitation.services import cafes
 from tests.serving import start_app, stop_app
@@ -158,25 +156,22 @@ def phones_under_half_open(root: Path, holders: int, phones: int, submits: int) 
         "acknowledged": len(acknowledged),
         "failed": len(failures),
         "lost": sum(1 for text in acknowledged if text not in stored),
-        "wall_s": cost.wall_s,
-        "phone_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
+        **cost.fields(),
+        "phone_p50_ms": median_ms(ordered),
         "phone_p95_ms": p95_ms(ordered),
         "server_p95_ms": p95_ms(at_server),
-        "server_cpu_s": cost.cpu_s,
-        "server_peak_mb": cost.peak_mb,
         "failures": failures[:3],
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "room_limits")
     parser.add_argument("--compare-with", type=Path, help="another checkout, measured the same way")
     parser.add_argument("--holders", type=int, default=1100)
     parser.add_argument("--phones", type=int, default=50)
     parser.add_argument("--submits", type=int, default=3)
     parser.add_argument("--ideas", type=int, default=500)
     parser.add_argument("--chars", type=int, default=2000)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "room_limits.json")
     parser.add_argument("--skip-flood", action="store_true", help="only the half-open connections")
     args = parser.parse_args()
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]

@@ -11,13 +11,11 @@ PostgreSQL: TEST_POSTGRES_URL or the local server, in a fresh schema dropped aft
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
 import random
 import secrets
-import statistics
 import tempfile
 import time
 from datetime import date
@@ -25,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.common import fill_cafes, write_results
+from bench.common import bench_parser, fill_cafes, median_ms, write_results
 from facilitation.adapters.storage import open_store
 from facilitation.services import harvest, library_search
 
@@ -67,7 +65,7 @@ def run(database_url: str, rows: int) -> dict:
             runs.append(time.perf_counter() - begin)
         timings[query] = {
             "hits": len(hits),
-            "median_ms": round(statistics.median(runs) * 1000, 1),
+            "median_ms": median_ms(runs),
             "max_ms": round(max(runs) * 1000, 1),
         }
     begin = time.perf_counter()
@@ -88,9 +86,8 @@ def run(database_url: str, rows: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "search_speed")
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "search_speed.json")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as folder:

@@ -9,7 +9,6 @@ and lost writes. PostgreSQL: TEST_POSTGRES_URL or the local server (skipped if u
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import secrets
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.common import write_results
+from bench.common import bench_parser, write_results
 from facilitation.adapters.storage import open_store
 from facilitation.domain.access import new_id
 from facilitation.services import cafes, contributions, votes
@@ -94,10 +93,9 @@ def run(database_url: str, writers: int, each: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "storage_writers")
     parser.add_argument("--writers", type=int, default=100)
     parser.add_argument("--each", type=int, default=10)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "storage_writers.json")
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as folder:

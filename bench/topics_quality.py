@@ -11,7 +11,6 @@ Every method gets the same number of topics, the one the app chooses automatical
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import time
@@ -24,7 +23,7 @@ from sklearn.decomposition import LatentDirichletAllocation
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from bench.common import write_results
+from bench.common import bench_parser, write_results
 from facilitation.adapters.topics import BertopicGrouper, automatic_topic_count
 from facilitation.adapters.topics.embeddings import SpacyLsaEmbedder, SpacyLsaSentenceEmbedder
 from facilitation.adapters.topics.french import KEYWORD_STOP_WORDS, TOKEN_PATTERN
@@ -205,11 +204,10 @@ def evaluate(texts, labels, sizes, seeds) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "topics_quality")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--sizes", default="40,120,300,1004")
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset of the methods")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "topics_quality.json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     for unwanted in set(METHODS) - set(args.methods.split(",")):

@@ -120,11 +120,12 @@ def run_child(arguments: list[str], label: dict) -> dict:
 
 
 def main() -> None:
+    # Not bench.common's parser: the children time the imports, and bench.common imports the app.
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "topics_speed.json")
     parser.add_argument("--child", choices=("load", "warm", "harvest"))
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--database")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "topics_speed.json")
     args = parser.parse_args()
     if args.child:
         found = {

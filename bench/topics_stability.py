@@ -19,7 +19,6 @@ Last, the demo café harvested and re-run with nothing new (groups changed, « �
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from bench.common import write_results
+from bench.common import bench_parser, write_results
 from bench.topics_quality import sib200
 from facilitation.adapters.topics import BertopicGrouper
 from facilitation.adapters.topics.embeddings import MemoryVectorCache
@@ -144,10 +143,9 @@ def demo_rerun(cache_dir: Path) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "topics_stability")
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--trials", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "topics_stability.json")
     args = parser.parse_args()
     texts, _ = sib200()
     cache = MemoryVectorCache()
