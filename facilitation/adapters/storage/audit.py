@@ -25,7 +25,7 @@ class SqlAuditRepository:
         query = select(audit_log).order_by(audit_log.c.at.desc(), audit_log.c.id.desc()).limit(limit)
         if cafe_id is not None:
             query = query.where(audit_log.c.cafe_id == cafe_id)
-        rows = self._tx.read(lambda conn: conn.execute(query).all())
+        rows = self._tx.rows(query)
         return [to_model(AuditEvent, row) for row in rows]
 
     def forget_text(self, *, cafe_id: str | None = None, targets: list[str] | None = None) -> None:

@@ -58,15 +58,11 @@ class SqlCafeRepository:
         self._tx.write(lambda conn: conn.execute(update(cafes).where(cafes.c.id == cafe.id).values(**values)))
 
     def get(self, cafe_id: str) -> Cafe | None:
-        row = self._tx.read(lambda conn: conn.execute(select(cafes).where(cafes.c.id == cafe_id)).first())
+        row = self._tx.first(select(cafes).where(cafes.c.id == cafe_id))
         return _cafe(row) if row else None
 
     def list_all(self) -> list[Cafe]:
-        rows = self._tx.read(
-            lambda conn: conn.execute(
-                select(cafes).order_by(cafes.c.held_on.desc(), cafes.c.created_at.desc())
-            ).all()
-        )
+        rows = self._tx.rows(select(cafes).order_by(cafes.c.held_on.desc(), cafes.c.created_at.desc()))
         return [_cafe(row) for row in rows]
 
     def revoke_wall_link(self, cafe_id: str) -> None:
@@ -103,11 +99,7 @@ class SqlCafeRepository:
         self._tx.write(lambda conn: conn.execute(rounds.delete().where(rounds.c.id == round_id)))
 
     def rounds(self, cafe_id: str) -> list[Round]:
-        rows = self._tx.read(
-            lambda conn: conn.execute(
-                select(rounds).where(rounds.c.cafe_id == cafe_id).order_by(rounds.c.position)
-            ).all()
-        )
+        rows = self._tx.rows(select(rounds).where(rounds.c.cafe_id == cafe_id).order_by(rounds.c.position))
         return [to_model(Round, row) for row in rows]
 
     # -- tables --------------------------------------------------------------------------------
@@ -136,15 +128,11 @@ class SqlCafeRepository:
         )
 
     def tables(self, cafe_id: str) -> list[Table]:
-        rows = self._tx.read(
-            lambda conn: conn.execute(
-                select(cafe_tables).where(cafe_tables.c.cafe_id == cafe_id).order_by(cafe_tables.c.number)
-            ).all()
+        rows = self._tx.rows(
+            select(cafe_tables).where(cafe_tables.c.cafe_id == cafe_id).order_by(cafe_tables.c.number)
         )
         return [to_model(Table, row) for row in rows]
 
     def table_by_code(self, code: str) -> Table | None:
-        row = self._tx.read(
-            lambda conn: conn.execute(select(cafe_tables).where(cafe_tables.c.code == code)).first()
-        )
+        row = self._tx.first(select(cafe_tables).where(cafe_tables.c.code == code))
         return to_model(Table, row) if row else None

@@ -96,7 +96,7 @@ class SqlContributionRepository:
             contributions.c.text == contribution.text,
             contributions.c.deleted_at.is_(None),
         )
-        row = self._tx.read(lambda conn: conn.execute(query).first())
+        row = self._tx.first(query)
         return _contribution(row) if row else None
 
     def count_since(self, table_id: str, source: Source, since: datetime) -> int:
@@ -130,9 +130,7 @@ class SqlContributionRepository:
         )
 
     def get(self, contribution_id: str) -> Contribution | None:
-        row = self._tx.read(
-            lambda conn: conn.execute(_select().where(contributions.c.id == contribution_id)).first()
-        )
+        row = self._tx.first(_select().where(contributions.c.id == contribution_id))
         return _contribution(row) if row else None
 
     def in_cafe(
@@ -148,10 +146,10 @@ class SqlContributionRepository:
         query = _select().where(*self._filters(cafe_id, round_id, table_id, include_deleted))
         if latest is not None:
             query = query.order_by(contributions.c.created_at.desc(), contributions.c.id.desc()).limit(latest)
-            rows = self._tx.read(lambda conn: conn.execute(query).all())[::-1]
+            rows = self._tx.rows(query)[::-1]
         else:
             query = query.order_by(contributions.c.created_at, contributions.c.id)
-            rows = self._tx.read(lambda conn: conn.execute(query).all())
+            rows = self._tx.rows(query)
         return [_contribution(row) for row in rows]
 
     @staticmethod
@@ -176,7 +174,7 @@ class SqlContributionRepository:
         query = _select().where(
             contributions.c.emerging_question.is_(True), contributions.c.deleted_at.is_(None)
         )
-        return [_contribution(row) for row in self._tx.read(lambda conn: conn.execute(query).all())]
+        return [_contribution(row) for row in self._tx.rows(query)]
 
     def add_support(self, contribution_id: str, supporter: str, now: datetime) -> bool:
         """Count one support; False when this supporter already supported it."""
@@ -190,13 +188,11 @@ class SqlContributionRepository:
     def supported_by(self, supporter: str, contribution_ids: list[str]) -> set[str]:
         if not contribution_ids:
             return set()
-        rows = self._tx.read(
-            lambda conn: conn.execute(
-                select(supports.c.contribution_id).where(
-                    supports.c.supporter == supporter,
-                    supports.c.contribution_id.in_(contribution_ids),
-                )
-            ).all()
+        rows = self._tx.rows(
+            select(supports.c.contribution_id).where(
+                supports.c.supporter == supporter,
+                supports.c.contribution_id.in_(contribution_ids),
+            )
         )
         return {row.contribution_id for row in rows}
 
@@ -235,7 +231,7 @@ class SqlContributionRepository:
 
     def votes_in(self, cafe_id: str) -> list[Vote]:
         """Every vote of the café (phones and shows of hands)."""
-        rows = self._tx.read(lambda conn: conn.execute(select(votes).where(votes.c.cafe_id == cafe_id)).all())
+        rows = self._tx.rows(select(votes).where(votes.c.cafe_id == cafe_id))
         return [to_model(Vote, row, tally=Tally(row.agree, row.disagree, row.unsure)) for row in rows]
 
     def search(
@@ -270,7 +266,7 @@ class SqlContributionRepository:
             query = query.join(ranked, ranked.c.contribution_id == contributions.c.id).order_by(
                 ranked.c.rank, contributions.c.created_at.desc()
             )
-        rows = self._tx.read(lambda conn: conn.execute(query.limit(limit)).all())
+        rows = self._tx.rows(query.limit(limit))
         return [_contribution(row) for row in rows]
 
     def delete(self, contribution_ids: list[str]) -> None:

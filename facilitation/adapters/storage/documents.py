@@ -29,7 +29,7 @@ class SqlDocumentRepository:
         query = select(fiches)
         if cafe_id is not None:
             query = query.where(fiches.c.cafe_id == cafe_id)
-        rows = self._tx.read(lambda conn: conn.execute(query).all())
+        rows = self._tx.rows(query)
         return [_fiche(row) for row in rows]
 
     def save_fiche(self, fiche: Fiche) -> None:
@@ -71,19 +71,15 @@ class SqlDocumentRepository:
     def in_cafe(self, cafe_id: str) -> list[StoredDocument]:
         """Every generated document of a café, without its bytes, newest first."""
         columns = [c for c in documents.c if c.name != "content"]
-        rows = self._tx.read(
-            lambda conn: conn.execute(
-                select(*columns)
-                .where(documents.c.cafe_id == cafe_id)
-                .order_by(documents.c.generated_at.desc(), documents.c.version.desc())
-            ).all()
+        rows = self._tx.rows(
+            select(*columns)
+            .where(documents.c.cafe_id == cafe_id)
+            .order_by(documents.c.generated_at.desc(), documents.c.version.desc())
         )
         return [_document(row) for row in rows]
 
     def get(self, document_id: str) -> StoredDocument | None:
-        row = self._tx.read(
-            lambda conn: conn.execute(select(documents).where(documents.c.id == document_id)).first()
-        )
+        row = self._tx.first(select(documents).where(documents.c.id == document_id))
         return _document(row) if row else None
 
     def delete_for_cafe(self, cafe_id: str, *, fiches_too: bool = False) -> int:

@@ -39,15 +39,11 @@ class ExchangeRepository:
         self._tx.write(lambda conn: conn.execute(insert(field_fiches).values(**values)))
 
     def list_field_fiches(self) -> list[FieldFiche]:
-        rows = self._tx.read(
-            lambda conn: conn.execute(select(field_fiches).order_by(field_fiches.c.created_at.desc())).all()
-        )
+        rows = self._tx.rows(select(field_fiches).order_by(field_fiches.c.created_at.desc()))
         return [_field_fiche(row) for row in rows]
 
     def get_field_fiche(self, fiche_id: str) -> FieldFiche | None:
-        row = self._tx.read(
-            lambda conn: conn.execute(select(field_fiches).where(field_fiches.c.id == fiche_id)).first()
-        )
+        row = self._tx.first(select(field_fiches).where(field_fiches.c.id == fiche_id))
         return _field_fiche(row) if row else None
 
     def set_field_fiche_decision(self, fiche_id: str, committee: str, status: str) -> None:
@@ -75,7 +71,7 @@ class ExchangeRepository:
     def _in_order(self, table: Table, fiche_ref: str) -> list[Row]:
         """The rows of `table` about this fiche, oldest first."""
         query = select(table).where(table.c.fiche_ref == fiche_ref).order_by(table.c.at, table.c.id)
-        return self._tx.read(lambda conn: conn.execute(query).all())
+        return self._tx.rows(query)
 
     def add_photos(self, fiche_ref: str, photos: list[bytes]) -> None:
         """Photos after the fiche's others, in the order given."""
@@ -94,12 +90,10 @@ class ExchangeRepository:
             self._tx.write(work)
 
     def list_photos(self, fiche_ref: str) -> list[bytes]:
-        rows = self._tx.read(
-            lambda conn: conn.execute(
-                select(fiche_photos.c.content)
-                .where(fiche_photos.c.fiche_ref == fiche_ref)
-                .order_by(fiche_photos.c.position)
-            ).all()
+        rows = self._tx.rows(
+            select(fiche_photos.c.content)
+            .where(fiche_photos.c.fiche_ref == fiche_ref)
+            .order_by(fiche_photos.c.position)
         )
         return [row.content for row in rows]
 

@@ -44,7 +44,7 @@ class SqlHarvestRepository:
 
     def scopes(self) -> dict[str, HarvestScope]:
         """Every harvest's scope, by harvest id."""
-        rows = self._tx.read(lambda conn: conn.execute(select(harvests.c.id, harvests.c.scope)).all())
+        rows = self._tx.rows(select(harvests.c.id, harvests.c.scope))
         return {
             row.id: HarvestScope(tuple(row.scope.get("cafe_ids", [])), row.scope.get("round_id"))
             for row in rows
@@ -101,16 +101,14 @@ class SqlHarvestRepository:
         query = select(harvest_versions).order_by(harvest_versions.c.harvest_id, harvest_versions.c.number)
         if harvest_id is not None:
             query = query.where(harvest_versions.c.harvest_id == harvest_id)
-        rows = self._tx.read(lambda conn: conn.execute(query).all())
+        rows = self._tx.rows(query)
         return [version_from(row) for row in rows]
 
     def latest(self, harvest_id: str) -> HarvestVersion | None:
-        row = self._tx.read(
-            lambda conn: conn.execute(
-                select(harvest_versions)
-                .where(harvest_versions.c.harvest_id == harvest_id)
-                .order_by(harvest_versions.c.number.desc())
-                .limit(1)
-            ).first()
+        row = self._tx.first(
+            select(harvest_versions)
+            .where(harvest_versions.c.harvest_id == harvest_id)
+            .order_by(harvest_versions.c.number.desc())
+            .limit(1)
         )
         return version_from(row) if row else None

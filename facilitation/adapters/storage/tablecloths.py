@@ -67,17 +67,13 @@ class SqlTableclothRepository:
             query = query.where(tablecloths.c.round_id == round_id)
         if table_id is not None:
             query = query.where(tablecloths.c.table_id == table_id)
-        rows = self._tx.read(
-            lambda conn: conn.execute(
-                query.order_by(tablecloths.c.round_id, tablecloths.c.table_id, tablecloths.c.position)
-            ).all()
+        rows = self._tx.rows(
+            query.order_by(tablecloths.c.round_id, tablecloths.c.table_id, tablecloths.c.position)
         )
         return [_tablecloth(row) for row in rows]
 
     def get(self, photo_id: str) -> Tablecloth | None:
-        row = self._tx.read(
-            lambda conn: conn.execute(select(tablecloths).where(tablecloths.c.id == photo_id)).first()
-        )
+        row = self._tx.first(select(tablecloths).where(tablecloths.c.id == photo_id))
         return _tablecloth(row) if row else None
 
     def delete(self, photo_id: str) -> None:

@@ -103,12 +103,10 @@ class SqlTrustRepository:
         self._tx.write(work)
 
     def masked_names(self, cafe_id: str, *, confirmed: bool = True) -> list[str]:
-        rows = self._tx.read(
-            lambda conn: conn.execute(
-                select(masked_names.c.name)
-                .where(masked_names.c.cafe_id == cafe_id, masked_names.c.confirmed == int(confirmed))
-                .order_by(masked_names.c.name)
-            ).all()
+        rows = self._tx.rows(
+            select(masked_names.c.name)
+            .where(masked_names.c.cafe_id == cafe_id, masked_names.c.confirmed == int(confirmed))
+            .order_by(masked_names.c.name)
         )
         return [row.name for row in rows]
 
@@ -167,18 +165,16 @@ class SqlTrustRepository:
 
     def opened_here(self, scope: str, address: str, code_key: str, since: datetime) -> bool:
         """Whether this address succeeded with this code (its keyed hash) from `since` on."""
-        found = self._tx.read(
-            lambda conn: conn.execute(
-                select(login_attempts.c.id)
-                .where(
-                    login_attempts.c.scope == scope,
-                    login_attempts.c.address == address[:64],
-                    login_attempts.c.code_key == code_key,
-                    login_attempts.c.succeeded == 1,
-                    login_attempts.c.at >= since,
-                )
-                .limit(1)
-            ).first()
+        found = self._tx.first(
+            select(login_attempts.c.id)
+            .where(
+                login_attempts.c.scope == scope,
+                login_attempts.c.address == address[:64],
+                login_attempts.c.code_key == code_key,
+                login_attempts.c.succeeded == 1,
+                login_attempts.c.at >= since,
+            )
+            .limit(1)
         )
         return found is not None
 
@@ -245,9 +241,7 @@ class SqlTrustRepository:
         self._tx.write(work)
 
     def staff_session(self, session_id: str) -> StaffSession | None:
-        row = self._tx.read(
-            lambda conn: conn.execute(select(staff_sessions).where(staff_sessions.c.id == session_id)).first()
-        )
+        row = self._tx.first(select(staff_sessions).where(staff_sessions.c.id == session_id))
         return to_model(StaffSession, row) if row else None
 
     def end_staff_sessions(self, now: datetime, session_id: str | None = None) -> int:
@@ -260,9 +254,7 @@ class SqlTrustRepository:
     # -- passwords chosen on the first run -----------------------------------------------------
     def staff_password_hashes(self) -> dict[str, str]:
         """{role: scrypt hash} of the passwords chosen in the app (settings are not read here)."""
-        rows = self._tx.read(
-            lambda conn: conn.execute(select(staff_passwords.c.role, staff_passwords.c.password_hash)).all()
-        )
+        rows = self._tx.rows(select(staff_passwords.c.role, staff_passwords.c.password_hash))
         return {row.role: row.password_hash for row in rows}
 
     def add_staff_password(self, role: str, password_hash: str, now: datetime) -> bool:
@@ -279,12 +271,10 @@ class SqlTrustRepository:
     def first_run_link_unused(self, token_digest: str) -> bool:
         """True when this link was issued and not used yet."""
         return (
-            self._tx.read(
-                lambda conn: conn.execute(
-                    select(first_run_links.c.token_digest).where(
-                        first_run_links.c.token_digest == token_digest, first_run_links.c.used_at.is_(None)
-                    )
-                ).first()
+            self._tx.first(
+                select(first_run_links.c.token_digest).where(
+                    first_run_links.c.token_digest == token_digest, first_run_links.c.used_at.is_(None)
+                )
             )
             is not None
         )

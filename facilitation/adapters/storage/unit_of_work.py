@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Executable, Row
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
@@ -118,6 +118,14 @@ class Transactions:
                 "storage reads need a unit of work (`with uow.reading():` to read, `with uow:` to write)"
             )
         return self._translated(work, opened[0])
+
+    def rows(self, statement: Executable) -> list[Row]:
+        """Every row a query selects, read in the open transaction."""
+        return self.read(lambda connection: connection.execute(statement).all())
+
+    def first(self, statement: Executable) -> Row | None:
+        """The first row a query selects (None when none), read in the open transaction."""
+        return self.read(lambda connection: connection.execute(statement).first())
 
     def write(self, work: Callable[[Connection], T]) -> T:
         """Run a write in the open writer transaction; writing outside `with uow:` is a bug."""
