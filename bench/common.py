@@ -167,9 +167,17 @@ def write_results(path: Path, results: dict | list, *, indent: int = 1) -> None:
     path.write_text(json.dumps(results, indent=indent, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def bench_parser(doc: str, results_name: str) -> argparse.ArgumentParser:
+def bench_parser(doc: str, results_name: str, *, compares: bool = False) -> argparse.ArgumentParser:
     """A bench's command line: described by the first line of its docstring, with --out, the
-    results file, bench/results/<results_name>.json by default (what readme_tables reads)."""
+    results file, bench/results/<results_name>.json by default (what readme_tables reads), and with
+    `compares`, --compare-with: another checkout measured the same way (see `checkouts`)."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / f"{results_name}.json")
+    if compares:
+        parser.add_argument("--compare-with", type=Path, help="another checkout, measured the same way")
     return parser
+
+
+def checkouts(args: argparse.Namespace) -> list[Path]:
+    """The checkouts a comparing bench measures: this one, then --compare-with's when given."""
+    return [ROOT] + ([args.compare_with.resolve()] if args.compare_with else [])

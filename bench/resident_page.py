@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 
-from bench.common import bench_parser, median_ms, open_cafe, p95_ms, server_cost, write_results
+from bench.common import bench_parser, checkouts, median_ms, open_cafe, p95_ms, server_cost, write_results
 from facilitation.services import cafes
 from tests.serving import start_app, stop_app
 
@@ -233,15 +233,14 @@ def fifty_phones(phones: int, submits: int) -> dict:
 
 
 def main() -> None:
-    parser = bench_parser(__doc__, "resident_page")
-    parser.add_argument("--compare-with", type=Path, help="another checkout, measured the same way")
+    parser = bench_parser(__doc__, "resident_page", compares=True)
     parser.add_argument("--phones", type=int, default=50)
     parser.add_argument("--submits", type=int, default=3)
     parser.add_argument(
         "--phones-only", action="store_true", help="measure the phones again, keep the first loads of --out"
     )
     args = parser.parse_args()
-    roots = [ROOT] + ([args.compare_with.resolve()] if args.compare_with else [])
+    roots = checkouts(args)
     results = {"first_load": [], "phones": None}
     if args.phones_only:
         results["first_load"] = json.loads(args.out.read_text(encoding="utf-8"))["first_load"]

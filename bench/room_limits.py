@@ -33,7 +33,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import bench_parser, median_ms, open_cafe, p95_ms, server_cost, write_results
+from bench.common import bench_parser, checkouts, median_ms, open_cafe, p95_ms, server_cost, write_results
 from bench.resident_page import HttpPhone, first_load, let_server_migrate
 from facilitation.services import cafes
 from tests.serving import start_app, stop_app
@@ -165,8 +165,7 @@ def phones_under_half_open(root: Path, holders: int, phones: int, submits: int) 
 
 
 def main() -> None:
-    parser = bench_parser(__doc__, "room_limits")
-    parser.add_argument("--compare-with", type=Path, help="another checkout, measured the same way")
+    parser = bench_parser(__doc__, "room_limits", compares=True)
     parser.add_argument("--holders", type=int, default=1100)
     parser.add_argument("--phones", type=int, default=50)
     parser.add_argument("--submits", type=int, default=3)
@@ -176,7 +175,7 @@ def main() -> None:
     args = parser.parse_args()
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # this process holds the sockets
-    roots = [ROOT] + ([args.compare_with.resolve()] if args.compare_with else [])
+    roots = checkouts(args)
     results: dict = {"half_open": [], "flooded_table": []}
     for root in roots:
         results["half_open"].append(phones_under_half_open(root, args.holders, args.phones, args.submits))
