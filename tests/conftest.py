@@ -109,27 +109,28 @@ def sqlite_url(tmp_path: Path, migrated_sqlite_file: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _with_search_path(server_url: str, schema: str) -> str:
-    separator = "&" if "?" in server_url else "?"
-    return f"{server_url}{separator}options=-csearch_path%3D{schema}"
-
-
-def _schema_name() -> str:
+@contextmanager
+def _new_schema(postgres_server: str) -> Iterator[tuple[str, str]]:
+    """A new, empty schema on the server, dropped on leaving: (its name, a URL whose search_path is it)."""
     # Other sessions (other checkouts, other xdist workers) may share the server: a random name.
-    return f"t_{secrets.token_hex(6)}"
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_engine(postgres_server)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in postgres_server else "?"
+    try:
+        yield schema, f"{postgres_server}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture
 def empty_postgres_url(postgres_server: str) -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a new, empty schema, dropped after the test."""
-    schema = _schema_name()
-    admin = create_engine(postgres_server)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield _with_search_path(postgres_server, schema)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with _new_schema(postgres_server) as (_, url):
+        yield url
 
 
 class _MigratedSchema:
@@ -165,18 +166,11 @@ class _MigratedSchema:
 def migrated_postgres_schema(postgres_server: str) -> Iterator[_MigratedSchema]:
     """One schema per session (per xdist worker) that `open_store` migrated to the head, dropped at
     the end; `postgres_url` empties it before each test."""
-    schema = _schema_name()
-    admin = create_engine(postgres_server)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _with_search_path(postgres_server, schema)
-    open_store(url).engine.dispose()
-    migrated = _MigratedSchema(url, schema)
-    yield migrated
-    migrated.close()
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with _new_schema(postgres_server) as (schema, url):
+        open_store(url).engine.dispose()
+        migrated = _MigratedSchema(url, schema)
+        yield migrated
+        migrated.close()
 
 
 @pytest.fixture
